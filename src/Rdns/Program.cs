@@ -1,0 +1,3 @@
+using Rdns.Cli;
+
+return RdnsCommandLine.Run(args);
