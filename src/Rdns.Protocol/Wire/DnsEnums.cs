@@ -1,0 +1,135 @@
+namespace Rdns.Protocol.Wire;
+
+/// <summary>Resource record types (IANA "Resource Record (RR) TYPEs").</summary>
+public enum RecordType : ushort
+{
+    A = 1,
+    NS = 2,
+    CNAME = 5,
+    SOA = 6,
+    PTR = 12,
+    HINFO = 13,
+    MX = 15,
+    TXT = 16,
+    AAAA = 28,
+    SRV = 33,
+    DNAME = 39,
+    OPT = 41,
+    DS = 43,
+    RRSIG = 46,
+    NSEC = 47,
+    DNSKEY = 48,
+    DHCID = 49,
+    CAA = 257,
+    TKEY = 249,
+    TSIG = 250,
+    IXFR = 251,
+    AXFR = 252,
+    ANY = 255,
+}
+
+/// <summary>Record classes (RFC 1035 §3.2.4, RFC 2136 §2.4 for NONE).</summary>
+public enum RecordClass : ushort
+{
+    IN = 1,
+    CH = 3,
+    HS = 4,
+    NONE = 254,
+    ANY = 255,
+}
+
+/// <summary>Opcodes (RFC 1035 §4.1.1, RFC 1996, RFC 2136).</summary>
+public enum Opcode : byte
+{
+    Query = 0,
+    IQuery = 1,
+    Status = 2,
+    Notify = 4,
+    Update = 5,
+}
+
+/// <summary>Response codes, including the extended ones that need EDNS or TSIG (RFC 6891, RFC 8945).</summary>
+public enum Rcode : ushort
+{
+    NoError = 0,
+    FormErr = 1,
+    ServFail = 2,
+    NXDomain = 3,
+    NotImp = 4,
+    Refused = 5,
+    YXDomain = 6,
+    YXRRSet = 7,
+    NXRRSet = 8,
+    NotAuth = 9,
+    NotZone = 10,
+    BadVers = 16,
+    BadSig = 16,
+    BadKey = 17,
+    BadTime = 18,
+    BadTrunc = 22,
+}
+
+/// <summary>Header flag bits as they sit in the 16-bit flags word (RFC 1035 §4.1.1, RFC 4035).</summary>
+[Flags]
+public enum HeaderFlags : ushort
+{
+    None = 0,
+    QR = 0x8000,
+    AA = 0x0400,
+    TC = 0x0200,
+    RD = 0x0100,
+    RA = 0x0080,
+    Z = 0x0040,
+    AD = 0x0020,
+    CD = 0x0010,
+}
+
+public static class RecordTypeText
+{
+    /// <summary>Mnemonic or the RFC 3597 §5 <c>TYPEnnn</c> form.</summary>
+    public static string ToText(RecordType type) =>
+        Enum.IsDefined(type) ? type.ToString() : "TYPE" + ((ushort)type).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool TryParse(ReadOnlySpan<char> text, out RecordType type)
+    {
+        if (text.StartsWith("TYPE", StringComparison.OrdinalIgnoreCase) &&
+            ushort.TryParse(text[4..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ushort n))
+        {
+            type = (RecordType)n;
+            return true;
+        }
+        foreach (var value in Enum.GetValues<RecordType>())
+        {
+            if (text.Equals(value.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                type = value;
+                return true;
+            }
+        }
+        type = default;
+        return false;
+    }
+
+    public static string ClassToText(RecordClass cls) =>
+        Enum.IsDefined(cls) ? cls.ToString() : "CLASS" + ((ushort)cls).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static bool TryParseClass(ReadOnlySpan<char> text, out RecordClass cls)
+    {
+        if (text.StartsWith("CLASS", StringComparison.OrdinalIgnoreCase) &&
+            ushort.TryParse(text[5..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ushort n))
+        {
+            cls = (RecordClass)n;
+            return true;
+        }
+        foreach (var value in Enum.GetValues<RecordClass>())
+        {
+            if (text.Equals(value.ToString(), StringComparison.OrdinalIgnoreCase))
+            {
+                cls = value;
+                return true;
+            }
+        }
+        cls = default;
+        return false;
+    }
+}

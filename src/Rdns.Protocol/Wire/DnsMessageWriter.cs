@@ -1,0 +1,301 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+
+namespace Rdns.Protocol.Wire;
+
+public enum Section
+{
+    Answer,
+    Authority,
+    Additional,
+}
+
+/// <summary>
+/// Writes a message into a caller-owned buffer up to a limit, compressing names (RFC 1035 §4.1.4).
+/// A write that would pass the limit returns false and leaves the message as it was, so
+/// truncation is the caller's decision, never an exception. Space for OPT and TSIG is kept out of
+/// the limit by the caller (<see cref="Reserve"/>).
+/// </summary>
+public ref struct DnsMessageWriter
+{
+    /// <summary>Names remembered for compression; later names can still point into earlier ones.</summary>
+    private const int TableSize = 64;
+
+    [InlineArray(TableSize)]
+    private struct OffsetTable
+    {
+        private ushort _element;
+    }
+
+    [InlineArray(TableSize)]
+    private struct LabelTable
+    {
+        private byte _element;
+    }
+
+    private readonly Span<byte> _buffer;
+    private int _limit;
+    private int _pos;
+    private OffsetTable _offsets;
+    private LabelTable _labels;
+    private int _entries;
+    private DnsHeader _header;
+
+    public DnsMessageWriter(Span<byte> buffer, int limit)
+    {
+        _buffer = buffer;
+        _limit = Math.Min(limit, buffer.Length);
+        _pos = DnsHeader.Size;
+        _entries = 0;
+        _header = default;
+    }
+
+    public readonly int Position => _pos;
+
+    public readonly int Limit => _limit;
+
+    public readonly ushort AnswerCount => _header.AnCount;
+
+    public readonly ushort AuthorityCount => _header.NsCount;
+
+    public readonly ushort AdditionalCount => _header.ArCount;
+
+    public readonly Span<byte> Buffer => _buffer;
+
+    public ushort Id
+    {
+        readonly get => _header.Id;
+        set => _header.Id = value;
+    }
+
+    /// <summary>The raw flags word, opcode and low RCODE bits included (see <see cref="DnsHeader.MakeFlags"/>).</summary>
+    public ushort Flags
+    {
+        readonly get => _header.Flags;
+        set => _header.Flags = value;
+    }
+
+    /// <summary>Keeps <paramref name="octets"/> at the end of the limit free (for OPT or TSIG written last).</summary>
+    public void Reserve(int octets) => _limit = Math.Max(_pos, _limit - octets);
+
+    /// <summary>Returns reserved space to the limit, up to the buffer's size.</summary>
+    public void Release(int octets) => _limit = Math.Min(_buffer.Length, _limit + octets);
+
+    public readonly Mark GetMark() => new(_pos, _entries, _header.AnCount, _header.NsCount, _header.ArCount);
+
+    public void Rollback(Mark mark)
+    {
+        _pos = mark.Position;
+        _entries = mark.Entries;
+        _header.AnCount = mark.An;
+        _header.NsCount = mark.Ns;
+        _header.ArCount = mark.Ar;
+    }
+
+    public readonly record struct Mark(int Position, int Entries, ushort An, ushort Ns, ushort Ar);
+
+    public bool TryWriteQuestion(ReadOnlySpan<byte> name, RecordType type, RecordClass cls)
+    {
+        var mark = GetMark();
+        if (!TryWriteName(name, compress: true) || !TryWriteUInt16((ushort)type) || !TryWriteUInt16((ushort)cls))
+        {
+            Rollback(mark);
+            return false;
+        }
+        _header.QdCount++;
+        return true;
+    }
+
+    /// <summary>Writes one record; RDATA names of the RFC 1035 types are compressed.</summary>
+    public bool TryWriteRecord(Section section, ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, ReadOnlySpan<byte> data)
+    {
+        var mark = GetMark();
+        if (!TryWriteName(owner, compress: true) || _pos + 10 > _limit)
+        {
+            Rollback(mark);
+            return false;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[_pos..], (ushort)type);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[(_pos + 2)..], (ushort)cls);
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer[(_pos + 4)..], ttl);
+        int lengthAt = _pos + 8;
+        _pos += 10;
+        int dataStart = _pos;
+        if (!TryWriteData(type, data))
+        {
+            Rollback(mark);
+            return false;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[lengthAt..], (ushort)(_pos - dataStart));
+        Count(section);
+        return true;
+    }
+
+    /// <summary>Writes an OPT pseudo-record (RFC 6891 §6.1.2) with no options beyond <paramref name="options"/>.</summary>
+    public bool TryWriteOpt(ushort payloadSize, byte extendedRcode, byte version, bool dnssecOk, ReadOnlySpan<byte> options = default)
+    {
+        if (_pos + 11 + options.Length > _buffer.Length)
+            return false;
+        var b = _buffer[_pos..];
+        b[0] = 0;
+        BinaryPrimitives.WriteUInt16BigEndian(b[1..], (ushort)RecordType.OPT);
+        BinaryPrimitives.WriteUInt16BigEndian(b[3..], payloadSize);
+        b[5] = extendedRcode;
+        b[6] = version;
+        BinaryPrimitives.WriteUInt16BigEndian(b[7..], dnssecOk ? (ushort)0x8000 : (ushort)0);
+        BinaryPrimitives.WriteUInt16BigEndian(b[9..], (ushort)options.Length);
+        options.CopyTo(b[11..]);
+        _pos += 11 + options.Length;
+        _header.ArCount++;
+        return true;
+    }
+
+    /// <summary>Appends raw octets (used for records already in wire form, such as a TSIG RR).</summary>
+    public bool TryWriteRaw(ReadOnlySpan<byte> raw, Section section)
+    {
+        if (_pos + raw.Length > _buffer.Length)
+            return false;
+        raw.CopyTo(_buffer[_pos..]);
+        _pos += raw.Length;
+        Count(section);
+        return true;
+    }
+
+    /// <summary>Writes the header with the final counts and returns the message length.</summary>
+    public int Finish()
+    {
+        _header.Write(_buffer);
+        return _pos;
+    }
+
+    private void Count(Section section)
+    {
+        switch (section)
+        {
+            case Section.Answer: _header.AnCount++; break;
+            case Section.Authority: _header.NsCount++; break;
+            default: _header.ArCount++; break;
+        }
+    }
+
+    private bool TryWriteData(RecordType type, ReadOnlySpan<byte> data)
+    {
+        if (!Rdata.HasCompressibleNames(type) || !Rdata.IsValid(type, data))
+            return TryWriteBytes(data);
+        var (prefix, names) = Rdata.NameLayout(type);
+        if (!TryWriteBytes(data[..prefix]))
+            return false;
+        int pos = prefix;
+        for (int i = 0; i < names; i++)
+        {
+            int end = pos;
+            while (data[end] != 0)
+                end += 1 + data[end];
+            end++;
+            if (!TryWriteName(data[pos..end], compress: true))
+                return false;
+            pos = end;
+        }
+        return TryWriteBytes(data[pos..]);
+    }
+
+    private bool TryWriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (_pos + bytes.Length > _limit)
+            return false;
+        bytes.CopyTo(_buffer[_pos..]);
+        _pos += bytes.Length;
+        return true;
+    }
+
+    private bool TryWriteUInt16(ushort value)
+    {
+        if (_pos + 2 > _limit)
+            return false;
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[_pos..], value);
+        _pos += 2;
+        return true;
+    }
+
+    /// <summary>
+    /// Writes an uncompressed wire name, replacing its longest suffix already in the message with
+    /// a pointer. Matching is exact (case-sensitive) so compression never changes what is sent.
+    /// </summary>
+    public bool TryWriteName(ReadOnlySpan<byte> name, bool compress)
+    {
+        int labels = WireName.CountLabels(name);
+        int matchAt = -1, matchOffset = 0;
+        if (compress)
+        {
+            int pos = 0;
+            for (int i = 0; i < labels && matchAt < 0; i++)
+            {
+                int remaining = labels - i;
+                for (int e = 0; e < _entries; e++)
+                {
+                    if (_labels[e] == remaining && SuffixAt(_offsets[e], name[pos..]))
+                    {
+                        matchAt = pos;
+                        matchOffset = _offsets[e];
+                        break;
+                    }
+                }
+                if (matchAt < 0)
+                    pos += 1 + name[pos];
+            }
+        }
+        int literal = matchAt < 0 ? name.Length : matchAt;
+        int total = literal + (matchAt < 0 ? 0 : 2);
+        if (_pos + total > _limit)
+            return false;
+        int start = _pos;
+        name[..literal].CopyTo(_buffer[_pos..]);
+        if (matchAt >= 0)
+        {
+            _buffer[_pos + literal] = (byte)(0xC0 | (matchOffset >> 8));
+            _buffer[_pos + literal + 1] = (byte)matchOffset;
+        }
+        _pos += total;
+
+        // Remember where each newly written label starts, while pointers can still reach it.
+        int p = 0, left = labels;
+        while (p < literal && _entries < TableSize && start + p < 0x4000)
+        {
+            _offsets[_entries] = (ushort)(start + p);
+            _labels[_entries] = (byte)left;
+            _entries++;
+            p += 1 + name[p];
+            left--;
+        }
+        return true;
+    }
+
+    /// <summary>True when the (possibly compressed) name at <paramref name="offset"/> equals <paramref name="suffix"/> exactly.</summary>
+    private readonly bool SuffixAt(int offset, ReadOnlySpan<byte> suffix)
+    {
+        int s = 0;
+        int pos = offset;
+        int hops = 0;
+        while (true)
+        {
+            int len = _buffer[pos];
+            if ((len & 0xC0) == 0xC0)
+            {
+                if (++hops > WireName.MaxPointerHops)
+                    return false;
+                pos = ((len & 0x3F) << 8) | _buffer[pos + 1];
+                continue;
+            }
+            if (suffix[s] != len)
+                return false;
+            if (len == 0)
+                return true;
+            if (!_buffer.Slice(pos + 1, len).SequenceEqual(suffix.Slice(s + 1, len)))
+                return false;
+            pos += 1 + len;
+            s += 1 + len;
+        }
+    }
+}
