@@ -25,7 +25,7 @@ public static class Rdata
     /// many names follow. SOA is two names then 20 octets; MX is 2 octets then a name; SRV is 6
     /// octets then a name. Types not listed carry no names we need to understand.
     /// </summary>
-    internal static (int Prefix, int Names) NameLayout(RecordType type) => type switch
+    public static (int Prefix, int Names) NameLayout(RecordType type) => type switch
     {
         RecordType.NS or RecordType.CNAME or RecordType.PTR or RecordType.DNAME => (0, 1),
         RecordType.SOA => (0, 2),

@@ -96,7 +96,7 @@ public ref struct DnsMessageWriter
 
     public readonly record struct Mark(int Position, int Entries, ushort An, ushort Ns, ushort Ar);
 
-    public bool TryWriteQuestion(ReadOnlySpan<byte> name, RecordType type, RecordClass cls)
+    public bool TryWriteQuestion(scoped ReadOnlySpan<byte> name, RecordType type, RecordClass cls)
     {
         var mark = GetMark();
         if (!TryWriteName(name, compress: true) || !TryWriteUInt16((ushort)type) || !TryWriteUInt16((ushort)cls))
@@ -109,7 +109,7 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>Writes one record; RDATA names of the RFC 1035 types are compressed.</summary>
-    public bool TryWriteRecord(Section section, ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, ReadOnlySpan<byte> data)
+    public bool TryWriteRecord(Section section, scoped ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, scoped ReadOnlySpan<byte> data)
     {
         var mark = GetMark();
         if (!TryWriteName(owner, compress: true) || _pos + 10 > _limit)
@@ -134,7 +134,7 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>Writes an OPT pseudo-record (RFC 6891 §6.1.2) with no options beyond <paramref name="options"/>.</summary>
-    public bool TryWriteOpt(ushort payloadSize, byte extendedRcode, byte version, bool dnssecOk, ReadOnlySpan<byte> options = default)
+    public bool TryWriteOpt(ushort payloadSize, byte extendedRcode, byte version, bool dnssecOk, scoped ReadOnlySpan<byte> options = default)
     {
         if (_pos + 11 + options.Length > _buffer.Length)
             return false;
@@ -153,7 +153,7 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>Appends raw octets (used for records already in wire form, such as a TSIG RR).</summary>
-    public bool TryWriteRaw(ReadOnlySpan<byte> raw, Section section)
+    public bool TryWriteRaw(scoped ReadOnlySpan<byte> raw, Section section)
     {
         if (_pos + raw.Length > _buffer.Length)
             return false;
@@ -180,7 +180,7 @@ public ref struct DnsMessageWriter
         }
     }
 
-    private bool TryWriteData(RecordType type, ReadOnlySpan<byte> data)
+    private bool TryWriteData(RecordType type, scoped ReadOnlySpan<byte> data)
     {
         if (!Rdata.HasCompressibleNames(type) || !Rdata.IsValid(type, data))
             return TryWriteBytes(data);
@@ -201,7 +201,7 @@ public ref struct DnsMessageWriter
         return TryWriteBytes(data[pos..]);
     }
 
-    private bool TryWriteBytes(ReadOnlySpan<byte> bytes)
+    private bool TryWriteBytes(scoped ReadOnlySpan<byte> bytes)
     {
         if (_pos + bytes.Length > _limit)
             return false;
@@ -223,7 +223,7 @@ public ref struct DnsMessageWriter
     /// Writes an uncompressed wire name, replacing its longest suffix already in the message with
     /// a pointer. Matching is exact (case-sensitive) so compression never changes what is sent.
     /// </summary>
-    public bool TryWriteName(ReadOnlySpan<byte> name, bool compress)
+    public bool TryWriteName(scoped ReadOnlySpan<byte> name, bool compress)
     {
         int labels = WireName.CountLabels(name);
         int matchAt = -1, matchOffset = 0;
@@ -273,7 +273,7 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>True when the (possibly compressed) name at <paramref name="offset"/> equals <paramref name="suffix"/> exactly.</summary>
-    private readonly bool SuffixAt(int offset, ReadOnlySpan<byte> suffix)
+    private readonly bool SuffixAt(int offset, scoped ReadOnlySpan<byte> suffix)
     {
         int s = 0;
         int pos = offset;

@@ -1,0 +1,154 @@
+using System.Buffers.Binary;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+using Rdns.Zones;
+
+namespace Rdns.Server;
+
+/// <summary>Transport facts the processor needs; it never touches sockets itself.</summary>
+public readonly record struct QueryContext(bool OverTcp, System.Net.SocketAddress? Address, System.Net.IPEndPoint? Endpoint = null)
+{
+    /// <summary>The client's address and port; built on demand so the UDP path allocates nothing.</summary>
+    public System.Net.IPEndPoint? Remote =>
+        Endpoint ?? (Address is null ? null : (System.Net.IPEndPoint)new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Any, 0).Create(Address));
+}
+
+/// <summary>
+/// Turns one request into one response, independent of the transport (UDP and TCP loops call it
+/// alike). Standard queries are answered from the served zones; other opcodes go to their handlers.
+/// Works on caller-owned buffers and does not allocate for ordinary queries.
+/// </summary>
+public sealed class QueryProcessor
+{
+    private readonly ServedZones _zones;
+    private readonly ServerOptions _options;
+    private readonly byte[]? _nsid;
+
+    public QueryProcessor(ServedZones zones, ServerOptions options)
+    {
+        _zones = zones;
+        _options = options;
+        _nsid = string.IsNullOrEmpty(options.Nsid) ? null : System.Text.Encoding.UTF8.GetBytes(options.Nsid);
+    }
+
+    /// <summary>Handler for opcodes and query types beyond ordinary queries (transfers, NOTIFY), set by the host.</summary>
+    public ISpecialRequestHandler? Special { get; set; }
+
+    /// <summary>
+    /// Processes <paramref name="query"/> into <paramref name="response"/> (at least 512 octets; 65535
+    /// for TCP). Returns the response length, or 0 when nothing must be sent (RFC 1035 §7.3: a
+    /// message that is itself a response, or too short to carry an ID).
+    /// </summary>
+    public int Process(ReadOnlySpan<byte> query, Span<byte> response, in QueryContext context)
+    {
+        if (!DnsHeader.TryRead(query, out var header) || header.IsResponse)
+            return 0;
+
+        var request = new ParsedRequest();
+        bool wellFormed = ParsedRequest.TryParse(query, header, ref request);
+
+        int maxSize = context.OverTcp ? Math.Min(response.Length, ushort.MaxValue) : UdpLimit(request);
+        var w = new DnsMessageWriter(response, maxSize);
+        w.Id = header.Id;
+        // RD and CD are copied from the query (RFC 1035 §4.1.1, RFC 4035 §3.1.6).
+        var copied = (HeaderFlags)header.Flags & (HeaderFlags.RD | HeaderFlags.CD);
+        int optReserve = request.Edns.Present ? 11 + (request.WantsNsid && _nsid is not null ? 4 + _nsid.Length : 0) : 0;
+        w.Reserve(optReserve);
+
+        if (!wellFormed)
+        {
+            // RFC 6891 §7: a FORMERR to a query with a broken OPT goes without OPT.
+            if (request.HasQuestion)
+                w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
+            request.Edns.Present = request.Edns.Present && !request.BadOpt;
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.FormErr, request, optReserve);
+        }
+
+        if (header.Opcode != Opcode.Query)
+        {
+            if (Special is not null && header.Opcode == Opcode.Notify)
+                return Special.Handle(query, response, in request, in context);
+            if (request.HasQuestion)
+                w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotImp, request, optReserve);
+        }
+
+        if (!request.HasQuestion)
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.FormErr, request, optReserve);
+
+        var qname = request.QuestionName(query);
+        w.TryWriteQuestion(qname, request.QType, request.QClass);
+
+        // RFC 6891 §6.1.3: versions above 0 get BADVERS, answered with version 0.
+        if (request.Edns.Present && request.Edns.Version > 0)
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.BadVers, request, optReserve);
+
+        if (request.QType is RecordType.AXFR or RecordType.IXFR or RecordType.TSIG or RecordType.TKEY or RecordType.OPT)
+        {
+            if (request.QType is RecordType.AXFR or RecordType.IXFR && Special is not null)
+                return Special.Handle(query, response, in request, in context);
+            // Meta-types are not questions a zone can answer; transfers over UDP are not offered.
+            var rcode = request.QType is RecordType.AXFR ? (context.OverTcp ? Rcode.Refused : Rcode.NotImp) : Rcode.FormErr;
+            if (request.QType == RecordType.IXFR)
+                rcode = Rcode.Refused;
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, rcode, request, optReserve);
+        }
+
+        // Only class IN is served; QCLASS ANY (RFC 1035 §3.2.5) matches it.
+        if (request.QClass is not (RecordClass.IN or RecordClass.ANY))
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
+
+        var zone = _zones.Current.FindZone(qname);
+        if (zone is null)
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
+
+        var outcome = AuthoritativeAnswer.Write(zone, qname, request.QType, ref w, limitSize: !context.OverTcp);
+        var flags = copied | HeaderFlags.QR;
+        if (outcome.Authoritative)
+            flags |= HeaderFlags.AA;
+        if (outcome.Truncated)
+            flags |= HeaderFlags.TC;
+        return Finish(ref w, flags, header.Opcode, outcome.Rcode, request, optReserve);
+    }
+
+    /// <summary>
+    /// The UDP response limit: 512 without EDNS (RFC 1035 §4.2.1); with EDNS the client's size,
+    /// at least 512 (RFC 6891 §6.2.5), capped by ours.
+    /// </summary>
+    private int UdpLimit(in ParsedRequest request)
+    {
+        if (!request.Edns.Present)
+            return 512;
+        int size = Math.Max(request.Edns.PayloadSize, (ushort)EdnsInfo.MinimumPayloadSize);
+        return Math.Min(size, _options.MaxUdpPayload);
+    }
+
+    private int Finish(ref DnsMessageWriter w, HeaderFlags flags, Opcode opcode, Rcode rcode, in ParsedRequest request, int optReserve)
+    {
+        int code = (int)rcode;
+        w.Flags = DnsHeader.MakeFlags(flags, opcode, code & 0xF);
+        if (request.Edns.Present)
+        {
+            w.Release(optReserve);
+            Span<byte> options = stackalloc byte[4 + (_nsid?.Length ?? 0)];
+            int optLength = 0;
+            if (request.WantsNsid && _nsid is not null)
+            {
+                // RFC 5001 §2.3: NSID in the response only when the query asked for it.
+                BinaryPrimitives.WriteUInt16BigEndian(options, EdnsOptionCodes.Nsid);
+                BinaryPrimitives.WriteUInt16BigEndian(options[2..], (ushort)_nsid.Length);
+                _nsid.CopyTo(options[4..]);
+                optLength = 4 + _nsid.Length;
+            }
+            w.TryWriteOpt(_options.MaxUdpPayload, (byte)(code >> 4), 0, request.Edns.DnssecOk, options[..optLength]);
+        }
+        return w.Finish();
+    }
+}
+
+/// <summary>EDNS option codes we act on (IANA "DNS EDNS0 Option Codes").</summary>
+public static class EdnsOptionCodes
+{
+    public const ushort Nsid = 3;
+    public const ushort Cookie = 10;
+}

@@ -1,0 +1,29 @@
+namespace Rdns.Server;
+
+/// <summary>Settings of the DNS listeners and the query processor; defaults documented with their reason.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>127.0.0.1:5353: loopback, and a port that needs no privileges.</summary>
+    public System.Net.IPEndPoint Endpoint { get; set; } = new(System.Net.IPAddress.Loopback, 5353);
+
+    /// <summary>
+    /// 1232: the largest UDP response that fits the 1280-octet IPv6 minimum MTU after the IPv6
+    /// (40) and UDP (8) headers, so answers are never fragmented (DNS Flag Day 2020).
+    /// </summary>
+    public ushort MaxUdpPayload { get; set; } = 1232;
+
+    /// <summary>UDP receive loops, each on its own SO_REUSEPORT socket: one per core by default.</summary>
+    public int UdpWorkers { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// 10 s: RFC 7766 §6.2.3 suggests servers keep idle connections for seconds, not minutes,
+    /// so a flood of idle clients cannot hold every slot.
+    /// </summary>
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>1000 simultaneous TCP connections; beyond that new ones are closed at once (RFC 7766 §6.2.2).</summary>
+    public int MaxTcpConnections { get; set; } = 1000;
+
+    /// <summary>The NSID to return when asked (RFC 5001); none by default, so nothing about the host leaks.</summary>
+    public string? Nsid { get; set; }
+}

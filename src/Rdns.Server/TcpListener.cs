@@ -1,0 +1,210 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Rdns.Server;
+
+/// <summary>
+/// Sends the messages of one response stream (a zone transfer sends many) over a TCP connection.
+/// </summary>
+public interface IResponseStream
+{
+    ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
+}
+
+/// <summary>Requests answered with a stream of messages over TCP (AXFR, IXFR).</summary>
+public interface IStreamingRequestHandler
+{
+    /// <summary>True when this handler answers the request; the processor is not asked then.</summary>
+    bool Accepts(in ParsedRequest request);
+
+    Task HandleAsync(ReadOnlyMemory<byte> query, ParsedRequest request, IPEndPoint remote, IResponseStream stream, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// DNS over TCP per RFC 7766: two-octet length framing (RFC 1035 §4.2.2), several queries per
+/// connection answered in order, an idle timeout, and a cap on simultaneous connections.
+/// </summary>
+public sealed partial class DnsTcpListener : IDisposable
+{
+    private readonly QueryProcessor _processor;
+    private readonly ServerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private int _connections;
+    private Task? _acceptLoop;
+
+    public DnsTcpListener(QueryProcessor processor, ServerOptions options, ILogger logger, IPEndPoint endpoint)
+    {
+        _processor = processor;
+        _options = options;
+        _logger = logger;
+        _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+            _listener.DualMode = false;
+        _listener.Bind(endpoint);
+        _listener.Listen(512);
+        LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public IStreamingRequestHandler? Streaming { get; set; }
+
+    public int ActiveConnections => Volatile.Read(ref _connections);
+
+    public void Start() => _acceptLoop = Task.Run(AcceptLoopAsync);
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                LogAcceptFailed(_logger, e.SocketErrorCode);
+                continue;
+            }
+            if (Interlocked.Increment(ref _connections) > _options.MaxTcpConnections)
+            {
+                Interlocked.Decrement(ref _connections);
+                LogConnectionLimit(_logger, _options.MaxTcpConnections);
+                client.Dispose();
+                continue;
+            }
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        var request = ArrayPool<byte>.Shared.Rent(65535);
+        var response = ArrayPool<byte>.Shared.Rent(65535 + 2);
+        var stream = new SocketResponseStream(client);
+        try
+        {
+            client.NoDelay = true;
+            while (!_stop.IsCancellationRequested)
+            {
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                idle.CancelAfter(_options.TcpIdleTimeout);
+                if (!await ReadExactlyAsync(client, request.AsMemory(0, 2), idle.Token).ConfigureAwait(false))
+                    return;
+                int length = BinaryPrimitives.ReadUInt16BigEndian(request);
+                if (length == 0 || !await ReadExactlyAsync(client, request.AsMemory(0, length), idle.Token).ConfigureAwait(false))
+                    return;
+
+                var streaming = Streaming;
+                if (streaming is not null && TryParse(request.AsSpan(0, length), out var parsed) && streaming.Accepts(parsed))
+                {
+                    await streaming.HandleAsync(request.AsMemory(0, length), parsed, remote, stream, _stop.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                int written = _processor.Process(request.AsSpan(0, length), response.AsSpan(2, 65535), new QueryContext(true, null, remote));
+                if (written == 0)
+                    continue;
+                BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
+                await client.SendAsync(response.AsMemory(0, written + 2), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (SocketException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogConnectionFailed(_logger, remote, e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(request);
+            ArrayPool<byte>.Shared.Return(response);
+            try
+            {
+                client.Shutdown(SocketShutdown.Both);
+            }
+            catch (SocketException)
+            {
+            }
+            client.Dispose();
+            Interlocked.Decrement(ref _connections);
+        }
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> query, out ParsedRequest parsed)
+    {
+        parsed = default;
+        return Protocol.Wire.DnsHeader.TryRead(query, out var header) && !header.IsResponse &&
+               ParsedRequest.TryParse(query, header, ref parsed);
+    }
+
+    private static async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = await socket.ReceiveAsync(buffer[read..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+                return false;
+            read += n;
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Dispose();
+        try
+        {
+            _acceptLoop?.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private sealed class SocketResponseStream(Socket socket) : IResponseStream
+    {
+        public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        {
+            var framed = ArrayPool<byte>.Shared.Rent(message.Length + 2);
+            try
+            {
+                BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
+                message.CopyTo(framed.AsMemory(2));
+                await socket.SendAsync(framed.AsMemory(0, message.Length + 2), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(framed);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "TCP accept failed: {Error}")]
+    private static partial void LogAcceptFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "TCP connection limit {Limit} reached; closing a new connection")]
+    private static partial void LogConnectionLimit(ILogger logger, int limit);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Unhandled exception on TCP connection from {Remote}")]
+    private static partial void LogConnectionFailed(ILogger logger, IPEndPoint remote, Exception exception);
+}

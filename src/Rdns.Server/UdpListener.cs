@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Rdns.Server;
+
+/// <summary>
+/// UDP service: several sockets bound to the same address with SO_REUSEPORT, so the kernel
+/// spreads datagrams across them, each drained by its own thread with its own buffers. The loop
+/// receives, processes and sends in place, allocating nothing per query.
+/// </summary>
+public sealed partial class UdpListener : IDisposable
+{
+    private readonly QueryProcessor _processor;
+    private readonly ILogger _logger;
+    private readonly List<Socket> _sockets = [];
+    private readonly List<Thread> _threads = [];
+    private volatile bool _stopping;
+
+    public UdpListener(QueryProcessor processor, ServerOptions options, ILogger logger)
+    {
+        _processor = processor;
+        _logger = logger;
+        int workers = Math.Max(1, options.UdpWorkers);
+        for (int i = 0; i < workers; i++)
+        {
+            var socket = new Socket(options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+                SocketOptions.EnableReusePort(socket);
+            else if (i > 0)
+            {
+                socket.Dispose();
+                break;
+            }
+            if (options.Endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+                socket.DualMode = false;
+            socket.ReceiveBufferSize = 4 * 1024 * 1024;
+            socket.SendBufferSize = 4 * 1024 * 1024;
+            var endpoint = i == 0 || options.Endpoint.Port != 0
+                ? options.Endpoint
+                : (IPEndPoint)_sockets[0].LocalEndPoint!;
+            socket.Bind(endpoint);
+            _sockets.Add(socket);
+        }
+        LocalEndPoint = (IPEndPoint)_sockets[0].LocalEndPoint!;
+    }
+
+    public IPEndPoint LocalEndPoint { get; }
+
+    public void Start()
+    {
+        for (int i = 0; i < _sockets.Count; i++)
+        {
+            var socket = _sockets[i];
+            var thread = new Thread(() => Run(socket)) { IsBackground = true, Name = $"rdns-udp-{i}" };
+            _threads.Add(thread);
+            thread.Start();
+        }
+    }
+
+    private void Run(Socket socket)
+    {
+        var request = new byte[65535];
+        var response = new byte[65535];
+        var address = new SocketAddress(socket.AddressFamily);
+        while (!_stopping)
+        {
+            int received;
+            try
+            {
+                received = socket.ReceiveFrom(request, SocketFlags.None, address);
+            }
+            catch (SocketException e) when (!_stopping && e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize)
+            {
+                continue;
+            }
+            catch (Exception) when (_stopping)
+            {
+                return;
+            }
+            try
+            {
+                int length = _processor.Process(request.AsSpan(0, received), response, new QueryContext(false, address));
+                if (length > 0)
+                    socket.SendTo(response.AsSpan(0, length), SocketFlags.None, address);
+            }
+            catch (SocketException e) when (!_stopping)
+            {
+                LogSendFailed(_logger, e.SocketErrorCode);
+            }
+            catch (Exception e) when (!_stopping)
+            {
+                // A bug must cost one answer, never the listener.
+                LogQueryFailed(_logger, e);
+            }
+            catch (Exception) when (_stopping)
+            {
+                return;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        foreach (var s in _sockets)
+            s.Dispose();
+        foreach (var t in _threads)
+            t.Join(TimeSpan.FromSeconds(2));
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "UDP send failed: {Error}")]
+    private static partial void LogSendFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Unhandled exception while answering a UDP query")]
+    private static partial void LogQueryFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,265 @@
+using System.Runtime.CompilerServices;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Zones;
+
+/// <summary>How an authoritative lookup ended (RFC 1034 §4.3.2 step 3).</summary>
+public enum AnswerState : byte
+{
+    /// <summary>Records answered the question (or a CNAME chain left the zone).</summary>
+    Hit,
+    /// <summary>The name exists without the type: NOERROR with the SOA (RFC 2308 §2.2).</summary>
+    NoData,
+    /// <summary>The name does not exist: NXDOMAIN with the SOA (RFC 2308 §2.1).</summary>
+    NxDomain,
+    /// <summary>The name is at or below a zone cut: NS in authority, glue in additional.</summary>
+    Referral,
+}
+
+/// <summary>What the answer writer decided, for the header.</summary>
+public readonly record struct AnswerOutcome(AnswerState State, bool Authoritative, bool Truncated)
+{
+    public Rcode Rcode => State == AnswerState.NxDomain ? Rcode.NXDomain : Rcode.NoError;
+}
+
+/// <summary>
+/// The authoritative answer algorithm of RFC 1034 §4.3.2, writing straight into the response:
+/// exact matches, CNAME chains inside the zone (loops stop when a CNAME would repeat, RFC 1034
+/// §3.6.2), wildcards (RFC 4592), empty non-terminals (RFC 8020), referrals at zone cuts with glue,
+/// and negative answers carrying the SOA with the negative TTL (RFC 2308 §3). Minimal responses:
+/// no NS in the authority section of positive answers. Nothing here allocates.
+/// </summary>
+public static class AuthoritativeAnswer
+{
+    /// <summary>RFC 1034 leaves chain length open; 20 keeps replies small and matches common servers.</summary>
+    public const int MaxChain = 20;
+
+    [InlineArray(MaxChain + 1)]
+    private struct ChainNodes
+    {
+        private ZoneNode? _element;
+    }
+
+    /// <summary>
+    /// Answers <paramref name="qname"/>/<paramref name="qtype"/> from <paramref name="zone"/>.
+    /// <paramref name="limitSize"/> is true for UDP: an answer RRset that does not fit sets TC.
+    /// </summary>
+    public static AnswerOutcome Write(ZoneSnapshot zone, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize)
+    {
+        ReadOnlySpan<byte> name = qname;
+        var chain = new ChainNodes();
+        int chainLength = 0;
+        var wildcards = new ChainNodes();
+        int wildcardCount = 0;
+        bool first = true;
+        bool authoritative = true;
+        ZoneNode? referral = null;
+        RRset? final = null;
+        AnswerState state;
+
+        while (true)
+        {
+            ZoneNode? node = zone.Find(name);
+            bool synthesized = false;
+            if (node is null)
+            {
+                var encloser = ClosestEncloser(zone, name);
+                if (encloser is null)
+                {
+                    // A CNAME target outside this zone: the chain ends here (RFC 1034 §4.3.2 step 3a).
+                    state = AnswerState.Hit;
+                    break;
+                }
+                if (encloser.Cut is not null)
+                {
+                    referral = encloser.Cut;
+                    state = AnswerState.Referral;
+                    break;
+                }
+                node = zone.FindWildcard(encloser);
+                if (node is null)
+                {
+                    state = AnswerState.NxDomain;
+                    break;
+                }
+                synthesized = true;
+            }
+
+            // At or below a cut everything is a referral, except DS at the cut itself, which the
+            // parent answers (RFC 4035 §3.1.4.1).
+            if (node.Cut is not null && !(ReferenceEquals(node, node.Cut) && qtype == RecordType.DS && !synthesized))
+            {
+                referral = node.Cut;
+                state = AnswerState.Referral;
+                break;
+            }
+
+            if (node.Cname is not null && qtype is not (RecordType.CNAME or RecordType.ANY))
+            {
+                // A CNAME already in the answer means the chain loops; stop before repeating it.
+                if (chainLength >= MaxChain || Repeats(ref chain, chainLength, node, synthesized))
+                {
+                    state = AnswerState.Hit;
+                    break;
+                }
+                if (!TryPut(ref w, Section.Answer, name, node.Cname))
+                    return Truncated(limitSize, authoritative);
+                chain[chainLength++] = node;
+                if (synthesized)
+                {
+                    if (Contains(ref wildcards, wildcardCount, node))
+                    {
+                        state = AnswerState.Hit;
+                        break;
+                    }
+                    wildcards[wildcardCount++] = node;
+                }
+                name = node.Cname.Data[0];
+                first = false;
+                continue;
+            }
+
+            RRset? answer = qtype == RecordType.ANY
+                ? (node.Sets.Length > 0 ? node.Sets[0] : null) // RFC 8482 §4.1: one RRset is enough
+                : node.Find(qtype);
+            if (answer is null)
+            {
+                state = AnswerState.NoData;
+                break;
+            }
+            if (!TryPut(ref w, Section.Answer, name, answer))
+                return Truncated(limitSize, authoritative);
+            final = answer;
+            state = AnswerState.Hit;
+            break;
+        }
+
+        if (state == AnswerState.Referral && first)
+            authoritative = false;
+
+        switch (state)
+        {
+            case AnswerState.NxDomain:
+            case AnswerState.NoData:
+                // The SOA is optional for delivery: if it does not fit, send what we have without TC.
+                if (!TryPutNegativeSoa(ref w, zone))
+                    return new AnswerOutcome(state, authoritative, false);
+                break;
+            case AnswerState.Referral:
+                if (!TryPut(ref w, Section.Authority, referral!.Name, referral.Ns!))
+                    return Truncated(limitSize, authoritative);
+                if (!PutGlue(ref w, zone, referral.Ns!, mandatoryBelow: referral))
+                    return new AnswerOutcome(state, authoritative, limitSize);
+                return new AnswerOutcome(state, authoritative, false);
+        }
+
+        // Additional section processing (RFC 1035 §3.3.9, §3.3.11): addresses of NS and MX
+        // targets in this zone, when they fit.
+        if (final is not null && final.Type is RecordType.NS or RecordType.MX or RecordType.SRV)
+            PutGlue(ref w, zone, final, mandatoryBelow: null);
+        return new AnswerOutcome(state, authoritative, false);
+    }
+
+    /// <summary>An RRset did not fit: over UDP the client must retry over TCP (RFC 2181 §9).</summary>
+    private static AnswerOutcome Truncated(bool limitSize, bool authoritative) =>
+        new(AnswerState.Hit, authoritative, limitSize);
+
+    private static bool Repeats(ref ChainNodes chain, int length, ZoneNode node, bool synthesized)
+    {
+        // A non-synthesized CNAME node seen before would put the identical RR in again.
+        if (synthesized)
+            return false;
+        return Contains(ref chain, length, node);
+    }
+
+    private static bool Contains(ref ChainNodes nodes, int count, ZoneNode node)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (ReferenceEquals(nodes[i], node))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The deepest existing ancestor of <paramref name="name"/> within the zone, or null when the
+    /// name is not inside the zone at all.
+    /// </summary>
+    private static ZoneNode? ClosestEncloser(ZoneSnapshot zone, ReadOnlySpan<byte> name)
+    {
+        int labels = WireName.CountLabels(name);
+        int apexLabels = zone.Apex.LabelCount;
+        if (labels < apexLabels)
+            return null;
+        int pos = 0;
+        int skip = labels - apexLabels;
+        // Confirm the name ends in the apex before walking down from it.
+        int apexPos = WireName.SkipLabels(name, skip);
+        if (!WireName.EqualsIgnoreCase(name[apexPos..], zone.Apex.Name))
+            return null;
+        for (int l = labels; l > apexLabels; l--)
+        {
+            pos += 1 + name[pos];
+            var node = zone.Find(name[pos..]);
+            if (node is not null)
+                return node;
+        }
+        return zone.Apex;
+    }
+
+    private static bool TryPut(ref DnsMessageWriter w, Section section, ReadOnlySpan<byte> owner, RRset set)
+    {
+        var mark = w.GetMark();
+        foreach (var data in set.Data)
+        {
+            if (!w.TryWriteRecord(section, owner, set.Type, RecordClass.IN, set.Ttl, data))
+            {
+                w.Rollback(mark);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool TryPutNegativeSoa(ref DnsMessageWriter w, ZoneSnapshot zone) =>
+        w.TryWriteRecord(Section.Authority, zone.Apex.Name, RecordType.SOA, RecordClass.IN, zone.NegativeTtl, zone.Soa.Data[0]);
+
+    /// <summary>
+    /// Glue for a referral: A/AAAA of NS targets held in this zone. Targets below the cut are
+    /// required (their absence makes the referral useless, RFC 9471 §2.1), so failing to fit them
+    /// is reported; others are added only when they fit.
+    /// </summary>
+    private static bool PutGlue(ref DnsMessageWriter w, ZoneSnapshot zone, RRset targets, ZoneNode? mandatoryBelow)
+    {
+        int prefix = targets.Type switch { RecordType.MX => 2, RecordType.SRV => 6, _ => 0 };
+        foreach (var data in targets.Data)
+        {
+            var node = zone.Find(data.AsSpan(prefix));
+            if (node is null)
+                continue;
+            bool required = mandatoryBelow is not null && IsBelow(node, mandatoryBelow);
+            if (!PutAddresses(ref w, node) && required)
+                return false;
+        }
+        return true;
+    }
+
+    private static bool IsBelow(ZoneNode node, ZoneNode cut) =>
+        node.LabelCount >= cut.LabelCount &&
+        WireName.EqualsIgnoreCase(node.Name.AsSpan(WireName.SkipLabels(node.Name, node.LabelCount - cut.LabelCount)), cut.Name);
+
+    private static bool PutAddresses(ref DnsMessageWriter w, ZoneNode node)
+    {
+        foreach (var set in node.Sets)
+        {
+            if (set.Type is not (RecordType.A or RecordType.AAAA))
+                continue;
+            if (!TryPut(ref w, Section.Additional, node.Name, set))
+                return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,124 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Protocol.Tests.Wire;
+
+public class MessageWriterTests
+{
+    private static readonly DnsName Qname = DnsName.Parse("129.2.0.192.in-addr.arpa.");
+
+    [Fact]
+    public void Answer_owner_equal_to_the_question_becomes_a_pointer_to_it()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 512);
+        Assert.True(w.TryWriteQuestion(Qname.Wire, RecordType.PTR, RecordClass.IN));
+        int afterQuestion = w.Position;
+        Assert.True(w.TryWriteRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 3600, Rdata.Ptr(DnsName.Parse("www.example.com."))));
+        int length = w.Finish();
+        // Owner: 2-octet pointer to offset 12.
+        Assert.Equal(0xC0, buffer[afterQuestion]);
+        Assert.Equal(12, buffer[afterQuestion + 1]);
+        var parsed = DnsMessage.Parse(buffer.AsSpan(0, length));
+        Assert.Equal(Qname, parsed.Answers[0].Owner);
+        Assert.Equal("www.example.com.", Rdata.ReadName(parsed.Answers[0].Data).ToString());
+    }
+
+    [Fact]
+    public void Rdata_names_of_rfc_1035_types_share_suffixes_already_written()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 512);
+        var zone = DnsName.Parse("2.0.192.in-addr.arpa.");
+        w.TryWriteQuestion(zone.Wire, RecordType.NS, RecordClass.IN);
+        w.TryWriteRecord(Section.Answer, zone.Wire, RecordType.NS, RecordClass.IN, 60, DnsName.Parse("ns1.2.0.192.in-addr.arpa.").Wire);
+        int length = w.Finish();
+        // 12 header + 22 qname + 4 + (2 owner ptr + 10 fixed + 4 "ns1" + 2 ptr) = 56
+        Assert.Equal(56, length);
+        var parsed = DnsMessage.Parse(buffer.AsSpan(0, length));
+        Assert.Equal("ns1.2.0.192.in-addr.arpa.", Rdata.ReadName(parsed.Answers[0].Data).ToString());
+    }
+
+    [Fact]
+    public void A_record_that_does_not_fit_leaves_the_message_unchanged()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 60);
+        w.TryWriteQuestion(Qname.Wire, RecordType.TXT, RecordClass.IN);
+        var before = w.GetMark();
+        Assert.False(w.TryWriteRecord(Section.Answer, Qname.Wire, RecordType.TXT, RecordClass.IN, 60, Rdata.Txt(new string('x', 100))));
+        Assert.Equal(before, w.GetMark());
+        Assert.Equal(0, w.AnswerCount);
+        // And a later, smaller record still compresses against the question correctly.
+        Assert.True(w.TryWriteRecord(Section.Answer, Qname.Wire, RecordType.TXT, RecordClass.IN, 60, Rdata.Txt("ok")));
+        var parsed = DnsMessage.Parse(buffer.AsSpan(0, w.Finish()));
+        Assert.Single(parsed.Answers);
+    }
+
+    [Fact]
+    public void Opt_round_trips_payload_version_do_and_extended_rcode()
+    {
+        var m = DnsMessage.Query(Qname, RecordType.PTR, id: 7, edns: new EdnsOptions(4096, 0, DnssecOk: true));
+        m.Rcode = (int)Rcode.BadVers;
+        var back = DnsMessage.Parse(m.ToWire());
+        Assert.Equal(4096, back.Edns!.PayloadSize);
+        Assert.True(back.Edns.DnssecOk);
+        Assert.Equal((int)Rcode.BadVers, back.Rcode);
+    }
+
+    [Fact]
+    public void Compressed_soa_rdata_is_expanded_on_read()
+    {
+        var zone = DnsName.Parse("2.0.192.in-addr.arpa.");
+        var soa = Rdata.Soa(DnsName.Parse("ns1.2.0.192.in-addr.arpa."), DnsName.Parse("hostmaster.2.0.192.in-addr.arpa."), 2026112201, 7200, 900, 1209600, 300);
+        var m = new DnsMessage { Flags = HeaderFlags.QR | HeaderFlags.AA };
+        m.Questions.Add(new Question(zone, RecordType.SOA));
+        m.Answers.Add(new ResourceRecord(zone, RecordType.SOA, 3600, soa));
+        var wire = m.ToWire();
+        Assert.True(wire.Length < 12 + 26 + 12 + soa.Length); // compression happened
+        var back = DnsMessage.Parse(wire);
+        Assert.Equal(soa, back.Answers[0].Data);
+        Assert.Equal(2026112201u, Rdata.SoaSerial(back.Answers[0].Data));
+    }
+
+    [Fact]
+    public void Any_set_of_records_survives_a_write_and_read()
+    {
+        var labels = Gen.Elements("a", "b", "ns1", "129", "2", "0", "192", "in-addr", "arpa", "Example", "NET");
+        var names = Gen.ArrayOf(labels).Where(a => a.Length is >= 1 and <= 6).Select(a => DnsName.Parse(string.Join('.', a) + "."));
+        var record = from owner in names
+                     from target in names
+                     from type in Gen.Elements(RecordType.PTR, RecordType.NS, RecordType.CNAME, RecordType.TXT)
+                     select (owner, target, type);
+        var records = Gen.ArrayOf(record).Where(a => a.Length <= 20);
+        var input = from q in names from rs in records select (q, rs);
+        Prop.ForAll(input.ToArbitrary(), input =>
+        {
+            var (q, rs) = input;
+            var m = DnsMessage.Query(q, RecordType.PTR);
+            foreach (var (owner, target, type) in rs)
+            {
+                var data = type == RecordType.TXT ? Rdata.Txt(target.ToString()) : target.Wire.ToArray();
+                m.Answers.Add(new ResourceRecord(owner, type, 300, data));
+            }
+            var back = DnsMessage.Parse(m.ToWire());
+            return back.Answers.Count == m.Answers.Count &&
+                   back.Answers.Zip(m.Answers).All(p => p.First.Equals(p.Second) && p.First.Owner.ToString() == p.Second.Owner.ToString() &&
+                                                        p.First.Data.AsSpan().SequenceEqual(p.Second.Data));
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void Garbage_never_throws_from_the_parser()
+    {
+        var bytes = Gen.ArrayOf(Gen.Choose(0, 255).Select(i => (byte)i)).Where(a => a.Length < 600);
+        Prop.ForAll(bytes.ToArbitrary(), data =>
+        {
+            DnsMessage.TryParse(data, out _, out _);
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
+    }
+}
