@@ -22,6 +22,8 @@ public sealed class DnsServer : IDisposable
 
     public DnsTcpListener Tcp => _tcp;
 
+    public UdpListener Udp => _udp;
+
     public IPEndPoint LocalEndPoint => _udp.LocalEndPoint;
 
     public void Start()

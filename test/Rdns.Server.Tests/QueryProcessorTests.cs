@@ -1,0 +1,144 @@
+using System.Buffers.Binary;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Rdns.Zones;
+
+namespace Rdns.Server.Tests;
+
+public class QueryProcessorTests
+{
+    private static readonly DnsName Q = DnsName.Parse("1.2.0.192.in-addr.arpa.");
+
+    internal static QueryProcessor Processor(string? nsid = null)
+    {
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
+        return new QueryProcessor(zones, new ServerOptions { Nsid = nsid });
+    }
+
+    private static DnsMessage? Send(byte[] query, bool tcp = false)
+    {
+        var response = new byte[65535];
+        int n = Processor("test-node").Process(query, response, new QueryContext(tcp, null));
+        return n == 0 ? null : DnsMessage.Parse(response.AsSpan(0, n));
+    }
+
+    [Fact]
+    public void An_ordinary_query_is_answered_with_its_id_rd_and_question()
+    {
+        var m = Send(DnsMessage.Query(Q, RecordType.PTR, id: 4242, recursionDesired: true).ToWire())!;
+        Assert.Equal(4242, m.Id);
+        Assert.True(m.Has(HeaderFlags.QR));
+        Assert.True(m.Has(HeaderFlags.RD));
+        Assert.False(m.Has(HeaderFlags.RA));
+        Assert.Equal(Q, Assert.Single(m.Questions).Name);
+        Assert.Single(m.Answers);
+    }
+
+    [Fact]
+    public void A_message_with_qr_set_or_shorter_than_a_header_gets_no_reply()
+    {
+        var q = DnsMessage.Query(Q, RecordType.PTR).ToWire();
+        q[2] |= 0x80;
+        Assert.Null(Send(q));
+        Assert.Null(Send([1, 2, 3]));
+    }
+
+    [Fact]
+    public void Malformed_questions_get_formerr()
+    {
+        var q = DnsMessage.Query(Q, RecordType.PTR).ToWire();
+        Assert.Equal((int)Rcode.FormErr, Send(q[..^3])!.Rcode); // truncated question
+        var two = (byte[])q.Clone();
+        two[5] = 2; // QDCOUNT 2
+        Assert.Equal((int)Rcode.FormErr, Send(two)!.Rcode);
+        var none = q[..12];
+        none[5] = 0;
+        Assert.Equal((int)Rcode.FormErr, Send(none)!.Rcode);
+        var badLabel = (byte[])q.Clone();
+        badLabel[12] = 0x40;
+        Assert.Equal((int)Rcode.FormErr, Send(badLabel)!.Rcode);
+    }
+
+    [Fact]
+    public void Unknown_opcodes_get_notimp()
+    {
+        var q = DnsMessage.Query(Q, RecordType.PTR).ToWire();
+        q[2] = (byte)((q[2] & 0x87) | (2 << 3)); // STATUS
+        Assert.Equal((int)Rcode.NotImp, Send(q)!.Rcode);
+    }
+
+    [Fact]
+    public void Names_outside_our_zones_and_other_classes_are_refused()
+    {
+        Assert.Equal((int)Rcode.Refused, Send(DnsMessage.Query(DnsName.Parse("example.com."), RecordType.A).ToWire())!.Rcode);
+        var ch = DnsMessage.Query(Q, RecordType.PTR);
+        ch.Questions[0] = ch.Questions[0] with { Class = RecordClass.CH };
+        var m = Send(ch.ToWire())!;
+        Assert.Equal((int)Rcode.Refused, m.Rcode);
+        Assert.False(m.Has(HeaderFlags.AA));
+    }
+
+    [Fact]
+    public void Edns_version_above_zero_gets_badvers_with_version_zero()
+    {
+        var m = Send(DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions(1232, Version: 1)).ToWire())!;
+        Assert.Equal((int)Rcode.BadVers, m.Rcode);
+        Assert.Equal(0, m.Edns!.Version);
+        Assert.Empty(m.Answers);
+    }
+
+    [Fact]
+    public void Edns_is_echoed_with_our_payload_size_and_the_do_bit()
+    {
+        var m = Send(DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions(4096, DnssecOk: true)).ToWire())!;
+        Assert.Equal(1232, m.Edns!.PayloadSize);
+        Assert.True(m.Edns.DnssecOk);
+        Assert.Null(Send(DnsMessage.Query(Q, RecordType.PTR).ToWire())!.Edns);
+    }
+
+    [Fact]
+    public void Two_opt_records_are_formerr()
+    {
+        var q = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var opt = q[^11..];
+        var doubled = q.Concat(opt).ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(doubled.AsSpan(10), 2);
+        Assert.Equal((int)Rcode.FormErr, Send(doubled)!.Rcode);
+    }
+
+    [Fact]
+    public void Nsid_is_returned_only_when_asked()
+    {
+        byte[] nsidOption = [0, 3, 0, 0];
+        var asked = Send(DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions(Options: nsidOption)).ToWire())!;
+        Assert.Equal("test-node"u8.ToArray(), asked.Edns!.Options![4..]);
+        var notAsked = Send(DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire())!;
+        Assert.Empty(notAsked.Edns!.Options!);
+    }
+
+    [Fact]
+    public void Axfr_over_udp_is_not_implemented()
+    {
+        Assert.Equal((int)Rcode.NotImp, Send(DnsMessage.Query(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.AXFR).ToWire())!.Rcode);
+    }
+
+    [Fact]
+    public void Steady_state_queries_allocate_nothing()
+    {
+        var processor = Processor();
+        var query = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var miss = DnsMessage.Query(DnsName.Parse("9.2.0.192.in-addr.arpa."), RecordType.PTR).ToWire();
+        var response = new byte[65535];
+        for (int i = 0; i < 1000; i++)
+            processor.Process(query, response, new QueryContext(false, null));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            processor.Process(query, response, new QueryContext(false, null));
+            processor.Process(miss, response, new QueryContext(false, null));
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
