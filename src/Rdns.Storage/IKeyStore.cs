@@ -1,0 +1,39 @@
+namespace Rdns.Storage;
+
+/// <summary>An API key as stored: never the key itself, only its SHA-256 hash.</summary>
+public sealed record ApiKeyRecord(string Id, string Role, string? TenantId, byte[] Hash, DateTimeOffset CreatedAt, string? Label, DateTimeOffset? RevokedAt = null);
+
+public interface IKeyStore
+{
+    Task AddKeyAsync(ApiKeyRecord key, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    /// <summary>The unrevoked key with this hash, or null.</summary>
+    Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken cancellationToken = default);
+
+    Task<bool> RevokeKeyAsync(string id, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    Task<int> CountKeysAsync(string role, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Everything the product keeps: zones, journal, audit and keys, behind one connection.</summary>
+public interface IRdnsStore : IZoneStore, IKeyStore
+{
+    /// <summary>"sqlite" or "postgresql", for logs and health output.</summary>
+    string Kind { get; }
+}
+
+/// <summary>Store settings.</summary>
+public sealed class StoreOptions
+{
+    /// <summary>
+    /// A PostgreSQL connection string (recognized by <c>Host=</c>) or a SQLite database path.
+    /// Default: <c>rdns.db</c> in the data directory.
+    /// </summary>
+    public string? Connection { get; set; }
+
+    /// <summary>
+    /// 1000 changesets per zone: enough for secondaries that were down for a while to catch up
+    /// by IXFR; beyond that they get a full transfer (RFC 1995 §4).
+    /// </summary>
+    public int JournalLimit { get; set; } = 1000;
+}

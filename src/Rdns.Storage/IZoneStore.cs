@@ -1,0 +1,85 @@
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Zones;
+
+namespace Rdns.Storage;
+
+/// <summary>A zone as the store holds it: its records (SOA included) and current serial.</summary>
+public sealed record StoredZone(DnsName Name, uint Serial, DateTimeOffset CreatedAt, IReadOnlyList<ResourceRecord> Records);
+
+/// <summary>A zone in a listing, without its records.</summary>
+public sealed record ZoneSummary(DnsName Name, uint Serial, int RecordCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+/// <summary>One change to one zone inside a commit: the changeset goes from the stored serial to the next.</summary>
+public sealed record ZoneCommit(DnsName Zone, Changeset Changeset);
+
+/// <summary>Who did what, from where; written in the same transaction as the change it describes.</summary>
+public sealed record AuditEntry(string Actor, string Action, string Target, string? Detail = null, string? RemoteAddress = null);
+
+/// <summary>An audit row as read back.</summary>
+public sealed record AuditRecord(long Id, DateTimeOffset At, string Actor, string Action, string Target, string? Detail, string? RemoteAddress);
+
+/// <summary>Another node committed a change to a zone (or created or deleted it).</summary>
+public sealed record ChangeNotice(DnsName Zone, uint Serial, ChangeKind Kind);
+
+public enum ChangeKind
+{
+    Changed,
+    Created,
+    Deleted,
+}
+
+/// <summary>The stored serial was not the one the change was made from: someone else changed the zone first.</summary>
+public sealed class StoreConflictException(string message) : Exception(message);
+
+/// <summary>
+/// The store: zones and their records, the journal of changesets (for IXFR and for other nodes to
+/// catch up), and the audit log. Every method that changes something does so in one transaction
+/// that is durable before it returns; on failure nothing of it remains.
+/// </summary>
+public interface IZoneStore : IAsyncDisposable
+{
+    /// <summary>Creates or upgrades the schema; safe to run at every start and from several nodes at once.</summary>
+    Task MigrateAsync(CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StoredZone>> LoadAllAsync(CancellationToken cancellationToken = default);
+
+    Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default);
+
+    Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default);
+
+    /// <summary>Zones in name order after <paramref name="after"/> (exclusive), at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates a zone with <paramref name="records"/> (one SOA among them; its serial becomes the
+    /// zone's). If the zone exists: with <paramref name="replace"/> its records and journal are
+    /// replaced in the same transaction, else <see cref="StoreConflictException"/>.
+    /// </summary>
+    Task CreateZoneAsync(DnsName zone, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a zone with its records and journal; false when it did not exist.</summary>
+    Task<bool> DeleteZoneAsync(DnsName zone, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies changesets to one or more zones atomically. For each, the stored serial must equal
+    /// its <see cref="Changeset.FromSerial"/> (else <see cref="StoreConflictException"/> and nothing
+    /// is written); removed records are matched exactly on owner (ignoring case), type and RDATA
+    /// bytes; the journal gains the changeset; the serial becomes <see cref="Changeset.ToSerial"/>.
+    /// </summary>
+    Task CommitAsync(IReadOnlyList<ZoneCommit> commits, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The changesets of a zone from <paramref name="fromSerial"/> to its current serial, in order;
+    /// empty when current; null when the journal does not reach back that far.
+    /// </summary>
+    Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, long? beforeId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Changes committed by any node (this one included), as they happen. A store that only one
+    /// process can open (SQLite) completes without yielding.
+    /// </summary>
+    IAsyncEnumerable<ChangeNotice> WatchAsync(CancellationToken cancellationToken = default);
+}
