@@ -48,6 +48,9 @@ public sealed class ZoneSnapshot
 
     public int NodeCount => _nodes.Count;
 
+    /// <summary>Every node, empty non-terminals included, in no particular order.</summary>
+    public IEnumerable<ZoneNode> Nodes => _nodes.Values;
+
     /// <summary>The negative-caching TTL: min(SOA TTL, SOA MINIMUM) (RFC 2308 §3, §5).</summary>
     public uint NegativeTtl => Math.Min(Soa.Ttl, Rdata.SoaMinimum(Soa.Data[0]));
 

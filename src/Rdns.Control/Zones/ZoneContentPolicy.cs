@@ -1,0 +1,44 @@
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+using Rdns.Zones;
+
+namespace Rdns.Control.Zones;
+
+/// <summary>
+/// What may live in a zone we host. Reverse zones (under in-addr.arpa and ip6.arpa) hold only the
+/// types that belong there: SOA, NS, PTR, CNAME (RFC 2317), TXT and DHCID (RFC 4701), plus A and
+/// AAAA as glue below a delegation. Forward zones (for default names) hold any data type.
+/// </summary>
+public static class ZoneContentPolicy
+{
+    private static readonly DnsName InAddrArpa = DnsName.Parse("in-addr.arpa.");
+    private static readonly DnsName Ip6Arpa = DnsName.Parse("ip6.arpa.");
+
+    public static bool IsReverse(DnsName zone) => zone.IsSubdomainOf(InAddrArpa) || zone.IsSubdomainOf(Ip6Arpa);
+
+    public static bool AllowedInReverse(RecordType type) =>
+        type is RecordType.SOA or RecordType.NS or RecordType.PTR or RecordType.CNAME or RecordType.TXT or RecordType.DHCID;
+
+    /// <summary>Throws <see cref="ZoneDataException"/> naming the record and the rule it breaks.</summary>
+    public static void Check(ZoneSnapshot zone)
+    {
+        if (!IsReverse(zone.Origin))
+            return;
+        foreach (var node in zone.Nodes)
+        {
+            foreach (var set in node.Sets)
+            {
+                if (AllowedInReverse(set.Type))
+                    continue;
+                var owner = DnsName.FromWire(node.Name);
+                if (set.Type is RecordType.A or RecordType.AAAA)
+                {
+                    if (node.Cut is not null && !ReferenceEquals(node, node.Cut))
+                        continue;
+                    throw new ZoneDataException($"{owner} {set.Type}: in a reverse zone, A and AAAA are allowed only as glue below a delegation");
+                }
+                throw new ZoneDataException($"{owner} {RecordTypeText.ToText(set.Type)}: type not allowed in a reverse zone (allowed: SOA, NS, PTR, CNAME, TXT, DHCID; A/AAAA as glue)");
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Rdns.Hosting;
+using Rdns.Protocol.Text;
+
+namespace Rdns.Cli;
+
+/// <summary><c>rdns serve</c>: the DNS server, the store and the HTTP API in one process.</summary>
+public static class ServeVerb
+{
+    public static Command Create()
+    {
+        var data = new Option<string?>("--data") { Description = "Data directory: SQLite store and admin key (default ./rdns-data)" };
+        var dns = new Option<string?>("--dns") { Description = "DNS listen address IP:PORT, UDP and TCP (default 127.0.0.1:5353)" };
+        var http = new Option<string?>("--http") { Description = "HTTP API listen address IP:PORT (default 127.0.0.1:8080)" };
+        var zones = new Option<string?>("--zones") { Description = "Directory of *.zone files to load (file name = zone name)" };
+        var store = new Option<string?>("--store") { Description = "PostgreSQL connection string (Host=...) or SQLite path" };
+        var config = new Option<string?>("--config") { Description = "JSON settings file (default DATA/rdns.json when present)" };
+        var nsid = new Option<string?>("--nsid") { Description = "NSID to return when a query asks for it (RFC 5001)" };
+        var workers = new Option<int?>("--udp-workers") { Description = "UDP receive loops (default: one per core)" };
+        var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
+        {
+            data, dns, http, zones, store, config, nsid, workers,
+        };
+        command.SetAction(result =>
+        {
+            var values = new Dictionary<string, string?>
+            {
+                ["Data"] = result.GetValue(data),
+                ["Dns"] = result.GetValue(dns),
+                ["Http"] = result.GetValue(http),
+                ["Zones"] = result.GetValue(zones),
+                ["Store"] = result.GetValue(store),
+                ["Nsid"] = result.GetValue(nsid),
+                ["UdpWorkers"] = result.GetValue(workers)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            try
+            {
+                var settings = ServeSettings.Bind(result.GetValue(config), result.GetValue(data), values);
+                return ServeHost.RunAsync(settings, Console.Out).GetAwaiter().GetResult();
+            }
+            catch (SettingsException e)
+            {
+                Console.Error.WriteLine($"rdns: {e.Message}");
+                return RdnsCommandLine.UsageError;
+            }
+            catch (ZoneFileException e)
+            {
+                Console.Error.WriteLine($"rdns: {e.Message}");
+                return RdnsCommandLine.UsageError;
+            }
+            catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address", StringComparison.OrdinalIgnoreCase))
+            {
+                Console.Error.WriteLine($"rdns: cannot listen: {e.Message}");
+                return 1;
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                Console.Error.WriteLine($"rdns: cannot listen: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

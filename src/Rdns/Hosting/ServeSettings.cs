@@ -1,0 +1,81 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace Rdns.Hosting;
+
+/// <summary>
+/// Settings of <c>rdns serve</c>. They come, later ones winning, from the defaults here, a JSON
+/// config file (<c>--config FILE</c>, else <c>DATA/rdns.json</c> when present), environment
+/// variables prefixed <c>RDNS_</c> (<c>RDNS_DNS=127.0.0.1:53</c>; nested keys with <c>__</c>), and
+/// the command line.
+/// </summary>
+public sealed class ServeSettings
+{
+    /// <summary>Where the SQLite store and the admin key live; ./rdns-data keeps a first run self-contained.</summary>
+    public string Data { get; set; } = "rdns-data";
+
+    /// <summary>DNS on UDP and TCP. 127.0.0.1:5353: loopback and an unprivileged port until told otherwise.</summary>
+    public string Dns { get; set; } = "127.0.0.1:5353";
+
+    /// <summary>The HTTP API. Loopback by default: the API should not face a network unplanned.</summary>
+    public string Http { get; set; } = "127.0.0.1:8080";
+
+    /// <summary>A directory of <c>*.zone</c> files to load at start.</summary>
+    public string? Zones { get; set; }
+
+    /// <summary>A PostgreSQL connection string (<c>Host=...</c>) or a SQLite path; default DATA/rdns.db.</summary>
+    public string? Store { get; set; }
+
+    public string? Nsid { get; set; }
+
+    public int? UdpWorkers { get; set; }
+
+    public IPEndPoint DnsEndpoint => Parse(Dns, "Dns");
+
+    public IPEndPoint HttpEndpoint => Parse(Http, "Http");
+
+    private static IPEndPoint Parse(string text, string key) =>
+        EndpointText.TryParse(text, out var ep, out var error) ? ep : throw new SettingsException($"{key} '{text}': {error}");
+
+    /// <summary>Checks everything up front, so a bad setting stops the start with one clear line.</summary>
+    public void Validate()
+    {
+        _ = DnsEndpoint;
+        _ = HttpEndpoint;
+        if (Zones is not null && !Directory.Exists(Zones))
+            throw new SettingsException($"Zones '{Zones}': no such directory");
+        if (UdpWorkers is < 1 or > 256)
+            throw new SettingsException($"UdpWorkers {UdpWorkers}: must be 1-256");
+    }
+
+    public static ServeSettings Bind(string? configFile, string? dataFromCommandLine, IDictionary<string, string?> commandLine)
+    {
+        var builder = new ConfigurationBuilder();
+        string dataGuess = dataFromCommandLine ?? Environment.GetEnvironmentVariable("RDNS_DATA") ?? "rdns-data";
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+                throw new SettingsException($"config file '{configFile}' does not exist");
+            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+        else
+        {
+            builder.AddJsonFile(Path.GetFullPath(Path.Combine(dataGuess, "rdns.json")), optional: true);
+        }
+        builder.AddEnvironmentVariables("RDNS_");
+        builder.AddInMemoryCollection(commandLine.Where(kv => kv.Value is not null));
+        var settings = new ServeSettings();
+        try
+        {
+            builder.Build().Bind(settings);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new SettingsException(e.Message);
+        }
+        return settings;
+    }
+}
+
+/// <summary>A setting that cannot be used; the message names it.</summary>
+public sealed class SettingsException(string message) : Exception(message);
