@@ -149,7 +149,7 @@ public sealed class ClasslessDelegation
         return true;
     }
 
-    // RFC 1035 §8: a mailbox local@domain is written local.domain in an SOA RNAME.
+    // RFC 1034 §3.3: a mailbox local@domain is the domain name local.domain, as in an SOA RNAME.
     private static bool TryContact(string? contact, string firstServer, out string rname, out string? error)
     {
         rname = "";
@@ -166,7 +166,7 @@ public sealed class ClasslessDelegation
         if (at >= 0)
         {
             var local = contact.AsSpan(0, at);
-            // A dot in the local part would need escaping (RFC 1035 §8); an LDH local part is the rule here.
+            // A dot in the local part would need escaping (RFC 1035 §5.1); an LDH local part is the rule here.
             if (local.IsEmpty || local.Contains('.') || !PtrTarget.TryNormalize(local.ToString() + ".invalid", out _, out _))
                 return Fail($"contact {Excerpt.Of(contact)}: the part before '@' must be letters, digits and hyphens (a dot would need escaping)", out error);
             domainForm = contact[..at] + "." + contact[(at + 1)..];

@@ -15,7 +15,7 @@ namespace Rdns.Addressing;
 /// hosts, and mail receivers and resolvers that check reverse DNS expect a host name;</item>
 /// <item>labels 1-63 octets, the whole name at most 255 octets in wire form (RFC 1035 §2.3.4);</item>
 /// <item>Unicode labels become A-labels through IDNA (RFC 5891); what IDNA refuses is refused
-/// with its reason; existing <c>xn--</c> labels must decode;</item>
+/// with its reason; existing <c>xn--</c> labels must decode (RFC 5890 §2.3.2.1);</item>
 /// <item>at least two labels: a single label would point at a top-level domain, and usually
 /// means the rest of the name was forgotten;</item>
 /// <item>the top-level label is not all-numeric (RFC 3696 §2), which also keeps an address
@@ -126,12 +126,12 @@ public static class PtrTarget
         {
             try
             {
-                // RFC 5891 §5.4: an A-label must be the valid encoding of a U-label.
+                // RFC 5890 §2.3.2.1: an A-label is by definition the encoding of a valid U-label.
                 Idna.GetUnicode(label);
             }
             catch (ArgumentException e)
             {
-                return Fail($"label '{Excerpt.Of(label)}' is not a valid IDNA A-label (RFC 5891 §5.4): {Reason(e)}", out reason);
+                return Fail($"label '{Excerpt.Of(label)}' is not a valid IDNA A-label (RFC 5890 §2.3.2.1): {Reason(e)}", out reason);
             }
         }
         reason = null;

@@ -35,7 +35,7 @@ public class PtrTargetTests
     [InlineData("host.example.123", "top-level label '123' is all-numeric, which no host name has (RFC 3696 §2); an address is not a host name")]
     [InlineData("mail example.com", "whitespace or a control character at position 5")]
     [InlineData("mail.example.com\n", "whitespace or a control character at position 17")]
-    [InlineData("xn--zz.example", "label 'xn--zz' is not a valid IDNA A-label (RFC 5891 §5.4): ")]
+    [InlineData("xn--zz.example", "label 'xn--zz' is not a valid IDNA A-label (RFC 5890 §2.3.2.1): ")]
     public void Refuses_what_is_not_a_host_name_naming_label_and_rule(string input, string reason)
     {
         Assert.False(PtrTarget.TryNormalize(input, out var normalized, out var actual));
