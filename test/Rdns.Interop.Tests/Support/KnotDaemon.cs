@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Rdns.Interop.Tests.Support;
+
+/// <summary>
+/// A throwaway Knot DNS server (<c>knotd</c>) on 127.0.0.1 and a free port, serving the given
+/// zone files from a temporary folder; stopped and cleaned up on dispose.
+/// </summary>
+public sealed class KnotDaemon : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private KnotDaemon(Process process, string folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <param name="zones">Zone name (absolute) → master-file text.</param>
+    public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones)
+    {
+        string knotd = ProcessRunner.Find("knotd")
+            ?? throw new InvalidOperationException("knotd is not installed (./test.sh installs knot)");
+        string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
+        int port = FreePort();
+        var config = new StringBuilder()
+            .Append($"server:\n  rundir: {folder}\n  listen: 127.0.0.1@{port}\n")
+            .Append($"database:\n  storage: {folder}/db\n")
+            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n")
+            .Append("zone:\n");
+        int n = 0;
+        foreach (var (zone, text) in zones)
+        {
+            string file = $"zone{n++}.zone";
+            await File.WriteAllTextAsync(Path.Combine(folder, file), text);
+            config.Append($"  - domain: {zone}\n    file: {file}\n");
+        }
+        string configFile = Path.Combine(folder, "knot.conf");
+        await File.WriteAllTextAsync(configFile, config.ToString());
+
+        var start = new ProcessStartInfo(knotd)
+        {
+            ArgumentList = { "-c", configFile },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start knotd");
+        var log = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (log) log.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var daemon = new KnotDaemon(process, folder, port);
+
+        // Ready when every zone answers its SOA.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        foreach (string zone in zones.Keys)
+        {
+            while (true)
+            {
+                if (process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    await daemon.DisposeAsync();
+                    lock (log) throw new InvalidOperationException($"knotd did not serve {zone}:\n{log}");
+                }
+                var soa = await daemon.QueryAsync(zone, "SOA");
+                if (soa.Stdout.Contains("\tSOA\t", StringComparison.Ordinal))
+                    break;
+                await Task.Delay(100);
+            }
+        }
+        return daemon;
+    }
+
+    /// <summary>
+    /// Asks the server with <c>kdig</c>, recursion off; stdout holds the answer and authority
+    /// sections, one record per line.
+    /// </summary>
+    public Task<ProcessResult> QueryAsync(string name, string type)
+    {
+        string kdig = ProcessRunner.Find("kdig")
+            ?? throw new InvalidOperationException("kdig is not installed (./test.sh installs knot-dnsutils)");
+        return ProcessRunner.RunAsync(kdig,
+            ["@127.0.0.1", "-p", Port.ToString(), "+norec", "+noall", "+answer", "+authority", "+retry=0", "+time=2", name, type],
+            TimeSpan.FromSeconds(10));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    // A port free for both UDP and TCP at the moment of asking; knotd binds both.
+    private static int FreePort()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+            try
+            {
+                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                return port;
+            }
+            catch (SocketException) when (attempt < 20)
+            {
+            }
+        }
+    }
+}
