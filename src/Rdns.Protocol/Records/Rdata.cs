@@ -128,13 +128,20 @@ public static class Rdata
                 {
                     if (data.Length == 0)
                         return false;
-                    int pos = 0;
+                    int pos = 0, strings = 0;
                     while (pos < data.Length)
+                    {
                         pos += 1 + data[pos];
-                    return pos == data.Length;
+                        strings++;
+                    }
+                    // RFC 1035 §3.3.2: HINFO is exactly CPU and OS.
+                    return pos == data.Length && (type == RecordType.TXT || strings == 2);
                 }
             case RecordType.DHCID:
                 return data.Length >= 3;
+            case RecordType.CAA:
+                // RFC 8659 §4.1: flags, a tag of at least one octet, then the value.
+                return data.Length >= 2 && data[1] >= 1 && 2 + data[1] <= data.Length;
         }
         var (prefix, names) = NameLayout(type);
         if (names == 0)
@@ -244,6 +251,21 @@ public static class Rdata
                 }
             case RecordType.DHCID:
                 return Convert.ToBase64String(data);
+            case RecordType.CAA:
+                {
+                    // RFC 8659 §4.1.1: flags tag "value". A tag that is not letters and digits
+                    // has no presentation form, so such RDATA falls back to the generic form.
+                    var tag = data.Slice(2, data[1]);
+                    foreach (byte b in tag)
+                    {
+                        if (!char.IsAsciiLetterOrDigit((char)b))
+                            return Generic(data);
+                    }
+                    var sb = new StringBuilder();
+                    sb.Append(data[0].ToString(inv)).Append(' ').Append(Encoding.ASCII.GetString(tag)).Append(' ');
+                    AppendCharacterString(sb, data[(2 + tag.Length)..]);
+                    return sb.ToString();
+                }
             default:
                 return Generic(data);
         }
