@@ -19,6 +19,7 @@ public static class RdnsCommandLine
         AddressVerb.Create,
         ZonesVerb.Create,
         DelegateVerb.Create,
+        ServeVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
