@@ -85,7 +85,7 @@ public static class ReverseName
         {
             if (!ReverseLabels.TryReadOctets(labels.GetRange(2, 3), out uint upper, out error)
                 || !ReverseLabels.TryReadClassless(labels[1], upper, out var block, out error)
-                || !IpAddressText.TryParseOctet(labels[0], out byte last, out error))
+                || !ReverseLabels.TryReadOctets(labels.GetRange(0, 1), out uint last, out error))
                 return false;
             address = IpAddress.FromV4((upper << 8) | last);
             if (!block.Contains(address))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using Rdns.Addressing;
 
@@ -21,14 +22,25 @@ internal static class DelegateVerb
             AllowMultipleArgumentsPerToken = false,
             Arity = ArgumentArity.OneOrMore,
         };
+        // A trailing "--ns" without a host would otherwise vanish silently.
+        nameServers.Validators.Add(result =>
+        {
+            if (result.IdentifierTokenCount > result.Tokens.Count)
+                result.AddError("--ns: each --ns needs a host name after it");
+        });
         var style = ClasslessStyleOption.Create();
         var ttl = new Option<int>("--ttl")
         {
             Description = "TTL of every record, in seconds.",
             HelpName = "seconds",
             DefaultValueFactory = _ => DelegationOptions.Default.Ttl,
+            CustomParser = result => (int)ParseNumber(result, "TTL", int.MaxValue),
         };
-        var serial = new Option<uint?>("--serial") { Description = "SOA serial of the child zone (default: today as YYYYMMDD01)." };
+        var serial = new Option<uint?>("--serial")
+        {
+            Description = "SOA serial of the child zone (default: today as YYYYMMDD01).",
+            CustomParser = result => ParseNumber(result, "SOA serial", uint.MaxValue),
+        };
         var contact = new Option<string?>("--contact")
         {
             Description = "SOA contact of the child zone, e.g. hostmaster@example.net (default: hostmaster at the first name server's domain).",
@@ -57,5 +69,15 @@ internal static class DelegateVerb
             return 0;
         });
         return command;
+    }
+
+    // RFC 2181 §8 keeps TTLs below 2^31; RFC 1982 serials use all 32 bits.
+    private static uint ParseNumber(ArgumentResult result, string what, uint max)
+    {
+        string token = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (uint.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out uint value) && value <= max)
+            return value;
+        result.AddError($"{Usage.Shown(token)}: {what} must be a whole number 0-{max}");
+        return 0;
     }
 }

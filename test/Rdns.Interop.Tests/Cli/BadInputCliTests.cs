@@ -64,7 +64,11 @@ public class BadInputCliTests
     [InlineData(new[] { "name", "192.0.2.1", "--bogus" }, "rdns: --bogus: unknown command or option; 'rdns --help' lists them")]
     [InlineData(new[] { "delegate", "192.0.2.128/26" }, "rdns: Option '--ns' is required.")]
     [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "ns_1.example.net" }, "rdns: name server ns_1.example.net: label 'ns_1': '_' is not allowed")]
-    [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "a.example", "--ttl", "soon" }, "rdns: Cannot parse argument 'soon' for option '--ttl'")]
+    [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "a.example", "--ttl", "soon" }, "rdns: soon: TTL must be a whole number 0-2147483647")]
+    [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "a.example", "--ttl", "-5" }, "rdns: -5: TTL must be a whole number 0-2147483647")]
+    [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "a.example", "--serial", "4294967296" }, "rdns: 4294967296: SOA serial must be a whole number 0-4294967295")]
+    [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "a.example", "--ns" }, "rdns: --ns: each --ns needs a host name after it")]
+    [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "192.0.2.1" }, "rdns: name server 192.0.2.1: top-level label '1' is all-numeric")]
     [InlineData(new[] { "zones", "10.0.0.0/8", "--style", "wavy" }, "rdns: Argument 'wavy' not recognized. Must be one of: 'dash' 'slash'")]
     [InlineData(new[] { "name", "@/etc/passwd" }, "rdns: @/etc/passwd: ")]
     public async Task Command_line_mistakes_exit_2_with_one_line_on_stderr(string[] args, string expectedStart)
