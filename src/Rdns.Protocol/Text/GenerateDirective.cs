@@ -225,7 +225,8 @@ internal sealed class GenerateTemplate
 
     /// <summary>
     /// Nibble mode, for ip6.arpa: hex digits least significant first, one per label. The width
-    /// counts characters including the dots, so an even width ends in a dot, as BIND's does.
+    /// counts characters including the dots; a width beyond what the digits need adds zero
+    /// nibbles and, when it stops just after a dot, leaves that dot at the end, as BIND does.
     /// </summary>
     private static void AppendNibbles(StringBuilder sb, long value, int width, bool upper)
     {
