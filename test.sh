@@ -30,6 +30,55 @@ nprojects=$(echo "$projects" | wc -l)
 
 dotnet build Rdns.slnx -c Release --nologo -v quiet -clp:NoSummary || { echo "0 passed, 1 failed"; exit 1; }
 
+# The store tests need a real PostgreSQL server. Unless RDNS_TEST_POSTGRES already names one, a
+# throwaway cluster is started here (trust auth, loopback only, data in a temporary folder) and
+# stopped on exit whatever happens. If it cannot start, the variable stays unset and the PostgreSQL
+# tests fail rather than skip.
+pg_root=""
+pg_bin=""
+as_postgres() {
+  if [ "$(id -un)" = postgres ]; then "$@"
+  elif [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"
+  else sudo -u postgres "$@"; fi
+}
+stop_postgres() {
+  [ -n "$pg_root" ] || return 0
+  as_postgres "$pg_bin/pg_ctl" -D "$pg_root/data" stop -m fast >/dev/null 2>&1 || true
+  if [ "$(id -u)" = 0 ] || [ "$(id -un)" = postgres ]; then rm -rf "$pg_root"; else sudo rm -rf "$pg_root"; fi
+  pg_root=""
+}
+start_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || { echo "test.sh: no PostgreSQL server binaries under /usr/lib/postgresql" >&2; return 1; }
+  pg_root=$(mktemp -d "${TMPDIR:-/tmp}/rdns-pg.XXXXXX")
+  chmod 755 "$pg_root"
+  if [ "$(id -un)" != postgres ]; then
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$pg_root"; else sudo chown postgres: "$pg_root"; fi
+  fi
+  if ! as_postgres "$pg_bin/initdb" -D "$pg_root/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
+      >"$pg_root/initdb.log" 2>&1; then
+    cat "$pg_root/initdb.log" >&2; return 1
+  fi
+  # Other checkouts may run their tests at the same time: take the first port that binds.
+  local port
+  for port in $(seq 55432 55481); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+    if as_postgres "$pg_bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/server.log" -w -t 60 \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_root -c max_connections=200" start >/dev/null 2>&1; then
+      export RDNS_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+      echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port" >&2
+      return 0
+    fi
+  done
+  cat "$pg_root/server.log" >&2 2>/dev/null
+  return 1
+}
+trap stop_postgres EXIT
+trap 'exit 130' INT TERM
+if [ -z "${RDNS_TEST_POSTGRES:-}" ]; then
+  start_postgres || echo "test.sh: could not start PostgreSQL; its tests will fail" >&2
+fi
+
 # Test projects run side by side, each with its own results folder and log, shown in order after.
 pids=()
 for proj in $projects; do

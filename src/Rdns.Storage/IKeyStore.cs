@@ -1,17 +1,23 @@
 namespace Rdns.Storage;
 
-/// <summary>An API key as stored: never the key itself, only its SHA-256 hash.</summary>
+/// <summary>
+/// An API key as stored: never the key itself, only its SHA-256 hash. Times are kept to the
+/// microsecond (what PostgreSQL's timestamptz holds).
+/// </summary>
 public sealed record ApiKeyRecord(string Id, string Role, string? TenantId, byte[] Hash, DateTimeOffset CreatedAt, string? Label, DateTimeOffset? RevokedAt = null);
 
 public interface IKeyStore
 {
+    /// <summary>Adds a key; <see cref="StoreConflictException"/> when its id or hash is taken.</summary>
     Task AddKeyAsync(ApiKeyRecord key, AuditEntry audit, CancellationToken cancellationToken = default);
 
     /// <summary>The unrevoked key with this hash, or null.</summary>
     Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken cancellationToken = default);
 
+    /// <summary>Marks the key revoked; false when there is no such unrevoked key.</summary>
     Task<bool> RevokeKeyAsync(string id, AuditEntry audit, CancellationToken cancellationToken = default);
 
+    /// <summary>Unrevoked keys with this role (e.g. to tell whether an admin key must be created at first start).</summary>
     Task<int> CountKeysAsync(string role, CancellationToken cancellationToken = default);
 }
 

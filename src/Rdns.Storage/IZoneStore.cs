@@ -29,8 +29,22 @@ public enum ChangeKind
     Deleted,
 }
 
-/// <summary>The stored serial was not the one the change was made from: someone else changed the zone first.</summary>
-public sealed class StoreConflictException(string message) : Exception(message);
+/// <summary>
+/// The store's state was not the one the change was made from: someone else changed the zone first,
+/// the zone does not exist (any more), or a zone or key with that name or hash already exists.
+/// </summary>
+public sealed class StoreConflictException : Exception
+{
+    public StoreConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public StoreConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
 
 /// <summary>
 /// The store: zones and their records, the journal of changesets (for IXFR and for other nodes to
@@ -48,7 +62,10 @@ public interface IZoneStore : IAsyncDisposable
 
     Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default);
 
-    /// <summary>Zones in name order after <paramref name="after"/> (exclusive), at most <paramref name="limit"/>.</summary>
+    /// <summary>
+    /// Zones after <paramref name="after"/> (exclusive), at most <paramref name="limit"/>, ordered by
+    /// their key: the lowercased presentation form (ordinal), which is stable for paging.
+    /// </summary>
     Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -64,8 +81,11 @@ public interface IZoneStore : IAsyncDisposable
     /// <summary>
     /// Applies changesets to one or more zones atomically. For each, the stored serial must equal
     /// its <see cref="Changeset.FromSerial"/> (else <see cref="StoreConflictException"/> and nothing
-    /// is written); removed records are matched exactly on owner (ignoring case), type and RDATA
-    /// bytes; the journal gains the changeset; the serial becomes <see cref="Changeset.ToSerial"/>.
+    /// is written; a zone that does not exist is a conflict too); removed records are matched exactly
+    /// on owner (ignoring case), type and RDATA bytes, except the SOA, which is matched on owner and
+    /// type alone as <c>ZoneSnapshot.Apply</c> does (a zone has one); removals that match nothing are
+    /// ignored; the journal gains the changeset (trimmed to <see cref="StoreOptions.JournalLimit"/>);
+    /// the serial becomes <see cref="Changeset.ToSerial"/>.
     /// </summary>
     Task CommitAsync(IReadOnlyList<ZoneCommit> commits, AuditEntry audit, CancellationToken cancellationToken = default);
 
@@ -79,7 +99,11 @@ public interface IZoneStore : IAsyncDisposable
 
     /// <summary>
     /// Changes committed by any node (this one included), as they happen. A store that only one
-    /// process can open (SQLite) completes without yielding.
+    /// process can open (SQLite) completes without yielding. A replaced zone is reported as
+    /// <see cref="ChangeKind.Created"/> (reload it whole). Notices sent while the watcher was
+    /// disconnected are lost; so after reconnecting it reports every zone once as
+    /// <see cref="ChangeKind.Changed"/> with its current serial, and a consumer catches up by comparing
+    /// serials (loading zones it does not know). Ends when the store is disposed.
     /// </summary>
     IAsyncEnumerable<ChangeNotice> WatchAsync(CancellationToken cancellationToken = default);
 }

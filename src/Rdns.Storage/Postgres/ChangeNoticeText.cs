@@ -1,0 +1,43 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using Rdns.Protocol.Names;
+
+namespace Rdns.Storage.Postgres;
+
+/// <summary>
+/// The NOTIFY payload of a change: <c>kind serial zone</c>, e.g. <c>changed 2024010203 2.0.192.in-addr.arpa.</c>.
+/// Text, so it can be watched with psql; the zone comes last because its presentation form may
+/// contain an escaped space.
+/// </summary>
+internal static class ChangeNoticeText
+{
+    public static string Format(ChangeNotice notice) =>
+        string.Create(CultureInfo.InvariantCulture, $"{KindText(notice.Kind)} {notice.Serial} {notice.Zone}");
+
+    public static bool TryParse(string payload, [NotNullWhen(true)] out ChangeNotice? notice)
+    {
+        notice = null;
+        var parts = payload.Split(' ', 3);
+        if (parts.Length != 3 || !uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out uint serial))
+            return false;
+        ChangeKind? kind = parts[0] switch
+        {
+            "changed" => ChangeKind.Changed,
+            "created" => ChangeKind.Created,
+            "deleted" => ChangeKind.Deleted,
+            _ => null,
+        };
+        if (kind is null || !DnsName.TryParse(parts[2], null, out var zone, out _))
+            return false;
+        notice = new ChangeNotice(zone, serial, kind.Value);
+        return true;
+    }
+
+    private static string KindText(ChangeKind kind) => kind switch
+    {
+        ChangeKind.Changed => "changed",
+        ChangeKind.Created => "created",
+        ChangeKind.Deleted => "deleted",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

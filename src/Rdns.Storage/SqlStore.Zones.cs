@@ -1,0 +1,226 @@
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Storage;
+
+internal abstract partial class SqlStore
+{
+    private const string ZoneColumns = "id, display_name, serial, created_at, record_count";
+
+    public async Task<IReadOnlyList<StoredZone>> LoadAllAsync(CancellationToken cancellationToken = default)
+    {
+        // One read transaction: the serials and the records come from the same snapshot, so a
+        // zone is never loaded with records newer than its serial.
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command($"SELECT {ZoneColumns} FROM zones ORDER BY name");
+        return await LoadZonesAsync(s, cmd, null, cancellationToken);
+    }
+
+    public async Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command($"SELECT {ZoneColumns} FROM zones WHERE name = @name");
+        cmd.With("@name", ZoneKey.Of(zone));
+        var zones = await LoadZonesAsync(s, cmd, zone, cancellationToken);
+        return zones.Count == 0 ? null : zones[0];
+    }
+
+    private async Task<List<StoredZone>> LoadZonesAsync(StoreSession s, System.Data.Common.DbCommand zonesQuery, DnsName? only, CancellationToken cancellationToken)
+    {
+        var heads = new List<(long Id, DnsName Name, uint Serial, DateTimeOffset Created)>();
+        var sink = new ZoneRecordSink();
+        await using (var reader = await zonesQuery.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                long id = reader.GetInt64(0);
+                heads.Add((id, DnsName.Parse(reader.GetString(1)), (uint)reader.GetInt64(2), ReadTime(reader, 3)));
+                sink.Expect(id, (int)reader.GetInt64(4));
+            }
+        }
+        if (heads.Count == 0)
+            return [];
+        await ReadRecordsAsync(s, only is null ? null : heads[0].Id, sink, cancellationToken);
+        return heads.ConvertAll(h => new StoredZone(h.Name, h.Serial, h.Created, sink.RecordsOf(h.Id)));
+    }
+
+    public async Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command("SELECT serial FROM zones WHERE name = @name");
+        cmd.With("@name", ZoneKey.Of(zone));
+        return (uint?)await cmd.ScalarInt64Async(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command(
+            "SELECT display_name, serial, record_count, created_at, updated_at FROM zones" +
+            (after is null ? "" : " WHERE name > @after") + " ORDER BY name LIMIT @limit");
+        if (after is not null)
+            cmd.With("@after", ZoneKey.Of(after));
+        cmd.With("@limit", limit);
+        var zones = new List<ZoneSummary>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            zones.Add(new ZoneSummary(DnsName.Parse(reader.GetString(0)), (uint)reader.GetInt64(1),
+                (int)reader.GetInt64(2), ReadTime(reader, 3), ReadTime(reader, 4)));
+        }
+        return zones;
+    }
+
+    public async Task CreateZoneAsync(DnsName zone, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default)
+    {
+        uint serial = ZoneKey.CheckZoneRecords(zone, records);
+        string key = ZoneKey.Of(zone);
+        var now = Now();
+        await using var s = await BeginWriteAsync(cancellationToken);
+        long? id;
+        await using (var find = s.Command("SELECT id FROM zones WHERE name = @name" + ForUpdate))
+        {
+            find.With("@name", key);
+            id = await find.ScalarInt64Async(cancellationToken);
+        }
+        if (id is not null)
+        {
+            if (!replace)
+                throw new StoreConflictException($"zone {zone} already exists");
+            await ExecuteAsync(s, "DELETE FROM records WHERE zone_id = @zone", id.Value, cancellationToken);
+            await ExecuteAsync(s, "DELETE FROM journal WHERE zone_id = @zone", id.Value, cancellationToken);
+            await using var update = s.Command(
+                "UPDATE zones SET display_name = @display, serial = @serial, record_count = @count, updated_at = @now WHERE id = @zone");
+            update.With("@display", zone.ToString());
+            update.With("@serial", (long)serial);
+            update.With("@count", records.Count);
+            update.With("@now", DbTime(now));
+            update.With("@zone", id.Value);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            await using var insert = s.Command(
+                "INSERT INTO zones (name, display_name, serial, record_count, created_at, updated_at) " +
+                "VALUES (@name, @display, @serial, @count, @now, @now) RETURNING id");
+            insert.With("@name", key);
+            insert.With("@display", zone.ToString());
+            insert.With("@serial", (long)serial);
+            insert.With("@count", records.Count);
+            insert.With("@now", DbTime(now));
+            try
+            {
+                id = await insert.ScalarInt64Async(cancellationToken);
+            }
+            catch (System.Data.Common.DbException e) when (IsUniqueViolation(e))
+            {
+                // Another node created it between our look and our insert.
+                throw new StoreConflictException($"zone {zone} already exists", e);
+            }
+        }
+        await InsertRecordsAsync(s, id!.Value, records, cancellationToken);
+        await AuditAsync(s, audit, cancellationToken);
+        s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Created));
+        await PublishAsync(s, cancellationToken);
+        await s.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> DeleteZoneAsync(DnsName zone, AuditEntry audit, CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginWriteAsync(cancellationToken);
+        long id;
+        uint serial;
+        await using (var find = s.Command("SELECT id, serial FROM zones WHERE name = @name" + ForUpdate))
+        {
+            find.With("@name", ZoneKey.Of(zone));
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+                return false;
+            id = reader.GetInt64(0);
+            serial = (uint)reader.GetInt64(1);
+        }
+        // Children first, explicitly: one indexed range delete each rather than a cascade row by row.
+        await ExecuteAsync(s, "DELETE FROM records WHERE zone_id = @zone", id, cancellationToken);
+        await ExecuteAsync(s, "DELETE FROM journal WHERE zone_id = @zone", id, cancellationToken);
+        await ExecuteAsync(s, "DELETE FROM zones WHERE id = @zone", id, cancellationToken);
+        await AuditAsync(s, audit, cancellationToken);
+        s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Deleted));
+        await PublishAsync(s, cancellationToken);
+        await s.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Adds record rows; the default is one prepared INSERT reused for every row.</summary>
+    protected virtual async Task InsertRecordsAsync(StoreSession s, long zoneId, IReadOnlyList<ResourceRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+            return;
+        await using var cmd = s.Command(
+            "INSERT INTO records (zone_id, owner_key, owner, type, class, ttl, rdata) VALUES (@zone, @key, @owner, @type, @class, @ttl, @rdata)");
+        cmd.With("@zone", zoneId);
+        var key = cmd.With("@key", Array.Empty<byte>());
+        var owner = cmd.With("@owner", Array.Empty<byte>());
+        var type = cmd.With("@type", 0);
+        var cls = cmd.With("@class", 0);
+        var ttl = cmd.With("@ttl", 0L);
+        var rdata = cmd.With("@rdata", Array.Empty<byte>());
+        await cmd.PrepareAsync(cancellationToken);
+        foreach (var r in records)
+        {
+            (key.Value, owner.Value, type.Value, cls.Value, ttl.Value) = RecordColumns(r);
+            rdata.Value = r.Data;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Removes record rows (see <see cref="IZoneStore.CommitAsync"/> for the matching rule); returns how many went.</summary>
+    protected virtual async Task<int> RemoveRecordsAsync(StoreSession s, long zoneId, IReadOnlyList<ResourceRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+            return 0;
+        await using var exact = s.Command(
+            "DELETE FROM records WHERE zone_id = @zone AND owner_key = @key AND type = @type AND rdata = @rdata");
+        exact.With("@zone", zoneId);
+        var key = exact.With("@key", Array.Empty<byte>());
+        var type = exact.With("@type", 0);
+        var rdata = exact.With("@rdata", Array.Empty<byte>());
+        await exact.PrepareAsync(cancellationToken);
+        int removed = 0;
+        foreach (var r in records)
+        {
+            if (r.Type == RecordType.SOA)
+            {
+                removed += await RemoveSoaAsync(s, zoneId, r, cancellationToken);
+                continue;
+            }
+            key.Value = r.Owner.ToLowerWire();
+            type.Value = (int)(ushort)r.Type;
+            rdata.Value = r.Data;
+            removed += await exact.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// A zone has one SOA, and the serial check has already proved the change was made from the
+    /// stored state, so the SOA is removed by owner and type alone (as <c>ZoneSnapshot.Apply</c>
+    /// does) and a difference in name case inside its RDATA cannot leave two behind.
+    /// </summary>
+    protected async Task<int> RemoveSoaAsync(StoreSession s, long zoneId, ResourceRecord soa, CancellationToken cancellationToken)
+    {
+        await using var cmd = s.Command("DELETE FROM records WHERE zone_id = @zone AND owner_key = @key AND type = @type");
+        cmd.With("@zone", zoneId);
+        cmd.With("@key", soa.Owner.ToLowerWire());
+        cmd.With("@type", (int)(ushort)RecordType.SOA);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(StoreSession s, string sql, long zoneId, CancellationToken cancellationToken)
+    {
+        await using var cmd = s.Command(sql);
+        cmd.With("@zone", zoneId);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,58 @@
+namespace Rdns.Storage.Sqlite;
+
+/// <summary>The SQLite schema, one script per version (see docs/STORAGE.md for the reasons behind each table).</summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        """
+        CREATE TABLE zones (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            display_name TEXT NOT NULL,
+            serial INTEGER NOT NULL,
+            record_count INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE records (
+            zone_id INTEGER NOT NULL REFERENCES zones (id) ON DELETE CASCADE,
+            owner_key BLOB NOT NULL,
+            owner BLOB NOT NULL,
+            type INTEGER NOT NULL,
+            class INTEGER NOT NULL,
+            ttl INTEGER NOT NULL,
+            rdata BLOB NOT NULL
+        );
+        CREATE INDEX records_by_owner ON records (zone_id, owner_key, type);
+        CREATE TABLE journal (
+            zone_id INTEGER NOT NULL REFERENCES zones (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            from_serial INTEGER NOT NULL,
+            to_serial INTEGER NOT NULL,
+            removed BLOB NOT NULL,
+            added BLOB NOT NULL,
+            committed_at INTEGER NOT NULL,
+            PRIMARY KEY (zone_id, seq)
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT NOT NULL,
+            detail TEXT,
+            remote TEXT
+        );
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            tenant_id TEXT,
+            hash BLOB NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            label TEXT,
+            revoked_at INTEGER
+        );
+        """,
+    ];
+}

@@ -1,0 +1,167 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using SQLitePCL;
+
+namespace Rdns.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Readers each take a pooled connection and see a
+/// snapshot while the single writer commits; writes are serialized in-process by a semaphore (SQLite
+/// allows one writer at a time anyway, and waiting on a semaphore is cheaper and fairer than
+/// retrying on SQLITE_BUSY).
+/// </summary>
+internal sealed class SqliteStore : SqlStore
+{
+    /// <summary>
+    /// Connection setup run on every connection we open. synchronous=FULL makes a WAL commit fsync
+    /// before it returns, so an acknowledged write survives kill -9 and power loss (NORMAL would
+    /// only survive a process crash). The busy timeout covers another process holding the file.
+    /// </summary>
+    private const string ConnectionPragmas = "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000;";
+
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private SqliteConnection? _writeConnection;
+    private bool _disposed;
+
+    public SqliteStore(string connectionString, StoreOptions options, TimeProvider time)
+        : base(options, time)
+    {
+        _connectionString = connectionString;
+    }
+
+    public override string Kind => "sqlite";
+
+    protected override IReadOnlyList<string> Migrations => SqliteSchema.Migrations;
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = ConnectionPragmas;
+        cmd.ExecuteNonQuery();
+        return connection;
+    }
+
+    protected override Task<StoreSession> BeginReadAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = Open();
+        try
+        {
+            // Deferred: the snapshot is taken at the first read and held to the end.
+            var transaction = connection.BeginTransaction(deferred: true);
+            return Task.FromResult(new StoreSession(connection, transaction, connection.DisposeAsync));
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    protected override async Task<StoreSession> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            if (_writeConnection is null)
+            {
+                var connection = Open();
+                // WAL is a property of the file; setting it once per process is enough.
+                using (var wal = connection.CreateCommand())
+                {
+                    wal.CommandText = "PRAGMA journal_mode = WAL";
+                    wal.ExecuteNonQuery();
+                }
+                _writeConnection = connection;
+            }
+            // IMMEDIATE takes the write lock now, so another process cannot slip in between our
+            // read of a serial and our write of the next one.
+            var transaction = _writeConnection.BeginTransaction(deferred: false);
+            return new StoreSession(_writeConnection, transaction, Release);
+        }
+        catch
+        {
+            _writer.Release();
+            throw;
+        }
+    }
+
+    private ValueTask Release()
+    {
+        _writer.Release();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Microseconds since the Unix epoch: compact, ordered, and the precision PostgreSQL keeps too.</summary>
+    protected override object DbTime(DateTimeOffset time) => (StoreTime.ToMicroseconds(time).UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    protected override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) =>
+        new(DateTimeOffset.UnixEpoch.UtcTicks + reader.GetInt64(ordinal) * 10, TimeSpan.Zero);
+
+    protected override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: raw.SQLITE_CONSTRAINT };
+
+    /// <summary>
+    /// The load path at start, where a million rows must stream in seconds: statements go straight
+    /// to SQLite so each column is read from SQLite's own row buffer (a span), and the only
+    /// allocations per row are the ones the result keeps (the record, its RDATA, a new owner name).
+    /// </summary>
+    protected override Task ReadRecordsAsync(StoreSession session, long? zoneId, ZoneRecordSink sink, CancellationToken cancellationToken)
+    {
+        var db = ((SqliteConnection)session.Connection).Handle!;
+        string sql = "SELECT zone_id, owner, type, class, ttl, rdata FROM records" + (zoneId is null ? "" : " WHERE zone_id = ?1");
+        Check(db, raw.sqlite3_prepare_v2(db, sql, out sqlite3_stmt statement));
+        using (statement)
+        {
+            if (zoneId is not null)
+                Check(db, raw.sqlite3_bind_int64(statement, 1, zoneId.Value));
+            int rc, rows = 0;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                if ((++rows & 0xFFFF) == 0)
+                    cancellationToken.ThrowIfCancellationRequested();
+                long zone = raw.sqlite3_column_int64(statement, 0);
+                var owner = sink.Owner(raw.sqlite3_column_blob(statement, 1));
+                var record = new ResourceRecord(owner,
+                    (RecordType)raw.sqlite3_column_int(statement, 2),
+                    (RecordClass)raw.sqlite3_column_int(statement, 3),
+                    (uint)raw.sqlite3_column_int64(statement, 4),
+                    raw.sqlite3_column_blob(statement, 5).ToArray());
+                sink.Add(zone, record);
+            }
+            if (rc != raw.SQLITE_DONE)
+                Check(db, rc);
+        }
+        return Task.CompletedTask;
+    }
+
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+            throw new SqliteException($"SQLite Error {rc}: {raw.sqlite3_errmsg(db).utf8_to_string()}", rc);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+            return;
+        // Wait for a write in flight, then close: the last connection to close checkpoints the WAL.
+        await _writer.WaitAsync();
+        _disposed = true;
+        if (_writeConnection is not null)
+        {
+            await _writeConnection.DisposeAsync();
+            _writeConnection = null;
+        }
+        // Pooled reader connections would keep the file open after the store is gone.
+        using var forPool = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(forPool);
+        _writer.Release();
+    }
+}

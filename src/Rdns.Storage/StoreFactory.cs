@@ -1,0 +1,41 @@
+using Microsoft.Data.Sqlite;
+using Rdns.Storage.Postgres;
+using Rdns.Storage.Sqlite;
+
+namespace Rdns.Storage;
+
+/// <summary>Opens the store that <see cref="StoreOptions.Connection"/> names.</summary>
+public static class StoreFactory
+{
+    /// <summary>
+    /// A connection string containing <c>Host=</c> opens PostgreSQL; anything else is a SQLite file
+    /// (a path, or a <c>Data Source=</c> connection string), by default <c>rdns.db</c> in
+    /// <paramref name="dataDirectory"/>. Nothing is read or written until the first call, and the
+    /// caller runs <see cref="IZoneStore.MigrateAsync"/> before using the store.
+    /// </summary>
+    public static IRdnsStore Open(StoreOptions options, string dataDirectory, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        time ??= TimeProvider.System;
+        string? connection = options.Connection;
+        if (!string.IsNullOrWhiteSpace(connection) && IsPostgres(connection))
+            return new PostgresStore(connection, options, time);
+
+        SqliteConnectionStringBuilder builder;
+        if (string.IsNullOrWhiteSpace(connection))
+            builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "rdns.db") };
+        else if (connection.Contains("Data Source=", StringComparison.OrdinalIgnoreCase))
+            builder = new SqliteConnectionStringBuilder(connection);
+        else
+            builder = new SqliteConnectionStringBuilder { DataSource = connection };
+        builder.DataSource = Path.GetFullPath(builder.DataSource);
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        builder.Pooling = true;
+        Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+        return new SqliteStore(builder.ConnectionString, options, time);
+    }
+
+    private static bool IsPostgres(string connection) =>
+        connection.Contains("Host=", StringComparison.OrdinalIgnoreCase) ||
+        connection.Contains("Host =", StringComparison.OrdinalIgnoreCase);
+}

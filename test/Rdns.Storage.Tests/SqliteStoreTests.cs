@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+using static Rdns.Storage.Tests.TestZones;
+
+namespace Rdns.Storage.Tests;
+
+/// <summary>The contract against SQLite in a temporary directory, plus what only an embedded file can promise.</summary>
+public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContractTests(output)
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "rdns-store-" + Guid.NewGuid().ToString("N"));
+
+    private string DatabasePath => Path.Combine(_directory, "rdns.db");
+
+    protected override IRdnsStore OpenStore(int journalLimit = JournalLimit) =>
+        StoreFactory.Open(new StoreOptions { JournalLimit = journalLimit }, _directory);
+
+    protected override Task CreateDatabaseAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        return Task.CompletedTask;
+    }
+
+    protected override Task DropDatabaseAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task The_database_is_a_wal_file_under_the_data_directory()
+    {
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
+        Assert.Equal("sqlite", Store.Kind);
+        Assert.True(File.Exists(DatabasePath));
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", cmd.ExecuteScalar());
+        cmd.CommandText = "SELECT MAX(version) FROM schema_version";
+        Assert.Equal(1L, cmd.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task Data_survives_reopening()
+    {
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
+        await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], Audit("commit", "zone"));
+        await Store.AddKeyAsync(new ApiKeyRecord("k", "admin", null, [1], DateTimeOffset.UnixEpoch, null), Audit("key.add", "k"));
+        string before = await StateAsync(Store);
+        await Store.DisposeAsync();
+
+        await using var reopened = OpenStore();
+        await reopened.MigrateAsync();
+        Assert.Equal(before, await StateAsync(reopened));
+        Assert.NotNull(await reopened.FindKeyAsync([1]));
+    }
+
+    [Fact]
+    public async Task Watching_a_sqlite_store_completes_without_notices()
+    {
+        await foreach (var notice in Store.WatchAsync())
+            Assert.Fail($"unexpected notice {notice}");
+    }
+
+    /// <summary>
+    /// A writer process is killed with SIGKILL in the middle of committing: every commit it had
+    /// acknowledged (printed after CommitAsync returned) must be there when the store is reopened,
+    /// journal included, and the store must open cleanly.
+    /// </summary>
+    [Fact]
+    public async Task Every_acknowledged_commit_survives_a_kill_9_of_the_writer()
+    {
+        await Store.DisposeAsync();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(typeof(CrashWriter).Assembly.Location);
+        start.ArgumentList.Add(CrashWriter.Verb);
+        start.ArgumentList.Add(_directory);
+        using var writer = Process.Start(start)!;
+        var stderr = writer.StandardError.ReadToEndAsync();
+        uint acknowledged = 0;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (acknowledged < 40)
+            {
+                string? line = await writer.StandardOutput.ReadLineAsync(timeout.Token);
+                if (line is null)
+                    Assert.Fail("writer exited early: " + await stderr);
+                acknowledged = Acknowledged(line, acknowledged);
+            }
+        }
+        finally
+        {
+            writer.Kill(); // SIGKILL on Unix: no finalizers, no dispose, no WAL checkpoint
+            await writer.WaitForExitAsync();
+        }
+        Assert.Equal(137, writer.ExitCode);
+        // The writer runs ahead of our reading: everything it printed before it died was acknowledged.
+        // Only whole lines count; the kill may have cut the last one.
+        string rest = await writer.StandardOutput.ReadToEndAsync();
+        foreach (var line in rest.Split('\n')[..^1])
+            acknowledged = Acknowledged(line, acknowledged);
+
+        await using var reopened = OpenStore(journalLimit: CrashWriter.JournalLimit);
+        await reopened.MigrateAsync();
+        uint serial = (await reopened.GetSerialAsync(CrashWriter.Zone))!.Value;
+        Output.WriteLine($"acknowledged {acknowledged}, found {serial}");
+        Assert.True(serial >= acknowledged, $"serial {serial} is behind the acknowledged {acknowledged}");
+        var zone = (await reopened.LoadAsync(CrashWriter.Zone))!;
+        for (int host = 2; host <= acknowledged; host++)
+            Assert.Contains(Ptr(CrashWriter.Zone, host), zone.Records);
+        Assert.Equal((int)serial - 1, (await reopened.GetJournalAsync(CrashWriter.Zone, 1))!.Count);
+    }
+
+    private static uint Acknowledged(string line, uint previous) =>
+        line.StartsWith("acked ", StringComparison.Ordinal) ? uint.Parse(line[6..], System.Globalization.CultureInfo.InvariantCulture) : previous;
+}
