@@ -35,10 +35,25 @@ public static class ApiProblem
 }
 
 /// <summary>An input error found deep in request handling; becomes a Problem Details response.</summary>
-public sealed class ApiException(int status, string code, string title, string detail, string? field = null, IDictionary<string, object?>? extensions = null)
-    : Exception(detail)
+public sealed class ApiException : Exception
 {
-    public IResult ToResult() => ApiProblem.Create(status, code, title, detail, field, extensions);
+    private readonly int _status;
+    private readonly string _code;
+    private readonly string _title;
+    private readonly string? _field;
+    private readonly IDictionary<string, object?>? _extensions;
+
+    public ApiException(int status, string code, string title, string detail, string? field = null, IDictionary<string, object?>? extensions = null)
+        : base(detail)
+    {
+        _status = status;
+        _code = code;
+        _title = title;
+        _field = field;
+        _extensions = extensions;
+    }
+
+    public IResult ToResult() => ApiProblem.Create(_status, _code, _title, Message, _field, _extensions);
 
     public static ApiException Invalid(string field, string rule) =>
         new(StatusCodes.Status400BadRequest, "validation_failed", "The request is not valid", $"{field}: {rule}", field);

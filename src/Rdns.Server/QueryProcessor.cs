@@ -31,8 +31,11 @@ public sealed class QueryProcessor
         _nsid = string.IsNullOrEmpty(options.Nsid) ? null : System.Text.Encoding.UTF8.GetBytes(options.Nsid);
     }
 
-    /// <summary>Handler for opcodes and query types beyond ordinary queries (transfers, NOTIFY), set by the host.</summary>
-    public ISpecialRequestHandler? Special { get; set; }
+    /// <summary>Answers AXFR/IXFR that arrive over UDP (IXFR may, RFC 1995 §2); set by the host.</summary>
+    public ISpecialRequestHandler? Transfers { get; set; }
+
+    /// <summary>Answers NOTIFY (RFC 1996); set by the host.</summary>
+    public ISpecialRequestHandler? Notify { get; set; }
 
     /// <summary>
     /// Processes <paramref name="query"/> into <paramref name="response"/> (at least 512 octets; 65535
@@ -66,8 +69,8 @@ public sealed class QueryProcessor
 
         if (header.Opcode != Opcode.Query)
         {
-            if (Special is not null && header.Opcode == Opcode.Notify)
-                return Special.Handle(query, response, in request, in context);
+            if (Notify is not null && header.Opcode == Opcode.Notify)
+                return Notify.Handle(query, response, in request, in context);
             if (request.HasQuestion)
                 w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotImp, request, optReserve);
@@ -85,8 +88,8 @@ public sealed class QueryProcessor
 
         if (request.QType is RecordType.AXFR or RecordType.IXFR or RecordType.TSIG or RecordType.TKEY or RecordType.OPT)
         {
-            if (request.QType is RecordType.AXFR or RecordType.IXFR && Special is not null)
-                return Special.Handle(query, response, in request, in context);
+            if (request.QType is RecordType.AXFR or RecordType.IXFR && Transfers is not null)
+                return Transfers.Handle(query, response, in request, in context);
             // Meta-types are not questions a zone can answer; transfers over UDP are not offered.
             var rcode = request.QType is RecordType.AXFR ? (context.OverTcp ? Rcode.Refused : Rcode.NotImp) : Rcode.FormErr;
             if (request.QType == RecordType.IXFR)

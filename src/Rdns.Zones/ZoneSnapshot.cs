@@ -48,6 +48,31 @@ public sealed class ZoneSnapshot
 
     public int NodeCount => _nodes.Count;
 
+    /// <summary>
+    /// How many recent changesets a snapshot remembers, so IXFR (even over UDP) can be answered
+    /// from memory for secondaries that are only a little behind.
+    /// </summary>
+    public const int HistoryLength = 64;
+
+    /// <summary>The changesets that led to this snapshot, oldest first; the last ends at <see cref="Serial"/>.</summary>
+    public IReadOnlyList<Changeset> History { get; private init; } = [];
+
+    /// <summary>
+    /// The changesets from <paramref name="fromSerial"/> to this snapshot's serial if memory holds
+    /// the whole chain; empty when already current; null when it does not reach back that far.
+    /// </summary>
+    public IReadOnlyList<Changeset>? ChangesSince(uint fromSerial)
+    {
+        if (fromSerial == Serial)
+            return [];
+        for (int i = History.Count - 1; i >= 0; i--)
+        {
+            if (History[i].FromSerial == fromSerial)
+                return History.Skip(i).ToArray();
+        }
+        return null;
+    }
+
     /// <summary>Every node, empty non-terminals included, in no particular order.</summary>
     public IEnumerable<ZoneNode> Nodes => _nodes.Values;
 
@@ -102,7 +127,11 @@ public sealed class ZoneSnapshot
                 records.Add(r);
         }
         records.AddRange(changeset.Added);
-        return Build(Origin, records);
+        var next = Build(Origin, records);
+        if (next.Serial != changeset.ToSerial || Serial != changeset.FromSerial)
+            return next;
+        var history = History.Count < HistoryLength ? History : History.Skip(History.Count - HistoryLength + 1);
+        return next.WithHistory([.. history, changeset]);
 
         static (DnsName, RecordType, string) Key(ResourceRecord r) =>
             (r.Owner, r.Type, r.Type == RecordType.SOA ? "" : Convert.ToHexString(Canonical(r)));
@@ -116,6 +145,9 @@ public sealed class ZoneSnapshot
             return lowered;
         }
     }
+
+    private ZoneSnapshot WithHistory(Changeset[] history) =>
+        new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount) { History = history };
 
     /// <summary>
     /// Builds a snapshot, enforcing what a zone must be: every owner inside the origin, exactly one

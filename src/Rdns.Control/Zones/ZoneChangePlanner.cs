@@ -32,6 +32,11 @@ public static class ZoneChangePlanner
             {
                 if (change.IsDelete || change.Data.Count != 1 || !change.Owner.Equals(current.Origin))
                     throw new ZoneDataException($"{change.Owner}: the SOA can be replaced (one record, at the apex) but not removed");
+                // Replacing the SOA with itself (whatever serial it carries) is no change: the
+                // serial is ours to manage (RFC 1982), so it is ignored in the comparison.
+                if (change.Ttl == current.Soa.Ttl &&
+                    Rdata.WithSoaSerial(change.Data[0], current.Serial).AsSpan().SequenceEqual(current.Soa.Data[0]))
+                    continue;
                 soaTemplate = change.Data[0];
                 soaTtl = change.Ttl;
                 continue;

@@ -181,6 +181,34 @@ public sealed partial class ZoneService
         }
     }
 
+    /// <summary>
+    /// Makes a zone hold exactly <paramref name="records"/>: created when absent; otherwise every
+    /// RRset is replaced or removed in one journaled change (so secondaries can follow by IXFR)
+    /// and the serial moves forward from the current one.
+    /// </summary>
+    public async Task<ZoneSnapshot> ImportAsync(DnsName name, IReadOnlyList<ResourceRecord> records, AuditEntry audit, CancellationToken cancellationToken = default)
+    {
+        var incoming = ZoneSnapshot.Build(name, records);
+        ZoneContentPolicy.Check(incoming);
+        var current = _zones.Current.Get(name);
+        if (current is null)
+            return await CreateAsync(name, records, replace: true, audit, cancellationToken).ConfigureAwait(false);
+        var changes = new List<RRsetChange>();
+        var wanted = new HashSet<(DnsName, RecordType)>();
+        foreach (var group in incoming.Records().GroupBy(r => (r.Owner, r.Type)))
+        {
+            wanted.Add(group.Key);
+            changes.Add(new RRsetChange(group.Key.Owner, group.Key.Type, group.First().Ttl, group.Select(r => r.Data).ToList()));
+        }
+        foreach (var group in current.Records().GroupBy(r => (r.Owner, r.Type)))
+        {
+            if (!wanted.Contains(group.Key))
+                changes.Add(new RRsetChange(group.Key.Owner, group.Key.Type, group.First().Ttl, []));
+        }
+        var changed = await ChangeAsync([new ZoneEdit(name, changes)], audit, cancellationToken).ConfigureAwait(false);
+        return changed.Count > 0 ? changed[0] : current;
+    }
+
     /// <summary>Brings one zone in memory up to what the store holds (journal first, full load if needed).</summary>
     public async Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default)
     {

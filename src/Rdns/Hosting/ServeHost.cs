@@ -1,56 +1,144 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Rdns.Api;
+using Rdns.Control.Zones;
 using Rdns.Server;
+using Rdns.Storage;
 using Rdns.Zones;
 
 namespace Rdns.Hosting;
 
-/// <summary>Composes <c>rdns serve</c>: zones, the DNS listeners and the HTTP API in one host.</summary>
+/// <summary>
+/// Composes <c>rdns serve</c>: the store, the zones loaded from it, the DNS listeners, the HTTP
+/// API and the follower that applies other nodes' commits, in one host stopped by SIGTERM.
+/// </summary>
 public static class ServeHost
 {
+    /// <summary>How often every zone's serial is compared with the store, to repair missed notifications.</summary>
+    public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(ServeSettings settings, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        await using var host = await StartAsync(settings, output, cancellationToken).ConfigureAwait(false);
+        await host.App.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Starts everything and returns once DNS and HTTP are listening (ports 0 pick free ones).</summary>
+    public static async Task<RunningHost> StartAsync(ServeSettings settings, TextWriter output, CancellationToken cancellationToken = default)
     {
         settings.Validate();
         Directory.CreateDirectory(settings.Data);
 
-        var zones = new ServedZones();
-        if (settings.Zones is not null)
-            zones.Replace(ZoneSet.From(ZoneDirectory.Load(settings.Zones)));
-
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        ConfigureLogging(builder.Logging, settings.Quiet);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var store = StoreFactory.Open(new StoreOptions { Connection = settings.Store }, settings.Data);
+        try
+        {
+            await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+
+            var zones = new ServedZones();
+            var serverOptions = new ServerOptions
+            {
+                Endpoint = settings.DnsEndpoint,
+                Nsid = settings.Nsid,
+                UdpWorkers = settings.UdpWorkers ?? Environment.ProcessorCount,
+            };
+            var defaults = new ZoneDefaults { NameServers = settings.NameServers ?? [] };
+            builder.Services.AddSingleton(store);
+            builder.Services.AddSingleton<IKeyStore>(store);
+            builder.Services.AddSingleton(zones);
+            builder.Services.AddSingleton(defaults);
+            builder.Services.AddSingleton<ZoneService>();
+            builder.Services.AddSingleton(serverOptions);
+            builder.Services.AddSingleton<DnsService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
+            builder.Services.AddHostedService<ZoneFollower>();
+            builder.Services.AddRdnsApi();
+
+            var app = builder.Build();
+            var zoneService = app.Services.GetRequiredService<ZoneService>();
+            await zoneService.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            if (settings.Zones is not null)
+                await ImportZoneFilesAsync(zoneService, settings.Zones, cancellationToken).ConfigureAwait(false);
+            await AdminKey.EnsureAsync(store, settings.Data, output, cancellationToken).ConfigureAwait(false);
+
+            app.MapRdnsApi();
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new RunningHost(app, store);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, bool quiet)
+    {
+        logging.ClearProviders();
+        if (quiet)
+            return;
+        logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
             o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
             o.UseUtcTimestamp = true;
         });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-
-        var serverOptions = new ServerOptions
-        {
-            Endpoint = settings.DnsEndpoint,
-            Nsid = settings.Nsid,
-            UdpWorkers = settings.UdpWorkers ?? Environment.ProcessorCount,
-        };
-        builder.Services.AddSingleton(zones);
-        builder.Services.AddSingleton(serverOptions);
-        builder.Services.AddSingleton<DnsService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
-
-        var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/readyz", () => Results.Ok(new { status = "ready", zones = zones.Current.Count }));
-
-        await app.RunAsync(cancellationToken).ConfigureAwait(false);
-        return 0;
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
     }
+
+    /// <summary>
+    /// <c>--zones DIR</c>: every file replaces the zone of its name in the store. An unchanged file
+    /// changes nothing (no new serial), so restarting with the same directory is harmless.
+    /// </summary>
+    private static async Task ImportZoneFilesAsync(ZoneService service, string directory, CancellationToken cancellationToken)
+    {
+        foreach (var (name, records) in ZoneDirectory.Read(directory))
+        {
+            var audit = new AuditEntry("system", "zone.import", name.ToString(), $"--zones {directory}");
+            try
+            {
+                await service.ImportAsync(name, records, audit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ZoneDataException e)
+            {
+                throw new Protocol.Text.ZoneFileException(Path.Combine(directory, name.ToString().TrimEnd('.') + ".zone"), 0, e.Message);
+            }
+        }
+    }
+}
+
+/// <summary>A started <c>serve</c>: its addresses and services, stopped on dispose.</summary>
+public sealed class RunningHost(WebApplication app, IRdnsStore store) : IAsyncDisposable
+{
+    public WebApplication App { get; } = app;
+
+    public IServiceProvider Services => App.Services;
+
+    public System.Net.IPEndPoint DnsEndpoint => Services.GetRequiredService<DnsService>().Server.LocalEndPoint;
+
+    public Uri HttpBase => new(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+        await store.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>Follows commits made by other nodes sharing the store (PostgreSQL), for as long as the host runs.</summary>
+internal sealed class ZoneFollower(ZoneService zones) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => zones.FollowAsync(ServeHost.ResyncInterval, stoppingToken);
 }

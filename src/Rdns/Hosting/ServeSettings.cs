@@ -28,7 +28,13 @@ public sealed class ServeSettings
 
     public string? Nsid { get; set; }
 
+    /// <summary>Apex NS names for zones created through the API (config file or RDNS_NAMESERVERS__0=...).</summary>
+    public List<string>? NameServers { get; set; }
+
     public int? UdpWorkers { get; set; }
+
+    /// <summary>No log output (for hosts embedded in tests).</summary>
+    public bool Quiet { get; set; }
 
     public IPEndPoint DnsEndpoint => Parse(Dns, "Dns");
 

@@ -1,0 +1,231 @@
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rdns.Addressing;
+using Rdns.Api.Auth;
+using Rdns.Control.Zones;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Text;
+using Rdns.Protocol.Wire;
+using Rdns.Zones;
+
+namespace Rdns.Api.Zones;
+
+public sealed record CreateZoneRequest(string? Name, string? Prefix, List<string>? NameServers);
+
+public sealed record ZoneView(string Name, uint Serial, int Records, bool Reverse, string? Prefix);
+
+public sealed record ZoneList(List<ZoneView> Items, string? Next);
+
+public sealed record RRsetView(string Name, string Type, uint Ttl, List<string> Data);
+
+public sealed record ZoneDetail(string Name, uint Serial, bool Reverse, string? Prefix, List<RRsetView> Rrsets);
+
+public sealed record RRsetInput(string? Name, string? Type, uint? Ttl, List<string>? Data, bool? Delete);
+
+public sealed record RRsetPatch(List<RRsetInput>? Rrsets);
+
+public sealed record ChangeResult(string Zone, uint Serial, int Changed);
+
+/// <summary>Operator endpoints for zones: create, list, read, delete, RRset changes, import and export.</summary>
+public static class ZoneEndpoints
+{
+    /// <summary>Largest page a listing returns; 100 by default.</summary>
+    public const int MaxPage = 1000;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var zones = app.MapGroup("/v1/zones").WithTags("Zones");
+        zones.MapPost("", CreateAsync).WithName("CreateZone");
+        zones.MapGet("", ListAsync).WithName("ListZones");
+        zones.MapGet("/{name}", Get).WithName("GetZone");
+        zones.MapDelete("/{name}", DeleteAsync).WithName("DeleteZone");
+        zones.MapPatch("/{name}/rrsets", PatchAsync).WithName("ChangeRRsets");
+        zones.MapGet("/{name}/export", Export).WithName("ExportZone");
+        zones.MapPost("/{name}/import", ImportAsync).WithName("ImportZone");
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, ZoneService service, ZoneDefaults defaults, TimeProvider time)
+    {
+        context.RequireAdmin();
+        var request = await ApiJson.ReadAsync<CreateZoneRequest>(context).ConfigureAwait(false);
+        DnsName name;
+        if (request.Name is not null && request.Prefix is not null)
+            return ApiProblem.Invalid("name", "give either name or prefix, not both");
+        if (request.Prefix is not null)
+        {
+            if (!IpPrefix.TryParse(request.Prefix, out var prefix, out var error))
+                return ApiProblem.Invalid("prefix", error!);
+            var plan = ReverseZonePlan.For(prefix);
+            if (plan.Count != 1)
+            {
+                return ApiProblem.Unprocessable("prefix_needs_several_zones", "The prefix maps to several zones",
+                    $"{request.Prefix} is covered by {plan.Count} reverse zones; create each of them", "prefix",
+                    new Dictionary<string, object?> { ["plan"] = plan.Select(p => p.Name).ToList() });
+            }
+            name = DnsName.Parse(plan[0].Name);
+        }
+        else if (request.Name is not null)
+        {
+            name = ParseZoneName(request.Name, "name");
+        }
+        else
+        {
+            return ApiProblem.Invalid("name", "a zone name or a prefix is required");
+        }
+
+        var nameServers = new List<DnsName>();
+        foreach (var (ns, i) in (request.NameServers ?? []).Select((n, i) => (n, i)))
+        {
+            if (!PtrTarget.TryNormalize(ns, out var normalized, out var reason))
+                return ApiProblem.Invalid($"nameServers[{i}]", reason!);
+            nameServers.Add(DnsName.Parse(normalized));
+        }
+        if (service.Served.Current.Get(name) is not null)
+            return ApiProblem.Conflict("zone_exists", $"zone {name} already exists");
+        var records = defaults.Skeleton(name, nameServers, time.GetUtcNow());
+        try
+        {
+            var zone = await service.CreateAsync(name, records, replace: false, context.Audit("zone.create", name.ToString()), context.RequestAborted).ConfigureAwait(false);
+            return Results.Created($"/v1/zones/{name}", View(zone));
+        }
+        catch (Storage.StoreConflictException)
+        {
+            return ApiProblem.Conflict("zone_exists", $"zone {name} already exists");
+        }
+    }
+
+    private static IResult ListAsync(HttpContext context, ZoneService service, int? limit, string? after)
+    {
+        context.RequireAdmin();
+        int size = limit ?? 100;
+        if (size is < 1 or > MaxPage)
+            return ApiProblem.Invalid("limit", $"must be 1-{MaxPage}");
+        DnsName? from = after is null ? null : ParseZoneName(after, "after");
+        var page = service.Served.Current.Zones
+            .Where(z => from is null || z.Origin.CompareTo(from) > 0)
+            .OrderBy(z => z.Origin)
+            .Take(size + 1)
+            .ToList();
+        string? next = page.Count > size ? page[size - 1].Origin.ToString() : null;
+        return Results.Ok(new ZoneList(page.Take(size).Select(View).ToList(), next));
+    }
+
+    private static IResult Get(HttpContext context, ZoneService service, string name)
+    {
+        context.RequireAdmin();
+        var zone = Find(service, name);
+        var rrsets = zone.Records()
+            .GroupBy(r => (r.Owner.ToString(), r.Type))
+            .Select(g => new RRsetView(g.Key.Item1, RecordTypeText.ToText(g.Key.Type), g.First().Ttl, g.Select(r => Rdata.ToText(r.Type, r.Data)).ToList()))
+            .ToList();
+        var v = View(zone);
+        return Results.Ok(new ZoneDetail(v.Name, v.Serial, v.Reverse, v.Prefix, rrsets));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext context, ZoneService service, string name)
+    {
+        context.RequireAdmin();
+        var zoneName = ParseZoneName(name, "name");
+        bool deleted = await service.DeleteAsync(zoneName, context.Audit("zone.delete", zoneName.ToString()), context.RequestAborted).ConfigureAwait(false);
+        return deleted ? Results.NoContent() : ApiProblem.NotFound("zone_not_found", $"zone {zoneName} is not hosted here");
+    }
+
+    private static async Task<IResult> PatchAsync(HttpContext context, ZoneService service, string name)
+    {
+        context.RequireAdmin();
+        var zone = Find(service, name);
+        var patch = await ApiJson.ReadAsync<RRsetPatch>(context).ConfigureAwait(false);
+        if (patch.Rrsets is null || patch.Rrsets.Count == 0)
+            return ApiProblem.Invalid("rrsets", "at least one RRset change is required");
+        var changes = new List<RRsetChange>();
+        for (int i = 0; i < patch.Rrsets.Count; i++)
+            changes.Add(ParseChange(patch.Rrsets[i], zone.Origin, $"rrsets[{i}]"));
+        var result = await service.ChangeAsync([new ZoneEdit(zone.Origin, changes)], context.Audit("zone.change", zone.Origin.ToString(), $"{changes.Count} rrsets"), context.RequestAborted).ConfigureAwait(false);
+        uint serial = result.Count > 0 ? result[0].Serial : zone.Serial;
+        return Results.Ok(new ChangeResult(zone.Origin.ToString(), serial, result.Count > 0 ? changes.Count : 0));
+    }
+
+    private static IResult Export(HttpContext context, ZoneService service, string name)
+    {
+        context.RequireAdmin();
+        var zone = Find(service, name);
+        var text = ZoneFileWriter.ToText(zone.Origin, zone.Records());
+        return Results.Text(text, "text/dns; charset=utf-8", Encoding.UTF8);
+    }
+
+    private static async Task<IResult> ImportAsync(HttpContext context, ZoneService service, string name)
+    {
+        context.RequireAdmin();
+        var zoneName = ParseZoneName(name, "name");
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        List<ResourceRecord> records;
+        try
+        {
+            records = ZoneFileReader.ReadText(text, new ZoneFileOptions { Origin = zoneName, CheckZone = true }, "body");
+        }
+        catch (ZoneFileException e)
+        {
+            return ApiProblem.Unprocessable("zone_file_error", "The zone file has an error", e.Message, "body",
+                new Dictionary<string, object?> { ["line"] = e.Line });
+        }
+        var imported = await service.ImportAsync(zoneName, records, context.Audit("zone.import", zoneName.ToString(), $"{records.Count} records"), context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(View(imported));
+    }
+
+    internal static RRsetChange ParseChange(RRsetInput input, DnsName origin, string field)
+    {
+        if (string.IsNullOrWhiteSpace(input.Name))
+            throw ApiException.Invalid($"{field}.name", "required");
+        if (!DnsName.TryParse(input.Name, origin, out var owner, out var nameError))
+            throw ApiException.Invalid($"{field}.name", nameError);
+        if (string.IsNullOrWhiteSpace(input.Type) || !RecordTypeText.TryParse(input.Type, out var type))
+            throw ApiException.Invalid($"{field}.type", "a record type such as PTR, CNAME, NS, TXT is required");
+        if (!RdataParser.IsDataType(type))
+            throw ApiException.Invalid($"{field}.type", $"{input.Type} is a query or meta type, not zone data");
+        uint ttl = input.Ttl ?? 3600;
+        if (ttl > int.MaxValue)
+            throw ApiException.Invalid($"{field}.ttl", "must be at most 2147483647 (RFC 2181 §8)");
+        if (input.Delete == true)
+        {
+            if (input.Data is { Count: > 0 })
+                throw ApiException.Invalid($"{field}.data", "must be absent when delete is true");
+            return new RRsetChange(owner, type, ttl, []);
+        }
+        if (input.Data is null || input.Data.Count == 0)
+            throw ApiException.Invalid($"{field}.data", "at least one record is required (or set delete: true)");
+        var data = new List<byte[]>();
+        for (int i = 0; i < input.Data.Count; i++)
+        {
+            if (!RdataParser.TryParse(type, input.Data[i], origin, out var rdata, out var error))
+                throw ApiException.Invalid($"{field}.data[{i}]", error);
+            data.Add(rdata);
+        }
+        return new RRsetChange(owner, type, ttl, data);
+    }
+
+    internal static DnsName ParseZoneName(string text, string field)
+    {
+        var absolute = text.EndsWith('.') ? text : text + ".";
+        if (!DnsName.TryParse(absolute, null, out var name, out var error))
+            throw ApiException.Invalid(field, error);
+        if (name.IsRoot)
+            throw ApiException.Invalid(field, "the root zone cannot be hosted here");
+        return name.ToLower();
+    }
+
+    internal static ZoneSnapshot Find(ZoneService service, string name)
+    {
+        var zoneName = ParseZoneName(name, "name");
+        return service.Served.Current.Get(zoneName) ?? throw new ZoneNotFoundException(zoneName);
+    }
+
+    internal static ZoneView View(ZoneSnapshot zone)
+    {
+        string? prefix = ReverseName.TryParseZone(zone.Origin.ToString(), out var p, out _) ? p.ToString() : null;
+        return new ZoneView(zone.Origin.ToString(), zone.Serial, zone.RecordCount, ZoneContentPolicy.IsReverse(zone.Origin), prefix);
+    }
+}

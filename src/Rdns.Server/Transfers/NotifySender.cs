@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+using Rdns.Zones;
+
+namespace Rdns.Server.Transfers;
+
+/// <summary>Signs outgoing NOTIFY messages for peers that use a TSIG key, and checks their answers.</summary>
+public interface INotifySigner
+{
+    /// <summary>Signs the message in place; returns the new length.</summary>
+    int Sign(Span<byte> message, int length, string keyName, out object? state);
+
+    /// <summary>True when the answer carries a valid signature for the request signed with <paramref name="state"/>.</summary>
+    bool Verify(ReadOnlySpan<byte> response, string keyName, object? state);
+}
+
+/// <summary>
+/// NOTIFY (RFC 1996) to every secondary after each committed change, so they transfer at once
+/// instead of waiting for the SOA refresh timer. Each (secondary, zone) is retried with doubling
+/// delays until the secondary acknowledges; a newer serial replaces a pending older one.
+/// </summary>
+public sealed partial class NotifySender : IAsyncDisposable
+{
+    /// <summary>First wait for an acknowledgement; RFC 1996 §3.6 suggests a few seconds and retrying.</summary>
+    public static readonly TimeSpan FirstTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between tries.</summary>
+    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(60);
+
+    /// <summary>Tries before giving up on one serial (about 15 minutes with the caps above).</summary>
+    public const int MaxTries = 20;
+
+    private readonly IReadOnlyList<SecondaryPeer> _peers;
+    private readonly ServedZones _zones;
+    private readonly INotifySigner? _signer;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(IPEndPoint, DnsName), uint> _pending = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private readonly ConcurrentDictionary<(IPEndPoint, DnsName), Task> _inFlight = new();
+
+    public NotifySender(IReadOnlyList<SecondaryPeer> peers, ServedZones zones, INotifySigner? signer, ILogger logger)
+    {
+        _peers = peers;
+        _zones = zones;
+        _signer = signer;
+        _logger = logger;
+        _loop = peers.Count == 0 ? Task.CompletedTask : Task.Run(LoopAsync);
+    }
+
+    /// <summary>Acknowledged NOTIFYs so far (for tests and health output).</summary>
+    public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    private long _acknowledged;
+
+    /// <summary>Schedules a NOTIFY of <paramref name="zone"/> to every secondary.</summary>
+    public void Enqueue(DnsName zone, uint serial)
+    {
+        if (_peers.Count == 0)
+            return;
+        foreach (var peer in _peers)
+            _pending[(peer.Endpoint, zone.ToLower())] = serial;
+        _wake.Release();
+    }
+
+    private async Task LoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _wake.WaitAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            foreach (var key in _pending.Keys)
+            {
+                if (_inFlight.ContainsKey(key))
+                    continue;
+                var peer = _peers.First(p => p.Endpoint.Equals(key.Item1));
+                _inFlight[key] = Task.Run(() => DeliverAsync(peer, key.Item2));
+            }
+        }
+    }
+
+    /// <summary>Sends until acknowledged, always the newest pending serial of this zone for this peer.</summary>
+    private async Task DeliverAsync(SecondaryPeer peer, DnsName zone)
+    {
+        var key = (peer.Endpoint, zone);
+        var delay = FirstTimeout;
+        try
+        {
+            for (int attempt = 1; attempt <= MaxTries && !_stop.IsCancellationRequested; attempt++)
+            {
+                if (!_pending.TryGetValue(key, out uint serial))
+                    return;
+                var snapshot = _zones.Current.Get(zone);
+                if (snapshot is null)
+                {
+                    _pending.TryRemove(key, out _);
+                    return;
+                }
+                var outcome = await SendOnceAsync(peer, snapshot, delay).ConfigureAwait(false);
+                if (outcome == Rcode.NoError)
+                {
+                    Interlocked.Increment(ref _acknowledged);
+                    LogAcknowledged(_logger, zone.ToString(), snapshot.Serial, peer.Endpoint.ToString());
+                    // Done unless a newer serial arrived while this one was in flight.
+                    if (_pending.TryGetValue(key, out uint now) && now == serial && _pending.TryRemove(new KeyValuePair<(IPEndPoint, DnsName), uint>(key, serial)))
+                        return;
+                    attempt = 0;
+                    delay = FirstTimeout;
+                    continue;
+                }
+                LogRetry(_logger, zone.ToString(), peer.Endpoint.ToString(), attempt, outcome?.ToString() ?? "no answer");
+                await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+            }
+            if (_pending.TryRemove(key, out uint dropped))
+                LogGaveUp(_logger, zone.ToString(), dropped, peer.Endpoint.ToString(), MaxTries);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _inFlight.TryRemove(key, out _);
+            if (_pending.ContainsKey(key))
+                _wake.Release();
+        }
+    }
+
+    /// <summary>One NOTIFY over UDP; the answer's RCODE, or null on timeout or a mismatched reply.</summary>
+    private async Task<Rcode?> SendOnceAsync(SecondaryPeer peer, ZoneSnapshot zone, TimeSpan timeout)
+    {
+        ushort id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
+        var message = new DnsMessage { Id = id, Opcode = Opcode.Notify, Flags = HeaderFlags.AA };
+        message.Questions.Add(new Question(zone.Origin, RecordType.SOA));
+        // RFC 1996 §3.7: the current SOA may ride along as a hint.
+        message.Answers.Add(new Protocol.Records.ResourceRecord(zone.Origin, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0]));
+        var wire = new byte[4096];
+        var body = message.ToWire();
+        body.CopyTo(wire, 0);
+        int length = body.Length;
+        object? state = null;
+        if (peer.KeyName is not null)
+        {
+            if (_signer is null)
+                return null;
+            length = _signer.Sign(wire, length, peer.KeyName, out state);
+        }
+        using var socket = new Socket(peer.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            await socket.ConnectAsync(peer.Endpoint).ConfigureAwait(false);
+            await socket.SendAsync(wire.AsMemory(0, length), SocketFlags.None).ConfigureAwait(false);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            wait.CancelAfter(timeout);
+            var buffer = new byte[4096];
+            while (true)
+            {
+                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token).ConfigureAwait(false);
+                if (!DnsMessage.TryParse(buffer.AsSpan(0, n), out var reply, out _) || reply.Id != id || !reply.Has(HeaderFlags.QR) || reply.Opcode != Opcode.Notify)
+                    continue;
+                if (peer.KeyName is not null && !_signer!.Verify(buffer.AsSpan(0, n), peer.KeyName, state))
+                    return null;
+                return (Rcode)reply.Rcode;
+            }
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+            await Task.WhenAll(_inFlight.Values).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "NOTIFY of {Zone} serial {Serial} acknowledged by {Peer}")]
+    private static partial void LogAcknowledged(ILogger logger, string zone, uint serial, string peer);
+
+    [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "NOTIFY of {Zone} to {Peer}, try {Attempt}: {Outcome}; retrying")]
+    private static partial void LogRetry(ILogger logger, string zone, string peer, int attempt, string outcome);
+
+    [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "NOTIFY of {Zone} serial {Serial} to {Peer} not acknowledged after {Tries} tries; the secondary will refresh on its SOA timer")]
+    private static partial void LogGaveUp(ILogger logger, string zone, uint serial, string peer, int tries);
+}

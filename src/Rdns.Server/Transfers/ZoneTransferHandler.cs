@@ -1,0 +1,298 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Rdns.Zones;
+
+namespace Rdns.Server.Transfers;
+
+/// <summary>Older changesets than memory holds, from the store's journal.</summary>
+public interface IJournalSource
+{
+    Task<IReadOnlyList<Changeset>?> GetChangesAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Outgoing zone transfers: AXFR (RFC 5936) and IXFR (RFC 1995) over TCP, streamed in as many
+/// messages as the zone needs, and IXFR over UDP when the answer fits in one datagram. Only
+/// secondaries on the ACL may transfer; everything else is REFUSED and logged (RFC 5936 §6).
+/// </summary>
+public sealed partial class ZoneTransferHandler : IStreamingRequestHandler, ISpecialRequestHandler
+{
+    /// <summary>A transfer message may be as large as TCP framing allows (RFC 5936 §2.2).</summary>
+    public const int MaxMessage = 65535;
+
+    private readonly ServedZones _zones;
+    private readonly TransferAcl _acl;
+    private readonly IJournalSource? _journal;
+    private readonly ITransferSecurity _security;
+    private readonly ILogger _logger;
+
+    public ZoneTransferHandler(ServedZones zones, TransferAcl acl, IJournalSource? journal, ITransferSecurity? security, ILogger logger)
+    {
+        _zones = zones;
+        _acl = acl;
+        _journal = journal;
+        _security = security ?? NoTransferSecurity.Instance;
+        _logger = logger;
+    }
+
+    public bool Accepts(in ParsedRequest request) =>
+        request.Header.Opcode == Opcode.Query && request.HasQuestion && request.QType is RecordType.AXFR or RecordType.IXFR;
+
+    /// <summary>TCP: AXFR or IXFR as a stream of messages.</summary>
+    public async Task HandleAsync(ReadOnlyMemory<byte> query, ParsedRequest request, IPEndPoint remote, IResponseStream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxMessage];
+        var qname = DnsName.FromWire(request.QuestionName(query.Span));
+        var session = _security.Begin(query.Span, request);
+        if (session.Error is not null)
+        {
+            LogRefused(_logger, request.QType.ToString(), qname.ToString(), remote.Address.ToString(), session.Error);
+            int n = session.WriteError(query.Span, request, buffer);
+            await stream.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var zone = _zones.Current.Get(qname.Wire);
+        var refusal = Check(zone, request, remote.Address, session.KeyName, qname);
+        if (refusal is not null)
+        {
+            int n = WriteHeaderOnly(query.Span, request, buffer, refusal.Value, session);
+            await stream.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        IEnumerable<TransferRecord> records;
+        string kind = "AXFR";
+        if (request.QType == RecordType.IXFR)
+        {
+            var clientSerial = ClientSerial(query.Span, request);
+            if (clientSerial is null)
+            {
+                int n = WriteHeaderOnly(query.Span, request, buffer, Rcode.FormErr, session);
+                await stream.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            (records, kind) = await IxfrRecordsAsync(zone!, clientSerial.Value, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            records = TransferRecords.Axfr(zone!);
+        }
+
+        int messages = 0;
+        long count = 0;
+        foreach (var length in WriteMessages(query, request, buffer, records, session, () => count++))
+        {
+            await stream.SendAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            messages++;
+        }
+        LogTransfer(_logger, kind, zone!.Origin.ToString(), zone.Serial, remote.Address.ToString(), count, messages);
+    }
+
+    /// <summary>UDP: IXFR only, answered when it fits; otherwise the current SOA alone tells the client to use TCP (RFC 1995 §2).</summary>
+    public int Handle(ReadOnlySpan<byte> query, Span<byte> response, in ParsedRequest request, in QueryContext context)
+    {
+        var qname = DnsName.FromWire(request.QuestionName(query));
+        var session = _security.Begin(query, request);
+        if (session.Error is not null)
+            return session.WriteError(query, request, response);
+        var remote = context.Remote;
+        if (request.QType == RecordType.AXFR)
+            return WriteHeaderOnly(query, request, response, Rcode.NotImp, session);
+        var zone = _zones.Current.Get(qname.Wire);
+        var refusal = Check(zone, request, remote?.Address ?? IPAddress.None, session.KeyName, qname);
+        if (refusal is not null)
+            return WriteHeaderOnly(query, request, response, refusal.Value, session);
+        var clientSerial = ClientSerial(query, request);
+        if (clientSerial is null)
+            return WriteHeaderOnly(query, request, response, Rcode.FormErr, session);
+        int limit = request.Edns.Present ? Math.Max((int)request.Edns.PayloadSize, 512) : 512;
+        var changes = zone!.ChangesSince(clientSerial.Value);
+        if (changes is { Count: > 0 } && !SerialNumber.GreaterThan(clientSerial.Value, zone.Serial))
+        {
+            int n = TryWriteSingle(query, request, response[..Math.Min(limit, response.Length)], TransferRecords.Ixfr(zone, changes), session);
+            if (n > 0)
+                return n;
+        }
+        return TryWriteSingle(query, request, response[..Math.Min(limit, response.Length)], [new TransferRecord(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0])], session);
+    }
+
+    private Rcode? Check(ZoneSnapshot? zone, in ParsedRequest request, IPAddress source, string? keyName, DnsName qname)
+    {
+        if (request.QClass is not (RecordClass.IN or RecordClass.ANY))
+            return Rcode.Refused;
+        if (!_acl.Allows(source, keyName))
+        {
+            LogRefused(_logger, request.QType.ToString(), qname.ToString(), source.ToString(), keyName is null ? "not on the transfer ACL" : $"key {keyName} not allowed for this address");
+            return Rcode.Refused;
+        }
+        if (zone is null)
+        {
+            // RFC 5936 §2.2.1: a server that is not authoritative for the zone answers NOTAUTH.
+            LogRefused(_logger, request.QType.ToString(), qname.ToString(), source.ToString(), "zone not hosted here");
+            return Rcode.NotAuth;
+        }
+        return null;
+    }
+
+    private async Task<(IEnumerable<TransferRecord>, string)> IxfrRecordsAsync(ZoneSnapshot zone, uint clientSerial, CancellationToken cancellationToken)
+    {
+        // RFC 1995 §2: a secondary at or past our serial gets our SOA alone.
+        if (clientSerial == zone.Serial || SerialNumber.GreaterThan(clientSerial, zone.Serial))
+            return ([new TransferRecord(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0])], "IXFR (current)");
+        var changes = zone.ChangesSince(clientSerial);
+        if (changes is null && _journal is not null)
+        {
+            var stored = await _journal.GetChangesAsync(zone.Origin, clientSerial, cancellationToken).ConfigureAwait(false);
+            // The store may already be ahead of this snapshot; use the chain only up to our serial.
+            if (stored is not null)
+            {
+                var upTo = new List<Changeset>();
+                foreach (var c in stored)
+                {
+                    upTo.Add(c);
+                    if (c.ToSerial == zone.Serial)
+                        break;
+                }
+                if (upTo.Count > 0 && upTo[^1].ToSerial == zone.Serial)
+                    changes = upTo;
+            }
+        }
+        // RFC 1995 §4: when the increments are not available, the whole zone is sent.
+        return changes is null ? (TransferRecords.Axfr(zone), "IXFR (full)") : (TransferRecords.Ixfr(zone, changes), "IXFR");
+    }
+
+    /// <summary>The serial of the SOA a secondary sends in the authority section of its IXFR query.</summary>
+    private static uint? ClientSerial(ReadOnlySpan<byte> query, in ParsedRequest request)
+    {
+        if (request.Header.NsCount < 1)
+            return null;
+        var reader = new DnsMessageReader(query);
+        reader.TryReadHeader(out _);
+        Span<byte> name = stackalloc byte[DnsName.MaxLength];
+        if (!reader.TryReadQuestion(name, out _, out _, out _))
+            return null;
+        for (int i = 0; i < request.Header.AnCount; i++)
+        {
+            if (!reader.TrySkipRecord())
+                return null;
+        }
+        if (!reader.TryReadRecord(name, out var soa) || soa.Type != RecordType.SOA)
+            return null;
+        if (!DnsMessage.TryDecompressData(query, soa, out var data) || !Rdata.IsValid(RecordType.SOA, data))
+            return null;
+        return Rdata.SoaSerial(data);
+    }
+
+    private IEnumerable<int> WriteMessages(ReadOnlyMemory<byte> query, ParsedRequest request, byte[] buffer, IEnumerable<TransferRecord> records, ITransferSession session, Action counted)
+    {
+        int reserve = session.SignatureSpace;
+        var w = Begin(query.Span, request, buffer, reserve, first: true);
+        foreach (var r in records)
+        {
+            if (!w.TryWriteRecord(Section.Answer, r.Owner, r.Type, RecordClass.IN, r.Ttl, r.Data))
+            {
+                yield return session.Finish(buffer, w.Finish());
+                w = Begin(query.Span, request, buffer, reserve, first: false);
+                if (!w.TryWriteRecord(Section.Answer, r.Owner, r.Type, RecordClass.IN, r.Ttl, r.Data))
+                    throw new InvalidOperationException("a record larger than a transfer message");
+            }
+            counted();
+        }
+        yield return session.Finish(buffer, w.Finish());
+    }
+
+    private static DnsMessageWriter Begin(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer, int reserve, bool first)
+    {
+        var w = new DnsMessageWriter(buffer, MaxMessage);
+        w.Id = request.Header.Id;
+        w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0);
+        w.Reserve(reserve);
+        if (first)
+            w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
+        return w;
+    }
+
+    private static int TryWriteSingle(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer, IEnumerable<TransferRecord> records, ITransferSession session)
+    {
+        var w = new DnsMessageWriter(buffer, buffer.Length);
+        w.Id = request.Header.Id;
+        w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0);
+        w.Reserve(session.SignatureSpace);
+        w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
+        foreach (var r in records)
+        {
+            if (!w.TryWriteRecord(Section.Answer, r.Owner, r.Type, RecordClass.IN, r.Ttl, r.Data))
+                return 0;
+        }
+        return session.Finish(buffer, w.Finish());
+    }
+
+    private static int WriteHeaderOnly(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer, Rcode rcode, ITransferSession session)
+    {
+        var w = new DnsMessageWriter(buffer, Math.Min(buffer.Length, MaxMessage));
+        w.Id = request.Header.Id;
+        w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR, request.Header.Opcode, (int)rcode);
+        w.Reserve(session.SignatureSpace);
+        w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
+        return session.Finish(buffer, w.Finish());
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "{Kind} of {Zone} from {Remote} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string kind, string zone, string remote, string reason);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "{Kind} of {Zone} serial {Serial} to {Remote}: {Records} records in {Messages} messages")]
+    private static partial void LogTransfer(ILogger logger, string kind, string zone, uint serial, string remote, long records, int messages);
+}
+
+/// <summary>The TSIG side of a transfer: verify the request, sign every response message.</summary>
+public interface ITransferSecurity
+{
+    ITransferSession Begin(ReadOnlySpan<byte> query, in ParsedRequest request);
+}
+
+public interface ITransferSession
+{
+    /// <summary>Why the request's TSIG was not accepted (the response is then <see cref="WriteError"/>), or null.</summary>
+    string? Error { get; }
+
+    /// <summary>The key that signed the request, lowercase with a trailing dot; null when unsigned.</summary>
+    string? KeyName { get; }
+
+    /// <summary>Octets to keep free in each message for the signature.</summary>
+    int SignatureSpace { get; }
+
+    /// <summary>Signs a finished message of <paramref name="length"/> octets in place; returns the new length.</summary>
+    int Finish(Span<byte> message, int length);
+
+    int WriteError(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer);
+}
+
+/// <summary>No TSIG configured: unsigned requests pass; signed ones cannot be verified and are refused.</summary>
+public sealed class NoTransferSecurity : ITransferSecurity, ITransferSession
+{
+    public static readonly NoTransferSecurity Instance = new();
+
+    public string? Error { get; private init; }
+
+    public string? KeyName => null;
+
+    public int SignatureSpace => 0;
+
+    public ITransferSession Begin(ReadOnlySpan<byte> query, in ParsedRequest request) =>
+        request.TsigOffset >= 0 ? new NoTransferSecurity { Error = "signed with TSIG, but no keys are configured" } : Instance;
+
+    public int Finish(Span<byte> message, int length) => length;
+
+    public int WriteError(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer)
+    {
+        var w = new DnsMessageWriter(buffer, Math.Min(buffer.Length, 512));
+        w.Id = request.Header.Id;
+        w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR, request.Header.Opcode, (int)Rcode.NotAuth);
+        if (request.HasQuestion)
+            w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
+        return w.Finish();
+    }
+}
