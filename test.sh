@@ -66,7 +66,7 @@ start_postgres() {
     if as_postgres "$pg_bin/pg_ctl" -D "$pg_root/data" -l "$pg_root/server.log" -w -t 60 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_root -c max_connections=200" start >/dev/null 2>&1; then
       export RDNS_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
-      echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port" >&2
+      echo "test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
       return 0
     fi
   done

@@ -69,6 +69,8 @@ internal sealed class SqliteStore : SqlStore
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            // A writer that queued behind DisposeAsync must not reopen the file.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_writeConnection is null)
             {
                 var connection = Open();
