@@ -101,11 +101,12 @@ public sealed class QueryProcessor
         if (request.QClass is not (RecordClass.IN or RecordClass.ANY))
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 
-        var zone = _zones.Current.FindZone(qname);
+        var zones = _zones.Current;
+        var zone = zones.FindZone(qname);
         if (zone is null)
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 
-        var outcome = AuthoritativeAnswer.Write(zone, qname, request.QType, ref w, limitSize: !context.OverTcp);
+        var outcome = AuthoritativeAnswer.Write(zone, zones.Defaults, qname, request.QType, ref w, limitSize: !context.OverTcp);
         var flags = copied | HeaderFlags.QR;
         if (outcome.Authoritative)
             flags |= HeaderFlags.AA;

@@ -46,7 +46,14 @@ public static class AuthoritativeAnswer
     /// Answers <paramref name="qname"/>/<paramref name="qtype"/> from <paramref name="zone"/>.
     /// <paramref name="limitSize"/> is true for UDP: an answer RRset that does not fit sets TC.
     /// </summary>
-    public static AnswerOutcome Write(ZoneSnapshot zone, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize)
+    public static AnswerOutcome Write(ZoneSnapshot zone, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize) =>
+        Write(zone, Synthesis.DefaultNames.None, qname, qtype, ref w, limitSize);
+
+    /// <summary>
+    /// As above, with the default names of address pools answered where the zone holds nothing
+    /// of its own for a name (a PTR for a pool address, an A/AAAA for its default name).
+    /// </summary>
+    public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize)
     {
         ReadOnlySpan<byte> name = qname;
         var chain = new ChainNodes();
@@ -77,6 +84,17 @@ public static class AuthoritativeAnswer
                     referral = encloser.Cut;
                     state = AnswerState.Referral;
                     break;
+                }
+                if (!defaults.IsEmpty)
+                {
+                    var fromPool = Synthesis.DefaultAnswer.TryWrite(zone, defaults, name, qtype, ref w);
+                    if (fromPool == Synthesis.DefaultAnswer.Result.Truncated)
+                        return Truncated(limitSize, authoritative);
+                    if (fromPool != Synthesis.DefaultAnswer.Result.NotDefault)
+                    {
+                        state = fromPool == Synthesis.DefaultAnswer.Result.Answered ? AnswerState.Hit : AnswerState.NoData;
+                        break;
+                    }
                 }
                 node = zone.FindWildcard(encloser);
                 if (node is null)

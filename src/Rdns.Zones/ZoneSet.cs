@@ -8,22 +8,28 @@ namespace Rdns.Zones;
 /// </summary>
 public sealed class ZoneSet
 {
-    public static readonly ZoneSet Empty = new(new Dictionary<byte[], ZoneSnapshot>(NameKeyComparer.Instance));
+    public static readonly ZoneSet Empty = new(new Dictionary<byte[], ZoneSnapshot>(NameKeyComparer.Instance), Synthesis.DefaultNames.None);
 
     private readonly Dictionary<byte[], ZoneSnapshot> _zones;
     private readonly Dictionary<byte[], ZoneSnapshot>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     private readonly int _maxLabels;
     private readonly int _minLabels;
 
-    private ZoneSet(Dictionary<byte[], ZoneSnapshot> zones)
+    private ZoneSet(Dictionary<byte[], ZoneSnapshot> zones, Synthesis.DefaultNames defaults)
     {
         _zones = zones;
+        Defaults = defaults;
         _lookup = zones.GetAlternateLookup<ReadOnlySpan<byte>>();
         _maxLabels = zones.Count == 0 ? 0 : zones.Values.Max(z => z.Origin.LabelCount);
         _minLabels = zones.Count == 0 ? 0 : zones.Values.Min(z => z.Origin.LabelCount);
     }
 
     public int Count => _zones.Count;
+
+    /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
+    public Synthesis.DefaultNames Defaults { get; }
+
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, defaults);
 
     public IEnumerable<ZoneSnapshot> Zones => _zones.Values;
 
@@ -60,21 +66,21 @@ public sealed class ZoneSet
         {
             [zone.Origin.ToLowerWire()] = zone,
         };
-        return new ZoneSet(copy);
+        return new ZoneSet(copy, Defaults);
     }
 
     public ZoneSet Without(DnsName origin)
     {
         var copy = new Dictionary<byte[], ZoneSnapshot>(_zones, NameKeyComparer.Instance);
         copy.Remove(origin.ToLowerWire());
-        return new ZoneSet(copy);
+        return new ZoneSet(copy, Defaults);
     }
 
-    public static ZoneSet From(IEnumerable<ZoneSnapshot> zones)
+    public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)
     {
         var dict = new Dictionary<byte[], ZoneSnapshot>(NameKeyComparer.Instance);
         foreach (var z in zones)
             dict[z.Origin.ToLowerWire()] = z;
-        return new ZoneSet(dict);
+        return new ZoneSet(dict, defaults ?? Synthesis.DefaultNames.None);
     }
 }

@@ -30,7 +30,11 @@ public sealed class ZoneSnapshot
         HasCuts = hasCuts;
         RecordCount = recordCount;
         Serial = Rdata.SoaSerial(soa.Data[0]);
+        Reverse = Synthesis.ReverseZoneInfo.For(origin);
     }
+
+    /// <summary>For a reverse zone, the addresses it covers and how its names spell them; else null.</summary>
+    public Synthesis.ReverseZoneInfo? Reverse { get; }
 
     public DnsName Origin { get; }
 

@@ -141,4 +141,33 @@ public class QueryProcessorTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Default_names_of_pools_are_answered_without_allocating()
+    {
+        Assert.True(Zones.Synthesis.DefaultNamePool.TryCreate(Addressing.IpPrefix.Parse("2001:db8::/32"), "ip-{ip}.v6.example.net.", 300, out var pool, out _));
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("8.b.d.0.1.0.0.2.ip6.arpa.").Build(), ZoneBuilder.Standard("v6.example.net.").Build()],
+            new Zones.Synthesis.DefaultNames([pool])));
+        var processor = new QueryProcessor(zones, new ServerOptions());
+        var ptr = DnsMessage.Query(DnsName.Parse("9.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."), RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var aaaa = DnsMessage.Query(DnsName.Parse("ip-2001-db8--a9.v6.example.net."), RecordType.AAAA).ToWire();
+        var response = new byte[65535];
+        int n = processor.Process(ptr, response, new QueryContext(false, null));
+        Assert.Equal("ip-2001-db8--a9.v6.example.net.", Rdata.ReadName(DnsMessage.Parse(response.AsSpan(0, n)).Answers[0].Data).ToString());
+        n = processor.Process(aaaa, response, new QueryContext(false, null));
+        Assert.Single(DnsMessage.Parse(response.AsSpan(0, n)).Answers);
+        for (int i = 0; i < 1000; i++)
+        {
+            processor.Process(ptr, response, new QueryContext(false, null));
+            processor.Process(aaaa, response, new QueryContext(false, null));
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            processor.Process(ptr, response, new QueryContext(false, null));
+            processor.Process(aaaa, response, new QueryContext(false, null));
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

@@ -1,0 +1,112 @@
+using Rdns.Addressing;
+using Rdns.Protocol.Names;
+
+namespace Rdns.Zones.Synthesis;
+
+/// <summary>
+/// The address range a reverse zone covers and how names below its apex spell addresses: one
+/// decimal octet per label (RFC 1035 §3.5), one hex nibble per label (RFC 3596 §2.5), or, inside
+/// an RFC 2317 child, a single label holding the last octet.
+/// </summary>
+public sealed class ReverseZoneInfo
+{
+    private ReverseZoneInfo(IpPrefix prefix, ZoneKind kind, int apexLabels)
+    {
+        Prefix = prefix;
+        Kind = kind;
+        ApexLabels = apexLabels;
+    }
+
+    public IpPrefix Prefix { get; }
+
+    public ZoneKind Kind { get; }
+
+    public int ApexLabels { get; }
+
+    /// <summary>The reverse layout of a zone, or null when the zone is not a reverse zone.</summary>
+    public static ReverseZoneInfo? For(DnsName origin)
+    {
+        if (!ReverseName.TryParseZone(origin.ToString(), out var prefix, out _))
+            return null;
+        ZoneKind kind = prefix.Family == IpFamily.V6 ? ZoneKind.Nibble : prefix.Length % 8 == 0 ? ZoneKind.Octet : ZoneKind.Classless;
+        return new ReverseZoneInfo(prefix, kind, origin.LabelCount);
+    }
+
+    /// <summary>
+    /// Reads the labels of <paramref name="name"/> below the apex as the leading bits of an
+    /// address. Returns false when they do not spell address bits (a label like <c>128-26</c> or
+    /// <c>ns1</c>); otherwise <paramref name="bits"/> is how many bits they fix (the full width
+    /// for a complete address).
+    /// </summary>
+    public bool TryRead(ReadOnlySpan<byte> name, out UInt128 value, out int bits)
+    {
+        value = Prefix.Network.Value;
+        bits = Prefix.Length;
+        int labels = WireName.CountLabels(name) - ApexLabels;
+        if (labels <= 0)
+            return labels == 0;
+        int width = Prefix.Network.BitLength;
+        if (Kind == ZoneKind.Classless)
+        {
+            if (labels != 1 || !TryOctet(name[1..(1 + name[0])], out int octet))
+                return false;
+            var address = (Prefix.Network.Value & ~(UInt128)0xFF) | (uint)octet;
+            if (!Prefix.Contains(new IpAddress(Prefix.Family, address)))
+                return false;
+            value = address;
+            bits = width;
+            return true;
+        }
+        int step = Kind == ZoneKind.Octet ? 8 : 4;
+        if (bits + labels * step > width)
+            return false;
+        // The label nearest the apex holds the most significant of the new bits.
+        Span<int> starts = stackalloc int[labels];
+        int pos = 0;
+        for (int i = 0; i < labels; i++)
+        {
+            starts[i] = pos;
+            pos += 1 + name[pos];
+        }
+        for (int i = labels - 1; i >= 0; i--)
+        {
+            var label = name.Slice(starts[i] + 1, name[starts[i]]);
+            int piece;
+            if (step == 8)
+            {
+                if (!TryOctet(label, out piece))
+                    return false;
+            }
+            else if (label.Length != 1 || (piece = Nibble(label[0])) < 0)
+            {
+                return false;
+            }
+            bits += step;
+            value |= (UInt128)(uint)piece << (width - bits);
+        }
+        return true;
+    }
+
+    private static bool TryOctet(ReadOnlySpan<byte> label, out int octet)
+    {
+        octet = 0;
+        // Canonical decimal only: no leading zeros, so each address has one name.
+        if (label.Length is 0 or > 3 || (label.Length > 1 && label[0] == '0'))
+            return false;
+        foreach (byte b in label)
+        {
+            if ((uint)(b - '0') > 9)
+                return false;
+            octet = octet * 10 + (b - '0');
+        }
+        return octet <= 255;
+    }
+
+    private static int Nibble(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
+    };
+}
