@@ -7,7 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Rdns.Api.Auth;
 using Rdns.Api.Ptr;
+using Rdns.Api.Tenants;
 using Rdns.Api.Zones;
+using Rdns.Control;
+using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
 using Rdns.Zones;
 
@@ -33,6 +36,30 @@ public static partial class RdnsApi
         });
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(TenantEndpoints.RateLimitPolicy, context =>
+            {
+                var options = context.RequestServices.GetRequiredService<TenantOptions>();
+                var key = context.Items[typeof(ApiCaller)] is ApiCaller caller ? caller.KeyId : "anonymous";
+                return System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(key, _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = Math.Max(1, options.RequestsPerMinute),
+                    TokensPerPeriod = Math.Max(1, options.RequestsPerMinute),
+                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            o.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var seconds = rejected.Lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var retry) ? Math.Max(1, (int)Math.Ceiling(retry.TotalSeconds)) : 60;
+                rejected.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ApiProblem.Create(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests",
+                    $"this key may make {rejected.HttpContext.RequestServices.GetRequiredService<TenantOptions>().RequestsPerMinute} tenant requests per minute; retry after {seconds} s")
+                    .ExecuteAsync(rejected.HttpContext).ConfigureAwait(false);
+            };
+        });
         return services;
     }
 
@@ -40,11 +67,13 @@ public static partial class RdnsApi
     {
         app.Use(HandleErrorsAsync);
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
         app.MapGet("/readyz", (ServedZones zones) => Results.Ok(new { status = "ready", zones = zones.Current.Count })).ExcludeFromDescription();
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
+        TenantEndpoints.Map(app);
         app.MapFallback((HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
         return app;
@@ -60,6 +89,27 @@ public static partial class RdnsApi
         catch (ApiException e) when (!context.Response.HasStarted)
         {
             await e.ToResult().ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (ControlException e) when (!context.Response.HasStarted)
+        {
+            int status = e.Kind switch
+            {
+                ControlError.Invalid => StatusCodes.Status400BadRequest,
+                ControlError.NotFound => StatusCodes.Status404NotFound,
+                ControlError.Conflict => StatusCodes.Status409Conflict,
+                ControlError.Refused => StatusCodes.Status422UnprocessableEntity,
+                _ => StatusCodes.Status503ServiceUnavailable,
+            };
+            var title = e.Kind switch
+            {
+                ControlError.Invalid => "The request is not valid",
+                ControlError.NotFound => "Not found",
+                ControlError.Conflict => "Conflict",
+                ControlError.Refused => "Refused",
+                _ => "Unavailable",
+            };
+            var extensions = e.Details?.ToDictionary(kv => kv.Key, kv => kv.Value);
+            await ApiProblem.Create(status, e.Code, title, e.Message, e.Field, extensions).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (ZoneNotFoundException e) when (!context.Response.HasStarted)
         {

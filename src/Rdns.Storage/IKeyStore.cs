@@ -22,7 +22,7 @@ public interface IKeyStore
 }
 
 /// <summary>Everything the product keeps: zones, journal, audit and keys, behind one connection.</summary>
-public interface IRdnsStore : IZoneStore, IKeyStore
+public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore
 {
     /// <summary>"sqlite" or "postgresql", for logs and health output.</summary>
     string Kind { get; }

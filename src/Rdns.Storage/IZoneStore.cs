@@ -27,6 +27,9 @@ public enum ChangeKind
     Changed,
     Created,
     Deleted,
+
+    /// <summary>The address pools changed (the zone is the root); default names must be rebuilt.</summary>
+    Pools,
 }
 
 /// <summary>

@@ -5,9 +5,12 @@ namespace Rdns.Storage;
 
 internal abstract partial class SqlStore
 {
-    public async Task CommitAsync(IReadOnlyList<ZoneCommit> commits, AuditEntry audit, CancellationToken cancellationToken = default)
+    public Task CommitAsync(IReadOnlyList<ZoneCommit> commits, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        commits.Count == 0 ? Task.CompletedTask : CommitAsync(commits, [], audit, cancellationToken);
+
+    public async Task CommitAsync(IReadOnlyList<ZoneCommit> commits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default)
     {
-        if (commits.Count == 0)
+        if (commits.Count == 0 && writes.Count == 0)
             return;
         foreach (var c in commits)
             ZoneKey.CheckCommit(c);
@@ -42,6 +45,8 @@ internal abstract partial class SqlStore
             await AppendJournalAsync(s, id.Value, change, now, cancellationToken);
             s.Notices.Add(new ChangeNotice(c.Zone, change.ToSerial, ChangeKind.Changed));
         }
+        foreach (var write in writes)
+            await ApplyTenantWriteAsync(s, write, cancellationToken);
         await AuditAsync(s, audit, cancellationToken);
         await PublishAsync(s, cancellationToken);
         await s.CommitAsync(cancellationToken);

@@ -48,6 +48,9 @@ public sealed partial class ZoneService
 
     public IRdnsStore Store => _store;
 
+    /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
+    public Func<CancellationToken, Task>? PoolsChanged { get; set; }
+
     /// <summary>Raised after a change of a zone is visible (created, changed or deleted).</summary>
     public event Action<ChangeNotice>? Applied;
 
@@ -123,7 +126,15 @@ public sealed partial class ZoneService
     /// beside other data, say) throw <see cref="ZoneDataException"/> before anything is written.
     /// Returns the new snapshots of the zones that changed.
     /// </summary>
-    public async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, AuditEntry audit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        ChangeAsync(edits, [], audit, cancellationToken);
+
+    /// <summary>
+    /// As above, with tenant writes committed in the same transaction as the zone changes (a
+    /// release and the PTR resets it causes, say); the writes are committed even when the edits
+    /// change no zone.
+    /// </summary>
+    public async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default)
     {
         var names = edits.Select(e => e.Zone).Distinct().Order().ToArray();
         var gates = names.Select(Gate).ToArray();
@@ -150,11 +161,11 @@ public sealed partial class ZoneService
                     commits.Add(new ZoneCommit(edit.Key, planned.Value.Changeset));
                     next.Add(planned.Value.Snapshot);
                 }
-                if (commits.Count == 0)
+                if (commits.Count == 0 && writes.Count == 0)
                     return [];
                 try
                 {
-                    await _store.CommitAsync(commits, audit, cancellationToken).ConfigureAwait(false);
+                    await _store.CommitAsync(commits, writes, audit, cancellationToken).ConfigureAwait(false);
                 }
                 catch (StoreConflictException) when (attempt < MaxAttempts)
                 {
@@ -273,7 +284,15 @@ public sealed partial class ZoneService
         var watch = Task.Run(async () =>
         {
             await foreach (var notice in _store.WatchAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (notice.Kind == ChangeKind.Pools)
+                {
+                    if (PoolsChanged is { } reload)
+                        await reload(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 await CatchUpAsync(notice.Zone, cancellationToken).ConfigureAwait(false);
+            }
         }, cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -281,6 +300,8 @@ public sealed partial class ZoneService
             {
                 await Task.Delay(resyncInterval, cancellationToken).ConfigureAwait(false);
                 await ResyncAsync(cancellationToken).ConfigureAwait(false);
+                if (PoolsChanged is { } reload)
+                    await reload(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

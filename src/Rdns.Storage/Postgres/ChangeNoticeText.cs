@@ -25,6 +25,7 @@ internal static class ChangeNoticeText
             "changed" => ChangeKind.Changed,
             "created" => ChangeKind.Created,
             "deleted" => ChangeKind.Deleted,
+            "pools" => ChangeKind.Pools,
             _ => null,
         };
         if (kind is null || !DnsName.TryParse(parts[2], null, out var zone, out _))
@@ -38,6 +39,7 @@ internal static class ChangeNoticeText
         ChangeKind.Changed => "changed",
         ChangeKind.Created => "created",
         ChangeKind.Deleted => "deleted",
+        ChangeKind.Pools => "pools",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

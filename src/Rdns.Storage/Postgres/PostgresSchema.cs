@@ -61,5 +61,55 @@ internal static class PostgresSchema
             revoked_at timestamptz
         );
         """,
+        """
+        CREATE TABLE tenants (
+            id text PRIMARY KEY,
+            name text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE TABLE pools (
+            id text PRIMARY KEY,
+            prefix text NOT NULL UNIQUE,
+            family integer NOT NULL,
+            first_address bytea NOT NULL,
+            last_address bytea NOT NULL,
+            template text NOT NULL,
+            ttl bigint NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE TABLE allocations (
+            id text PRIMARY KEY,
+            tenant_id text NOT NULL REFERENCES tenants (id),
+            pool_id text NOT NULL,
+            prefix text NOT NULL,
+            family integer NOT NULL,
+            first_address bytea NOT NULL,
+            last_address bytea NOT NULL,
+            created_at timestamptz NOT NULL,
+            released_at timestamptz
+        );
+        CREATE INDEX allocations_by_range ON allocations (family, first_address);
+        CREATE INDEX allocations_by_tenant ON allocations (tenant_id);
+        CREATE TABLE custom_reverses (
+            address text PRIMARY KEY,
+            tenant_id text NOT NULL,
+            allocation_id text NOT NULL,
+            name text NOT NULL,
+            status text NOT NULL,
+            detail text,
+            set_at timestamptz NOT NULL,
+            checked_at timestamptz NOT NULL
+        );
+        CREATE INDEX custom_reverses_by_tenant ON custom_reverses (tenant_id, status);
+        CREATE INDEX custom_reverses_by_allocation ON custom_reverses (allocation_id);
+        CREATE TABLE domains (
+            tenant_id text NOT NULL,
+            name text NOT NULL,
+            token text NOT NULL,
+            created_at timestamptz NOT NULL,
+            verified_at timestamptz,
+            PRIMARY KEY (tenant_id, name)
+        );
+        """,
     ];
 }

@@ -78,6 +78,17 @@ internal sealed class PostgresStore : SqlStore
     }
 
     /// <summary>
+    /// Allocation and pool checks read then insert; a transaction-scoped advisory lock keeps two
+    /// nodes from both finding a range free and both taking it.
+    /// </summary>
+    protected override async Task LockAllocationsAsync(StoreSession session, CancellationToken cancellationToken)
+    {
+        await using var cmd = session.Command("SELECT pg_advisory_xact_lock(@key)");
+        cmd.With("@key", PostgresSchema.MigrationLock + 1);
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// pg_notify inside the transaction: PostgreSQL delivers it only if the transaction commits,
     /// and only after, so a listener never hears of a change it cannot yet read.
     /// </summary>

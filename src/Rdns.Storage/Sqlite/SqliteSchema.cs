@@ -54,5 +54,55 @@ internal static class SqliteSchema
             revoked_at INTEGER
         );
         """,
+        """
+        CREATE TABLE tenants (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE pools (
+            id TEXT PRIMARY KEY,
+            prefix TEXT NOT NULL UNIQUE,
+            family INTEGER NOT NULL,
+            first_address BLOB NOT NULL,
+            last_address BLOB NOT NULL,
+            template TEXT NOT NULL,
+            ttl INTEGER NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE allocations (
+            id TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL REFERENCES tenants (id),
+            pool_id TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            family INTEGER NOT NULL,
+            first_address BLOB NOT NULL,
+            last_address BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            released_at INTEGER
+        );
+        CREATE INDEX allocations_by_range ON allocations (family, first_address);
+        CREATE INDEX allocations_by_tenant ON allocations (tenant_id);
+        CREATE TABLE custom_reverses (
+            address TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL,
+            allocation_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            detail TEXT,
+            set_at INTEGER NOT NULL,
+            checked_at INTEGER NOT NULL
+        );
+        CREATE INDEX custom_reverses_by_tenant ON custom_reverses (tenant_id, status);
+        CREATE INDEX custom_reverses_by_allocation ON custom_reverses (allocation_id);
+        CREATE TABLE domains (
+            tenant_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            token TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            verified_at INTEGER,
+            PRIMARY KEY (tenant_id, name)
+        );
+        """,
     ];
 }

@@ -1,0 +1,196 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rdns.Addressing;
+using Rdns.Api.Auth;
+using Rdns.Control;
+using Rdns.Control.Tenants;
+using Rdns.Storage;
+
+namespace Rdns.Api.Tenants;
+
+public sealed record CreatePoolRequest(string? Prefix, string? DefaultPtr, uint? Ttl);
+
+public sealed record PoolView(string Id, string Prefix, string DefaultPtr, uint Ttl, DateTimeOffset CreatedAt, IReadOnlyList<string>? CreatedZones = null);
+
+public sealed record CreateTenantRequest(string? Name);
+
+public sealed record CreateKeyRequest(string? Label);
+
+public sealed record KeyView(string Id, string Key, string Tenant, string? Label);
+
+public sealed record CreateAllocationRequest(string? Tenant, string? Prefix);
+
+public sealed record AllocationView(string Id, string Tenant, string Pool, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? ReleasedAt);
+
+public sealed record ReleaseView(string Id, string Prefix, int ResetPtrs, DateTimeOffset ReleasedAt);
+
+public sealed record ReverseRequest(string? Name);
+
+public sealed record DomainRequest(string? Name);
+
+/// <summary>
+/// Operator endpoints for pools, tenants, keys and allocations; tenant endpoints for the PTRs of
+/// held addresses and for verified domains. Tenant endpoints are rate limited per key.
+/// </summary>
+public static class TenantEndpoints
+{
+    public const string RateLimitPolicy = "tenant";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var ops = app.MapGroup("/v1").WithTags("Tenancy");
+        ops.MapPost("/pools", CreatePoolAsync).WithName("CreatePool");
+        ops.MapGet("/pools", ListPoolsAsync).WithName("ListPools");
+        ops.MapPost("/tenants", CreateTenantAsync).WithName("CreateTenant");
+        ops.MapGet("/tenants/{id}", GetTenantAsync).WithName("GetTenant");
+        ops.MapPost("/tenants/{id}/keys", CreateKeyAsync).WithName("CreateTenantKey");
+        ops.MapPost("/allocations", AllocateAsync).WithName("CreateAllocation");
+        ops.MapGet("/allocations", ListAllocationsAsync).WithName("ListAllocations");
+        ops.MapGet("/allocations/{id}", GetAllocationAsync).WithName("GetAllocation");
+        ops.MapDelete("/allocations/{id}", ReleaseAsync).WithName("ReleaseAllocation");
+
+        var tenant = app.MapGroup("/v1").WithTags("Tenant").RequireRateLimiting(RateLimitPolicy);
+        tenant.MapPut("/addresses/{ip}/reverse", SetReverseAsync).WithName("SetReverse");
+        tenant.MapGet("/addresses/{ip}/reverse", GetReverseAsync).WithName("GetReverse");
+        tenant.MapDelete("/addresses/{ip}/reverse", ResetReverseAsync).WithName("ResetReverse");
+        tenant.MapGet("/addresses", ListReversesAsync).WithName("ListReverses");
+        tenant.MapPost("/domains", AddDomainAsync).WithName("AddDomain");
+        tenant.MapGet("/domains", ListDomainsAsync).WithName("ListDomains");
+        tenant.MapPost("/domains/{name}/verify", VerifyDomainAsync).WithName("VerifyDomain");
+    }
+
+    private static string RequireTenant(HttpContext context)
+    {
+        var caller = context.Caller();
+        return caller.TenantId ?? throw new ApiException(StatusCodes.Status403Forbidden, "forbidden", "Tenant key required",
+            "this endpoint acts for a tenant; use a key created with POST /v1/tenants/{id}/keys");
+    }
+
+    private static IpAddress ParseIp(string text)
+    {
+        if (!IpAddress.TryParse(text, out var ip, out var error))
+            throw ApiException.Invalid("ip", error!);
+        return ip;
+    }
+
+    private static async Task<IResult> CreatePoolAsync(HttpContext context, PoolService pools)
+    {
+        context.RequireAdmin();
+        var request = await ApiJson.ReadAsync<CreatePoolRequest>(context).ConfigureAwait(false);
+        if (request.Prefix is null)
+            return ApiProblem.Invalid("prefix", "required");
+        var (pool, zones) = await pools.CreateAsync(request.Prefix, request.DefaultPtr, request.Ttl, context.Audit("pool.create", request.Prefix), context.RequestAborted).ConfigureAwait(false);
+        return Results.Created($"/v1/pools/{pool.Id}", new PoolView(pool.Id, pool.Prefix, pool.Template, pool.Ttl, pool.CreatedAt, zones));
+    }
+
+    private static async Task<IResult> ListPoolsAsync(HttpContext context, IRdnsStore store)
+    {
+        context.RequireAdmin();
+        var pools = await store.ListPoolsAsync(context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(pools.Select(p => new PoolView(p.Id, p.Prefix, p.Template, p.Ttl, p.CreatedAt)).ToList());
+    }
+
+    private static async Task<IResult> CreateTenantAsync(HttpContext context, TenantService tenants)
+    {
+        context.RequireAdmin();
+        var request = await ApiJson.ReadAsync<CreateTenantRequest>(context).ConfigureAwait(false);
+        var tenant = await tenants.CreateTenantAsync(request.Name, context.Audit("tenant.create", "-"), context.RequestAborted).ConfigureAwait(false);
+        return Results.Created($"/v1/tenants/{tenant.Id}", tenant);
+    }
+
+    private static async Task<IResult> GetTenantAsync(HttpContext context, TenantService tenants, string id)
+    {
+        var caller = context.Caller();
+        if (!caller.IsAdmin && caller.TenantId != id)
+            throw new ControlException(ControlError.NotFound, "tenant_not_found", $"no tenant {id}");
+        return Results.Ok(await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false));
+    }
+
+    /// <summary>A new tenant key; the key itself is in this response only and is stored as a hash.</summary>
+    private static async Task<IResult> CreateKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, TimeProvider time, string id)
+    {
+        context.RequireAdmin();
+        var request = context.Request.ContentLength is > 0 ? await ApiJson.ReadAsync<CreateKeyRequest>(context).ConfigureAwait(false) : new CreateKeyRequest(null);
+        await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
+        var (keyId, key) = ApiKeys.Generate();
+        await keys.AddKeyAsync(new ApiKeyRecord(keyId, ApiKeys.TenantRole, id, ApiKeys.Hash(key), time.GetUtcNow(), request.Label),
+            context.Audit("key.create", keyId, $"tenant {id}"), context.RequestAborted).ConfigureAwait(false);
+        return Results.Created($"/v1/tenants/{id}/keys/{keyId}", new KeyView(keyId, key, id, request.Label));
+    }
+
+    private static async Task<IResult> AllocateAsync(HttpContext context, TenantService tenants)
+    {
+        context.RequireAdmin();
+        var request = await ApiJson.ReadAsync<CreateAllocationRequest>(context).ConfigureAwait(false);
+        var a = await tenants.AllocateAsync(request.Tenant, request.Prefix, context.Audit("allocation.create", request.Prefix ?? "-"), context.RequestAborted).ConfigureAwait(false);
+        return Results.Created($"/v1/allocations/{a.Id}", View(a));
+    }
+
+    private static async Task<IResult> ListAllocationsAsync(HttpContext context, IRdnsStore store, string? tenant, bool? released)
+    {
+        var caller = context.Caller();
+        var scope = caller.IsAdmin ? tenant : caller.TenantId;
+        var list = await store.ListAllocationsAsync(scope, released ?? false, context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(list.Select(View).ToList());
+    }
+
+    private static async Task<IResult> GetAllocationAsync(HttpContext context, IRdnsStore store, string id)
+    {
+        var caller = context.Caller();
+        var a = await store.GetAllocationAsync(id, context.RequestAborted).ConfigureAwait(false);
+        if (a is null || (!caller.IsAdmin && a.TenantId != caller.TenantId))
+            throw new ControlException(ControlError.NotFound, "allocation_not_found", $"no allocation {id}");
+        return Results.Ok(View(a));
+    }
+
+    private static async Task<IResult> ReleaseAsync(HttpContext context, TenantService tenants, IRdnsStore store, string id)
+    {
+        context.RequireAdmin();
+        int reset = await tenants.ReleaseAsync(id, context.Audit("allocation.release", id), context.RequestAborted).ConfigureAwait(false);
+        var a = (await store.GetAllocationAsync(id, context.RequestAborted).ConfigureAwait(false))!;
+        return Results.Ok(new ReleaseView(a.Id, a.Prefix, reset, a.ReleasedAt!.Value));
+    }
+
+    private static async Task<IResult> SetReverseAsync(HttpContext context, TenantReverseService reverses, string ip)
+    {
+        var tenant = RequireTenant(context);
+        var address = ParseIp(ip);
+        var request = await ApiJson.ReadAsync<ReverseRequest>(context).ConfigureAwait(false);
+        var view = await reverses.SetAsync(tenant, address, request.Name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(view);
+    }
+
+    private static async Task<IResult> GetReverseAsync(HttpContext context, TenantReverseService reverses, string ip) =>
+        Results.Ok(await reverses.GetAsync(RequireTenant(context), ParseIp(ip), context.RequestAborted).ConfigureAwait(false));
+
+    private static async Task<IResult> ResetReverseAsync(HttpContext context, TenantReverseService reverses, string ip)
+    {
+        var tenant = RequireTenant(context);
+        var address = ParseIp(ip);
+        await reverses.ResetAsync(tenant, address, context.Audit("reverse.reset", address.ToString()), context.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> ListReversesAsync(HttpContext context, TenantReverseService reverses, string? status) =>
+        Results.Ok(await reverses.ListAsync(RequireTenant(context), status, context.RequestAborted).ConfigureAwait(false));
+
+    private static async Task<IResult> AddDomainAsync(HttpContext context, TenantReverseService reverses)
+    {
+        var tenant = RequireTenant(context);
+        var request = await ApiJson.ReadAsync<DomainRequest>(context).ConfigureAwait(false);
+        var view = await reverses.AddDomainAsync(tenant, request.Name, context.Audit("domain.add", request.Name ?? "-"), context.RequestAborted).ConfigureAwait(false);
+        return Results.Created($"/v1/domains/{view.Name}", view);
+    }
+
+    private static async Task<IResult> ListDomainsAsync(HttpContext context, TenantReverseService reverses) =>
+        Results.Ok(await reverses.ListDomainsAsync(RequireTenant(context), context.RequestAborted).ConfigureAwait(false));
+
+    private static async Task<IResult> VerifyDomainAsync(HttpContext context, TenantReverseService reverses, string name)
+    {
+        var tenant = RequireTenant(context);
+        return Results.Ok(await reverses.VerifyDomainAsync(tenant, name, context.Audit("domain.verify", name), context.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static AllocationView View(AllocationRecord a) => new(a.Id, a.TenantId, a.PoolId, a.Prefix, a.CreatedAt, a.ReleasedAt);
+}

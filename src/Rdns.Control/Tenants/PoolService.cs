@@ -1,0 +1,100 @@
+using Rdns.Addressing;
+using Rdns.Control.Zones;
+using Rdns.Protocol.Names;
+using Rdns.Storage;
+using Rdns.Zones;
+using Rdns.Zones.Synthesis;
+
+namespace Rdns.Control.Tenants;
+
+/// <summary>
+/// Operator address pools. Creating one creates its reverse zones (the address planner's plan)
+/// and the forward zone its default names live in, and turns on the default names in DNS.
+/// </summary>
+public sealed class PoolService(ZoneService zones, ZoneDefaults defaults, TimeProvider time)
+{
+    /// <summary>3600 s for default PTRs and their addresses, as for any record.</summary>
+    public const uint DefaultTtl = 3600;
+
+    private IRdnsStore Store => zones.Store;
+
+    public async Task<(PoolRecord Pool, IReadOnlyList<string> CreatedZones)> CreateAsync(string prefixText, string? template, uint? ttl, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        if (!IpPrefix.TryParse(prefixText, out var prefix, out var error))
+            throw new ControlException(ControlError.Invalid, "validation_failed", $"prefix: {error}", "prefix");
+        if (string.IsNullOrWhiteSpace(template))
+            throw new ControlException(ControlError.Invalid, "validation_failed", "defaultPtr: required, e.g. ip-{ip}.pool.example.net.", "defaultPtr");
+        if (!DefaultNamePool.TryCreate(prefix, template, ttl ?? DefaultTtl, out var names, out var templateError))
+            throw new ControlException(ControlError.Invalid, "validation_failed", $"defaultPtr: {templateError}", "defaultPtr");
+        var existing = await Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var p in existing)
+        {
+            if (IpPrefix.Parse(p.Prefix).Overlaps(prefix))
+                throw new ControlException(ControlError.Conflict, "pool_overlaps", $"{prefix} overlaps pool {p.Id} ({p.Prefix})", "prefix");
+        }
+
+        var created = new List<string>();
+        foreach (var planned in ReverseZonePlan.For(prefix))
+            await EnsureZoneAsync(DnsName.Parse(planned.Name), created, audit, cancellationToken).ConfigureAwait(false);
+        // The forward zone only when no hosted zone already holds the default names.
+        if (zones.Served.Current.FindZone(names.ForwardZone.Prepend("x").Wire) is null)
+            await EnsureZoneAsync(names.ForwardZone, created, audit, cancellationToken).ConfigureAwait(false);
+
+        var pool = new PoolRecord(Ids.New("pool"), prefix.ToString(), names.Template, names.Ttl, time.GetUtcNow());
+        try
+        {
+            await Store.CommitAsync([], [new PutPool(pool)], audit with { Action = "pool.create", Target = pool.Id, Detail = $"{pool.Prefix} {pool.Template}" }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TenantConflictException e)
+        {
+            throw new ControlException(ControlError.Conflict, "pool_overlaps", e.Message, "prefix");
+        }
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        return (pool, created);
+    }
+
+    private async Task EnsureZoneAsync(DnsName name, List<string> created, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        if (zones.Served.Current.Get(name) is not null)
+            return;
+        try
+        {
+            await zones.CreateAsync(name, defaults.Skeleton(name, null, time.GetUtcNow()), replace: false,
+                audit with { Action = "zone.create", Target = name.ToString(), Detail = "for a pool" }, cancellationToken).ConfigureAwait(false);
+            created.Add(name.ToString());
+        }
+        catch (StoreConflictException)
+        {
+            // Created meanwhile by another request or node: it exists, which is all we need.
+            await zones.CatchUpAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Rebuilds the default names served in DNS from the stored pools.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var pools = await Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false);
+        var built = new List<DefaultNamePool>(pools.Count);
+        foreach (var p in pools)
+        {
+            if (DefaultNamePool.TryCreate(IpPrefix.Parse(p.Prefix), p.Template, p.Ttl, out var pool, out _))
+                built.Add(pool);
+        }
+        var names = new DefaultNames(built);
+        zones.Served.Update(set => set.WithDefaults(names));
+    }
+
+    /// <summary>The pool that holds <paramref name="address"/> in DNS right now, or null.</summary>
+    public DefaultNamePool? PoolOf(IpAddress address) => zones.Served.Current.Defaults.PoolOf(address);
+
+    /// <summary>The default name of an address, when it is in a pool.</summary>
+    public string? DefaultName(IpAddress address)
+    {
+        var pool = PoolOf(address);
+        if (pool is null)
+            return null;
+        Span<byte> wire = stackalloc byte[DnsName.MaxLength];
+        int n = pool.WriteName(address, wire);
+        return DnsName.FromWire(wire[..n]).ToString();
+    }
+}

@@ -1,0 +1,87 @@
+using Rdns.Addressing;
+using Rdns.Control.Ptr;
+using Rdns.Control.Zones;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+using Rdns.Storage;
+
+namespace Rdns.Control.Tenants;
+
+/// <summary>
+/// Tenants and the addresses they hold. A release resets every custom PTR of the allocation to
+/// the default, records the release and writes the audit row in one transaction; the addresses
+/// then stay out of new allocations for the cool-down, so no one inherits a stranger's PTR.
+/// </summary>
+public sealed class TenantService(ZoneService zones, PoolService pools, TenantOptions options, TimeProvider time)
+{
+    private IRdnsStore Store => zones.Store;
+
+    public async Task<TenantRecord> CreateTenantAsync(string? name, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
+            throw new ControlException(ControlError.Invalid, "validation_failed", "name: required, at most 200 characters", "name");
+        var tenant = new TenantRecord(Ids.New("ten"), name.Trim(), time.GetUtcNow());
+        await Store.CommitAsync([], [new PutTenant(tenant)], audit with { Action = "tenant.create", Target = tenant.Id, Detail = tenant.Name }, cancellationToken).ConfigureAwait(false);
+        return tenant;
+    }
+
+    public async Task<TenantRecord> GetTenantAsync(string id, CancellationToken cancellationToken) =>
+        await Store.GetTenantAsync(id, cancellationToken).ConfigureAwait(false)
+        ?? throw new ControlException(ControlError.NotFound, "tenant_not_found", $"no tenant {id}");
+
+    public async Task<AllocationRecord> AllocateAsync(string? tenantId, string? prefixText, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(tenantId))
+            throw new ControlException(ControlError.Invalid, "validation_failed", "tenant: required", "tenant");
+        await GetTenantAsync(tenantId, cancellationToken).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(prefixText))
+            throw new ControlException(ControlError.Invalid, "validation_failed", "prefix: required", "prefix");
+        if (!IpPrefix.TryParse(prefixText, out var prefix, out var error))
+            throw new ControlException(ControlError.Invalid, "validation_failed", $"prefix: {error}", "prefix");
+        var pool = (await Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(p => IpPrefix.Parse(p.Prefix).Contains(prefix))
+            ?? throw new ControlException(ControlError.Refused, "outside_pools", $"{prefix} is not inside any address pool", "prefix");
+        var allocation = new AllocationRecord(Ids.New("alloc"), tenantId, pool.Id, prefix.ToString(), time.GetUtcNow(), null);
+        try
+        {
+            await Store.CommitAsync([], [new PutAllocation(allocation, options.CoolDown)],
+                audit with { Action = "allocation.create", Target = allocation.Id, Detail = $"{allocation.Prefix} to {tenantId}" }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TenantConflictException e)
+        {
+            throw new ControlException(ControlError.Conflict, "addresses_unavailable", e.Message, "prefix");
+        }
+        return allocation;
+    }
+
+    /// <summary>Releases an allocation: its custom PTRs go back to the defaults in the same transaction.</summary>
+    public async Task<int> ReleaseAsync(string id, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        var allocation = await Store.GetAllocationAsync(id, cancellationToken).ConfigureAwait(false);
+        if (allocation is null || allocation.ReleasedAt is not null)
+            throw new ControlException(ControlError.NotFound, "allocation_not_found", $"no held allocation {id}");
+        var customs = await Store.ListCustomReversesAsync(null, null, id, cancellationToken).ConfigureAwait(false);
+        var edits = new Dictionary<DnsName, List<RRsetChange>>();
+        foreach (var custom in customs)
+        {
+            var location = PtrLocator.Locate(zones.Served.Current, IpAddress.Parse(custom.Address));
+            if (!location.Found)
+                continue;
+            if (!edits.TryGetValue(location.Zone!.Origin, out var list))
+                edits[location.Zone.Origin] = list = [];
+            list.Add(new RRsetChange(location.Owner, RecordType.PTR, 0, []));
+        }
+        await zones.ChangeAsync(edits.Select(kv => new ZoneEdit(kv.Key, kv.Value)).ToList(),
+            [new ReleaseAllocation(id, time.GetUtcNow()), new DeleteCustomReversesOf(id)],
+            audit with { Action = "allocation.release", Target = id, Detail = $"{allocation.Prefix}: {customs.Count} custom PTRs reset to defaults" },
+            cancellationToken).ConfigureAwait(false);
+        return customs.Count;
+    }
+
+    /// <summary>The caller's held allocation containing the address; 404 when it holds none (whoever else might).</summary>
+    public async Task<AllocationRecord> RequireHeldAsync(string tenantId, IpAddress address, CancellationToken cancellationToken) =>
+        await Store.FindHeldAllocationAsync(tenantId, address, cancellationToken).ConfigureAwait(false)
+        ?? throw new ControlException(ControlError.NotFound, "address_not_held", $"{address} is not an address you hold");
+
+    public PoolService Pools => pools;
+}
