@@ -32,10 +32,11 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<ApiHost> StartAsync(string? zonesDirectory = null)
+    public static async Task<ApiHost> StartAsync(string? zonesDirectory = null, Action<ServeSettings>? configure = null)
     {
         var data = Directory.CreateTempSubdirectory("rdns-api-").FullName;
         var settings = new ServeSettings { Data = data, Dns = "127.0.0.1:0", Http = "127.0.0.1:0", Quiet = true, Zones = zonesDirectory, NameServers = ["ns1.example.net."] };
+        configure?.Invoke(settings);
         var host = await ServeHost.StartAsync(settings, TextWriter.Null);
         var key = (await File.ReadAllTextAsync(Path.Combine(data, "admin.key"))).Trim();
         return new ApiHost(host, data, key);
@@ -43,18 +44,31 @@ public sealed class ApiHost : IAsyncDisposable
 
     public HttpClient Anonymous() => new() { BaseAddress = _host.HttpBase };
 
-    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+    public System.Net.IPEndPoint DnsEndpoint => _host.DnsEndpoint;
 
-    public static StringContent RawJson(string body) => new(body, Encoding.UTF8, "application/json");
+    /// <summary>A client that sends <paramref name="key"/> (a tenant's, say).</summary>
+    public HttpClient As(string key)
+    {
+        var client = new HttpClient { BaseAddress = _host.HttpBase, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
 
-    public async Task<JsonNode> Send(HttpMethod method, string path, HttpContent? body, HttpStatusCode expected)
+    public static async Task<JsonNode> Send(HttpClient client, HttpMethod method, string path, HttpContent? body, HttpStatusCode expected)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body };
-        using var response = await Http.SendAsync(request);
+        using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{method} {path}: expected {(int)expected}, got {(int)response.StatusCode}: {text}");
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
     }
+
+    public static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    public static StringContent RawJson(string body) => new(body, Encoding.UTF8, "application/json");
+
+    public Task<JsonNode> Send(HttpMethod method, string path, HttpContent? body, HttpStatusCode expected) =>
+        Send(Http, method, path, body, expected);
 
     /// <summary>Asks the running DNS listener over UDP, as any client would.</summary>
     public DnsMessage Dns(string name, RecordType type)

@@ -17,9 +17,10 @@ public static class ServeVerb
         var config = new Option<string?>("--config") { Description = "JSON settings file (default DATA/rdns.json when present)" };
         var nsid = new Option<string?>("--nsid") { Description = "NSID to return when a query asks for it (RFC 5001)" };
         var workers = new Option<int?>("--udp-workers") { Description = "UDP receive loops (default: one per core)" };
+        var resolver = new Option<string?>("--resolver") { Description = "Recursive resolver IP:PORT for forward checks (default: /etc/resolv.conf)" };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers,
+            data, dns, http, zones, store, config, nsid, workers, resolver,
         };
         command.SetAction(result =>
         {
@@ -31,6 +32,7 @@ public static class ServeVerb
                 ["Zones"] = result.GetValue(zones),
                 ["Store"] = result.GetValue(store),
                 ["Nsid"] = result.GetValue(nsid),
+                ["Resolver"] = result.GetValue(resolver),
                 ["UdpWorkers"] = result.GetValue(workers)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             try

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rdns.Api;
+using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
 using Rdns.Server;
 using Rdns.Storage;
@@ -60,11 +61,21 @@ public static class ServeHost
             builder.Services.AddSingleton<DnsService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
             builder.Services.AddHostedService<ZoneFollower>();
+            builder.Services.AddSingleton(settings.Tenants);
+            builder.Services.AddSingleton(new Resolver.StubResolver(settings.ResolverOptions()));
+            builder.Services.AddSingleton<IForwardResolver, StubForwardResolver>();
+            builder.Services.AddSingleton<PoolService>();
+            builder.Services.AddSingleton<TenantService>();
+            builder.Services.AddSingleton<TenantReverseService>();
+            builder.Services.AddHostedService<DriftChecker>();
             builder.Services.AddRdnsApi();
 
             var app = builder.Build();
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             await zoneService.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            var pools = app.Services.GetRequiredService<PoolService>();
+            await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
+            zoneService.PoolsChanged = pools.ReloadAsync;
             if (settings.Zones is not null)
                 await ImportZoneFilesAsync(zoneService, settings.Zones, cancellationToken).ConfigureAwait(false);
             await AdminKey.EnsureAsync(store, settings.Data, output, cancellationToken).ConfigureAwait(false);

@@ -33,6 +33,25 @@ public sealed class ServeSettings
 
     public int? UdpWorkers { get; set; }
 
+    /// <summary>
+    /// The recursive resolver forward checks ask, <c>IP:PORT</c> (several separated by commas);
+    /// default: the nameservers of /etc/resolv.conf.
+    /// </summary>
+    public string? Resolver { get; set; }
+
+    /// <summary>Tenant policy (config file section <c>Tenants</c>: CoolDown, RecheckInterval, PtrTtl, RequestsPerMinute).</summary>
+    public Control.Tenants.TenantOptions Tenants { get; set; } = new();
+
+    public Resolver.ResolverOptions ResolverOptions()
+    {
+        if (string.IsNullOrWhiteSpace(Resolver))
+            return Rdns.Resolver.ResolverOptions.FromResolvConf();
+        var servers = new List<IPEndPoint>();
+        foreach (var part in Resolver.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            servers.Add(EndpointText.TryParse(part, out var ep, out var error) ? ep : throw new SettingsException($"Resolver '{part}': {error}"));
+        return new Resolver.ResolverOptions { Servers = servers };
+    }
+
     /// <summary>No log output (for hosts embedded in tests).</summary>
     public bool Quiet { get; set; }
 
@@ -50,6 +69,10 @@ public sealed class ServeSettings
         _ = HttpEndpoint;
         if (Zones is not null && !Directory.Exists(Zones))
             throw new SettingsException($"Zones '{Zones}': no such directory");
+        if (Resolver is not null)
+            _ = ResolverOptions();
+        if (Tenants.CoolDown < TimeSpan.Zero || Tenants.RecheckInterval <= TimeSpan.Zero || Tenants.RequestsPerMinute < 1)
+            throw new SettingsException("Tenants: CoolDown must be >= 0, RecheckInterval > 0, RequestsPerMinute >= 1");
         if (UdpWorkers is < 1 or > 256)
             throw new SettingsException($"UdpWorkers {UdpWorkers}: must be 1-256");
     }
