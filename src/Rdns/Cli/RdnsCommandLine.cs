@@ -20,6 +20,7 @@ public static class RdnsCommandLine
         ZonesVerb.Create,
         DelegateVerb.Create,
         ServeVerb.Create,
+        TsigKeygenVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

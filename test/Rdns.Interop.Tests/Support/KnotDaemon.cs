@@ -24,7 +24,8 @@ public sealed class KnotDaemon : IAsyncDisposable
     public int Port { get; }
 
     /// <param name="zones">Zone name (absolute) → master-file text.</param>
-    public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones)
+    /// <param name="transferKeys">TSIG keys knotd knows; when given, every zone allows AXFR to them (and only them).</param>
+    public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones, IReadOnlyList<KnotKey>? transferKeys = null)
     {
         string knotd = ProcessRunner.Find("knotd")
             ?? throw new InvalidOperationException("knotd is not installed (./test.sh installs knot)");
@@ -33,14 +34,23 @@ public sealed class KnotDaemon : IAsyncDisposable
         var config = new StringBuilder()
             .Append($"server:\n  rundir: {folder}\n  listen: 127.0.0.1@{port}\n")
             .Append($"database:\n  storage: {folder}/db\n")
-            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n")
-            .Append("zone:\n");
+            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n");
+        if (transferKeys is { Count: > 0 })
+        {
+            config.Append("key:\n");
+            foreach (var key in transferKeys)
+                config.Append($"  - id: {key.Name}\n    algorithm: {key.Algorithm}\n    secret: {key.Secret}\n");
+            config.Append($"acl:\n  - id: tsig-transfer\n    key: [{string.Join(", ", transferKeys.Select(k => k.Name))}]\n    action: transfer\n");
+        }
+        config.Append("zone:\n");
         int n = 0;
         foreach (var (zone, text) in zones)
         {
             string file = $"zone{n++}.zone";
             await File.WriteAllTextAsync(Path.Combine(folder, file), text);
             config.Append($"  - domain: {zone}\n    file: {file}\n");
+            if (transferKeys is { Count: > 0 })
+                config.Append("    acl: tsig-transfer\n");
         }
         string configFile = Path.Combine(folder, "knot.conf");
         await File.WriteAllTextAsync(configFile, config.ToString());
@@ -124,3 +134,6 @@ public sealed class KnotDaemon : IAsyncDisposable
         }
     }
 }
+
+/// <summary>A TSIG key in knotd's own configuration terms (name, algorithm, base64 secret).</summary>
+public sealed record KnotKey(string Name, string Algorithm, string Secret);
