@@ -18,9 +18,12 @@ public static class ServeVerb
         var nsid = new Option<string?>("--nsid") { Description = "NSID to return when a query asks for it (RFC 5001)" };
         var workers = new Option<int?>("--udp-workers") { Description = "UDP receive loops (default: one per core)" };
         var resolver = new Option<string?>("--resolver") { Description = "Recursive resolver IP:PORT for forward checks (default: /etc/resolv.conf)" };
+        var secondary = new Option<string[]>("--secondary") { Description = "Secondary IP:PORT[@KEYNAME]: gets NOTIFY, may transfer (repeatable)" };
+        var tsigKeys = new Option<string?>("--tsig-keys") { Description = "TSIG keys file in BIND's key syntax" };
+        var catalog = new Option<string?>("--catalog") { Description = "Catalog zone name (default catalog.invalid.)" };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers, resolver,
+            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog,
         };
         command.SetAction(result =>
         {
@@ -33,6 +36,9 @@ public static class ServeVerb
                 ["Store"] = result.GetValue(store),
                 ["Nsid"] = result.GetValue(nsid),
                 ["Resolver"] = result.GetValue(resolver),
+                ["Secondary"] = result.GetValue(secondary) is { Length: > 0 } peers ? string.Join(',', peers) : null,
+                ["TsigKeys"] = result.GetValue(tsigKeys),
+                ["Catalog"] = result.GetValue(catalog),
                 ["UdpWorkers"] = result.GetValue(workers)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             try

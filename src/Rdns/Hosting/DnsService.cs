@@ -6,7 +6,7 @@ using Rdns.Zones;
 namespace Rdns.Hosting;
 
 /// <summary>Runs the DNS listeners for as long as the host runs.</summary>
-public sealed partial class DnsService(ServedZones zones, ServerOptions options, ILoggerFactory loggers) : IHostedService, IDisposable
+public sealed partial class DnsService(ServedZones zones, ServerOptions options, ILoggerFactory loggers, Transfers? transfers = null) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger("Rdns.Dns");
     private DnsServer? _server;
@@ -16,6 +16,12 @@ public sealed partial class DnsService(ServedZones zones, ServerOptions options,
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _server = new DnsServer(zones, options, loggers);
+        if (transfers is not null)
+        {
+            _server.Processor.Transfers = transfers.Handler;
+            _server.Processor.Notify = transfers.NotifyResponder;
+            _server.Tcp.Streaming = transfers.Handler;
+        }
         _server.Start();
         LogListening(_logger, EndpointText.Format(_server.LocalEndPoint), zones.Current.Count);
         return Task.CompletedTask;

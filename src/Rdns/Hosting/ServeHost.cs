@@ -58,6 +58,9 @@ public static class ServeHost
             builder.Services.AddSingleton(defaults);
             builder.Services.AddSingleton<ZoneService>();
             builder.Services.AddSingleton(serverOptions);
+            builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
+                Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             builder.Services.AddSingleton<DnsService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
             builder.Services.AddHostedService<ZoneFollower>();
@@ -76,6 +79,11 @@ public static class ServeHost
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
             zoneService.PoolsChanged = pools.ReloadAsync;
+            var transfers = app.Services.GetRequiredService<Transfers>();
+            transfers.Follow(zoneService);
+            var catalog = app.Services.GetRequiredService<CatalogZone>();
+            await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+            catalog.Follow(app.Lifetime.ApplicationStopping);
             if (settings.Zones is not null)
                 await ImportZoneFilesAsync(zoneService, settings.Zones, cancellationToken).ConfigureAwait(false);
             await AdminKey.EnsureAsync(store, settings.Data, output, cancellationToken).ConfigureAwait(false);

@@ -52,6 +52,25 @@ public sealed class ServeSettings
         return new Resolver.ResolverOptions { Servers = servers };
     }
 
+    /// <summary>
+    /// Secondaries, <c>IP:PORT[@KEYNAME]</c>: each gets NOTIFY after every change and may transfer
+    /// (with that TSIG key when named). On the command line <c>--secondary</c> repeats; in the config
+    /// file a list; in the environment RDNS_SECONDARIES__0=...
+    /// </summary>
+    public List<string>? Secondaries { get; set; }
+
+    /// <summary>Secondaries given on the command line (comma-joined by the CLI), merged with the list.</summary>
+    public string? Secondary { get; set; }
+
+    /// <summary>TSIG keys in BIND's <c>key "name" { algorithm ...; secret "..."; };</c> format.</summary>
+    public string? TsigKeys { get; set; }
+
+    /// <summary>The catalog zone listing every hosted zone (RFC 9432); default catalog.invalid.</summary>
+    public string Catalog { get; set; } = Control.Zones.CatalogZone.DefaultName;
+
+    public IEnumerable<string> SecondaryList() =>
+        (Secondaries ?? []).Concat((Secondary ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
     /// <summary>No log output (for hosts embedded in tests).</summary>
     public bool Quiet { get; set; }
 
@@ -71,6 +90,10 @@ public sealed class ServeSettings
             throw new SettingsException($"Zones '{Zones}': no such directory");
         if (Resolver is not null)
             _ = ResolverOptions();
+        if (!Protocol.Names.DnsName.TryParse(Catalog.EndsWith('.') ? Catalog : Catalog + ".", null, out _, out var catalogError))
+            throw new SettingsException($"Catalog '{Catalog}': {catalogError}");
+        if (TsigKeys is not null && !File.Exists(TsigKeys))
+            throw new SettingsException($"TsigKeys '{TsigKeys}': no such file");
         if (Tenants.CoolDown < TimeSpan.Zero || Tenants.RecheckInterval <= TimeSpan.Zero || Tenants.RequestsPerMinute < 1)
             throw new SettingsException("Tenants: CoolDown must be >= 0, RecheckInterval > 0, RequestsPerMinute >= 1");
         if (UdpWorkers is < 1 or > 256)

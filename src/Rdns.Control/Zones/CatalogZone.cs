@@ -1,0 +1,147 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Rdns.Storage;
+using Rdns.Zones;
+
+namespace Rdns.Control.Zones;
+
+/// <summary>
+/// A catalog zone (RFC 9432, schema version 2) listing every hosted zone, so standard secondaries
+/// (Knot, BIND, PowerDNS) learn to serve and to drop zones by themselves. It is an ordinary stored
+/// zone, journaled like any other, kept in step with the zone list after every create and delete.
+/// </summary>
+public sealed partial class CatalogZone
+{
+    /// <summary>RFC 9432 §4.1 suggests a name under <c>invalid.</c>, so the catalog is never delegated to.</summary>
+    public const string DefaultName = "catalog.invalid.";
+
+    private static readonly DnsName Invalid = DnsName.Parse("invalid.");
+
+    private readonly ZoneService _zones;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public CatalogZone(ZoneService zones, DnsName name, ILogger<CatalogZone> logger)
+    {
+        _zones = zones;
+        Name = name.ToLower();
+        _logger = logger;
+        Members = Name.Prepend("zones");
+    }
+
+    public DnsName Name { get; }
+
+    private DnsName Members { get; }
+
+    /// <summary>
+    /// RFC 9432 §4.2: a member's label is unique and stable; a hash of the zone's name gives both,
+    /// on every node, without state.
+    /// </summary>
+    public DnsName MemberName(DnsName zone)
+    {
+        var hash = SHA256.HashData(zone.ToLowerWire());
+        return Members.Prepend(Convert.ToHexStringLower(hash.AsSpan(0, 10)));
+    }
+
+    /// <summary>The catalog's fixed part (RFC 9432 §4.1, §4.2.1): SOA, NS <c>invalid.</c>, version "2".</summary>
+    public List<ResourceRecord> Skeleton(uint serial) =>
+    [
+        new(Name, RecordType.SOA, 0, Rdata.Soa(Invalid, Invalid, serial, 3600, 600, 2147483646, 0)),
+        new(Name, RecordType.NS, 0, Invalid.Wire.ToArray()),
+        new(Name.Prepend("version"), RecordType.TXT, 0, Rdata.Txt("2")),
+    ];
+
+    /// <summary>Creates the catalog if needed and makes its member list match the hosted zones.</summary>
+    public async Task ReconcileAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = _zones.Served.Current;
+            var catalog = current.Get(Name);
+            if (catalog is null)
+            {
+                try
+                {
+                    catalog = await _zones.CreateAsync(Name, Skeleton((uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds()), replace: false,
+                        new AuditEntry("system", "zone.create", Name.ToString(), "catalog zone"), cancellationToken).ConfigureAwait(false);
+                }
+                catch (StoreConflictException)
+                {
+                    await _zones.CatchUpAsync(Name, cancellationToken).ConfigureAwait(false);
+                    catalog = _zones.Served.Current.Get(Name);
+                    if (catalog is null)
+                        return;
+                }
+            }
+            var wanted = new Dictionary<DnsName, DnsName>();
+            foreach (var zone in _zones.Served.Current.Zones)
+            {
+                if (!zone.Origin.Equals(Name))
+                    wanted[MemberName(zone.Origin)] = zone.Origin;
+            }
+            var changes = new List<RRsetChange>();
+            var present = new HashSet<DnsName>();
+            foreach (var node in catalog.Nodes)
+            {
+                var ptr = node.Find(RecordType.PTR);
+                if (ptr is null)
+                    continue;
+                var owner = DnsName.FromWire(node.Name);
+                present.Add(owner);
+                if (!wanted.TryGetValue(owner, out var zone))
+                    changes.Add(new RRsetChange(owner, RecordType.PTR, 0, []));
+                else if (ptr.Count != 1 || !Rdata.ReadName(ptr.Data[0]).Equals(zone))
+                    changes.Add(new RRsetChange(owner, RecordType.PTR, 0, [zone.Wire.ToArray()]));
+            }
+            foreach (var (owner, zone) in wanted)
+            {
+                if (!present.Contains(owner))
+                    changes.Add(new RRsetChange(owner, RecordType.PTR, 0, [zone.Wire.ToArray()]));
+            }
+            if (changes.Count == 0)
+                return;
+            await _zones.ChangeAsync([new ZoneEdit(Name, changes)], new AuditEntry("system", "catalog.update", Name.ToString(), $"{changes.Count} members changed"),
+                cancellationToken).ConfigureAwait(false);
+            LogUpdated(_logger, Name.ToString(), changes.Count, wanted.Count);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Reconciles after zones are created or deleted (here or on another node).</summary>
+    public void Follow(CancellationToken stopping)
+    {
+        _zones.Applied += notice =>
+        {
+            if (notice.Kind is ChangeKind.Created or ChangeKind.Deleted && !notice.Zone.Equals(Name))
+                _ = Task.Run(() => ReconcileSafelyAsync(stopping), stopping);
+        };
+    }
+
+    private async Task ReconcileSafelyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e)
+        {
+            LogFailed(_logger, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 310, Level = LogLevel.Information, Message = "Catalog {Catalog}: {Changed} member changes, {Members} zones listed")]
+    private static partial void LogUpdated(ILogger logger, string catalog, int changed, int members);
+
+    [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Updating the catalog zone failed; the next zone change retries")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Logging;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Server.Transfers;
+
+/// <summary>
+/// Incoming NOTIFY (RFC 1996): acknowledged only from listed peers (by address, and by TSIG key
+/// when one is named); everyone else is REFUSED and logged. A primary has nothing to refresh, so
+/// an accepted NOTIFY is simply acknowledged (§4.7).
+/// </summary>
+public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity security, ILogger logger) : ISpecialRequestHandler
+{
+    public int Handle(ReadOnlySpan<byte> query, Span<byte> response, in ParsedRequest request, in QueryContext context)
+    {
+        var session = security.Begin(query, request);
+        var remote = context.Remote;
+        if (session.Error is not null)
+        {
+            LogRefused(logger, remote?.ToString() ?? "?", session.Error);
+            return session.WriteError(query, request, response);
+        }
+        Rcode rcode = Rcode.NoError;
+        if (!request.HasQuestion || request.QType != RecordType.SOA)
+            rcode = Rcode.FormErr;
+        else if (remote is null || !acl.Allows(remote.Address, session.KeyName))
+        {
+            rcode = Rcode.Refused;
+            LogRefused(logger, remote?.ToString() ?? "?", "not an allowed peer");
+        }
+        var w = new DnsMessageWriter(response, Math.Min(response.Length, 512));
+        w.Id = request.Header.Id;
+        w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR | (rcode == Rcode.NoError ? HeaderFlags.AA : 0), Opcode.Notify, (int)rcode);
+        w.Reserve(session.SignatureSpace);
+        if (request.HasQuestion)
+            w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
+        if (rcode == Rcode.NoError)
+            LogAccepted(logger, DnsName.FromWire(request.QuestionName(query)).ToString(), remote!.ToString());
+        return session.Finish(response, w.Finish());
+    }
+
+    [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "NOTIFY from {Remote} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string remote, string reason);
+
+    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "NOTIFY for {Zone} from {Remote} acknowledged")]
+    private static partial void LogAccepted(ILogger logger, string zone, string remote);
+}
