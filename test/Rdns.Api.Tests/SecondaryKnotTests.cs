@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Tsig;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Api.Tests;
+
+/// <summary>
+/// Knot DNS as a real secondary of Rdns: it learns zones from the catalog zone (RFC 9432), gets
+/// NOTIFY after each change and follows by IXFR, all under TSIG; answers are then compared.
+/// </summary>
+public sealed class SecondaryKnotTests : IAsyncLifetime
+{
+    private readonly TsigKey _key = TsigKey.Generate(DnsName.Parse("transfer-key."), TsigAlgorithm.HmacSha256);
+    private string _folder = null!;
+    private Process _knot = null!;
+    private readonly StringBuilder _knotLog = new();
+    private int _knotPort;
+    private int _rdnsPort;
+    private ApiHost _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _folder = Directory.CreateTempSubdirectory("rdns-secondary-").FullName;
+        Directory.CreateDirectory(Path.Combine(_folder, "db"));
+        _knotPort = FreePort();
+        _rdnsPort = FreePort();
+        var keyFile = Path.Combine(_folder, "keys.conf");
+        await File.WriteAllTextAsync(keyFile, _key.ToBindText());
+        var secret = Convert.ToBase64String(_key.Secret);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), $"""
+            server:
+                listen: 127.0.0.1@{_knotPort}
+                rundir: {_folder}
+            database:
+                storage: {_folder}/db
+            log:
+              - target: stderr
+                any: info
+            key:
+              - id: transfer-key.
+                algorithm: hmac-sha256
+                secret: {secret}
+            remote:
+              - id: rdns
+                address: 127.0.0.1@{_rdnsPort}
+                key: transfer-key.
+            acl:
+              - id: from-rdns
+                address: 127.0.0.1
+                key: transfer-key.
+                action: notify
+            template:
+              - id: default
+                storage: {_folder}
+                zonefile-sync: -1
+                zonefile-load: none
+                journal-content: all
+              - id: member
+                master: rdns
+                acl: from-rdns
+                storage: {_folder}
+                zonefile-sync: -1
+                zonefile-load: none
+                journal-content: all
+            zone:
+              - domain: catalog.invalid.
+                master: rdns
+                acl: from-rdns
+                catalog-role: interpret
+                catalog-template: member
+            """);
+        _api = await ApiHost.StartAsync(configure: s =>
+        {
+            s.Dns = $"127.0.0.1:{_rdnsPort}";
+            s.TsigKeys = keyFile;
+            s.Secondaries = [$"127.0.0.1:{_knotPort}@transfer-key"];
+        });
+        var start = new ProcessStartInfo("knotd", ["-c", Path.Combine(_folder, "knot.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        try
+        {
+            _knot = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("knotd is required (Debian package knot): " + e.Message, e);
+        }
+        _knot.ErrorDataReceived += (_, e) => { lock (_knotLog) _knotLog.AppendLine(e.Data); };
+        _knot.OutputDataReceived += (_, e) => { lock (_knotLog) _knotLog.AppendLine(e.Data); };
+        _knot.BeginErrorReadLine();
+        _knot.BeginOutputReadLine();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (!_knot.HasExited)
+        {
+            _knot.Kill();
+            await _knot.WaitForExitAsync();
+        }
+        await _api.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private string KnotLog
+    {
+        get
+        {
+            lock (_knotLog)
+                return _knotLog.ToString();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)udp.LocalEndPoint!).Port;
+    }
+
+    private static DnsMessage Ask(int port, string name, RecordType type)
+    {
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.ReceiveTimeout = 2000;
+        s.SendTo(DnsMessage.Query(DnsName.Parse(name), type, id: 7, edns: new EdnsOptions()).ToWire(), new IPEndPoint(IPAddress.Loopback, port));
+        var buffer = new byte[65535];
+        int n = s.Receive(buffer);
+        return DnsMessage.Parse(buffer.AsSpan(0, n));
+    }
+
+    private static async Task<TimeSpan> Until(Func<bool> condition, TimeSpan limit, string what, Func<string> context)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            try
+            {
+                if (condition())
+                    return clock.Elapsed;
+            }
+            catch (SocketException)
+            {
+            }
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"{what} did not happen within {limit.TotalSeconds} s\n{context()}");
+    }
+
+    private static string Lines(DnsMessage m) =>
+        $"rcode {m.Rcode} aa {m.Has(HeaderFlags.AA)}\n" + string.Join('\n', m.Answers.Concat(m.Authority).Select(r => r.ToString()).Order());
+
+    [Fact]
+    public async Task Knot_follows_zones_and_changes_through_the_catalog_notify_and_ixfr()
+    {
+        // A zone created through the API appears on Knot by itself (catalog + NOTIFY + AXFR).
+        await _api.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "192.0.2.0/24" }), HttpStatusCode.Created);
+        await _api.Send(HttpMethod.Put, "/v1/ptr/192.0.2.1", ApiHost.Json(new { ptrdname = "first.example.net" }), HttpStatusCode.OK);
+        await Until(() => Ask(_knotPort, "1.2.0.192.in-addr.arpa.", RecordType.PTR).Answers.Count == 1, TimeSpan.FromSeconds(20),
+            "Knot serving the new zone", () => KnotLog);
+
+        // A PTR change reaches Knot through NOTIFY + IXFR within 2 s, and Knot's log shows the IXFR.
+        await _api.Send(HttpMethod.Put, "/v1/ptr/192.0.2.2", ApiHost.Json(new { ptrdname = "second.example.net" }), HttpStatusCode.OK);
+        var took = await Until(() => Ask(_knotPort, "2.2.0.192.in-addr.arpa.", RecordType.PTR).Answers.Count == 1, TimeSpan.FromSeconds(2),
+            "the PTR change reaching Knot", () => KnotLog);
+        await Until(() => KnotLog.Contains("[2.0.192.in-addr.arpa.] IXFR, incoming", StringComparison.Ordinal), TimeSpan.FromSeconds(2),
+            "an IXFR in Knot's log", () => KnotLog);
+        Assert.True(took < TimeSpan.FromSeconds(2));
+
+        // Knot's answers equal ours on a sample of queries.
+        await _api.Send(HttpMethod.Patch, "/v1/zones/2.0.192.in-addr.arpa/rrsets", ApiHost.Json(new
+        {
+            rrsets = new object[]
+            {
+                new { name = "128-26", type = "NS", data = new[] { "ns.128-26" } },
+                new { name = "ns.128-26", type = "A", data = new[] { "192.0.2.130" } },
+                new { name = "129", type = "CNAME", data = new[] { "129.128-26" } },
+                new { name = "3", type = "CNAME", data = new[] { "1" } },
+            },
+        }), HttpStatusCode.OK);
+        var soa = _api.Dns("2.0.192.in-addr.arpa.", RecordType.SOA).Answers[0].Data;
+        await Until(() => Ask(_knotPort, "2.0.192.in-addr.arpa.", RecordType.SOA).Answers[0].Data.AsSpan().SequenceEqual(soa), TimeSpan.FromSeconds(5),
+            "Knot reaching the latest serial", () => KnotLog);
+        foreach (var (name, type) in new[]
+        {
+            ("1.2.0.192.in-addr.arpa.", RecordType.PTR), ("2.2.0.192.in-addr.arpa.", RecordType.PTR), ("3.2.0.192.in-addr.arpa.", RecordType.PTR),
+            ("9.2.0.192.in-addr.arpa.", RecordType.PTR), ("1.2.0.192.in-addr.arpa.", RecordType.TXT), ("2.0.192.in-addr.arpa.", RecordType.NS),
+            ("2.0.192.in-addr.arpa.", RecordType.SOA), ("129.2.0.192.in-addr.arpa.", RecordType.PTR), ("130.128-26.2.0.192.in-addr.arpa.", RecordType.PTR),
+        })
+        {
+            Assert.Equal(Lines(Ask(_rdnsPort, name, type)), Lines(Ask(_knotPort, name, type)));
+        }
+
+        // A deleted zone leaves Knot.
+        await _api.Send(HttpMethod.Delete, "/v1/zones/2.0.192.in-addr.arpa", null, HttpStatusCode.NoContent);
+        await Until(() => Ask(_knotPort, "1.2.0.192.in-addr.arpa.", RecordType.PTR).Rcode == (int)Rcode.Refused, TimeSpan.FromSeconds(20),
+            "Knot dropping the deleted zone", () => KnotLog);
+    }
+}
