@@ -13,9 +13,26 @@ public sealed class DnsServer : IDisposable
     public DnsServer(ServedZones zones, ServerOptions options, ILoggerFactory loggers)
     {
         Processor = new QueryProcessor(zones, options);
-        _udp = new UdpListener(Processor, options, loggers.CreateLogger("Rdns.Server.Udp"));
-        // TCP takes the port UDP got, so an ephemeral port (0) gives one address for both.
-        _tcp = new DnsTcpListener(Processor, options, loggers.CreateLogger("Rdns.Server.Tcp"), _udp.LocalEndPoint);
+        // TCP takes the port UDP got, so an ephemeral port (0) gives one address for both; the
+        // kernel may have given UDP a port some TCP socket holds, so try again a few times.
+        for (int attempt = 1; ; attempt++)
+        {
+            _udp = new UdpListener(Processor, options, loggers.CreateLogger("Rdns.Server.Udp"));
+            try
+            {
+                _tcp = new DnsTcpListener(Processor, options, loggers.CreateLogger("Rdns.Server.Tcp"), _udp.LocalEndPoint);
+                break;
+            }
+            catch (System.Net.Sockets.SocketException) when (options.Endpoint.Port == 0 && attempt < 20)
+            {
+                _udp.Dispose();
+            }
+            catch
+            {
+                _udp.Dispose();
+                throw;
+            }
+        }
     }
 
     public QueryProcessor Processor { get; }
