@@ -21,6 +21,7 @@ public static class RdnsCommandLine
         DelegateVerb.Create,
         ServeVerb.Create,
         TsigKeygenVerb.Create,
+        PtrVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
