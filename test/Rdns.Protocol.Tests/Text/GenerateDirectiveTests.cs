@@ -204,7 +204,7 @@ public class GenerateDirectiveTests
     [Fact]
     public void Generated_records_are_checked_like_any_other()
     {
-        var options = new ZoneFileOptions { Origin = Names.DnsName.Parse("example."), CheckZone = true };
+        var options = new ZoneFileOptions { Origin = Rdns.Protocol.Names.DnsName.Parse("example."), CheckZone = true };
         Assert.Equal("zones/x.zone:2: 'a1.other.' is out of zone: not at or below example.",
             Fails("$TTL 60\n$GENERATE 1-2 a$.other. A 192.0.2.$", options).Message);
         Assert.Equal("zones/x.zone:2: class CH does not match the zone's class IN",
