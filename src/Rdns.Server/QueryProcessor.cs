@@ -98,7 +98,7 @@ public sealed class QueryProcessor
         if (request.QClass is not (RecordClass.IN or RecordClass.ANY))
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 
-        var zone = _zones.Current.FindZone(qname);
+        var zone = _zones.Current.FindZone(qname, request.QType);
         if (zone is null)
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 

@@ -109,6 +109,29 @@ public class QueryProcessorTests
     }
 
     [Fact]
+    public void Ds_at_the_apex_of_a_hosted_child_is_answered_from_the_hosted_parent()
+    {
+        // RFC 4035 §3.1.4.1: DS appears only on the parent zone's side of a zone cut.
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From(
+        [
+            ZoneBuilder.Standard("2.0.192.in-addr.arpa.", serial: 10).Ns("128-26", "ns1.example.net.").Build(),
+            ZoneBuilder.Standard("128-26.2.0.192.in-addr.arpa.", serial: 20).Build(),
+        ]));
+        var processor = new QueryProcessor(zones, new ServerOptions());
+        var response = new byte[65535];
+        var childApex = DnsName.Parse("128-26.2.0.192.in-addr.arpa.");
+        var ds = DnsMessage.Parse(response.AsSpan(0, processor.Process(DnsMessage.Query(childApex, RecordType.DS).ToWire(), response, new QueryContext(false, null))));
+        Assert.Equal((int)Rcode.NoError, ds.Rcode);
+        Assert.True(ds.Has(HeaderFlags.AA));
+        Assert.Empty(ds.Answers);
+        var soa = Assert.Single(ds.Authority);
+        Assert.Equal(DnsName.Parse("2.0.192.in-addr.arpa."), soa.Owner);
+        var ns = DnsMessage.Parse(response.AsSpan(0, processor.Process(DnsMessage.Query(childApex, RecordType.NS).ToWire(), response, new QueryContext(false, null))));
+        Assert.Equal(childApex, Assert.Single(ns.Answers).Owner);
+    }
+
+    [Fact]
     public void Nsid_is_returned_only_when_asked()
     {
         byte[] nsidOption = [0, 3, 0, 0];
