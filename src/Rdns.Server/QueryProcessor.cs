@@ -83,6 +83,10 @@ public sealed class QueryProcessor
         if (request.Edns.Present && request.Edns.Version > 0)
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.BadVers, request, optReserve);
 
+        // TYPE 0 is reserved and can never be data (RFC 6895 §3.1): not a kind of query we support.
+        if (request.QType == 0)
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotImp, request, optReserve);
+
         if (request.QType is RecordType.AXFR or RecordType.IXFR or RecordType.TSIG or RecordType.TKEY or RecordType.OPT)
         {
             if (request.QType is RecordType.AXFR or RecordType.IXFR && Special is not null)

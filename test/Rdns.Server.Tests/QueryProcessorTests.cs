@@ -109,6 +109,15 @@ public class QueryProcessorTests
     }
 
     [Fact]
+    public void Qtype_zero_is_not_implemented()
+    {
+        // RFC 6895 §3.1: TYPE 0 is reserved; no zone holds it.
+        var m = Send(DnsMessage.Query(Q, (RecordType)0).ToWire())!;
+        Assert.Equal((int)Rcode.NotImp, m.Rcode);
+        Assert.Empty(m.Authority);
+    }
+
+    [Fact]
     public void Ds_at_the_apex_of_a_hosted_child_is_answered_from_the_hosted_parent()
     {
         // RFC 4035 §3.1.4.1: DS appears only on the parent zone's side of a zone cut.
