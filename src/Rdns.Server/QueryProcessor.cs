@@ -57,10 +57,10 @@ public sealed class QueryProcessor
 
         if (!wellFormed)
         {
-            // RFC 6891 §7: a FORMERR to a query with a broken OPT goes without OPT.
+            // RFC 6891 §7: a FORMERR to a query that carried an OPT, even a broken one, carries an
+            // OPT too, so the client can tell a format error from a server without EDNS.
             if (request.HasQuestion)
                 w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
-            request.Edns.Present = request.Edns.Present && !request.BadOpt;
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.FormErr, request, optReserve);
         }
 

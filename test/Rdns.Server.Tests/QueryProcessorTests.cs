@@ -109,6 +109,55 @@ public class QueryProcessorTests
     }
 
     [Fact]
+    public void A_formerr_caused_by_the_opt_record_still_carries_an_opt()
+    {
+        // RFC 6891 §7: "If there is a problem with processing the OPT record itself [...] a
+        // FORMERR MUST be returned. If this occurs, the response MUST include an OPT record."
+        var q = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions(DnssecOk: true)).ToWire();
+        var doubled = q.Concat(q[^11..]).ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(doubled.AsSpan(10), 2);
+        var badOption = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions(Options: [0xFD, 0xE9, 0, 9, 1])).ToWire();
+        // The OPT's owner is a pointer to the question name instead of the root.
+        byte[] namedOpt = [.. q[..^11], 0xC0, 12, .. q[^10..]];
+        foreach (var bad in new[] { doubled, badOption, namedOpt })
+        {
+            var m = Send(bad)!;
+            Assert.Equal((int)Rcode.FormErr, m.Rcode);
+            Assert.NotNull(m.Edns);
+            Assert.Equal(0, m.Edns.Version);
+            Assert.Equal(Q, Assert.Single(m.Questions).Name);
+        }
+        // A malformed message that fails before any OPT is seen gets no OPT.
+        Assert.Null(Send(q[..^13])!.Edns);
+    }
+
+    [Fact]
+    public void Opt_outside_the_additional_section_is_formerr()
+    {
+        // RFC 6891 §6.1.1: the OPT pseudo-RR may be added to the additional data section.
+        var q = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var inAnswer = (byte[])q.Clone();
+        BinaryPrimitives.WriteUInt16BigEndian(inAnswer.AsSpan(6), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(inAnswer.AsSpan(10), 0);
+        var m = Send(inAnswer)!;
+        Assert.Equal((int)Rcode.FormErr, m.Rcode);
+        Assert.Null(m.Edns);
+    }
+
+    [Fact]
+    public void Octets_after_the_last_announced_record_are_formerr()
+    {
+        var plain = DnsMessage.Query(Q, RecordType.PTR).ToWire();
+        Assert.Equal((int)Rcode.FormErr, Send([.. plain, 0])!.Rcode);
+        Assert.Equal((int)Rcode.FormErr, Send([.. plain, 0xDE, 0xAD, 0xBE, 0xEF], tcp: true)!.Rcode);
+        var withOpt = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var m = Send([.. withOpt, 1, 2, 3])!;
+        Assert.Equal((int)Rcode.FormErr, m.Rcode);
+        Assert.NotNull(m.Edns);
+        Assert.Empty(m.Answers);
+    }
+
+    [Fact]
     public void Qtype_zero_is_not_implemented()
     {
         // RFC 6895 §3.1: TYPE 0 is reserved; no zone holds it.
