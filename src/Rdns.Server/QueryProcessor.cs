@@ -106,6 +106,17 @@ public sealed class QueryProcessor
         if (zone is null)
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 
+        // RFC 8945 §5.2: we hold no TSIG keys, so a signed query for a zone of ours names a key we
+        // do not know; it gets NOTAUTH and an unsigned TSIG with error BADKEY (§5.3.2). Transfers
+        // are left to their handler above.
+        if (request.TsigOffset >= 0)
+        {
+            WriteHeaderAndOpt(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotAuth, request, optReserve);
+            if (!TsigErrors.TryAppendUnsigned(query, request.TsigOffset, TsigErrors.BadKey, ref w))
+                w.Flags = DnsHeader.MakeFlags(copied | HeaderFlags.QR, header.Opcode, (int)Rcode.FormErr);
+            return w.Finish();
+        }
+
         var outcome = AuthoritativeAnswer.Write(zone, qname, request.QType, ref w, limitSize: !context.OverTcp);
         var flags = copied | HeaderFlags.QR;
         if (outcome.Authoritative)
@@ -129,6 +140,12 @@ public sealed class QueryProcessor
 
     private int Finish(ref DnsMessageWriter w, HeaderFlags flags, Opcode opcode, Rcode rcode, in ParsedRequest request, int optReserve)
     {
+        WriteHeaderAndOpt(ref w, flags, opcode, rcode, request, optReserve);
+        return w.Finish();
+    }
+
+    private void WriteHeaderAndOpt(ref DnsMessageWriter w, HeaderFlags flags, Opcode opcode, Rcode rcode, in ParsedRequest request, int optReserve)
+    {
         int code = (int)rcode;
         w.Flags = DnsHeader.MakeFlags(flags, opcode, code & 0xF);
         if (request.Edns.Present)
@@ -146,7 +163,6 @@ public sealed class QueryProcessor
             }
             w.TryWriteOpt(_options.MaxUdpPayload, (byte)(code >> 4), 0, request.Edns.DnssecOk, options[..optLength]);
         }
-        return w.Finish();
     }
 }
 

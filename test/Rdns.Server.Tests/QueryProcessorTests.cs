@@ -190,6 +190,39 @@ public class QueryProcessorTests
     }
 
     [Fact]
+    public void A_query_signed_with_a_key_we_do_not_hold_gets_notauth_and_an_unsigned_badkey_tsig()
+    {
+        // RFC 8945 §5.2: "If a non-forwarding server does not recognize the key or algorithm used
+        // by the client, the server MUST generate an error response with RCODE 9 (NOTAUTH) and
+        // TSIG ERROR 17 (BADKEY). This response MUST be unsigned as specified in Section 5.3.2."
+        var query = DnsMessage.Query(Q, RecordType.PTR, id: 777, edns: new EdnsOptions());
+        byte[] mac = [.. Enumerable.Repeat((byte)0xAB, 32)];
+        byte[] tsigData =
+        [
+            .. DnsName.Parse("hmac-sha256.").Wire, 0, 0, 0x65, 0x5A, 0x10, 0x00, 1, 44, 0, 32, .. mac, 0x11, 0x11, 0, 0, 0, 0,
+        ];
+        query.Tsig = new ResourceRecord(DnsName.Parse("Transfer-Key."), RecordType.TSIG, RecordClass.ANY, 0, tsigData);
+        var m = Send(query.ToWire())!;
+        Assert.Equal((int)Rcode.NotAuth, m.Rcode);
+        Assert.False(m.Has(HeaderFlags.AA));
+        Assert.Empty(m.Answers);
+        Assert.NotNull(m.Edns);
+        var tsig = m.Tsig!;
+        Assert.Equal(DnsName.Parse("transfer-key."), tsig.Owner);
+        Assert.Equal(RecordClass.ANY, tsig.Class);
+        // Same algorithm, time signed and fudge; no MAC; the response's ID (777) as original ID.
+        byte[] expected =
+        [
+            .. DnsName.Parse("hmac-sha256.").Wire, 0, 0, 0x65, 0x5A, 0x10, 0x00, 1, 44, 0, 0, 0x03, 0x09, 0, 17, 0, 0,
+        ];
+        Assert.Equal(expected, tsig.Data);
+
+        // A name that is not ours is refused before the signature is looked at.
+        query.Questions[0] = new Question(DnsName.Parse("example.com."), RecordType.A);
+        Assert.Equal((int)Rcode.Refused, Send(query.ToWire())!.Rcode);
+    }
+
+    [Fact]
     public void Nsid_is_returned_only_when_asked()
     {
         byte[] nsidOption = [0, 3, 0, 0];
