@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Rdns.Interop.Tests.Support;
@@ -23,25 +22,49 @@ public sealed class KnotDaemon : IAsyncDisposable
 
     public int Port { get; }
 
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
     /// <param name="zones">Zone name (absolute) → master-file text.</param>
     public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones)
     {
+        string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
+        var files = new List<(string Zone, string File)>();
+        foreach (var (zone, text) in zones)
+        {
+            string file = Path.Combine(folder, $"zone{files.Count}.zone");
+            await File.WriteAllTextAsync(file, text);
+            files.Add((zone, file));
+        }
+        return await StartAsync(folder, files);
+    }
+
+    /// <summary>
+    /// Serves every <c>*.zone</c> file of <paramref name="directory"/> in place, the file name
+    /// without <c>.zone</c> being the zone's name (as <c>rdns serve --zones</c> reads them).
+    /// </summary>
+    public static Task<KnotDaemon> StartFromDirectoryAsync(string directory)
+    {
+        string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
+        var files = Directory.EnumerateFiles(directory, "*.zone").Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileNameWithoutExtension(f).TrimEnd('.') + ".", Path.GetFullPath(f)))
+            .ToList();
+        return StartAsync(folder, files);
+    }
+
+    private static async Task<KnotDaemon> StartAsync(string folder, IReadOnlyList<(string Zone, string File)> zones)
+    {
         string knotd = ProcessRunner.Find("knotd")
             ?? throw new InvalidOperationException("knotd is not installed (./test.sh installs knot)");
-        string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
-        int port = FreePort();
+        int port = FreePort.ForUdpAndTcp();
+        // Zone files are only read: no flushing back, no journal. Semantic checks off, so Knot
+        // serves exactly what rdns serves from the same files.
         var config = new StringBuilder()
             .Append($"server:\n  rundir: {folder}\n  listen: 127.0.0.1@{port}\n")
             .Append($"database:\n  storage: {folder}/db\n")
-            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n")
+            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n    semantic-checks: off\n")
             .Append("zone:\n");
-        int n = 0;
-        foreach (var (zone, text) in zones)
-        {
-            string file = $"zone{n++}.zone";
-            await File.WriteAllTextAsync(Path.Combine(folder, file), text);
+        foreach (var (zone, file) in zones)
             config.Append($"  - domain: {zone}\n    file: {file}\n");
-        }
         string configFile = Path.Combine(folder, "knot.conf");
         await File.WriteAllTextAsync(configFile, config.ToString());
 
@@ -62,7 +85,7 @@ public sealed class KnotDaemon : IAsyncDisposable
 
         // Ready when every zone answers its SOA.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        foreach (string zone in zones.Keys)
+        foreach (var (zone, _) in zones)
         {
             while (true)
             {
@@ -102,25 +125,5 @@ public sealed class KnotDaemon : IAsyncDisposable
         }
         _process.Dispose();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    // A port free for both UDP and TCP at the moment of asking; knotd binds both.
-    private static int FreePort()
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            try
-            {
-                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-            }
-        }
     }
 }
