@@ -22,8 +22,15 @@ public static class AcceptedDifferences
         AcceptedDifference.OptOwnerNotRoot =>
             knot.Message is { Rcode: (int)Rcode.NoError, Answers.Count: > 0 } &&
             rdns.Message is { Edns: not null } && IsBareFormErr(rdns, c.Wire),
+        AcceptedDifference.MixedTtlFirstWins =>
+            rdns.Answer.Count > 0 && rdns.Answer.All(l => l.StartsWith(MixedTtlSet + " 3600 ", StringComparison.Ordinal)) &&
+            knot.Answer.All(l => l.StartsWith(MixedTtlSet + " 600 ", StringComparison.Ordinal)) &&
+            knot.WithAnswerTtl(MixedTtlSet, 600, 3600).SameAs(rdns),
         _ => throw new ArgumentOutOfRangeException(nameof(c), c.Accepted, null),
     };
+
+    /// <summary>The one RRset of the differential zones whose records the zone file gives different TTLs.</summary>
+    public const string MixedTtlSet = "4.2.0.192.in-addr.arpa.";
 
     private static bool Has(ResponseView view, HeaderFlags flag) => view.Message is not null && view.Message.Has(flag);
 

@@ -44,6 +44,13 @@ public enum AcceptedDifference
     /// (RFC 6891 §6.1.2: the name MUST be 0); Knot DNS ignores the owner and answers.
     /// </summary>
     OptOwnerNotRoot,
+
+    /// <summary>
+    /// COMPLIANCE.md A7: the zone file gives the PTR RRset at 4.2.0.192.in-addr.arpa two TTLs
+    /// (3600, then 600). We use the first, as BIND does; Knot DNS uses the last. Only that
+    /// RRset's TTL may differ.
+    /// </summary>
+    MixedTtlFirstWins,
 }
 
 /// <summary>One query of the differential set: the same octets go to Knot DNS and to rdns.</summary>

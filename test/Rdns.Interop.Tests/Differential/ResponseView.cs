@@ -85,6 +85,13 @@ public sealed record ResponseView
     public ResponseView WithoutOpt() =>
         Message is null ? this : this with { Summary = Describe(Message, _flags, "no OPT"), _opt = "no OPT" };
 
+    /// <summary>This view with the answer records of <paramref name="owner"/> at TTL <paramref name="from"/> moved to <paramref name="to"/>.</summary>
+    public ResponseView WithAnswerTtl(string owner, uint from, uint to) => this with
+    {
+        Answer = Answer.Select(l => l.StartsWith($"{owner} {from} ", StringComparison.Ordinal) ? $"{owner} {to} {l[(owner.Length + from.ToString(System.Globalization.CultureInfo.InvariantCulture).Length + 2)..]}" : l)
+            .Order(StringComparer.Ordinal).ToList(),
+    };
+
     public static string RcodeText(int rcode) => Enum.IsDefined((Rcode)rcode) ? ((Rcode)rcode).ToString().ToUpperInvariant() : rcode.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string FlagsText(HeaderFlags flags) =>
