@@ -55,7 +55,23 @@ public sealed class KnotDaemon : IAsyncDisposable
     {
         string knotd = ProcessRunner.Find("knotd")
             ?? throw new InvalidOperationException("knotd is not installed (./test.sh installs knot)");
-        int port = FreePort.ForUdpAndTcp();
+        // The free port may be taken again before knotd binds it; knotd then exits at once.
+        for (int attempt = 1; ; attempt++)
+        {
+            var (daemon, log) = await StartOnceAsync(knotd, folder, zones, FreePort.ForUdpAndTcp());
+            if (daemon is not null)
+                return daemon;
+            if (attempt == 5 || !log.Contains("cannot bind", StringComparison.Ordinal))
+            {
+                Directory.Delete(folder, recursive: true);
+                throw new InvalidOperationException($"knotd did not serve its zones:\n{log}");
+            }
+        }
+    }
+
+    private static async Task<(KnotDaemon? Daemon, string Log)> StartOnceAsync(
+        string knotd, string folder, IReadOnlyList<(string Zone, string File)> zones, int port)
+    {
         // Zone files are only read: no flushing back, no journal. Semantic checks off, so Knot
         // serves exactly what rdns serves from the same files.
         var config = new StringBuilder()
@@ -91,8 +107,8 @@ public sealed class KnotDaemon : IAsyncDisposable
             {
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
-                    await daemon.DisposeAsync();
-                    lock (log) throw new InvalidOperationException($"knotd did not serve {zone}:\n{log}");
+                    await daemon.StopAsync();
+                    lock (log) return (null, $"(zone {zone} not served)\n{log}");
                 }
                 var soa = await daemon.QueryAsync(zone, "SOA");
                 if (soa.Stdout.Contains("\tSOA\t", StringComparison.Ordinal))
@@ -100,7 +116,7 @@ public sealed class KnotDaemon : IAsyncDisposable
                 await Task.Delay(100);
             }
         }
-        return daemon;
+        return (daemon, "");
     }
 
     /// <summary>
@@ -118,12 +134,17 @@ public sealed class KnotDaemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task StopAsync()
+    {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        Directory.Delete(_folder, recursive: true);
     }
 }
