@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Rdns.Zones;
 
@@ -13,23 +14,36 @@ public sealed class DnsServer : IDisposable
     public DnsServer(ServedZones zones, ServerOptions options, ILoggerFactory loggers)
     {
         Processor = new QueryProcessor(zones, options);
-        // TCP takes the port UDP got, so an ephemeral port (0) gives one address for both; the
-        // kernel may have given UDP a port some TCP socket holds, so try again a few times.
+        var udpLogger = loggers.CreateLogger("Rdns.Server.Udp");
+        var tcpLogger = loggers.CreateLogger("Rdns.Server.Tcp");
+        (_udp, _tcp) = BindOnePort(
+            () => new UdpListener(Processor, options, udpLogger),
+            endpoint => new DnsTcpListener(Processor, options, tcpLogger, endpoint),
+            anyPort: options.Endpoint.Port == 0);
+    }
+
+    /// <summary>
+    /// Binds UDP, then TCP on the port UDP got, so an ephemeral port (0) gives one address for
+    /// both. A port the kernel finds free for UDP may be in use for TCP (an outgoing connection's
+    /// local port, say); with port 0 another port is then tried, with a fixed port the error stands.
+    /// </summary>
+    internal static (UdpListener Udp, DnsTcpListener Tcp) BindOnePort(
+        Func<UdpListener> udp, Func<IPEndPoint, DnsTcpListener> tcp, bool anyPort, int attempts = 32)
+    {
         for (int attempt = 1; ; attempt++)
         {
-            _udp = new UdpListener(Processor, options, loggers.CreateLogger("Rdns.Server.Udp"));
+            var u = udp();
             try
             {
-                _tcp = new DnsTcpListener(Processor, options, loggers.CreateLogger("Rdns.Server.Tcp"), _udp.LocalEndPoint);
-                break;
+                return (u, tcp(u.LocalEndPoint));
             }
-            catch (System.Net.Sockets.SocketException) when (options.Endpoint.Port == 0 && attempt < 20)
+            catch (SocketException e) when (anyPort && attempt < attempts && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
-                _udp.Dispose();
+                u.Dispose();
             }
             catch
             {
-                _udp.Dispose();
+                u.Dispose();
                 throw;
             }
         }

@@ -17,8 +17,6 @@ public struct ParsedRequest
     public RecordClass QClass;
     public EdnsInfo Edns;
     public bool WantsNsid;
-    /// <summary>The OPT record itself was malformed, so the FORMERR must not carry OPT (RFC 6891 §7).</summary>
-    public bool BadOpt;
     /// <summary>Offset of the TSIG record (RFC 8945 §5.1: always last), or -1.</summary>
     public int TsigOffset;
     /// <summary>Offset just past the question section.</summary>
@@ -31,7 +29,10 @@ public struct ParsedRequest
     /// <summary>
     /// Parses the request; false means FORMERR. A question name must be uncompressed (nothing
     /// precedes it that a pointer could legitimately reach), QDCOUNT at most 1 (RFC 9619), at most
-    /// one OPT with the root as owner (RFC 6891 §6.1.1), TSIG only as the last record (RFC 8945 §5.1).
+    /// one OPT, with the root as owner and only in the additional section (RFC 6891 §6.1.1,
+    /// §6.1.2), TSIG only as the last record (RFC 8945 §5.1), and nothing after the last record
+    /// the counts announce. When an OPT record was seen, <see cref="Edns"/> describes it even if
+    /// the request is malformed, so the FORMERR can carry an OPT (RFC 6891 §7).
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> query, in DnsHeader header, ref ParsedRequest request)
     {
@@ -79,30 +80,25 @@ public struct ParsedRequest
             Span<byte> skipName = stackalloc byte[DnsName.MaxLength];
             reader.TryReadQuestion(skipName, out _, out _, out _);
         }
+        Span<byte> owner = stackalloc byte[DnsName.MaxLength];
         int before = header.AnCount + header.NsCount;
         for (int i = 0; i < before; i++)
         {
-            if (!reader.TrySkipRecord())
+            // OPT belongs in the additional section only (RFC 6891 §6.1.1).
+            if (!reader.TryReadRecord(owner, out var record) || record.Type == RecordType.OPT)
                 return false;
         }
-        Span<byte> owner = stackalloc byte[DnsName.MaxLength];
         for (int i = 0; i < header.ArCount; i++)
         {
             if (!reader.TryReadRecord(owner, out var record))
                 return false;
             if (record.Type == RecordType.OPT)
             {
-                if (request.Edns.Present || record.OwnerLength != 1)
-                {
-                    request.BadOpt = true;
+                if (request.Edns.Present)
                     return false;
-                }
                 request.Edns = EdnsInfo.FromRecord(record);
-                if (!request.Edns.OptionsWellFormed(query))
-                {
-                    request.BadOpt = true;
+                if (record.OwnerLength != 1 || !request.Edns.OptionsWellFormed(query))
                     return false;
-                }
                 request.WantsNsid = HasOption(query.Slice(record.DataOffset, record.DataLength), 3);
             }
             else if (record.Type == RecordType.TSIG)
@@ -112,7 +108,8 @@ public struct ParsedRequest
                 request.TsigOffset = record.Start;
             }
         }
-        return true;
+        // Octets beyond the records the header announces make the message malformed.
+        return reader.Position == query.Length;
     }
 
     private static bool HasOption(ReadOnlySpan<byte> options, ushort code)

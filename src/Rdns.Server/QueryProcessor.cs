@@ -60,10 +60,10 @@ public sealed class QueryProcessor
 
         if (!wellFormed)
         {
-            // RFC 6891 §7: a FORMERR to a query with a broken OPT goes without OPT.
+            // RFC 6891 §7: a FORMERR to a query that carried an OPT, even a broken one, carries an
+            // OPT too, so the client can tell a format error from a server without EDNS.
             if (request.HasQuestion)
                 w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
-            request.Edns.Present = request.Edns.Present && !request.BadOpt;
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.FormErr, request, optReserve);
         }
 
@@ -86,6 +86,10 @@ public sealed class QueryProcessor
         if (request.Edns.Present && request.Edns.Version > 0)
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.BadVers, request, optReserve);
 
+        // TYPE 0 is reserved and can never be data (RFC 6895 §3.1): not a kind of query we support.
+        if (request.QType == 0)
+            return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotImp, request, optReserve);
+
         if (request.QType is RecordType.AXFR or RecordType.IXFR or RecordType.TSIG or RecordType.TKEY or RecordType.OPT)
         {
             if (request.QType is RecordType.AXFR or RecordType.IXFR && Transfers is not null)
@@ -102,9 +106,20 @@ public sealed class QueryProcessor
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 
         var zones = _zones.Current;
-        var zone = zones.FindZone(qname);
+        var zone = zones.FindZone(qname, request.QType);
         if (zone is null)
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
+
+        // RFC 8945 §5.2: plain queries are not answered signed; a signed query for a zone of ours
+        // gets NOTAUTH and an unsigned TSIG with error BADKEY (§5.3.2). Transfers and NOTIFY, which
+        // verify TSIG, are left to their handlers above.
+        if (request.TsigOffset >= 0)
+        {
+            WriteHeaderAndOpt(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotAuth, request, optReserve);
+            if (!TsigErrors.TryAppendUnsigned(query, request.TsigOffset, TsigErrors.BadKey, ref w))
+                w.Flags = DnsHeader.MakeFlags(copied | HeaderFlags.QR, header.Opcode, (int)Rcode.FormErr);
+            return w.Finish();
+        }
 
         var outcome = AuthoritativeAnswer.Write(zone, zones.Defaults, qname, request.QType, ref w, limitSize: !context.OverTcp);
         var flags = copied | HeaderFlags.QR;
@@ -129,6 +144,12 @@ public sealed class QueryProcessor
 
     private int Finish(ref DnsMessageWriter w, HeaderFlags flags, Opcode opcode, Rcode rcode, in ParsedRequest request, int optReserve)
     {
+        WriteHeaderAndOpt(ref w, flags, opcode, rcode, request, optReserve);
+        return w.Finish();
+    }
+
+    private void WriteHeaderAndOpt(ref DnsMessageWriter w, HeaderFlags flags, Opcode opcode, Rcode rcode, in ParsedRequest request, int optReserve)
+    {
         int code = (int)rcode;
         w.Flags = DnsHeader.MakeFlags(flags, opcode, code & 0xF);
         if (request.Edns.Present)
@@ -146,7 +167,6 @@ public sealed class QueryProcessor
             }
             w.TryWriteOpt(_options.MaxUdpPayload, (byte)(code >> 4), 0, request.Edns.DnssecOk, options[..optLength]);
         }
-        return w.Finish();
     }
 }
 

@@ -1,4 +1,5 @@
 using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
 
 namespace Rdns.Zones;
 
@@ -58,6 +59,19 @@ public sealed class ZoneSet
             pos += 1 + name[pos];
         }
         return null;
+    }
+
+    /// <summary>
+    /// The zone that answers <paramref name="name"/>/<paramref name="qtype"/>. DS is the exception
+    /// to "most specific wins": it lives on the parent's side of a zone cut (RFC 4035 §3.1.4.1), so
+    /// DS at the apex of a hosted zone is answered from the hosted parent when there is one.
+    /// </summary>
+    public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, RecordType qtype)
+    {
+        var zone = FindZone(name);
+        if (qtype != RecordType.DS || zone is null || name.Length <= 1 || WireName.CountLabels(name) != zone.Apex.LabelCount)
+            return zone;
+        return FindZone(name[(1 + name[0])..]) ?? zone;
     }
 
     public ZoneSet With(ZoneSnapshot zone)

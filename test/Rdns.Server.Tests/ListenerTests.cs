@@ -66,6 +66,54 @@ public sealed class ListenerTests : IDisposable
     }
 
     [Fact]
+    public void An_ephemeral_port_taken_for_tcp_is_given_up_for_another()
+    {
+        var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1 };
+        var processor = new QueryProcessor(new ServedZones(), options);
+        var given = new List<UdpListener>();
+        int tcpTries = 0;
+        var (udp, tcp) = DnsServer.BindOnePort(
+            () =>
+            {
+                var u = new UdpListener(processor, options, NullLogger.Instance);
+                given.Add(u);
+                return u;
+            },
+            endpoint => ++tcpTries <= 3
+                ? throw new SocketException((int)SocketError.AddressAlreadyInUse)
+                : new DnsTcpListener(processor, options, NullLogger.Instance, endpoint),
+            anyPort: true);
+        using (udp)
+        using (tcp)
+        {
+            Assert.Equal(4, given.Count);
+            Assert.Same(given[3], udp);
+            Assert.Equal(udp.LocalEndPoint, tcp.LocalEndPoint);
+            // The three UDP sockets given up were closed: their ports can be bound again.
+            foreach (var old in given.Take(3))
+            {
+                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                probe.Bind(old.LocalEndPoint);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_fixed_port_taken_for_tcp_is_an_error()
+    {
+        var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1 };
+        var processor = new QueryProcessor(new ServedZones(), options);
+        UdpListener? given = null;
+        var e = Assert.Throws<SocketException>(() => DnsServer.BindOnePort(
+            () => given = new UdpListener(processor, options, NullLogger.Instance),
+            _ => throw new SocketException((int)SocketError.AddressAlreadyInUse),
+            anyPort: false));
+        Assert.Equal(SocketError.AddressAlreadyInUse, e.SocketErrorCode);
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(given!.LocalEndPoint);
+    }
+
+    [Fact]
     public void Udp_answers_and_truncates_what_does_not_fit()
     {
         Assert.Single(Udp(DnsMessage.Query(Q, RecordType.PTR, id: 1)).Answers);

@@ -109,6 +109,120 @@ public class QueryProcessorTests
     }
 
     [Fact]
+    public void A_formerr_caused_by_the_opt_record_still_carries_an_opt()
+    {
+        // RFC 6891 §7: "If there is a problem with processing the OPT record itself [...] a
+        // FORMERR MUST be returned. If this occurs, the response MUST include an OPT record."
+        var q = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions(DnssecOk: true)).ToWire();
+        var doubled = q.Concat(q[^11..]).ToArray();
+        BinaryPrimitives.WriteUInt16BigEndian(doubled.AsSpan(10), 2);
+        var badOption = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions(Options: [0xFD, 0xE9, 0, 9, 1])).ToWire();
+        // The OPT's owner is a pointer to the question name instead of the root.
+        byte[] namedOpt = [.. q[..^11], 0xC0, 12, .. q[^10..]];
+        foreach (var bad in new[] { doubled, badOption, namedOpt })
+        {
+            var m = Send(bad)!;
+            Assert.Equal((int)Rcode.FormErr, m.Rcode);
+            Assert.NotNull(m.Edns);
+            Assert.Equal(0, m.Edns.Version);
+            Assert.Equal(Q, Assert.Single(m.Questions).Name);
+        }
+        // A malformed message that fails before any OPT is seen gets no OPT.
+        Assert.Null(Send(q[..^13])!.Edns);
+    }
+
+    [Fact]
+    public void Opt_outside_the_additional_section_is_formerr()
+    {
+        // RFC 6891 §6.1.1: the OPT pseudo-RR may be added to the additional data section.
+        var q = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var inAnswer = (byte[])q.Clone();
+        BinaryPrimitives.WriteUInt16BigEndian(inAnswer.AsSpan(6), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(inAnswer.AsSpan(10), 0);
+        var m = Send(inAnswer)!;
+        Assert.Equal((int)Rcode.FormErr, m.Rcode);
+        Assert.Null(m.Edns);
+    }
+
+    [Fact]
+    public void Octets_after_the_last_announced_record_are_formerr()
+    {
+        var plain = DnsMessage.Query(Q, RecordType.PTR).ToWire();
+        Assert.Equal((int)Rcode.FormErr, Send([.. plain, 0])!.Rcode);
+        Assert.Equal((int)Rcode.FormErr, Send([.. plain, 0xDE, 0xAD, 0xBE, 0xEF], tcp: true)!.Rcode);
+        var withOpt = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var m = Send([.. withOpt, 1, 2, 3])!;
+        Assert.Equal((int)Rcode.FormErr, m.Rcode);
+        Assert.NotNull(m.Edns);
+        Assert.Empty(m.Answers);
+    }
+
+    [Fact]
+    public void Qtype_zero_is_not_implemented()
+    {
+        // RFC 6895 §3.1: TYPE 0 is reserved; no zone holds it.
+        var m = Send(DnsMessage.Query(Q, (RecordType)0).ToWire())!;
+        Assert.Equal((int)Rcode.NotImp, m.Rcode);
+        Assert.Empty(m.Authority);
+    }
+
+    [Fact]
+    public void Ds_at_the_apex_of_a_hosted_child_is_answered_from_the_hosted_parent()
+    {
+        // RFC 4035 §3.1.4.1: DS appears only on the parent zone's side of a zone cut.
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From(
+        [
+            ZoneBuilder.Standard("2.0.192.in-addr.arpa.", serial: 10).Ns("128-26", "ns1.example.net.").Build(),
+            ZoneBuilder.Standard("128-26.2.0.192.in-addr.arpa.", serial: 20).Build(),
+        ]));
+        var processor = new QueryProcessor(zones, new ServerOptions());
+        var response = new byte[65535];
+        var childApex = DnsName.Parse("128-26.2.0.192.in-addr.arpa.");
+        var ds = DnsMessage.Parse(response.AsSpan(0, processor.Process(DnsMessage.Query(childApex, RecordType.DS).ToWire(), response, new QueryContext(false, null))));
+        Assert.Equal((int)Rcode.NoError, ds.Rcode);
+        Assert.True(ds.Has(HeaderFlags.AA));
+        Assert.Empty(ds.Answers);
+        var soa = Assert.Single(ds.Authority);
+        Assert.Equal(DnsName.Parse("2.0.192.in-addr.arpa."), soa.Owner);
+        var ns = DnsMessage.Parse(response.AsSpan(0, processor.Process(DnsMessage.Query(childApex, RecordType.NS).ToWire(), response, new QueryContext(false, null))));
+        Assert.Equal(childApex, Assert.Single(ns.Answers).Owner);
+    }
+
+    [Fact]
+    public void A_query_signed_with_a_key_we_do_not_hold_gets_notauth_and_an_unsigned_badkey_tsig()
+    {
+        // RFC 8945 §5.2: "If a non-forwarding server does not recognize the key or algorithm used
+        // by the client, the server MUST generate an error response with RCODE 9 (NOTAUTH) and
+        // TSIG ERROR 17 (BADKEY). This response MUST be unsigned as specified in Section 5.3.2."
+        var query = DnsMessage.Query(Q, RecordType.PTR, id: 777, edns: new EdnsOptions());
+        byte[] mac = [.. Enumerable.Repeat((byte)0xAB, 32)];
+        byte[] tsigData =
+        [
+            .. DnsName.Parse("hmac-sha256.").Wire, 0, 0, 0x65, 0x5A, 0x10, 0x00, 1, 44, 0, 32, .. mac, 0x11, 0x11, 0, 0, 0, 0,
+        ];
+        query.Tsig = new ResourceRecord(DnsName.Parse("Transfer-Key."), RecordType.TSIG, RecordClass.ANY, 0, tsigData);
+        var m = Send(query.ToWire())!;
+        Assert.Equal((int)Rcode.NotAuth, m.Rcode);
+        Assert.False(m.Has(HeaderFlags.AA));
+        Assert.Empty(m.Answers);
+        Assert.NotNull(m.Edns);
+        var tsig = m.Tsig!;
+        Assert.Equal(DnsName.Parse("transfer-key."), tsig.Owner);
+        Assert.Equal(RecordClass.ANY, tsig.Class);
+        // Same algorithm, time signed and fudge; no MAC; the response's ID (777) as original ID.
+        byte[] expected =
+        [
+            .. DnsName.Parse("hmac-sha256.").Wire, 0, 0, 0x65, 0x5A, 0x10, 0x00, 1, 44, 0, 0, 0x03, 0x09, 0, 17, 0, 0,
+        ];
+        Assert.Equal(expected, tsig.Data);
+
+        // A name that is not ours is refused before the signature is looked at.
+        query.Questions[0] = new Question(DnsName.Parse("example.com."), RecordType.A);
+        Assert.Equal((int)Rcode.Refused, Send(query.ToWire())!.Rcode);
+    }
+
+    [Fact]
     public void Nsid_is_returned_only_when_asked()
     {
         byte[] nsidOption = [0, 3, 0, 0];

@@ -65,6 +65,22 @@ public class ZoneSnapshotTests
         Assert.Null(set.FindZone(DnsName.Root.Wire));
     }
 
+    [Fact]
+    public void Ds_at_a_hosted_child_apex_is_answered_by_the_hosted_parent()
+    {
+        // RFC 4035 §3.1.4.1: the DS RRset of a delegation is parent-side data.
+        var parent = ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Build();
+        var child = ZoneBuilder.Standard("128-26.2.0.192.in-addr.arpa.").Build();
+        var set = ZoneSet.From([parent, child]);
+        var childApex = DnsName.Parse("128-26.2.0.192.In-Addr.Arpa.").Wire;
+        Assert.Same(parent, set.FindZone(childApex, RecordType.DS));
+        Assert.Same(child, set.FindZone(childApex, RecordType.NS));
+        Assert.Same(child, set.FindZone(DnsName.Parse("129.128-26.2.0.192.in-addr.arpa.").Wire, RecordType.DS));
+        // Without a hosted parent the zone itself answers.
+        Assert.Same(parent, set.FindZone(DnsName.Parse("2.0.192.in-addr.arpa.").Wire, RecordType.DS));
+        Assert.Same(child, ZoneSet.From([child]).FindZone(childApex, RecordType.DS));
+    }
+
     [Theory]
     [InlineData(1u, 2u, true)]
     [InlineData(0xFFFFFFFFu, 0u, true)]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Rdns.Interop.Tests.Support;
@@ -23,18 +22,63 @@ public sealed class KnotDaemon : IAsyncDisposable
 
     public int Port { get; }
 
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
     /// <param name="zones">Zone name (absolute) → master-file text.</param>
     /// <param name="transferKeys">TSIG keys knotd knows; when given, every zone allows AXFR to them (and only them).</param>
     public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones, IReadOnlyList<KnotKey>? transferKeys = null)
     {
+        string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
+        var files = new List<(string Zone, string File)>();
+        foreach (var (zone, text) in zones)
+        {
+            string file = Path.Combine(folder, $"zone{files.Count}.zone");
+            await File.WriteAllTextAsync(file, text);
+            files.Add((zone, file));
+        }
+        return await StartAsync(folder, files, transferKeys);
+    }
+
+    /// <summary>
+    /// Serves every <c>*.zone</c> file of <paramref name="directory"/> in place, the file name
+    /// without <c>.zone</c> being the zone's name (as <c>rdns serve --zones</c> reads them).
+    /// </summary>
+    public static Task<KnotDaemon> StartFromDirectoryAsync(string directory)
+    {
+        string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
+        var files = Directory.EnumerateFiles(directory, "*.zone").Order(StringComparer.Ordinal)
+            .Select(f => (Path.GetFileNameWithoutExtension(f).TrimEnd('.') + ".", Path.GetFullPath(f)))
+            .ToList();
+        return StartAsync(folder, files);
+    }
+
+    private static async Task<KnotDaemon> StartAsync(string folder, IReadOnlyList<(string Zone, string File)> zones, IReadOnlyList<KnotKey>? transferKeys = null)
+    {
         string knotd = ProcessRunner.Find("knotd")
             ?? throw new InvalidOperationException("knotd is not installed (./test.sh installs knot)");
-        string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
-        int port = FreePort();
+        // The free port may be taken again before knotd binds it; knotd then exits at once.
+        for (int attempt = 1; ; attempt++)
+        {
+            var (daemon, log) = await StartOnceAsync(knotd, folder, zones, FreePort.ForUdpAndTcp(), transferKeys);
+            if (daemon is not null)
+                return daemon;
+            if (attempt == 5 || !log.Contains("cannot bind", StringComparison.Ordinal))
+            {
+                Directory.Delete(folder, recursive: true);
+                throw new InvalidOperationException($"knotd did not serve its zones:\n{log}");
+            }
+        }
+    }
+
+    private static async Task<(KnotDaemon? Daemon, string Log)> StartOnceAsync(
+        string knotd, string folder, IReadOnlyList<(string Zone, string File)> zones, int port, IReadOnlyList<KnotKey>? transferKeys)
+    {
+        // Zone files are only read: no flushing back, no journal. Semantic checks off, so Knot
+        // serves exactly what rdns serves from the same files.
         var config = new StringBuilder()
             .Append($"server:\n  rundir: {folder}\n  listen: 127.0.0.1@{port}\n")
             .Append($"database:\n  storage: {folder}/db\n")
-            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n");
+            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n    semantic-checks: off\n");
         if (transferKeys is { Count: > 0 })
         {
             config.Append("key:\n");
@@ -43,11 +87,8 @@ public sealed class KnotDaemon : IAsyncDisposable
             config.Append($"acl:\n  - id: tsig-transfer\n    key: [{string.Join(", ", transferKeys.Select(k => k.Name))}]\n    action: transfer\n");
         }
         config.Append("zone:\n");
-        int n = 0;
-        foreach (var (zone, text) in zones)
+        foreach (var (zone, file) in zones)
         {
-            string file = $"zone{n++}.zone";
-            await File.WriteAllTextAsync(Path.Combine(folder, file), text);
             config.Append($"  - domain: {zone}\n    file: {file}\n");
             if (transferKeys is { Count: > 0 })
                 config.Append("    acl: tsig-transfer\n");
@@ -72,14 +113,14 @@ public sealed class KnotDaemon : IAsyncDisposable
 
         // Ready when every zone answers its SOA.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        foreach (string zone in zones.Keys)
+        foreach (var (zone, _) in zones)
         {
             while (true)
             {
                 if (process.HasExited || DateTime.UtcNow > deadline)
                 {
-                    await daemon.DisposeAsync();
-                    lock (log) throw new InvalidOperationException($"knotd did not serve {zone}:\n{log}");
+                    await daemon.StopAsync();
+                    lock (log) return (null, $"(zone {zone} not served)\n{log}");
                 }
                 var soa = await daemon.QueryAsync(zone, "SOA");
                 if (soa.Stdout.Contains("\tSOA\t", StringComparison.Ordinal))
@@ -87,7 +128,7 @@ public sealed class KnotDaemon : IAsyncDisposable
                 await Task.Delay(100);
             }
         }
-        return daemon;
+        return (daemon, "");
     }
 
     /// <summary>
@@ -105,33 +146,18 @@ public sealed class KnotDaemon : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private async Task StopAsync()
+    {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    // A port free for both UDP and TCP at the moment of asking; knotd binds both.
-    private static int FreePort()
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            try
-            {
-                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException) when (attempt < 20)
-            {
-            }
-        }
     }
 }
 

@@ -19,6 +19,9 @@ public static class RdnsProcess
 
     public static string Launcher => Path.Combine(RepoRoot.Path, "rdns");
 
+    /// <summary>Builds the CLI once (if needed) before a test starts it itself.</summary>
+    public static Task EnsureBuiltAsync() => Built.Value;
+
     public static async Task<ProcessResult> RunAsync(params string[] arguments)
     {
         await Built.Value;
