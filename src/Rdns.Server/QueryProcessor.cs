@@ -34,6 +34,9 @@ public sealed class QueryProcessor
     /// <summary>Answers AXFR/IXFR that arrive over UDP (IXFR may, RFC 1995 §2); set by the host.</summary>
     public ISpecialRequestHandler? Transfers { get; set; }
 
+    /// <summary>Verifies signed queries and signs their answers (RFC 8945); set by the host when keys exist.</summary>
+    public Transfers.ITransferSecurity? Tsig { get; set; }
+
     /// <summary>Answers NOTIFY (RFC 1996); set by the host.</summary>
     public ISpecialRequestHandler? Notify { get; set; }
 
@@ -110,9 +113,11 @@ public sealed class QueryProcessor
         if (zone is null)
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 
-        // RFC 8945 §5.2: plain queries are not answered signed; a signed query for a zone of ours
-        // gets NOTAUTH and an unsigned TSIG with error BADKEY (§5.3.2). Transfers and NOTIFY, which
-        // verify TSIG, are left to their handlers above.
+        // RFC 8945 §5.2: a signed query is verified and its answer signed (secondaries sign their
+        // SOA refresh queries); without keys it gets NOTAUTH and an unsigned TSIG with error BADKEY
+        // (§5.3.2). Transfers and NOTIFY have their own handlers above.
+        if (request.TsigOffset >= 0 && Tsig is not null)
+            return AnswerSigned(query, response, zone, zones, qname, in request, in context, ref w, copied, optReserve);
         if (request.TsigOffset >= 0)
         {
             WriteHeaderAndOpt(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotAuth, request, optReserve);
@@ -128,6 +133,23 @@ public sealed class QueryProcessor
         if (outcome.Truncated)
             flags |= HeaderFlags.TC;
         return Finish(ref w, flags, header.Opcode, outcome.Rcode, request, optReserve);
+    }
+
+    private int AnswerSigned(ReadOnlySpan<byte> query, Span<byte> response, ZoneSnapshot zone, ZoneSet zones, ReadOnlySpan<byte> qname,
+        in ParsedRequest request, in QueryContext context, ref DnsMessageWriter w, HeaderFlags copied, int optReserve)
+    {
+        var session = Tsig!.Begin(query, request);
+        if (session.Error is not null)
+            return session.WriteError(query, request, response);
+        w.Reserve(session.SignatureSpace);
+        var outcome = AuthoritativeAnswer.Write(zone, zones.Defaults, qname, request.QType, ref w, limitSize: !context.OverTcp);
+        var flags = copied | HeaderFlags.QR;
+        if (outcome.Authoritative)
+            flags |= HeaderFlags.AA;
+        if (outcome.Truncated)
+            flags |= HeaderFlags.TC;
+        int length = Finish(ref w, flags, request.Header.Opcode, outcome.Rcode, request, optReserve);
+        return session.Finish(response, length);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Zones;
 
@@ -19,7 +20,7 @@ public static class ZoneContentPolicy
     public static bool AllowedInReverse(RecordType type) =>
         type is RecordType.SOA or RecordType.NS or RecordType.PTR or RecordType.CNAME or RecordType.TXT or RecordType.DHCID;
 
-    /// <summary>Throws <see cref="ZoneDataException"/> naming the record and the rule it breaks.</summary>
+    /// <summary>Checks every record of a zone; throws <see cref="ZoneDataException"/> naming the record and the rule it breaks.</summary>
     public static void Check(ZoneSnapshot zone)
     {
         if (!IsReverse(zone.Origin))
@@ -27,18 +28,37 @@ public static class ZoneContentPolicy
         foreach (var node in zone.Nodes)
         {
             foreach (var set in node.Sets)
-            {
-                if (AllowedInReverse(set.Type))
-                    continue;
-                var owner = DnsName.FromWire(node.Name);
-                if (set.Type is RecordType.A or RecordType.AAAA)
-                {
-                    if (node.Cut is not null && !ReferenceEquals(node, node.Cut))
-                        continue;
-                    throw new ZoneDataException($"{owner} {set.Type}: in a reverse zone, A and AAAA are allowed only as glue below a delegation");
-                }
-                throw new ZoneDataException($"{owner} {RecordTypeText.ToText(set.Type)}: type not allowed in a reverse zone (allowed: SOA, NS, PTR, CNAME, TXT, DHCID; A/AAAA as glue)");
-            }
+                Check(zone, node, set.Type);
         }
+    }
+
+    /// <summary>
+    /// Checks only what a change adds (the rest was accepted before, or came from an operator's
+    /// zone file, which may hold any type, RFC 3597), judged in the zone as it will be.
+    /// </summary>
+    public static void Check(ZoneSnapshot after, IEnumerable<ResourceRecord> added)
+    {
+        if (!IsReverse(after.Origin))
+            return;
+        foreach (var r in added)
+        {
+            var node = after.Find(r.Owner.Wire);
+            if (node is not null)
+                Check(after, node, r.Type);
+        }
+    }
+
+    private static void Check(ZoneSnapshot zone, ZoneNode node, RecordType type)
+    {
+        if (AllowedInReverse(type))
+            return;
+        var owner = DnsName.FromWire(node.Name);
+        if (type is RecordType.A or RecordType.AAAA)
+        {
+            if (node.Cut is not null && !ReferenceEquals(node, node.Cut))
+                return;
+            throw new ZoneDataException($"{owner} {type}: in a reverse zone, A and AAAA are allowed only as glue below a delegation");
+        }
+        throw new ZoneDataException($"{owner} {RecordTypeText.ToText(type)}: type not allowed in a reverse zone (allowed: SOA, NS, PTR, CNAME, TXT, DHCID; A/AAAA as glue)");
     }
 }

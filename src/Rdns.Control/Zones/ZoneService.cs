@@ -82,10 +82,14 @@ public sealed partial class ZoneService
     }
 
     /// <summary>Creates (or with <paramref name="replace"/>, replaces) a zone from its records; they must form a valid zone.</summary>
-    public async Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default)
+    public Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        CreateAsync(name, records, replace, audit, enforcePolicy: true, cancellationToken);
+
+    private async Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken)
     {
         var snapshot = ZoneSnapshot.Build(name, records);
-        ZoneContentPolicy.Check(snapshot);
+        if (enforcePolicy)
+            ZoneContentPolicy.Check(snapshot);
         var gate = Gate(name);
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -134,7 +138,10 @@ public sealed partial class ZoneService
     /// release and the PTR resets it causes, say); the writes are committed even when the edits
     /// change no zone.
     /// </summary>
-    public async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        ChangeAsync(edits, writes, audit, enforcePolicy: true, cancellationToken);
+
+    private async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken)
     {
         var names = edits.Select(e => e.Zone).Distinct().Order().ToArray();
         var gates = names.Select(Gate).ToArray();
@@ -157,7 +164,8 @@ public sealed partial class ZoneService
                     var planned = ZoneChangePlanner.Plan(current, edit.SelectMany(e => e.Changes).ToList());
                     if (planned is null)
                         continue;
-                    ZoneContentPolicy.Check(planned.Value.Snapshot);
+                    if (enforcePolicy)
+                        ZoneContentPolicy.Check(planned.Value.Snapshot, planned.Value.Changeset.Added);
                     commits.Add(new ZoneCommit(edit.Key, planned.Value.Changeset));
                     next.Add(planned.Value.Snapshot);
                 }
@@ -197,13 +205,21 @@ public sealed partial class ZoneService
     /// RRset is replaced or removed in one journaled change (so secondaries can follow by IXFR)
     /// and the serial moves forward from the current one.
     /// </summary>
-    public async Task<ZoneSnapshot> ImportAsync(DnsName name, IReadOnlyList<ResourceRecord> records, AuditEntry audit, CancellationToken cancellationToken = default)
+    public async Task<ZoneSnapshot> ImportAsync(DnsName name, IReadOnlyList<ResourceRecord> records, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        await ImportAsync(name, records, audit, enforcePolicy: true, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// As above; <paramref name="enforcePolicy"/> false lets an operator's zone files (<c>--zones</c>)
+    /// hold any type, as any authoritative server serves RFC 1035 zone files (RFC 3597 included).
+    /// </summary>
+    public async Task<ZoneSnapshot> ImportAsync(DnsName name, IReadOnlyList<ResourceRecord> records, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken = default)
     {
         var incoming = ZoneSnapshot.Build(name, records);
-        ZoneContentPolicy.Check(incoming);
+        if (enforcePolicy)
+            ZoneContentPolicy.Check(incoming);
         var current = _zones.Current.Get(name);
         if (current is null)
-            return await CreateAsync(name, records, replace: true, audit, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(name, records, replace: true, audit, enforcePolicy, cancellationToken).ConfigureAwait(false);
         var changes = new List<RRsetChange>();
         var wanted = new HashSet<(DnsName, RecordType)>();
         foreach (var group in incoming.Records().GroupBy(r => (r.Owner, r.Type)))
@@ -216,7 +232,7 @@ public sealed partial class ZoneService
             if (!wanted.Contains(group.Key))
                 changes.Add(new RRsetChange(group.Key.Owner, group.Key.Type, group.First().Ttl, []));
         }
-        var changed = await ChangeAsync([new ZoneEdit(name, changes)], audit, cancellationToken).ConfigureAwait(false);
+        var changed = await ChangeAsync([new ZoneEdit(name, changes)], [], audit, enforcePolicy, cancellationToken).ConfigureAwait(false);
         return changed.Count > 0 ? changed[0] : current;
     }
 

@@ -14,8 +14,9 @@ namespace Rdns.Hosting;
 /// </summary>
 public sealed class Transfers : IAsyncDisposable
 {
-    private Transfers(ZoneTransferHandler handler, NotifyResponder responder, NotifySender sender, TsigKeyRing keys, IReadOnlyList<SecondaryPeer> peers)
+    private Transfers(ZoneTransferHandler handler, NotifyResponder responder, NotifySender sender, TsigKeyRing keys, IReadOnlyList<SecondaryPeer> peers, TsigTransferSecurity security)
     {
+        Security = security;
         Handler = handler;
         NotifyResponder = responder;
         Sender = sender;
@@ -30,6 +31,8 @@ public sealed class Transfers : IAsyncDisposable
     public NotifySender Sender { get; }
 
     public TsigKeyRing Keys { get; }
+
+    public TsigTransferSecurity Security { get; }
 
     public IReadOnlyList<SecondaryPeer> Peers { get; }
 
@@ -50,7 +53,7 @@ public sealed class Transfers : IAsyncDisposable
         var handler = new ZoneTransferHandler(zones, acl, new StoreJournal(store), security, loggers.CreateLogger("Rdns.Transfers"));
         var responder = new NotifyResponder(acl, security, loggers.CreateLogger("Rdns.Notify"));
         var sender = new NotifySender(peers, zones, security, loggers.CreateLogger("Rdns.Notify"));
-        return new Transfers(handler, responder, sender, keys, peers);
+        return new Transfers(handler, responder, sender, keys, peers, security);
     }
 
     /// <summary>Sends NOTIFY for every zone change that becomes visible here.</summary>
