@@ -10,7 +10,8 @@ public readonly record struct QueryContext(bool OverTcp, System.Net.SocketAddres
 {
     /// <summary>The client's address and port; built on demand so the UDP path allocates nothing.</summary>
     public System.Net.IPEndPoint? Remote =>
-        Endpoint ?? (Address is null ? null : (System.Net.IPEndPoint)new System.Net.IPEndPoint(System.Net.IPAddress.IPv6Any, 0).Create(Address));
+        Endpoint ?? (Address is null ? null : (System.Net.IPEndPoint)new System.Net.IPEndPoint(
+            Address.Family == System.Net.Sockets.AddressFamily.InterNetworkV6 ? System.Net.IPAddress.IPv6Any : System.Net.IPAddress.Any, 0).Create(Address));
 }
 
 /// <summary>

@@ -284,4 +284,22 @@ public class QueryProcessorTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Notify_and_ixfr_over_udp_from_an_ipv4_client_are_answered_not_thrown()
+    {
+        var processor = Processor();
+        var acl = new Transfers.TransferAcl([new Transfers.SecondaryPeer(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.53"), 53), null)]);
+        var security = new Transfers.TsigTransferSecurity(Protocol.Tsig.TsigKeyRing.Empty);
+        processor.Notify = new Transfers.NotifyResponder(acl, security, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        processor.Transfers = new Transfers.ZoneTransferHandler(new ServedZones(), acl, null, security, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var from = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 5300).Serialize();
+        var notify = new DnsMessage { Id = 9, Opcode = Opcode.Notify, Flags = HeaderFlags.AA };
+        notify.Questions.Add(new Question(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.SOA));
+        var response = new byte[65535];
+        int n = processor.Process(notify.ToWire(), response, new QueryContext(false, from));
+        Assert.Equal((int)Rcode.Refused, DnsMessage.Parse(response.AsSpan(0, n)).Rcode);
+        n = processor.Process(DnsMessage.Query(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.IXFR).ToWire(), response, new QueryContext(false, from));
+        Assert.Equal((int)Rcode.Refused, DnsMessage.Parse(response.AsSpan(0, n)).Rcode);
+    }
 }
