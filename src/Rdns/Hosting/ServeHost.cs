@@ -90,7 +90,10 @@ public static class ServeHost
 
             app.MapRdnsApi();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new RunningHost(app, store);
+            var running = new RunningHost(app, store);
+            if (!settings.Quiet)
+                output.WriteLine($"rdns: HTTP API listening on {running.HttpBase} (store: {store.Kind})");
+            return running;
         }
         catch
         {

@@ -19,13 +19,28 @@ public sealed partial class RdnsServer : IAsyncDisposable
     private readonly string _data;
     private readonly StringBuilder _output;
 
-    private RdnsServer(Process process, string data, StringBuilder output, IPEndPoint dns)
+    private RdnsServer(Process process, string data, StringBuilder output, IPEndPoint dns, Uri? http = null, bool ownsData = true)
     {
         _process = process;
         _data = data;
         _output = output;
         Dns = dns;
+        Http = http;
+        _ownsData = ownsData;
     }
+
+    private readonly bool _ownsData;
+
+    /// <summary>The HTTP API's base address.</summary>
+    public Uri? Http { get; }
+
+    /// <summary>The data directory (store and admin key).</summary>
+    public string Data => _data;
+
+    /// <summary>The operator key written at first start (or by the first node of a shared store).</summary>
+    public string AdminKey => File.ReadAllText(Path.Combine(_data, "admin.key")).Trim();
+
+    public int ProcessId => _process.Id;
 
     /// <summary>The DNS address, UDP and TCP alike.</summary>
     public IPEndPoint Dns { get; }
@@ -50,34 +65,47 @@ public sealed partial class RdnsServer : IAsyncDisposable
         Output.Split('\n').Where(l => l.Contains("fail:", StringComparison.Ordinal) || l.Contains("crit:", StringComparison.Ordinal)
             || l.Contains("Unhandled exception", StringComparison.OrdinalIgnoreCase)).ToList();
 
-    public static async Task<RdnsServer> StartAsync(string zonesDirectory)
+    public static Task<RdnsServer> StartAsync(string zonesDirectory) =>
+        StartAsync(null, ["--zones", Path.GetFullPath(zonesDirectory)]);
+
+    /// <summary>
+    /// Starts <c>./rdns serve</c> on free ports with <paramref name="data"/> (a new folder when
+    /// null, deleted on dispose; an existing one is kept) and extra arguments; returns when both DNS
+    /// and HTTP listen.
+    /// </summary>
+    public static async Task<RdnsServer> StartAsync(string? data, IEnumerable<string> arguments)
     {
         await RdnsProcess.EnsureBuiltAsync();
-        string data = Directory.CreateTempSubdirectory("rdns-serve-").FullName;
+        bool ownsData = data is null;
+        data ??= Directory.CreateTempSubdirectory("rdns-serve-").FullName;
         var start = new ProcessStartInfo(RdnsProcess.Launcher)
         {
-            ArgumentList = { "serve", "--zones", Path.GetFullPath(zonesDirectory), "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", data },
+            ArgumentList = { "serve", "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", data },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = data,
         };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var http = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ./rdns serve");
         process.OutputDataReceived += (_, e) => Received(e.Data);
         process.ErrorDataReceived += (_, e) => Received(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RdnsServer(process, data, output, new IPEndPoint(IPAddress.Loopback, 0));
+        var server = new RdnsServer(process, data, output, new IPEndPoint(IPAddress.Loopback, 0), null, ownsData);
         var exited = process.WaitForExitAsync();
-        var ready = await Task.WhenAny(listening.Task, exited, Task.Delay(TimeSpan.FromSeconds(30)));
-        if (ready != listening.Task)
+        var ready = await Task.WhenAny(Task.WhenAll(listening.Task, http.Task), exited, Task.Delay(TimeSpan.FromSeconds(30)));
+        if (!listening.Task.IsCompleted || !http.Task.IsCompleted)
         {
             await server.DisposeAsync();
             throw new InvalidOperationException($"./rdns serve did not start listening:\n{server.Output}");
         }
-        return new RdnsServer(process, data, output, await listening.Task);
+        _ = ready;
+        return new RdnsServer(process, data, output, await listening.Task, await http.Task, ownsData);
 
         void Received(string? line)
         {
@@ -88,6 +116,9 @@ public sealed partial class RdnsServer : IAsyncDisposable
             var m = ListeningLine().Match(line);
             if (m.Success)
                 listening.TrySetResult(IPEndPoint.Parse(m.Groups[1].Value));
+            var h = HttpLine().Match(line);
+            if (h.Success)
+                http.TrySetResult(new Uri(h.Groups[1].Value));
         }
     }
 
@@ -116,11 +147,26 @@ public sealed partial class RdnsServer : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
-        Directory.Delete(_data, recursive: true);
+        if (_ownsData)
+            Directory.Delete(_data, recursive: true);
     }
 
     [GeneratedRegex(@"DNS listening on (\S+)")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"HTTP API listening on (\S+)")]
+    private static partial Regex HttpLine();
+
+    /// <summary>SIGKILL: the process dies at once, mid-write if it was writing; nothing is flushed or closed.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            if (kill(_process.Id, 9) != 0)
+                throw new InvalidOperationException($"kill -9 {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+            await _process.WaitForExitAsync();
+        }
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using Rdns.Interop.Tests.Support;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Xunit.Abstractions;
+
+namespace Rdns.Interop.Tests.Durability;
+
+/// <summary>
+/// Two `rdns serve` processes on one PostgreSQL (the one ./test.sh starts): a change made through
+/// either is answered by both.
+/// </summary>
+public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _database = "rdns_nodes_" + Guid.NewGuid().ToString("N");
+    private string _store = "";
+
+    /// <summary>Unset is a failure, not a skip: a green run must have run two nodes on PostgreSQL.</summary>
+    private static string Server =>
+        Environment.GetEnvironmentVariable("RDNS_TEST_POSTGRES") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException("RDNS_TEST_POSTGRES is not set; run ./test.sh, which starts a PostgreSQL server for the tests");
+
+    public async Task InitializeAsync()
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand($"CREATE DATABASE {_database}", connection))
+            await create.ExecuteNonQueryAsync();
+        _store = new NpgsqlConnectionStringBuilder(Server) { Database = _database }.ConnectionString;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private static HttpClient Client(RdnsServer node, string key)
+    {
+        var http = new HttpClient { BaseAddress = node.Http, Timeout = TimeSpan.FromSeconds(10) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return http;
+    }
+
+    private static async Task<string?> PtrAsync(RdnsServer node, string name)
+    {
+        var wire = await DnsClient.UdpAsync(node.Dns, DnsMessage.Query(DnsName.Parse(name), RecordType.PTR, id: 2).ToWire(), TimeSpan.FromSeconds(1));
+        if (wire is null)
+            return null;
+        var reply = DnsMessage.Parse(wire);
+        return reply.Answers.Count == 0 ? null : Rdata.ReadName(reply.Answers[0].Data).ToString();
+    }
+
+    private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task A_ptr_set_through_one_node_is_answered_by_the_other_within_a_second()
+    {
+        await using var a = await RdnsServer.StartAsync(null, ["--store", _store]);
+        await using var b = await RdnsServer.StartAsync(null, ["--store", _store]);
+        // The first node made the admin key; the second found one in the store and wrote none.
+        Assert.False(File.Exists(Path.Combine(b.Data, "admin.key")));
+        var key = a.AdminKey;
+        using var viaA = Client(a, key);
+        using var viaB = Client(b, key);
+
+        (await viaA.PostAsync("/v1/zones", Json(new { prefix = "198.51.100.0/24" }))).EnsureSuccessStatusCode();
+        foreach (var (via, node, other, n) in new[] { (viaA, "A", b, 1), (viaB, "B", a, 2), (viaA, "A", b, 3) })
+        {
+            string target = $"host{n}.example.net.";
+            (await via.PutAsync($"/v1/ptr/198.51.100.{n}", Json(new { ptrdname = target }))).EnsureSuccessStatusCode();
+            var clock = Stopwatch.StartNew();
+            string name = $"{n}.100.51.198.in-addr.arpa.";
+            while (await PtrAsync(other, name) != target)
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the change through node {node} was not answered by the other node within 1 s");
+                await Task.Delay(5);
+            }
+            output.WriteLine($"set through node {node}, answered by the other after {clock.Elapsed.TotalMilliseconds:F1} ms");
+        }
+        // Both nodes serve the same serial.
+        var soaA = DnsMessage.Parse((await DnsClient.UdpAsync(a.Dns, DnsMessage.Query(DnsName.Parse("100.51.198.in-addr.arpa."), RecordType.SOA).ToWire(), TimeSpan.FromSeconds(1)))!);
+        var soaB = DnsMessage.Parse((await DnsClient.UdpAsync(b.Dns, DnsMessage.Query(DnsName.Parse("100.51.198.in-addr.arpa."), RecordType.SOA).ToWire(), TimeSpan.FromSeconds(1)))!);
+        Assert.Equal(Rdata.SoaSerial(soaA.Answers[0].Data), Rdata.SoaSerial(soaB.Answers[0].Data));
+    }
+}
