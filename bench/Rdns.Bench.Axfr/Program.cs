@@ -1,0 +1,179 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+
+// AXFR throughput of one large reverse zone, Rdns beside Knot DNS as primary of the same zone, on
+// this machine, alternating A B A B; prints each run and the medians (records per second).
+// Usage: dotnet run -c Release --project bench/Rdns.Bench.Axfr -- [--records 1000000] [--runs 5] [--rdns ./rdns]
+int records = 1_000_000, runs = 5;
+string rdns = Path.GetFullPath("rdns");
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--records": records = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--runs": runs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--rdns": rdns = Path.GetFullPath(args[++i]); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
+    }
+}
+
+var folder = Directory.CreateTempSubdirectory("rdns-axfr-").FullName;
+var zones = Directory.CreateDirectory(Path.Combine(folder, "zones")).FullName;
+const string zone = "10.in-addr.arpa.";
+var file = Path.Combine(zones, zone + "zone");
+using (var w = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 20))
+{
+    w.Write("$ORIGIN 10.in-addr.arpa.\n$TTL 3600\n@ SOA ns1.example.net. hostmaster.example.net. 1 7200 900 1209600 300\n@ NS ns1.example.net.\n");
+    for (int n = 0; n < records; n++)
+        w.Write($"{n % 250 + 1}.{n / 250 % 256}.{n / 64000 % 256} PTR host-{n}.customer{n % 997}.example.net.\n");
+}
+Console.WriteLine($"zone {zone}: {records + 2} records in {file}");
+
+int knotPort = FreePort(), rdnsPort = FreePort();
+Directory.CreateDirectory(Path.Combine(folder, "db"));
+var knotConf = Path.Combine(folder, "knot.conf");
+File.WriteAllText(knotConf, $"server:\n  listen: 127.0.0.1@{knotPort}\n  rundir: {folder}\ndatabase:\n  storage: {folder}/db\n" +
+    "acl:\n  - id: xfr\n    address: 127.0.0.0/8\n    action: transfer\n" +
+    $"template:\n  - id: default\n    storage: {zones}\n    zonefile-sync: -1\n    journal-content: none\n    semantic-checks: off\n" +
+    $"zone:\n  - domain: {zone}\n    file: {zone}zone\n    acl: xfr\n");
+var data = Path.Combine(folder, "data");
+using var knot = Start("knotd", ["-c", knotConf], null);
+var clock = Stopwatch.StartNew();
+using var server = Start(rdns, ["serve", "--data", data, "--zones", zones, "--dns", $"127.0.0.1:{rdnsPort}", "--http", "127.0.0.1:0", "--secondary", "127.0.0.1:9"],
+    line => line.Contains("DNS listening", StringComparison.Ordinal));
+try
+{
+    await WaitServing(knotPort);
+    await WaitServing(rdnsPort);
+    Console.WriteLine($"both serving after {clock.Elapsed.TotalSeconds:F1} s (import included)");
+    var knotTimes = new List<double>();
+    var rdnsTimes = new List<double>();
+    for (int run = 0; run <= runs; run++)
+    {
+        var (rdnsRecords, rdnsSeconds) = await Axfr(rdnsPort);
+        var (knotRecords, knotSeconds) = await Axfr(knotPort);
+        if (rdnsRecords != records + 3 || knotRecords != records + 3)
+            throw new InvalidOperationException($"record counts differ: rdns {rdnsRecords}, knot {knotRecords}, expected {records + 3} (SOA twice)");
+        Console.WriteLine($"run {run}{(run == 0 ? " (warm-up)" : "")}: Rdns {rdnsSeconds:F3} s ({rdnsRecords / rdnsSeconds:N0} rec/s), Knot {knotSeconds:F3} s ({knotRecords / knotSeconds:N0} rec/s), ratio {rdnsSeconds / knotSeconds:F2}");
+        if (run == 0)
+            continue;
+        rdnsTimes.Add(rdnsSeconds);
+        knotTimes.Add(knotSeconds);
+    }
+    double r = Median(rdnsTimes), k = Median(knotTimes);
+    Console.WriteLine($"median over {runs}: Rdns {(records + 3) / r:N0} records/s ({r:F3} s), Knot {(records + 3) / k:N0} records/s ({k:F3} s); Rdns/Knot time ratio {r / k:F2}");
+    return 0;
+}
+finally
+{
+    foreach (var p in new[] { knot, server })
+    {
+        if (!p.HasExited)
+            p.Kill(entireProcessTree: true);
+    }
+    Directory.Delete(folder, recursive: true);
+}
+
+static double Median(List<double> xs)
+{
+    var s = xs.Order().ToList();
+    return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+}
+
+static async Task<(long Records, double Seconds)> Axfr(int port)
+{
+    using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+    var clock = Stopwatch.StartNew();
+    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+    var query = DnsMessage.Query(DnsName.Parse(zone), RecordType.AXFR, id: 77).ToWire();
+    var framed = new byte[query.Length + 2];
+    BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
+    query.CopyTo(framed, 2);
+    await socket.SendAsync(framed);
+    var stream = new NetworkStream(socket);
+    var buffered = new BufferedStream(stream, 1 << 20);
+    var length = new byte[2];
+    var message = new byte[65535];
+    long count = 0;
+    int soas = 0;
+    while (soas < 2)
+    {
+        await buffered.ReadExactlyAsync(length);
+        int n = BinaryPrimitives.ReadUInt16BigEndian(length);
+        await buffered.ReadExactlyAsync(message.AsMemory(0, n));
+        if (!DnsHeader.TryRead(message, out var header) || header.Rcode != 0)
+            throw new InvalidOperationException($"transfer refused, rcode {header.Rcode}");
+        // Count records and SOAs without building objects: the client must not be the bottleneck.
+        var (records, soaRecords) = Count(message.AsSpan(0, n), header);
+        count += records;
+        soas += soaRecords;
+    }
+    return (count, clock.Elapsed.TotalSeconds);
+}
+
+static (int Records, int Soas) Count(ReadOnlySpan<byte> message, DnsHeader header)
+{
+    var reader = new DnsMessageReader(message);
+    reader.TryReadHeader(out _);
+    Span<byte> name = stackalloc byte[255];
+    for (int q = 0; q < header.QdCount; q++)
+        reader.TryReadQuestion(name, out _, out _, out _);
+    int soas = 0;
+    for (int a = 0; a < header.AnCount; a++)
+    {
+        if (!reader.TryReadRecord(name, out var rr))
+            throw new InvalidOperationException("malformed transfer message");
+        if (rr.Type == RecordType.SOA)
+            soas++;
+    }
+    return (header.AnCount, soas);
+}
+
+static async Task WaitServing(int port)
+{
+    var deadline = DateTime.UtcNow.AddMinutes(5);
+    using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 500 };
+    var q = DnsMessage.Query(DnsName.Parse(zone), RecordType.SOA, id: 5).ToWire();
+    var buffer = new byte[512];
+    while (DateTime.UtcNow < deadline)
+    {
+        try
+        {
+            udp.SendTo(q, new IPEndPoint(IPAddress.Loopback, port));
+            if (udp.Receive(buffer) > 12 && (buffer[3] & 0xF) == 0)
+                return;
+        }
+        catch (SocketException)
+        {
+        }
+        await Task.Delay(200);
+    }
+    throw new TimeoutException($"no server answered on port {port}");
+}
+
+static Process Start(string file, string[] arguments, Func<string, bool>? ready)
+{
+    var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var a in arguments)
+        info.ArgumentList.Add(a);
+    var p = Process.Start(info)!;
+    p.OutputDataReceived += (_, _) => { };
+    p.ErrorDataReceived += (_, e) => { if (e.Data is { } l && Regex.IsMatch(l, "error|fail", RegexOptions.IgnoreCase)) Console.Error.WriteLine(l); };
+    p.BeginOutputReadLine();
+    p.BeginErrorReadLine();
+    _ = ready;
+    return p;
+}
+
+static int FreePort()
+{
+    using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+    return ((IPEndPoint)s.LocalEndPoint!).Port;
+}
