@@ -80,13 +80,16 @@ public sealed partial class RdnsServer : IAsyncDisposable
         data ??= Directory.CreateTempSubdirectory("rdns-serve-").FullName;
         var start = new ProcessStartInfo(RdnsProcess.Launcher)
         {
-            ArgumentList = { "serve", "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", data },
+            ArgumentList = { "serve", "--http", "127.0.0.1:0", "--data", data },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = data,
         };
-        foreach (var argument in arguments)
+        var extra = arguments.ToList();
+        if (!extra.Contains("--dns"))
+            extra.AddRange(["--dns", "127.0.0.1:0"]);
+        foreach (var argument in extra)
             start.ArgumentList.Add(argument);
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
