@@ -70,6 +70,28 @@ public static class AuthoritativeAnswer
         {
             ZoneNode? node = zone.Find(name);
             bool synthesized = false;
+            if (node is null && zone.CompactCount > 0)
+            {
+                // Most PTRs of a reverse zone live in the compact address table, not as nodes.
+                var match = zone.FindCompact(name, out uint ttl, out var target);
+                if (match == ZoneSnapshot.CompactMatch.Ptr)
+                {
+                    if (qtype is not (RecordType.PTR or RecordType.ANY))
+                    {
+                        state = AnswerState.NoData;
+                        break;
+                    }
+                    if (!w.TryWriteRecord(Section.Answer, name, RecordType.PTR, RecordClass.IN, ttl, target))
+                        return Truncated(limitSize, authoritative);
+                    state = AnswerState.Hit;
+                    break;
+                }
+                if (match == ZoneSnapshot.CompactMatch.EmptyNonTerminal)
+                {
+                    state = AnswerState.NoData;
+                    break;
+                }
+            }
             if (node is null)
             {
                 var encloser = ClosestEncloser(zone, name);

@@ -19,8 +19,11 @@ public sealed class ZoneSnapshot
     private readonly Dictionary<byte[], ZoneNode> _nodes;
     private readonly Dictionary<byte[], ZoneNode>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
 
-    private ZoneSnapshot(DnsName origin, Dictionary<byte[], ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount)
+    private readonly CompactPtrTable? _compact;
+
+    private ZoneSnapshot(DnsName origin, Dictionary<byte[], ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrTable? compact)
     {
+        _compact = compact;
         Origin = origin;
         _nodes = nodes;
         _lookup = nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -86,6 +89,47 @@ public sealed class ZoneSnapshot
     /// <summary>The node with exactly this (uncompressed wire) name, ignoring case; null when absent.</summary>
     public ZoneNode? Find(ReadOnlySpan<byte> name) => _lookup.TryGetValue(name, out var node) ? node : null;
 
+    /// <summary>Records held in the compact address table rather than as nodes.</summary>
+    public int CompactCount => _compact?.Count ?? 0;
+
+    /// <summary>What a name is in the compact address table.</summary>
+    public enum CompactMatch : byte
+    {
+        None,
+        /// <summary>A full address with a PTR in the table.</summary>
+        Ptr,
+        /// <summary>A partial reverse name with table entries below it: an empty non-terminal (RFC 8020).</summary>
+        EmptyNonTerminal,
+    }
+
+    /// <summary>Looks a name up in the compact address table (only for names that are not nodes).</summary>
+    public CompactMatch FindCompact(ReadOnlySpan<byte> name, out uint ttl, out ReadOnlySpan<byte> target)
+    {
+        ttl = 0;
+        target = default;
+        if (_compact is null || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
+            return CompactMatch.None;
+        int width = Reverse.Prefix.Network.BitLength;
+        if (bits == width)
+            return _compact.TryFind(value, out ttl, out target) ? CompactMatch.Ptr : CompactMatch.None;
+        UInt128 hostMask = bits == 0 ? UInt128.MaxValue >> (128 - width) : (((UInt128)1 << (width - bits)) - 1);
+        return _compact.AnyInRange(value, value | hostMask) ? CompactMatch.EmptyNonTerminal : CompactMatch.None;
+    }
+
+    /// <summary>The RRset of a name and type wherever it is kept (nodes or the compact table); for the control plane.</summary>
+    public RRset? GetRRset(ReadOnlySpan<byte> name, RecordType type)
+    {
+        var node = Find(name);
+        if (node is not null)
+            return node.Find(type);
+        if (type == RecordType.PTR && FindCompact(name, out uint ttl, out var target) == CompactMatch.Ptr)
+            return new RRset(RecordType.PTR, ttl, [target.ToArray()]);
+        return null;
+    }
+
+    /// <summary>True when the name exists in the zone (a node, an empty non-terminal, or a compact entry).</summary>
+    public bool Exists(ReadOnlySpan<byte> name) => Find(name) is not null || FindCompact(name, out _, out _) != CompactMatch.None;
+
     /// <summary>The node <c>*.parent</c> when the zone has one.</summary>
     public ZoneNode? FindWildcard(ZoneNode parent)
     {
@@ -116,6 +160,17 @@ public sealed class ZoneSnapshot
                     yield return new ResourceRecord(owner, set.Type, RecordClass.IN, set.Ttl, data);
             }
         }
+        foreach (var (owner, ttl, target) in CompactRecords())
+            yield return new ResourceRecord(DnsName.FromWire(owner), RecordType.PTR, RecordClass.IN, ttl, target);
+    }
+
+    /// <summary>The compact table's records: owner wire name, TTL, target wire name.</summary>
+    public IEnumerable<(byte[] Owner, uint Ttl, byte[] Target)> CompactRecords()
+    {
+        if (_compact is null || Reverse is null)
+            yield break;
+        foreach (var (key, ttl, target) in _compact.Entries())
+            yield return (Reverse.NameOf(key, Origin), ttl, target);
     }
 
     /// <summary>A new snapshot with <paramref name="changeset"/> applied (removals first, then additions).</summary>
@@ -151,7 +206,7 @@ public sealed class ZoneSnapshot
     }
 
     private ZoneSnapshot WithHistory(Changeset[] history) =>
-        new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount) { History = history };
+        new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = history };
 
     /// <summary>
     /// Builds a snapshot, enforcing what a zone must be: every owner inside the origin, exactly one
@@ -213,6 +268,8 @@ public sealed class ZoneSnapshot
         if (apexSets.ContainsKey(RecordType.CNAME))
             throw new ZoneDataException($"{origin}: CNAME is not allowed at the apex");
 
+        var compact = Compact(origin, sets);
+
         var nodes = new Dictionary<byte[], ZoneNode>(sets.Count * 2, NameKeyComparer.Instance);
         bool hasWildcards = false;
         foreach (var (key, byType) in sets)
@@ -269,6 +326,71 @@ public sealed class ZoneSnapshot
         }
 
         var soa = apex.Find(RecordType.SOA)!;
-        return new ZoneSnapshot(DnsName.FromWire(apex.Name), nodes, apex, soa, hasWildcards, hasCuts, count);
+        return new ZoneSnapshot(DnsName.FromWire(apex.Name), nodes, apex, soa, hasWildcards, hasCuts, count, compact);
+    }
+
+    /// <summary>
+    /// Moves the PTRs of plain address names of a reverse zone out of <paramref name="sets"/> into a
+    /// compact table. Only a name with a single PTR and nothing else qualifies, never one below a
+    /// zone cut or with names below it, and not in zones with wildcards (a compact name could be
+    /// the closest encloser of a wildcard match, RFC 4592 §3.3.1, which the node walk must see).
+    /// </summary>
+    private static CompactPtrTable? Compact(DnsName origin, Dictionary<byte[], Dictionary<RecordType, (uint Ttl, List<byte[]> Data)>> sets)
+    {
+        var info = Synthesis.ReverseZoneInfo.For(origin);
+        if (info is null)
+            return null;
+        int apexLabels = origin.LabelCount;
+        var cuts = new HashSet<byte[]>(NameKeyComparer.Instance);
+        foreach (var (key, byType) in sets)
+        {
+            if (key.Length > 2 && key[0] == 1 && key[1] == (byte)'*')
+                return null;
+            if (byType.ContainsKey(RecordType.NS) && WireName.CountLabels(key) > apexLabels)
+                cuts.Add(key);
+        }
+        int width = info.Prefix.Network.BitLength;
+        var moved = new Dictionary<byte[], (UInt128 Key, uint Ttl, byte[] Target)>(NameKeyComparer.Instance);
+        int fullLabels = -1;
+        foreach (var (key, byType) in sets)
+        {
+            if (byType.Count != 1 || !byType.TryGetValue(RecordType.PTR, out var ptr) || ptr.Data.Count != 1)
+                continue;
+            if (!info.TryRead(key, out var value, out int bits) || bits != width)
+                continue;
+            fullLabels = WireName.CountLabels(key);
+            if (cuts.Count > 0 && BelowAny(key, cuts, apexLabels))
+                continue;
+            moved[key] = (value, ptr.Ttl, ptr.Data[0]);
+        }
+        if (moved.Count == 0)
+            return null;
+        // A name below an address name keeps that address name a node (it is its closest encloser).
+        foreach (var key in sets.Keys)
+        {
+            int labels = WireName.CountLabels(key);
+            if (labels > fullLabels)
+                moved.Remove(key.AsSpan(WireName.SkipLabels(key, labels - fullLabels)).ToArray());
+        }
+        var table = CompactPtrTable.Build(info.Prefix.Family == Addressing.IpFamily.V4, [.. moved.Values]);
+        if (table is null)
+            return null;
+        foreach (var key in moved.Keys)
+            sets.Remove(key);
+        return table;
+    }
+
+    private static bool BelowAny(byte[] name, HashSet<byte[]> ancestors, int apexLabels)
+    {
+        var lookup = ancestors.GetAlternateLookup<ReadOnlySpan<byte>>();
+        int labels = WireName.CountLabels(name);
+        int pos = 0;
+        for (int l = labels; l > apexLabels; l--)
+        {
+            if (lookup.Contains(name.AsSpan(pos)))
+                return true;
+            pos += 1 + name[pos];
+        }
+        return false;
     }
 }

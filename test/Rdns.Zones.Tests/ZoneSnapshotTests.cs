@@ -48,8 +48,8 @@ public class ZoneSnapshotTests
         var v2 = v1.Apply(change);
         Assert.Equal(1u, v1.Serial);
         Assert.Equal(2u, v2.Serial);
-        Assert.Equal("old.example.", Rdata.ReadName(v1.Find(b.N("1").Wire)!.Find(RecordType.PTR)!.Data[0]).ToString());
-        Assert.Equal("new.example.", Rdata.ReadName(v2.Find(b.N("1").Wire)!.Find(RecordType.PTR)!.Data[0]).ToString());
+        Assert.Equal("old.example.", Rdata.ReadName(v1.GetRRset(b.N("1").Wire, RecordType.PTR)!.Data[0]).ToString());
+        Assert.Equal("new.example.", Rdata.ReadName(v2.GetRRset(b.N("1").Wire, RecordType.PTR)!.Data[0]).ToString());
     }
 
     [Fact]

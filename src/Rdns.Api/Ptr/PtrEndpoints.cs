@@ -98,7 +98,7 @@ public static class PtrEndpoints
         context.RequireAdmin();
         var address = ParseIp(ip, "ip");
         var location = Locate(service, address);
-        var set = location.Zone!.Find(location.Owner.Wire)?.Find(RecordType.PTR);
+        var set = location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR);
         if (set is null)
             return ApiProblem.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
         return Results.Ok(new PtrView(address.ToString(), location.Owner.ToString(), Rdata.ReadName(set.Data[0]).ToString(), set.Ttl, location.Zone.Origin.ToString(), location.Zone.Serial));
@@ -109,7 +109,7 @@ public static class PtrEndpoints
         context.RequireAdmin();
         var address = ParseIp(ip, "ip");
         var location = Locate(service, address);
-        if (location.Zone!.Find(location.Owner.Wire)?.Find(RecordType.PTR) is null)
+        if (location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) is null)
             return ApiProblem.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
         await service.ChangeAsync(
             [new ZoneEdit(location.Zone.Origin, [new RRsetChange(location.Owner, RecordType.PTR, 0, [])])],

@@ -41,12 +41,14 @@ public static class ZoneChangePlanner
                 soaTtl = change.Ttl;
                 continue;
             }
-            var existing = current.Find(change.Owner.Wire)?.Find(change.Type);
+            var existing = current.GetRRset(change.Owner.Wire, change.Type);
             if (existing is not null && SameSet(existing, change))
                 continue;
             if (existing is not null)
             {
-                var owner = Protocol.Names.DnsName.FromWire(current.Find(change.Owner.Wire)!.Name);
+                // The owner as stored (its case), so the store's exact match finds the rows.
+                var node = current.Find(change.Owner.Wire);
+                var owner = node is null ? change.Owner : Protocol.Names.DnsName.FromWire(node.Name);
                 foreach (var data in existing.Data)
                     removed.Add(new ResourceRecord(owner, change.Type, RecordClass.IN, existing.Ttl, data));
             }

@@ -27,6 +27,8 @@ public static class TransferRecords
                     yield return new TransferRecord(node.Name, set.Type, set.Ttl, data);
             }
         }
+        foreach (var (owner, ttl, target) in zone.CompactRecords())
+            yield return new TransferRecord(owner, RecordType.PTR, ttl, target);
         yield return soa;
     }
 

@@ -47,9 +47,23 @@ public static class AddressLabel
         return 1;
     }
 
-    /// <summary>RFC 5952 §4: lowercase, no leading zeros, the longest run of two or more zero groups as the gap.</summary>
+    /// <summary>IPv4-mapped IPv6 addresses, written with a dotted-quad tail (RFC 5952 §5).</summary>
+    private static readonly UInt128 MappedPrefix = (UInt128)0xffff << 32;
+
+    private static bool IsMapped(UInt128 value) => value >> 32 == 0xffff;
+
+    /// <summary>
+    /// RFC 5952 §4: lowercase, no leading zeros, the longest run of two or more zero groups as the
+    /// gap; §5: an IPv4-mapped address keeps its dotted quad, so <c>::ffff:192.0.2.1</c> is
+    /// <c>--ffff-192-0-2-1</c>, as the address is written everywhere else.
+    /// </summary>
     private static int FormatV6(UInt128 value, Span<byte> d)
     {
+        if (IsMapped(value))
+        {
+            "--ffff-"u8.CopyTo(d);
+            return 7 + FormatV4((uint)value, d[7..]);
+        }
         Span<ushort> g = stackalloc ushort[8];
         for (int i = 7; i >= 0; i--, value >>= 16)
             g[i] = (ushort)value;
@@ -99,24 +113,32 @@ public static class AddressLabel
     /// Reads the canonical form of an address of <paramref name="family"/> from a label part
     /// (ASCII letters in any case, as DNS compares names case-insensitively).
     /// </summary>
-    public static bool TryParse(ReadOnlySpan<byte> text, IpFamily family, out IpAddress address)
+    public static bool TryParse(ReadOnlySpan<byte> text, IpFamily family, out IpAddress address) =>
+        TryParse(text, family, null, out address);
+
+    /// <summary>
+    /// As above, keeping only an address <paramref name="accept"/> takes. With dots and colons both
+    /// turned into '-', a few IPv6 spellings name two addresses ("--ffff-1-0-1-10" is ::ffff:1.0.1.10
+    /// and ::ffff:1:0:1:10); a pool holds at most one of them, which the caller's test picks.
+    /// </summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, IpFamily family, Func<IpAddress, bool>? accept, out IpAddress address)
     {
         address = default;
         if (text.Length == 0 || text.Length > MaxLength)
             return false;
-        UInt128 value;
         if (family == IpFamily.V4)
-        {
-            if (!TryParseV4(text, out uint v4))
-                return false;
-            value = v4;
-        }
-        else if (!TryParseV6(text, out value))
-        {
-            return false;
-        }
-        address = new IpAddress(family, value);
-        // Only the canonical spelling names the address: compare it with what we would write.
+            return TryParseV4(text, out uint v4) && IsCanonical(text, address = new IpAddress(IpFamily.V4, v4)) && (accept is null || accept(address));
+        // "--ffff-1-10-0-10" reads both as a mapped dotted quad and as hex groups; only one of the
+        // two spellings is how that address is written, so each reading is checked.
+        if (text.Length > 7 && text[..7].SequenceEqual("--ffff-"u8) && TryParseV4(text[7..], out uint mapped) &&
+            IsCanonical(text, address = new IpAddress(IpFamily.V6, MappedPrefix | mapped)) && (accept is null || accept(address)))
+            return true;
+        return TryParseV6(text, out var value) && IsCanonical(text, address = new IpAddress(IpFamily.V6, value)) && (accept is null || accept(address));
+    }
+
+    /// <summary>Only the canonical spelling names the address: compare with what we would write.</summary>
+    private static bool IsCanonical(ReadOnlySpan<byte> text, IpAddress address)
+    {
         Span<byte> canonical = stackalloc byte[MaxLength];
         int n = Format(address, canonical);
         if (n != text.Length)

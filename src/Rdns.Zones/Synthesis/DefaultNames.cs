@@ -21,7 +21,10 @@ public sealed class DefaultNamePool
         LabelSuffix = labelSuffix;
         ForwardZone = forwardZone;
         Ttl = ttl;
+        _contains = prefix.Contains;
     }
+
+    private readonly Func<IpAddress, bool> _contains;
 
     public IpPrefix Prefix { get; }
 
@@ -114,7 +117,7 @@ public sealed class DefaultNamePool
             !WireName.EqualsIgnoreCase(label[..LabelPrefix.Length], LabelPrefix) ||
             !WireName.EqualsIgnoreCase(label[^LabelSuffix.Length..], LabelSuffix))
             return false;
-        return AddressLabel.TryParse(label[LabelPrefix.Length..^LabelSuffix.Length], Prefix.Family, out address) && Prefix.Contains(address);
+        return AddressLabel.TryParse(label[LabelPrefix.Length..^LabelSuffix.Length], Prefix.Family, _contains, out address);
     }
 }
 

@@ -87,6 +87,42 @@ public sealed class ReverseZoneInfo
         return true;
     }
 
+    /// <summary>The owner name (wire form) of a full address of this zone: the inverse of <see cref="TryRead"/>.</summary>
+    public byte[] NameOf(UInt128 value, DnsName origin)
+    {
+        var name = new List<byte>(80);
+        if (Kind == ZoneKind.Classless)
+        {
+            AppendDecimal(name, (int)(value & 0xFF));
+        }
+        else
+        {
+            int width = Prefix.Network.BitLength;
+            int step = Kind == ZoneKind.Octet ? 8 : 4;
+            for (int bits = width - step; bits >= Prefix.Length; bits -= step)
+            {
+                int piece = (int)((value >> (width - bits - step)) & (UInt128)((1 << step) - 1));
+                if (step == 8)
+                    AppendDecimal(name, piece);
+                else
+                {
+                    name.Add(1);
+                    name.Add((byte)"0123456789abcdef"[piece]);
+                }
+            }
+        }
+        name.AddRange(origin.Wire);
+        return [.. name];
+    }
+
+    private static void AppendDecimal(List<byte> name, int octet)
+    {
+        var text = octet.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        name.Add((byte)text.Length);
+        foreach (char c in text)
+            name.Add((byte)c);
+    }
+
     private static bool TryOctet(ReadOnlySpan<byte> label, out int octet)
     {
         octet = 0;

@@ -1,0 +1,116 @@
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Zones.Tests;
+
+/// <summary>
+/// The compact address table must be invisible: every answer is what the same zone gives with all
+/// its names as nodes.
+/// </summary>
+public class CompactPtrTests
+{
+    private static DnsMessage Ask(ZoneSnapshot zone, string qname, RecordType qtype)
+    {
+        var name = DnsName.Parse(qname);
+        var buffer = new byte[4096];
+        var w = new DnsMessageWriter(buffer, 4096);
+        w.TryWriteQuestion(name.Wire, qtype, RecordClass.IN);
+        var outcome = AuthoritativeAnswer.Write(zone, name.Wire, qtype, ref w, true);
+        w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR | (outcome.Authoritative ? HeaderFlags.AA : 0), Opcode.Query, (int)outcome.Rcode);
+        return DnsMessage.Parse(buffer.AsSpan(0, w.Finish()));
+    }
+
+    private static ZoneSnapshot V4Slash16()
+    {
+        var b = ZoneBuilder.Standard("16.172.in-addr.arpa.");
+        for (int i = 1; i <= 200; i++)
+            b.Ptr($"{i}.{i % 7}", $"host-{i}.example.net.");
+        b.Txt("5.5", "not only a PTR");         // stays a node
+        b.Ptr("9.9", "a.example.net.").Ptr("9.9", "b.example.net."); // two PTRs: stays a node
+        b.Ns("250", "ns.elsewhere.example.").Ptr("1.250", "under-a-cut.example."); // below a cut: stays a node (glue-like)
+        b.Ptr("8.8", "eight.example.net.").Txt("x.8.8", "below an address name");
+        return b.Build();
+    }
+
+    [Fact]
+    public void Plain_address_ptrs_are_compacted_and_everything_else_stays_a_node()
+    {
+        var zone = V4Slash16();
+        Assert.True(zone.CompactCount >= 190, $"compact {zone.CompactCount}");
+        Assert.Equal(zone.RecordCount, zone.Records().Count());
+        Assert.Null(zone.Find(DnsName.Parse("10.3.16.172.in-addr.arpa.").Wire));
+        Assert.NotNull(zone.Find(DnsName.Parse("5.5.16.172.in-addr.arpa.").Wire));
+        Assert.NotNull(zone.Find(DnsName.Parse("8.8.16.172.in-addr.arpa.").Wire));
+        Assert.Equal("host-10.example.net.", Rdata.ReadName(zone.GetRRset(DnsName.Parse("10.3.16.172.in-addr.arpa.").Wire, RecordType.PTR)!.Data[0]).ToString());
+    }
+
+    [Fact]
+    public void Compacted_names_answer_like_nodes()
+    {
+        var zone = V4Slash16();
+        Assert.Equal("host-10.example.net.", Rdata.ReadName(Assert.Single(Ask(zone, "10.3.16.172.in-addr.arpa.", RecordType.PTR).Answers).Data).ToString());
+        var owner = Assert.Single(Ask(zone, "10.3.16.172.IN-ADDR.ARPA.", RecordType.PTR).Answers).Owner;
+        Assert.Equal("10.3.16.172.IN-ADDR.ARPA.", owner.ToString());
+        var nodata = Ask(zone, "10.3.16.172.in-addr.arpa.", RecordType.TXT);
+        Assert.Equal(0, nodata.Rcode);
+        Assert.Empty(nodata.Answers);
+        Assert.Single(nodata.Authority);
+        // "6.16.172" exists only as the parent of compacted names: an empty non-terminal.
+        var ent = Ask(zone, "6.16.172.in-addr.arpa.", RecordType.PTR);
+        Assert.Equal(0, ent.Rcode);
+        Assert.Empty(ent.Answers);
+        Assert.Equal((int)Rcode.NXDomain, Ask(zone, "250.3.16.172.in-addr.arpa.", RecordType.PTR).Rcode);
+        Assert.Equal((int)Rcode.NXDomain, Ask(zone, "200.16.172.in-addr.arpa.", RecordType.PTR).Rcode);
+        Assert.Equal((int)Rcode.NXDomain, Ask(zone, "x.10.3.16.172.in-addr.arpa.", RecordType.PTR).Rcode);
+        Assert.Equal(2, Ask(zone, "9.9.16.172.in-addr.arpa.", RecordType.PTR).Answers.Count);
+        var referral = Ask(zone, "1.250.16.172.in-addr.arpa.", RecordType.PTR);
+        Assert.False(referral.Has(HeaderFlags.AA));
+        Assert.Equal(RecordType.NS, Assert.Single(referral.Authority).Type);
+        Assert.Single(Ask(zone, "x.8.8.16.172.in-addr.arpa.", RecordType.TXT).Answers);
+    }
+
+    [Fact]
+    public void Ipv6_nibble_zones_compact_and_their_partial_names_exist()
+    {
+        var b = ZoneBuilder.Standard("8.b.d.0.1.0.0.2.ip6.arpa.");
+        var addresses = new[] { "2001:db8::1", "2001:db8:0:1::5", "2001:db8:ffff::abcd" };
+        foreach (var a in addresses)
+            b.Records.Add(new ResourceRecord(DnsName.Parse(Addressing.ReverseName.ToName(Addressing.IpAddress.Parse(a))), RecordType.PTR, 60, DnsName.Parse($"h{a.Length}.example.").Wire.ToArray()));
+        var zone = b.Build();
+        Assert.Equal(3, zone.CompactCount);
+        foreach (var a in addresses)
+            Assert.Single(Ask(zone, Addressing.ReverseName.ToName(Addressing.IpAddress.Parse(a)), RecordType.PTR).Answers);
+        var ent = Ask(zone, "0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", RecordType.PTR);
+        Assert.Equal(0, ent.Rcode);
+        Assert.Empty(ent.Answers);
+        Assert.Equal((int)Rcode.NXDomain, Ask(zone, "1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", RecordType.PTR).Rcode);
+        Assert.Equal(Addressing.ReverseName.ToName(Addressing.IpAddress.Parse("2001:db8:ffff::abcd")),
+            zone.Records().Single(r => r.Type == RecordType.PTR && Rdata.ReadName(r.Data).ToString() == "h19.example.").Owner.ToString());
+    }
+
+    [Fact]
+    public void A_zone_with_a_wildcard_keeps_every_name_a_node()
+    {
+        var zone = ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.").Ptr("*.sub", "wild.example.").Build();
+        Assert.Equal(0, zone.CompactCount);
+        Assert.Single(Ask(zone, "x.sub.2.0.192.in-addr.arpa.", RecordType.PTR).Answers);
+    }
+
+    [Fact]
+    public void Changes_to_compacted_names_apply_like_any_other()
+    {
+        var b = ZoneBuilder.Standard("2.0.192.in-addr.arpa.", serial: 1).Ptr("1", "old.example.").Ptr("2", "two.example.");
+        var v1 = b.Build();
+        var oldSoa = v1.Records().First();
+        var change = new Changeset(1, 2,
+            [oldSoa, new ResourceRecord(b.N("1"), RecordType.PTR, 3600, b.N("old.example.").Wire.ToArray())],
+            [oldSoa with { Data = Rdata.WithSoaSerial(oldSoa.Data, 2) }, new ResourceRecord(b.N("3"), RecordType.PTR, 3600, b.N("three.example.").Wire.ToArray())]);
+        var v2 = v1.Apply(change);
+        Assert.Equal((int)Rcode.NXDomain, Ask(v2, "1.2.0.192.in-addr.arpa.", RecordType.PTR).Rcode);
+        Assert.Single(Ask(v2, "2.2.0.192.in-addr.arpa.", RecordType.PTR).Answers);
+        Assert.Single(Ask(v2, "3.2.0.192.in-addr.arpa.", RecordType.PTR).Answers);
+        Assert.Equal(2, v2.CompactCount);
+        Assert.Single(v2.History);
+    }
+}
