@@ -24,6 +24,12 @@ public sealed class ServerOptions
     /// <summary>1000 simultaneous TCP connections; beyond that new ones are closed at once (RFC 7766 §6.2.2).</summary>
     public int MaxTcpConnections { get; set; } = 1000;
 
+    /// <summary>
+    /// recvmmsg/sendmmsg batches on Linux (true by default: fewer system calls per query); false
+    /// uses one receive and one send per query, as on other systems.
+    /// </summary>
+    public bool BatchedUdp { get; set; } = true;
+
     /// <summary>The NSID to return when asked (RFC 5001); none by default, so nothing about the host leaks.</summary>
     public string? Nsid { get; set; }
 }

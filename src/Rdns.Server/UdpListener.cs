@@ -18,10 +18,13 @@ public sealed partial class UdpListener : IDisposable
     private volatile bool _stopping;
     private long[] _allocated = [];
 
+    private readonly ServerOptions _options;
+
     public UdpListener(QueryProcessor processor, ServerOptions options, ILogger logger)
     {
         _processor = processor;
         _logger = logger;
+        _options = options;
         int workers = Math.Max(1, options.UdpWorkers);
         for (int i = 0; i < workers; i++)
         {
@@ -78,6 +81,11 @@ public sealed partial class UdpListener : IDisposable
 
     private void Run(Socket socket, int worker)
     {
+        if (BatchedUdp.IsSupported && _options.BatchedUdp)
+        {
+            RunBatched(socket, worker);
+            return;
+        }
         var request = new byte[65535];
         var response = new byte[65535];
         var address = new SocketAddress(socket.AddressFamily);
@@ -116,6 +124,44 @@ public sealed partial class UdpListener : IDisposable
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// The Linux loop: receive a batch with one call, answer each in place, send the answers with
+    /// one call. A receive timeout lets the loop notice it is being stopped.
+    /// </summary>
+    private void RunBatched(Socket socket, int worker)
+    {
+        socket.ReceiveTimeout = 500;
+        using var batch = new BatchedUdp(requestSize: 4096, responseSize: Math.Max((int)_options.MaxUdpPayload, 512));
+        var addresses = new SocketAddress[BatchedUdp.Batch];
+        for (int i = 0; i < addresses.Length; i++)
+            addresses[i] = new SocketAddress(socket.AddressFamily);
+        var lengths = new int[BatchedUdp.Batch];
+        while (!_stopping)
+        {
+            int received = batch.Receive(socket);
+            if (received < 0)
+                return;
+            for (int i = 0; i < received; i++)
+            {
+                lengths[i] = 0;
+                if (batch.Truncated(i))
+                    continue;
+                try
+                {
+                    batch.CopyAddress(i, addresses[i]);
+                    lengths[i] = _processor.Process(batch.Request(i), batch.Response(i), new QueryContext(false, addresses[i]));
+                }
+                catch (Exception e) when (!_stopping)
+                {
+                    LogQueryFailed(_logger, e);
+                }
+            }
+            if (received > 0)
+                batch.Send(socket, lengths.AsSpan(0, received));
+            Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
         }
     }
 

@@ -181,4 +181,23 @@ public sealed class ListenerTests : IDisposable
         }
         Assert.True(windows[^1] == 0, $"allocated bytes per 10,000-query window: {string.Join(", ", windows)}");
     }
+
+    [Fact]
+    public void The_portable_one_datagram_loop_answers_too()
+    {
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
+        using var server = new DnsServer(zones, new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1, BatchedUdp = false }, NullLoggerFactory.Instance);
+        server.Start();
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.ReceiveTimeout = 2000;
+        for (ushort id = 1; id <= 50; id++)
+        {
+            s.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire(), server.LocalEndPoint);
+            var buffer = new byte[512];
+            var reply = DnsMessage.Parse(buffer.AsSpan(0, s.Receive(buffer)));
+            Assert.Equal(id, reply.Id);
+            Assert.Single(reply.Answers);
+        }
+    }
 }

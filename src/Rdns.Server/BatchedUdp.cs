@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Rdns.Server;
+
+/// <summary>
+/// recvmmsg/sendmmsg on Linux: one system call receives up to <see cref="Batch"/> queries and one
+/// sends their answers, which saves more CPU per query than anything else in the UDP path. The
+/// buffers, iovecs and address slots live in native memory allocated once per worker, so the loop
+/// allocates nothing. Only for x86-64 and arm64 Linux, whose struct layouts this mirrors.
+/// </summary>
+internal sealed unsafe partial class BatchedUdp : IDisposable
+{
+    /// <summary>32 datagrams per call: beyond that the batch rarely fills at realistic rates.</summary>
+    public const int Batch = 32;
+
+    private const int MsgWaitForOne = 0x10000;
+    private const int AddressSize = 128; // sizeof(struct sockaddr_storage)
+    private const int EINTR = 4;
+    private const int EAGAIN = 11;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVec
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MsgHdr
+    {
+        public byte* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public byte* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MMsgHdr
+    {
+        public MsgHdr Header;
+        public uint Length;
+    }
+
+    private readonly int _requestSize;
+    private readonly int _responseSize;
+    private readonly byte* _memory;
+    private readonly MMsgHdr* _receive;
+    private readonly MMsgHdr* _send;
+    private readonly IoVec* _receiveIov;
+    private readonly IoVec* _sendIov;
+    private readonly byte* _addresses;
+    private readonly byte* _requests;
+    private readonly byte* _responses;
+
+    public static bool IsSupported =>
+        OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.Arm64;
+
+    public BatchedUdp(int requestSize, int responseSize)
+    {
+        _requestSize = requestSize;
+        _responseSize = responseSize;
+        nuint total = (nuint)(2 * Batch * sizeof(MMsgHdr) + 2 * Batch * sizeof(IoVec) + Batch * AddressSize + Batch * requestSize + Batch * responseSize);
+        _memory = (byte*)NativeMemory.AlignedAlloc(total, 64);
+        NativeMemory.Clear(_memory, total);
+        byte* p = _memory;
+        _receive = (MMsgHdr*)p;
+        p += Batch * sizeof(MMsgHdr);
+        _send = (MMsgHdr*)p;
+        p += Batch * sizeof(MMsgHdr);
+        _receiveIov = (IoVec*)p;
+        p += Batch * sizeof(IoVec);
+        _sendIov = (IoVec*)p;
+        p += Batch * sizeof(IoVec);
+        _addresses = p;
+        p += Batch * AddressSize;
+        _requests = p;
+        p += Batch * requestSize;
+        _responses = p;
+        for (int i = 0; i < Batch; i++)
+        {
+            _receiveIov[i].Base = _requests + i * requestSize;
+            _receiveIov[i].Length = (nuint)requestSize;
+            _receive[i].Header.Iov = &_receiveIov[i];
+            _receive[i].Header.IovLength = 1;
+            _receive[i].Header.Name = _addresses + i * AddressSize;
+        }
+    }
+
+    /// <summary>
+    /// Waits for at least one datagram and takes up to <see cref="Batch"/>; returns how many, 0 on
+    /// a timeout or interruption (the caller checks whether to stop), -1 when the socket is gone.
+    /// </summary>
+    public int Receive(Socket socket)
+    {
+        for (int i = 0; i < Batch; i++)
+        {
+            _receive[i].Header.NameLength = AddressSize;
+            _receive[i].Header.Flags = 0;
+            _receive[i].Length = 0;
+        }
+        int fd = (int)socket.SafeHandle.DangerousGetHandle();
+        int n = recvmmsg(fd, _receive, Batch, MsgWaitForOne, null);
+        if (n >= 0)
+            return n;
+        int errno = Marshal.GetLastPInvokeError();
+        return errno is EINTR or EAGAIN ? 0 : -1;
+    }
+
+    public ReadOnlySpan<byte> Request(int i) => new(_requests + i * _requestSize, (int)Math.Min(_receive[i].Length, (uint)_requestSize));
+
+    /// <summary>True when the datagram was longer than the buffer (MSG_TRUNC) and so cannot be read.</summary>
+    public bool Truncated(int i) => (_receive[i].Header.Flags & 0x20) != 0;
+
+    public Span<byte> Response(int i) => new(_responses + i * _responseSize, _responseSize);
+
+    /// <summary>Copies the sender's address of datagram <paramref name="i"/> into a reusable <see cref="SocketAddress"/>.</summary>
+    public void CopyAddress(int i, SocketAddress target)
+    {
+        int length = (int)Math.Min(_receive[i].Header.NameLength, (uint)target.Buffer.Length);
+        new ReadOnlySpan<byte>(_addresses + i * AddressSize, length).CopyTo(target.Buffer.Span);
+        target.Size = length;
+    }
+
+    /// <summary>Sends the answers whose lengths are not 0, each to the address its query came from.</summary>
+    public void Send(Socket socket, ReadOnlySpan<int> lengths)
+    {
+        int count = 0;
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            if (lengths[i] <= 0)
+                continue;
+            _sendIov[count].Base = _responses + i * _responseSize;
+            _sendIov[count].Length = (nuint)lengths[i];
+            _send[count].Header.Iov = &_sendIov[count];
+            _send[count].Header.IovLength = 1;
+            _send[count].Header.Name = _addresses + i * AddressSize;
+            _send[count].Header.NameLength = _receive[i].Header.NameLength;
+            _send[count].Header.Flags = 0;
+            count++;
+        }
+        int fd = (int)socket.SafeHandle.DangerousGetHandle();
+        int sent = 0;
+        while (sent < count)
+        {
+            int n = sendmmsg(fd, _send + sent, (uint)(count - sent), 0);
+            if (n > 0)
+            {
+                sent += n;
+                continue;
+            }
+            if (n < 0 && Marshal.GetLastPInvokeError() == EINTR)
+                continue;
+            // A datagram the kernel refuses (buffer full, unreachable peer) is dropped, as a lost
+            // UDP answer is; the client retries. Skip it and send the rest.
+            sent++;
+        }
+    }
+
+    public void Dispose() => NativeMemory.AlignedFree(_memory);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int recvmmsg(int sockfd, MMsgHdr* msgvec, uint vlen, int flags, void* timeout);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int sendmmsg(int sockfd, MMsgHdr* msgvec, uint vlen, int flags);
+}
