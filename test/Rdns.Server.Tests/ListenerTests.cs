@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
 using Rdns.Zones;
+using Rdns.Zones.Tests;
 
 namespace Rdns.Server.Tests;
 

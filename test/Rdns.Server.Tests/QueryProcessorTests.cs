@@ -3,6 +3,7 @@ using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Zones;
+using Rdns.Zones.Tests;
 
 namespace Rdns.Server.Tests;
 
