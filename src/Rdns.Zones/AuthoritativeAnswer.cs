@@ -65,6 +65,7 @@ public static class AuthoritativeAnswer
         ZoneNode? referral = null;
         RRset? final = null;
         AnswerState state;
+        Span<byte> target = stackalloc byte[DnsName.MaxLength];
 
         while (true)
         {
@@ -73,7 +74,7 @@ public static class AuthoritativeAnswer
             if (node is null && zone.CompactCount > 0)
             {
                 // Most PTRs of a reverse zone live in the compact address table, not as nodes.
-                var match = zone.FindCompact(name, out uint ttl, out var target);
+                var match = zone.FindCompact(name, out uint ttl, target, out int targetLength);
                 if (match == ZoneSnapshot.CompactMatch.Ptr)
                 {
                     if (qtype is not (RecordType.PTR or RecordType.ANY))
@@ -81,7 +82,7 @@ public static class AuthoritativeAnswer
                         state = AnswerState.NoData;
                         break;
                     }
-                    if (!w.TryWriteRecord(Section.Answer, name, RecordType.PTR, RecordClass.IN, ttl, target))
+                    if (!w.TryWriteRecord(Section.Answer, name, RecordType.PTR, RecordClass.IN, ttl, target[..targetLength]))
                         return Truncated(limitSize, authoritative);
                     state = AnswerState.Hit;
                     break;

@@ -6,9 +6,10 @@ namespace Rdns.Zones;
 /// <summary>
 /// The PTRs of a reverse zone whose owners are plain addresses, kept without one object per
 /// record: sorted address keys (4 octets for IPv4, 16 for IPv6), an offset into one array of
-/// interned target names, and an index into the zone's few distinct TTLs. A lookup is a binary
-/// search; a partial name (an empty non-terminal between the apex and the addresses) is a range
-/// search. This is where nearly all of a reverse server's records live.
+/// target names, and an index into the zone's few distinct TTLs. A target is stored as its first
+/// label plus the number of its (interned) suffix — PTR targets of one zone mostly share their
+/// parent domain — so a record costs about 25 octets. A lookup is a binary search; a partial name
+/// (an empty non-terminal between the apex and the addresses) is a range search.
 /// </summary>
 internal sealed class CompactPtrTable
 {
@@ -18,9 +19,11 @@ internal sealed class CompactPtrTable
     private readonly ushort[] _ttlIndex;
     private readonly uint[] _ttls;
     private readonly byte[] _names;
+    private readonly byte[][] _suffixes;
 
-    private CompactPtrTable(uint[]? narrow, UInt128[]? wide, int[] targets, ushort[] ttlIndex, uint[] ttls, byte[] names)
+    private CompactPtrTable(uint[]? narrow, UInt128[]? wide, int[] targets, ushort[] ttlIndex, uint[] ttls, byte[] names, byte[][] suffixes)
     {
+        _suffixes = suffixes;
         _narrow = narrow;
         _wide = wide;
         _targets = targets;
@@ -37,12 +40,15 @@ internal sealed class CompactPtrTable
         entries.Sort((a, b) => a.Key.CompareTo(b.Key));
         var ttls = new List<uint>();
         var ttlIndex = new Dictionary<uint, ushort>();
-        var interned = new Dictionary<byte[], int>(NameKeyComparer.Instance);
+        var suffixIds = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
+        var suffixLookup = suffixIds.GetAlternateLookup<ReadOnlySpan<byte>>();
+        var suffixes = new List<byte[]>();
         var names = new MemoryStream();
         var keys4 = narrow ? new uint[entries.Count] : null;
         var keys16 = narrow ? null : new UInt128[entries.Count];
         var targets = new int[entries.Count];
         var ttlOf = new ushort[entries.Count];
+        Span<byte> suffixId = stackalloc byte[3];
         for (int i = 0; i < entries.Count; i++)
         {
             var (key, ttl, target) = entries[i];
@@ -54,47 +60,62 @@ internal sealed class CompactPtrTable
                 ttlIndex[ttl] = t;
                 ttls.Add(ttl);
             }
-            // Interning is exact (case kept): two PTRs share bytes only when they send the same bytes.
-            if (!interned.TryGetValue(target, out int offset) || !target.AsSpan().SequenceEqual(names.GetBuffer().AsSpan(offset, target.Length)))
+            // First label as it is, then a three-octet number of the suffix (exact bytes: case kept).
+            int firstEnd = target[0] == 0 ? 0 : 1 + target[0];
+            var suffix = target.AsSpan(firstEnd);
+            if (!suffixLookup.TryGetValue(suffix, out int id))
             {
-                offset = (int)names.Length;
-                names.Write(target);
-                interned.TryAdd(target, offset);
+                if (suffixes.Count == 1 << 24)
+                    return null;
+                id = suffixes.Count;
+                var copy = suffix.ToArray();
+                suffixIds[copy] = id;
+                suffixes.Add(copy);
             }
+            targets[i] = (int)names.Length;
+            names.Write(target.AsSpan(0, firstEnd == 0 ? 1 : firstEnd));
+            suffixId[0] = (byte)(id >> 16);
+            suffixId[1] = (byte)(id >> 8);
+            suffixId[2] = (byte)id;
+            names.Write(suffixId);
             if (narrow)
                 keys4![i] = (uint)key;
             else
                 keys16![i] = key;
-            targets[i] = offset;
             ttlOf[i] = t;
         }
-        return new CompactPtrTable(keys4, keys16, targets, ttlOf, [.. ttls], names.ToArray());
+        return new CompactPtrTable(keys4, keys16, targets, ttlOf, [.. ttls], names.ToArray(), [.. suffixes]);
     }
 
     private int IndexOf(UInt128 key) =>
         _narrow is not null ? (key > uint.MaxValue ? -1 : _narrow.AsSpan().BinarySearch((uint)key)) : _wide.AsSpan().BinarySearch(key);
 
-    public bool TryFind(UInt128 key, out uint ttl, out ReadOnlySpan<byte> target)
+    /// <summary>Finds the PTR of <paramref name="key"/>; its target is written to <paramref name="target"/> (255 octets).</summary>
+    public bool TryFind(UInt128 key, out uint ttl, Span<byte> target, out int targetLength)
     {
         int i = IndexOf(key);
         if (i < 0)
         {
             ttl = 0;
-            target = default;
+            targetLength = 0;
             return false;
         }
         ttl = _ttls[_ttlIndex[i]];
-        target = Target(i);
+        targetLength = Target(i, target);
         return true;
     }
 
-    private ReadOnlySpan<byte> Target(int i)
+    private int Target(int i, Span<byte> destination)
     {
-        int start = _targets[i];
-        int end = start;
-        while (_names[end] != 0)
-            end += 1 + _names[end];
-        return _names.AsSpan(start, end + 1 - start);
+        int pos = _targets[i];
+        int first = _names[pos] == 0 ? 1 : 1 + _names[pos];
+        _names.AsSpan(pos, first).CopyTo(destination);
+        if (_names[pos] == 0)
+            return 1;
+        int id = (_names[pos + first] << 16) | (_names[pos + first + 1] << 8) | _names[pos + first + 2];
+        var suffix = _suffixes[id];
+        suffix.CopyTo(destination[first..]);
+        return first + suffix.Length;
     }
 
     /// <summary>True when some key lies in [<paramref name="low"/>, <paramref name="high"/>].</summary>
@@ -112,8 +133,33 @@ internal sealed class CompactPtrTable
 
     public IEnumerable<(UInt128 Key, uint Ttl, byte[] Target)> Entries()
     {
+        var buffer = new byte[DnsName.MaxLength];
         for (int i = 0; i < Count; i++)
-            yield return (_narrow is not null ? _narrow[i] : _wide![i], _ttls[_ttlIndex[i]], Target(i).ToArray());
+        {
+            int n = Target(i, buffer);
+            yield return (_narrow is not null ? _narrow[i] : _wide![i], _ttls[_ttlIndex[i]], buffer.AsSpan(0, n).ToArray());
+        }
+    }
+
+    /// <summary>Exact (case-sensitive) octet comparison, usable with spans for lookups.</summary>
+    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly ByteArrayComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 
     /// <summary>The wire name of the entry with <paramref name="key"/> in the zone <paramref name="info"/> describes.</summary>

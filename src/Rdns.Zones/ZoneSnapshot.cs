@@ -103,15 +103,15 @@ public sealed class ZoneSnapshot
     }
 
     /// <summary>Looks a name up in the compact address table (only for names that are not nodes).</summary>
-    public CompactMatch FindCompact(ReadOnlySpan<byte> name, out uint ttl, out ReadOnlySpan<byte> target)
+    public CompactMatch FindCompact(ReadOnlySpan<byte> name, out uint ttl, Span<byte> target, out int targetLength)
     {
         ttl = 0;
-        target = default;
+        targetLength = 0;
         if (_compact is null || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
             return CompactMatch.None;
         int width = Reverse.Prefix.Network.BitLength;
         if (bits == width)
-            return _compact.TryFind(value, out ttl, out target) ? CompactMatch.Ptr : CompactMatch.None;
+            return _compact.TryFind(value, out ttl, target, out targetLength) ? CompactMatch.Ptr : CompactMatch.None;
         UInt128 hostMask = bits == 0 ? UInt128.MaxValue >> (128 - width) : (((UInt128)1 << (width - bits)) - 1);
         return _compact.AnyInRange(value, value | hostMask) ? CompactMatch.EmptyNonTerminal : CompactMatch.None;
     }
@@ -122,13 +122,11 @@ public sealed class ZoneSnapshot
         var node = Find(name);
         if (node is not null)
             return node.Find(type);
-        if (type == RecordType.PTR && FindCompact(name, out uint ttl, out var target) == CompactMatch.Ptr)
-            return new RRset(RecordType.PTR, ttl, [target.ToArray()]);
+        Span<byte> target = stackalloc byte[DnsName.MaxLength];
+        if (type == RecordType.PTR && FindCompact(name, out uint ttl, target, out int length) == CompactMatch.Ptr)
+            return new RRset(RecordType.PTR, ttl, [target[..length].ToArray()]);
         return null;
     }
-
-    /// <summary>True when the name exists in the zone (a node, an empty non-terminal, or a compact entry).</summary>
-    public bool Exists(ReadOnlySpan<byte> name) => Find(name) is not null || FindCompact(name, out _, out _) != CompactMatch.None;
 
     /// <summary>The node <c>*.parent</c> when the zone has one.</summary>
     public ZoneNode? FindWildcard(ZoneNode parent)
@@ -218,45 +216,47 @@ public sealed class ZoneSnapshot
         var sets = new Dictionary<byte[], Dictionary<RecordType, (uint Ttl, List<byte[]> Data)>>(NameKeyComparer.Instance);
         var names = new Dictionary<byte[], byte[]>(NameKeyComparer.Instance);
         int count = 0;
+        // A reverse zone's PTRs at plain address names (nearly all its records) skip the
+        // per-name dictionaries: they are gathered by address and sorted once.
+        var info = Synthesis.ReverseZoneInfo.For(origin);
+        int width = info?.Prefix.Network.BitLength ?? 0;
+        var addressPtrs = info is null ? null : new List<(UInt128 Key, ResourceRecord Record)>();
         foreach (var r in records)
         {
-            if (r.Class != RecordClass.IN)
-                throw new ZoneDataException($"{r.Owner} {RecordTypeText.ToText(r.Type)}: class {RecordTypeText.ClassToText(r.Class)} is not served; only IN");
-            if (!r.Owner.IsSubdomainOf(origin))
-                throw new ZoneDataException($"{r.Owner} {RecordTypeText.ToText(r.Type)}: out of zone {origin}");
-            if (r.Type is RecordType.OPT or RecordType.TSIG or RecordType.TKEY or RecordType.ANY or RecordType.AXFR or RecordType.IXFR)
-                throw new ZoneDataException($"{r.Owner}: type {RecordTypeText.ToText(r.Type)} cannot be zone data");
-            if (!Rdata.IsValid(r.Type, r.Data))
-                throw new ZoneDataException($"{r.Owner} {RecordTypeText.ToText(r.Type)}: malformed RDATA");
-            if (r.Type == RecordType.SOA && !r.Owner.Equals(origin))
-                throw new ZoneDataException($"{r.Owner}: SOA is only allowed at the apex {origin}");
-            var key = r.Owner.ToLowerWire();
-            if (!sets.TryGetValue(key, out var byType))
+            Validate(origin, r);
+            if (addressPtrs is not null && r.Type == RecordType.PTR && info!.TryRead(r.Owner.Wire, out var value, out int bits) && bits == width)
             {
-                byType = [];
-                sets.Add(key, byType);
-                names.Add(key, r.Owner.Wire.ToArray());
+                addressPtrs.Add((value, r));
+                continue;
             }
-            if (!byType.TryGetValue(r.Type, out var set))
+            count += AddToSets(sets, names, r);
+        }
+
+        // Addresses with one PTR become compact candidates; the rest join the general sets.
+        var candidates = new List<(UInt128 Key, uint Ttl, byte[] Target, ResourceRecord Record)>();
+        if (addressPtrs is { Count: > 0 })
+        {
+            addressPtrs.Sort((a, b) => a.Key.CompareTo(b.Key));
+            for (int i = 0; i < addressPtrs.Count;)
             {
-                set = (r.Ttl, []);
-                byType.Add(r.Type, set);
-            }
-            if (r.Type == RecordType.SOA && set.Data.Count > 0)
-                throw new ZoneDataException($"{r.Owner}: more than one SOA record");
-            bool duplicate = false;
-            foreach (var existing in set.Data)
-            {
-                if (Rdata.Equal(r.Type, existing, r.Data))
+                int j = i + 1;
+                while (j < addressPtrs.Count && addressPtrs[j].Key == addressPtrs[i].Key)
+                    j++;
+                bool single = true;
+                for (int k = i + 1; k < j && single; k++)
+                    single = Rdata.Equal(RecordType.PTR, addressPtrs[i].Record.Data, addressPtrs[k].Record.Data);
+                if (single)
                 {
-                    duplicate = true;
-                    break;
+                    var first = addressPtrs[i].Record;
+                    candidates.Add((addressPtrs[i].Key, first.Ttl, first.Data, first));
+                    count++;
                 }
-            }
-            if (!duplicate)
-            {
-                set.Data.Add(r.Data);
-                count++;
+                else
+                {
+                    for (int k = i; k < j; k++)
+                        count += AddToSets(sets, names, addressPtrs[k].Record);
+                }
+                i = j;
             }
         }
 
@@ -268,7 +268,7 @@ public sealed class ZoneSnapshot
         if (apexSets.ContainsKey(RecordType.CNAME))
             throw new ZoneDataException($"{origin}: CNAME is not allowed at the apex");
 
-        var compact = Compact(origin, sets);
+        var compact = Compact(origin, info, sets, names, candidates);
 
         var nodes = new Dictionary<byte[], ZoneNode>(sets.Count * 2, NameKeyComparer.Instance);
         bool hasWildcards = false;
@@ -329,54 +329,99 @@ public sealed class ZoneSnapshot
         return new ZoneSnapshot(DnsName.FromWire(apex.Name), nodes, apex, soa, hasWildcards, hasCuts, count, compact);
     }
 
-    /// <summary>
-    /// Moves the PTRs of plain address names of a reverse zone out of <paramref name="sets"/> into a
-    /// compact table. Only a name with a single PTR and nothing else qualifies, never one below a
-    /// zone cut or with names below it, and not in zones with wildcards (a compact name could be
-    /// the closest encloser of a wildcard match, RFC 4592 §3.3.1, which the node walk must see).
-    /// </summary>
-    private static CompactPtrTable? Compact(DnsName origin, Dictionary<byte[], Dictionary<RecordType, (uint Ttl, List<byte[]> Data)>> sets)
+    private static void Validate(DnsName origin, ResourceRecord r)
     {
-        var info = Synthesis.ReverseZoneInfo.For(origin);
-        if (info is null)
+        if (r.Class != RecordClass.IN)
+            throw new ZoneDataException($"{r.Owner} {RecordTypeText.ToText(r.Type)}: class {RecordTypeText.ClassToText(r.Class)} is not served; only IN");
+        if (!r.Owner.IsSubdomainOf(origin))
+            throw new ZoneDataException($"{r.Owner} {RecordTypeText.ToText(r.Type)}: out of zone {origin}");
+        if (r.Type is RecordType.OPT or RecordType.TSIG or RecordType.TKEY or RecordType.ANY or RecordType.AXFR or RecordType.IXFR)
+            throw new ZoneDataException($"{r.Owner}: type {RecordTypeText.ToText(r.Type)} cannot be zone data");
+        if (!Rdata.IsValid(r.Type, r.Data))
+            throw new ZoneDataException($"{r.Owner} {RecordTypeText.ToText(r.Type)}: malformed RDATA");
+        if (r.Type == RecordType.SOA && !r.Owner.Equals(origin))
+            throw new ZoneDataException($"{r.Owner}: SOA is only allowed at the apex {origin}");
+    }
+
+    /// <summary>Adds a record to its owner's RRsets; returns 1, or 0 for a duplicate.</summary>
+    private static int AddToSets(Dictionary<byte[], Dictionary<RecordType, (uint Ttl, List<byte[]> Data)>> sets, Dictionary<byte[], byte[]> names, ResourceRecord r)
+    {
+        var key = r.Owner.ToLowerWire();
+        if (!sets.TryGetValue(key, out var byType))
+        {
+            byType = [];
+            sets.Add(key, byType);
+            names.Add(key, r.Owner.Wire.ToArray());
+        }
+        if (!byType.TryGetValue(r.Type, out var set))
+        {
+            set = (r.Ttl, []);
+            byType.Add(r.Type, set);
+        }
+        if (r.Type == RecordType.SOA && set.Data.Count > 0)
+            throw new ZoneDataException($"{r.Owner}: more than one SOA record");
+        foreach (var existing in set.Data)
+        {
+            if (Rdata.Equal(r.Type, existing, r.Data))
+                return 0;
+        }
+        set.Data.Add(r.Data);
+        return 1;
+    }
+
+    /// <summary>
+    /// Builds the compact table from the address PTR candidates. A candidate qualifies when it is
+    /// the only record of its name, is not below a zone cut, has no names below it, and the zone
+    /// has no wildcards (a compact name could be the closest encloser of a wildcard match, RFC 4592
+    /// §3.3.1, which the node walk must see); the others go back into <paramref name="sets"/>.
+    /// </summary>
+    private static CompactPtrTable? Compact(DnsName origin, Synthesis.ReverseZoneInfo? info,
+        Dictionary<byte[], Dictionary<RecordType, (uint Ttl, List<byte[]> Data)>> sets, Dictionary<byte[], byte[]> names,
+        List<(UInt128 Key, uint Ttl, byte[] Target, ResourceRecord Record)> candidates)
+    {
+        if (info is null || candidates.Count == 0)
             return null;
         int apexLabels = origin.LabelCount;
         var cuts = new HashSet<byte[]>(NameKeyComparer.Instance);
+        bool wildcards = false;
+        int fullLabels = candidates[0].Record.Owner.LabelCount;
+        var deeper = new List<byte[]>();
         foreach (var (key, byType) in sets)
         {
             if (key.Length > 2 && key[0] == 1 && key[1] == (byte)'*')
-                return null;
-            if (byType.ContainsKey(RecordType.NS) && WireName.CountLabels(key) > apexLabels)
-                cuts.Add(key);
-        }
-        int width = info.Prefix.Network.BitLength;
-        var moved = new Dictionary<byte[], (UInt128 Key, uint Ttl, byte[] Target)>(NameKeyComparer.Instance);
-        int fullLabels = -1;
-        foreach (var (key, byType) in sets)
-        {
-            if (byType.Count != 1 || !byType.TryGetValue(RecordType.PTR, out var ptr) || ptr.Data.Count != 1)
-                continue;
-            if (!info.TryRead(key, out var value, out int bits) || bits != width)
-                continue;
-            fullLabels = WireName.CountLabels(key);
-            if (cuts.Count > 0 && BelowAny(key, cuts, apexLabels))
-                continue;
-            moved[key] = (value, ptr.Ttl, ptr.Data[0]);
-        }
-        if (moved.Count == 0)
-            return null;
-        // A name below an address name keeps that address name a node (it is its closest encloser).
-        foreach (var key in sets.Keys)
-        {
+                wildcards = true;
             int labels = WireName.CountLabels(key);
+            if (byType.ContainsKey(RecordType.NS) && labels > apexLabels)
+                cuts.Add(key);
             if (labels > fullLabels)
-                moved.Remove(key.AsSpan(WireName.SkipLabels(key, labels - fullLabels)).ToArray());
+                deeper.Add(key.AsSpan(WireName.SkipLabels(key, labels - fullLabels)).ToArray());
         }
-        var table = CompactPtrTable.Build(info.Prefix.Family == Addressing.IpFamily.V4, [.. moved.Values]);
+        var keep = new HashSet<byte[]>(deeper, NameKeyComparer.Instance);
+        var entries = new List<(UInt128 Key, uint Ttl, byte[] Target)>(candidates.Count);
+        var back = new List<ResourceRecord>();
+        foreach (var c in candidates)
+        {
+            // A candidate stays a node when another record shares its name, when it lies below a
+            // zone cut, when names exist below it, or when the zone has wildcards.
+            var owner = c.Record.Owner.Wire;
+            if (wildcards || sets.GetAlternateLookup<ReadOnlySpan<byte>>().ContainsKey(owner) ||
+                (keep.Count > 0 && keep.GetAlternateLookup<ReadOnlySpan<byte>>().Contains(owner)) ||
+                (cuts.Count > 0 && BelowAny(c.Record.Owner.ToLowerWire(), cuts, apexLabels)))
+            {
+                back.Add(c.Record);
+                continue;
+            }
+            entries.Add((c.Key, c.Ttl, c.Target));
+        }
+        var table = entries.Count == 0 ? null : CompactPtrTable.Build(info.Prefix.Family == Addressing.IpFamily.V4, entries);
         if (table is null)
+        {
+            foreach (var c in candidates)
+                AddToSets(sets, names, c.Record);
             return null;
-        foreach (var key in moved.Keys)
-            sets.Remove(key);
+        }
+        foreach (var r in back)
+            AddToSets(sets, names, r);
         return table;
     }
 

@@ -114,14 +114,44 @@ public sealed partial class CatalogZone
         }
     }
 
-    /// <summary>Reconciles after zones are created or deleted (here or on another node).</summary>
+    private int _dirty;
+    private int _running;
+
+    /// <summary>
+    /// Reconciles after zones are created or deleted (here or on another node). Requests that come
+    /// while a reconciliation runs are coalesced into one more run, so importing thousands of zones
+    /// costs a few reconciliations, not one per zone.
+    /// </summary>
     public void Follow(CancellationToken stopping)
     {
         _zones.Applied += notice =>
         {
             if (notice.Kind is ChangeKind.Created or ChangeKind.Deleted && !notice.Zone.Equals(Name))
-                _ = Task.Run(() => ReconcileSafelyAsync(stopping), stopping);
+                Request(stopping);
         };
+    }
+
+    private void Request(CancellationToken stopping)
+    {
+        Volatile.Write(ref _dirty, 1);
+        if (Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+            _ = Task.Run(() => DrainAsync(stopping), stopping);
+    }
+
+    private async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (Interlocked.Exchange(ref _dirty, 0) == 1)
+                await ReconcileSafelyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref _running, 0);
+            // A request that arrived between the last check and the release starts a new drain.
+            if (Volatile.Read(ref _dirty) == 1 && !cancellationToken.IsCancellationRequested && Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+                _ = Task.Run(() => DrainAsync(cancellationToken), cancellationToken);
+        }
     }
 
     private async Task ReconcileSafelyAsync(CancellationToken cancellationToken)

@@ -74,8 +74,18 @@ public static class ServeHost
             builder.Services.AddRdnsApi();
 
             var app = builder.Build();
+            // RDNS_TRACE_STARTUP=1 prints when each start-up phase ends, counted from process start.
+            bool trace = Environment.GetEnvironmentVariable("RDNS_TRACE_STARTUP") == "1";
+            var started = System.Diagnostics.Process.GetCurrentProcess().StartTime;
+            void Trace(string phase)
+            {
+                if (trace)
+                    output.WriteLine($"rdns: start-up: {phase} at {(DateTime.Now - started).TotalSeconds:F2} s");
+            }
+            Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             await zoneService.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            Trace($"{zones.Current.Count} zones loaded");
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
             zoneService.PoolsChanged = pools.ReloadAsync;
@@ -87,9 +97,15 @@ public static class ServeHost
             if (settings.Zones is not null)
                 await ImportZoneFilesAsync(zoneService, settings.Zones, cancellationToken).ConfigureAwait(false);
             await AdminKey.EnsureAsync(store, settings.Data, output, cancellationToken).ConfigureAwait(false);
+            // Loading builds every zone from record objects that are garbage once the snapshots
+            // exist; give that memory back to the system now rather than keep it for later growth.
+            Trace("catalog, imports and key checked");
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
             app.MapRdnsApi();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            Trace("listening");
             var running = new RunningHost(app, store);
             if (!settings.Quiet)
                 output.WriteLine($"rdns: HTTP API listening on {running.HttpBase} (store: {store.Kind})");
