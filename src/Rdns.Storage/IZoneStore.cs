@@ -7,6 +7,14 @@ namespace Rdns.Storage;
 /// <summary>A zone as the store holds it: its records (SOA included) and current serial.</summary>
 public sealed record StoredZone(DnsName Name, uint Serial, DateTimeOffset CreatedAt, IReadOnlyList<ResourceRecord> Records);
 
+/// <summary>Receives zones and their record rows; spans are valid only during the call.</summary>
+public interface IZoneRowReader
+{
+    void Zone(long id, DnsName name, uint serial);
+
+    void Row(long zoneId, ReadOnlySpan<byte> owner, Protocol.Wire.RecordType type, Protocol.Wire.RecordClass cls, uint ttl, ReadOnlySpan<byte> data);
+}
+
 /// <summary>A zone in a listing, without its records.</summary>
 public sealed record ZoneSummary(DnsName Name, uint Serial, int RecordCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -60,6 +68,12 @@ public interface IZoneStore : IAsyncDisposable
     Task MigrateAsync(CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<StoredZone>> LoadAllAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Every zone and its records, from one consistent snapshot of the store, as raw rows: for
+    /// loading at start without an object per record. Rows arrive in storage order, zones interleaved.
+    /// </summary>
+    Task LoadAllAsync(IZoneRowReader rows, CancellationToken cancellationToken = default);
 
     Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default);
 

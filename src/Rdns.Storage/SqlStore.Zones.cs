@@ -17,6 +17,18 @@ internal abstract partial class SqlStore
         return await LoadZonesAsync(s, cmd, null, cancellationToken);
     }
 
+    public async Task LoadAllAsync(IZoneRowReader rows, CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using (var cmd = s.Command("SELECT id, display_name, serial FROM zones ORDER BY name"))
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                rows.Zone(reader.GetInt64(0), DnsName.Parse(reader.GetString(1)), (uint)reader.GetInt64(2));
+        }
+        await ReadRowsAsync(s, rows, cancellationToken);
+    }
+
     public async Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);

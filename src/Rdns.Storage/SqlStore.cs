@@ -43,6 +43,9 @@ internal abstract partial class SqlStore : IRdnsStore
 
     protected abstract bool IsUniqueViolation(DbException exception);
 
+    /// <summary>Streams every record row, as octets, to the reader.</summary>
+    protected abstract Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, CancellationToken cancellationToken);
+
     /// <summary>Streams record rows (of one zone, or of all when null) into the sink.</summary>
     protected abstract Task ReadRecordsAsync(StoreSession session, long? zoneId, ZoneRecordSink sink, CancellationToken cancellationToken);
 

@@ -35,9 +35,9 @@ internal sealed class CompactPtrTable
     public int Count => _targets.Length;
 
     /// <summary>Builds the table; more than 65,535 distinct TTLs in one zone cannot be compacted (null).</summary>
-    public static CompactPtrTable? Build(bool narrow, List<(UInt128 Key, uint Ttl, byte[] Target)> entries)
+    public static CompactPtrTable? Build(bool narrow, List<(UInt128 Key, uint Ttl, int Offset, int Length)> entries, byte[] arena)
     {
-        entries.Sort((a, b) => a.Key.CompareTo(b.Key));
+        // Entries arrive sorted by key (the builder sorted them to find duplicates).
         var ttls = new List<uint>();
         var ttlIndex = new Dictionary<uint, ushort>();
         var suffixIds = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
@@ -51,7 +51,8 @@ internal sealed class CompactPtrTable
         Span<byte> suffixId = stackalloc byte[3];
         for (int i = 0; i < entries.Count; i++)
         {
-            var (key, ttl, target) = entries[i];
+            var (key, ttl, targetOffset, targetLength) = entries[i];
+            var target = arena.AsSpan(targetOffset, targetLength);
             if (!ttlIndex.TryGetValue(ttl, out var t))
             {
                 if (ttls.Count == ushort.MaxValue)
@@ -62,7 +63,7 @@ internal sealed class CompactPtrTable
             }
             // First label as it is, then a three-octet number of the suffix (exact bytes: case kept).
             int firstEnd = target[0] == 0 ? 0 : 1 + target[0];
-            var suffix = target.AsSpan(firstEnd);
+            var suffix = target[firstEnd..];
             if (!suffixLookup.TryGetValue(suffix, out int id))
             {
                 if (suffixes.Count == 1 << 24)
@@ -73,7 +74,7 @@ internal sealed class CompactPtrTable
                 suffixes.Add(copy);
             }
             targets[i] = (int)names.Length;
-            names.Write(target.AsSpan(0, firstEnd == 0 ? 1 : firstEnd));
+            names.Write(target[..(firstEnd == 0 ? 1 : firstEnd)]);
             suffixId[0] = (byte)(id >> 16);
             suffixId[1] = (byte)(id >> 8);
             suffixId[2] = (byte)id;

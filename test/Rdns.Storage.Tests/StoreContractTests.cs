@@ -81,6 +81,16 @@ public abstract partial class StoreContractTests(ITestOutputHelper output) : IAs
         foreach (var z in all)
             Assert.Equal(Dump(Zone(z.Name, z.Serial, ptrs: names.IndexOf(z.Name))), Dump(z.Records));
 
+        // The raw-row load (used at start) sees exactly the same zones and records.
+        var rows = new RowCollector();
+        await Store.LoadAllAsync(rows);
+        Assert.Equal(expected, rows.Zones.Values.Select(z => z.Name.ToString()).Order(StringComparer.Ordinal));
+        foreach (var (id, (name, serial)) in rows.Zones)
+        {
+            Assert.Equal(all.Single(z => z.Name == name).Serial, serial);
+            Assert.Equal(Dump(all.Single(z => z.Name == name).Records), Dump(rows.Records.GetValueOrDefault(id) ?? []));
+        }
+
         Assert.True(await Store.DeleteZoneAsync(names[0], Audit("delete", "zone")));
         Assert.False(await Store.DeleteZoneAsync(names[0], Audit("delete", "zone")));
         Assert.Null(await Store.LoadAsync(names[0]));
@@ -214,5 +224,21 @@ public abstract partial class StoreContractTests(ITestOutputHelper output) : IAs
         Output.WriteLine($"{GetType().Name}: {count:N0} records created in {created.TotalSeconds:F2} s, loaded in {loaded.TotalSeconds:F2} s ({allocated / count} bytes allocated per record, whole process)");
         Console.WriteLine($"{GetType().Name}: {count:N0} records created in {created.TotalSeconds:F2} s, loaded in {loaded.TotalSeconds:F2} s");
         Store = OpenStore();
+    }
+
+    private sealed class RowCollector : IZoneRowReader
+    {
+        public Dictionary<long, (Protocol.Names.DnsName Name, uint Serial)> Zones { get; } = [];
+
+        public Dictionary<long, List<Protocol.Records.ResourceRecord>> Records { get; } = [];
+
+        public void Zone(long id, Protocol.Names.DnsName name, uint serial) => Zones[id] = (name, serial);
+
+        public void Row(long zoneId, ReadOnlySpan<byte> owner, Protocol.Wire.RecordType type, Protocol.Wire.RecordClass cls, uint ttl, ReadOnlySpan<byte> data)
+        {
+            if (!Records.TryGetValue(zoneId, out var list))
+                Records[zoneId] = list = [];
+            list.Add(new Protocol.Records.ResourceRecord(Protocol.Names.DnsName.FromWire(owner), type, cls, ttl, data.ToArray()));
+        }
     }
 }

@@ -57,11 +57,48 @@ public sealed partial class ZoneService
     /// <summary>Loads every zone from the store into memory; a zone that cannot be built is logged and left out.</summary>
     public async Task LoadAllAsync(CancellationToken cancellationToken = default)
     {
-        var stored = await _store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new BuilderRows();
+        await _store.LoadAllAsync(rows, cancellationToken).ConfigureAwait(false);
         // Zones build independently: use every core.
-        var built = new ZoneSnapshot?[stored.Count];
-        Parallel.For(0, stored.Count, new ParallelOptions { CancellationToken = cancellationToken }, i => built[i] = TryBuild(stored[i]));
+        var builders = rows.Builders.Values.ToArray();
+        var built = new ZoneSnapshot?[builders.Length];
+        Parallel.For(0, builders.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            var (builder, failure) = builders[i];
+            try
+            {
+                if (failure is not null)
+                    throw new ZoneDataException(failure);
+                built[i] = builder.Build();
+            }
+            catch (ZoneDataException e)
+            {
+                LogUnloadable(_logger, builder.Origin.ToString(), e.Message);
+            }
+        });
         _zones.Replace(ZoneSet.From(built.OfType<ZoneSnapshot>()));
+    }
+
+    /// <summary>Feeds stored rows into one builder per zone; a zone whose rows break a rule is remembered as failed.</summary>
+    private sealed class BuilderRows : IZoneRowReader
+    {
+        public Dictionary<long, (ZoneSnapshotBuilder Builder, string? Failure)> Builders { get; } = [];
+
+        public void Zone(long id, DnsName name, uint serial) => Builders[id] = (new ZoneSnapshotBuilder(name), null);
+
+        public void Row(long zoneId, ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, ReadOnlySpan<byte> data)
+        {
+            if (!Builders.TryGetValue(zoneId, out var entry) || entry.Failure is not null)
+                return;
+            try
+            {
+                entry.Builder.Add(owner, type, cls, ttl, data);
+            }
+            catch (ZoneDataException e)
+            {
+                Builders[zoneId] = (entry.Builder, e.Message);
+            }
+        }
     }
 
     private ZoneSnapshot? TryBuild(StoredZone zone)
