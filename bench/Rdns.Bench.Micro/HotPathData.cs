@@ -40,7 +40,25 @@ public sealed class HotPathData
         Synthesized = Query("42.0.0.100.in-addr.arpa.");
         Ipv6Hit = Query(Ipv6Owner(7));
         HitName = Hit.AsSpan(DnsHeader.Size, DnsName.Parse("77.3.2.20.in-addr.arpa.").Length).ToArray();
+
+        // Hits spread over every zone in a fixed pseudo-random order, so consecutive queries touch
+        // different zones and nodes, as real traffic does: the lookup then waits on memory.
+        var spread = new byte[SpreadCount][];
+        ulong state = 1;
+        for (int i = 0; i < spread.Length; i++)
+        {
+            state = state * 6364136223846793005UL + 1442695040888963407UL;
+            int zone = (int)((state >> 33) % Ipv4Zones);
+            int octet = 1 + (int)((state >> 20) % 199);
+            spread[i] = Query(string.Create(CultureInfo.InvariantCulture, $"{octet}.{zone & 0xff}.{zone >> 8}.20.in-addr.arpa."));
+        }
+        SpreadHits = spread;
     }
+
+    public const int SpreadCount = 1 << 16;
+
+    /// <summary>65,536 queries for existing PTRs across all 1,024 IPv4 zones (octets .1–.199).</summary>
+    public byte[][] SpreadHits { get; }
 
     public ZoneSet Zones { get; }
 
