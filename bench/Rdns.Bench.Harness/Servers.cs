@@ -125,6 +125,8 @@ public sealed class NsdServer : ServerKind
             .Append($"  pidfile: \"{work}/nsd.pid\"\n")
             .Append($"  server-count: {Environment.ProcessorCount}\n")
             .Append("  verbosity: 1\n")
+            // Like the others: no NS in the authority section of positive answers.
+            .Append("  minimal-responses: yes\n")
             .Append("remote-control:\n  control-enable: no\n");
         foreach (string zone in dataset.ZoneNames)
             conf.Append("zone:\n  name: \"").Append(zone).Append("\"\n  zonefile: \"").Append(DatasetManifest.ZoneFileName(zone)).Append("\"\n");
