@@ -15,6 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 cd "$repo"
 
+command="bench/run.sh $*"
 records=1048832
 seed=1
 queries=1000000
@@ -47,4 +48,4 @@ data="$repo/bench/out/data-$records-$seed"
 if [ ! -f "$data/dataset.json" ] || [ "$(sed -n 's/.*"queries": \([0-9]*\).*/\1/p' "$data/dataset.json")" != "$queries" ]; then
   dotnet "$out/Rdns.Bench.Data.dll" --records "$records" --seed "$seed" --queries "$queries" --out "$data"
 fi
-exec dotnet "$out/Rdns.Bench.Harness.dll" --data "$data" "${harness[@]}"
+RDNS_BENCH_COMMAND="${command% }" exec dotnet "$out/Rdns.Bench.Harness.dll" --data "$data" "${harness[@]}"

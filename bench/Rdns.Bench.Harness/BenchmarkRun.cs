@@ -24,7 +24,7 @@ public sealed class BenchmarkRun(HarnessOptions options, DatasetManifest dataset
             Directory.Delete(work, recursive: true);
         Directory.CreateDirectory(work);
         string exe = kind.Executable!;
-        result.Version = Version(exe, kind is RdnsServer ? "--version" : "-V");
+        result.Version = Version(exe, kind.VersionFlag);
         try
         {
             if (kind is RdnsServer rdns)

@@ -46,7 +46,8 @@ var run = new BenchmarkRun(options, dataset, Console.Out);
 var results = kinds.Select(run.Run).ToList();
 Report.CountMismatches(results);
 
-string command = "Rdns.Bench.Harness " + string.Join(' ', args);
+// run.sh passes the command as typed; run directly, the harness reports its own arguments.
+string command = Environment.GetEnvironmentVariable("RDNS_BENCH_COMMAND") ?? "Rdns.Bench.Harness " + string.Join(' ', args);
 string markdown = Report.Markdown(results, dataset, options, run.Sample, command);
 File.WriteAllText(Path.Combine(options.Output, "results.md"), markdown);
 File.WriteAllText(Path.Combine(options.Output, "results.json"), JsonSerializer.Serialize(

@@ -13,6 +13,9 @@ public abstract class ServerKind
     /// <summary>The executable, or null when it is not installed (the server is then left out).</summary>
     public abstract string? Executable { get; }
 
+    /// <summary>The option that prints the version.</summary>
+    public virtual string VersionFlag => "-V";
+
     /// <summary>Writes what the server needs into <paramref name="work"/> and returns its arguments.</summary>
     public abstract IReadOnlyList<string> Prepare(string work, string zones, DatasetManifest dataset, int port);
 
@@ -58,6 +61,8 @@ public abstract class ServerKind
 public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArguments) : ServerKind
 {
     public override string Name => "Rdns";
+
+    public override string VersionFlag => "--version";
 
     public override string? Executable => File.Exists(executable) ? executable : null;
 
@@ -106,6 +111,8 @@ public sealed class NsdServer : ServerKind
 {
     public override string Name => "NSD";
 
+    public override string VersionFlag => "-v";
+
     public override string? Executable => Find("nsd");
 
     public override IReadOnlyList<string> Prepare(string work, string zones, DatasetManifest dataset, int port)
@@ -140,6 +147,8 @@ public sealed class NsdServer : ServerKind
 public sealed class BindServer : ServerKind
 {
     public override string Name => "BIND";
+
+    public override string VersionFlag => "-v";
 
     public override string? Executable => Find("named");
 
