@@ -18,8 +18,8 @@ public enum NamingStyle
 
 /// <summary>
 /// One holder of addresses and the way its PTR targets look. Names are invented from syllables
-/// so that the dataset has thousands of distinct suffixes, as an operator's real zones do; the
-/// target lengths (25–60 octets) are what such zones hold.
+/// so that the dataset has a thousand distinct suffixes per million PTRs, as an operator's real
+/// zones do; targets are 21–91 octets long, 39 in the middle, as such zones hold.
 /// </summary>
 public sealed class Customer
 {

@@ -13,7 +13,7 @@ public sealed class ServerResult(string name)
     /// <summary>Spawn until the first correct answer to a probe (a known PTR).</summary>
     public double? FirstAnswerSeconds { get; set; }
 
-    /// <summary>Spawn until every probe (16 zones spread over the list) answers correctly.</summary>
+    /// <summary>Spawn until every probe (16 zones spread over the list, and the last) answers correctly.</summary>
     public double? StartSeconds { get; set; }
 
     /// <summary>Spawn until every zone answers its SOA.</summary>
