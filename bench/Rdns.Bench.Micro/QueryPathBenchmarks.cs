@@ -55,7 +55,8 @@ public class QueryPathBenchmarks
         var zone = _data.Zones.FindZone(_data.HitName)!;
         if (zone.Find(_data.HitName) is { } node)
             return node.Find(RecordType.PTR)?.Data[0].Length ?? 0;
-        return zone.FindCompact(_data.HitName, out _, out var target) == ZoneSnapshot.CompactMatch.Ptr ? target.Length : 0;
+        Span<byte> target = stackalloc byte[255];
+        return zone.FindCompact(_data.HitName, out _, target, out int length) == ZoneSnapshot.CompactMatch.Ptr ? length : 0;
     }
 
     /// <summary>Question and PTR answer written into a 512-octet message (AuthoritativeAnswer.Write, lookup included).</summary>
