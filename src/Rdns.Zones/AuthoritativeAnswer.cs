@@ -69,13 +69,13 @@ public static class AuthoritativeAnswer
 
         while (true)
         {
-            ZoneNode? node = zone.Find(name);
-            bool synthesized = false;
-            if (node is null && zone.CompactCount > 0)
+            // Most PTRs of a reverse zone live in the compact address table, not as nodes: look
+            // there first (a name is never in both), and the dictionary only when it misses.
+            var compact = ZoneSnapshot.CompactMatch.None;
+            if (zone.CompactCount > 0)
             {
-                // Most PTRs of a reverse zone live in the compact address table, not as nodes.
-                var match = zone.FindCompact(name, out uint ttl, target, out int targetLength);
-                if (match == ZoneSnapshot.CompactMatch.Ptr)
+                compact = zone.FindCompact(name, out uint ttl, target, out int targetLength);
+                if (compact == ZoneSnapshot.CompactMatch.Ptr)
                 {
                     if (qtype is not (RecordType.PTR or RecordType.ANY))
                     {
@@ -87,11 +87,15 @@ public static class AuthoritativeAnswer
                     state = AnswerState.Hit;
                     break;
                 }
-                if (match == ZoneSnapshot.CompactMatch.EmptyNonTerminal)
-                {
-                    state = AnswerState.NoData;
-                    break;
-                }
+            }
+            ZoneNode? node = zone.Find(name);
+            bool synthesized = false;
+            // A partial reverse name above compacted addresses exists (an empty non-terminal)
+            // unless it is a node of its own.
+            if (node is null && compact == ZoneSnapshot.CompactMatch.EmptyNonTerminal)
+            {
+                state = AnswerState.NoData;
+                break;
             }
             if (node is null)
             {
