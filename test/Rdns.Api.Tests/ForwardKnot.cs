@@ -101,7 +101,8 @@ public sealed class ForwardKnot : IAsyncDisposable
         return (p.ExitCode, await output + await error);
     }
 
-    private static int FreeUdpAndTcpPort()
+    /// <summary>A port free for both UDP and TCP at the moment of asking (it may be taken again before use).</summary>
+    internal static int FreeUdpAndTcpPort()
     {
         for (int i = 0; i < 50; i++)
         {

@@ -26,11 +26,30 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
     {
         _folder = Directory.CreateTempSubdirectory("rdns-secondary-").FullName;
         Directory.CreateDirectory(Path.Combine(_folder, "db"));
-        _knotPort = FreePort();
-        _rdnsPort = FreePort();
+        _knotPort = ForwardKnot.FreeUdpAndTcpPort();
         var keyFile = Path.Combine(_folder, "keys.conf");
         await File.WriteAllTextAsync(keyFile, _key.ToBindText());
         var secret = Convert.ToBase64String(_key.Secret);
+
+        // Knot's configuration names our port, so it is chosen first; a port found free can be
+        // taken again before we bind it, so another is tried then.
+        for (int attempt = 1; ; attempt++)
+        {
+            _rdnsPort = ForwardKnot.FreeUdpAndTcpPort();
+            try
+            {
+                _api = await ApiHost.StartAsync(configure: s =>
+                {
+                    s.Dns = $"127.0.0.1:{_rdnsPort}";
+                    s.TsigKeys = keyFile;
+                    s.Secondaries = [$"127.0.0.1:{_knotPort}@transfer-key"];
+                });
+                break;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5)
+            {
+            }
+        }
         await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), $"""
             server:
                 listen: 127.0.0.1@{_knotPort}
@@ -73,12 +92,6 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
                 catalog-role: interpret
                 catalog-template: member
             """);
-        _api = await ApiHost.StartAsync(configure: s =>
-        {
-            s.Dns = $"127.0.0.1:{_rdnsPort}";
-            s.TsigKeys = keyFile;
-            s.Secondaries = [$"127.0.0.1:{_knotPort}@transfer-key"];
-        });
         var start = new ProcessStartInfo("knotd", ["-c", Path.Combine(_folder, "knot.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true };
         try
         {
@@ -112,13 +125,6 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
             lock (_knotLog)
                 return _knotLog.ToString();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)udp.LocalEndPoint!).Port;
     }
 
     private static DnsMessage Ask(int port, string name, RecordType type)

@@ -17,8 +17,20 @@ public sealed class PtrVerbTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        int port = FreePort.ForUdpAndTcp();
-        _server = await RdnsServer.StartAsync(null, ["--dns", $"127.0.0.1:{port}", "--resolver", $"127.0.0.1:{port}"]);
+        // The server is its own resolver, so its port is chosen first; a port found free can be
+        // taken again before the server binds it, so another is tried then.
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = FreePort.ForUdpAndTcp();
+            try
+            {
+                _server = await RdnsServer.StartAsync(null, ["--dns", $"127.0.0.1:{port}", "--resolver", $"127.0.0.1:{port}"]);
+                break;
+            }
+            catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
         using var http = new HttpClient { BaseAddress = _server.Http };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _server.AdminKey);
         async Task<JsonNode> Post(string path, object body)
