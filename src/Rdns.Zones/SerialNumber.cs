@@ -14,11 +14,4 @@ public static class SerialNumber
 
     /// <summary>The next serial after <paramref name="current"/>: +1, wrapping past 2^32-1 (RFC 1982 §3.1).</summary>
     public static uint Next(uint current) => unchecked(current + 1);
-
-    /// <summary>
-    /// A serial greater than <paramref name="current"/> and at least <paramref name="preferred"/> when
-    /// that is reachable in one legal step (used for date- or time-based serial policies).
-    /// </summary>
-    public static uint Advance(uint current, uint preferred) =>
-        GreaterThan(preferred, current) ? preferred : Next(current);
 }

@@ -9,16 +9,12 @@ public sealed class ServedZones
     private readonly Lock _writeLock = new();
     private volatile ZoneSet _current = ZoneSet.Empty;
 
-    /// <summary>Raised after each swap, outside the write lock, with the new set.</summary>
-    public event Action<ZoneSet>? Changed;
-
     public ZoneSet Current => _current;
 
     public void Replace(ZoneSet zones)
     {
         lock (_writeLock)
             _current = zones;
-        Changed?.Invoke(zones);
     }
 
     /// <summary>Applies <paramref name="change"/> to the current set atomically with respect to other writers.</summary>
@@ -30,7 +26,6 @@ public sealed class ServedZones
             next = change(_current);
             _current = next;
         }
-        Changed?.Invoke(next);
         return next;
     }
 }
