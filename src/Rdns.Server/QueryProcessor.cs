@@ -35,8 +35,8 @@ public sealed class QueryProcessor
     /// <summary>Answers AXFR/IXFR that arrive over UDP (IXFR may, RFC 1995 §2); set by the host.</summary>
     public ISpecialRequestHandler? Transfers { get; set; }
 
-    /// <summary>Verifies signed queries and signs their answers (RFC 8945); set by the host when keys exist.</summary>
-    public Transfers.ITransferSecurity? Tsig { get; set; }
+    /// <summary>Verifies signed queries and signs their answers (RFC 8945); no keys until the host sets its key ring.</summary>
+    public Transfers.ITransferSecurity Tsig { get; set; } = new Transfers.TsigTransferSecurity(Protocol.Tsig.TsigKeyRing.Empty);
 
     /// <summary>Answers NOTIFY (RFC 1996); set by the host.</summary>
     public ISpecialRequestHandler? Notify { get; set; }
@@ -115,17 +115,10 @@ public sealed class QueryProcessor
             return Finish(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.Refused, request, optReserve);
 
         // RFC 8945 §5.2: a signed query is verified and its answer signed (secondaries sign their
-        // SOA refresh queries); without keys it gets NOTAUTH and an unsigned TSIG with error BADKEY
-        // (§5.3.2). Transfers and NOTIFY have their own handlers above.
-        if (request.TsigOffset >= 0 && Tsig is not null)
-            return AnswerSigned(query, response, zone, zones, qname, in request, in context, ref w, copied, optReserve);
+        // SOA refresh queries); an unknown key (any key, when none are configured) gets NOTAUTH and
+        // an unsigned TSIG with error BADKEY (§5.3.2). Transfers and NOTIFY have their own handlers.
         if (request.TsigOffset >= 0)
-        {
-            WriteHeaderAndOpt(ref w, copied | HeaderFlags.QR, header.Opcode, Rcode.NotAuth, request, optReserve);
-            if (!TsigErrors.TryAppendUnsigned(query, request.TsigOffset, TsigErrors.BadKey, ref w))
-                w.Flags = DnsHeader.MakeFlags(copied | HeaderFlags.QR, header.Opcode, (int)Rcode.FormErr);
-            return w.Finish();
-        }
+            return AnswerSigned(query, response, zone, zones, qname, in request, in context, ref w, copied, optReserve);
 
         var outcome = AuthoritativeAnswer.Write(zone, zones.Defaults, qname, request.QType, ref w, limitSize: !context.OverTcp);
         var flags = copied | HeaderFlags.QR;
@@ -139,9 +132,14 @@ public sealed class QueryProcessor
     private int AnswerSigned(ReadOnlySpan<byte> query, Span<byte> response, ZoneSnapshot zone, ZoneSet zones, ReadOnlySpan<byte> qname,
         in ParsedRequest request, in QueryContext context, ref DnsMessageWriter w, HeaderFlags copied, int optReserve)
     {
-        var session = Tsig!.Begin(query, request);
+        var session = Tsig.Begin(query, request);
         if (session.Error is not null)
-            return session.WriteError(query, request, response);
+        {
+            // Header, question and OPT as for any answer; the session appends its error TSIG
+            // (none for a malformed TSIG, which is a plain FORMERR).
+            int written = Finish(ref w, copied | HeaderFlags.QR, request.Header.Opcode, session.ErrorRcode, request, optReserve);
+            return session.ErrorRcode == Rcode.FormErr ? written : session.Finish(response, written);
+        }
         w.Reserve(session.SignatureSpace);
         var outcome = AuthoritativeAnswer.Write(zone, zones.Defaults, qname, request.QType, ref w, limitSize: !context.OverTcp);
         var flags = copied | HeaderFlags.QR;

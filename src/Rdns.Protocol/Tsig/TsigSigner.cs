@@ -68,12 +68,13 @@ public sealed class TsigSigner
         int written;
         if (exchange.Error is TsigError.BadKey or TsigError.BadSig)
         {
-            // §5.3.2: never signed, since the key or the request MAC cannot be trusted.
+            // §5.3.2: never signed, since the key or the request MAC cannot be trusted. The request's
+            // own Time Signed is echoed (as Knot and BIND do): this answer makes no claim about time.
             var name = exchange.KeyName ?? throw new InvalidOperationException("the exchange has no key name");
             var algorithm = exchange.Key is { } known ? TsigAlgorithms.NameOf(known.Algorithm) : exchange.UnknownAlgorithmName!;
             if (length + TsigRecord.Length(name.Length, algorithm.Length, 0, 0) > message.Length)
                 return false;
-            written = TsigRecord.Write(message[length..], name.Wire, algorithm.Wire, now, Fudge, [], id, exchange.Error, []);
+            written = TsigRecord.Write(message[length..], name.Wire, algorithm.Wire, exchange.RequestTimeSigned, Fudge, [], id, exchange.Error, []);
         }
         else
         {

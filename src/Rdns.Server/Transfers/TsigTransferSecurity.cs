@@ -64,6 +64,8 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
 
         public string? Error { get; } = error;
 
+        public Rcode ErrorRcode => Error is null ? Rcode.NoError : FormErr ? Rcode.FormErr : Rcode.NotAuth;
+
         public string? KeyName { get; } = error is null ? exchange.KeyName?.ToLower().ToString() : null;
 
         public int SignatureSpace => _exchange.MaxRecordLength;
@@ -81,8 +83,7 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
             w.Id = request.Header.Id;
             // RFC 8945 §5.2: TSIG failures are NOTAUTH with the error in the TSIG record;
             // a malformed TSIG is FORMERR without one.
-            var rcode = FormErr ? Rcode.FormErr : Rcode.NotAuth;
-            w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR, request.Header.Opcode, (int)rcode);
+            w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR, request.Header.Opcode, (int)ErrorRcode);
             w.Reserve(SignatureSpace);
             if (request.HasQuestion)
                 w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
@@ -96,6 +97,8 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
         public static readonly Unsigned Instance = new();
 
         public string? Error => null;
+
+        public Rcode ErrorRcode => Rcode.NoError;
 
         public string? KeyName => null;
 

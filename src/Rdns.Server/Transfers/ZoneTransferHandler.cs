@@ -258,6 +258,9 @@ public interface ITransferSession
     /// <summary>Why the request's TSIG was not accepted (the response is then <see cref="WriteError"/>), or null.</summary>
     string? Error { get; }
 
+    /// <summary>With <see cref="Error"/>: NOTAUTH (the TSIG record then carries the error) or FORMERR (no TSIG).</summary>
+    Rcode ErrorRcode { get; }
+
     /// <summary>The key that signed the request, lowercase with a trailing dot; null when unsigned.</summary>
     string? KeyName { get; }
 
@@ -276,6 +279,8 @@ public sealed class NoTransferSecurity : ITransferSecurity, ITransferSession
     public static readonly NoTransferSecurity Instance = new();
 
     public string? Error { get; private init; }
+
+    public Rcode ErrorRcode => Error is null ? Rcode.NoError : Rcode.NotAuth;
 
     public string? KeyName => null;
 

@@ -20,8 +20,7 @@ public sealed partial class DnsService(ServedZones zones, ServerOptions options,
         {
             _server.Processor.Transfers = transfers.Handler;
             _server.Processor.Notify = transfers.NotifyResponder;
-            if (transfers.Keys.Count > 0)
-                _server.Processor.Tsig = transfers.Security;
+            _server.Processor.Tsig = transfers.Security;
             _server.Tcp.Streaming = transfers.Handler;
         }
         _server.Start();
