@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Rdns.Addressing;
 
@@ -41,10 +40,20 @@ public readonly record struct IpAddress(IpFamily Family, UInt128 Value) : ICompa
     public static IpAddress Parse(ReadOnlySpan<char> text)
         => TryParse(text, out var address, out var error) ? address : throw new FormatException(error);
 
+    /// <summary>The longest text of an address: an IPv4-mapped IPv6 address written in full.</summary>
+    public const int MaxTextLength = 45;
+
     /// <summary>Dotted quad for IPv4; RFC 5952 text (lowercase, shortest, <c>::</c> once) for IPv6.</summary>
-    public override string ToString() => Family == IpFamily.V4
-        ? IpAddressText.FormatV4((uint)Value)
-        : IpAddressText.FormatV6(Value);
+    public override string ToString()
+    {
+        Span<char> text = stackalloc char[MaxTextLength];
+        return new string(text[..Format(text)]);
+    }
+
+    /// <summary>Writes <see cref="ToString"/>'s text into <paramref name="destination"/> (at least <see cref="MaxTextLength"/> chars) without allocating; returns its length.</summary>
+    public int Format(Span<char> destination) => Family == IpFamily.V4
+        ? IpAddressText.FormatV4((uint)Value, destination)
+        : IpAddressText.FormatV6(Value, destination);
 
     /// <summary>IPv4 sorts before IPv6; within a family, numerically.</summary>
     public int CompareTo(IpAddress other)
@@ -254,12 +263,34 @@ internal static class IpAddressText
 
     private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
-    public static string FormatV4(uint v) => string.Create(CultureInfo.InvariantCulture,
-        $"{v >> 24}.{(v >> 16) & 0xff}.{(v >> 8) & 0xff}.{v & 0xff}");
+    public static string FormatV4(uint v)
+    {
+        Span<char> text = stackalloc char[15];
+        return new string(text[..FormatV4(v, text)]);
+    }
+
+    public static int FormatV4(uint v, Span<char> destination)
+    {
+        int pos = 0;
+        for (int shift = 24; shift >= 0; shift -= 8)
+        {
+            if (shift != 24)
+                destination[pos++] = '.';
+            ((v >> shift) & 0xff).TryFormat(destination[pos..], out int n, default, CultureInfo.InvariantCulture);
+            pos += n;
+        }
+        return pos;
+    }
+
+    public static string FormatV6(UInt128 value)
+    {
+        Span<char> text = stackalloc char[IpAddress.MaxTextLength];
+        return new string(text[..FormatV6(value, text)]);
+    }
 
     // RFC 5952 §4: no leading zeros, lowercase, "::" replaces the longest run of two or more
     // zero groups (the first such run on a tie) and never a single zero group.
-    public static string FormatV6(UInt128 value)
+    public static int FormatV6(UInt128 value, Span<char> destination)
     {
         Span<ushort> g = stackalloc ushort[8];
         for (int i = 7; i >= 0; i--, value >>= 16)
@@ -277,22 +308,27 @@ internal static class IpAddressText
         // RFC 5952 §5: IPv4-mapped addresses (::ffff:0:0/96) keep their dotted-quad tail.
         bool mapped = g[..5].IndexOfAnyExcept((ushort)0) < 0 && g[5] == 0xffff;
         int hexGroups = mapped ? 6 : 8;
-        var sb = new StringBuilder(41);
+        int pos = 0;
         for (int i = 0; i < hexGroups; i++)
         {
             if (i == bestStart)
             {
-                sb.Append("::");
+                destination[pos++] = ':';
+                destination[pos++] = ':';
                 i += bestLength - 1;
                 continue;
             }
-            if (sb.Length > 0 && sb[^1] != ':')
-                sb.Append(':');
-            sb.Append(g[i].ToString("x", CultureInfo.InvariantCulture));
+            if (pos > 0 && destination[pos - 1] != ':')
+                destination[pos++] = ':';
+            g[i].TryFormat(destination[pos..], out int n, "x", CultureInfo.InvariantCulture);
+            pos += n;
         }
         if (mapped)
-            sb.Append(':').Append(FormatV4((uint)(g[6] << 16 | g[7])));
-        return sb.ToString();
+        {
+            destination[pos++] = ':';
+            pos += FormatV4((uint)(g[6] << 16 | g[7]), destination[pos..]);
+        }
+        return pos;
     }
 
     private static bool Fail(string message, out string? error)

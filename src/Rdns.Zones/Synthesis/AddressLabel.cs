@@ -10,103 +10,19 @@ namespace Rdns.Zones.Synthesis;
 /// </summary>
 public static class AddressLabel
 {
-    /// <summary>Longest form: 8 groups of 4 hex digits and 7 separators.</summary>
-    public const int MaxLength = 39;
+    /// <summary>Longest form: an IPv4-mapped IPv6 address written in full.</summary>
+    public const int MaxLength = IpAddress.MaxTextLength;
 
-    public static int Format(IpAddress address, Span<byte> destination) =>
-        address.Family == IpFamily.V4 ? FormatV4((uint)address.Value, destination) : FormatV6(address.Value, destination);
-
-    private static int FormatV4(uint value, Span<byte> d)
-    {
-        int pos = 0;
-        for (int shift = 24; shift >= 0; shift -= 8)
-        {
-            if (shift != 24)
-                d[pos++] = (byte)'-';
-            pos += WriteDecimal((byte)(value >> shift), d[pos..]);
-        }
-        return pos;
-    }
-
-    private static int WriteDecimal(byte b, Span<byte> d)
-    {
-        if (b >= 100)
-        {
-            d[0] = (byte)('0' + b / 100);
-            d[1] = (byte)('0' + b / 10 % 10);
-            d[2] = (byte)('0' + b % 10);
-            return 3;
-        }
-        if (b >= 10)
-        {
-            d[0] = (byte)('0' + b / 10);
-            d[1] = (byte)('0' + b % 10);
-            return 2;
-        }
-        d[0] = (byte)('0' + b);
-        return 1;
-    }
-
-    /// <summary>IPv4-mapped IPv6 addresses, written with a dotted-quad tail (RFC 5952 §5).</summary>
     private static readonly UInt128 MappedPrefix = (UInt128)0xffff << 32;
 
-    private static bool IsMapped(UInt128 value) => value >> 32 == 0xffff;
-
-    /// <summary>
-    /// RFC 5952 §4: lowercase, no leading zeros, the longest run of two or more zero groups as the
-    /// gap; §5: an IPv4-mapped address keeps its dotted quad, so <c>::ffff:192.0.2.1</c> is
-    /// <c>--ffff-192-0-2-1</c>, as the address is written everywhere else.
-    /// </summary>
-    private static int FormatV6(UInt128 value, Span<byte> d)
+    /// <summary>The address as it is written everywhere else (<see cref="IpAddress.Format"/>), with '-' for '.' and ':'.</summary>
+    public static int Format(IpAddress address, Span<byte> destination)
     {
-        if (IsMapped(value))
-        {
-            "--ffff-"u8.CopyTo(d);
-            return 7 + FormatV4((uint)value, d[7..]);
-        }
-        Span<ushort> g = stackalloc ushort[8];
-        for (int i = 7; i >= 0; i--, value >>= 16)
-            g[i] = (ushort)value;
-        int bestStart = -1, bestLength = 1;
-        for (int i = 0; i < 8;)
-        {
-            if (g[i] != 0)
-            {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < 8 && g[i] == 0)
-                i++;
-            if (i - start > bestLength)
-            {
-                bestStart = start;
-                bestLength = i - start;
-            }
-        }
-        int pos = 0;
-        for (int i = 0; i < 8; i++)
-        {
-            if (i == bestStart)
-            {
-                d[pos++] = (byte)'-';
-                d[pos++] = (byte)'-';
-                i += bestLength - 1;
-                continue;
-            }
-            if (pos > 0 && d[pos - 1] != (byte)'-')
-                d[pos++] = (byte)'-';
-            pos += WriteHex(g[i], d[pos..]);
-        }
-        return pos;
-    }
-
-    private static int WriteHex(ushort v, Span<byte> d)
-    {
-        int digits = v >= 0x1000 ? 4 : v >= 0x100 ? 3 : v >= 0x10 ? 2 : 1;
-        for (int i = digits - 1; i >= 0; i--, v >>= 4)
-            d[i] = (byte)"0123456789abcdef"[v & 0xF];
-        return digits;
+        Span<char> text = stackalloc char[IpAddress.MaxTextLength];
+        int n = address.Format(text);
+        for (int i = 0; i < n; i++)
+            destination[i] = text[i] is '.' or ':' ? (byte)'-' : (byte)text[i];
+        return n;
     }
 
     /// <summary>
