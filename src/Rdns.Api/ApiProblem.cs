@@ -58,3 +58,15 @@ public sealed class ApiException : Exception
     public static ApiException Invalid(string field, string rule) =>
         new(StatusCodes.Status400BadRequest, "validation_failed", "The request is not valid", $"{field}: {rule}", field);
 }
+
+/// <summary>Route and body values every endpoint reads the same way.</summary>
+public static class ApiInput
+{
+    /// <summary>An address in strict form; a 400 naming <paramref name="field"/> and the rule otherwise.</summary>
+    public static Addressing.IpAddress ParseIp(string text, string field = "ip")
+    {
+        if (!Addressing.IpAddress.TryParse(text, out var ip, out var error))
+            throw ApiException.Invalid(field, error!);
+        return ip;
+    }
+}

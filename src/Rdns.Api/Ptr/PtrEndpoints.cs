@@ -44,13 +44,6 @@ public static class PtrEndpoints
         app.MapPost("/v1/ptr", BulkAsync).WithTags("PTR").WithName("SetPtrBulk");
     }
 
-    private static IpAddress ParseIp(string text, string field)
-    {
-        if (!IpAddress.TryParse(text, out var ip, out var error))
-            throw ApiException.Invalid(field, error!);
-        return ip;
-    }
-
     private static PtrLocation Locate(ZoneService service, IpAddress ip)
     {
         var location = PtrLocator.Locate(service.Served.Current, ip);
@@ -81,7 +74,7 @@ public static class PtrEndpoints
     private static async Task<IResult> PutAsync(HttpContext context, ZoneService service, string ip)
     {
         context.RequireAdmin();
-        var address = ParseIp(ip, "ip");
+        var address = ApiInput.ParseIp(ip, "ip");
         var request = await ApiJson.ReadAsync<PtrRequest>(context).ConfigureAwait(false);
         var target = ParseTarget(request.Ptrdname, "ptrdname");
         uint ttl = Ttl(request.Ttl, "ttl");
@@ -96,7 +89,7 @@ public static class PtrEndpoints
     private static IResult Get(HttpContext context, ZoneService service, string ip)
     {
         context.RequireAdmin();
-        var address = ParseIp(ip, "ip");
+        var address = ApiInput.ParseIp(ip, "ip");
         var location = Locate(service, address);
         var set = location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR);
         if (set is null)
@@ -107,7 +100,7 @@ public static class PtrEndpoints
     private static async Task<IResult> DeleteAsync(HttpContext context, ZoneService service, string ip)
     {
         context.RequireAdmin();
-        var address = ParseIp(ip, "ip");
+        var address = ApiInput.ParseIp(ip, "ip");
         var location = Locate(service, address);
         if (location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) is null)
             return ApiProblem.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
@@ -138,7 +131,7 @@ public static class PtrEndpoints
             var field = $"items[{i}]";
             if (item.Ip is null)
                 throw ApiException.Invalid($"{field}.ip", "required");
-            var address = ParseIp(item.Ip, $"{field}.ip");
+            var address = ApiInput.ParseIp(item.Ip, $"{field}.ip");
             if (!seen.Add(address))
                 throw ApiException.Invalid($"{field}.ip", $"{address} appears more than once");
             var location = PtrLocator.Locate(zones, address);

@@ -67,13 +67,6 @@ public static class TenantEndpoints
             "this endpoint acts for a tenant; use a key created with POST /v1/tenants/{id}/keys");
     }
 
-    private static IpAddress ParseIp(string text)
-    {
-        if (!IpAddress.TryParse(text, out var ip, out var error))
-            throw ApiException.Invalid("ip", error!);
-        return ip;
-    }
-
     private static async Task<IResult> CreatePoolAsync(HttpContext context, PoolService pools)
     {
         context.RequireAdmin();
@@ -155,19 +148,19 @@ public static class TenantEndpoints
     private static async Task<IResult> SetReverseAsync(HttpContext context, TenantReverseService reverses, string ip)
     {
         var tenant = RequireTenant(context);
-        var address = ParseIp(ip);
+        var address = ApiInput.ParseIp(ip);
         var request = await ApiJson.ReadAsync<ReverseRequest>(context).ConfigureAwait(false);
         var view = await reverses.SetAsync(tenant, address, request.Name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false);
         return Results.Ok(view);
     }
 
     private static async Task<IResult> GetReverseAsync(HttpContext context, TenantReverseService reverses, string ip) =>
-        Results.Ok(await reverses.GetAsync(RequireTenant(context), ParseIp(ip), context.RequestAborted).ConfigureAwait(false));
+        Results.Ok(await reverses.GetAsync(RequireTenant(context), ApiInput.ParseIp(ip), context.RequestAborted).ConfigureAwait(false));
 
     private static async Task<IResult> ResetReverseAsync(HttpContext context, TenantReverseService reverses, string ip)
     {
         var tenant = RequireTenant(context);
-        var address = ParseIp(ip);
+        var address = ApiInput.ParseIp(ip);
         await reverses.ResetAsync(tenant, address, context.Audit("reverse.reset", address.ToString()), context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
