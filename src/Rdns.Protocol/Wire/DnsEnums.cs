@@ -92,22 +92,9 @@ public static class RecordTypeText
 
     public static bool TryParse(ReadOnlySpan<char> text, out RecordType type)
     {
-        if (text.StartsWith("TYPE", StringComparison.OrdinalIgnoreCase) &&
-            ushort.TryParse(text[4..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ushort n))
-        {
-            type = (RecordType)n;
-            return true;
-        }
-        foreach (var value in Enum.GetValues<RecordType>())
-        {
-            if (text.Equals(value.ToString(), StringComparison.OrdinalIgnoreCase))
-            {
-                type = value;
-                return true;
-            }
-        }
-        type = default;
-        return false;
+        bool ok = TryParse(text, "TYPE", TypeNames, out ushort n);
+        type = (RecordType)n;
+        return ok;
     }
 
     public static string ClassToText(RecordClass cls) =>
@@ -115,21 +102,32 @@ public static class RecordTypeText
 
     public static bool TryParseClass(ReadOnlySpan<char> text, out RecordClass cls)
     {
-        if (text.StartsWith("CLASS", StringComparison.OrdinalIgnoreCase) &&
-            ushort.TryParse(text[5..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ushort n))
-        {
-            cls = (RecordClass)n;
+        bool ok = TryParse(text, "CLASS", ClassNames, out ushort n);
+        cls = (RecordClass)n;
+        return ok;
+    }
+
+    private static readonly (string Name, ushort Value)[] TypeNames =
+        [.. Enum.GetValues<RecordType>().Select(t => (t.ToString(), (ushort)t))];
+
+    private static readonly (string Name, ushort Value)[] ClassNames =
+        [.. Enum.GetValues<RecordClass>().Select(c => (c.ToString(), (ushort)c))];
+
+    /// <summary>A mnemonic, or the RFC 3597 §5 generic form <c>TYPEnnn</c> / <c>CLASSnnn</c>.</summary>
+    private static bool TryParse(ReadOnlySpan<char> text, string generic, (string Name, ushort Value)[] names, out ushort value)
+    {
+        if (text.StartsWith(generic, StringComparison.OrdinalIgnoreCase) &&
+            ushort.TryParse(text[generic.Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value))
             return true;
-        }
-        foreach (var value in Enum.GetValues<RecordClass>())
+        foreach (var (name, v) in names)
         {
-            if (text.Equals(value.ToString(), StringComparison.OrdinalIgnoreCase))
+            if (text.Equals(name, StringComparison.OrdinalIgnoreCase))
             {
-                cls = value;
+                value = v;
                 return true;
             }
         }
-        cls = default;
+        value = 0;
         return false;
     }
 }
