@@ -34,7 +34,7 @@ public sealed class ForwardKnot : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
         // knotd does not create the journal's parent folder; dynamic updates fail without it.
         Directory.CreateDirectory(Path.Combine(folder, "db"));
-        int port = FreeUdpAndTcpPort();
+        int port = Rdns.Interop.Tests.Support.FreePort.ForUdpAndTcp();
         await File.WriteAllTextAsync(Path.Combine(folder, "zone.zone"),
             $"$ORIGIN {zone}\n$TTL 60\n@ SOA ns.{zone} admin.{zone} 1 60 60 600 60\n@ NS ns.{zone}\nns A 127.0.0.1\n{records}\n");
         await File.WriteAllTextAsync(Path.Combine(folder, "knot.conf"),
@@ -99,27 +99,6 @@ public sealed class ForwardKnot : IAsyncDisposable
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await p.WaitForExitAsync(cancel.Token);
         return (p.ExitCode, await output + await error);
-    }
-
-    /// <summary>A port free for both UDP and TCP at the moment of asking (it may be taken again before use).</summary>
-    internal static int FreeUdpAndTcpPort()
-    {
-        for (int i = 0; i < 50; i++)
-        {
-            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
-                return port;
-            }
-            catch (SocketException)
-            {
-            }
-        }
-        throw new InvalidOperationException("no free port");
     }
 
     public async ValueTask DisposeAsync()

@@ -26,7 +26,7 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
     {
         _folder = Directory.CreateTempSubdirectory("rdns-secondary-").FullName;
         Directory.CreateDirectory(Path.Combine(_folder, "db"));
-        _knotPort = ForwardKnot.FreeUdpAndTcpPort();
+        _knotPort = Rdns.Interop.Tests.Support.FreePort.ForUdpAndTcp();
         var keyFile = Path.Combine(_folder, "keys.conf");
         await File.WriteAllTextAsync(keyFile, _key.ToBindText());
         var secret = Convert.ToBase64String(_key.Secret);
@@ -35,7 +35,7 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
         // taken again before we bind it, so another is tried then.
         for (int attempt = 1; ; attempt++)
         {
-            _rdnsPort = ForwardKnot.FreeUdpAndTcpPort();
+            _rdnsPort = Rdns.Interop.Tests.Support.FreePort.ForUdpAndTcp();
             try
             {
                 _api = await ApiHost.StartAsync(configure: s =>
