@@ -32,7 +32,10 @@ public sealed record PutAllocation(AllocationRecord Allocation, TimeSpan CoolDow
 
 public sealed record ReleaseAllocation(string Id, DateTimeOffset At) : TenantWrite;
 
-/// <summary>Adds or replaces the custom PTR of an address.</summary>
+/// <summary>
+/// Adds or replaces the custom PTR of an address. Fails with <see cref="AllocationReleasedException"/>
+/// when the allocation it is recorded under is no longer held, so a PTR never outlives its release.
+/// </summary>
 public sealed record PutCustomReverse(CustomReverseRecord Reverse) : TenantWrite;
 
 public sealed record DeleteCustomReverse(string Address) : TenantWrite;
@@ -73,6 +76,16 @@ public interface ITenantStore
     Task<DomainRecord?> GetDomainAsync(string tenantId, string name, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<DomainRecord>> ListDomainsAsync(string tenantId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// A custom PTR was to be written under an allocation that is released (or was never held): the
+/// release committed while the PTR's forward check ran. Nothing of the transaction remains.
+/// </summary>
+public sealed class AllocationReleasedException(string allocationId)
+    : Exception($"allocation {allocationId} is not held (it was released)")
+{
+    public string AllocationId { get; } = allocationId;
 }
 
 /// <summary>A tenant write collides with what is stored (an overlapping allocation or pool, a release of a released allocation, a duplicate id).</summary>

@@ -72,6 +72,16 @@ internal abstract partial class SqlStore
                     throw new TenantConflictException($"allocation {r.Id} is not held");
                 break;
             case PutCustomReverse c:
+                {
+                    // Checked here, in the transaction that writes the PTR, not when the request
+                    // started: a forward check can take seconds, and a release committed meanwhile
+                    // must win. The row lock (PostgreSQL) makes a concurrent release wait for this
+                    // commit, and it then finds this row (see DeleteCustomReversesOf).
+                    await using var held = s.Command("SELECT 1 FROM allocations WHERE id = @id AND released_at IS NULL" + ForUpdate);
+                    held.With("@id", c.Reverse.AllocationId);
+                    if (await held.ScalarInt64Async(cancellationToken) is null)
+                        throw new AllocationReleasedException(c.Reverse.AllocationId);
+                }
                 await ExecAsync(s, "DELETE FROM custom_reverses WHERE address = @a", cancellationToken, ("@a", c.Reverse.Address));
                 await ExecAsync(s, "INSERT INTO custom_reverses (address, tenant_id, allocation_id, name, status, detail, set_at, checked_at) " +
                                    "VALUES (@a, @tenant, @alloc, @name, @status, @detail, @set, @checked)", cancellationToken,

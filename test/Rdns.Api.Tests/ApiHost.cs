@@ -32,12 +32,14 @@ public sealed class ApiHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<ApiHost> StartAsync(string? zonesDirectory = null, Action<ServeSettings>? configure = null)
+    /// <param name="services">Replaces services after the host's own registrations (a fake forward resolver, say).</param>
+    public static async Task<ApiHost> StartAsync(string? zonesDirectory = null, Action<ServeSettings>? configure = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var data = Directory.CreateTempSubdirectory("rdns-api-").FullName;
         var settings = new ServeSettings { Data = data, Dns = "127.0.0.1:0", Http = "127.0.0.1:0", Quiet = true, Zones = zonesDirectory, NameServers = ["ns1.example.net."] };
         configure?.Invoke(settings);
-        var host = await ServeHost.StartAsync(settings, TextWriter.Null);
+        var host = await ServeHost.StartAsync(settings, TextWriter.Null, services);
         var key = (await File.ReadAllTextAsync(Path.Combine(data, "admin.key"))).Trim();
         return new ApiHost(host, data, key);
     }

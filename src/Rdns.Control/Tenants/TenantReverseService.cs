@@ -77,11 +77,21 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
 
         var now = time.GetUtcNow();
         var record = new CustomReverseRecord(address.ToString(), tenantId, allocation.Id, target.ToString(), status, detail, now, now);
-        await zones.ChangeAsync(
-            [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, options.PtrTtl, [target.Wire.ToArray()])])],
-            [new PutCustomReverse(record)],
-            audit with { Action = "reverse.set", Target = address.ToString(), Detail = $"{target} ({status})" },
-            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await zones.ChangeAsync(
+                [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, options.PtrTtl, [target.Wire.ToArray()])])],
+                [new PutCustomReverse(record)],
+                audit with { Action = "reverse.set", Target = address.ToString(), Detail = $"{target} ({status})" },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AllocationReleasedException)
+        {
+            // The operator released the allocation while the forward check ran; the store refused
+            // the PTR in the same transaction, so nothing of it was written.
+            throw new ControlException(ControlError.Conflict, "allocation_released",
+                $"{address}: allocation {allocation.Id} was released while {target} was being checked; nothing was changed");
+        }
         return View(record);
     }
 

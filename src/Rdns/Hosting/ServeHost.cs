@@ -29,7 +29,14 @@ public static class ServeHost
     }
 
     /// <summary>Starts everything and returns once DNS and HTTP are listening (ports 0 pick free ones).</summary>
-    public static async Task<RunningHost> StartAsync(ServeSettings settings, TextWriter output, CancellationToken cancellationToken = default)
+    public static Task<RunningHost> StartAsync(ServeSettings settings, TextWriter output, CancellationToken cancellationToken = default) =>
+        StartAsync(settings, output, null, cancellationToken);
+
+    /// <summary>
+    /// As above; <paramref name="configureServices"/> runs after the host's own registrations, so an
+    /// embedding host (a test, say) can replace a service such as the forward resolver.
+    /// </summary>
+    public static async Task<RunningHost> StartAsync(ServeSettings settings, TextWriter output, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken = default)
     {
         settings.Validate();
         Directory.CreateDirectory(settings.Data);
@@ -72,6 +79,7 @@ public static class ServeHost
             builder.Services.AddSingleton<TenantReverseService>();
             builder.Services.AddHostedService<DriftChecker>();
             builder.Services.AddRdnsApi();
+            configureServices?.Invoke(builder.Services);
 
             var app = builder.Build();
             // RDNS_TRACE_STARTUP=1 prints when each start-up phase ends, counted from process start.
