@@ -26,6 +26,19 @@ public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore
 {
     /// <summary>"sqlite" or "postgresql", for logs and health output.</summary>
     string Kind { get; }
+
+    /// <summary>
+    /// The random id the store was given when first used, or null for a store that has none yet
+    /// (new, or made before stores had ids). Data directories remember it, so a store that was lost
+    /// or replaced is noticed rather than silently started empty.
+    /// </summary>
+    Task<string?> GetIdentityAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Gives the store <paramref name="proposed"/> as its id unless it has one; returns the id it has afterwards.</summary>
+    Task<string> ClaimIdentityAsync(string proposed, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    /// <summary>True when the store holds nothing: no zones, keys, tenants or pools (a new store).</summary>
+    Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Store settings.</summary>

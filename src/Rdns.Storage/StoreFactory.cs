@@ -21,6 +21,33 @@ public static class StoreFactory
         if (!string.IsNullOrWhiteSpace(connection) && IsPostgres(connection))
             return new PostgresStore(connection, options, time);
 
+        var builder = SqliteBuilder(connection, dataDirectory);
+        builder.Mode = SqliteOpenMode.ReadWriteCreate;
+        builder.Pooling = true;
+        Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+        return new SqliteStore(builder.ConnectionString, options, time);
+    }
+
+    /// <summary>The full path of the SQLite file <paramref name="options"/> name, or null for PostgreSQL.</summary>
+    public static string? SqlitePath(StoreOptions options, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string? connection = options.Connection;
+        return !string.IsNullOrWhiteSpace(connection) && IsPostgres(connection) ? null : SqliteBuilder(connection, dataDirectory).DataSource;
+    }
+
+    /// <summary>The store for messages: the SQLite file, or the PostgreSQL host and database (never the password).</summary>
+    public static string Describe(StoreOptions options, string dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (SqlitePath(options, dataDirectory) is { } path)
+            return path;
+        var pg = new Npgsql.NpgsqlConnectionStringBuilder(options.Connection);
+        return $"PostgreSQL database '{pg.Database ?? pg.Username}' on {pg.Host}:{pg.Port}";
+    }
+
+    private static SqliteConnectionStringBuilder SqliteBuilder(string? connection, string dataDirectory)
+    {
         SqliteConnectionStringBuilder builder;
         if (string.IsNullOrWhiteSpace(connection))
             builder = new SqliteConnectionStringBuilder { DataSource = Path.Combine(dataDirectory, "rdns.db") };
@@ -29,10 +56,7 @@ public static class StoreFactory
         else
             builder = new SqliteConnectionStringBuilder { DataSource = connection };
         builder.DataSource = Path.GetFullPath(builder.DataSource);
-        builder.Mode = SqliteOpenMode.ReadWriteCreate;
-        builder.Pooling = true;
-        Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
-        return new SqliteStore(builder.ConnectionString, options, time);
+        return builder;
     }
 
     private static bool IsPostgres(string connection) =>

@@ -165,6 +165,23 @@ public abstract partial class StoreContractTests
         Assert.False(await Store.RevokeKeyAsync("k-missing", Audit("key.revoke", "k-missing")));
     }
 
+    [Fact]
+    public async Task A_store_is_given_one_id_that_the_first_claim_decides()
+    {
+        Assert.True(await Store.IsEmptyAsync());
+        Assert.Null(await Store.GetIdentityAsync());
+        Assert.Equal("first", await Store.ClaimIdentityAsync("first", Audit("store.identify", "-")));
+        Assert.Equal("first", await Store.ClaimIdentityAsync("second", Audit("store.identify", "-")));
+        await using (var other = OpenStore())
+            Assert.Equal("first", await other.GetIdentityAsync());
+        Assert.Single(await Store.GetAuditAsync(10), a => a.Action == "store.identify" && a.Target == "first");
+
+        // An id alone does not make a store hold something; a zone or a key does.
+        Assert.True(await Store.IsEmptyAsync());
+        await Store.AddKeyAsync(Key("k", "admin", [1]), Audit("key.add", "k"));
+        Assert.False(await Store.IsEmptyAsync());
+    }
+
     private static ApiKeyRecord Key(string id, string role, byte[] hash, DateTimeOffset? created = null) =>
         new(id, role, null, hash, created ?? new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero), null);
 

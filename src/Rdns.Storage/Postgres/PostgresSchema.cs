@@ -111,5 +111,12 @@ internal static class PostgresSchema
             PRIMARY KEY (tenant_id, name)
         );
         """,
+        """
+        CREATE TABLE store_identity (
+            singleton integer PRIMARY KEY CHECK (singleton = 1),
+            id text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        """,
     ];
 }

@@ -104,5 +104,12 @@ internal static class SqliteSchema
             PRIMARY KEY (tenant_id, name)
         );
         """,
+        """
+        CREATE TABLE store_identity (
+            singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+            id TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        """,
     ];
 }

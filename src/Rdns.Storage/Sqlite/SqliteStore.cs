@@ -25,6 +25,7 @@ internal sealed class SqliteStore : SqlStore
     private readonly SemaphoreSlim _writer = new(1, 1);
     private SqliteConnection? _writeConnection;
     private bool _disposed;
+    private volatile bool _fileReady;
 
     public SqliteStore(string connectionString, StoreOptions options, TimeProvider time)
         : base(options, time)
@@ -38,12 +39,50 @@ internal sealed class SqliteStore : SqlStore
 
     private SqliteConnection Open()
     {
+        if (!_fileReady)
+            CreateFileOwnerOnly();
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = ConnectionPragmas;
         cmd.ExecuteNonQuery();
         return connection;
+    }
+
+    /// <summary>
+    /// The database holds every key hash and every tenant's data: it is created readable by its
+    /// owner only (0600), and so is an empty file SQLite is about to make a database of. SQLite
+    /// gives the -wal and -shm files it creates beside it the database file's mode, so they are
+    /// 0600 too. A database that already has content keeps the mode its operator gave it.
+    /// </summary>
+    private void CreateFileOwnerOnly()
+    {
+        var path = new SqliteConnectionStringBuilder(_connectionString).DataSource;
+        if (OperatingSystem.IsWindows() || path == ":memory:")
+        {
+            _fileReady = true;
+            return;
+        }
+        var file = new FileInfo(path);
+        if (file.Exists && file.Length == 0)
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        if (!file.Exists)
+        {
+            try
+            {
+                using var created = new FileStream(path, new FileStreamOptions
+                {
+                    Mode = FileMode.CreateNew,
+                    Access = FileAccess.Write,
+                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                });
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Created by someone else meanwhile; SQLite opens it as it is.
+            }
+        }
+        _fileReady = true;
     }
 
     protected override Task<StoreSession> BeginReadAsync(CancellationToken cancellationToken)

@@ -21,9 +21,13 @@ public static class ServeVerb
         var secondary = new Option<string[]>("--secondary") { Description = "Secondary IP:PORT[@KEYNAME]: gets NOTIFY, may transfer (repeatable)" };
         var tsigKeys = new Option<string?>("--tsig-keys") { Description = "TSIG keys file in BIND's key syntax" };
         var catalog = new Option<string?>("--catalog") { Description = "Catalog zone name (default catalog.invalid.)" };
+        var init = new Option<bool>("--init")
+        {
+            Description = "Start even though the data directory has held a store that is now missing, empty or another one (creates or accepts the store found)",
+        };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog,
+            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, init,
         };
         command.SetAction(result =>
         {
@@ -44,12 +48,18 @@ public static class ServeVerb
             try
             {
                 var settings = ServeSettings.Bind(result.GetValue(config), result.GetValue(data), values);
+                settings.Init = result.GetValue(init);
                 return ServeHost.RunAsync(settings, Console.Out).GetAwaiter().GetResult();
             }
             catch (SettingsException e)
             {
                 Console.Error.WriteLine($"rdns: {e.Message}");
                 return RdnsCommandLine.UsageError;
+            }
+            catch (StartupException e)
+            {
+                Console.Error.WriteLine($"rdns: {e.Message}");
+                return RdnsCommandLine.InternalError;
             }
             catch (ZoneFileException e)
             {

@@ -5,7 +5,9 @@ namespace Rdns.Hosting;
 
 /// <summary>
 /// The first start's operator key: generated when the store has no admin key yet, written to
-/// <c>DATA/admin.key</c> readable by the owner only (0600), stored as a hash, never logged.
+/// <c>DATA/admin.key</c> readable by the owner only (0600), stored as a hash, never logged. An
+/// existing <c>admin.key</c> is never overwritten: when a new store (<c>--init</c>) finds one, the
+/// key in it becomes the new store's admin key, so the operator's scripts keep working.
 /// </summary>
 public static class AdminKey
 {
@@ -20,17 +22,39 @@ public static class AdminKey
                 output.WriteLine($"rdns: admin API key in {path}");
             return;
         }
+        if (File.Exists(path))
+        {
+            await AdoptAsync(store, path, output, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var (id, key) = ApiKeys.Generate();
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        // CreateNew: if the file appeared meanwhile it is kept, and this start fails rather than replace it.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         await using (var stream = new FileStream(path, options))
         await using (var writer = new StreamWriter(stream))
             await writer.WriteLineAsync(key).ConfigureAwait(false);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await store.AddKeyAsync(new ApiKeyRecord(id, ApiKeys.AdminRole, null, ApiKeys.Hash(key), DateTimeOffset.UtcNow, "created at first start"),
             new AuditEntry("system", "key.create", id, "admin key written to " + FileName), cancellationToken).ConfigureAwait(false);
         output.WriteLine($"rdns: created an admin API key in {path} (mode 0600); send it as 'Authorization: Bearer <key>'");
+    }
+
+    private static async Task AdoptAsync(IRdnsStore store, string path, TextWriter output, CancellationToken cancellationToken)
+    {
+        var key = (await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).Trim();
+        if (!key.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal) || key.Length < 20 || key.Any(char.IsWhiteSpace))
+            throw new StartupException($"{path} holds no API key, and the store has no admin key; move the file away and start again to have a new key written");
+        var id = ApiKeys.Generate().Id;
+        try
+        {
+            await store.AddKeyAsync(new ApiKeyRecord(id, ApiKeys.AdminRole, null, ApiKeys.Hash(key), DateTimeOffset.UtcNow, "admin.key kept for a new store"),
+                new AuditEntry("system", "key.create", id, "existing " + FileName + " registered for a new store"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException e)
+        {
+            throw new StartupException($"{path} holds a key this store already knows (revoked, or not an admin key); move the file away and start again to have a new key written", e);
+        }
+        output.WriteLine($"rdns: the store had no admin API key; the key already in {path} is now its admin key");
     }
 }

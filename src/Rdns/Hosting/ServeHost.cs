@@ -39,17 +39,42 @@ public static class ServeHost
     public static async Task<RunningHost> StartAsync(ServeSettings settings, TextWriter output, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken = default)
     {
         settings.Validate();
-        Directory.CreateDirectory(settings.Data);
+        var data = DataDirectory.Open(settings.Data);
+        try
+        {
+            return await StartAsync(settings, data, output, configureServices, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<RunningHost> StartAsync(ServeSettings settings, DataDirectory data, TextWriter output, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
+    {
+        var storeOptions = new StoreOptions { Connection = settings.Store };
+        if (StoreFactory.SqlitePath(storeOptions, data.FullPath) is { } databasePath)
+            data.CheckSqliteFile(databasePath, settings.Init, output);
 
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, settings.Quiet);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
-        var store = StoreFactory.Open(new StoreOptions { Connection = settings.Store }, settings.Data);
+        var store = StoreFactory.Open(storeOptions, data.FullPath);
         try
         {
-            await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            var storeDescription = StoreFactory.Describe(storeOptions, data.FullPath);
+            try
+            {
+                await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                throw new StartupException($"store {storeDescription}: {e.Message}", e);
+            }
+            await data.AdoptStoreAsync(store, storeDescription, settings.Init, output, cancellationToken).ConfigureAwait(false);
 
             var zones = new ServedZones();
             var serverOptions = new ServerOptions
@@ -104,7 +129,7 @@ public static class ServeHost
             catalog.Follow(app.Lifetime.ApplicationStopping);
             if (settings.Zones is not null)
                 await ImportZoneFilesAsync(zoneService, settings.Zones, cancellationToken).ConfigureAwait(false);
-            await AdminKey.EnsureAsync(store, settings.Data, output, cancellationToken).ConfigureAwait(false);
+            await AdminKey.EnsureAsync(store, data.FullPath, output, cancellationToken).ConfigureAwait(false);
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
             Trace("catalog, imports and key checked");
@@ -114,7 +139,7 @@ public static class ServeHost
             app.MapRdnsApi();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Trace("listening");
-            var running = new RunningHost(app, store);
+            var running = new RunningHost(app, store, data);
             if (!settings.Quiet)
                 output.WriteLine($"rdns: HTTP API listening on {running.HttpBase} (store: {store.Kind})");
             return running;
@@ -164,7 +189,7 @@ public static class ServeHost
 }
 
 /// <summary>A started <c>serve</c>: its addresses and services, stopped on dispose.</summary>
-public sealed class RunningHost(WebApplication app, IRdnsStore store) : IAsyncDisposable
+public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirectory data) : IAsyncDisposable
 {
     public WebApplication App { get; } = app;
 
@@ -180,6 +205,7 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store) : IAsyncDi
         await App.StopAsync().ConfigureAwait(false);
         await App.DisposeAsync().ConfigureAwait(false);
         await store.DisposeAsync().ConfigureAwait(false);
+        data.Dispose();
     }
 }
 

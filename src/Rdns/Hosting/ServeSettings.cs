@@ -71,6 +71,13 @@ public sealed class ServeSettings
     public IEnumerable<string> SecondaryList() =>
         (Secondaries ?? []).Concat((Secondary ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
+    /// <summary>
+    /// <c>--init</c>, command line only: start even though the data directory has held a store that
+    /// is now missing, empty or another one, creating (or accepting) the store found. Not bound from
+    /// files or the environment, where it would stay set and disarm the check for good.
+    /// </summary>
+    public bool Init { get; internal set; }
+
     /// <summary>No log output (for hosts embedded in tests).</summary>
     public bool Quiet { get; set; }
 
