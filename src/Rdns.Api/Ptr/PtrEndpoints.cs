@@ -4,10 +4,12 @@ using Microsoft.AspNetCore.Routing;
 using Rdns.Addressing;
 using Rdns.Api.Auth;
 using Rdns.Control.Ptr;
+using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
+using Rdns.Storage;
 
 namespace Rdns.Api.Ptr;
 
@@ -71,7 +73,16 @@ public static class PtrEndpoints
         _ => ttl.Value,
     };
 
-    private static async Task<IResult> PutAsync(HttpContext context, ZoneService service, string ip)
+    /// <summary>
+    /// The tenant row of an address follows what the operator does to its PTR, in the same
+    /// transaction, so the tenant API reports what DNS answers (a no-op where no tenant set one).
+    /// </summary>
+    private static TenantWrite TenantRowAfter(IpAddress address, byte[]? target, TimeProvider time) =>
+        target is null
+            ? new DeleteCustomReverse(address.ToString())
+            : new SetReverseByOperator(address.ToString(), DnsName.FromWire(target).ToString(), TenantReverseService.OperatorSet, "set by the operator", time.GetUtcNow());
+
+    private static async Task<IResult> PutAsync(HttpContext context, ZoneService service, TimeProvider time, string ip)
     {
         context.RequireAdmin();
         var address = ApiInput.ParseIp(ip, "ip");
@@ -81,6 +92,7 @@ public static class PtrEndpoints
         var location = Locate(service, address);
         var changed = await service.ChangeAsync(
             [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, ttl, [target])])],
+            [TenantRowAfter(address, target, time)],
             context.Audit("ptr.set", address.ToString(), DnsName.FromWire(target).ToString()), context.RequestAborted).ConfigureAwait(false);
         uint serial = changed.Count > 0 ? changed[0].Serial : location.Zone.Serial;
         return Results.Ok(new PtrView(address.ToString(), location.Owner.ToString(), DnsName.FromWire(target).ToString(), ttl, location.Zone.Origin.ToString(), serial));
@@ -106,6 +118,7 @@ public static class PtrEndpoints
             return ApiProblem.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
         await service.ChangeAsync(
             [new ZoneEdit(location.Zone.Origin, [new RRsetChange(location.Owner, RecordType.PTR, 0, [])])],
+            [new DeleteCustomReverse(address.ToString())],
             context.Audit("ptr.delete", address.ToString()), context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
@@ -114,7 +127,7 @@ public static class PtrEndpoints
     /// Sets or removes (ptrdname null) the PTRs of up to 100,000 addresses in one transaction:
     /// every item is validated first, and either all changes land or none do.
     /// </summary>
-    private static async Task<IResult> BulkAsync(HttpContext context, ZoneService service)
+    private static async Task<IResult> BulkAsync(HttpContext context, ZoneService service, TimeProvider time)
     {
         context.RequireAdmin();
         var request = await ApiJson.ReadAsync<BulkPtrRequest>(context).ConfigureAwait(false);
@@ -125,6 +138,9 @@ public static class PtrEndpoints
         var zones = service.Served.Current;
         var byZone = new Dictionary<DnsName, List<RRsetChange>>();
         var seen = new HashSet<IpAddress>();
+        var tenantRows = (await service.Store.ListCustomReversesAsync(null, null, null, context.RequestAborted).ConfigureAwait(false))
+            .Select(r => r.Address).ToHashSet();
+        var writes = new List<TenantWrite>();
         for (int i = 0; i < request.Items.Count; i++)
         {
             var item = request.Items[i];
@@ -144,12 +160,14 @@ public static class PtrEndpoints
             var change = item.Ptrdname is null
                 ? new RRsetChange(location.Owner, RecordType.PTR, 0, [])
                 : new RRsetChange(location.Owner, RecordType.PTR, Ttl(item.Ttl, $"{field}.ttl"), [ParseTarget(item.Ptrdname, $"{field}.ptrdname")]);
+            if (tenantRows.Contains(address.ToString()))
+                writes.Add(TenantRowAfter(address, change.IsDelete ? null : change.Data[0], time));
             if (!byZone.TryGetValue(location.Zone!.Origin, out var list))
                 byZone[location.Zone.Origin] = list = [];
             list.Add(change);
         }
         var edits = byZone.Select(kv => new ZoneEdit(kv.Key, kv.Value)).ToList();
-        var changed = await service.ChangeAsync(edits, context.Audit("ptr.bulk", $"{request.Items.Count} addresses", $"{edits.Count} zones"), context.RequestAborted).ConfigureAwait(false);
+        var changed = await service.ChangeAsync(edits, writes, context.Audit("ptr.bulk", $"{request.Items.Count} addresses", $"{edits.Count} zones"), context.RequestAborted).ConfigureAwait(false);
         return Results.Ok(new BulkPtrResult(request.Items.Count, changed.Select(z => new ChangeResultZone(z.Origin.ToString(), z.Serial)).ToList()));
     }
 }

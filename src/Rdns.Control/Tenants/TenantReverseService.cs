@@ -3,6 +3,7 @@ using Rdns.Addressing;
 using Rdns.Control.Ptr;
 using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Storage;
 
@@ -26,6 +27,9 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
     public const string Drifted = "drifted";
     public const string Unresolvable = "unresolvable";
     public const string Default = "default";
+
+    /// <summary>The address's PTR was set by the operator (PUT /v1/ptr), not through the tenant API.</summary>
+    public const string OperatorSet = "operator-set";
 
     /// <summary>Where a domain's proof is published (an underscore label: it names an attribute, not a host, RFC 8552).</summary>
     public const string ChallengeLabel = "_rdns-challenge";
@@ -95,37 +99,59 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
         return View(record);
     }
 
+    /// <summary>
+    /// What DNS answers for a held address, with the tenant's check status when the PTR is the
+    /// tenant's. The zone's PTR is the truth: a PTR the operator set shows as <see cref="OperatorSet"/>,
+    /// and no PTR means the default name.
+    /// </summary>
     public async Task<ReverseView> GetAsync(string tenantId, IpAddress address, CancellationToken cancellationToken)
     {
         var allocation = await tenants.RequireHeldAsync(tenantId, address, cancellationToken).ConfigureAwait(false);
         var custom = await Store.GetCustomReverseAsync(address.ToString(), cancellationToken).ConfigureAwait(false);
-        if (custom is not null && custom.AllocationId == allocation.Id)
-            return View(custom);
-        var name = tenants.Pools.DefaultName(address);
-        return new ReverseView(address.ToString(), name, false, Default, name is null ? "the address is in no pool with default names" : null, null, null);
+        return ViewOf(address, custom is not null && custom.AllocationId == allocation.Id ? custom : null);
     }
 
-    /// <summary>Back to the default name; idempotent.</summary>
+    /// <summary>Back to the default name, whoever set the PTR; idempotent.</summary>
     public async Task ResetAsync(string tenantId, IpAddress address, AuditEntry audit, CancellationToken cancellationToken)
     {
-        var allocation = await tenants.RequireHeldAsync(tenantId, address, cancellationToken).ConfigureAwait(false);
+        await tenants.RequireHeldAsync(tenantId, address, cancellationToken).ConfigureAwait(false);
         var custom = await Store.GetCustomReverseAsync(address.ToString(), cancellationToken).ConfigureAwait(false);
-        if (custom is null || custom.AllocationId != allocation.Id)
-            return;
         var location = PtrLocator.Locate(zones.Served.Current, address);
-        var edits = location.Found
+        bool hasPtr = location.Found && location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) is not null;
+        if (!hasPtr && custom is null)
+            return;
+        var edits = hasPtr
             ? new List<ZoneEdit> { new(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, 0, [])]) }
             : [];
-        await zones.ChangeAsync(edits, [new DeleteCustomReverse(address.ToString())],
-            audit with { Action = "reverse.reset", Target = address.ToString() }, cancellationToken).ConfigureAwait(false);
+        TenantWrite[] writes = custom is null ? [] : [new DeleteCustomReverse(address.ToString())];
+        await zones.ChangeAsync(edits, writes, audit with { Action = "reverse.reset", Target = address.ToString() }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ReverseView>> ListAsync(string tenantId, string? status, CancellationToken cancellationToken)
     {
-        if (status is not null && status is not (Confirmed or VerifiedDomain or Drifted or Unresolvable))
-            throw new ControlException(ControlError.Invalid, "validation_failed", $"status: one of {Confirmed}, {VerifiedDomain}, {Drifted}, {Unresolvable}", "status");
-        var list = await Store.ListCustomReversesAsync(tenantId, status, null, cancellationToken).ConfigureAwait(false);
-        return list.Select(View).ToList();
+        if (status is not null && status is not (Confirmed or VerifiedDomain or Drifted or Unresolvable or OperatorSet))
+            throw new ControlException(ControlError.Invalid, "validation_failed", $"status: one of {Confirmed}, {VerifiedDomain}, {Drifted}, {Unresolvable}, {OperatorSet}", "status");
+        var list = await Store.ListCustomReversesAsync(tenantId, null, null, cancellationToken).ConfigureAwait(false);
+        // Each as DNS answers it now; a row whose PTR has since gone is no longer a custom PTR.
+        return list.Select(r => ViewOf(IpAddress.Parse(r.Address), r))
+            .Where(v => v.Custom && (status is null || v.Status == status))
+            .ToList();
+    }
+
+    /// <summary>The view of an address from the zone's PTR, annotated by the tenant's row when it is the same name.</summary>
+    private ReverseView ViewOf(IpAddress address, CustomReverseRecord? custom)
+    {
+        var location = PtrLocator.Locate(zones.Served.Current, address);
+        var set = location.Found ? location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) : null;
+        if (set is null)
+        {
+            var name = tenants.Pools.DefaultName(address);
+            return new ReverseView(address.ToString(), name, false, Default, name is null ? "the address is in no pool with default names" : null, null, null);
+        }
+        var ptr = Rdata.ReadName(set.Data[0]);
+        if (custom is not null && DnsName.Parse(custom.Name).Equals(ptr))
+            return View(custom);
+        return new ReverseView(address.ToString(), ptr.ToString(), true, OperatorSet, "set by the operator, not through the tenant API", custom?.SetAt, null);
     }
 
     public async Task<DomainView> AddDomainAsync(string tenantId, string? name, AuditEntry audit, CancellationToken cancellationToken)
@@ -168,7 +194,9 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
     /// </summary>
     public async Task<(int Checked, int Changed)> RecheckAllAsync(CancellationToken cancellationToken)
     {
-        var all = await Store.ListCustomReversesAsync(null, null, null, cancellationToken).ConfigureAwait(false);
+        // A name the operator set is the operator's to keep right, not the tenant's.
+        var all = (await Store.ListCustomReversesAsync(null, null, null, cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Status != OperatorSet).ToList();
         int changed = 0;
         foreach (var r in all)
         {

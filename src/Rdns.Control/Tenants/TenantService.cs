@@ -54,28 +54,47 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
         return allocation;
     }
 
-    /// <summary>Releases an allocation: its custom PTRs go back to the defaults in the same transaction.</summary>
+    /// <summary>
+    /// Releases an allocation: every PTR stored at one of its addresses (the tenant's, and any an
+    /// operator set there) is removed in the same transaction, so each address answers its default
+    /// again; returns how many were reset.
+    /// </summary>
     public async Task<int> ReleaseAsync(string id, AuditEntry audit, CancellationToken cancellationToken)
     {
         var allocation = await Store.GetAllocationAsync(id, cancellationToken).ConfigureAwait(false);
         if (allocation is null || allocation.ReleasedAt is not null)
             throw new ControlException(ControlError.NotFound, "allocation_not_found", $"no held allocation {id}");
-        var customs = await Store.ListCustomReversesAsync(null, null, id, cancellationToken).ConfigureAwait(false);
-        var edits = new Dictionary<DnsName, List<RRsetChange>>();
-        foreach (var custom in customs)
+        var prefix = IpPrefix.Parse(allocation.Prefix);
+        // Every hosted reverse zone with addresses of the prefix: the pool's zones, an RFC 2317 child.
+        var covering = zones.Served.Current.Zones.Where(z => z.Reverse?.Prefix.Overlaps(prefix) == true).Select(z => z.Origin).ToList();
+        var at = time.GetUtcNow();
+        int reset = 0;
+        try
         {
-            var location = PtrLocator.Locate(zones.Served.Current, IpAddress.Parse(custom.Address));
-            if (!location.Found)
-                continue;
-            if (!edits.TryGetValue(location.Zone!.Origin, out var list))
-                edits[location.Zone.Origin] = list = [];
-            list.Add(new RRsetChange(location.Owner, RecordType.PTR, 0, []));
+            await zones.ChangeAsync(covering, served =>
+            {
+                var edits = new List<ZoneEdit>();
+                reset = 0;
+                foreach (var name in covering)
+                {
+                    if (served.Get(name) is not { } zone)
+                        continue;
+                    var changes = StoredPtrs.Within(zone, prefix).Select(p => new RRsetChange(p.Owner, RecordType.PTR, 0, [])).ToList();
+                    if (changes.Count == 0)
+                        continue;
+                    edits.Add(new ZoneEdit(name, changes));
+                    reset += changes.Count;
+                }
+                return new PlannedChange(edits, [new ReleaseAllocation(id, at), new DeleteCustomReversesOf(id)],
+                    audit with { Action = "allocation.release", Target = id, Detail = $"{allocation.Prefix}: {reset} PTRs reset to defaults" });
+            }, cancellationToken).ConfigureAwait(false);
         }
-        await zones.ChangeAsync(edits.Select(kv => new ZoneEdit(kv.Key, kv.Value)).ToList(),
-            [new ReleaseAllocation(id, time.GetUtcNow()), new DeleteCustomReversesOf(id)],
-            audit with { Action = "allocation.release", Target = id, Detail = $"{allocation.Prefix}: {customs.Count} custom PTRs reset to defaults" },
-            cancellationToken).ConfigureAwait(false);
-        return customs.Count;
+        catch (TenantConflictException)
+        {
+            // Released by another request (or node) meanwhile.
+            throw new ControlException(ControlError.NotFound, "allocation_not_found", $"no held allocation {id}");
+        }
+        return reset;
     }
 
     /// <summary>The caller's held allocation containing the address; 404 when it holds none (whoever else might).</summary>

@@ -17,6 +17,9 @@ public sealed record RRsetChange(DnsName Owner, RecordType Type, uint Ttl, IRead
 /// <summary>Changes to one zone inside an atomic request.</summary>
 public sealed record ZoneEdit(DnsName Zone, IReadOnlyList<RRsetChange> Changes);
 
+/// <summary>What one attempt of a change commits, planned from the zones as they are at that attempt.</summary>
+public sealed record PlannedChange(IReadOnlyList<ZoneEdit> Edits, IReadOnlyList<TenantWrite> Writes, AuditEntry Audit);
+
 /// <summary>The zone a request named is not hosted here.</summary>
 public sealed class ZoneNotFoundException(DnsName zone) : Exception($"zone {zone} is not hosted here")
 {
@@ -174,9 +177,22 @@ public sealed partial class ZoneService
     public Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default) =>
         ChangeAsync(edits, writes, audit, enforcePolicy: true, cancellationToken);
 
-    private async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken) =>
+        ChangeAsync(edits.Select(e => e.Zone).ToList(), _ => new PlannedChange(edits, writes, audit), enforcePolicy, holdUnedited: false, cancellationToken);
+
+    /// <summary>
+    /// For changes that depend on what the zones hold (a release resets every PTR stored in its
+    /// range): <paramref name="plan"/> plans the change from the current zones while
+    /// <paramref name="zones"/> are held, and plans it again after catching up whenever another node
+    /// committed first. Named zones the plan leaves alone must still be at the serial it saw when the
+    /// change commits, so nothing committed in any of them meanwhile is missed.
+    /// </summary>
+    public Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<DnsName> zones, Func<ZoneSet, PlannedChange> plan, CancellationToken cancellationToken = default) =>
+        ChangeAsync(zones, plan, enforcePolicy: true, holdUnedited: true, cancellationToken);
+
+    private async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<DnsName> zones, Func<ZoneSet, PlannedChange> plan, bool enforcePolicy, bool holdUnedited, CancellationToken cancellationToken)
     {
-        var names = edits.Select(e => e.Zone).Distinct().Order().ToArray();
+        var names = zones.Distinct().Order().ToArray();
         var gates = names.Select(Gate).ToArray();
         // Always in name order, so two multi-zone requests cannot deadlock.
         int held = 0;
@@ -189,11 +205,15 @@ public sealed partial class ZoneService
             }
             for (int attempt = 1; ; attempt++)
             {
+                var served = _zones.Current;
+                var (edits, writes, audit) = plan(served);
                 var commits = new List<ZoneCommit>();
                 var next = new List<ZoneSnapshot>();
                 foreach (var edit in edits.GroupBy(e => e.Zone))
                 {
-                    var current = _zones.Current.Get(edit.Key) ?? throw new ZoneNotFoundException(edit.Key);
+                    if (!names.Contains(edit.Key))
+                        throw new InvalidOperationException($"the change edits zone {edit.Key}, which it did not name");
+                    var current = served.Get(edit.Key) ?? throw new ZoneNotFoundException(edit.Key);
                     var planned = ZoneChangePlanner.Plan(current, edit.SelectMany(e => e.Changes).ToList());
                     if (planned is null)
                         continue;
@@ -204,6 +224,12 @@ public sealed partial class ZoneService
                 }
                 if (commits.Count == 0 && writes.Count == 0)
                     return [];
+                if (holdUnedited)
+                {
+                    writes = [.. writes, .. names
+                        .Where(n => !commits.Exists(c => c.Zone.Equals(n)) && served.Get(n) is not null)
+                        .Select(n => new ZoneAtSerial(n, served.Get(n)!.Serial))];
+                }
                 try
                 {
                     await _store.CommitAsync(commits, writes, audit, cancellationToken).ConfigureAwait(false);
