@@ -36,6 +36,7 @@ public static partial class RdnsApi
         });
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiKeyCache>();
         services.AddRateLimiter(o =>
         {
             o.AddPolicy(TenantEndpoints.RateLimitPolicy, context =>
@@ -74,6 +75,7 @@ public static partial class RdnsApi
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
         TenantEndpoints.Map(app);
+        KeyEndpoints.Map(app);
         app.MapFallback((HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
         return app;

@@ -6,6 +6,18 @@ namespace Rdns.Storage;
 /// </summary>
 public sealed record ApiKeyRecord(string Id, string Role, string? TenantId, byte[] Hash, DateTimeOffset CreatedAt, string? Label, DateTimeOffset? RevokedAt = null);
 
+/// <summary>What a revocation did.</summary>
+public enum KeyRevocation
+{
+    Revoked,
+    /// <summary>Revoked before; nothing changed.</summary>
+    AlreadyRevoked,
+    /// <summary>No key with that id, role and tenant.</summary>
+    NotFound,
+    /// <summary>Refused: it is the only unrevoked operator key.</summary>
+    LastAdminKey,
+}
+
 public interface IKeyStore
 {
     /// <summary>Adds a key; <see cref="StoreConflictException"/> when its id or hash is taken.</summary>
@@ -14,8 +26,15 @@ public interface IKeyStore
     /// <summary>The unrevoked key with this hash, or null.</summary>
     Task<ApiKeyRecord?> FindKeyAsync(byte[] hash, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks the key revoked; false when there is no such unrevoked key.</summary>
-    Task<bool> RevokeKeyAsync(string id, AuditEntry audit, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Revokes the key with this id, role and tenant (null for operator keys). The last unrevoked
+    /// operator key is never revoked (<see cref="KeyRevocation.LastAdminKey"/>), so a store cannot
+    /// be locked out of its own API; that check and the revocation are one transaction.
+    /// </summary>
+    Task<KeyRevocation> RevokeKeyAsync(string id, string role, string? tenantId, AuditEntry audit, CancellationToken cancellationToken = default);
+
+    /// <summary>Keys of a role (and tenant, when given), revoked ones included, oldest first.</summary>
+    Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string role, string? tenantId, CancellationToken cancellationToken = default);
 
     /// <summary>Unrevoked keys with this role (e.g. to tell whether an admin key must be created at first start).</summary>
     Task<int> CountKeysAsync(string role, CancellationToken cancellationToken = default);

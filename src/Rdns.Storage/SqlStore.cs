@@ -21,6 +21,9 @@ internal abstract partial class SqlStore : IRdnsStore
 
     public abstract string Kind { get; }
 
+    /// <summary>The role of operator keys, as the API stores it; the last of them is never revoked.</summary>
+    private const string AdminRole = "admin";
+
     protected StoreOptions Options { get; }
 
     protected TimeProvider Time { get; }
@@ -160,17 +163,66 @@ internal abstract partial class SqlStore : IRdnsStore
             reader.GetFieldValue<byte[]>(3), ReadTime(reader, 4), NullableString(reader, 5));
     }
 
-    public async Task<bool> RevokeKeyAsync(string id, AuditEntry audit, CancellationToken cancellationToken = default)
+    public async Task<KeyRevocation> RevokeKeyAsync(string id, string role, string? tenantId, AuditEntry audit, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginWriteAsync(cancellationToken);
-        await using var cmd = s.Command("UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL");
-        cmd.With("@now", DbTime(Now()));
-        cmd.With("@id", id);
-        if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
-            return false;
+        bool revoked;
+        await using (var find = s.Command("SELECT revoked_at FROM api_keys WHERE id = @id AND role = @role AND " +
+                                          (tenantId is null ? "tenant_id IS NULL" : "tenant_id = @tenant") + ForUpdate))
+        {
+            find.With("@id", id);
+            find.With("@role", role);
+            if (tenantId is not null)
+                find.With("@tenant", tenantId);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+                return KeyRevocation.NotFound;
+            revoked = !reader.IsDBNull(0);
+        }
+        if (revoked)
+            return KeyRevocation.AlreadyRevoked;
+        if (role == AdminRole)
+        {
+            // Every unrevoked operator key row is locked (PostgreSQL), so two nodes revoking the last
+            // two at once cannot both find another one left.
+            int others = 0;
+            await using var admins = s.Command("SELECT id FROM api_keys WHERE role = @role AND revoked_at IS NULL" + ForUpdate);
+            admins.With("@role", AdminRole);
+            await using (var reader = await admins.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                    others += reader.GetString(0) == id ? 0 : 1;
+            }
+            if (others == 0)
+                return KeyRevocation.LastAdminKey;
+        }
+        await using (var cmd = s.Command("UPDATE api_keys SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL"))
+        {
+            cmd.With("@now", DbTime(Now()));
+            cmd.With("@id", id);
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
         await AuditAsync(s, audit, cancellationToken);
         await s.CommitAsync(cancellationToken);
-        return true;
+        return KeyRevocation.Revoked;
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string role, string? tenantId, CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command("SELECT id, role, tenant_id, hash, created_at, label, revoked_at FROM api_keys WHERE role = @role" +
+                                        (tenantId is null ? "" : " AND tenant_id = @tenant") + " ORDER BY created_at, id");
+        cmd.With("@role", role);
+        if (tenantId is not null)
+            cmd.With("@tenant", tenantId);
+        var keys = new List<ApiKeyRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(new ApiKeyRecord(reader.GetString(0), reader.GetString(1), NullableString(reader, 2), reader.GetFieldValue<byte[]>(3),
+                ReadTime(reader, 4), NullableString(reader, 5), reader.IsDBNull(6) ? null : ReadTime(reader, 6)));
+        }
+        return keys;
     }
 
     public async Task<int> CountKeysAsync(string role, CancellationToken cancellationToken = default)

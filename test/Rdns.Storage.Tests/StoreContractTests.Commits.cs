@@ -117,22 +117,24 @@ public abstract partial class StoreContractTests
         await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, new AuditEntry("alice", "zone.create", Zone2.ToString(), null, "2001:db8::1"));
         await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], new AuditEntry("bob", "ptr.set", "192.0.2.9", "host-9.example.com."));
         await Store.AddKeyAsync(Key("k1", "admin", [1]), new AuditEntry("alice", "key.add", "k1"));
-        await Store.RevokeKeyAsync("k1", new AuditEntry("alice", "key.revoke", "k1"));
+        await Store.AddKeyAsync(Key("k2", "admin", [2]), new AuditEntry("alice", "key.add", "k2"));
+        await Store.RevokeKeyAsync("k1", "admin", null, new AuditEntry("alice", "key.revoke", "k1"));
         await Store.DeleteZoneAsync(Zone2, new AuditEntry("carol", "zone.delete", Zone2.ToString()));
         // Nothing changed, nothing audited.
         Assert.False(await Store.DeleteZoneAsync(Zone2, new AuditEntry("carol", "zone.delete", Zone2.ToString())));
-        Assert.False(await Store.RevokeKeyAsync("k1", new AuditEntry("alice", "key.revoke", "k1")));
+        Assert.Equal(KeyRevocation.AlreadyRevoked, await Store.RevokeKeyAsync("k1", "admin", null, new AuditEntry("alice", "key.revoke", "k1")));
+        Assert.Equal(KeyRevocation.LastAdminKey, await Store.RevokeKeyAsync("k2", "admin", null, new AuditEntry("alice", "key.revoke", "k2")));
 
         var audit = await Store.GetAuditAsync(10);
-        Assert.Equal(["zone.delete", "key.revoke", "key.add", "ptr.set", "zone.create"], audit.Select(a => a.Action));
+        Assert.Equal(["zone.delete", "key.revoke", "key.add", "key.add", "ptr.set", "zone.create"], audit.Select(a => a.Action));
         Assert.True(audit.Zip(audit.Skip(1)).All(p => p.First.Id > p.Second.Id));
         Assert.All(audit, a => Assert.InRange(a.At, before, DateTimeOffset.UtcNow.AddSeconds(5)));
-        var ptr = audit[3];
+        var ptr = audit[4];
         Assert.Equal(("bob", "192.0.2.9", "host-9.example.com.", (string?)null), (ptr.Actor, ptr.Target, ptr.Detail, ptr.RemoteAddress));
-        Assert.Equal("2001:db8::1", audit[4].RemoteAddress);
+        Assert.Equal("2001:db8::1", audit[5].RemoteAddress);
 
         var page = await Store.GetAuditAsync(2, audit[1].Id);
-        Assert.Equal(["key.add", "ptr.set"], page.Select(a => a.Action));
+        Assert.Equal(["key.add", "key.add"], page.Select(a => a.Action));
     }
 
     [Fact]
@@ -158,11 +160,28 @@ public abstract partial class StoreContractTests
         await Assert.ThrowsAsync<StoreConflictException>(() => Store.AddKeyAsync(Key("k-other", "admin", [1, 2, 3]), Audit("key.add", "dup hash")));
         await Assert.ThrowsAsync<StoreConflictException>(() => Store.AddKeyAsync(Key("k-admin", "admin", [8]), Audit("key.add", "dup id")));
 
-        Assert.True(await Store.RevokeKeyAsync("k-admin", Audit("key.revoke", "k-admin")));
+        Assert.Equal(KeyRevocation.Revoked, await Store.RevokeKeyAsync("k-admin", "admin", null, Audit("key.revoke", "k-admin")));
         Assert.Null(await Store.FindKeyAsync([1, 2, 3]));
         Assert.Equal(1, await Store.CountKeysAsync("admin"));
-        Assert.False(await Store.RevokeKeyAsync("k-admin", Audit("key.revoke", "k-admin")));
-        Assert.False(await Store.RevokeKeyAsync("k-missing", Audit("key.revoke", "k-missing")));
+        Assert.Equal(KeyRevocation.AlreadyRevoked, await Store.RevokeKeyAsync("k-admin", "admin", null, Audit("key.revoke", "k-admin")));
+        Assert.Equal(KeyRevocation.NotFound, await Store.RevokeKeyAsync("k-missing", "admin", null, Audit("key.revoke", "k-missing")));
+        // A key is found only under its own role and tenant.
+        Assert.Equal(KeyRevocation.NotFound, await Store.RevokeKeyAsync("k-tenant", "tenant", "t-other", Audit("key.revoke", "k-tenant")));
+        Assert.Equal(KeyRevocation.NotFound, await Store.RevokeKeyAsync("k-tenant", "admin", null, Audit("key.revoke", "k-tenant")));
+        // The last operator key stays, so the store cannot be locked out of its own API.
+        Assert.Equal(KeyRevocation.LastAdminKey, await Store.RevokeKeyAsync("k-admin-2", "admin", null, Audit("key.revoke", "k-admin-2")));
+        Assert.NotNull(await Store.FindKeyAsync([7]));
+
+        // Oldest first: k-admin-2 was created a day before k-admin.
+        var admins = await Store.ListKeysAsync("admin", null);
+        Assert.Equal(["k-admin-2", "k-admin"], admins.Select(k => k.Id));
+        Assert.Null(admins[0].RevokedAt);
+        Assert.NotNull(admins[1].RevokedAt);
+        Assert.Equal(created, admins[1].CreatedAt);
+        Assert.Equal("k-tenant", Assert.Single(await Store.ListKeysAsync("tenant", "t-42")).Id);
+        Assert.Empty(await Store.ListKeysAsync("tenant", "t-other"));
+        Assert.Equal(KeyRevocation.Revoked, await Store.RevokeKeyAsync("k-tenant", "tenant", "t-42", Audit("key.revoke", "k-tenant")));
+        Assert.Null(await Store.FindKeyAsync([4, 5, 6]));
     }
 
     [Fact]

@@ -1,20 +1,15 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Rdns.Storage;
 
 namespace Rdns.Api.Auth;
 
 /// <summary>
-/// Requires <c>Authorization: Bearer KEY</c> on every <c>/v1</c> request and resolves the caller.
-/// Lookups are cached for a few seconds so a burst of requests costs one store read; a revoked
-/// key therefore stops working within <see cref="CacheFor"/>.
+/// Requires <c>Authorization: Bearer KEY</c> on every <c>/v1</c> request and resolves the caller;
+/// lookups go through <see cref="ApiKeyCache"/>, so a revoked key stops working within
+/// <see cref="ApiKeyCache.CacheFor"/>.
 /// </summary>
-public sealed class ApiKeyAuthentication(RequestDelegate next, IKeyStore keys, TimeProvider time)
+public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeyCache keys)
 {
-    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
-
-    private readonly ConcurrentDictionary<string, (ApiKeyRecord? Key, DateTimeOffset Until)> _cache = new();
-
     public async Task InvokeAsync(HttpContext context)
     {
         if (!context.Request.Path.StartsWithSegments("/v1"))
@@ -30,7 +25,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IKeyStore keys, T
             return;
         }
         var key = header[scheme.Length..].Trim();
-        var record = await FindAsync(key, context.RequestAborted).ConfigureAwait(false);
+        var record = await keys.FindAsync(key, context.RequestAborted).ConfigureAwait(false);
         if (record is null)
         {
             await Reject(context, "the key is not valid or has been revoked").ConfigureAwait(false);
@@ -38,22 +33,6 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IKeyStore keys, T
         }
         context.Items[typeof(ApiCaller)] = new ApiCaller(record.Id, record.Role, record.TenantId);
         await next(context).ConfigureAwait(false);
-    }
-
-    private async Task<ApiKeyRecord?> FindAsync(string key, CancellationToken cancellationToken)
-    {
-        if (key.Length > 200)
-            return null;
-        var hash = ApiKeys.Hash(key);
-        var cacheKey = Convert.ToHexString(hash);
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(cacheKey, out var hit) && hit.Until > now)
-            return hit.Key;
-        var record = await keys.FindKeyAsync(hash, cancellationToken).ConfigureAwait(false);
-        if (_cache.Count > 10_000)
-            _cache.Clear();
-        _cache[cacheKey] = (record, now + CacheFor);
-        return record;
     }
 
     private static Task Reject(HttpContext context, string detail)

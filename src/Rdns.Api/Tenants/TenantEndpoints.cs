@@ -15,10 +15,6 @@ public sealed record PoolView(string Id, string Prefix, string DefaultPtr, uint 
 
 public sealed record CreateTenantRequest(string? Name);
 
-public sealed record CreateKeyRequest(string? Label);
-
-public sealed record KeyView(string Id, string Key, string Tenant, string? Label);
-
 public sealed record CreateAllocationRequest(string? Tenant, string? Prefix);
 
 public sealed record AllocationView(string Id, string Tenant, string Pool, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? ReleasedAt);
@@ -44,7 +40,6 @@ public static class TenantEndpoints
         ops.MapGet("/pools", ListPoolsAsync).WithName("ListPools");
         ops.MapPost("/tenants", CreateTenantAsync).WithName("CreateTenant");
         ops.MapGet("/tenants/{id}", GetTenantAsync).WithName("GetTenant");
-        ops.MapPost("/tenants/{id}/keys", CreateKeyAsync).WithName("CreateTenantKey");
         ops.MapPost("/allocations", AllocateAsync).WithName("CreateAllocation");
         ops.MapGet("/allocations", ListAllocationsAsync).WithName("ListAllocations");
         ops.MapGet("/allocations/{id}", GetAllocationAsync).WithName("GetAllocation");
@@ -98,18 +93,6 @@ public static class TenantEndpoints
         if (!caller.IsAdmin && caller.TenantId != id)
             throw new ControlException(ControlError.NotFound, "tenant_not_found", $"no tenant {id}");
         return Results.Ok(await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false));
-    }
-
-    /// <summary>A new tenant key; the key itself is in this response only and is stored as a hash.</summary>
-    private static async Task<IResult> CreateKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, TimeProvider time, string id)
-    {
-        context.RequireAdmin();
-        var request = context.Request.ContentLength is > 0 ? await ApiJson.ReadAsync<CreateKeyRequest>(context).ConfigureAwait(false) : new CreateKeyRequest(null);
-        await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
-        var (keyId, key) = ApiKeys.Generate();
-        await keys.AddKeyAsync(new ApiKeyRecord(keyId, ApiKeys.TenantRole, id, ApiKeys.Hash(key), time.GetUtcNow(), request.Label),
-            context.Audit("key.create", keyId, $"tenant {id}"), context.RequestAborted).ConfigureAwait(false);
-        return Results.Created($"/v1/tenants/{id}/keys/{keyId}", new KeyView(keyId, key, id, request.Label));
     }
 
     private static async Task<IResult> AllocateAsync(HttpContext context, TenantService tenants)

@@ -22,6 +22,7 @@ public static class RdnsCommandLine
         ServeVerb.Create,
         TsigKeygenVerb.Create,
         PtrVerb.Create,
+        KeyVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -91,4 +91,42 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
         var soaB = DnsMessage.Parse((await DnsClient.UdpAsync(b.Dns, DnsMessage.Query(DnsName.Parse("100.51.198.in-addr.arpa."), RecordType.SOA).ToWire(), TimeSpan.FromSeconds(1)))!);
         Assert.Equal(Rdata.SoaSerial(soaA.Answers[0].Data), Rdata.SoaSerial(soaB.Answers[0].Data));
     }
+
+    [Fact]
+    public async Task A_key_revoked_with_the_cli_through_one_node_is_refused_by_the_other_within_5_seconds()
+    {
+        await using var a = await RdnsServer.StartAsync(null, ["--store", _store]);
+        await using var b = await RdnsServer.StartAsync(null, ["--store", _store]);
+        var admin = a.AdminKey;
+        using var viaA = Client(a, admin);
+        using var tenant = await viaA.PostAsync("/v1/tenants", Json(new { name = "Acme" }));
+        var tenantId = JsonDocument.Parse(await tenant.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        using var created = await viaA.PostAsync($"/v1/tenants/{tenantId}/keys", Json(new { label = "leaked" }));
+        var key = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        string keyId = key.GetProperty("id").GetString()!, secret = key.GetProperty("key").GetString()!;
+        using var leaked = Client(b, secret);
+        (await leaked.GetAsync("/v1/domains")).EnsureSuccessStatusCode(); // node B has it cached now
+
+        var list = await RdnsProcess.RunAsync("key", "list", "--tenant", tenantId, "--api", a.Http!.ToString(), "--key", admin);
+        Assert.Equal(0, list.ExitCode);
+        var line = Assert.Single(list.StdoutLines).Split('\t');
+        Assert.Equal([keyId, "tenant", tenantId], line[..3]);
+        Assert.Equal(["-", "leaked"], line[4..]);
+        Assert.DoesNotContain(secret, list.Stdout);
+
+        var revoke = await RdnsProcess.RunAsync("key", "revoke", keyId, "--tenant", tenantId, "--server", a.Http!.ToString(), "--key", admin);
+        Assert.Equal((0, $"{keyId}\trevoked"), (revoke.ExitCode, revoke.Stdout.Trim()));
+        var clock = Stopwatch.StartNew();
+        while ((await leaked.GetAsync("/v1/domains")).StatusCode != System.Net.HttpStatusCode.Unauthorized)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), "the revoked key still works on the other node after 5 s");
+            await Task.Delay(50);
+        }
+        output.WriteLine($"revoked through node A, refused by node B after {clock.Elapsed.TotalMilliseconds:F0} ms");
+
+        var last = await RdnsProcess.RunAsync("key", "revoke", JsonDocument.Parse(await viaA.GetStringAsync("/v1/keys")).RootElement[0].GetProperty("id").GetString()!,
+            "--api", b.Http!.ToString(), "--key", admin);
+        Assert.Equal(2, last.ExitCode);
+        Assert.Contains("last_admin_key", Assert.Single(last.StderrLines));
+    }
 }

@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rdns.Control;
+using Rdns.Control.Tenants;
+using Rdns.Storage;
+
+namespace Rdns.Api.Auth;
+
+public sealed record CreateKeyRequest(string? Label);
+
+/// <summary>A new key: <see cref="Key"/> is in this response only; the store keeps its hash.</summary>
+public sealed record KeyView(string Id, string Key, string? Tenant, string? Label);
+
+/// <summary>A key as listed: never the key, never its hash.</summary>
+public sealed record KeyInfo(string Id, string Role, string? Tenant, string? Label, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>
+/// Operator endpoints for the life of API keys: operator keys under <c>/v1/keys</c>, tenant keys
+/// under <c>/v1/tenants/{id}/keys</c>; create (shown once), list (no secrets), revoke. A revoked
+/// key is refused at once on the node that revoked it and within <see cref="ApiKeyCache.CacheFor"/>
+/// on every other node of a shared store.
+/// </summary>
+public static class KeyEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/v1").WithTags("Keys");
+        keys.MapGet("/keys", ListOperatorKeysAsync).WithName("ListKeys");
+        keys.MapPost("/keys", CreateOperatorKeyAsync).WithName("CreateKey");
+        keys.MapDelete("/keys/{keyId}", RevokeOperatorKeyAsync).WithName("RevokeKey");
+        keys.MapPost("/tenants/{id}/keys", CreateTenantKeyAsync).WithName("CreateTenantKey");
+        keys.MapGet("/tenants/{id}/keys", ListTenantKeysAsync).WithName("ListTenantKeys");
+        keys.MapDelete("/tenants/{id}/keys/{keyId}", RevokeTenantKeyAsync).WithName("RevokeTenantKey");
+    }
+
+    private static async Task<CreateKeyRequest> OptionalBodyAsync(HttpContext context) =>
+        context.Request.ContentLength is > 0 ? await ApiJson.ReadAsync<CreateKeyRequest>(context).ConfigureAwait(false) : new CreateKeyRequest(null);
+
+    private static async Task<IResult> CreateAsync(HttpContext context, IKeyStore keys, TimeProvider time, string role, string? tenant)
+    {
+        var request = await OptionalBodyAsync(context).ConfigureAwait(false);
+        if (request.Label is { Length: > 200 })
+            throw ApiException.Invalid("label", "at most 200 characters");
+        var (keyId, key) = ApiKeys.Generate();
+        await keys.AddKeyAsync(new ApiKeyRecord(keyId, role, tenant, ApiKeys.Hash(key), time.GetUtcNow(), request.Label),
+            context.Audit("key.create", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
+        var location = tenant is null ? $"/v1/keys/{keyId}" : $"/v1/tenants/{tenant}/keys/{keyId}";
+        return Results.Created(location, new KeyView(keyId, key, tenant, request.Label));
+    }
+
+    private static async Task<IResult> RevokeAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId, string role, string? tenant)
+    {
+        var outcome = await keys.RevokeKeyAsync(keyId, role, tenant,
+            context.Audit("key.revoke", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case KeyRevocation.NotFound:
+                throw new ControlException(ControlError.NotFound, "key_not_found",
+                    tenant is null ? $"no operator key {keyId}" : $"tenant {tenant} has no key {keyId}");
+            case KeyRevocation.LastAdminKey:
+                throw new ControlException(ControlError.Conflict, "last_admin_key",
+                    $"{keyId} is the only operator key left; create another (POST /v1/keys) before revoking this one, so the API stays reachable");
+        }
+        cache.Forget(keyId);
+        return Results.NoContent();
+    }
+
+    private static IResult List(IReadOnlyList<ApiKeyRecord> keys) =>
+        Results.Ok(keys.Select(k => new KeyInfo(k.Id, k.Role, k.TenantId, k.Label, k.CreatedAt, k.RevokedAt)).ToList());
+
+    private static Task<IResult> CreateOperatorKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time)
+    {
+        context.RequireAdmin();
+        return CreateAsync(context, keys, time, ApiKeys.AdminRole, null);
+    }
+
+    private static async Task<IResult> ListOperatorKeysAsync(HttpContext context, IKeyStore keys)
+    {
+        context.RequireAdmin();
+        return List(await keys.ListKeysAsync(ApiKeys.AdminRole, null, context.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static Task<IResult> RevokeOperatorKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId)
+    {
+        context.RequireAdmin();
+        return RevokeAsync(context, keys, cache, keyId, ApiKeys.AdminRole, null);
+    }
+
+    private static async Task<IResult> CreateTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, TimeProvider time, string id)
+    {
+        context.RequireAdmin();
+        await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return await CreateAsync(context, keys, time, ApiKeys.TenantRole, id).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> ListTenantKeysAsync(HttpContext context, TenantService tenants, IKeyStore keys, string id)
+    {
+        context.RequireAdmin();
+        await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return List(await keys.ListKeysAsync(ApiKeys.TenantRole, id, context.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static async Task<IResult> RevokeTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, ApiKeyCache cache, string id, string keyId)
+    {
+        context.RequireAdmin();
+        await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
+        return await RevokeAsync(context, keys, cache, keyId, ApiKeys.TenantRole, id).ConfigureAwait(false);
+    }
+}
