@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Rdns.Api.Auth;
 using Rdns.Api.Ptr;
@@ -12,6 +13,7 @@ using Rdns.Api.Zones;
 using Rdns.Control;
 using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
+using Rdns.Storage;
 using Rdns.Zones;
 
 namespace Rdns.Api;
@@ -37,20 +39,15 @@ public static partial class RdnsApi
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyCache>();
+        services.TryAddSingleton(new ZoneImportOptions());
         services.AddRateLimiter(o =>
         {
             o.AddPolicy(TenantEndpoints.RateLimitPolicy, context =>
             {
                 var options = context.RequestServices.GetRequiredService<TenantOptions>();
+                var time = context.RequestServices.GetRequiredService<TimeProvider>();
                 var key = context.Items[typeof(ApiCaller)] is ApiCaller caller ? caller.KeyId : "anonymous";
-                return System.Threading.RateLimiting.RateLimitPartition.GetTokenBucketLimiter(key, _ => new System.Threading.RateLimiting.TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = Math.Max(1, options.RequestsPerMinute),
-                    TokensPerPeriod = Math.Max(1, options.RequestsPerMinute),
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                return System.Threading.RateLimiting.RateLimitPartition.Get(key, _ => new TokenBucket(Math.Max(1, options.RequestsPerMinute), time));
             });
             o.OnRejected = async (rejected, cancellationToken) =>
             {
@@ -130,6 +127,16 @@ public static partial class RdnsApi
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
         }
+        catch (Exception e) when (!context.Response.HasStarted && StoreFailure.Classify(e) is { } failure)
+        {
+            // The store's disk or server, not the request and not a bug: say so, and what to do.
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Api");
+            LogStoreFailure(logger, context.Request.Method, context.Request.Path, failure.ToString(), e);
+            await (failure == StoreFailureKind.Full
+                    ? ApiProblem.Create(StatusCodes.Status507InsufficientStorage, "store_full", "The store is full", StoreFailure.Explain(failure, e))
+                    : ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "The store is unavailable", StoreFailure.Explain(failure, e)))
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
         catch (Exception e) when (!context.Response.HasStarted)
         {
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Api");
@@ -140,4 +147,7 @@ public static partial class RdnsApi
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "The store failed ({Kind}) for {Method} {Path}; nothing was applied")]
+    private static partial void LogStoreFailure(ILogger logger, string method, string path, string kind, Exception exception);
 }

@@ -156,7 +156,7 @@ public static class ZoneEndpoints
         return Results.Text(text, "text/dns; charset=utf-8", Encoding.UTF8);
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, ZoneService service, string name)
+    private static async Task<IResult> ImportAsync(HttpContext context, ZoneService service, ZoneImportOptions limits, string name)
     {
         context.RequireAdmin();
         var zoneName = ParseZoneName(name, "name");
@@ -165,7 +165,13 @@ public static class ZoneEndpoints
         List<ResourceRecord> records;
         try
         {
-            records = ZoneFileReader.ReadText(text, new ZoneFileOptions { Origin = zoneName, CheckZone = true }, "body");
+            records = ZoneFileReader.ReadText(text, new ZoneFileOptions { Origin = zoneName, CheckZone = true, MaxRecords = limits.MaxRecords }, "body");
+        }
+        catch (ZoneFileException e) when (e.TooManyRecords)
+        {
+            return ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "too_many_records", "The zone file makes too many records",
+                $"{e.Message}; an import may make at most {limits.MaxRecords} records (setting Import:ApiRecords)", "body",
+                new Dictionary<string, object?> { ["line"] = e.Line, ["limit"] = limits.MaxRecords });
         }
         catch (ZoneFileException e)
         {

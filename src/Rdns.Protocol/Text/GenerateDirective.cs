@@ -163,8 +163,9 @@ internal sealed class GenerateTemplate
         string bad = $"$GENERATE modifier '${{{inside}}}' is not ${{offset[,width[,base]]}}";
         if (parts.Length > 3 || parts.Any(p => p.Length == 0))
             throw new ZoneSyntaxException(line, bad);
+        // Compared without Math.Abs, which overflows for long.MinValue (-9223372036854775808).
         if (!long.TryParse(parts[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long offset) ||
-            Math.Abs(offset) > int.MaxValue)
+            offset is < -int.MaxValue or > int.MaxValue)
             throw new ZoneSyntaxException(line, bad);
         int width = 0;
         if (parts.Length > 1 && !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out width))

@@ -22,4 +22,10 @@ public sealed class ZoneFileException : Exception
 
     /// <summary>The problem without the location.</summary>
     public string Problem { get; }
+
+    /// <summary>
+    /// Refused for its size, not its syntax: the file makes more records than
+    /// <see cref="ZoneFileOptions.MaxRecords"/> allows (a few <c>$GENERATE</c> lines can ask for millions).
+    /// </summary>
+    public bool TooManyRecords { get; init; }
 }

@@ -123,7 +123,7 @@ public sealed class ZoneFileReader : IDisposable
             }
             catch (ZoneSyntaxException e)
             {
-                throw new ZoneFileException(_current.FileName, e.Line, e.Message, e);
+                throw new ZoneFileException(_current.FileName, e.Line, e.Message, e) { TooManyRecords = e.TooManyRecords };
             }
         }
     }
@@ -214,7 +214,7 @@ public sealed class ZoneFileReader : IDisposable
     private ResourceRecord Count(ResourceRecord record)
     {
         if (RecordCount == _options.MaxRecords)
-            throw new ZoneSyntaxException(Line, $"more than {_options.MaxRecords} records");
+            throw new ZoneSyntaxException(Line, $"more than {_options.MaxRecords} records", tooManyRecords: true);
         RecordCount++;
         return record;
     }
@@ -332,6 +332,11 @@ public sealed class ZoneFileReader : IDisposable
         if (_tokens.Count < 5)
             throw new ZoneSyntaxException(line, "$GENERATE needs a range, an owner, a type and rdata");
         var range = GenerateDirective.ParseRange(_tokens[1], _options.MaxGenerateCount);
+        // Refused before expanding: a few such lines in a few kilobytes would otherwise make
+        // millions of records before the count caught up with them.
+        long count = (range.Stop - range.Start) / range.Step + 1;
+        if (_options.MaxRecords is { } max && RecordCount + count > max)
+            throw new ZoneSyntaxException(line, $"$GENERATE range '{_tokens[1].Text}' makes {count} records, {RecordCount + count} in all; the limit is {max}", tooManyRecords: true);
         var owner = GenerateTemplate.Parse(_tokens[2]);
         int i = 3;
         var (ttl, cls) = TtlAndClass(ref i);

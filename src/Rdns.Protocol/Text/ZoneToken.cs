@@ -15,7 +15,10 @@ internal readonly record struct ZoneToken(string Text, bool Quoted, int Line)
 /// A syntax problem found in presentation text, with the line it sits on. Readers turn it into a
 /// <see cref="ZoneFileException"/> that also names the file.
 /// </summary>
-internal sealed class ZoneSyntaxException(int line, string problem) : FormatException(problem)
+internal sealed class ZoneSyntaxException(int line, string problem, bool tooManyRecords = false) : FormatException(problem)
 {
     public int Line { get; } = line;
+
+    /// <summary>The text may be fine; it makes more records than <see cref="ZoneFileOptions.MaxRecords"/> allows.</summary>
+    public bool TooManyRecords { get; } = tooManyRecords;
 }

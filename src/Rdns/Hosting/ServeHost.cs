@@ -103,6 +103,7 @@ public static class ServeHost
             builder.Services.AddSingleton<TenantService>();
             builder.Services.AddSingleton<TenantReverseService>();
             builder.Services.AddHostedService<DriftChecker>();
+            builder.Services.AddSingleton(new Api.Zones.ZoneImportOptions { MaxRecords = settings.Import.ApiRecords });
             builder.Services.AddRdnsApi();
             configureServices?.Invoke(builder.Services);
 
@@ -128,7 +129,7 @@ public static class ServeHost
             await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
             catalog.Follow(app.Lifetime.ApplicationStopping);
             if (settings.Zones is not null)
-                await ImportZoneFilesAsync(zoneService, settings.Zones, cancellationToken).ConfigureAwait(false);
+                await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
             await AdminKey.EnsureAsync(store, data.FullPath, output, cancellationToken).ConfigureAwait(false);
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
@@ -171,9 +172,18 @@ public static class ServeHost
     /// <c>--zones DIR</c>: every file replaces the zone of its name in the store. An unchanged file
     /// changes nothing (no new serial), so restarting with the same directory is harmless.
     /// </summary>
-    private static async Task ImportZoneFilesAsync(ZoneService service, string directory, CancellationToken cancellationToken)
+    private static async Task ImportZoneFilesAsync(ZoneService service, string directory, long maxRecords, CancellationToken cancellationToken)
     {
-        foreach (var (name, records) in ZoneDirectory.Read(directory))
+        IReadOnlyList<(Protocol.Names.DnsName Name, List<Protocol.Records.ResourceRecord> Records)> files;
+        try
+        {
+            files = ZoneDirectory.Read(directory, maxRecords);
+        }
+        catch (Protocol.Text.ZoneFileException e) when (e.TooManyRecords)
+        {
+            throw new Protocol.Text.ZoneFileException(e.FileName, e.Line, $"{e.Problem} (setting Import:ZoneFileRecords)", e) { TooManyRecords = true };
+        }
+        foreach (var (name, records) in files)
         {
             var audit = new AuditEntry("system", "zone.import", name.ToString(), $"--zones {directory}");
             try

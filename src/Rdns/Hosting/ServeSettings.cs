@@ -39,6 +39,9 @@ public sealed class ServeSettings
     /// </summary>
     public string? Resolver { get; set; }
 
+    /// <summary>Record limits of zone-file reads (config file section <c>Import</c>).</summary>
+    public ImportLimits Import { get; set; } = new();
+
     /// <summary>Tenant policy (config file section <c>Tenants</c>: CoolDown, RecheckInterval, PtrTtl, RequestsPerMinute).</summary>
     public Control.Tenants.TenantOptions Tenants { get; set; } = new();
 
@@ -103,6 +106,8 @@ public sealed class ServeSettings
             throw new SettingsException($"TsigKeys '{TsigKeys}': no such file");
         if (Tenants.CoolDown < TimeSpan.Zero || Tenants.RecheckInterval <= TimeSpan.Zero || Tenants.RequestsPerMinute < 1)
             throw new SettingsException("Tenants: CoolDown must be >= 0, RecheckInterval > 0, RequestsPerMinute >= 1");
+        if (Import.ApiRecords < 1 || Import.ZoneFileRecords < 1)
+            throw new SettingsException("Import: ApiRecords and ZoneFileRecords must be >= 1");
         if (UdpWorkers is < 1 or > 256)
             throw new SettingsException($"UdpWorkers {UdpWorkers}: must be 1-256");
     }
@@ -134,6 +139,19 @@ public sealed class ServeSettings
         }
         return settings;
     }
+}
+
+/// <summary>How many records one zone-file read may make, <c>$GENERATE</c> included; each default with its reason.</summary>
+public sealed class ImportLimits
+{
+    /// <summary>Per <c>POST /v1/zones/{name}/import</c>; see <see cref="Api.Zones.ZoneImportOptions.MaxRecords"/> for the 1,000,000.</summary>
+    public long ApiRecords { get; set; } = new Api.Zones.ZoneImportOptions().MaxRecords;
+
+    /// <summary>
+    /// Per <c>--zones</c> file: 10,000,000. The files are the operator's own, read once at start, so
+    /// the limit only stops a runaway <c>$GENERATE</c> from exhausting memory; raise it for larger zones.
+    /// </summary>
+    public long ZoneFileRecords { get; set; } = 10_000_000;
 }
 
 /// <summary>A setting that cannot be used; the message names it.</summary>

@@ -11,7 +11,8 @@ namespace Rdns.Hosting;
 /// </summary>
 public static class ZoneDirectory
 {
-    public static IReadOnlyList<(DnsName Name, List<ResourceRecord> Records)> Read(string directory)
+    /// <param name="maxRecords">Most records one file may make (<c>$GENERATE</c> included); null for no limit.</param>
+    public static IReadOnlyList<(DnsName Name, List<ResourceRecord> Records)> Read(string directory, long? maxRecords = null)
     {
         if (!Directory.Exists(directory))
             throw new ZoneFileException(directory, 0, "no such directory");
@@ -21,7 +22,7 @@ public static class ZoneDirectory
             var stem = Path.GetFileNameWithoutExtension(path);
             if (!DnsName.TryParse(stem.EndsWith('.') ? stem : stem + ".", null, out var origin, out var error))
                 throw new ZoneFileException(path, 0, $"the file name is not a zone name: {error}");
-            var records = ZoneFileReader.ReadFile(path, new ZoneFileOptions { Origin = origin, CheckZone = true });
+            var records = ZoneFileReader.ReadFile(path, new ZoneFileOptions { Origin = origin, CheckZone = true, MaxRecords = maxRecords });
             zones.Add((origin, records));
         }
         return zones;

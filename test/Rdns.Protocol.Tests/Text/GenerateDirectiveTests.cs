@@ -172,6 +172,9 @@ public class GenerateDirectiveTests
     [InlineData("$GENERATE 1-2 a${,3} A 192.0.2.$", "$GENERATE modifier '${,3}' is not ${offset[,width[,base]]}")]
     [InlineData("$GENERATE 1-2 a${1,,x} A 192.0.2.$", "$GENERATE modifier '${1,,x}' is not ${offset[,width[,base]]}")]
     [InlineData("$GENERATE 1-2 a${1,2,3,4} A 192.0.2.$", "$GENERATE modifier '${1,2,3,4}' is not ${offset[,width[,base]]}")]
+    [InlineData("$GENERATE 1-2 a${-9223372036854775808} A 192.0.2.$", "$GENERATE modifier '${-9223372036854775808}' is not ${offset[,width[,base]]}")]
+    [InlineData("$GENERATE 1-2 a${9223372036854775807} A 192.0.2.$", "$GENERATE modifier '${9223372036854775807}' is not ${offset[,width[,base]]}")]
+    [InlineData("$GENERATE 1-2 a${-2147483648} A 192.0.2.$", "$GENERATE modifier '${-2147483648}' is not ${offset[,width[,base]]}")]
     [InlineData("$GENERATE 1-2 a${1,2,q} A 192.0.2.$", "$GENERATE modifier '${1,2,q}' has base 'q'; use d, o, x, X, n or N")]
     [InlineData("$GENERATE 1-2 a${1,256} A 192.0.2.$", "$GENERATE modifier '${1,256}' has a width above 255")]
     [InlineData("$GENERATE 1-2 a${1 A 192.0.2.$", "$GENERATE modifier in 'a${1' has no closing '}'")]
@@ -191,6 +194,19 @@ public class GenerateDirectiveTests
     {
         var e = Fails("$TTL 60\n$ORIGIN example.\n" + line);
         Assert.Equal("zones/x.zone:3: " + problem, e.Message);
+    }
+
+    [Fact]
+    public void The_record_limit_counts_generated_records_before_making_them()
+    {
+        // Three lines of 65,536 each: the third would pass the limit and is refused before expanding.
+        var text = "$TTL 60\n$ORIGIN 10.in-addr.arpa.\n" + string.Join("\n",
+            Enumerable.Range(0, 3).Select(i => $"$GENERATE 0-65535 ${{0,0,d}}.{i} PTR h$.example."));
+        using var reader = new ZoneFileReader(new StringReader(text), "zones/x.zone", new ZoneFileOptions { MaxRecords = 150_000 });
+        var e = Assert.Throws<ZoneFileException>(() => reader.ReadAll().Count());
+        Assert.Equal("zones/x.zone:5: $GENERATE range '0-65535' makes 65536 records, 196608 in all; the limit is 150000", e.Message);
+        Assert.True(e.TooManyRecords);
+        Assert.Equal(131_072, reader.RecordCount);
     }
 
     [Fact]
