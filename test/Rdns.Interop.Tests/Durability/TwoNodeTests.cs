@@ -129,4 +129,39 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(2, last.ExitCode);
         Assert.Contains("last_admin_key", Assert.Single(last.StderrLines));
     }
+
+    [Fact]
+    public async Task A_node_pointed_at_an_empty_database_instead_of_its_own_refuses_to_start()
+    {
+        var data = Directory.CreateTempSubdirectory("rdns-node-").FullName;
+        var empty = "rdns_empty_" + Guid.NewGuid().ToString("N");
+        await using var server = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server) { Pooling = false }.ConnectionString);
+        await server.OpenAsync();
+        try
+        {
+            await using (var node = await RdnsServer.StartAsync(data, ["--store", _store]))
+                Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(10)));
+            await using (var create = new NpgsqlCommand($"CREATE DATABASE {empty}", server))
+                await create.ExecuteNonQueryAsync();
+            var wrong = new NpgsqlConnectionStringBuilder(Server) { Database = empty }.ConnectionString;
+
+            var refused = await RdnsProcess.RunAsync("serve", "--data", data, "--store", wrong, "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0");
+            Assert.NotEqual(0, refused.ExitCode);
+            var line = Assert.Single(refused.StderrLines);
+            Assert.Contains(data, line);
+            Assert.Contains($"PostgreSQL database '{empty}'", line);
+            Assert.Contains("is empty", line);
+            Assert.DoesNotContain("Password", line);
+
+            // Its own store is still welcome.
+            await using var again = await RdnsServer.StartAsync(data, ["--store", _store]);
+            Assert.True(again.IsRunning);
+        }
+        finally
+        {
+            await using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {empty} WITH (FORCE)", server))
+                await drop.ExecuteNonQueryAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }
