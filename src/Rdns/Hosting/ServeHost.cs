@@ -7,6 +7,7 @@ using Rdns.Api;
 using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
 using Rdns.Server;
+using Rdns.Server.Pipeline;
 using Rdns.Storage;
 using Rdns.Zones;
 
@@ -61,6 +62,10 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
+            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers));
+            // The query pipeline: handlers of every opcode and the stages, in order, fixed here.
+            builder.Services.AddSingleton(sp => new DnsPipeline(zones, serverOptions, sp.GetRequiredService<Transfers>().Handlers,
+                [sp.GetRequiredService<QueryCounters>()]));
             builder.Services.AddSingleton<DnsService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
             builder.Services.AddHostedService<ZoneFollower>();
