@@ -128,7 +128,7 @@ public sealed partial class ZoneService
         try
         {
             await _store.CreateZoneAsync(name, [.. snapshot.Records()], replace, audit, cancellationToken).ConfigureAwait(false);
-            _zones.Update(set => set.With(snapshot));
+            _zones.Publish([snapshot], []);
         }
         finally
         {
@@ -146,7 +146,7 @@ public sealed partial class ZoneService
         try
         {
             deleted = await _store.DeleteZoneAsync(name, audit, cancellationToken).ConfigureAwait(false);
-            _zones.Update(set => set.Without(name));
+            _zones.Publish([], [name]);
         }
         finally
         {
@@ -215,12 +215,8 @@ public sealed partial class ZoneService
                         await CatchUpLockedAsync(name, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                _zones.Update(set =>
-                {
-                    foreach (var z in next)
-                        set = set.With(z);
-                    return set;
-                });
+                // One swap for the whole commit, however many zones it changed.
+                _zones.Publish(next, []);
                 foreach (var z in next)
                     Applied?.Invoke(new ChangeNotice(z.Origin, z.Serial, ChangeKind.Changed));
                 return next;
@@ -292,7 +288,7 @@ public sealed partial class ZoneService
         {
             if (current is not null)
             {
-                _zones.Update(set => set.Without(zone));
+                _zones.Publish([], [zone]);
                 Applied?.Invoke(new ChangeNotice(zone, 0, ChangeKind.Deleted));
             }
             return;
@@ -318,7 +314,7 @@ public sealed partial class ZoneService
                 return;
         }
         var created = current is null;
-        _zones.Update(set => set.With(next));
+        _zones.Publish([next], []);
         LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
         Applied?.Invoke(new ChangeNotice(zone, next.Serial, created ? ChangeKind.Created : ChangeKind.Changed));
     }
