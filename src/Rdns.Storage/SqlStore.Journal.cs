@@ -1,5 +1,5 @@
 using Rdns.Protocol.Names;
-using Rdns.Zones;
+using Rdns.Protocol.Records;
 
 namespace Rdns.Storage;
 

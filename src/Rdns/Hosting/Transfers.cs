@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
 using Rdns.Protocol.Tsig;
 using Rdns.Server.Pipeline;
 using Rdns.Server.Transfers;
