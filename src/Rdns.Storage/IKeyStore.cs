@@ -26,6 +26,12 @@ public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore
 {
     /// <summary>"sqlite" or "postgresql", for logs and health output.</summary>
     string Kind { get; }
+
+    /// <summary>
+    /// Begins a write transaction for several requests at once, locking <paramref name="zones"/>
+    /// (in name order, so two nodes cannot deadlock) against writers on other nodes until it ends.
+    /// </summary>
+    Task<IWriteBatch> BeginBatchAsync(IReadOnlyCollection<Protocol.Names.DnsName> zones, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Store settings.</summary>

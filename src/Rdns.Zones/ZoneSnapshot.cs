@@ -129,6 +129,15 @@ public sealed partial class ZoneSnapshot
         return null;
     }
 
+    /// <summary>The types that have an RRset at a name, wherever it is kept.</summary>
+    public IReadOnlyList<RecordType> TypesAt(ReadOnlySpan<byte> name)
+    {
+        var node = Find(name);
+        if (node is not null)
+            return node.Sets.Select(s => s.Type).ToArray();
+        return GetRRset(name, RecordType.PTR) is null ? [] : [RecordType.PTR];
+    }
+
     /// <summary>The node <c>*.parent</c> when the zone has one.</summary>
     public ZoneNode? FindWildcard(ZoneNode parent)
     {

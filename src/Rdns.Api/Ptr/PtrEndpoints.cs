@@ -9,6 +9,8 @@ using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 
+using Rdns.Zones.Writes;
+
 namespace Rdns.Api.Ptr;
 
 public sealed record PtrRequest(string? Ptrdname, uint? Ttl);

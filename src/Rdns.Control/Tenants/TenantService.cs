@@ -5,6 +5,8 @@ using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
 using Rdns.Storage;
 
+using Rdns.Zones.Writes;
+
 namespace Rdns.Control.Tenants;
 
 /// <summary>

@@ -10,6 +10,7 @@ using Rdns.Server;
 using Rdns.Server.Pipeline;
 using Rdns.Storage;
 using Rdns.Zones;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Hosting;
 
@@ -57,6 +58,10 @@ public static class ServeHost
             builder.Services.AddSingleton<IKeyStore>(store);
             builder.Services.AddSingleton(zones);
             builder.Services.AddSingleton(defaults);
+            builder.Services.AddSingleton<ZoneWriter>();
+            builder.Services.AddSingleton<IZoneWriter>(sp => sp.GetRequiredService<ZoneWriter>());
+            builder.Services.AddSingleton<ZoneLoader>();
+            builder.Services.AddSingleton<Control.Zones.ZoneFollower>();
             builder.Services.AddSingleton<ZoneService>();
             builder.Services.AddSingleton(serverOptions);
             builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
@@ -68,7 +73,7 @@ public static class ServeHost
                 [sp.GetRequiredService<QueryCounters>()]));
             builder.Services.AddSingleton<DnsService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
-            builder.Services.AddHostedService<ZoneFollower>();
+            builder.Services.AddHostedService<ZoneFollowing>();
             builder.Services.AddSingleton(settings.Tenants);
             builder.Services.AddSingleton(new Resolver.StubResolver(settings.ResolverOptions()));
             builder.Services.AddSingleton<IForwardResolver, StubForwardResolver>();
@@ -89,11 +94,11 @@ public static class ServeHost
             }
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
-            await zoneService.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            await app.Services.GetRequiredService<ZoneLoader>().LoadAllAsync(cancellationToken).ConfigureAwait(false);
             Trace($"{zones.Current.Count} zones loaded");
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
-            zoneService.PoolsChanged = pools.ReloadAsync;
+            app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
             var transfers = app.Services.GetRequiredService<Transfers>();
             transfers.Follow(zoneService);
             var catalog = app.Services.GetRequiredService<CatalogZone>();
@@ -181,7 +186,7 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store) : IAsyncDi
 }
 
 /// <summary>Follows commits made by other nodes sharing the store (PostgreSQL), for as long as the host runs.</summary>
-internal sealed class ZoneFollower(ZoneService zones) : BackgroundService
+internal sealed class ZoneFollowing(Control.Zones.ZoneFollower follower) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => zones.FollowAsync(ServeHost.ResyncInterval, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => follower.FollowAsync(ServeHost.ResyncInterval, stoppingToken);
 }
