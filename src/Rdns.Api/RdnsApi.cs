@@ -12,7 +12,9 @@ using Rdns.Api.Zones;
 using Rdns.Control;
 using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
+using Rdns.Storage;
 using Rdns.Zones;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Api;
 
@@ -90,30 +92,17 @@ public static partial class RdnsApi
         {
             await e.ToResult().ExecuteAsync(context).ConfigureAwait(false);
         }
-        catch (ControlException e) when (!context.Response.HasStarted)
+        catch (WriteException e) when (!context.Response.HasStarted)
         {
-            int status = e.Kind switch
-            {
-                ControlError.Invalid => StatusCodes.Status400BadRequest,
-                ControlError.NotFound => StatusCodes.Status404NotFound,
-                ControlError.Conflict => StatusCodes.Status409Conflict,
-                ControlError.Refused => StatusCodes.Status422UnprocessableEntity,
-                _ => StatusCodes.Status503ServiceUnavailable,
-            };
-            var title = e.Kind switch
-            {
-                ControlError.Invalid => "The request is not valid",
-                ControlError.NotFound => "Not found",
-                ControlError.Conflict => "Conflict",
-                ControlError.Refused => "Refused",
-                _ => "Unavailable",
-            };
-            var extensions = e.Details?.ToDictionary(kv => kv.Key, kv => kv.Value);
-            await ApiProblem.Create(status, e.Code, title, e.Message, e.Field, extensions).ExecuteAsync(context).ConfigureAwait(false);
+            await WriteProblem(e).ExecuteAsync(context).ConfigureAwait(false);
         }
-        catch (ZoneNotFoundException e) when (!context.Response.HasStarted)
+        catch (StoreUnavailableException e) when (!context.Response.HasStarted)
         {
-            await ApiProblem.NotFound("zone_not_found", e.Message).ExecuteAsync(context).ConfigureAwait(false);
+            await WriteProblem(new WriteException(WriteError.Unavailable, "store_unavailable", $"the store cannot take the change now: {e.Message}")).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (StoreConflictException e) when (!context.Response.HasStarted)
+        {
+            await ApiProblem.Conflict("conflict", e.Message).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (ZoneDataException e) when (!context.Response.HasStarted)
         {
@@ -133,6 +122,43 @@ public static partial class RdnsApi
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Api");
             LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
             await ApiProblem.Create(StatusCodes.Status500InternalServerError, "internal_error", "Internal error", "the server failed; the change was not applied").ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long a client should wait before retrying when the store is unavailable: long enough for a restart or fail-over.</summary>
+    public const int UnavailableRetryAfterSeconds = 5;
+
+    /// <summary>The one mapping of the write path's errors to HTTP: status, title, and Retry-After when waiting may help.</summary>
+    private static IResult WriteProblem(WriteException e)
+    {
+        int status = e.Kind switch
+        {
+            WriteError.Invalid => StatusCodes.Status400BadRequest,
+            WriteError.NotFound => StatusCodes.Status404NotFound,
+            WriteError.Conflict => StatusCodes.Status409Conflict,
+            WriteError.Refused => StatusCodes.Status422UnprocessableEntity,
+            _ => StatusCodes.Status503ServiceUnavailable,
+        };
+        var title = e.Kind switch
+        {
+            WriteError.Invalid => "The request is not valid",
+            WriteError.NotFound => "Not found",
+            WriteError.Conflict => "Conflict",
+            WriteError.Refused => "Refused",
+            _ => "Unavailable",
+        };
+        var extensions = e.Details?.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var problem = ApiProblem.Create(status, e.Code, title, e.Message, e.Field, extensions);
+        return status == StatusCodes.Status503ServiceUnavailable ? new RetryAfterResult(problem, UnavailableRetryAfterSeconds) : problem;
+    }
+
+    /// <summary>A result with a Retry-After header (RFC 9110 §10.2.3).</summary>
+    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
         }
     }
 
