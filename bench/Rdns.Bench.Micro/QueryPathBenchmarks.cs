@@ -1,3 +1,4 @@
+using Rdns.Server.Pipeline;
 using BenchmarkDotNet.Attributes;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
@@ -8,14 +9,15 @@ namespace Rdns.Bench.Micro;
 
 /// <summary>
 /// The steps of answering one UDP query, each alone, then the whole in-process path
-/// (<see cref="QueryProcessor.Process"/>) for a hit, a miss and a synthesized default. No socket:
+/// (<see cref="DnsPipeline.Process"/>) for a hit, a miss and a synthesized default. No socket:
 /// these are the costs the server adds on top of receiving and sending.
 /// </summary>
 [MemoryDiagnoser]
 public class QueryPathBenchmarks
 {
     private HotPathData _data = null!;
-    private QueryProcessor _processor = null!;
+    private static readonly RequestSource Source = RequestSource.Udp(ClientAddress.None);
+    private DnsPipeline _processor = null!;
     private readonly byte[] _response = new byte[65535];
     private int _next;
 
@@ -23,7 +25,7 @@ public class QueryPathBenchmarks
     public void Setup()
     {
         _data = new HotPathData();
-        _processor = new QueryProcessor(_data.Served, new ServerOptions());
+        _processor = new DnsPipeline(_data.Served, new ServerOptions());
         // Every path must answer as expected, or the numbers measure the wrong thing.
         Expect(_data.Hit, Rcode.NoError, answers: 1);
         Expect(_data.Miss, Rcode.NXDomain, answers: 0);
@@ -71,28 +73,28 @@ public class QueryPathBenchmarks
     }
 
     [Benchmark]
-    public int ProcessHit() => _processor.Process(_data.Hit, _response, new QueryContext(false, null));
+    public int ProcessHit() => _processor.Answer(_data.Hit, _response, Source);
 
     /// <summary>A hit, but each call asks a different PTR of the 250,000 (caches cold, as under real load).</summary>
     [Benchmark]
     public int ProcessHitSpread()
     {
         var query = _data.SpreadHits[_next++ & (HotPathData.SpreadCount - 1)];
-        return _processor.Process(query, _response, new QueryContext(false, null));
+        return _processor.Answer(query, _response, Source);
     }
 
     [Benchmark]
-    public int ProcessIpv6Hit() => _processor.Process(_data.Ipv6Hit, _response, new QueryContext(false, null));
+    public int ProcessIpv6Hit() => _processor.Answer(_data.Ipv6Hit, _response, Source);
 
     [Benchmark]
-    public int ProcessMiss() => _processor.Process(_data.Miss, _response, new QueryContext(false, null));
+    public int ProcessMiss() => _processor.Answer(_data.Miss, _response, Source);
 
     [Benchmark]
-    public int ProcessSynthesized() => _processor.Process(_data.Synthesized, _response, new QueryContext(false, null));
+    public int ProcessSynthesized() => _processor.Answer(_data.Synthesized, _response, Source);
 
     private void Expect(byte[] query, Rcode rcode, int answers)
     {
-        int length = _processor.Process(query, _response, new QueryContext(false, null));
+        int length = _processor.Answer(query, _response, Source);
         var reply = DnsMessage.Parse(_response.AsSpan(0, length));
         if (reply.Rcode != (int)rcode || reply.Answers.Count != answers)
             throw new InvalidOperationException($"unexpected answer:\n{reply}");

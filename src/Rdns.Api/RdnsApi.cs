@@ -15,6 +15,7 @@ using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
 using Rdns.Storage;
 using Rdns.Zones;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Api;
 
@@ -89,30 +90,20 @@ public static partial class RdnsApi
         {
             await e.ToResult().ExecuteAsync(context).ConfigureAwait(false);
         }
-        catch (ControlException e) when (!context.Response.HasStarted)
+        catch (WriteException e) when (!context.Response.HasStarted)
         {
-            int status = e.Kind switch
-            {
-                ControlError.Invalid => StatusCodes.Status400BadRequest,
-                ControlError.NotFound => StatusCodes.Status404NotFound,
-                ControlError.Conflict => StatusCodes.Status409Conflict,
-                ControlError.Refused => StatusCodes.Status422UnprocessableEntity,
-                _ => StatusCodes.Status503ServiceUnavailable,
-            };
-            var title = e.Kind switch
-            {
-                ControlError.Invalid => "The request is not valid",
-                ControlError.NotFound => "Not found",
-                ControlError.Conflict => "Conflict",
-                ControlError.Refused => "Refused",
-                _ => "Unavailable",
-            };
-            var extensions = e.Details?.ToDictionary(kv => kv.Key, kv => kv.Value);
-            await ApiProblem.Create(status, e.Code, title, e.Message, e.Field, extensions).ExecuteAsync(context).ConfigureAwait(false);
+            await WriteProblem(e).ExecuteAsync(context).ConfigureAwait(false);
         }
-        catch (ZoneNotFoundException e) when (!context.Response.HasStarted)
+        catch (StoreUnavailableException e) when (!context.Response.HasStarted)
         {
-            await ApiProblem.NotFound("zone_not_found", e.Message).ExecuteAsync(context).ConfigureAwait(false);
+            await WriteProblem(e.Full
+                    ? new WriteException(WriteError.Unavailable, "store_full", StoreFailure.Explain(StoreFailureKind.Full, e))
+                    : new WriteException(WriteError.Unavailable, "store_unavailable", $"the store cannot take the change now: {e.Message}"))
+                .ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (StoreConflictException e) when (!context.Response.HasStarted)
+        {
+            await ApiProblem.Conflict("conflict", e.Message).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (ZoneDataException e) when (!context.Response.HasStarted)
         {
@@ -129,12 +120,12 @@ public static partial class RdnsApi
         }
         catch (Exception e) when (!context.Response.HasStarted && StoreFailure.Classify(e) is { } failure)
         {
-            // The store's disk or server, not the request and not a bug: say so, and what to do.
+            // A store call outside the write path (keys, tenants): the store's disk or server, not
+            // the request and not a bug. Said as the write path says it.
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Api");
             LogStoreFailure(logger, context.Request.Method, context.Request.Path, failure.ToString(), e);
-            await (failure == StoreFailureKind.Full
-                    ? ApiProblem.Create(StatusCodes.Status507InsufficientStorage, "store_full", "The store is full", StoreFailure.Explain(failure, e))
-                    : ApiProblem.Create(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "The store is unavailable", StoreFailure.Explain(failure, e)))
+            await WriteProblem(new WriteException(WriteError.Unavailable, failure == StoreFailureKind.Full ? "store_full" : "store_unavailable",
+                    StoreFailure.Explain(failure, e)))
                 .ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (Exception e) when (!context.Response.HasStarted)
@@ -142,6 +133,46 @@ public static partial class RdnsApi
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Api");
             LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
             await ApiProblem.Create(StatusCodes.Status500InternalServerError, "internal_error", "Internal error", "the server failed; the change was not applied").ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long a client should wait before retrying when the store is unavailable: long enough for a restart or fail-over.</summary>
+    public const int UnavailableRetryAfterSeconds = 5;
+
+    /// <summary>The one mapping of the write path's errors to HTTP: status, title, and Retry-After when waiting may help.</summary>
+    private static IResult WriteProblem(WriteException e)
+    {
+        // A full disk is not a passing unavailability: 507 (RFC 4918 §11.5), and no Retry-After.
+        if (e.Code == "store_full")
+            return ApiProblem.Create(StatusCodes.Status507InsufficientStorage, e.Code, "The store is full", e.Message);
+        int status = e.Kind switch
+        {
+            WriteError.Invalid => StatusCodes.Status400BadRequest,
+            WriteError.NotFound => StatusCodes.Status404NotFound,
+            WriteError.Conflict => StatusCodes.Status409Conflict,
+            WriteError.Refused => StatusCodes.Status422UnprocessableEntity,
+            _ => StatusCodes.Status503ServiceUnavailable,
+        };
+        var title = e.Kind switch
+        {
+            WriteError.Invalid => "The request is not valid",
+            WriteError.NotFound => "Not found",
+            WriteError.Conflict => "Conflict",
+            WriteError.Refused => "Refused",
+            _ => "Unavailable",
+        };
+        var extensions = e.Details?.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var problem = ApiProblem.Create(status, e.Code, title, e.Message, e.Field, extensions);
+        return status == StatusCodes.Status503ServiceUnavailable ? new RetryAfterResult(problem, UnavailableRetryAfterSeconds) : problem;
+    }
+
+    /// <summary>A result with a Retry-After header (RFC 9110 §10.2.3).</summary>
+    private sealed class RetryAfterResult(IResult inner, int seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return inner.ExecuteAsync(httpContext);
         }
     }
 

@@ -1,25 +1,33 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Rdns.Server.Pipeline;
 using Rdns.Zones;
 
 namespace Rdns.Server;
 
-/// <summary>The DNS service: UDP and TCP listeners on one address, sharing one query processor.</summary>
+/// <summary>The DNS service: UDP and TCP listeners on one address, sharing one query pipeline.</summary>
 public sealed class DnsServer : IDisposable
 {
     private readonly UdpListener _udp;
     private readonly DnsTcpListener _tcp;
 
-    public DnsServer(ServedZones zones, ServerOptions options, ILoggerFactory loggers)
+    public DnsServer(DnsPipeline pipeline, ILoggerFactory loggers)
     {
-        Processor = new QueryProcessor(zones, options);
+        Pipeline = pipeline;
+        var options = pipeline.Options;
         var udpLogger = loggers.CreateLogger("Rdns.Server.Udp");
         var tcpLogger = loggers.CreateLogger("Rdns.Server.Tcp");
         (_udp, _tcp) = BindOnePort(
-            () => new UdpListener(Processor, options, udpLogger),
-            endpoint => new DnsTcpListener(Processor, options, tcpLogger, endpoint),
+            () => new UdpListener(pipeline, options, udpLogger),
+            endpoint => new DnsTcpListener(pipeline, options, tcpLogger, endpoint),
             anyPort: options.Endpoint.Port == 0);
+    }
+
+    /// <summary>A server answering only QUERY from <paramref name="zones"/> (no transfers, NOTIFY or UPDATE).</summary>
+    public DnsServer(ServedZones zones, ServerOptions options, ILoggerFactory loggers)
+        : this(new DnsPipeline(zones, options), loggers)
+    {
     }
 
     /// <summary>
@@ -49,7 +57,7 @@ public sealed class DnsServer : IDisposable
         }
     }
 
-    public QueryProcessor Processor { get; }
+    public DnsPipeline Pipeline { get; }
 
     public DnsTcpListener Tcp => _tcp;
 

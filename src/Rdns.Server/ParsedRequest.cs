@@ -124,9 +124,3 @@ public struct ParsedRequest
         return false;
     }
 }
-
-/// <summary>Requests the plain query path does not answer itself: zone transfers and NOTIFY.</summary>
-public interface ISpecialRequestHandler
-{
-    int Handle(ReadOnlySpan<byte> query, Span<byte> response, in ParsedRequest request, in QueryContext context);
-}

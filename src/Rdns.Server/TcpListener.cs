@@ -3,25 +3,9 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Rdns.Server.Pipeline;
 
 namespace Rdns.Server;
-
-/// <summary>
-/// Sends the messages of one response stream (a zone transfer sends many) over a TCP connection.
-/// </summary>
-public interface IResponseStream
-{
-    ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
-}
-
-/// <summary>Requests answered with a stream of messages over TCP (AXFR, IXFR).</summary>
-public interface IStreamingRequestHandler
-{
-    /// <summary>True when this handler answers the request; the processor is not asked then.</summary>
-    bool Accepts(in ParsedRequest request);
-
-    Task HandleAsync(ReadOnlyMemory<byte> query, ParsedRequest request, IPEndPoint remote, IResponseStream stream, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// DNS over TCP per RFC 7766: two-octet length framing (RFC 1035 §4.2.2), several queries per
@@ -29,17 +13,18 @@ public interface IStreamingRequestHandler
 /// </summary>
 public sealed partial class DnsTcpListener : IDisposable
 {
-    private readonly QueryProcessor _processor;
+    private readonly DnsPipeline _pipeline;
     private readonly ServerOptions _options;
+    private readonly ListenerInfo _listenerInfo;
     private readonly ILogger _logger;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private int _connections;
     private Task? _acceptLoop;
 
-    public DnsTcpListener(QueryProcessor processor, ServerOptions options, ILogger logger, IPEndPoint endpoint)
+    public DnsTcpListener(DnsPipeline pipeline, ServerOptions options, ILogger logger, IPEndPoint endpoint, int index = 0)
     {
-        _processor = processor;
+        _pipeline = pipeline;
         _options = options;
         _logger = logger;
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -49,11 +34,10 @@ public sealed partial class DnsTcpListener : IDisposable
         _listener.Bind(endpoint);
         _listener.Listen(512);
         LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
+        _listenerInfo = new ListenerInfo(index, LocalEndPoint);
     }
 
     public IPEndPoint LocalEndPoint { get; }
-
-    public IStreamingRequestHandler? Streaming { get; set; }
 
     public int ActiveConnections => Volatile.Read(ref _connections);
 
@@ -91,6 +75,7 @@ public sealed partial class DnsTcpListener : IDisposable
     private async Task ServeAsync(Socket client)
     {
         var remote = (IPEndPoint)client.RemoteEndPoint!;
+        var source = RequestSource.Tcp(ClientAddress.From(remote), _listenerInfo);
         var request = ArrayPool<byte>.Shared.Rent(65535);
         var response = ArrayPool<byte>.Shared.Rent(65535 + 2);
         var stream = new SocketResponseStream(client);
@@ -107,14 +92,20 @@ public sealed partial class DnsTcpListener : IDisposable
                 if (length == 0 || !await ReadExactlyAsync(client, request.AsMemory(0, length), idle.Token).ConfigureAwait(false))
                     return;
 
-                var streaming = Streaming;
-                if (streaming is not null && TryParse(request.AsSpan(0, length), out var parsed) && streaming.Accepts(parsed))
+                // Parsed once: a transfer or an update continues from the pipeline's parse.
+                var result = _pipeline.Process(request.AsSpan(0, length), response.AsSpan(2, 65535), source);
+                int written = result.Length;
+                if (result.Action == ResponseAction.Stream)
                 {
-                    await streaming.HandleAsync(request.AsMemory(0, length), parsed, remote, stream, _stop.Token).ConfigureAwait(false);
+                    var pending = new PendingRequest(request.AsMemory(0, length), response.AsMemory(2, 65535), result.Parsed, source, result.Zones) { ResponseLimit = 65535 };
+                    await _pipeline.StreamAsync(pending, stream, _stop.Token).ConfigureAwait(false);
                     continue;
                 }
-
-                int written = _processor.Process(request.AsSpan(0, length), response.AsSpan(2, 65535), new QueryContext(true, null, remote));
+                if (result.Action == ResponseAction.Deferred)
+                {
+                    var pending = new PendingRequest(request.AsMemory(0, length), response.AsMemory(2, 65535), result.Parsed, source, result.Zones) { ResponseLimit = 65535 };
+                    written = await _pipeline.ProcessDeferredAsync(pending, _stop.Token).ConfigureAwait(false);
+                }
                 if (written == 0)
                     continue;
                 BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
@@ -145,13 +136,6 @@ public sealed partial class DnsTcpListener : IDisposable
             client.Dispose();
             Interlocked.Decrement(ref _connections);
         }
-    }
-
-    private static bool TryParse(ReadOnlySpan<byte> query, out ParsedRequest parsed)
-    {
-        parsed = default;
-        return Protocol.Wire.DnsHeader.TryRead(query, out var header) && !header.IsResponse &&
-               ParsedRequest.TryParse(query, header, ref parsed);
     }
 
     private static async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Rdns.Server.Pipeline;
 
 namespace Rdns.Server;
 
@@ -11,7 +12,7 @@ namespace Rdns.Server;
 /// </summary>
 public sealed partial class UdpListener : IDisposable
 {
-    private readonly QueryProcessor _processor;
+    private readonly DnsPipeline _pipeline;
     private readonly ILogger _logger;
     private readonly List<Socket> _sockets = [];
     private readonly List<Thread> _threads = [];
@@ -20,9 +21,18 @@ public sealed partial class UdpListener : IDisposable
 
     private readonly ServerOptions _options;
 
-    public UdpListener(QueryProcessor processor, ServerOptions options, ILogger logger)
+    /// <summary>
+    /// 256 requests waiting for an asynchronous handler (UPDATE) at once: enough for bursts of DHCP
+    /// updates; beyond it new ones are dropped, so a flood cannot queue without bound (clients retry).
+    /// </summary>
+    public const int MaxDeferred = 256;
+
+    private int _deferred;
+    private readonly ListenerInfo _info;
+
+    public UdpListener(DnsPipeline pipeline, ServerOptions options, ILogger logger, int index = 0)
     {
-        _processor = processor;
+        _pipeline = pipeline;
         _logger = logger;
         _options = options;
         int workers = Math.Max(1, options.UdpWorkers);
@@ -47,7 +57,11 @@ public sealed partial class UdpListener : IDisposable
             _sockets.Add(socket);
         }
         LocalEndPoint = (IPEndPoint)_sockets[0].LocalEndPoint!;
+        _info = new ListenerInfo(index, LocalEndPoint);
     }
+
+    /// <summary>Where this listener's queries arrive, as stages see it.</summary>
+    public ListenerInfo Info => _info;
 
     public IPEndPoint LocalEndPoint { get; }
 
@@ -106,9 +120,12 @@ public sealed partial class UdpListener : IDisposable
             }
             try
             {
-                int length = _processor.Process(request.AsSpan(0, received), response, new QueryContext(false, address));
-                if (length > 0)
-                    socket.SendTo(response.AsSpan(0, length), SocketFlags.None, address);
+                var source = RequestSource.Udp(ClientAddress.From(address), _info);
+                var result = _pipeline.Process(request.AsSpan(0, received), response, source, worker);
+                if (result.Action == ResponseAction.Deferred)
+                    HandOff(socket, request.AsSpan(0, received), address, source, result);
+                else if (result.Length > 0)
+                    socket.SendTo(response.AsSpan(0, result.Length), SocketFlags.None, address);
                 Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
             }
             catch (SocketException e) when (!_stopping)
@@ -152,7 +169,12 @@ public sealed partial class UdpListener : IDisposable
                 try
                 {
                     batch.CopyAddress(i, addresses[i]);
-                    lengths[i] = _processor.Process(batch.Request(i), batch.Response(i), new QueryContext(false, addresses[i]));
+                    var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info);
+                    var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, worker);
+                    if (result.Action == ResponseAction.Deferred)
+                        HandOff(socket, batch.Request(i), addresses[i], source, result);
+                    else
+                        lengths[i] = result.Length;
                 }
                 catch (Exception e) when (!_stopping)
                 {
@@ -163,6 +185,44 @@ public sealed partial class UdpListener : IDisposable
                 batch.Send(socket, lengths.AsSpan(0, received));
             Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
         }
+    }
+
+    /// <summary>
+    /// Gives a request that must wait (UPDATE) to the thread pool with copies of its message and
+    /// address, so the receive loop goes on at once; the answer is sent from there when ready.
+    /// </summary>
+    private void HandOff(Socket socket, ReadOnlySpan<byte> query, SocketAddress address, RequestSource source, in ProcessResult result)
+    {
+        if (Interlocked.Increment(ref _deferred) > MaxDeferred)
+        {
+            Interlocked.Decrement(ref _deferred);
+            LogDeferredDropped(_logger, MaxDeferred);
+            return;
+        }
+        var to = new SocketAddress(address.Family, address.Size);
+        address.Buffer.Span.CopyTo(to.Buffer.Span);
+        int limit = _pipeline.UdpLimit(result.Parsed);
+        var pending = new PendingRequest(query.ToArray(), new byte[limit], result.Parsed, source, result.Zones) { ResponseLimit = limit };
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                int length = await _pipeline.ProcessDeferredAsync(pending, CancellationToken.None).ConfigureAwait(false);
+                if (length > 0 && !_stopping)
+                    await socket.SendToAsync(pending.Response[..length], SocketFlags.None, to).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!_stopping)
+            {
+                LogQueryFailed(_logger, e);
+            }
+            catch (Exception) when (_stopping)
+            {
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _deferred);
+            }
+        });
     }
 
     public void Dispose()
@@ -179,4 +239,7 @@ public sealed partial class UdpListener : IDisposable
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Unhandled exception while answering a UDP query")]
     private static partial void LogQueryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "More than {Limit} UDP requests wait for their handler; dropping new ones")]
+    private static partial void LogDeferredDropped(ILogger logger, int limit);
 }

@@ -47,6 +47,12 @@ public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore
     string Kind { get; }
 
     /// <summary>
+    /// Begins a write transaction for several requests at once, locking <paramref name="zones"/>
+    /// (in name order, so two nodes cannot deadlock) against writers on other nodes until it ends.
+    /// </summary>
+    Task<IWriteBatch> BeginBatchAsync(IReadOnlyCollection<Protocol.Names.DnsName> zones, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The random id the store was given when first used, or null for a store that has none yet
     /// (new, or made before stores had ids). Data directories remember it, so a store that was lost
     /// or replaced is noticed rather than silently started empty.

@@ -15,9 +15,9 @@ public sealed record CustomReverseRecord(string Address, string TenantId, string
 public sealed record DomainRecord(string TenantId, string Name, string Token, DateTimeOffset CreatedAt, DateTimeOffset? VerifiedAt);
 
 /// <summary>
-/// Writes to tenant data (and conditions the commit depends on), applied in order in the same
-/// transaction as zone commits, after them (see <see cref="ITenantStore.CommitAsync"/>), so that,
-/// for example, a release and the PTR resets it causes land together or not at all.
+/// Writes to tenant data, applied in order in the same transaction as zone commits, after them
+/// (see <see cref="ITenantStore.CommitAsync"/>), so that, for example, a release and the PTR resets
+/// it causes land together or not at all.
 /// </summary>
 public abstract record TenantWrite;
 
@@ -46,14 +46,6 @@ public sealed record DeleteCustomReverse(string Address) : TenantWrite;
 /// no-op when there is none.
 /// </summary>
 public sealed record SetReverseByOperator(string Address, string Name, string Status, string Detail, DateTimeOffset At) : TenantWrite;
-
-/// <summary>
-/// Not a write but a condition of the commit: the zone must still be at <paramref name="Serial"/>
-/// (else <see cref="StoreConflictException"/> and nothing is written). For a change planned from a
-/// zone it does not edit, such as a release that found nothing to reset there: a PTR another node
-/// added meanwhile makes it plan again instead of surviving the release.
-/// </summary>
-public sealed record ZoneAtSerial(Rdns.Protocol.Names.DnsName Zone, uint Serial) : TenantWrite;
 
 /// <summary>Removes every custom PTR recorded under an allocation (on release).</summary>
 public sealed record DeleteCustomReversesOf(string AllocationId) : TenantWrite;

@@ -1,6 +1,5 @@
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
-using Rdns.Zones;
 
 namespace Rdns.Storage;
 

@@ -1,5 +1,5 @@
 using Rdns.Protocol.Names;
-using Rdns.Zones;
+using Rdns.Protocol.Records;
 
 namespace Rdns.Storage;
 
@@ -14,8 +14,19 @@ internal abstract partial class SqlStore
             return;
         foreach (var c in commits)
             ZoneKey.CheckCommit(c);
-        var now = Now();
         await using var s = await BeginWriteAsync(cancellationToken);
+        await CommitAsync(s, commits, cancellationToken);
+        foreach (var write in writes)
+            await ApplyTenantWriteAsync(s, write, cancellationToken);
+        await AuditAsync(s, audit, cancellationToken);
+        await PublishAsync(s, cancellationToken);
+        await s.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Applies changesets inside a write transaction (see <see cref="IZoneStore.CommitAsync"/>).</summary>
+    private async Task CommitAsync(StoreSession s, IReadOnlyList<ZoneCommit> commits, CancellationToken cancellationToken)
+    {
+        var now = Now();
         foreach (var c in commits)
         {
             var change = c.Changeset;
@@ -45,11 +56,6 @@ internal abstract partial class SqlStore
             await AppendJournalAsync(s, id.Value, change, now, cancellationToken);
             s.Notices.Add(new ChangeNotice(c.Zone, change.ToSerial, ChangeKind.Changed));
         }
-        foreach (var write in writes)
-            await ApplyTenantWriteAsync(s, write, cancellationToken);
-        await AuditAsync(s, audit, cancellationToken);
-        await PublishAsync(s, cancellationToken);
-        await s.CommitAsync(cancellationToken);
     }
 
     private async Task<StoreConflictException> ConflictAsync(StoreSession s, ZoneCommit c, CancellationToken cancellationToken)
@@ -88,6 +94,11 @@ internal abstract partial class SqlStore
     public async Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
+        return await GetJournalAsync(s, zone, fromSerial, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<Changeset>?> GetJournalAsync(StoreSession s, DnsName zone, uint fromSerial, CancellationToken cancellationToken)
+    {
         long id;
         uint current;
         await using (var find = s.Command("SELECT id, serial FROM zones WHERE name = @name"))

@@ -95,17 +95,6 @@ internal abstract partial class SqlStore
             case DeleteCustomReverse d:
                 await ExecAsync(s, "DELETE FROM custom_reverses WHERE address = @a", cancellationToken, ("@a", d.Address));
                 break;
-            case ZoneAtSerial z:
-                {
-                    // The row lock (PostgreSQL) makes a commit to the zone that is under way finish
-                    // first; the serial is then compared with what it left.
-                    await using var at = s.Command("SELECT serial FROM zones WHERE name = @name" + ForUpdate);
-                    at.With("@name", ZoneKey.Of(z.Zone));
-                    var serial = await at.ScalarInt64Async(cancellationToken);
-                    if (serial != z.Serial)
-                        throw new StoreConflictException($"zone {z.Zone} is at serial {serial?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(deleted)"}, the change was planned from {z.Serial}");
-                    break;
-                }
             case DeleteCustomReversesOf d:
                 await ExecAsync(s, "DELETE FROM custom_reverses WHERE allocation_id = @id", cancellationToken, ("@id", d.AllocationId));
                 break;

@@ -32,6 +32,11 @@ internal abstract partial class SqlStore
     public async Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
+        return await LoadAsync(s, zone, cancellationToken);
+    }
+
+    private async Task<StoredZone?> LoadAsync(StoreSession s, DnsName zone, CancellationToken cancellationToken)
+    {
         await using var cmd = s.Command($"SELECT {ZoneColumns} FROM zones WHERE name = @name");
         cmd.With("@name", ZoneKey.Of(zone));
         var zones = await LoadZonesAsync(s, cmd, zone, cancellationToken);
@@ -60,6 +65,11 @@ internal abstract partial class SqlStore
     public async Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
+        return await GetSerialAsync(s, zone, cancellationToken);
+    }
+
+    private static async Task<uint?> GetSerialAsync(StoreSession s, DnsName zone, CancellationToken cancellationToken)
+    {
         await using var cmd = s.Command("SELECT serial FROM zones WHERE name = @name");
         cmd.With("@name", ZoneKey.Of(zone));
         return (uint?)await cmd.ScalarInt64Async(cancellationToken);
@@ -87,10 +97,20 @@ internal abstract partial class SqlStore
 
     public async Task CreateZoneAsync(DnsName zone, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default)
     {
+        await using var s = await BeginWriteAsync(cancellationToken);
+        await CreateZoneAsync(s, new ZoneCreation(zone, records, replace), cancellationToken);
+        await AuditAsync(s, audit, cancellationToken);
+        await PublishAsync(s, cancellationToken);
+        await s.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Creates or replaces a zone inside a write transaction (see <see cref="IZoneStore.CreateZoneAsync"/>).</summary>
+    private async Task CreateZoneAsync(StoreSession s, ZoneCreation creation, CancellationToken cancellationToken)
+    {
+        var (zone, records, replace) = (creation.Zone, creation.Records, creation.Replace);
         uint serial = ZoneKey.CheckZoneRecords(zone, records);
         string key = ZoneKey.Of(zone);
         var now = Now();
-        await using var s = await BeginWriteAsync(cancellationToken);
         long? id;
         await using (var find = s.Command("SELECT id FROM zones WHERE name = @name" + ForUpdate))
         {
@@ -133,15 +153,23 @@ internal abstract partial class SqlStore
             }
         }
         await InsertRecordsAsync(s, id!.Value, records, cancellationToken);
-        await AuditAsync(s, audit, cancellationToken);
         s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Created));
-        await PublishAsync(s, cancellationToken);
-        await s.CommitAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteZoneAsync(DnsName zone, AuditEntry audit, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginWriteAsync(cancellationToken);
+        if (!await DeleteZoneAsync(s, zone, cancellationToken))
+            return false;
+        await AuditAsync(s, audit, cancellationToken);
+        await PublishAsync(s, cancellationToken);
+        await s.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Deletes a zone inside a write transaction; false when it did not exist.</summary>
+    private async Task<bool> DeleteZoneAsync(StoreSession s, DnsName zone, CancellationToken cancellationToken)
+    {
         long id;
         uint serial;
         await using (var find = s.Command("SELECT id, serial FROM zones WHERE name = @name" + ForUpdate))
@@ -157,10 +185,7 @@ internal abstract partial class SqlStore
         await ExecuteAsync(s, "DELETE FROM records WHERE zone_id = @zone", id, cancellationToken);
         await ExecuteAsync(s, "DELETE FROM journal WHERE zone_id = @zone", id, cancellationToken);
         await ExecuteAsync(s, "DELETE FROM zones WHERE id = @zone", id, cancellationToken);
-        await AuditAsync(s, audit, cancellationToken);
         s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Deleted));
-        await PublishAsync(s, cancellationToken);
-        await s.CommitAsync(cancellationToken);
         return true;
     }
 

@@ -46,6 +46,15 @@ internal abstract partial class SqlStore : IRdnsStore
 
     protected abstract bool IsUniqueViolation(DbException exception);
 
+    /// <summary>True when the database could not do the work at all (down, disk full, read-only), as opposed to refusing it.</summary>
+    protected abstract bool IsUnavailable(DbException exception);
+
+    /// <summary>The exception callers see for a database failure: <see cref="StoreUnavailableException"/> when it is one of availability.</summary>
+    internal Exception Translate(DbException exception) =>
+        IsUnavailable(exception)
+            ? new StoreUnavailableException($"the {Kind} store cannot write: {exception.Message}", exception) { Full = StoreFailure.Classify(exception) == StoreFailureKind.Full }
+            : exception;
+
     /// <summary>Streams every record row, as octets, to the reader.</summary>
     protected abstract Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, CancellationToken cancellationToken);
 

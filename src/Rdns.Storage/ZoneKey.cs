@@ -1,7 +1,6 @@
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
-using Rdns.Zones;
 
 namespace Rdns.Storage;
 

@@ -19,7 +19,7 @@ public enum AnswerState : byte
 }
 
 /// <summary>What the answer writer decided, for the header.</summary>
-public readonly record struct AnswerOutcome(AnswerState State, bool Authoritative, bool Truncated)
+public readonly record struct AnswerOutcome(AnswerState State, bool Authoritative, bool Truncated, bool Synthesized = false)
 {
     public Rcode Rcode => State == AnswerState.NxDomain ? Rcode.NXDomain : Rcode.NoError;
 }
@@ -62,6 +62,7 @@ public static class AuthoritativeAnswer
         int wildcardCount = 0;
         bool first = true;
         bool authoritative = true;
+        bool fromDefaults = false;
         ZoneNode? referral = null;
         RRset? final = null;
         AnswerState state;
@@ -120,6 +121,7 @@ public static class AuthoritativeAnswer
                     if (fromPool != Synthesis.DefaultAnswer.Result.NotDefault)
                     {
                         state = fromPool == Synthesis.DefaultAnswer.Result.Answered ? AnswerState.Hit : AnswerState.NoData;
+                        fromDefaults = state == AnswerState.Hit;
                         break;
                     }
                 }
@@ -204,7 +206,7 @@ public static class AuthoritativeAnswer
         // targets in this zone, when they fit.
         if (final is not null && final.Type is RecordType.NS or RecordType.MX or RecordType.SRV)
             PutGlue(ref w, zone, final, mandatoryBelow: null);
-        return new AnswerOutcome(state, authoritative, false);
+        return new AnswerOutcome(state, authoritative, false, fromDefaults);
     }
 
     /// <summary>An RRset did not fit: over UDP the client must retry over TCP (RFC 2181 §9).</summary>

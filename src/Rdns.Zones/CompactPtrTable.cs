@@ -88,7 +88,7 @@ internal sealed class CompactPtrTable
         return new CompactPtrTable(keys4, keys16, targets, ttlOf, [.. ttls], names.ToArray(), [.. suffixes]);
     }
 
-    private int IndexOf(UInt128 key) =>
+    public int IndexOf(UInt128 key) =>
         _narrow is not null ? (key > uint.MaxValue ? -1 : _narrow.AsSpan().BinarySearch((uint)key)) : _wide.AsSpan().BinarySearch(key);
 
     /// <summary>Finds the PTR of <paramref name="key"/>; its target is written to <paramref name="target"/> (255 octets).</summary>
@@ -118,6 +118,17 @@ internal sealed class CompactPtrTable
         suffix.CopyTo(destination[first..]);
         return first + suffix.Length;
     }
+
+    /// <summary>The index of the first key at or above <paramref name="key"/> (<see cref="Count"/> when none is).</summary>
+    public int LowerBound(UInt128 key)
+    {
+        if (_narrow is not null && key > uint.MaxValue)
+            return Count;
+        int i = IndexOf(key);
+        return i >= 0 ? i : ~i;
+    }
+
+    public UInt128 KeyAt(int i) => _narrow is not null ? _narrow[i] : _wide![i];
 
     /// <summary>True when some key lies in [<paramref name="low"/>, <paramref name="high"/>].</summary>
     public bool AnyInRange(UInt128 low, UInt128 high)

@@ -1,15 +1,24 @@
+using System.Collections.Concurrent;
+using Rdns.Protocol.Names;
+
 namespace Rdns.Zones;
 
 /// <summary>
 /// The zones this process answers for: one <see cref="ZoneSet"/> readers take without locking,
-/// replaced whole by writers, which serialize among themselves.
+/// replaced whole by writers, which serialize among themselves. A commit publishes every zone it
+/// changed in one swap (<see cref="Publish"/>); zones whose compact table has gathered a large
+/// patch are then merged in the background and swapped in again, with nothing changed for readers.
 /// </summary>
 public sealed class ServedZones
 {
     private readonly Lock _writeLock = new();
     private volatile ZoneSet _current = ZoneSet.Empty;
+    private readonly ConcurrentDictionary<DnsName, Task> _compactions = new();
 
     public ZoneSet Current => _current;
+
+    /// <summary>When false, patches are never merged (tests that look at patches, benchmarks of the apply alone).</summary>
+    public bool CompactInBackground { get; init; } = true;
 
     public void Replace(ZoneSet zones)
     {
@@ -27,5 +36,56 @@ public sealed class ServedZones
             _current = next;
         }
         return next;
+    }
+
+    /// <summary>Makes a commit visible: every changed zone and every removal in one swap.</summary>
+    public ZoneSet Publish(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed)
+    {
+        var next = Update(set => set.With(changed, removed));
+        foreach (var zone in changed)
+        {
+            if (zone.NeedsCompaction)
+                Compact(zone);
+        }
+        return next;
+    }
+
+    /// <summary>Merges a zone's patch off the write path, then rebases whatever snapshot is current by then onto it.</summary>
+    private void Compact(ZoneSnapshot from)
+    {
+        if (!CompactInBackground)
+            return;
+        var origin = from.Origin;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_compactions.TryAdd(origin, started.Task))
+            return;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                var merged = from.Compacted();
+                // Under the write lock, so no commit slips in between reading and swapping; the
+                // rebase itself costs only the changes made during the merge.
+                var next = Update(set => set.Get(origin)?.WithCompaction(from, merged) is { } rebased ? set.With(rebased) : set);
+                if (next.Get(origin) is { NeedsCompaction: true } again && !ReferenceEquals(again, from))
+                {
+                    _compactions.TryRemove(origin, out _);
+                    Compact(again);
+                    return;
+                }
+            }
+            finally
+            {
+                _compactions.TryRemove(new KeyValuePair<DnsName, Task>(origin, started.Task));
+                started.TrySetResult();
+            }
+        });
+    }
+
+    /// <summary>Waits until no background merge is running (tests, orderly shutdown).</summary>
+    public async Task CompactionsIdleAsync()
+    {
+        while (!_compactions.IsEmpty)
+            await Task.WhenAll(_compactions.Values).ConfigureAwait(false);
     }
 }

@@ -38,6 +38,14 @@ public sealed class ZoneNode
 
     public bool IsEmptyNonTerminal => Sets.Length == 0;
 
+    /// <summary>How many nodes are one label below this one; an empty non-terminal with none left is removed.</summary>
+    public int Children { get; internal set; }
+
+    /// <summary>A node of the same name with other RRsets (none: an empty non-terminal), keeping its place in the tree.</summary>
+    internal ZoneNode WithSets(RRset[] sets) => new(Name, LabelCount, sets) { Cut = Cut, Children = Children };
+
+    internal ZoneNode WithChildren(int children) => new(Name, LabelCount, Sets) { Cut = Cut, Children = children };
+
     /// <summary>
     /// The highest zone cut at or above this node (a non-apex node with NS), or null. Names at or
     /// below a cut are not authoritative data of this zone (RFC 1034 §4.2.1).

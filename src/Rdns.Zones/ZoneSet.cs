@@ -4,25 +4,45 @@ using Rdns.Protocol.Wire;
 namespace Rdns.Zones;
 
 /// <summary>
-/// All hosted zones at one moment. Immutable: a change builds a new set that replaces the old one
-/// in a single reference swap, so a query sees either all of a change or none of it.
+/// All hosted zones at one moment. Immutable: a change makes a new set that replaces the old one
+/// in a single reference swap, so a query sees either all of a change or none of it, however many
+/// zones it touched. Zones are kept in a <see cref="NameMap{T}"/>, so a new set shares everything
+/// but the changed paths with the old one: publishing a change costs the same in a store of
+/// 40,000 zones as in a store of one.
 /// </summary>
 public sealed class ZoneSet
 {
-    public static readonly ZoneSet Empty = new(new Dictionary<byte[], ZoneSnapshot>(NameKeyComparer.Instance), Synthesis.DefaultNames.None);
+    public static readonly ZoneSet Empty = new(NameMap<ZoneSnapshot>.Empty, new int[DnsName.MaxLength], Synthesis.DefaultNames.None);
 
-    private readonly Dictionary<byte[], ZoneSnapshot> _zones;
-    private readonly Dictionary<byte[], ZoneSnapshot>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private readonly NameMap<ZoneSnapshot> _zones;
+    /// <summary>How many zones have each label count: the range of suffixes a lookup must try.</summary>
+    private readonly int[] _labelCounts;
     private readonly int _maxLabels;
     private readonly int _minLabels;
 
-    private ZoneSet(Dictionary<byte[], ZoneSnapshot> zones, Synthesis.DefaultNames defaults)
+    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults)
     {
         _zones = zones;
+        _labelCounts = labelCounts;
         Defaults = defaults;
-        _lookup = zones.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _maxLabels = zones.Count == 0 ? 0 : zones.Values.Max(z => z.Origin.LabelCount);
-        _minLabels = zones.Count == 0 ? 0 : zones.Values.Min(z => z.Origin.LabelCount);
+        _maxLabels = 0;
+        _minLabels = 0;
+        for (int i = labelCounts.Length - 1; i >= 0; i--)
+        {
+            if (labelCounts[i] > 0)
+            {
+                _maxLabels = i;
+                break;
+            }
+        }
+        for (int i = 0; i < labelCounts.Length; i++)
+        {
+            if (labelCounts[i] > 0)
+            {
+                _minLabels = i;
+                break;
+            }
+        }
     }
 
     public int Count => _zones.Count;
@@ -30,13 +50,13 @@ public sealed class ZoneSet
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, defaults);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults);
 
     public IEnumerable<ZoneSnapshot> Zones => _zones.Values;
 
-    public ZoneSnapshot? Get(DnsName origin) => _lookup.TryGetValue(origin.Wire, out var z) ? z : null;
+    public ZoneSnapshot? Get(DnsName origin) => _zones.TryGetValue(origin.Wire, out var z) ? z : null;
 
-    public ZoneSnapshot? Get(ReadOnlySpan<byte> origin) => _lookup.TryGetValue(origin, out var z) ? z : null;
+    public ZoneSnapshot? Get(ReadOnlySpan<byte> origin) => _zones.TryGetValue(origin, out var z) ? z : null;
 
     /// <summary>
     /// The most specific hosted zone containing <paramref name="name"/> (an RFC 2317 child hosted
@@ -52,7 +72,7 @@ public sealed class ZoneSet
             pos += 1 + name[pos];
         for (int l = Math.Min(labels, _maxLabels); l >= _minLabels; l--)
         {
-            if (_lookup.TryGetValue(name[pos..], out var zone))
+            if (_zones.TryGetValue(name[pos..], out var zone))
                 return zone;
             if (l == 0)
                 break;
@@ -74,27 +94,50 @@ public sealed class ZoneSet
         return FindZone(name[(1 + name[0])..]) ?? zone;
     }
 
-    public ZoneSet With(ZoneSnapshot zone)
-    {
-        var copy = new Dictionary<byte[], ZoneSnapshot>(_zones, NameKeyComparer.Instance)
-        {
-            [zone.Origin.ToLowerWire()] = zone,
-        };
-        return new ZoneSet(copy, Defaults);
-    }
+    /// <summary>This set with <paramref name="zone"/> added or replacing the zone of its name.</summary>
+    public ZoneSet With(ZoneSnapshot zone) => With([zone], []);
 
-    public ZoneSet Without(DnsName origin)
+    public ZoneSet Without(DnsName origin) => With([], [origin]);
+
+    /// <summary>
+    /// This set with every zone of <paramref name="changed"/> added or replaced and every zone of
+    /// <paramref name="removed"/> taken out: one new set for a whole commit, published at once.
+    /// </summary>
+    public ZoneSet With(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed)
     {
-        var copy = new Dictionary<byte[], ZoneSnapshot>(_zones, NameKeyComparer.Instance);
-        copy.Remove(origin.ToLowerWire());
-        return new ZoneSet(copy, Defaults);
+        var zones = _zones;
+        int[]? counts = null;
+        foreach (var origin in removed)
+        {
+            var next = zones.Remove(origin.Wire);
+            if (ReferenceEquals(next, zones))
+                continue;
+            zones = next;
+            counts ??= (int[])_labelCounts.Clone();
+            counts[origin.LabelCount]--;
+        }
+        foreach (var zone in changed)
+        {
+            bool existed = zones.ContainsKey(zone.Origin.Wire);
+            zones = zones.SetItem(zone.Origin.ToLowerWire(), zone);
+            if (!existed)
+            {
+                counts ??= (int[])_labelCounts.Clone();
+                counts[zone.Origin.LabelCount]++;
+            }
+        }
+        return new ZoneSet(zones, counts ?? _labelCounts, Defaults);
     }
 
     public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)
     {
-        var dict = new Dictionary<byte[], ZoneSnapshot>(NameKeyComparer.Instance);
+        var list = new List<(byte[], ZoneSnapshot)>();
         foreach (var z in zones)
-            dict[z.Origin.ToLowerWire()] = z;
-        return new ZoneSet(dict, defaults ?? Synthesis.DefaultNames.None);
+            list.Add((z.Origin.ToLowerWire(), z));
+        var map = NameMap<ZoneSnapshot>.From(list);
+        var counts = new int[DnsName.MaxLength];
+        foreach (var z in map.Values)
+            counts[z.Origin.LabelCount]++;
+        return new ZoneSet(map, counts, defaults ?? Synthesis.DefaultNames.None);
     }
 }

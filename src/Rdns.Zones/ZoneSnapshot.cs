@@ -9,24 +9,22 @@ public sealed class ZoneDataException(string message) : Exception(message);
 
 /// <summary>
 /// An immutable zone: every node by name, ready for lookups. A change never edits a snapshot; it
-/// builds the next one (<see cref="Apply"/>), which is swapped in whole while readers finish with
-/// the old one.
+/// makes the next one (<see cref="Apply"/>), which shares everything the change did not touch, and
+/// is swapped in whole while readers finish with the old one.
 /// </summary>
-public sealed class ZoneSnapshot
+public sealed partial class ZoneSnapshot
 {
     private static readonly byte[] WildcardLabel = [1, (byte)'*'];
 
-    private readonly Dictionary<byte[], ZoneNode> _nodes;
-    private readonly Dictionary<byte[], ZoneNode>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private readonly NameMap<ZoneNode> _nodes;
 
-    private readonly CompactPtrTable? _compact;
+    private readonly CompactPtrs? _compact;
 
-    private ZoneSnapshot(DnsName origin, Dictionary<byte[], ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrTable? compact)
+    private ZoneSnapshot(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact)
     {
         _compact = compact;
         Origin = origin;
         _nodes = nodes;
-        _lookup = nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
         Apex = apex;
         Soa = soa;
         HasWildcards = hasWildcards;
@@ -83,11 +81,14 @@ public sealed class ZoneSnapshot
     /// <summary>Every node, empty non-terminals included, in no particular order.</summary>
     public IEnumerable<ZoneNode> Nodes => _nodes.Values;
 
+    /// <summary>Address PTRs changed since the compact table was last built (merged away in the background).</summary>
+    public int CompactPatchCount => _compact?.PatchCount ?? 0;
+
     /// <summary>The negative-caching TTL: min(SOA TTL, SOA MINIMUM) (RFC 2308 §3, §5).</summary>
     public uint NegativeTtl => Math.Min(Soa.Ttl, Rdata.SoaMinimum(Soa.Data[0]));
 
     /// <summary>The node with exactly this (uncompressed wire) name, ignoring case; null when absent.</summary>
-    public ZoneNode? Find(ReadOnlySpan<byte> name) => _lookup.TryGetValue(name, out var node) ? node : null;
+    public ZoneNode? Find(ReadOnlySpan<byte> name) => _nodes.TryGetValue(name, out var node) ? node : null;
 
     /// <summary>Records held in the compact address table rather than as nodes.</summary>
     public int CompactCount => _compact?.Count ?? 0;
@@ -126,6 +127,15 @@ public sealed class ZoneSnapshot
         if (type == RecordType.PTR && FindCompact(name, out uint ttl, target, out int length) == CompactMatch.Ptr)
             return new RRset(RecordType.PTR, ttl, [target[..length].ToArray()]);
         return null;
+    }
+
+    /// <summary>The types that have an RRset at a name, wherever it is kept.</summary>
+    public IReadOnlyList<RecordType> TypesAt(ReadOnlySpan<byte> name)
+    {
+        var node = Find(name);
+        if (node is not null)
+            return node.Sets.Select(s => s.Type).ToArray();
+        return GetRRset(name, RecordType.PTR) is null ? [] : [RecordType.PTR];
     }
 
     /// <summary>The node <c>*.parent</c> when the zone has one.</summary>
@@ -171,41 +181,6 @@ public sealed class ZoneSnapshot
             yield return (Reverse.NameOf(key, Origin), ttl, target);
     }
 
-    /// <summary>A new snapshot with <paramref name="changeset"/> applied (removals first, then additions).</summary>
-    public ZoneSnapshot Apply(Changeset changeset)
-    {
-        var records = new List<ResourceRecord>(RecordCount + changeset.Added.Count);
-        var removed = new HashSet<(DnsName, RecordType, string)>();
-        foreach (var r in changeset.Removed)
-            removed.Add(Key(r));
-        foreach (var r in Records())
-        {
-            if (!removed.Contains(Key(r)))
-                records.Add(r);
-        }
-        records.AddRange(changeset.Added);
-        var next = Build(Origin, records);
-        if (next.Serial != changeset.ToSerial || Serial != changeset.FromSerial)
-            return next;
-        var history = History.Count < HistoryLength ? History : History.Skip(History.Count - HistoryLength + 1);
-        return next.WithHistory([.. history, changeset]);
-
-        static (DnsName, RecordType, string) Key(ResourceRecord r) =>
-            (r.Owner, r.Type, r.Type == RecordType.SOA ? "" : Convert.ToHexString(Canonical(r)));
-
-        static byte[] Canonical(ResourceRecord r)
-        {
-            if (Rdata.NameLayout(r.Type).Names == 0)
-                return r.Data;
-            var lowered = (byte[])r.Data.Clone();
-            WireName.LowerInPlace(lowered);
-            return lowered;
-        }
-    }
-
-    private ZoneSnapshot WithHistory(Changeset[] history) =>
-        new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = history };
-
     /// <summary>
     /// Builds a snapshot, enforcing what a zone must be: every owner inside the origin, exactly one
     /// SOA at the apex, NS at the apex, no CNAME beside other data (RFC 1034 §3.6.2, RFC 2181 §10.1),
@@ -219,6 +194,6 @@ public sealed class ZoneSnapshot
         return builder.Build();
     }
 
-    internal static ZoneSnapshot Create(DnsName origin, Dictionary<byte[], ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrTable? compact) =>
+    internal static ZoneSnapshot Create(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact) =>
         new(origin, nodes, apex, soa, hasWildcards, hasCuts, recordCount, compact);
 }

@@ -85,7 +85,9 @@ public sealed class ZoneSnapshotBuilder
         var candidates = new List<Candidate>();
         if (_addressPtrs.Count > 0)
         {
-            _addressPtrs.Sort((a, b) => a.Key.CompareTo(b.Key));
+            // By address, then in the order added (the arena offset grows), so an address with
+            // several PTRs gets its records, and its TTL, from the first one as any RRset does.
+            _addressPtrs.Sort((a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.OwnerOffset.CompareTo(b.OwnerOffset));
             for (int i = 0; i < _addressPtrs.Count;)
             {
                 int j = i + 1;
@@ -176,8 +178,18 @@ public sealed class ZoneSnapshotBuilder
             }
         }
 
+        // Every node but the apex counts as a child of its parent, so a change can tell when an
+        // empty non-terminal has nothing left below it.
+        foreach (var node in nodes.Values)
+        {
+            if (!ReferenceEquals(node, apex))
+                altLookup[node.Name.AsSpan(1 + node.Name[0])].Children++;
+        }
+
         var soa = apex.Find(RecordType.SOA)!;
-        return ZoneSnapshot.Create(DnsName.FromWire(apex.Name), nodes, apex, soa, hasWildcards, hasCuts, count, compact);
+        var map = NameMap<ZoneNode>.From(nodes.Select(kv => (kv.Key, kv.Value)).ToList());
+        var compactPtrs = compact is null ? null : CompactPtrs.Of(compact, _info!.Prefix.Family == Addressing.IpFamily.V4);
+        return ZoneSnapshot.Create(DnsName.FromWire(apex.Name), map, apex, soa, hasWildcards, hasCuts, count, compactPtrs);
     }
 
     /// <summary>
@@ -228,7 +240,7 @@ public sealed class ZoneSnapshotBuilder
         return table;
     }
 
-    private static void Validate(DnsName origin, ResourceRecord r)
+    internal static void Validate(DnsName origin, ResourceRecord r)
     {
         if (r.Class != RecordClass.IN)
             throw new ZoneDataException($"{r.Owner} {RecordTypeText.ToText(r.Type)}: class {RecordTypeText.ClassToText(r.Class)} is not served; only IN");

@@ -102,7 +102,7 @@ public sealed class ReleaseTests : IAsyncLifetime
         await Allocate(beta, "203.0.113.20/32");
         var seen = await ApiHost.Send(b, HttpMethod.Get, "/v1/addresses/203.0.113.20/reverse", null, HttpStatusCode.OK);
         Assert.Equal(("ip-203-0-113-20.pool.rdns.test.", "default"), ((string?)seen["name"], (string?)seen["status"]));
-        Assert.Contains(await Store.GetAuditAsync(20), e => e.Action == "allocation.release" && e.Detail!.Contains("1 PTRs reset"));
+        Assert.Contains(await Store.GetAuditAsync(20), e => e.Action == "allocation.release" && e.Target == allocation && e.Detail!.Contains("203.0.113.20/32"));
     }
 
     [Fact]

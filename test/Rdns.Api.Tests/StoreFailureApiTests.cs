@@ -3,17 +3,16 @@ using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Rdns.Protocol.Wire;
 using Rdns.Storage;
 
 namespace Rdns.Api.Tests;
 
 /// <summary>
-/// When the store's disk is full (or its disk or server fails), a change is answered with what
-/// happened and what to do — 507 <c>store_full</c> or 503 <c>store_unavailable</c> — not
-/// <c>internal_error</c>, and DNS keeps answering what it answered. The store here fails its
-/// commits on demand with the exceptions SQLite and PostgreSQL raise (StoreFailureTests in the
-/// storage tests produces SQLite's for real).
+/// A store call outside the zone write path (keys, tenants) that fails for the store's sake is
+/// answered as the write path answers it: 507 <c>store_full</c> for a full disk, 503
+/// <c>store_unavailable</c> for an I/O error or a lost database, never <c>internal_error</c>. The
+/// store here fails on demand with the exceptions SQLite and PostgreSQL raise; the write path's own
+/// full disk is produced for real in DiskFullTests (interop), SQLite's error in StoreFailureTests.
 /// </summary>
 public sealed class StoreFailureApiTests : IAsyncLifetime
 {
@@ -28,7 +27,6 @@ public sealed class StoreFailureApiTests : IAsyncLifetime
             _store = FailingStore.Around(original);
             s.AddSingleton<IRdnsStore>((IRdnsStore)(object)_store);
         });
-        await _api.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "192.0.2.0/24" }), HttpStatusCode.Created);
     }
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
@@ -52,19 +50,22 @@ public sealed class StoreFailureApiTests : IAsyncLifetime
             "sqlite-io" => new SqliteException("SQLite Error 10: 'disk I/O error'.", 10),
             _ => new NpgsqlException("Exception while reading from stream"),
         };
-        var problem = await _api.Send(HttpMethod.Put, "/v1/ptr/192.0.2.7", ApiHost.Json(new { ptrdname = "mail.example.com" }), (HttpStatusCode)status);
+        int audited = (await _store.Inner.GetAuditAsync(1000)).Count;
+        var problem = await _api.Send(HttpMethod.Post, "/v1/tenants", ApiHost.Json(new { name = "Acme" }), (HttpStatusCode)status);
         Assert.Equal(code, (string?)problem["code"]);
         Assert.Contains("nothing was applied", (string?)problem["detail"]);
-        Assert.Equal((int)Rcode.NXDomain, _api.Dns("7.2.0.192.in-addr.arpa.", RecordType.PTR).Rcode);
+        Assert.Equal(audited, (await _store.Inner.GetAuditAsync(1000)).Count);
 
         _store.CommitFailure = null;
-        await _api.Send(HttpMethod.Put, "/v1/ptr/192.0.2.7", ApiHost.Json(new { ptrdname = "mail.example.com" }), HttpStatusCode.OK);
+        await _api.Send(HttpMethod.Post, "/v1/tenants", ApiHost.Json(new { name = "Acme" }), HttpStatusCode.Created);
     }
 
-    /// <summary>The real store, except that commits fail with <see cref="CommitFailure"/> while it is set.</summary>
+    /// <summary>The real store, except that its direct commits fail with <see cref="CommitFailure"/> while it is set.</summary>
     public class FailingStore : DispatchProxy
     {
         private IRdnsStore _inner = null!;
+
+        public IRdnsStore Inner => _inner;
 
         public Exception? CommitFailure { get; set; }
 

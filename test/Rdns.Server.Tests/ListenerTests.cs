@@ -13,6 +13,7 @@ public sealed class ListenerTests : IDisposable
 {
     private static readonly DnsName Q = DnsName.Parse("1.2.0.192.in-addr.arpa.");
     private readonly DnsServer _server;
+    private readonly Pipeline.QueryCounters _counters;
 
     public ListenerTests()
     {
@@ -21,7 +22,10 @@ public sealed class ListenerTests : IDisposable
         for (int i = 0; i < 40; i++)
             b.Txt("big", new string('x', 60) + i);
         zones.Replace(ZoneSet.From([b.Build()]));
-        _server = new DnsServer(zones, new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 2, TcpIdleTimeout = TimeSpan.FromSeconds(1) }, NullLoggerFactory.Instance);
+        var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 2, TcpIdleTimeout = TimeSpan.FromSeconds(1) };
+        // The counters stage runs after every answer, so the allocation test below covers a stage too.
+        _counters = new Pipeline.QueryCounters(options.UdpWorkers);
+        _server = new DnsServer(new Pipeline.DnsPipeline(zones, options, stages: [_counters]), NullLoggerFactory.Instance);
         _server.Start();
     }
 
@@ -70,7 +74,7 @@ public sealed class ListenerTests : IDisposable
     public void An_ephemeral_port_taken_for_tcp_is_given_up_for_another()
     {
         var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1 };
-        var processor = new QueryProcessor(new ServedZones(), options);
+        var processor = new Pipeline.DnsPipeline(new ServedZones(), options);
         var given = new List<UdpListener>();
         int tcpTries = 0;
         var (udp, tcp) = DnsServer.BindOnePort(
@@ -103,7 +107,7 @@ public sealed class ListenerTests : IDisposable
     public void A_fixed_port_taken_for_tcp_is_an_error()
     {
         var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1 };
-        var processor = new QueryProcessor(new ServedZones(), options);
+        var processor = new Pipeline.DnsPipeline(new ServedZones(), options);
         UdpListener? given = null;
         var e = Assert.Throws<SocketException>(() => DnsServer.BindOnePort(
             () => given = new UdpListener(processor, options, NullLogger.Instance),
@@ -181,6 +185,7 @@ public sealed class ListenerTests : IDisposable
                 break;
         }
         Assert.True(windows[^1] == 0, $"allocated bytes per 10,000-query window: {string.Join(", ", windows)}");
+        Assert.True(_counters.Responses(Pipeline.AnswerKind.Positive) >= 30_000);
     }
 
     [Fact]

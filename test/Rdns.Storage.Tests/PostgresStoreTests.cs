@@ -1,4 +1,5 @@
 using Npgsql;
+using Rdns.TestSupport;
 using Xunit.Abstractions;
 using static Rdns.Storage.Tests.TestZones;
 
@@ -10,41 +11,23 @@ namespace Rdns.Storage.Tests;
 /// </summary>
 public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContractTests(output)
 {
-    private readonly string _database = "rdns_test_" + Guid.NewGuid().ToString("N");
-    private string? _connectionString;
+    private PostgresDatabase? _db;
 
-    /// <summary>Unset is a failure, not a skip: a green run must have exercised PostgreSQL.</summary>
-    private static string ServerConnectionString =>
-        Environment.GetEnvironmentVariable("RDNS_TEST_POSTGRES") is { Length: > 0 } value
-            ? value
-            : throw new InvalidOperationException("RDNS_TEST_POSTGRES is not set; run ./test.sh, which starts a PostgreSQL server for the tests");
+    private string DatabaseName => _db!.Name;
 
     protected override IRdnsStore OpenStore(int journalLimit = JournalLimit) =>
-        StoreFactory.Open(new StoreOptions { Connection = _connectionString, JournalLimit = journalLimit }, "unused");
+        StoreFactory.Open(new StoreOptions { Connection = _db!.ConnectionString, JournalLimit = journalLimit }, "unused");
 
-    protected override async Task CreateDatabaseAsync()
-    {
-        await using (var server = await OpenServerAsync())
-        await using (var create = new NpgsqlCommand($"CREATE DATABASE {_database}", server))
-            await create.ExecuteNonQueryAsync();
-        _connectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = _database }.ConnectionString;
-    }
+    protected override async Task CreateDatabaseAsync() => _db = await PostgresDatabase.CreateAsync();
 
     protected override async Task DropDatabaseAsync()
     {
-        if (_connectionString is null)
-            return;
-        await using var server = await OpenServerAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", server);
-        await drop.ExecuteNonQueryAsync();
+        if (_db is not null)
+            await _db.DisposeAsync();
+        _db = null;
     }
 
-    private static async Task<NpgsqlConnection> OpenServerAsync()
-    {
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
+    private static Task<NpgsqlConnection> OpenServerAsync() => PostgresDatabase.OpenServerAsync();
 
     [Fact]
     public async Task Migrations_from_several_nodes_at_once_do_not_collide()
@@ -59,6 +42,39 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         foreach (var n in nodes)
             await n.DisposeAsync();
         Assert.Equal("postgresql", Store.Kind);
+    }
+
+    [Fact]
+    public async Task A_batch_on_one_node_holds_its_zones_until_it_ends_and_another_node_then_sees_its_serials()
+    {
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
+        await using var other = OpenStore();
+        var first = await Store.BeginBatchAsync([Zone2]);
+        await first.ApplyAsync(new StoreWrite(Audit("first", "zone")) { Commits = [Change(Zone2, 1, 2)] });
+        // The other node's batch for the same zone waits for the lock...
+        var second = Task.Run(async () =>
+        {
+            await using var batch = await other.BeginBatchAsync([Zone2]);
+            var serial = await batch.GetSerialAsync(Zone2);
+            await batch.ApplyAsync(new StoreWrite(Audit("second", "zone")) { Commits = [Change(Zone2, serial!.Value, serial.Value + 1)] });
+            await batch.CommitAsync();
+            return serial;
+        });
+        await Task.Delay(300);
+        Assert.False(second.IsCompleted);
+        // ...and, once the first commits, reads the serial it left: its own change applies on top.
+        await first.CommitAsync();
+        await first.DisposeAsync();
+        Assert.Equal(2u, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(3u, await Store.GetSerialAsync(Zone2));
+    }
+
+    [Fact]
+    public async Task A_database_that_refuses_connections_is_unavailable_not_an_internal_error()
+    {
+        await using var closed = StoreFactory.Open(new StoreOptions { Connection = "Host=127.0.0.1;Port=1;Timeout=2" }, "unused");
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => closed.BeginBatchAsync([Zone2]));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => closed.GetSerialAsync(Zone2));
     }
 
     [Fact]
@@ -102,7 +118,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         await using (var kill = new NpgsqlCommand(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @db AND application_name = 'rdns-watch'", server))
         {
-            kill.Parameters.AddWithValue("db", _database);
+            kill.Parameters.AddWithValue("db", DatabaseName);
             await kill.ExecuteNonQueryAsync();
         }
         await Store.CommitAsync([Change(Zone2, 1, 2)], Audit("commit", "zone"));
@@ -125,7 +141,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         {
             await using var cmd = new NpgsqlCommand(
                 "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @db AND application_name = 'rdns-watch' AND query LIKE 'LISTEN%'", server);
-            cmd.Parameters.AddWithValue("db", _database);
+            cmd.Parameters.AddWithValue("db", DatabaseName);
             if ((long)(await cmd.ExecuteScalarAsync())! > 0)
                 return;
             await Task.Delay(25);

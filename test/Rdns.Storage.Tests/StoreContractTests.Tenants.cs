@@ -50,24 +50,4 @@ public abstract partial class StoreContractTests
         Assert.Equal("mail.alpha.example.", (await Store.GetCustomReverseAsync("192.0.2.10"))!.Name);
         Assert.Equal(2u, await Store.GetSerialAsync(Zone2));
     }
-
-    [Fact]
-    public async Task A_commit_planned_from_a_zone_it_does_not_edit_conflicts_when_that_zone_moved()
-    {
-        var allocation = await HeldAddressAsync();
-        await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 10, "late.example.")])], Audit("ptr.set", "192.0.2.10"));
-        string before = await StateAsync(Store);
-
-        // A release planned while the zone was at serial 1 (nothing to reset then) must plan again.
-        await Assert.ThrowsAsync<StoreConflictException>(() => Store.CommitAsync([],
-            [new ReleaseAllocation(allocation.Id, T0), new DeleteCustomReversesOf(allocation.Id), new ZoneAtSerial(Zone2, 1)],
-            Audit("allocation.release", allocation.Id)));
-        Assert.Equal(before, await StateAsync(Store));
-        Assert.Null((await Store.GetAllocationAsync(allocation.Id))!.ReleasedAt);
-
-        await Store.CommitAsync([],
-            [new ReleaseAllocation(allocation.Id, T0), new DeleteCustomReversesOf(allocation.Id), new ZoneAtSerial(Zone2, 2)],
-            Audit("allocation.release", allocation.Id));
-        Assert.NotNull((await Store.GetAllocationAsync(allocation.Id))!.ReleasedAt);
-    }
 }

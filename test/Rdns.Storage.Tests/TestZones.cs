@@ -2,7 +2,6 @@ using System.Text;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
-using Rdns.Zones;
 
 namespace Rdns.Storage.Tests;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Rdns.Control;
 using Rdns.Control.Tenants;
 using Rdns.Storage;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Api.Auth;
 
@@ -56,10 +57,10 @@ public static class KeyEndpoints
         switch (outcome)
         {
             case KeyRevocation.NotFound:
-                throw new ControlException(ControlError.NotFound, "key_not_found",
+                throw new ControlException(WriteError.NotFound, "key_not_found",
                     tenant is null ? $"no operator key {keyId}" : $"tenant {tenant} has no key {keyId}");
             case KeyRevocation.LastAdminKey:
-                throw new ControlException(ControlError.Conflict, "last_admin_key",
+                throw new ControlException(WriteError.Conflict, "last_admin_key",
                     $"{keyId} is the only operator key left; create another (POST /v1/keys) before revoking this one, so the API stays reachable");
         }
         cache.Forget(keyId);

@@ -11,6 +11,8 @@ using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Storage;
 
+using Rdns.Zones.Writes;
+
 namespace Rdns.Api.Ptr;
 
 public sealed record PtrRequest(string? Ptrdname, uint? Ttl);

@@ -7,6 +7,8 @@ using Rdns.Control;
 using Rdns.Control.Tenants;
 using Rdns.Storage;
 
+using Rdns.Zones.Writes;
+
 namespace Rdns.Api.Tenants;
 
 public sealed record CreatePoolRequest(string? Prefix, string? DefaultPtr, uint? Ttl);
@@ -91,7 +93,7 @@ public static class TenantEndpoints
     {
         var caller = context.Caller();
         if (!caller.IsAdmin && caller.TenantId != id)
-            throw new ControlException(ControlError.NotFound, "tenant_not_found", $"no tenant {id}");
+            throw new ControlException(WriteError.NotFound, "tenant_not_found", $"no tenant {id}");
         return Results.Ok(await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false));
     }
 
@@ -116,7 +118,7 @@ public static class TenantEndpoints
         var caller = context.Caller();
         var a = await store.GetAllocationAsync(id, context.RequestAborted).ConfigureAwait(false);
         if (a is null || (!caller.IsAdmin && a.TenantId != caller.TenantId))
-            throw new ControlException(ControlError.NotFound, "allocation_not_found", $"no allocation {id}");
+            throw new ControlException(WriteError.NotFound, "allocation_not_found", $"no allocation {id}");
         return Results.Ok(View(a));
     }
 

@@ -11,6 +11,8 @@ using Rdns.Protocol.Text;
 using Rdns.Protocol.Wire;
 using Rdns.Zones;
 
+using Rdns.Zones.Writes;
+
 namespace Rdns.Api.Zones;
 
 public sealed record CreateZoneRequest(string? Name, string? Prefix, List<string>? NameServers);

@@ -7,6 +7,8 @@ using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Storage;
 
+using Rdns.Zones.Writes;
+
 namespace Rdns.Control.Tenants;
 
 /// <summary>The PTR of a held address as the tenant sees it.</summary>

@@ -4,6 +4,7 @@ using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
 using Rdns.Storage;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Control.Tenants;
 
@@ -65,29 +66,28 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
         if (allocation is null || allocation.ReleasedAt is not null)
             throw new ControlException(ControlError.NotFound, "allocation_not_found", $"no held allocation {id}");
         var prefix = IpPrefix.Parse(allocation.Prefix);
-        // Every hosted reverse zone with addresses of the prefix: the pool's zones, an RFC 2317 child.
-        var covering = zones.Served.Current.Zones.Where(z => z.Reverse?.Prefix.Overlaps(prefix) == true).Select(z => z.Origin).ToList();
-        var at = time.GetUtcNow();
+        // Every hosted reverse zone with addresses of the prefix (the pool's zones, an RFC 2317
+        // child). Each is named, so the write path locks it and catches it up; which PTRs go is
+        // decided then, from the zone as it is at commit, so a PTR committed by another request or
+        // node a moment ago is reset too.
         int reset = 0;
+        var edits = zones.Served.Current.Zones
+            .Where(z => z.Reverse?.Prefix.Overlaps(prefix) == true)
+            .Select(z => new ZoneEdit(z.Origin, [])
+            {
+                Decide = current =>
+                {
+                    var changes = StoredPtrs.Within(current, prefix).Select(p => (RecordEdit)new RRsetChange(p.Owner, RecordType.PTR, 0, [])).ToList();
+                    reset += changes.Count;
+                    return changes;
+                },
+            })
+            .ToList();
         try
         {
-            await zones.ChangeAsync(covering, served =>
-            {
-                var edits = new List<ZoneEdit>();
-                reset = 0;
-                foreach (var name in covering)
-                {
-                    if (served.Get(name) is not { } zone)
-                        continue;
-                    var changes = StoredPtrs.Within(zone, prefix).Select(p => new RRsetChange(p.Owner, RecordType.PTR, 0, [])).ToList();
-                    if (changes.Count == 0)
-                        continue;
-                    edits.Add(new ZoneEdit(name, changes));
-                    reset += changes.Count;
-                }
-                return new PlannedChange(edits, [new ReleaseAllocation(id, at), new DeleteCustomReversesOf(id)],
-                    audit with { Action = "allocation.release", Target = id, Detail = $"{allocation.Prefix}: {reset} PTRs reset to defaults" });
-            }, cancellationToken).ConfigureAwait(false);
+            await zones.ChangeAsync(edits, [new ReleaseAllocation(id, time.GetUtcNow()), new DeleteCustomReversesOf(id)],
+                audit with { Action = "allocation.release", Target = id, Detail = $"{allocation.Prefix}: every PTR at its addresses reset to the default" },
+                cancellationToken).ConfigureAwait(false);
         }
         catch (TenantConflictException)
         {

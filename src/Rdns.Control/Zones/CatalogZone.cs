@@ -6,6 +6,8 @@ using Rdns.Protocol.Wire;
 using Rdns.Storage;
 using Rdns.Zones;
 
+using Rdns.Zones.Writes;
+
 namespace Rdns.Control.Zones;
 
 /// <summary>

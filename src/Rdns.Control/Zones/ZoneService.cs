@@ -1,121 +1,42 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Storage;
 using Rdns.Zones;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Control.Zones;
 
-/// <summary>Replace one RRset (or delete it, when <see cref="Data"/> is empty).</summary>
-public sealed record RRsetChange(DnsName Owner, RecordType Type, uint Ttl, IReadOnlyList<byte[]> Data)
-{
-    public bool IsDelete => Data.Count == 0;
-}
-
-/// <summary>Changes to one zone inside an atomic request.</summary>
-public sealed record ZoneEdit(DnsName Zone, IReadOnlyList<RRsetChange> Changes);
-
-/// <summary>What one attempt of a change commits, planned from the zones as they are at that attempt.</summary>
-public sealed record PlannedChange(IReadOnlyList<ZoneEdit> Edits, IReadOnlyList<TenantWrite> Writes, AuditEntry Audit);
-
 /// <summary>The zone a request named is not hosted here.</summary>
-public sealed class ZoneNotFoundException(DnsName zone) : Exception($"zone {zone} is not hosted here")
+public sealed class ZoneNotFoundException(DnsName zone) : WriteException(WriteError.NotFound, "zone_not_found", $"zone {zone} is not hosted here")
 {
     public DnsName Zone { get; } = zone;
 }
 
 /// <summary>
-/// The one path by which zones change: validate, commit to the store (durable), then swap the
-/// new snapshots in. Nothing is answered in DNS before the store has it, and a committed change
-/// is visible as soon as the call returns. Also follows changes committed by other nodes.
+/// Operators' zone operations — create, replace by import, change RRsets, delete — expressed as
+/// requests to the one write path (<see cref="ZoneWriter"/>). Nothing is answered in DNS before
+/// the store has it, and a committed change is visible as soon as a call returns.
 /// </summary>
-public sealed partial class ZoneService
+public sealed class ZoneService(ZoneWriter writer, ServedZones zones, IRdnsStore store)
 {
-    private const int MaxAttempts = 4;
+    public ServedZones Served => zones;
 
-    private readonly IRdnsStore _store;
-    private readonly ServedZones _zones;
-    private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<DnsName, SemaphoreSlim> _locks = new();
+    public IRdnsStore Store => store;
 
-    public ZoneService(IRdnsStore store, ServedZones zones, ILogger<ZoneService> logger)
+    public ZoneWriter Writer => writer;
+
+    /// <summary>Raised after a change of a zone is durable and visible (created, changed or deleted).</summary>
+    public event Action<ChangeNotice>? Applied
     {
-        _store = store;
-        _zones = zones;
-        _logger = logger;
+        add => writer.Applied += value;
+        remove => writer.Applied -= value;
     }
 
-    public ServedZones Served => _zones;
+    /// <summary>Brings one zone in memory up to what the store holds.</summary>
+    public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) => writer.CatchUpAsync([zone], cancellationToken);
 
-    public IRdnsStore Store => _store;
-
-    /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
-    public Func<CancellationToken, Task>? PoolsChanged { get; set; }
-
-    /// <summary>Raised after a change of a zone is visible (created, changed or deleted).</summary>
-    public event Action<ChangeNotice>? Applied;
-
-    /// <summary>Loads every zone from the store into memory; a zone that cannot be built is logged and left out.</summary>
-    public async Task LoadAllAsync(CancellationToken cancellationToken = default)
-    {
-        var rows = new BuilderRows();
-        await _store.LoadAllAsync(rows, cancellationToken).ConfigureAwait(false);
-        // Zones build independently: use every core.
-        var builders = rows.Builders.Values.ToArray();
-        var built = new ZoneSnapshot?[builders.Length];
-        Parallel.For(0, builders.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-        {
-            var (builder, failure) = builders[i];
-            try
-            {
-                if (failure is not null)
-                    throw new ZoneDataException(failure);
-                built[i] = builder.Build();
-            }
-            catch (ZoneDataException e)
-            {
-                LogUnloadable(_logger, builder.Origin.ToString(), e.Message);
-            }
-        });
-        _zones.Replace(ZoneSet.From(built.OfType<ZoneSnapshot>()));
-    }
-
-    /// <summary>Feeds stored rows into one builder per zone; a zone whose rows break a rule is remembered as failed.</summary>
-    private sealed class BuilderRows : IZoneRowReader
-    {
-        public Dictionary<long, (ZoneSnapshotBuilder Builder, string? Failure)> Builders { get; } = [];
-
-        public void Zone(long id, DnsName name, uint serial) => Builders[id] = (new ZoneSnapshotBuilder(name), null);
-
-        public void Row(long zoneId, ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, ReadOnlySpan<byte> data)
-        {
-            if (!Builders.TryGetValue(zoneId, out var entry) || entry.Failure is not null)
-                return;
-            try
-            {
-                entry.Builder.Add(owner, type, cls, ttl, data);
-            }
-            catch (ZoneDataException e)
-            {
-                Builders[zoneId] = (entry.Builder, e.Message);
-            }
-        }
-    }
-
-    private ZoneSnapshot? TryBuild(StoredZone zone)
-    {
-        try
-        {
-            return ZoneSnapshot.Build(zone.Name, zone.Records);
-        }
-        catch (ZoneDataException e)
-        {
-            LogUnloadable(_logger, zone.Name.ToString(), e.Message);
-            return null;
-        }
-    }
+    private static WriteAudit Audit(AuditEntry a) => new(a.Actor, a.Action, a.Target, a.Detail, a.RemoteAddress);
 
     /// <summary>Creates (or with <paramref name="replace"/>, replaces) a zone from its records; they must form a valid zone.</summary>
     public Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default) =>
@@ -123,41 +44,15 @@ public sealed partial class ZoneService
 
     private async Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken)
     {
-        var snapshot = ZoneSnapshot.Build(name, records);
-        if (enforcePolicy)
-            ZoneContentPolicy.Check(snapshot);
-        var gate = Gate(name);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _store.CreateZoneAsync(name, [.. snapshot.Records()], replace, audit, cancellationToken).ConfigureAwait(false);
-            _zones.Update(set => set.With(snapshot));
-        }
-        finally
-        {
-            gate.Release();
-        }
-        Applied?.Invoke(new ChangeNotice(name, snapshot.Serial, ChangeKind.Created));
-        return snapshot;
+        var result = await writer.WriteAsync(new ZoneWrite([], Audit(audit)) { Creations = [new NewZone(name, records, replace)], EnforcePolicy = enforcePolicy },
+            cancellationToken).ConfigureAwait(false);
+        return result.Changed[0];
     }
 
     public async Task<bool> DeleteAsync(DnsName name, AuditEntry audit, CancellationToken cancellationToken = default)
     {
-        var gate = Gate(name);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        bool deleted;
-        try
-        {
-            deleted = await _store.DeleteZoneAsync(name, audit, cancellationToken).ConfigureAwait(false);
-            _zones.Update(set => set.Without(name));
-        }
-        finally
-        {
-            gate.Release();
-        }
-        if (deleted)
-            Applied?.Invoke(new ChangeNotice(name, 0, ChangeKind.Deleted));
-        return deleted;
+        var result = await writer.WriteAsync(new ZoneWrite([], Audit(audit)) { Deletions = [name] }, cancellationToken).ConfigureAwait(false);
+        return result.Deleted.Count > 0;
     }
 
     /// <summary>
@@ -174,89 +69,11 @@ public sealed partial class ZoneService
     /// release and the PTR resets it causes, say); the writes are committed even when the edits
     /// change no zone.
     /// </summary>
-    public Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default) =>
-        ChangeAsync(edits, writes, audit, enforcePolicy: true, cancellationToken);
-
-    private Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken) =>
-        ChangeAsync(edits.Select(e => e.Zone).ToList(), _ => new PlannedChange(edits, writes, audit), enforcePolicy, holdUnedited: false, cancellationToken);
-
-    /// <summary>
-    /// For changes that depend on what the zones hold (a release resets every PTR stored in its
-    /// range): <paramref name="plan"/> plans the change from the current zones while
-    /// <paramref name="zones"/> are held, and plans it again after catching up whenever another node
-    /// committed first. Named zones the plan leaves alone must still be at the serial it saw when the
-    /// change commits, so nothing committed in any of them meanwhile is missed.
-    /// </summary>
-    public Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<DnsName> zones, Func<ZoneSet, PlannedChange> plan, CancellationToken cancellationToken = default) =>
-        ChangeAsync(zones, plan, enforcePolicy: true, holdUnedited: true, cancellationToken);
-
-    private async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<DnsName> zones, Func<ZoneSet, PlannedChange> plan, bool enforcePolicy, bool holdUnedited, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ZoneSnapshot>> ChangeAsync(IReadOnlyList<ZoneEdit> edits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default)
     {
-        var names = zones.Distinct().Order().ToArray();
-        var gates = names.Select(Gate).ToArray();
-        // Always in name order, so two multi-zone requests cannot deadlock.
-        int held = 0;
-        try
-        {
-            foreach (var gate in gates)
-            {
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                held++;
-            }
-            for (int attempt = 1; ; attempt++)
-            {
-                var served = _zones.Current;
-                var (edits, writes, audit) = plan(served);
-                var commits = new List<ZoneCommit>();
-                var next = new List<ZoneSnapshot>();
-                foreach (var edit in edits.GroupBy(e => e.Zone))
-                {
-                    if (!names.Contains(edit.Key))
-                        throw new InvalidOperationException($"the change edits zone {edit.Key}, which it did not name");
-                    var current = served.Get(edit.Key) ?? throw new ZoneNotFoundException(edit.Key);
-                    var planned = ZoneChangePlanner.Plan(current, edit.SelectMany(e => e.Changes).ToList());
-                    if (planned is null)
-                        continue;
-                    if (enforcePolicy)
-                        ZoneContentPolicy.Check(planned.Value.Snapshot, planned.Value.Changeset.Added);
-                    commits.Add(new ZoneCommit(edit.Key, planned.Value.Changeset));
-                    next.Add(planned.Value.Snapshot);
-                }
-                if (commits.Count == 0 && writes.Count == 0)
-                    return [];
-                if (holdUnedited)
-                {
-                    writes = [.. writes, .. names
-                        .Where(n => !commits.Exists(c => c.Zone.Equals(n)) && served.Get(n) is not null)
-                        .Select(n => new ZoneAtSerial(n, served.Get(n)!.Serial))];
-                }
-                try
-                {
-                    await _store.CommitAsync(commits, writes, audit, cancellationToken).ConfigureAwait(false);
-                }
-                catch (StoreConflictException) when (attempt < MaxAttempts)
-                {
-                    // Another node changed one of these zones first: catch up and plan again.
-                    foreach (var name in names)
-                        await CatchUpLockedAsync(name, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                _zones.Update(set =>
-                {
-                    foreach (var z in next)
-                        set = set.With(z);
-                    return set;
-                });
-                foreach (var z in next)
-                    Applied?.Invoke(new ChangeNotice(z.Origin, z.Serial, ChangeKind.Changed));
-                return next;
-            }
-        }
-        finally
-        {
-            for (int i = 0; i < held; i++)
-                gates[i].Release();
-        }
+        var write = new ZoneWrite(edits, Audit(audit)) { Attachment = writes.Count == 0 ? null : new TenantAttachment(writes) };
+        var result = await writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+        return result.Changed;
     }
 
     /// <summary>
@@ -264,8 +81,8 @@ public sealed partial class ZoneService
     /// RRset is replaced or removed in one journaled change (so secondaries can follow by IXFR)
     /// and the serial moves forward from the current one.
     /// </summary>
-    public async Task<ZoneSnapshot> ImportAsync(DnsName name, IReadOnlyList<ResourceRecord> records, AuditEntry audit, CancellationToken cancellationToken = default) =>
-        await ImportAsync(name, records, audit, enforcePolicy: true, cancellationToken).ConfigureAwait(false);
+    public Task<ZoneSnapshot> ImportAsync(DnsName name, IReadOnlyList<ResourceRecord> records, AuditEntry audit, CancellationToken cancellationToken = default) =>
+        ImportAsync(name, records, audit, enforcePolicy: true, cancellationToken);
 
     /// <summary>
     /// As above; <paramref name="enforcePolicy"/> false lets an operator's zone files (<c>--zones</c>)
@@ -276,10 +93,19 @@ public sealed partial class ZoneService
         var incoming = ZoneSnapshot.Build(name, records);
         if (enforcePolicy)
             ZoneContentPolicy.Check(incoming);
-        var current = _zones.Current.Get(name);
+        var current = zones.Current.Get(name);
         if (current is null)
             return await CreateAsync(name, records, replace: true, audit, enforcePolicy, cancellationToken).ConfigureAwait(false);
-        var changes = new List<RRsetChange>();
+        // Decided at commit time against the zone as it is then: every RRset of the file replaces
+        // the zone's, every RRset the file lacks is removed.
+        var edit = new ZoneEdit(name, []) { Decide = zone => Replacement(zone, incoming) };
+        var result = await writer.WriteAsync(new ZoneWrite([edit], Audit(audit)) { EnforcePolicy = enforcePolicy }, cancellationToken).ConfigureAwait(false);
+        return result.Changed.Count > 0 ? result.Changed[0] : zones.Current.Get(name) ?? current;
+    }
+
+    private static List<RecordEdit> Replacement(ZoneSnapshot current, ZoneSnapshot incoming)
+    {
+        var changes = new List<RecordEdit>();
         var wanted = new HashSet<(DnsName, RecordType)>();
         foreach (var group in incoming.Records().GroupBy(r => (r.Owner, r.Type)))
         {
@@ -291,144 +117,6 @@ public sealed partial class ZoneService
             if (!wanted.Contains(group.Key))
                 changes.Add(new RRsetChange(group.Key.Owner, group.Key.Type, group.First().Ttl, []));
         }
-        var changed = await ChangeAsync([new ZoneEdit(name, changes)], [], audit, enforcePolicy, cancellationToken).ConfigureAwait(false);
-        return changed.Count > 0 ? changed[0] : current;
+        return changes;
     }
-
-    /// <summary>Brings one zone in memory up to what the store holds (journal first, full load if needed).</summary>
-    public async Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default)
-    {
-        var gate = Gate(zone);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await CatchUpLockedAsync(zone, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    private async Task CatchUpLockedAsync(DnsName zone, CancellationToken cancellationToken)
-    {
-        var current = _zones.Current.Get(zone);
-        var stored = await _store.GetSerialAsync(zone, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
-        {
-            if (current is not null)
-            {
-                _zones.Update(set => set.Without(zone));
-                Applied?.Invoke(new ChangeNotice(zone, 0, ChangeKind.Deleted));
-            }
-            return;
-        }
-        if (current is not null && current.Serial == stored.Value)
-            return;
-        ZoneSnapshot? next = null;
-        if (current is not null)
-        {
-            var journal = await _store.GetJournalAsync(zone, current.Serial, cancellationToken).ConfigureAwait(false);
-            if (journal is not null)
-            {
-                next = current;
-                foreach (var change in journal)
-                    next = next.Apply(change);
-            }
-        }
-        if (next is null)
-        {
-            var full = await _store.LoadAsync(zone, cancellationToken).ConfigureAwait(false);
-            next = full is null ? null : TryBuild(full);
-            if (next is null)
-                return;
-        }
-        var created = current is null;
-        _zones.Update(set => set.With(next));
-        LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
-        Applied?.Invoke(new ChangeNotice(zone, next.Serial, created ? ChangeKind.Created : ChangeKind.Changed));
-    }
-
-    /// <summary>
-    /// Follows changes committed by other nodes until cancelled: each notice triggers a catch-up of
-    /// its zone, and every <paramref name="resyncInterval"/> all zones are compared with the store,
-    /// which also repairs anything missed while the notification channel was down.
-    /// </summary>
-    public async Task FollowAsync(TimeSpan resyncInterval, CancellationToken cancellationToken)
-    {
-        var watch = Task.Run(async () =>
-        {
-            await foreach (var notice in _store.WatchAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (notice.Kind == ChangeKind.Pools)
-                {
-                    if (PoolsChanged is { } reload)
-                        await reload(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                await CatchUpAsync(notice.Zone, cancellationToken).ConfigureAwait(false);
-            }
-        }, cancellationToken);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(resyncInterval, cancellationToken).ConfigureAwait(false);
-                await ResyncAsync(cancellationToken).ConfigureAwait(false);
-                if (PoolsChanged is { } reload)
-                    await reload(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogResyncFailed(_logger, e);
-            }
-        }
-        try
-        {
-            await watch.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    /// <summary>Compares every zone's serial with the store and catches up those that differ.</summary>
-    public async Task ResyncAsync(CancellationToken cancellationToken)
-    {
-        var seen = new HashSet<DnsName>();
-        DnsName? after = null;
-        while (true)
-        {
-            var page = await _store.ListZonesAsync(500, after, cancellationToken).ConfigureAwait(false);
-            foreach (var z in page)
-            {
-                seen.Add(z.Name);
-                if (_zones.Current.Get(z.Name)?.Serial != z.Serial)
-                    await CatchUpAsync(z.Name, cancellationToken).ConfigureAwait(false);
-            }
-            if (page.Count < 500)
-                break;
-            after = page[^1].Name;
-        }
-        foreach (var z in _zones.Current.Zones.ToArray())
-        {
-            if (!seen.Contains(z.Origin))
-                await CatchUpAsync(z.Origin, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private SemaphoreSlim Gate(DnsName zone) => _locks.GetOrAdd(zone.ToLower(), _ => new SemaphoreSlim(1, 1));
-
-    [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Zone {Zone} in the store is not a valid zone and is not served: {Reason}")]
-    private static partial void LogUnloadable(ILogger logger, string zone, string reason);
-
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Zone {Zone} caught up from serial {From} to {To}")]
-    private static partial void LogCaughtUp(ILogger logger, string zone, uint from, uint to);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Resynchronizing zones with the store failed; will retry")]
-    private static partial void LogResyncFailed(ILogger logger, Exception exception);
 }

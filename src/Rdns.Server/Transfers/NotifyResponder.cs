@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
+using Rdns.Server.Pipeline;
 
 namespace Rdns.Server.Transfers;
 
@@ -9,12 +10,15 @@ namespace Rdns.Server.Transfers;
 /// when one is named); everyone else is REFUSED and logged. A primary has nothing to refresh, so
 /// an accepted NOTIFY is simply acknowledged (§4.7).
 /// </summary>
-public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity security, ILogger logger) : ISpecialRequestHandler
+public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity security, ILogger logger) : IRequestHandler
 {
-    public int Handle(ReadOnlySpan<byte> query, Span<byte> response, in ParsedRequest request, in QueryContext context)
+    public int Handle(ref DnsRequest r)
     {
+        var query = r.Query;
+        var response = r.Response;
+        var request = r.Parsed;
         var session = security.Begin(query, request);
-        var remote = context.Remote;
+        var remote = r.Source.Client.IsKnown ? r.Source.Client.ToEndPoint() : null;
         if (session.Error is not null)
         {
             LogRefused(logger, remote?.ToString() ?? "?", session.Error);

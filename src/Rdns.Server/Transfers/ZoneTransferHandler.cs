@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
+using Rdns.Server.Pipeline;
 using Rdns.Zones;
 
 namespace Rdns.Server.Transfers;
@@ -18,32 +19,30 @@ public interface IJournalSource
 /// messages as the zone needs, and IXFR over UDP when the answer fits in one datagram. Only
 /// secondaries on the ACL may transfer; everything else is REFUSED and logged (RFC 5936 §6).
 /// </summary>
-public sealed partial class ZoneTransferHandler : IStreamingRequestHandler, ISpecialRequestHandler
+public sealed partial class ZoneTransferHandler : ITransferHandler
 {
     /// <summary>A transfer message may be as large as TCP framing allows (RFC 5936 §2.2).</summary>
     public const int MaxMessage = 65535;
 
-    private readonly ServedZones _zones;
     private readonly TransferAcl _acl;
     private readonly IJournalSource? _journal;
     private readonly ITransferSecurity _security;
     private readonly ILogger _logger;
 
-    public ZoneTransferHandler(ServedZones zones, TransferAcl acl, IJournalSource? journal, ITransferSecurity? security, ILogger logger)
+    public ZoneTransferHandler(TransferAcl acl, IJournalSource? journal, ITransferSecurity? security, ILogger logger)
     {
-        _zones = zones;
         _acl = acl;
         _journal = journal;
         _security = security ?? NoTransferSecurity.Instance;
         _logger = logger;
     }
 
-    public bool Accepts(in ParsedRequest request) =>
-        request.Header.Opcode == Opcode.Query && request.HasQuestion && request.QType is RecordType.AXFR or RecordType.IXFR;
-
-    /// <summary>TCP: AXFR or IXFR as a stream of messages.</summary>
-    public async Task HandleAsync(ReadOnlyMemory<byte> query, ParsedRequest request, IPEndPoint remote, IResponseStream stream, CancellationToken cancellationToken)
+    /// <summary>TCP: AXFR or IXFR as a stream of messages, from the zones the request was admitted to.</summary>
+    public async Task StreamAsync(PendingRequest pending, IResponseStream stream, CancellationToken cancellationToken)
     {
+        var query = pending.Query;
+        var request = pending.Parsed;
+        var remote = pending.Source.Client.ToEndPoint();
         var buffer = new byte[MaxMessage];
         var qname = DnsName.FromWire(request.QuestionName(query.Span));
         var session = _security.Begin(query.Span, request);
@@ -54,7 +53,7 @@ public sealed partial class ZoneTransferHandler : IStreamingRequestHandler, ISpe
             await stream.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             return;
         }
-        var zone = _zones.Current.Get(qname.Wire);
+        var zone = pending.Zones.Get(qname.Wire);
         var refusal = Check(zone, request, remote.Address, session.KeyName, qname);
         if (refusal is not null)
         {
@@ -92,17 +91,19 @@ public sealed partial class ZoneTransferHandler : IStreamingRequestHandler, ISpe
     }
 
     /// <summary>UDP: IXFR only, answered when it fits; otherwise the current SOA alone tells the client to use TCP (RFC 1995 §2).</summary>
-    public int Handle(ReadOnlySpan<byte> query, Span<byte> response, in ParsedRequest request, in QueryContext context)
+    public int Handle(ref DnsRequest r)
     {
+        var query = r.Query;
+        var response = r.Response;
+        var request = r.Parsed;
         var qname = DnsName.FromWire(request.QuestionName(query));
         var session = _security.Begin(query, request);
         if (session.Error is not null)
             return session.WriteError(query, request, response);
-        var remote = context.Remote;
         if (request.QType == RecordType.AXFR)
             return WriteHeaderOnly(query, request, response, Rcode.NotImp, session);
-        var zone = _zones.Current.Get(qname.Wire);
-        var refusal = Check(zone, request, remote?.Address ?? IPAddress.None, session.KeyName, qname);
+        var zone = r.Zones.Get(qname.Wire);
+        var refusal = Check(zone, request, r.Source.Client.IsKnown ? r.Source.Client.ToIPAddress() : IPAddress.None, session.KeyName, qname);
         if (refusal is not null)
             return WriteHeaderOnly(query, request, response, refusal.Value, session);
         var clientSerial = ClientSerial(query, request);

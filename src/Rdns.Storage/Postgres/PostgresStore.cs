@@ -52,7 +52,15 @@ internal sealed class PostgresStore : SqlStore
     private async Task<StoreSession> BeginAsync(IsolationLevel isolation, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var connection = await _source.OpenConnectionAsync(cancellationToken);
+        NpgsqlConnection connection;
+        try
+        {
+            connection = await _source.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException e) when (IsUnavailable(e))
+        {
+            throw new StoreUnavailableException($"PostgreSQL cannot be reached: {e.Message}", e);
+        }
         try
         {
             var transaction = await connection.BeginTransactionAsync(isolation, cancellationToken);
@@ -87,6 +95,33 @@ internal sealed class PostgresStore : SqlStore
         cmd.With("@key", PostgresSchema.MigrationLock + 1);
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// One transaction-scoped advisory lock per zone, in the class of zone locks ('RDNS'), released
+    /// at commit or rollback: a writer on another node waits for this batch, then sees its serials.
+    /// </summary>
+    protected override async Task LockZonesAsync(StoreSession session, IReadOnlyList<string> zoneKeys, CancellationToken cancellationToken)
+    {
+        await using var cmd = session.Command("SELECT pg_advisory_xact_lock(1380208211, hashtext(@zone))");
+        var zone = cmd.With("@zone", "");
+        foreach (var key in zoneKeys)
+        {
+            zone.Value = key;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Connection failures, a server shutting down or refusing connections, and a full disk: the
+    /// write did not happen and may be retried (SQLSTATE classes 08, 53 and 57P0x).
+    /// </summary>
+    protected override bool IsUnavailable(DbException exception) => exception switch
+    {
+        PostgresException p => p.SqlState.StartsWith("08", StringComparison.Ordinal) || p.SqlState.StartsWith("53", StringComparison.Ordinal) ||
+                               p.SqlState is "57P01" or "57P02" or "57P03",
+        NpgsqlException => true,
+        _ => false,
+    };
 
     /// <summary>
     /// pg_notify inside the transaction: PostgreSQL delivers it only if the transaction commits,

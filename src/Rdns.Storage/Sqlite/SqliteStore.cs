@@ -148,6 +148,10 @@ internal sealed class SqliteStore : SqlStore
     protected override bool IsUniqueViolation(DbException exception) =>
         exception is SqliteException { SqliteErrorCode: raw.SQLITE_CONSTRAINT };
 
+    /// <summary>A full disk, an I/O error, a file that became read-only or cannot be opened: nothing was written.</summary>
+    protected override bool IsUnavailable(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: raw.SQLITE_FULL or raw.SQLITE_IOERR or raw.SQLITE_READONLY or raw.SQLITE_CANTOPEN or raw.SQLITE_BUSY };
+
     /// <summary>
     /// The load path at start, where a million rows must stream in seconds: statements go straight
     /// to SQLite so each column is read from SQLite's own row buffer (a span), and the only

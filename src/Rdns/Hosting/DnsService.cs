@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Rdns.Server;
+using Rdns.Server.Pipeline;
 using Rdns.Zones;
 
 namespace Rdns.Hosting;
 
 /// <summary>Runs the DNS listeners for as long as the host runs.</summary>
-public sealed partial class DnsService(ServedZones zones, ServerOptions options, ILoggerFactory loggers, Transfers? transfers = null) : IHostedService, IDisposable
+public sealed partial class DnsService(DnsPipeline pipeline, ServedZones zones, ILoggerFactory loggers) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger("Rdns.Dns");
     private DnsServer? _server;
@@ -15,14 +16,7 @@ public sealed partial class DnsService(ServedZones zones, ServerOptions options,
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _server = new DnsServer(zones, options, loggers);
-        if (transfers is not null)
-        {
-            _server.Processor.Transfers = transfers.Handler;
-            _server.Processor.Notify = transfers.NotifyResponder;
-            _server.Processor.Tsig = transfers.Security;
-            _server.Tcp.Streaming = transfers.Handler;
-        }
+        _server = new DnsServer(pipeline, loggers);
         _server.Start();
         LogListening(_logger, EndpointText.Format(_server.LocalEndPoint), zones.Current.Count);
         return Task.CompletedTask;

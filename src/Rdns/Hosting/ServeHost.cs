@@ -7,8 +7,10 @@ using Rdns.Api;
 using Rdns.Control.Tenants;
 using Rdns.Control.Zones;
 using Rdns.Server;
+using Rdns.Server.Pipeline;
 using Rdns.Storage;
 using Rdns.Zones;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Hosting;
 
@@ -88,14 +90,22 @@ public static class ServeHost
             builder.Services.AddSingleton<IKeyStore>(store);
             builder.Services.AddSingleton(zones);
             builder.Services.AddSingleton(defaults);
+            builder.Services.AddSingleton<ZoneWriter>();
+            builder.Services.AddSingleton<IZoneWriter>(sp => sp.GetRequiredService<ZoneWriter>());
+            builder.Services.AddSingleton<ZoneLoader>();
+            builder.Services.AddSingleton<Control.Zones.ZoneFollower>();
             builder.Services.AddSingleton<ZoneService>();
             builder.Services.AddSingleton(serverOptions);
             builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
+            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers));
+            // The query pipeline: handlers of every opcode and the stages, in order, fixed here.
+            builder.Services.AddSingleton(sp => new DnsPipeline(zones, serverOptions, sp.GetRequiredService<Transfers>().Handlers,
+                [sp.GetRequiredService<QueryCounters>()]));
             builder.Services.AddSingleton<DnsService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
-            builder.Services.AddHostedService<ZoneFollower>();
+            builder.Services.AddHostedService<ZoneFollowing>();
             builder.Services.AddSingleton(settings.Tenants);
             builder.Services.AddSingleton(new Resolver.StubResolver(settings.ResolverOptions()));
             builder.Services.AddSingleton<IForwardResolver, StubForwardResolver>();
@@ -118,11 +128,11 @@ public static class ServeHost
             }
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
-            await zoneService.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            await app.Services.GetRequiredService<ZoneLoader>().LoadAllAsync(cancellationToken).ConfigureAwait(false);
             Trace($"{zones.Current.Count} zones loaded");
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
-            zoneService.PoolsChanged = pools.ReloadAsync;
+            app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
             var transfers = app.Services.GetRequiredService<Transfers>();
             transfers.Follow(zoneService);
             var catalog = app.Services.GetRequiredService<CatalogZone>();
@@ -220,7 +230,7 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirect
 }
 
 /// <summary>Follows commits made by other nodes sharing the store (PostgreSQL), for as long as the host runs.</summary>
-internal sealed class ZoneFollower(ZoneService zones) : BackgroundService
+internal sealed class ZoneFollowing(Control.Zones.ZoneFollower follower) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => zones.FollowAsync(ServeHost.ResyncInterval, stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => follower.FollowAsync(ServeHost.ResyncInterval, stoppingToken);
 }

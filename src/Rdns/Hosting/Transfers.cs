@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
 using Rdns.Protocol.Tsig;
+using Rdns.Server.Pipeline;
 using Rdns.Server.Transfers;
 using Rdns.Storage;
 using Rdns.Zones;
@@ -36,6 +38,9 @@ public sealed class Transfers : IAsyncDisposable
 
     public IReadOnlyList<SecondaryPeer> Peers { get; }
 
+    /// <summary>The pipeline's handlers for what this part answers: transfers, NOTIFY, signed queries.</summary>
+    public RequestHandlers Handlers => new() { Tsig = Security, Transfers = Handler, Notify = NotifyResponder };
+
     public static Transfers Create(ServeSettings settings, ServedZones zones, IRdnsStore store, ILoggerFactory loggers)
     {
         var keys = settings.TsigKeys is null ? TsigKeyRing.Empty : LoadKeys(settings.TsigKeys);
@@ -50,7 +55,7 @@ public sealed class Transfers : IAsyncDisposable
         }
         var security = new TsigTransferSecurity(keys);
         var acl = new TransferAcl(peers);
-        var handler = new ZoneTransferHandler(zones, acl, new StoreJournal(store), security, loggers.CreateLogger("Rdns.Transfers"));
+        var handler = new ZoneTransferHandler(acl, new StoreJournal(store), security, loggers.CreateLogger("Rdns.Transfers"));
         var responder = new NotifyResponder(acl, security, loggers.CreateLogger("Rdns.Notify"));
         var sender = new NotifySender(peers, zones, security, loggers.CreateLogger("Rdns.Notify"));
         return new Transfers(handler, responder, sender, keys, peers, security);

@@ -2,26 +2,28 @@ using System.Buffers.Binary;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
+using Rdns.Server.Pipeline;
 using Rdns.Zones;
 using Rdns.Zones.Tests;
 
 namespace Rdns.Server.Tests;
 
-public class QueryProcessorTests
+public class PipelineQueryTests
 {
     private static readonly DnsName Q = DnsName.Parse("1.2.0.192.in-addr.arpa.");
+    private static readonly RequestSource Udp = RequestSource.Udp(ClientAddress.None);
 
-    internal static QueryProcessor Processor(string? nsid = null)
+    internal static DnsPipeline Processor(string? nsid = null)
     {
         var zones = new ServedZones();
         zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
-        return new QueryProcessor(zones, new ServerOptions { Nsid = nsid });
+        return new DnsPipeline(zones, new ServerOptions { Nsid = nsid });
     }
 
     private static DnsMessage? Send(byte[] query, bool tcp = false)
     {
         var response = new byte[65535];
-        int n = Processor("test-node").Process(query, response, new QueryContext(tcp, null));
+        int n = Processor("test-node").Answer(query, response, tcp ? RequestSource.Tcp(ClientAddress.None) : RequestSource.Udp(ClientAddress.None));
         return n == 0 ? null : DnsMessage.Parse(response.AsSpan(0, n));
     }
 
@@ -177,16 +179,16 @@ public class QueryProcessorTests
             ZoneBuilder.Standard("2.0.192.in-addr.arpa.", serial: 10).Ns("128-26", "ns1.example.net.").Build(),
             ZoneBuilder.Standard("128-26.2.0.192.in-addr.arpa.", serial: 20).Build(),
         ]));
-        var processor = new QueryProcessor(zones, new ServerOptions());
+        var processor = new DnsPipeline(zones, new ServerOptions());
         var response = new byte[65535];
         var childApex = DnsName.Parse("128-26.2.0.192.in-addr.arpa.");
-        var ds = DnsMessage.Parse(response.AsSpan(0, processor.Process(DnsMessage.Query(childApex, RecordType.DS).ToWire(), response, new QueryContext(false, null))));
+        var ds = DnsMessage.Parse(response.AsSpan(0, processor.Answer(DnsMessage.Query(childApex, RecordType.DS).ToWire(), response, Udp)));
         Assert.Equal((int)Rcode.NoError, ds.Rcode);
         Assert.True(ds.Has(HeaderFlags.AA));
         Assert.Empty(ds.Answers);
         var soa = Assert.Single(ds.Authority);
         Assert.Equal(DnsName.Parse("2.0.192.in-addr.arpa."), soa.Owner);
-        var ns = DnsMessage.Parse(response.AsSpan(0, processor.Process(DnsMessage.Query(childApex, RecordType.NS).ToWire(), response, new QueryContext(false, null))));
+        var ns = DnsMessage.Parse(response.AsSpan(0, processor.Answer(DnsMessage.Query(childApex, RecordType.NS).ToWire(), response, Udp)));
         Assert.Equal(childApex, Assert.Single(ns.Answers).Owner);
     }
 
@@ -247,12 +249,12 @@ public class QueryProcessorTests
         var miss = DnsMessage.Query(DnsName.Parse("9.2.0.192.in-addr.arpa."), RecordType.PTR).ToWire();
         var response = new byte[65535];
         for (int i = 0; i < 1000; i++)
-            processor.Process(query, response, new QueryContext(false, null));
+            processor.Answer(query, response, Udp);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10_000; i++)
         {
-            processor.Process(query, response, new QueryContext(false, null));
-            processor.Process(miss, response, new QueryContext(false, null));
+            processor.Answer(query, response, Udp);
+            processor.Answer(miss, response, Udp);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
@@ -264,24 +266,24 @@ public class QueryProcessorTests
         var zones = new ServedZones();
         zones.Replace(ZoneSet.From([ZoneBuilder.Standard("8.b.d.0.1.0.0.2.ip6.arpa.").Build(), ZoneBuilder.Standard("v6.example.net.").Build()],
             new Zones.Synthesis.DefaultNames([pool])));
-        var processor = new QueryProcessor(zones, new ServerOptions());
+        var processor = new DnsPipeline(zones, new ServerOptions());
         var ptr = DnsMessage.Query(DnsName.Parse("9.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."), RecordType.PTR, edns: new EdnsOptions()).ToWire();
         var aaaa = DnsMessage.Query(DnsName.Parse("ip-2001-db8--a9.v6.example.net."), RecordType.AAAA).ToWire();
         var response = new byte[65535];
-        int n = processor.Process(ptr, response, new QueryContext(false, null));
+        int n = processor.Answer(ptr, response, Udp);
         Assert.Equal("ip-2001-db8--a9.v6.example.net.", Rdata.ReadName(DnsMessage.Parse(response.AsSpan(0, n)).Answers[0].Data).ToString());
-        n = processor.Process(aaaa, response, new QueryContext(false, null));
+        n = processor.Answer(aaaa, response, Udp);
         Assert.Single(DnsMessage.Parse(response.AsSpan(0, n)).Answers);
         for (int i = 0; i < 1000; i++)
         {
-            processor.Process(ptr, response, new QueryContext(false, null));
-            processor.Process(aaaa, response, new QueryContext(false, null));
+            processor.Answer(ptr, response, Udp);
+            processor.Answer(aaaa, response, Udp);
         }
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 10_000; i++)
         {
-            processor.Process(ptr, response, new QueryContext(false, null));
-            processor.Process(aaaa, response, new QueryContext(false, null));
+            processor.Answer(ptr, response, Udp);
+            processor.Answer(aaaa, response, Udp);
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
@@ -289,18 +291,24 @@ public class QueryProcessorTests
     [Fact]
     public void Notify_and_ixfr_over_udp_from_an_ipv4_client_are_answered_not_thrown()
     {
-        var processor = Processor();
         var acl = new Transfers.TransferAcl([new Transfers.SecondaryPeer(new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.53"), 53), null)]);
         var security = new Transfers.TsigTransferSecurity(Protocol.Tsig.TsigKeyRing.Empty);
-        processor.Notify = new Transfers.NotifyResponder(acl, security, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        processor.Transfers = new Transfers.ZoneTransferHandler(new ServedZones(), acl, null, security, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var from = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 5300).Serialize();
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Build()]));
+        var processor = new DnsPipeline(zones, new ServerOptions(), new RequestHandlers
+        {
+            Tsig = security,
+            Notify = new Transfers.NotifyResponder(acl, security, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
+            Transfers = new Transfers.ZoneTransferHandler(acl, null, security, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
+        });
+        // The address as a UDP receive loop has it: a socket address, read without allocating.
+        var fromUdp = RequestSource.Udp(ClientAddress.From(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 5300).Serialize()));
         var notify = new DnsMessage { Id = 9, Opcode = Opcode.Notify, Flags = HeaderFlags.AA };
         notify.Questions.Add(new Question(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.SOA));
         var response = new byte[65535];
-        int n = processor.Process(notify.ToWire(), response, new QueryContext(false, from));
+        int n = processor.Answer(notify.ToWire(), response, fromUdp);
         Assert.Equal((int)Rcode.Refused, DnsMessage.Parse(response.AsSpan(0, n)).Rcode);
-        n = processor.Process(DnsMessage.Query(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.IXFR).ToWire(), response, new QueryContext(false, from));
+        n = processor.Answer(DnsMessage.Query(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.IXFR).ToWire(), response, fromUdp);
         Assert.Equal((int)Rcode.Refused, DnsMessage.Parse(response.AsSpan(0, n)).Rcode);
     }
 }

@@ -1,6 +1,4 @@
-using Rdns.Protocol.Records;
-
-namespace Rdns.Zones;
+namespace Rdns.Protocol.Records;
 
 /// <summary>
 /// One committed change to a zone: the records removed and added in going from one SOA serial to

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using Rdns.Protocol.Names;
+using Rdns.Storage;
+using Rdns.Zones;
+
+namespace Rdns.Control.Zones;
+
+/// <summary>
+/// Follows changes other nodes commit to a shared store: each notice catches its zone up, and
+/// every resync interval all serials are compared with the store, which also repairs anything
+/// missed while the notification channel was down. Catching up goes through the writer's queue,
+/// so it never races a local write.
+/// </summary>
+public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, IRdnsStore store, ILogger<ZoneFollower> logger)
+{
+    /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
+    public Func<CancellationToken, Task>? PoolsChanged { get; set; }
+
+    public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
+        writer.CatchUpAsync([zone], cancellationToken);
+
+    public async Task FollowAsync(TimeSpan resyncInterval, CancellationToken cancellationToken)
+    {
+        var watch = Task.Run(async () =>
+        {
+            await foreach (var notice in store.WatchAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (notice.Kind == ChangeKind.Pools)
+                {
+                    if (PoolsChanged is { } reload)
+                        await reload(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                try
+                {
+                    await CatchUpAsync(notice.Zone, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The resync repairs what a failed catch-up missed.
+                    LogResyncFailed(logger, e);
+                }
+            }
+        }, cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(resyncInterval, cancellationToken).ConfigureAwait(false);
+                await ResyncAsync(cancellationToken).ConfigureAwait(false);
+                if (PoolsChanged is { } reload)
+                    await reload(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                LogResyncFailed(logger, e);
+            }
+        }
+        try
+        {
+            await watch.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Compares every zone's serial with the store and catches up those that differ.</summary>
+    public async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<DnsName>();
+        var behind = new List<DnsName>();
+        DnsName? after = null;
+        while (true)
+        {
+            var page = await store.ListZonesAsync(500, after, cancellationToken).ConfigureAwait(false);
+            foreach (var z in page)
+            {
+                seen.Add(z.Name);
+                if (zones.Current.Get(z.Name)?.Serial != z.Serial)
+                    behind.Add(z.Name);
+            }
+            if (page.Count < 500)
+                break;
+            after = page[^1].Name;
+        }
+        foreach (var z in zones.Current.Zones)
+        {
+            if (!seen.Contains(z.Origin))
+                behind.Add(z.Origin);
+        }
+        // In chunks, so one batch holds a bounded number of zone locks.
+        foreach (var chunk in behind.Chunk(64))
+            await writer.CatchUpAsync(chunk, cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Resynchronizing zones with the store failed; will retry")]
+    private static partial void LogResyncFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,345 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Rdns.Protocol.Names;
+using Rdns.Storage;
+using Rdns.Zones;
+using Rdns.Zones.Writes;
+
+namespace Rdns.Control.Zones;
+
+/// <summary>What Control commits beside a write's zone changes (tenant rows), carried in <see cref="ZoneWrite.Attachment"/>.</summary>
+public sealed record TenantAttachment(IReadOnlyList<TenantWrite> Writes);
+
+/// <summary>
+/// The one write path: every change of zone data — from the API, tenants, DNS UPDATE, and the
+/// follower of other nodes' commits — goes through one queue. A single loop takes what is waiting
+/// (group commit: up to <see cref="MaxBatch"/> requests share one durable transaction), catches
+/// the zones up with what other nodes committed (under their store locks, so plans cannot go
+/// stale), plans each request on the zones as the ones before it left them, applies it under its
+/// own savepoint, commits once, publishes every changed zone in one swap, and only then completes
+/// the requests and tells listeners (NOTIFY, the catalog). A request that fails leaves nothing;
+/// the others in its batch still land.
+/// </summary>
+public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
+{
+    /// <summary>256 requests per transaction: enough to turn a burst into a few commits, small enough to keep each one short.</summary>
+    public const int MaxBatch = 256;
+
+    private readonly IRdnsStore _store;
+    private readonly ServedZones _zones;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+
+    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger)
+    {
+        _store = store;
+        _zones = zones;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Raised after a change of a zone is durable and visible (created, changed or deleted).</summary>
+    public event Action<ChangeNotice>? Applied;
+
+    /// <summary>Transactions committed so far, and the requests they carried: the batching at work.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    private long _commits;
+    private long _requests;
+
+    private sealed class Pending(ZoneWrite? write, IReadOnlyCollection<DnsName>? catchUp, CancellationToken cancellationToken)
+    {
+        public ZoneWrite? Write { get; } = write;
+        public IReadOnlyCollection<DnsName>? CatchUp { get; } = catchUp;
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+        public TaskCompletionSource<ZoneWriteResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ZoneWriteResult? Result { get; set; }
+        public Exception? Error { get; set; }
+    }
+
+    public Task<ZoneWriteResult> WriteAsync(ZoneWrite write, CancellationToken cancellationToken = default) =>
+        Enqueue(new Pending(write, null, cancellationToken));
+
+    /// <summary>Brings zones up to what the store holds (other nodes' commits), through the same queue as every write.</summary>
+    public Task CatchUpAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default) =>
+        Enqueue(new Pending(null, zones, cancellationToken));
+
+    private Task<ZoneWriteResult> Enqueue(Pending pending)
+    {
+        if (!_queue.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(ZoneWriter));
+        return pending.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+                {
+                    // A caller that gave up before its turn is not written; once in a batch, it is.
+                    if (pending.CancellationToken.IsCancellationRequested)
+                        pending.Done.TrySetCanceled(pending.CancellationToken);
+                    else
+                        batch.Add(pending);
+                }
+                if (batch.Count == 0)
+                    continue;
+                try
+                {
+                    await RunBatchAsync(batch).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    var failure = Translate(e);
+                    LogBatchFailed(_logger, batch.Count, e);
+                    foreach (var p in batch)
+                        p.Done.TrySetException(failure);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        while (_queue.Reader.TryRead(out var left))
+            left.Done.TrySetException(new WriteException(WriteError.Unavailable, "shutting_down", "the server is stopping; the change was not applied"));
+    }
+
+    private static Exception Translate(Exception e) => e switch
+    {
+        // A full disk is named as such: waiting will not help, freeing space will.
+        StoreUnavailableException { Full: true } u => new WriteException(WriteError.Unavailable, "store_full",
+            $"the store has no room to write ({u.Message}); nothing was applied. Free space on the store's disk and retry", inner: u),
+        StoreUnavailableException u => new WriteException(WriteError.Unavailable, "store_unavailable", $"the store cannot take the change now: {u.Message}", inner: u),
+        _ => e,
+    };
+
+    private async Task RunBatchAsync(List<Pending> batch)
+    {
+        var zones = new SortedSet<DnsName>();
+        foreach (var p in batch)
+        {
+            foreach (var zone in ZonesOf(p))
+                zones.Add(zone.ToLower());
+        }
+        // The zones as the batch leaves them; published together at the end.
+        var working = new Dictionary<DnsName, ZoneSnapshot?>();
+        var notices = new List<ChangeNotice>();
+        await using (var tx = await _store.BeginBatchAsync(zones).ConfigureAwait(false))
+        {
+            foreach (var zone in zones)
+                await CatchUpAsync(tx, zone, working, notices).ConfigureAwait(false);
+            foreach (var p in batch)
+            {
+                if (p.Write is null)
+                {
+                    p.Result = ZoneWriteResult.Nothing;
+                    continue;
+                }
+                try
+                {
+                    p.Result = await ApplyAsync(tx, p.Write, working, notices).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not StoreUnavailableException)
+                {
+                    p.Error = e;
+                }
+            }
+            await tx.CommitAsync().ConfigureAwait(false);
+        }
+        Interlocked.Increment(ref _commits);
+        Interlocked.Add(ref _requests, batch.Count);
+
+        var changed = new List<ZoneSnapshot>();
+        var removed = new List<DnsName>();
+        foreach (var (name, snapshot) in working)
+        {
+            var served = _zones.Current.Get(name);
+            if (snapshot is null)
+            {
+                if (served is not null)
+                    removed.Add(name);
+            }
+            else if (!ReferenceEquals(served, snapshot))
+            {
+                changed.Add(snapshot);
+            }
+        }
+        if (changed.Count > 0 || removed.Count > 0)
+            _zones.Publish(changed, removed);
+        foreach (var p in batch)
+        {
+            if (p.Error is not null)
+                p.Done.TrySetException(p.Error);
+            else
+                p.Done.TrySetResult(p.Result ?? ZoneWriteResult.Nothing);
+        }
+        foreach (var notice in notices)
+        {
+            try
+            {
+                Applied?.Invoke(notice);
+            }
+            catch (Exception e)
+            {
+                LogListenerFailed(_logger, notice.Zone.ToString(), e);
+            }
+        }
+    }
+
+    private static IEnumerable<DnsName> ZonesOf(Pending p)
+    {
+        if (p.CatchUp is not null)
+            return p.CatchUp;
+        var w = p.Write!;
+        return w.Edits.Select(e => e.Zone).Concat(w.Creations.Select(c => c.Zone)).Concat(w.Deletions);
+    }
+
+    /// <summary>
+    /// Makes the working copy of a zone what the store holds: from the journal when it reaches
+    /// back to our serial, else loaded whole. Inside the batch's transaction, which holds the
+    /// zone's lock, so nothing can change it again before the batch commits.
+    /// </summary>
+    private async Task CatchUpAsync(IWriteBatch tx, DnsName zone, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
+    {
+        var current = _zones.Current.Get(zone);
+        working[zone] = current;
+        var stored = await tx.GetSerialAsync(zone).ConfigureAwait(false);
+        if (stored is null)
+        {
+            if (current is not null)
+            {
+                working[zone] = null;
+                notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted));
+            }
+            return;
+        }
+        if (current is not null && current.Serial == stored.Value)
+            return;
+        ZoneSnapshot? next = null;
+        if (current is not null)
+        {
+            var journal = await tx.GetJournalAsync(zone, current.Serial).ConfigureAwait(false);
+            if (journal is not null)
+            {
+                next = current;
+                foreach (var change in journal)
+                    next = next.Apply(change);
+            }
+        }
+        if (next is null)
+        {
+            var full = await tx.LoadAsync(zone).ConfigureAwait(false);
+            if (full is null)
+                return;
+            try
+            {
+                next = ZoneSnapshot.Build(full.Name, full.Records);
+            }
+            catch (ZoneDataException e)
+            {
+                LogUnloadable(_logger, zone.ToString(), e.Message);
+                return;
+            }
+        }
+        working[zone] = next;
+        LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
+        notices.Add(new ChangeNotice(zone, next.Serial, current is null ? ChangeKind.Created : ChangeKind.Changed));
+    }
+
+    /// <summary>Plans one request on the working zones, applies it under its savepoint, and on success makes its result the new working state.</summary>
+    private static async Task<ZoneWriteResult> ApplyAsync(IWriteBatch tx, ZoneWrite write, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
+    {
+        // Plans first, on a private copy: a request that fails at any point changes nothing.
+        var view = new Dictionary<DnsName, ZoneSnapshot?>(working);
+        var deleted = new List<DnsName>();
+        foreach (var zone in write.Deletions)
+        {
+            if (view.GetValueOrDefault(zone.ToLower()) is null)
+                continue;
+            view[zone.ToLower()] = null;
+            deleted.Add(zone);
+        }
+        var created = new List<(NewZone Zone, ZoneSnapshot Snapshot)>();
+        foreach (var creation in write.Creations)
+        {
+            var snapshot = ZoneSnapshot.Build(creation.Zone, creation.Records);
+            if (write.EnforcePolicy)
+                ZoneContentPolicy.Check(snapshot);
+            view[creation.Zone.ToLower()] = snapshot;
+            created.Add((creation, snapshot));
+        }
+        var commits = new List<ZoneCommit>();
+        var changed = new List<ZoneSnapshot>();
+        foreach (var group in write.Edits.GroupBy(e => e.Zone.ToLower()))
+        {
+            var current = view.GetValueOrDefault(group.Key) ?? throw new ZoneNotFoundException(group.First().Zone);
+            var changes = new List<RecordEdit>();
+            foreach (var edit in group)
+                changes.AddRange(edit.Decide is null ? edit.Changes : edit.Decide(current));
+            var planned = ZoneChangePlanner.Plan(current, changes);
+            if (planned is null)
+                continue;
+            if (write.EnforcePolicy)
+                ZoneContentPolicy.Check(planned.Value.Snapshot, planned.Value.Changeset.Added);
+            commits.Add(new ZoneCommit(current.Origin, planned.Value.Changeset));
+            view[group.Key] = planned.Value.Snapshot;
+            changed.Add(planned.Value.Snapshot);
+        }
+        var tenantWrites = (write.Attachment as TenantAttachment)?.Writes ?? [];
+        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, write.Audit.Detail, write.Audit.RemoteAddress))
+        {
+            Commits = commits,
+            Creations = created.Select(c => new ZoneCreation(c.Zone.Zone, c.Zone.Records, c.Zone.Replace)).ToList(),
+            Deletions = deleted,
+            TenantWrites = tenantWrites,
+        };
+        if (storeWrite.IsEmpty)
+            return ZoneWriteResult.Nothing;
+        await tx.ApplyAsync(storeWrite).ConfigureAwait(false);
+
+        foreach (var (key, snapshot) in view)
+            working[key] = snapshot;
+        foreach (var zone in deleted)
+            notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted));
+        foreach (var (_, snapshot) in created)
+            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Created));
+        foreach (var snapshot in changed)
+            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Changed));
+        return new ZoneWriteResult([.. created.Select(c => c.Snapshot), .. changed], deleted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _stopping.Cancel();
+        }
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "A write transaction of {Requests} requests failed; none of them was applied")]
+    private static partial void LogBatchFailed(ILogger logger, int requests, Exception exception);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "A listener of zone {Zone}'s changes failed")]
+    private static partial void LogListenerFailed(ILogger logger, string zone, Exception exception);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Error, Message = "Zone {Zone} in the store is not a valid zone and is not served: {Reason}")]
+    private static partial void LogUnloadable(ILogger logger, string zone, string reason);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "Zone {Zone} caught up from serial {From} to {To}")]
+    private static partial void LogCaughtUp(ILogger logger, string zone, uint from, uint to);
+}

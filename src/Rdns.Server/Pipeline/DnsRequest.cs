@@ -1,0 +1,110 @@
+using Rdns.Protocol.Wire;
+using Rdns.Zones;
+
+namespace Rdns.Server.Pipeline;
+
+/// <summary>
+/// One request on its way through the pipeline: the message and the caller-owned response buffer,
+/// where it came from, what parsing found, what admission chose (the zone set a view serves),
+/// and the outcome the handler wrote (rcode, kind, length). Lives on the stack of the transport's
+/// loop; stages and handlers take it by reference, so nothing is allocated per query.
+/// </summary>
+public ref struct DnsRequest
+{
+    /// <summary>Room for EDNS options stages add to the response (a server cookie is 4 + 8 + 32 octets at most, RFC 7873 §4).</summary>
+    public const int StageOptionSpace = 64;
+
+    public DnsRequest(ReadOnlySpan<byte> query, Span<byte> response, in RequestSource source, Span<byte> stageOptions)
+    {
+        Query = query;
+        Response = response;
+        Source = source;
+        _stageOptions = stageOptions;
+        ExtendedError = -1;
+        Zones = ZoneSet.Empty;
+    }
+
+    private readonly Span<byte> _stageOptions;
+
+    public readonly ReadOnlySpan<byte> Query;
+
+    public readonly Span<byte> Response;
+
+    public readonly RequestSource Source;
+
+    /// <summary>The request's header, question, EDNS and TSIG position (parsed once).</summary>
+    public ParsedRequest Parsed;
+
+    /// <summary>False when the message is malformed: it gets FORMERR.</summary>
+    public bool WellFormed;
+
+    /// <summary>The zones this request is answered from: the served set, or a view's (chosen in admission).</summary>
+    public ZoneSet Zones;
+
+    /// <summary>The zone that answered, when one did.</summary>
+    public ZoneSnapshot? Zone;
+
+    public Rcode Rcode;
+
+    public AnswerKind Kind;
+
+    /// <summary>Length of the response written into <see cref="Response"/>.</summary>
+    public int Length;
+
+    public ResponseAction Action;
+
+    /// <summary>An Extended DNS Error info-code to add to the response's OPT (RFC 8914), or -1.</summary>
+    public int ExtendedError;
+
+    /// <summary>
+    /// The client sent a valid server cookie (RFC 7873 §5.2.3): a stage proved it is not spoofed,
+    /// so rate limiting leaves it alone.
+    /// </summary>
+    public bool ValidCookie;
+
+    /// <summary>The worker (UDP receive loop) this request runs on; -1 for TCP and in-process callers.</summary>
+    public int Worker;
+
+    private int _stageOptionLength;
+
+    public readonly bool OverTcp => Source.Transport == DnsTransport.Tcp;
+
+    public readonly DnsHeader Header => Parsed.Header;
+
+    public readonly ReadOnlySpan<byte> QuestionName => Parsed.QuestionName(Query);
+
+    /// <summary>EDNS options stages added, written into the response's OPT in order.</summary>
+    public readonly ReadOnlySpan<byte> StageOptions => _stageOptions[.._stageOptionLength];
+
+    /// <summary>Adds an EDNS option (code, data) to the response; false when it does not fit the room stages have.</summary>
+    public bool TryAddOption(ushort code, ReadOnlySpan<byte> data)
+    {
+        if (_stageOptionLength + 4 + data.Length > _stageOptions.Length)
+            return false;
+        var into = _stageOptions[_stageOptionLength..];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(into, code);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(into[2..], (ushort)data.Length);
+        data.CopyTo(into[4..]);
+        _stageOptionLength += 4 + data.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// Cuts the written response down to header and question with TC set: the "slip" of response
+    /// rate limiting, which tells a real client to retry over TCP while giving a spoofer nothing to
+    /// amplify (the same size as the query's header and question).
+    /// </summary>
+    public void Slip()
+    {
+        if (Length < DnsHeader.Size)
+            return;
+        int question = Parsed.HasQuestion && Parsed.QuestionEnd <= Length ? Parsed.QuestionEnd : DnsHeader.Size;
+        Response[2] |= 0x02;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(Response[4..], (ushort)(question > DnsHeader.Size ? 1 : 0));
+        Response[6..12].Clear();
+        Length = question;
+    }
+
+    /// <summary>The response as written (empty until a handler wrote one).</summary>
+    public readonly Span<byte> Written => Response[..Length];
+}

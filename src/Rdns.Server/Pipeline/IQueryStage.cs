@@ -1,0 +1,26 @@
+namespace Rdns.Server.Pipeline;
+
+/// <summary>What an admission stage decided.</summary>
+public enum StageVerdict : byte
+{
+    /// <summary>Go on to the next stage and then the handler.</summary>
+    Continue,
+    /// <summary>Answer now with <see cref="DnsRequest.Rcode"/> (and <see cref="DnsRequest.ExtendedError"/>), header and question only.</summary>
+    Respond,
+    /// <summary>Send nothing.</summary>
+    Drop,
+}
+
+/// <summary>
+/// A module on the query path, in the manner of Knot's query modules: it runs before the handler
+/// (admission: view selection, ACLs, cookies, rate limiting) and after the response is written
+/// (counters, logs, rate-limit accounting, which may drop or truncate the response). Stages are
+/// fixed at construction and run in order for every request, over UDP and TCP alike; they must not
+/// allocate on the query path and must be safe to call from every worker at once.
+/// </summary>
+public interface IQueryStage
+{
+    StageVerdict Admit(ref DnsRequest request);
+
+    void Complete(ref DnsRequest request);
+}

@@ -1,0 +1,61 @@
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+
+namespace Rdns.Storage;
+
+/// <summary>
+/// One write transaction that several requests share (group commit): each request is applied
+/// under its own savepoint, so one that fails leaves nothing behind and the others still commit
+/// together, with one durable flush for all of them. The zones named when the batch began are
+/// locked against other nodes until it ends, so serials read inside it stay true until commit.
+/// Disposing without <see cref="CommitAsync"/> rolls everything back.
+/// </summary>
+public interface IWriteBatch : IAsyncDisposable
+{
+    /// <summary>The zone's stored serial as this transaction sees it; null when the zone does not exist.</summary>
+    Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="IZoneStore.GetJournalAsync"/>, inside this transaction.</summary>
+    Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default);
+
+    /// <summary>As <see cref="IZoneStore.LoadAsync"/>, inside this transaction.</summary>
+    Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Applies one request's zone changesets, zone creations and deletions, tenant writes and audit
+    /// row (the rules of <see cref="IZoneStore.CommitAsync"/>, <see cref="IZoneStore.CreateZoneAsync"/>
+    /// and <see cref="IZoneStore.DeleteZoneAsync"/>). On failure nothing of the request remains,
+    /// the exception propagates, and the batch can go on with the next request.
+    /// </summary>
+    Task ApplyAsync(StoreWrite write, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits every request applied so far; durable when it returns.</summary>
+    Task CommitAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A new zone's records (one SOA among them); <see cref="Replace"/> replaces a zone of that name with its journal.</summary>
+public sealed record ZoneCreation(DnsName Zone, IReadOnlyList<ResourceRecord> Records, bool Replace);
+
+/// <summary>Everything one request writes, in one savepoint of a batch.</summary>
+public sealed record StoreWrite(AuditEntry Audit)
+{
+    public IReadOnlyList<ZoneCommit> Commits { get; init; } = [];
+
+    public IReadOnlyList<ZoneCreation> Creations { get; init; } = [];
+
+    public IReadOnlyList<DnsName> Deletions { get; init; } = [];
+
+    public IReadOnlyList<TenantWrite> TenantWrites { get; init; } = [];
+
+    public bool IsEmpty => Commits.Count == 0 && Creations.Count == 0 && Deletions.Count == 0 && TenantWrites.Count == 0;
+}
+
+/// <summary>
+/// The store cannot be reached or cannot write (the database is down, the disk is full or read-only):
+/// nothing was written; the request may be retried later.
+/// </summary>
+public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The cause is a full disk (or database quota), which waiting will not cure: someone must free space.</summary>
+    public bool Full { get; init; }
+}

@@ -1,0 +1,99 @@
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+
+namespace Rdns.Storage;
+
+internal abstract partial class SqlStore
+{
+    /// <summary>Keeps writers of other nodes away from these zones until the transaction ends (no-op where one writer exists).</summary>
+    protected virtual Task LockZonesAsync(StoreSession session, IReadOnlyList<string> zoneKeys, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task<IWriteBatch> BeginBatchAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default)
+    {
+        StoreSession session;
+        try
+        {
+            session = await BeginWriteAsync(cancellationToken);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            throw Translate(e);
+        }
+        try
+        {
+            // Name order everywhere, so two nodes locking overlapping sets cannot deadlock.
+            var keys = zones.Select(ZoneKey.Of).Distinct().Order(StringComparer.Ordinal).ToList();
+            if (keys.Count > 0)
+                await LockZonesAsync(session, keys, cancellationToken);
+            return new Batch(this, session);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            await session.DisposeAsync();
+            throw Translate(e);
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed class Batch(SqlStore store, StoreSession session) : IWriteBatch
+    {
+        private const string Savepoint = "rdns_request";
+
+        public Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default) =>
+            SqlStore.GetSerialAsync(session, zone, cancellationToken);
+
+        public Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default) =>
+            SqlStore.GetJournalAsync(session, zone, fromSerial, cancellationToken);
+
+        public Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default) =>
+            store.LoadAsync(session, zone, cancellationToken);
+
+        public async Task ApplyAsync(StoreWrite write, CancellationToken cancellationToken = default)
+        {
+            foreach (var c in write.Commits)
+                ZoneKey.CheckCommit(c);
+            int notices = session.Notices.Count;
+            await session.Transaction.SaveAsync(Savepoint, cancellationToken);
+            try
+            {
+                foreach (var zone in write.Deletions)
+                    await store.DeleteZoneAsync(session, zone, cancellationToken);
+                foreach (var creation in write.Creations)
+                    await store.CreateZoneAsync(session, creation, cancellationToken);
+                await store.CommitAsync(session, write.Commits, cancellationToken);
+                foreach (var tenantWrite in write.TenantWrites)
+                    await store.ApplyTenantWriteAsync(session, tenantWrite, cancellationToken);
+                await store.AuditAsync(session, write.Audit, cancellationToken);
+            }
+            catch (Exception e)
+            {
+                // Back to before this request: the batch's other requests are untouched.
+                await session.Transaction.RollbackAsync(Savepoint, CancellationToken.None);
+                session.Notices.RemoveRange(notices, session.Notices.Count - notices);
+                if (e is System.Data.Common.DbException db && store.Translate(db) is StoreUnavailableException unavailable)
+                    throw unavailable;
+                throw;
+            }
+            await session.Transaction.ReleaseAsync(Savepoint, cancellationToken);
+        }
+
+        public async Task CommitAsync(CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await store.PublishAsync(session, cancellationToken);
+                await session.CommitAsync(cancellationToken);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                throw store.Translate(e);
+            }
+        }
+
+        public ValueTask DisposeAsync() => session.DisposeAsync();
+    }
+}

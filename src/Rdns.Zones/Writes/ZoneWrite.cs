@@ -1,0 +1,47 @@
+namespace Rdns.Zones.Writes;
+
+/// <summary>Who did what, from where: the audit row written in the same transaction as the change.</summary>
+public sealed record WriteAudit(string Actor, string Action, string Target, string? Detail = null, string? RemoteAddress = null);
+
+/// <summary>
+/// One atomic request to the write path: edits to one or more zones, plus whatever else the caller's
+/// layer must commit in the same transaction (<see cref="Attachment"/>: tenant rows, say, which
+/// only the implementation knows how to store), and its audit row.
+/// </summary>
+public sealed record ZoneWrite(IReadOnlyList<ZoneEdit> Edits, WriteAudit Audit)
+{
+    /// <summary>Opaque to this layer; the writer's implementation commits it with the edits.</summary>
+    public object? Attachment { get; init; }
+
+    /// <summary>Zones to create (or, with <see cref="NewZone.Replace"/>, replace whole) in the same transaction.</summary>
+    public IReadOnlyList<NewZone> Creations { get; init; } = [];
+
+    /// <summary>Zones to delete, records and journal, in the same transaction.</summary>
+    public IReadOnlyList<Protocol.Names.DnsName> Deletions { get; init; } = [];
+
+    /// <summary>
+    /// When false, a change may hold any record type (an operator's zone files, RFC 3597); when
+    /// true (API and tenants), reverse zones take only the types that belong there.
+    /// </summary>
+    public bool EnforcePolicy { get; init; } = true;
+}
+
+/// <summary>A zone made from its records (one SOA among them); <see cref="Replace"/> replaces a zone of that name, journal and all.</summary>
+public sealed record NewZone(Protocol.Names.DnsName Zone, IReadOnlyList<Protocol.Records.ResourceRecord> Records, bool Replace = false);
+
+/// <summary>What a write changed: the new snapshots of the zones it changed or created (none when it changed nothing), and the zones it deleted.</summary>
+public sealed record ZoneWriteResult(IReadOnlyList<ZoneSnapshot> Changed, IReadOnlyList<Protocol.Names.DnsName> Deleted)
+{
+    public static readonly ZoneWriteResult Nothing = new([], []);
+}
+
+/// <summary>
+/// The one way zones change: validate, plan against the current zone, commit durably (concurrent
+/// writes share one transaction), publish, notify. Implemented once, used by the API, the tenant
+/// service and DNS UPDATE alike. A returned task completes only after the change is durable and
+/// visible in DNS; a failure leaves the store and the served zones as they were.
+/// </summary>
+public interface IZoneWriter
+{
+    Task<ZoneWriteResult> WriteAsync(ZoneWrite write, CancellationToken cancellationToken = default);
+}

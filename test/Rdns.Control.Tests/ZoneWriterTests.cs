@@ -1,0 +1,198 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Rdns.Control.Zones;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Rdns.Storage;
+using Rdns.TestSupport;
+using Rdns.Zones;
+using Rdns.Zones.Writes;
+
+namespace Rdns.Control.Tests;
+
+/// <summary>The one write path: group commit, isolation of a failing request, catching up with other nodes, and a store that is down.</summary>
+public sealed class ZoneWriterTests : IAsyncLifetime
+{
+    private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
+    private readonly string _directory = Directory.CreateTempSubdirectory("rdns-writer-").FullName;
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--)
+            await _owned[i].DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private sealed record Node(IRdnsStore Store, ServedZones Zones, ZoneWriter Writer);
+
+    private async Task<Node> NodeAsync(string? connection = null)
+    {
+        var store = StoreFactory.Open(new StoreOptions { Connection = connection }, _directory);
+        _owned.Add(store);
+        await store.MigrateAsync();
+        var zones = new ServedZones();
+        var writer = new ZoneWriter(store, zones, NullLogger<ZoneWriter>.Instance);
+        _owned.Add(writer);
+        return new Node(store, zones, writer);
+    }
+
+    private async Task<PostgresDatabase> DatabaseAsync()
+    {
+        var db = await PostgresDatabase.CreateAsync();
+        _owned.Add(db);
+        return db;
+    }
+
+    private static IReadOnlyList<ResourceRecord> Skeleton() =>
+    [
+        new(Zone, RecordType.SOA, 3600, Rdata.Soa(DnsName.Parse("ns1.example.net."), DnsName.Parse("hostmaster.example.net."), 1, 7200, 900, 1209600, 300)),
+        new(Zone, RecordType.NS, 3600, DnsName.Parse("ns1.example.net.").Wire.ToArray()),
+    ];
+
+    private static ZoneWrite SetPtr(int host, string target, object? attachment = null) =>
+        new([new ZoneEdit(Zone, [new RRsetChange(DnsName.Parse($"{host}.{Zone}"), RecordType.PTR, 300, [DnsName.Parse(target).Wire.ToArray()])])],
+            new WriteAudit("tester", "ptr.set", host.ToString())) { Attachment = attachment };
+
+    private static ZoneWrite Create() => new([], new WriteAudit("tester", "zone.create", Zone.ToString())) { Creations = [new NewZone(Zone, Skeleton())] };
+
+    private static string? PtrOf(ZoneSnapshot zone, int host)
+    {
+        Span<byte> target = stackalloc byte[255];
+        var owner = DnsName.Parse($"{host}.{Zone}");
+        var set = zone.GetRRset(owner.Wire, RecordType.PTR);
+        return set is null ? null : Rdata.ReadName(set.Data[0]).ToString();
+    }
+
+    [Fact]
+    public async Task Concurrent_writes_share_durable_transactions_and_all_land()
+    {
+        var node = await NodeAsync();
+        await node.Writer.WriteAsync(Create());
+        var writes = Enumerable.Range(1, 200).Select(i => node.Writer.WriteAsync(SetPtr(i, $"h{i}.example.net."))).ToList();
+        await Task.WhenAll(writes);
+        var zone = node.Zones.Current.Get(Zone)!;
+        Assert.Equal(201u, zone.Serial);
+        Assert.All(Enumerable.Range(1, 200), i => Assert.Equal($"h{i}.example.net.", PtrOf(zone, i)));
+        // Group commit: 201 requests needed far fewer transactions.
+        Assert.Equal(201, node.Writer.Requests);
+        Assert.True(node.Writer.Commits < 100, $"{node.Writer.Commits} commits for {node.Writer.Requests} requests");
+        // Durable: a new store on the same file holds every change, journal included.
+        await using var reopened = StoreFactory.Open(new StoreOptions(), _directory);
+        Assert.Equal(201u, await reopened.GetSerialAsync(Zone));
+        Assert.Equal(200, (await reopened.GetJournalAsync(Zone, 1))!.Count);
+    }
+
+    [Fact]
+    public async Task A_request_the_store_refuses_leaves_nothing_and_the_rest_of_its_batch_lands()
+    {
+        var db = await DatabaseAsync();
+        var node = await NodeAsync(db.ConnectionString);
+        await node.Writer.WriteAsync(Create());
+        // Hold the zone's lock from outside, so the next batch waits while more requests queue up.
+        var holder = new Npgsql.NpgsqlConnection(db.ConnectionString);
+        await holder.OpenAsync();
+        var tx = await holder.BeginTransactionAsync();
+        await using (var lockCmd = new Npgsql.NpgsqlCommand("SELECT pg_advisory_xact_lock(1380208211, hashtext('2.0.192.in-addr.arpa.'))", holder, tx))
+            await lockCmd.ExecuteNonQueryAsync();
+        var first = node.Writer.WriteAsync(SetPtr(1, "first.example.net."));
+        await Task.Delay(200);
+        var rest = new List<Task<ZoneWriteResult>>();
+        for (int i = 2; i <= 9; i++)
+        {
+            // Request 5 also releases an allocation that does not exist: the store refuses it.
+            object? attachment = i == 5 ? new TenantAttachment([new ReleaseAllocation("no-such-allocation", DateTimeOffset.UtcNow)]) : null;
+            rest.Add(node.Writer.WriteAsync(SetPtr(i, $"h{i}.example.net.", attachment)));
+        }
+        await Task.Delay(200);
+        long commitsBefore = node.Writer.Commits;
+        await tx.CommitAsync();
+        await holder.DisposeAsync();
+        await first;
+        await Assert.ThrowsAsync<TenantConflictException>(() => rest[3]);
+        foreach (var (task, i) in rest.Select((t, i) => (t, i + 2)).Where(x => x.Item2 != 5))
+            await task;
+        // The eight queued requests went in one transaction.
+        Assert.Equal(2, node.Writer.Commits - commitsBefore);
+        var zone = node.Zones.Current.Get(Zone)!;
+        Assert.Null(PtrOf(zone, 5));
+        Assert.Equal("h9.example.net.", PtrOf(zone, 9));
+        Assert.Equal(9u, zone.Serial);
+        Assert.Equal(9u, await node.Store.GetSerialAsync(Zone));
+        var journal = (await node.Store.GetJournalAsync(Zone, 1))!;
+        Assert.Equal(8, journal.Count);
+        Assert.DoesNotContain(journal, c => c.Added.Any(r => r.Owner.Equals(DnsName.Parse($"5.{Zone}"))));
+    }
+
+    [Fact]
+    public async Task Two_nodes_writing_the_same_zone_at_once_never_conflict_and_end_alike()
+    {
+        var db = await DatabaseAsync();
+        var a = await NodeAsync(db.ConnectionString);
+        var b = await NodeAsync(db.ConnectionString);
+        await a.Writer.WriteAsync(Create());
+        var writes = Enumerable.Range(1, 200)
+            .Select(i => (i % 2 == 0 ? a : b).Writer.WriteAsync(SetPtr(i, $"n{i}.example.net.")))
+            .ToList();
+        await Task.WhenAll(writes);
+        // Each node caught up with the other's commits inside its own transactions; a final
+        // catch-up brings both to the store's serial.
+        await a.Writer.CatchUpAsync([Zone]);
+        await b.Writer.CatchUpAsync([Zone]);
+        var za = a.Zones.Current.Get(Zone)!;
+        var zb = b.Zones.Current.Get(Zone)!;
+        Assert.Equal(201u, za.Serial);
+        Assert.Equal(201u, zb.Serial);
+        Assert.All(Enumerable.Range(1, 200), i =>
+        {
+            Assert.Equal($"n{i}.example.net.", PtrOf(za, i));
+            Assert.Equal($"n{i}.example.net.", PtrOf(zb, i));
+        });
+    }
+
+    [Fact]
+    public async Task A_change_made_on_another_node_is_caught_up_before_a_local_write_lands_on_top()
+    {
+        var db = await DatabaseAsync();
+        var a = await NodeAsync(db.ConnectionString);
+        var b = await NodeAsync(db.ConnectionString);
+        await a.Writer.WriteAsync(Create());
+        await b.Writer.CatchUpAsync([Zone]);
+        await a.Writer.WriteAsync(SetPtr(1, "from-a.example.net."));
+        // b has not heard of it; its write still lands after it, with the next serial.
+        var result = await b.Writer.WriteAsync(SetPtr(2, "from-b.example.net."));
+        var zone = Assert.Single(result.Changed);
+        Assert.Equal(3u, zone.Serial);
+        Assert.Equal("from-a.example.net.", PtrOf(zone, 1));
+        Assert.Same(zone, b.Zones.Current.Get(Zone));
+    }
+
+    [Fact]
+    public async Task A_store_that_is_down_is_unavailable_and_nothing_is_published()
+    {
+        var zones = new ServedZones();
+        await using var store = StoreFactory.Open(new StoreOptions { Connection = "Host=127.0.0.1;Port=1;Timeout=2" }, _directory);
+        await using var writer = new ZoneWriter(store, zones, NullLogger<ZoneWriter>.Instance);
+        var e = await Assert.ThrowsAsync<WriteException>(() => writer.WriteAsync(Create()));
+        Assert.Equal(WriteError.Unavailable, e.Kind);
+        Assert.Equal("store_unavailable", e.Code);
+        Assert.Null(zones.Current.Get(Zone));
+    }
+
+    [Fact]
+    public async Task Changes_decided_at_commit_time_see_the_zone_as_the_requests_before_them_left_it()
+    {
+        var node = await NodeAsync();
+        await node.Writer.WriteAsync(Create());
+        // Each request adds a PTR only if the previous one's is there: a prerequisite, as RFC 2136 has.
+        var chain = Enumerable.Range(1, 20).Select(i => node.Writer.WriteAsync(new ZoneWrite(
+            [new ZoneEdit(Zone, []) { Decide = z => i == 1 || PtrOf(z, i - 1) is not null
+                ? [new AddRecord(DnsName.Parse($"{i}.{Zone}"), RecordType.PTR, 300, DnsName.Parse($"c{i}.example.net.").Wire.ToArray())]
+                : throw new WriteException(WriteError.Conflict, "prerequisite_failed", $"{i - 1} is missing") }],
+            new WriteAudit("tester", "chain", i.ToString())))).ToList();
+        await Task.WhenAll(chain);
+        Assert.Equal("c20.example.net.", PtrOf(node.Zones.Current.Get(Zone)!, 20));
+    }
+}

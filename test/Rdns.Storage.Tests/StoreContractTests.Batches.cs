@@ -1,0 +1,65 @@
+using static Rdns.Storage.Tests.TestZones;
+
+namespace Rdns.Storage.Tests;
+
+/// <summary>Group commit: several requests in one transaction, each under its own savepoint.</summary>
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public async Task A_batch_commits_its_requests_together_and_a_failing_one_leaves_nothing()
+    {
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
+        await using (var batch = await Store.BeginBatchAsync([Zone2, Zone3]))
+        {
+            Assert.Equal(1u, await batch.GetSerialAsync(Zone2));
+            Assert.Null(await batch.GetSerialAsync(Zone3));
+            await batch.ApplyAsync(new StoreWrite(Audit("first", "zone")) { Commits = [Change(Zone2, 1, 2, added: [Ptr(Zone2, 50)])] });
+            // Made from a serial the zone no longer has: refused, and nothing of it stays, not
+            // even the zone it would have created first.
+            await Assert.ThrowsAsync<StoreConflictException>(() => batch.ApplyAsync(new StoreWrite(Audit("stale", "zone"))
+            {
+                Creations = [new ZoneCreation(Zone3, Zone(Zone3, 7), false)],
+                Commits = [Change(Zone2, 1, 2, added: [Ptr(Zone2, 60)])],
+            }));
+            await batch.ApplyAsync(new StoreWrite(Audit("second", "zone")) { Commits = [Change(Zone2, 2, 3, added: [Ptr(Zone2, 70)])] });
+            // Inside the transaction its own writes are visible, the journal included.
+            Assert.Equal(3u, await batch.GetSerialAsync(Zone2));
+            Assert.Equal(2, (await batch.GetJournalAsync(Zone2, 1))!.Count);
+            // Outside it, nothing yet.
+            Assert.Equal(1u, await Store.GetSerialAsync(Zone2));
+            await batch.CommitAsync();
+        }
+        var zone = (await Store.LoadAsync(Zone2))!;
+        Assert.Equal(3u, zone.Serial);
+        Assert.Contains(zone.Records, r => r.Owner == N("50.2.0.192.in-addr.arpa."));
+        Assert.Contains(zone.Records, r => r.Owner == N("70.2.0.192.in-addr.arpa."));
+        Assert.DoesNotContain(zone.Records, r => r.Owner == N("60.2.0.192.in-addr.arpa."));
+        Assert.Null(await Store.GetSerialAsync(Zone3));
+        var audit = (await Store.GetAuditAsync(10)).Select(a => a.Action).ToList();
+        Assert.Contains("first", audit);
+        Assert.Contains("second", audit);
+        Assert.DoesNotContain("stale", audit);
+    }
+
+    [Fact]
+    public async Task A_batch_creates_and_deletes_zones_and_one_never_committed_leaves_nothing()
+    {
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
+        var before = await StateAsync(Store);
+        await using (var batch = await Store.BeginBatchAsync([Zone2, Zone3]))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("swap", "zones")) { Deletions = [Zone2], Creations = [new ZoneCreation(Zone3, Zone(Zone3, 5), false)] });
+            Assert.Null(await batch.GetSerialAsync(Zone2));
+            Assert.Equal(5u, (await batch.LoadAsync(Zone3))!.Serial);
+            // Disposed without a commit: rolled back.
+        }
+        Assert.Equal(before, await StateAsync(Store));
+        await using (var batch = await Store.BeginBatchAsync([Zone2, Zone3]))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("swap", "zones")) { Deletions = [Zone2], Creations = [new ZoneCreation(Zone3, Zone(Zone3, 5), false)] });
+            await batch.CommitAsync();
+        }
+        Assert.Null(await Store.GetSerialAsync(Zone2));
+        Assert.Equal(5u, await Store.GetSerialAsync(Zone3));
+    }
+}
