@@ -37,7 +37,7 @@ public sealed class KeysApiTests : IAsyncLifetime
 
         var listed = await _api.Send(HttpMethod.Get, $"/v1/tenants/{tenant}/keys", null, HttpStatusCode.OK);
         AssertNoSecrets(listed);
-        Assert.Equal([(string?)ci["id"], (string?)laptop["id"]], listed.AsArray().Select(k => (string?)k!["id"]).Order());
+        Assert.Equal(new[] { (string?)ci["id"], (string?)laptop["id"] }.Order(), listed.AsArray().Select(k => (string?)k!["id"]).Order());
         Assert.Equal("ci", (string?)listed.AsArray().Single(k => (string?)k!["id"] == (string?)ci["id"])!["label"]);
 
         // The wrong tenant does not find it; a tenant key may not manage keys.
