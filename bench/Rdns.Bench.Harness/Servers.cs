@@ -72,8 +72,9 @@ public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArg
     public override IReadOnlyList<string> Prepare(string work, string zones, DatasetManifest dataset, int port) =>
         Arguments(work, port);
 
+    /// <summary>Rate limiting off: dnsperf sends from one address, and the peers here run without it too.</summary>
     private List<string> Arguments(string work, int port) =>
-        ["serve", "--data", Path.Combine(work, "store"), "--dns", $"127.0.0.1:{port}", "--http", $"127.0.0.1:{FreePort()}", .. extraArguments];
+        ["serve", "--data", Path.Combine(work, "store"), "--dns", $"127.0.0.1:{port}", "--http", $"127.0.0.1:{FreePort()}", "--rrl-rate", "0", .. extraArguments];
 }
 
 /// <summary>Knot DNS: zone files loaded whole, no journal, nothing written back.</summary>

@@ -17,6 +17,8 @@ public struct ParsedRequest
     public RecordClass QClass;
     public EdnsInfo Edns;
     public bool WantsNsid;
+    /// <summary>The query carries edns-tcp-keepalive (RFC 7828): over TCP, the response tells the idle timeout.</summary>
+    public bool WantsKeepalive;
     /// <summary>Offset of the TSIG record (RFC 8945 §5.1: always last), or -1.</summary>
     public int TsigOffset;
     /// <summary>Offset just past the question section.</summary>
@@ -100,6 +102,7 @@ public struct ParsedRequest
                 if (record.OwnerLength != 1 || !request.Edns.OptionsWellFormed(query))
                     return false;
                 request.WantsNsid = HasOption(query.Slice(record.DataOffset, record.DataLength), 3);
+                request.WantsKeepalive = HasOption(query.Slice(record.DataOffset, record.DataLength), 11);
             }
             else if (record.Type == RecordType.TSIG)
             {

@@ -21,8 +21,17 @@ public sealed class ServerOptions
     /// </summary>
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>1000 simultaneous TCP connections; beyond that new ones are closed at once (RFC 7766 §6.2.2).</summary>
+    /// <summary>
+    /// 1000 simultaneous TCP connections; when all are open, the one idle the longest makes room
+    /// for a new one (RFC 7766 §6.2.2).
+    /// </summary>
     public int MaxTcpConnections { get; set; } = 1000;
+
+    /// <summary>
+    /// 64 connections per client network (/24, /56): a resolver farm behind one network needs a
+    /// few dozen at most, and one abusive host cannot take the rest (RFC 9210 §4).
+    /// </summary>
+    public int MaxTcpConnectionsPerClient { get; set; } = 64;
 
     /// <summary>
     /// recvmmsg/sendmmsg batches on Linux (true by default: fewer system calls per query); false

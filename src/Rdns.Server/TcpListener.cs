@@ -9,7 +9,8 @@ namespace Rdns.Server;
 
 /// <summary>
 /// DNS over TCP per RFC 7766: two-octet length framing (RFC 1035 §4.2.2), several queries per
-/// connection answered in order, an idle timeout, and a cap on simultaneous connections.
+/// connection answered in order, an idle timeout (shorter under pressure, and told to clients that
+/// ask, RFC 7828), and fair shares of the connections (<see cref="TcpConnectionTable"/>).
 /// </summary>
 public sealed partial class DnsTcpListener : IDisposable
 {
@@ -19,12 +20,14 @@ public sealed partial class DnsTcpListener : IDisposable
     private readonly ILogger _logger;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
-    private int _connections;
+    private readonly TcpConnectionTable _table;
+    private readonly Stages.LogThrottle _refusedLog = new(TimeSpan.FromSeconds(10));
     private Task? _acceptLoop;
 
-    public DnsTcpListener(DnsPipeline pipeline, ServerOptions options, ILogger logger, IPEndPoint endpoint, int index = 0)
+    public DnsTcpListener(DnsPipeline pipeline, ServerOptions options, ILogger logger, IPEndPoint endpoint, int index = 0, TcpConnectionTable? table = null)
     {
         _pipeline = pipeline;
+        _table = table ?? new TcpConnectionTable(options);
         _options = options;
         _logger = logger;
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -39,7 +42,9 @@ public sealed partial class DnsTcpListener : IDisposable
 
     public IPEndPoint LocalEndPoint { get; }
 
-    public int ActiveConnections => Volatile.Read(ref _connections);
+    public int ActiveConnections => _table.Count;
+
+    public TcpConnectionTable Connections => _table;
 
     public void Start() => _acceptLoop = Task.Run(AcceptLoopAsync);
 
@@ -61,37 +66,57 @@ public sealed partial class DnsTcpListener : IDisposable
                 LogAcceptFailed(_logger, e.SocketErrorCode);
                 continue;
             }
-            if (Interlocked.Increment(ref _connections) > _options.MaxTcpConnections)
+            IPEndPoint remote;
+            try
             {
-                Interlocked.Decrement(ref _connections);
-                LogConnectionLimit(_logger, _options.MaxTcpConnections);
+                remote = (IPEndPoint)client.RemoteEndPoint!;
+            }
+            catch (SocketException)
+            {
                 client.Dispose();
                 continue;
             }
-            _ = ServeAsync(client);
+            var connection = _table.TryAdmit(client, ClientAddress.From(remote), out var refusal);
+            if (connection is null)
+            {
+                if (_refusedLog.TryEnter(out long suppressed))
+                    LogConnectionRefused(_logger, remote, refusal!, suppressed);
+                client.Dispose();
+                continue;
+            }
+            _ = ServeAsync(connection, remote);
         }
     }
 
-    private async Task ServeAsync(Socket client)
+    private async Task ServeAsync(TcpConnectionTable.Connection connection, IPEndPoint remote)
     {
-        var remote = (IPEndPoint)client.RemoteEndPoint!;
-        var source = RequestSource.Tcp(ClientAddress.From(remote), _listenerInfo);
-        var request = ArrayPool<byte>.Shared.Rent(65535);
-        var response = ArrayPool<byte>.Shared.Rent(65535 + 2);
+        var client = connection.Socket;
+        var clientAddress = ClientAddress.From(remote);
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, connection.Closing.Token);
+        // An idle connection holds two octets; the buffers of a request are borrowed only while it is answered.
+        var header = new byte[2];
+        byte[]? request = null;
+        byte[]? response = null;
         var stream = new SocketResponseStream(client);
         try
         {
             client.NoDelay = true;
-            while (!_stop.IsCancellationRequested)
+            while (!closing.IsCancellationRequested)
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-                idle.CancelAfter(_options.TcpIdleTimeout);
-                if (!await ReadExactlyAsync(client, request.AsMemory(0, 2), idle.Token).ConfigureAwait(false))
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(closing.Token);
+                idle.CancelAfter(_table.IdleTimeout);
+                if (!await ReadExactlyAsync(client, header, idle.Token).ConfigureAwait(false))
                     return;
-                int length = BinaryPrimitives.ReadUInt16BigEndian(request);
-                if (length == 0 || !await ReadExactlyAsync(client, request.AsMemory(0, length), idle.Token).ConfigureAwait(false))
+                int length = BinaryPrimitives.ReadUInt16BigEndian(header);
+                if (length == 0)
+                    return;
+                request = ArrayPool<byte>.Shared.Rent(length);
+                response = ArrayPool<byte>.Shared.Rent(65535 + 2);
+                if (!await ReadExactlyAsync(client, request.AsMemory(0, length), idle.Token).ConfigureAwait(false))
                     return;
 
+                connection.Begin(_table.Now);
+                var source = RequestSource.Tcp(clientAddress, _listenerInfo) with { KeepaliveUnits = _table.KeepaliveUnits };
                 // Parsed once: a transfer or an update continues from the pipeline's parse.
                 var result = _pipeline.Process(request.AsSpan(0, length), response.AsSpan(2, 65535), source);
                 int written = result.Length;
@@ -99,6 +124,8 @@ public sealed partial class DnsTcpListener : IDisposable
                 {
                     var pending = new PendingRequest(request.AsMemory(0, length), response.AsMemory(2, 65535), result.Parsed, source, result.Zones) { ResponseLimit = 65535 };
                     await _pipeline.StreamAsync(pending, stream, _stop.Token).ConfigureAwait(false);
+                    connection.End(_table.Now);
+                    Return(ref request, ref response);
                     continue;
                 }
                 if (result.Action == ResponseAction.Deferred)
@@ -106,10 +133,13 @@ public sealed partial class DnsTcpListener : IDisposable
                     var pending = new PendingRequest(request.AsMemory(0, length), response.AsMemory(2, 65535), result.Parsed, source, result.Zones) { ResponseLimit = 65535 };
                     written = await _pipeline.ProcessDeferredAsync(pending, _stop.Token).ConfigureAwait(false);
                 }
-                if (written == 0)
-                    continue;
-                BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
-                await client.SendAsync(response.AsMemory(0, written + 2), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                if (written > 0)
+                {
+                    BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)written);
+                    await client.SendAsync(response.AsMemory(0, written + 2), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                }
+                connection.End(_table.Now);
+                Return(ref request, ref response);
             }
         }
         catch (OperationCanceledException)
@@ -124,8 +154,7 @@ public sealed partial class DnsTcpListener : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(request);
-            ArrayPool<byte>.Shared.Return(response);
+            Return(ref request, ref response);
             try
             {
                 client.Shutdown(SocketShutdown.Both);
@@ -134,8 +163,18 @@ public sealed partial class DnsTcpListener : IDisposable
             {
             }
             client.Dispose();
-            Interlocked.Decrement(ref _connections);
+            _table.Release(connection);
         }
+    }
+
+    private static void Return(ref byte[]? request, ref byte[]? response)
+    {
+        if (request is not null)
+            ArrayPool<byte>.Shared.Return(request);
+        if (response is not null)
+            ArrayPool<byte>.Shared.Return(response);
+        request = null;
+        response = null;
     }
 
     private static async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
@@ -186,8 +225,8 @@ public sealed partial class DnsTcpListener : IDisposable
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "TCP accept failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, SocketError error);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "TCP connection limit {Limit} reached; closing a new connection")]
-    private static partial void LogConnectionLimit(ILogger logger, int limit);
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "TCP connection from {Remote} refused: {Reason}; {Suppressed} more since the last line")]
+    private static partial void LogConnectionRefused(ILogger logger, IPEndPoint remote, string reason, long suppressed);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Unhandled exception on TCP connection from {Remote}")]
     private static partial void LogConnectionFailed(ILogger logger, IPEndPoint remote, Exception exception);

@@ -67,6 +67,9 @@ public enum Rcode : ushort
     BadKey = 17,
     BadTime = 18,
     BadTrunc = 22,
+
+    /// <summary>A server cookie was missing or wrong; retry with the one in this response (RFC 7873 §8).</summary>
+    BadCookie = 23,
 }
 
 /// <summary>Header flag bits as they sit in the 16-bit flags word (RFC 1035 §4.1.1, RFC 4035).</summary>

@@ -58,6 +58,9 @@ public readonly record struct ClientAddress(bool IsV6, UInt128 Value, ushort Por
         return Value & ~((UInt128.One << (width - bits)) - 1);
     }
 
+    /// <summary>The address as the address planner types it (no allocation), for matching against prefixes.</summary>
+    public Addressing.IpAddress ToIpAddress() => new(IsV6 ? Addressing.IpFamily.V6 : Addressing.IpFamily.V4, Value);
+
     /// <summary>For logs and ACLs that work on <see cref="IPAddress"/> (allocates).</summary>
     public IPAddress ToIPAddress()
     {

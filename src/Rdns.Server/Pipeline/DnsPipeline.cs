@@ -47,7 +47,7 @@ public sealed class DnsPipeline
         if (!DnsHeader.TryRead(query, out var header) || header.IsResponse)
             return new ProcessResult(0, ResponseAction.Drop, default, ZoneSet.Empty);
         Span<byte> stageOptions = stackalloc byte[DnsRequest.StageOptionSpace];
-        var request = new DnsRequest(query, response, source, stageOptions) { Zones = _zones.Current, Worker = worker };
+        var request = new DnsRequest(query, response, source, stageOptions) { Zones = _zones.Current, Worker = worker, Envelope = _envelope };
         request.WellFormed = ParsedRequest.TryParse(query, header, ref request.Parsed);
         Run(ref request);
         return new ProcessResult(request.Action == ResponseAction.Drop ? 0 : request.Length, request.Action, request.Parsed, request.Zones);
@@ -187,6 +187,7 @@ public sealed class DnsPipeline
             Length = length,
             Action = length > 0 ? ResponseAction.Send : ResponseAction.Drop,
             Worker = -1,
+            Envelope = _envelope,
         };
         if (length >= DnsHeader.Size)
             request.Rcode = (Rcode)(request.Response[3] & 0xF);

@@ -62,10 +62,28 @@ public ref struct DnsRequest
     /// </summary>
     public bool ValidCookie;
 
+    /// <summary>The query carried a client cookie (RFC 7873): a client that will retry with a server cookie when told BADCOOKIE.</summary>
+    public bool HasClientCookie;
+
     /// <summary>The worker (UDP receive loop) this request runs on; -1 for TCP and in-process callers.</summary>
     public int Worker;
 
     private int _stageOptionLength;
+
+    /// <summary>Set by the pipeline, so a stage can replace the response with a header-only one.</summary>
+    internal ResponseEnvelope? Envelope;
+
+    /// <summary>
+    /// Replaces whatever was written with header, question and OPT carrying <paramref name="rcode"/>
+    /// (and the options stages added): BADCOOKIE instead of a rate-limited answer, say.
+    /// </summary>
+    public void RespondWith(Rcode rcode, AnswerKind kind)
+    {
+        if (Envelope is null)
+            throw new InvalidOperationException("no envelope: the request did not come through a pipeline");
+        Envelope.HeaderOnly(ref this, rcode, kind);
+        Action = ResponseAction.Send;
+    }
 
     public readonly bool OverTcp => Source.Transport == DnsTransport.Tcp;
 
@@ -77,7 +95,7 @@ public ref struct DnsRequest
     public readonly ReadOnlySpan<byte> StageOptions => _stageOptions[.._stageOptionLength];
 
     /// <summary>Adds an EDNS option (code, data) to the response; false when it does not fit the room stages have.</summary>
-    public bool TryAddOption(ushort code, ReadOnlySpan<byte> data)
+    public bool TryAddOption(ushort code, scoped ReadOnlySpan<byte> data)
     {
         if (_stageOptionLength + 4 + data.Length > _stageOptions.Length)
             return false;

@@ -43,7 +43,15 @@ internal sealed class ResponseEnvelope
     /// <summary>Octets the OPT of this response needs.</summary>
     public int OptSpace(in DnsRequest request) =>
         !request.Parsed.Edns.Present ? 0
-            : OptFixed + (request.Parsed.WantsNsid && _nsid is not null ? 4 + _nsid.Length : 0) + request.StageOptions.Length + EdeSize;
+            : OptFixed + (request.Parsed.WantsNsid && _nsid is not null ? 4 + _nsid.Length : 0) + request.StageOptions.Length + EdeSize
+              + (Keepalive(request) ? KeepaliveSize : 0);
+
+    /// <summary>edns-tcp-keepalive with its timeout: code, length, two octets (RFC 7828 §3.1).</summary>
+    private const int KeepaliveSize = 6;
+
+    /// <summary>RFC 7828 §3.2.2: only over TCP, and only to a query that carried the option (over UDP it is ignored).</summary>
+    private static bool Keepalive(in DnsRequest request) =>
+        request.OverTcp && request.Parsed.WantsKeepalive && request.Source.KeepaliveUnits > 0;
 
     /// <summary>A writer over the response with ID set and the OPT's room reserved.</summary>
     public DnsMessageWriter Begin(scoped ref DnsRequest request)
@@ -77,7 +85,7 @@ internal sealed class ResponseEnvelope
         w.Release(OptSpace(request));
         int nsidLength = request.Parsed.WantsNsid && _nsid is not null ? 4 + _nsid.Length : 0;
         var stage = request.StageOptions;
-        Span<byte> options = stackalloc byte[nsidLength + stage.Length + EdeSize];
+        Span<byte> options = stackalloc byte[nsidLength + stage.Length + EdeSize + KeepaliveSize];
         int length = 0;
         if (nsidLength > 0)
         {
@@ -89,6 +97,13 @@ internal sealed class ResponseEnvelope
         }
         stage.CopyTo(options[length..]);
         length += stage.Length;
+        if (Keepalive(request))
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(options[length..], EdnsOptionCodes.TcpKeepalive);
+            BinaryPrimitives.WriteUInt16BigEndian(options[(length + 2)..], 2);
+            BinaryPrimitives.WriteUInt16BigEndian(options[(length + 4)..], request.Source.KeepaliveUnits);
+            length += KeepaliveSize;
+        }
         if (request.ExtendedError >= 0)
         {
             BinaryPrimitives.WriteUInt16BigEndian(options[length..], EdnsOptionCodes.ExtendedError);

@@ -21,13 +21,15 @@ public static class ServeVerb
         var secondary = new Option<string[]>("--secondary") { Description = "Secondary IP:PORT[@KEYNAME]: gets NOTIFY, may transfer (repeatable)" };
         var tsigKeys = new Option<string?>("--tsig-keys") { Description = "TSIG keys file in BIND's key syntax" };
         var catalog = new Option<string?>("--catalog") { Description = "Catalog zone name (default catalog.invalid.)" };
+        var rrlRate = new Option<int?>("--rrl-rate") { Description = "Response rate limit per client network and second (default 200; 0 = off)" };
+        var rrlSlip = new Option<int?>("--rrl-slip") { Description = "Send every Nth rate-limited response truncated (default 2; 0 = drop all)" };
         var init = new Option<bool>("--init")
         {
             Description = "Start even though the data directory has held a store that is now missing, empty or another one (creates or accepts the store found)",
         };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, init,
+            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, rrlRate, rrlSlip, init,
         };
         command.SetAction(result =>
         {
@@ -44,6 +46,8 @@ public static class ServeVerb
                 ["TsigKeys"] = result.GetValue(tsigKeys),
                 ["Catalog"] = result.GetValue(catalog),
                 ["UdpWorkers"] = result.GetValue(workers)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Rrl:Rate"] = result.GetValue(rrlRate)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Rrl:Slip"] = result.GetValue(rrlSlip)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             try
             {

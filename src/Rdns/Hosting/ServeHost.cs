@@ -100,9 +100,22 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers));
+            builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
+            builder.Services.AddSingleton(sp => new Server.Stages.DnsCookies(sp.GetRequiredService<Server.Stages.CookieSecrets>()));
+            builder.Services.AddSingleton(sp => new Server.Stages.ResponseRateLimiter(settings.Rrl, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Rrl")));
             // The query pipeline: handlers of every opcode and the stages, in order, fixed here.
-            builder.Services.AddSingleton(sp => new DnsPipeline(zones, serverOptions, sp.GetRequiredService<Transfers>().Handlers,
-                [sp.GetRequiredService<QueryCounters>()]));
+            // Cookies first (they prove a client real before rate limiting looks), counters last
+            // (they count what was finally sent).
+            builder.Services.AddSingleton(sp =>
+            {
+                var stages = new List<IQueryStage>();
+                if (settings.Cookies.Enabled)
+                    stages.Add(sp.GetRequiredService<Server.Stages.DnsCookies>());
+                if (settings.Rrl.Rate > 0)
+                    stages.Add(sp.GetRequiredService<Server.Stages.ResponseRateLimiter>());
+                stages.Add(sp.GetRequiredService<QueryCounters>());
+                return new DnsPipeline(zones, serverOptions, sp.GetRequiredService<Transfers>().Handlers, stages);
+            });
             builder.Services.AddSingleton<DnsService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
             builder.Services.AddHostedService<ZoneFollowing>();

@@ -42,6 +42,12 @@ public sealed class ServeSettings
     /// <summary>Record limits of zone-file reads (config file section <c>Import</c>).</summary>
     public ImportLimits Import { get; set; } = new();
 
+    /// <summary>Response rate limiting (section <c>Rrl</c>: Rate, Slip, Exempt, TableSize, Ipv4PrefixLength, Ipv6PrefixLength).</summary>
+    public Server.Stages.RrlOptions Rrl { get; set; } = new();
+
+    /// <summary>DNS cookies (section <c>Cookies</c>: Enabled).</summary>
+    public Server.Stages.CookieOptions Cookies { get; set; } = new();
+
     /// <summary>Tenant policy (config file section <c>Tenants</c>: CoolDown, RecheckInterval, PtrTtl, RequestsPerMinute).</summary>
     public Control.Tenants.TenantOptions Tenants { get; set; } = new();
 
@@ -108,6 +114,14 @@ public sealed class ServeSettings
             throw new SettingsException("Tenants: CoolDown must be >= 0, RecheckInterval > 0, RequestsPerMinute >= 1");
         if (Import.ApiRecords < 1 || Import.ZoneFileRecords < 1)
             throw new SettingsException("Import: ApiRecords and ZoneFileRecords must be >= 1");
+        try
+        {
+            Rrl.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new SettingsException(e.Message);
+        }
         if (UdpWorkers is < 1 or > 256)
             throw new SettingsException($"UdpWorkers {UdpWorkers}: must be 1-256");
     }

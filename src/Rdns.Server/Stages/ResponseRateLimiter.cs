@@ -1,0 +1,176 @@
+using System.Numerics;
+using Microsoft.Extensions.Logging;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+using Rdns.Server.Pipeline;
+
+namespace Rdns.Server.Stages;
+
+/// <summary>
+/// Response rate limiting with the semantics of Knot's mod-rrl and BIND's RRL: UDP responses are
+/// counted per client network (/24, /56), response class and name — the query name for answers
+/// and NODATA, the zone for NXDOMAIN and referrals (so random names under one zone share one
+/// account), nothing for errors — and past <see cref="RrlOptions.Rate"/> a second, every
+/// <see cref="RrlOptions.Slip"/>th response goes out truncated (header and question only, TC set)
+/// and the rest are dropped. TCP, clients with a valid server cookie (RFC 7873, proven not
+/// spoofed) and exempt prefixes are never limited. The table is a fixed array of buckets updated
+/// with compare-and-swap: no locks, no allocation, a few MiB whatever the flood.
+/// </summary>
+public sealed partial class ResponseRateLimiter : IQueryStage
+{
+    private enum Class : byte
+    {
+        Positive = 1,
+        NoData,
+        NxDomain,
+        Referral,
+        Error,
+    }
+
+    private readonly int _rate;
+    private readonly int _slip;
+    private readonly int _v4Bits;
+    private readonly int _v6Bits;
+    private readonly Addressing.IpPrefix[] _exempt;
+    private readonly ulong[] _keys;
+    /// <summary>Per bucket: the second it counts (high 32 bits) and the responses counted in it (low 32).</summary>
+    private readonly long[] _states;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LogThrottle _logThrottle;
+    private long _limited;
+    private long _slipped;
+
+    public ResponseRateLimiter(RrlOptions options, ILogger logger, TimeProvider? time = null)
+    {
+        options.Validate();
+        _rate = options.Rate;
+        _slip = options.Slip;
+        _v4Bits = options.Ipv4PrefixLength;
+        _v6Bits = options.Ipv6PrefixLength;
+        _exempt = [.. options.ExemptPrefixes()];
+        _keys = new ulong[options.TableSize];
+        _states = new long[options.TableSize];
+        _time = time ?? TimeProvider.System;
+        _logger = logger;
+        _logThrottle = new LogThrottle(TimeSpan.FromSeconds(10), _time);
+    }
+
+    public bool Enabled => _rate > 0;
+
+    /// <summary>Responses over the rate: dropped or slipped.</summary>
+    public long Limited => Interlocked.Read(ref _limited);
+
+    /// <summary>Limited responses sent truncated instead of dropped.</summary>
+    public long Slipped => Interlocked.Read(ref _slipped);
+
+    public StageVerdict Admit(ref DnsRequest request) => StageVerdict.Continue;
+
+    public void Complete(ref DnsRequest request)
+    {
+        if (_rate == 0 || request.Source.Transport != DnsTransport.Udp || request.ValidCookie ||
+            request.Action != ResponseAction.Send || request.Length == 0)
+            return;
+        var client = request.Source.Client;
+        if (!client.IsKnown || IsExempt(client))
+            return;
+        var cls = Classify(request.Kind);
+        if (cls == 0)
+            return;
+        ReadOnlySpan<byte> name = cls switch
+        {
+            Class.Positive or Class.NoData => request.Parsed.HasQuestion ? request.QuestionName : default,
+            Class.NxDomain or Class.Referral => request.Zone is { } zone ? zone.Origin.Wire : default,
+            _ => default,
+        };
+        var network = client.Network(client.IsV6 ? _v6Bits : _v4Bits);
+        int count = Account(Key(cls, client.IsV6, network, name));
+        if (count <= _rate)
+            return;
+        Interlocked.Increment(ref _limited);
+        int excess = count - _rate;
+        if (_slip > 0 && excess % _slip == 0)
+        {
+            // The slipped reply: a client that speaks cookies gets BADCOOKIE with a fresh server
+            // cookie, so its retry proves it is no spoofer and is answered (RFC 7873 §5.4); any
+            // other gets TC and retries over TCP. Neither is larger than the query, about.
+            if (request.HasClientCookie && request.Parsed.Edns.Present)
+                request.RespondWith(Rcode.BadCookie, AnswerKind.Error);
+            else
+                request.Slip();
+            Interlocked.Increment(ref _slipped);
+        }
+        else
+        {
+            request.Action = ResponseAction.Drop;
+        }
+        if (_logThrottle.TryEnter(out long suppressed))
+            LogLimiting(_logger, new ClientAddress(client.IsV6, network, 0).ToIPAddress().ToString(), client.IsV6 ? _v6Bits : _v4Bits, cls.ToString(), suppressed);
+    }
+
+    private static Class Classify(AnswerKind kind) => kind switch
+    {
+        AnswerKind.Positive or AnswerKind.DefaultName => Class.Positive,
+        AnswerKind.NoData => Class.NoData,
+        AnswerKind.NxDomain => Class.NxDomain,
+        AnswerKind.Referral => Class.Referral,
+        AnswerKind.Error or AnswerKind.Refused => Class.Error,
+        _ => 0,
+    };
+
+    private bool IsExempt(ClientAddress client)
+    {
+        if (_exempt.Length == 0)
+            return false;
+        var address = client.ToIpAddress();
+        foreach (var prefix in _exempt)
+        {
+            if (prefix.Contains(address))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Two seeded hashes (HashCode's seed is random per process, so a spoofer cannot aim at one
+    /// bucket) make a 64-bit key; its bucket is the key modulo the table size.
+    /// </summary>
+    private static ulong Key(Class cls, bool v6, UInt128 network, ReadOnlySpan<byte> name)
+    {
+        int nameHash = name.IsEmpty ? 0 : WireName.HashIgnoreCase(name);
+        var a = new HashCode();
+        a.Add((byte)cls);
+        a.Add(v6);
+        a.Add(network);
+        a.Add(nameHash);
+        var b = new HashCode();
+        b.Add(nameHash);
+        b.Add(network);
+        b.Add((byte)cls);
+        b.Add(v6 ? 0x5A : 0xA5);
+        return ((ulong)(uint)a.ToHashCode() << 32) | (uint)b.ToHashCode();
+    }
+
+    /// <summary>Counts one response in its bucket's current second; returns the count so far.</summary>
+    private int Account(ulong key)
+    {
+        int index = (int)(key % (ulong)_keys.Length);
+        uint now = (uint)(_time.GetTimestamp() / _time.TimestampFrequency);
+        while (true)
+        {
+            long old = Volatile.Read(ref _states[index]);
+            bool same = Volatile.Read(ref _keys[index]) == key && (uint)(old >> 32) == now;
+            int count = same ? (int)(uint)old + 1 : 1;
+            long next = ((long)now << 32) | (uint)count;
+            if (Interlocked.CompareExchange(ref _states[index], next, old) != old)
+                continue;
+            // A bucket that held another key (or an older second) now belongs to this one.
+            if (!same)
+                Volatile.Write(ref _keys[index], key);
+            return count;
+        }
+    }
+
+    [LoggerMessage(EventId = 600, Level = LogLevel.Warning, Message = "Rate limiting responses to {Network}/{Length} ({ResponseClass}); {Suppressed} similar events since the last line")]
+    private static partial void LogLimiting(ILogger logger, string network, int length, string responseClass, long suppressed);
+}
