@@ -232,6 +232,3 @@ public sealed partial class DataDirectory : IDisposable
     [LibraryImport("libc", EntryPoint = "close")]
     private static partial int close(int fd);
 }
-
-/// <summary>The server cannot start as things are (data directory, store); the message names the path, the problem and the fix.</summary>
-public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
