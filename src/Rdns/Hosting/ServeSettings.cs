@@ -39,6 +39,13 @@ public sealed class ServeSettings
     /// </summary>
     public string? Resolver { get; set; }
 
+    /// <summary>
+    /// What CHAOS queries about the server answer (section <c>Chaos</c>): <c>Version</c> for
+    /// version.bind (default "Rdns" and the version; empty hides it), <c>Identity</c> for
+    /// hostname.bind and id.server (default: the NSID, so hidden unless one is set).
+    /// </summary>
+    public ChaosSettings Chaos { get; set; } = new();
+
     /// <summary>Response rate limiting (section <c>Rrl</c>: Rate, Slip, Exempt, TableSize, Ipv4PrefixLength, Ipv6PrefixLength).</summary>
     public Server.Stages.RrlOptions Rrl { get; set; } = new();
 
@@ -141,6 +148,23 @@ public sealed class ServeSettings
         }
         return settings;
     }
+}
+
+/// <summary>The CHAOS-class self-description (section <c>Chaos</c>).</summary>
+public sealed class ChaosSettings
+{
+    public string? Version { get; set; } = $"Rdns {ProductVersion.Text}";
+
+    public string? Identity { get; set; }
+}
+
+/// <summary>The product's version, from the assembly (Directory.Build.props).</summary>
+public static class ProductVersion
+{
+    public static string Text { get; } =
+        (typeof(ProductVersion).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0")
+        .Split('+')[0];
 }
 
 /// <summary>A setting that cannot be used; the message names it.</summary>
