@@ -19,6 +19,8 @@ public struct ParsedRequest
     public bool WantsNsid;
     /// <summary>The query carries edns-tcp-keepalive (RFC 7828): over TCP, the response tells the idle timeout.</summary>
     public bool WantsKeepalive;
+    /// <summary>The query carries the EXPIRE option (RFC 7314): the answer tells the zone's expire timer.</summary>
+    public bool WantsExpire;
     /// <summary>Offset of the TSIG record (RFC 8945 §5.1: always last), or -1.</summary>
     public int TsigOffset;
     /// <summary>Offset just past the question section.</summary>
@@ -103,6 +105,7 @@ public struct ParsedRequest
                     return false;
                 request.WantsNsid = HasOption(query.Slice(record.DataOffset, record.DataLength), 3);
                 request.WantsKeepalive = HasOption(query.Slice(record.DataOffset, record.DataLength), 11);
+                request.WantsExpire = HasOption(query.Slice(record.DataOffset, record.DataLength), 9);
             }
             else if (record.Type == RecordType.TSIG)
             {

@@ -41,4 +41,10 @@ public sealed class ServerOptions
 
     /// <summary>The NSID to return when asked (RFC 5001); none by default, so nothing about the host leaks.</summary>
     public string? Nsid { get; set; }
+
+    /// <summary>The answer to <c>version.bind</c>/<c>version.server</c> (CHAOS TXT); null or empty refuses them.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>The answer to <c>hostname.bind</c>/<c>id.server</c> (RFC 4892); null or empty refuses them.</summary>
+    public string? Identity { get; set; }
 }

@@ -87,6 +87,10 @@ public static class Rdata
     public static uint SoaSerial(ReadOnlySpan<byte> soa) =>
         BinaryPrimitives.ReadUInt32BigEndian(soa[SoaFixedOffset(soa)..]);
 
+    /// <summary>The SOA EXPIRE field: how long secondaries keep serving without reaching the primary (RFC 1035 §3.3.13).</summary>
+    public static uint SoaExpire(ReadOnlySpan<byte> soa) =>
+        BinaryPrimitives.ReadUInt32BigEndian(soa[(SoaFixedOffset(soa) + 12)..]);
+
     /// <summary>The SOA MINIMUM field, which RFC 2308 §4 makes the negative-caching TTL.</summary>
     public static uint SoaMinimum(ReadOnlySpan<byte> soa) =>
         BinaryPrimitives.ReadUInt32BigEndian(soa[(SoaFixedOffset(soa) + 16)..]);

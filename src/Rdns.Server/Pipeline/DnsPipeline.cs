@@ -29,7 +29,7 @@ public sealed class DnsPipeline
         _handlers = handlers ?? RequestHandlers.None;
         _stages = stages?.ToArray() ?? [];
         _envelope = new ResponseEnvelope(options);
-        _query = new QueryHandler(_envelope, _handlers.Tsig);
+        _query = new QueryHandler(_envelope, _handlers.Tsig, new ChaosAnswers(options));
     }
 
     public ServerOptions Options { get; }
@@ -117,8 +117,10 @@ public sealed class DnsPipeline
                 request.Action = ResponseAction.Deferred;
                 return;
             default:
+                // An opcode we do not know: its flags mean nothing to us, so only RD is copied
+                // (as Knot and BIND do), never CD, whose meaning belongs to QUERY (RFC 4035).
                 request.ExtendedError = ExtendedErrors.NotSupported;
-                _envelope.HeaderOnly(ref request, Rcode.NotImp, AnswerKind.Error);
+                _envelope.HeaderOnly(ref request, Rcode.NotImp, AnswerKind.Error, (HeaderFlags)request.Header.Flags & HeaderFlags.RD | HeaderFlags.QR);
                 return;
         }
     }

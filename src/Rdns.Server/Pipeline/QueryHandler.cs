@@ -9,7 +9,7 @@ namespace Rdns.Server.Pipeline;
 /// set admission chose, written straight into the response. Signed queries are verified and their
 /// answers signed (RFC 8945 §5.2). Allocates nothing for unsigned queries.
 /// </summary>
-internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity tsig) : IRequestHandler
+internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity tsig, ChaosAnswers chaos) : IRequestHandler
 {
     public int Handle(ref DnsRequest request)
     {
@@ -28,6 +28,9 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
         if (qtype is RecordType.TSIG or RecordType.TKEY or RecordType.OPT)
             return envelope.HeaderOnly(ref request, Rcode.FormErr, AnswerKind.Error);
 
+        if (request.Parsed.QClass == RecordClass.CH)
+            return chaos.Answer(ref request, envelope);
+
         // Only class IN is served; QCLASS ANY (RFC 1035 §3.2.5) matches it.
         if (request.Parsed.QClass is not (RecordClass.IN or RecordClass.ANY))
         {
@@ -43,6 +46,13 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
             return envelope.HeaderOnly(ref request, Rcode.Refused, AnswerKind.Refused);
         }
         request.Zone = zone;
+        if (request.Parsed.WantsExpire && request.Parsed.Edns.Present)
+        {
+            // RFC 7314 §2: a primary answers with the SOA EXPIRE of the zone.
+            Span<byte> expire = stackalloc byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(expire, Protocol.Records.Rdata.SoaExpire(zone.Soa.Data[0]));
+            request.TryAddOption(EdnsOptionCodes.Expire, expire);
+        }
 
         // RFC 8945 §5.2: a signed query is verified and its answer signed (secondaries sign their
         // SOA refresh queries); an unknown key (any key, when none are configured) gets NOTAUTH and

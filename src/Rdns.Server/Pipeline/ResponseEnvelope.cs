@@ -115,13 +115,13 @@ internal sealed class ResponseEnvelope
     }
 
     /// <summary>A response of header, question (when there was one) and OPT: errors and refusals.</summary>
-    public int HeaderOnly(ref DnsRequest request, Rcode rcode, AnswerKind kind)
+    public int HeaderOnly(ref DnsRequest request, Rcode rcode, AnswerKind kind, HeaderFlags? flags = null)
     {
         var w = Begin(ref request);
         if (request.Parsed.HasQuestion)
             w.TryWriteQuestion(request.QuestionName, request.Parsed.QType, request.Parsed.QClass);
         request.Kind = kind;
-        return Finish(ref request, ref w, Copied(request), rcode);
+        return Finish(ref request, ref w, flags ?? Copied(request), rcode);
     }
 }
 

@@ -21,7 +21,7 @@ public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity s
         var remote = r.Source.Client.IsKnown ? r.Source.Client.ToEndPoint() : null;
         if (session.Error is not null)
         {
-            LogRefused(logger, remote?.ToString() ?? "?", session.Error);
+            Refused(remote?.ToString() ?? "?", session.Error);
             return session.WriteError(query, request, response);
         }
         Rcode rcode = Rcode.NoError;
@@ -30,7 +30,7 @@ public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity s
         else if (remote is null || !acl.Allows(remote.Address, session.KeyName))
         {
             rcode = Rcode.Refused;
-            LogRefused(logger, remote?.ToString() ?? "?", "not an allowed peer");
+            Refused(remote?.ToString() ?? "?", "not an allowed peer");
         }
         var w = new DnsMessageWriter(response, Math.Min(response.Length, 512));
         w.Id = request.Header.Id;
@@ -43,8 +43,17 @@ public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity s
         return session.Finish(response, w.Finish());
     }
 
-    [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "NOTIFY from {Remote} refused: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string remote, string reason);
+    /// <summary>NOTIFY over UDP can be spoofed: refusals are logged at most once per ten seconds, with a count.</summary>
+    private void Refused(string remote, string reason)
+    {
+        if (_refusals.TryEnter(out long suppressed))
+            LogRefused(logger, remote, reason, suppressed);
+    }
+
+    private readonly Stages.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
+
+    [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "NOTIFY from {Remote} refused: {Reason} ({Suppressed} more refusals since the last line)")]
+    private static partial void LogRefused(ILogger logger, string remote, string reason, long suppressed);
 
     [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "NOTIFY for {Zone} from {Remote} acknowledged")]
     private static partial void LogAccepted(ILogger logger, string zone, string remote);

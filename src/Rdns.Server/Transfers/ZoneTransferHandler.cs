@@ -48,7 +48,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         var session = _security.Begin(query.Span, request);
         if (session.Error is not null)
         {
-            LogRefused(_logger, request.QType.ToString(), qname.ToString(), remote.Address.ToString(), session.Error);
+            Refused(request.QType.ToString(), qname.ToString(), remote.Address.ToString(), session.Error);
             int n = session.WriteError(query.Span, request, buffer);
             await stream.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
             return;
@@ -124,19 +124,32 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
     {
         if (request.QClass is not (RecordClass.IN or RecordClass.ANY))
             return Rcode.Refused;
-        if (!_acl.Allows(source, keyName))
-        {
-            LogRefused(_logger, request.QType.ToString(), qname.ToString(), source.ToString(), keyName is null ? "not on the transfer ACL" : $"key {keyName} not allowed for this address");
-            return Rcode.Refused;
-        }
         if (zone is null)
         {
-            // RFC 5936 §2.2.1: a server that is not authoritative for the zone answers NOTAUTH.
-            LogRefused(_logger, request.QType.ToString(), qname.ToString(), source.ToString(), "zone not hosted here");
+            // RFC 5936 §2.2.1: a server that is not authoritative for the zone answers NOTAUTH,
+            // whoever asks (as Knot does); the ACL guards the zones we have.
+            Refused(request.QType.ToString(), qname.ToString(), source.ToString(), "zone not hosted here");
             return Rcode.NotAuth;
+        }
+        if (!_acl.Allows(source, keyName))
+        {
+            Refused(request.QType.ToString(), qname.ToString(), source.ToString(), keyName is null ? "not on the transfer ACL" : $"key {keyName} not allowed for this address");
+            return Rcode.Refused;
         }
         return null;
     }
+
+    /// <summary>
+    /// Refusals are logged at most once per ten seconds with a count of the rest: a refused IXFR
+    /// can come over UDP from a spoofed address, and a flood must not become a flood of log lines.
+    /// </summary>
+    private void Refused(string kind, string zone, string remote, string reason)
+    {
+        if (_refusals.TryEnter(out long suppressed))
+            LogRefused(_logger, kind, zone, remote, reason, suppressed);
+    }
+
+    private readonly Stages.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
 
     private async Task<(IEnumerable<TransferRecord>, string)> IxfrRecordsAsync(ZoneSnapshot zone, uint clientSerial, CancellationToken cancellationToken)
     {
@@ -241,8 +254,8 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         return session.Finish(buffer, w.Finish());
     }
 
-    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "{Kind} of {Zone} from {Remote} refused: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string kind, string zone, string remote, string reason);
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "{Kind} of {Zone} from {Remote} refused: {Reason} ({Suppressed} more refusals since the last line)")]
+    private static partial void LogRefused(ILogger logger, string kind, string zone, string remote, string reason, long suppressed);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "{Kind} of {Zone} serial {Serial} to {Remote}: {Records} records in {Messages} messages")]
     private static partial void LogTransfer(ILogger logger, string kind, string zone, uint serial, string remote, long records, int messages);

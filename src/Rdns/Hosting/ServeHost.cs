@@ -83,6 +83,8 @@ public static class ServeHost
             {
                 Endpoint = settings.DnsEndpoint,
                 Nsid = settings.Nsid,
+                Version = settings.Chaos.Version,
+                Identity = settings.Chaos.Identity ?? settings.Nsid,
                 UdpWorkers = settings.UdpWorkers ?? Environment.ProcessorCount,
             };
             var defaults = new ZoneDefaults { NameServers = settings.NameServers ?? [] };

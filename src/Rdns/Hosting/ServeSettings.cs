@@ -42,6 +42,13 @@ public sealed class ServeSettings
     /// <summary>Record limits of zone-file reads (config file section <c>Import</c>).</summary>
     public ImportLimits Import { get; set; } = new();
 
+    /// <summary>
+    /// What CHAOS queries about the server answer (section <c>Chaos</c>): <c>Version</c> for
+    /// version.bind (default "Rdns" and the version; empty hides it), <c>Identity</c> for
+    /// hostname.bind and id.server (default: the NSID, so hidden unless one is set).
+    /// </summary>
+    public ChaosSettings Chaos { get; set; } = new();
+
     /// <summary>Response rate limiting (section <c>Rrl</c>: Rate, Slip, Exempt, TableSize, Ipv4PrefixLength, Ipv6PrefixLength).</summary>
     public Server.Stages.RrlOptions Rrl { get; set; } = new();
 
@@ -155,17 +162,21 @@ public sealed class ServeSettings
     }
 }
 
-/// <summary>How many records one zone-file read may make, <c>$GENERATE</c> included; each default with its reason.</summary>
-public sealed class ImportLimits
+/// <summary>The CHAOS-class self-description (section <c>Chaos</c>).</summary>
+public sealed class ChaosSettings
 {
-    /// <summary>Per <c>POST /v1/zones/{name}/import</c>; see <see cref="Api.Zones.ZoneImportOptions.MaxRecords"/> for the 1,000,000.</summary>
-    public long ApiRecords { get; set; } = new Api.Zones.ZoneImportOptions().MaxRecords;
+    public string? Version { get; set; } = $"Rdns {ProductVersion.Text}";
 
-    /// <summary>
-    /// Per <c>--zones</c> file: 10,000,000. The files are the operator's own, read once at start, so
-    /// the limit only stops a runaway <c>$GENERATE</c> from exhausting memory; raise it for larger zones.
-    /// </summary>
-    public long ZoneFileRecords { get; set; } = 10_000_000;
+    public string? Identity { get; set; }
+}
+
+/// <summary>The product's version, from the assembly (Directory.Build.props).</summary>
+public static class ProductVersion
+{
+    public static string Text { get; } =
+        (typeof(ProductVersion).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0")
+        .Split('+')[0];
 }
 
 /// <summary>A setting that cannot be used; the message names it.</summary>
