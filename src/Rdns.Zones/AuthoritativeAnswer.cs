@@ -16,12 +16,19 @@ public enum AnswerState : byte
     NxDomain,
     /// <summary>The name is at or below a zone cut: NS in authority, glue in additional.</summary>
     Referral,
+    /// <summary>A DNAME substitution made a name longer than 255 octets: YXDOMAIN (RFC 6672 §2.2).</summary>
+    YxDomain,
 }
 
 /// <summary>What the answer writer decided, for the header.</summary>
 public readonly record struct AnswerOutcome(AnswerState State, bool Authoritative, bool Truncated, bool Synthesized = false)
 {
-    public Rcode Rcode => State == AnswerState.NxDomain ? Rcode.NXDomain : Rcode.NoError;
+    public Rcode Rcode => State switch
+    {
+        AnswerState.NxDomain => Rcode.NXDomain,
+        AnswerState.YxDomain => Rcode.YXDomain,
+        _ => Rcode.NoError,
+    };
 }
 
 /// <summary>
@@ -55,7 +62,7 @@ public static class AuthoritativeAnswer
     /// </summary>
     public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize)
     {
-        ReadOnlySpan<byte> name = qname;
+        scoped ReadOnlySpan<byte> name = qname;
         var chain = new ChainNodes();
         int chainLength = 0;
         var wildcards = new ChainNodes();
@@ -67,9 +74,44 @@ public static class AuthoritativeAnswer
         RRset? final = null;
         AnswerState state;
         Span<byte> target = stackalloc byte[DnsName.MaxLength];
+        // Names a DNAME substitution makes: two, so the next can be made from the last.
+        Span<byte> substituted = stackalloc byte[2 * DnsName.MaxLength];
+        int nextBuffer = 0;
 
         while (true)
         {
+            // RFC 6672 §3.2: a DNAME above the name redirects it: the DNAME, a CNAME made from
+            // it, and the chain goes on from the new name.
+            if (zone.HasDnames && FindDname(zone, name, out var dnameNode, out int ownerAt))
+            {
+                var dname = dnameNode.Find(RecordType.DNAME)!;
+                if (chainLength >= MaxChain)
+                {
+                    state = AnswerState.Hit;
+                    break;
+                }
+                // An RRset goes into a section once, however often the chain passes its DNAME.
+                if (!Contains(ref chain, chainLength, dnameNode) && !TryPut(ref w, Section.Answer, dnameNode.Name, dname))
+                    return Truncated(limitSize, authoritative);
+                var replacement = dname.Data[0];
+                if (ownerAt + replacement.Length > DnsName.MaxLength)
+                {
+                    state = AnswerState.YxDomain;
+                    break;
+                }
+                var next = substituted.Slice(nextBuffer * DnsName.MaxLength, DnsName.MaxLength);
+                nextBuffer ^= 1;
+                name[..ownerAt].CopyTo(next);
+                replacement.CopyTo(next[ownerAt..]);
+                int nextLength = ownerAt + replacement.Length;
+                if (!w.TryWriteRecord(Section.Answer, name, RecordType.CNAME, RecordClass.IN, dname.Ttl, next[..nextLength]))
+                    return Truncated(limitSize, authoritative);
+                chain[chainLength++] = dnameNode;
+                name = next[..nextLength];
+                first = false;
+                continue;
+            }
+
             // Most PTRs of a reverse zone live in the compact address table, not as nodes: look
             // there first (a name is never in both), and the dictionary only when it misses.
             var compact = ZoneSnapshot.CompactMatch.None;
@@ -232,6 +274,41 @@ public static class AuthoritativeAnswer
     }
 
     /// <summary>
+    /// The DNAME that redirects <paramref name="name"/>: at the highest name strictly above it (the
+    /// apex included) that has one, since everything below a DNAME is occluded (RFC 6672 §2.3);
+    /// none at or below a zone cut, which is another server's. <paramref name="ownerAt"/> is where
+    /// the DNAME's owner starts within the name.
+    /// </summary>
+    private static bool FindDname(ZoneSnapshot zone, ReadOnlySpan<byte> name, out ZoneNode node, out int ownerAt)
+    {
+        node = null!;
+        ownerAt = 0;
+        int labels = WireName.CountLabels(name);
+        int apexLabels = zone.Apex.LabelCount;
+        if (labels <= apexLabels)
+            return false;
+        int apexAt = WireName.SkipLabels(name, labels - apexLabels);
+        if (!WireName.EqualsIgnoreCase(name[apexAt..], zone.Apex.Name))
+            return false;
+        for (int suffix = apexLabels; suffix < labels; suffix++)
+        {
+            int at = WireName.SkipLabels(name, labels - suffix);
+            var candidate = zone.Find(name[at..]);
+            if (candidate is null)
+                return false;
+            if (candidate.Cut is not null)
+                return false;
+            if (candidate.Find(RecordType.DNAME) is not null)
+            {
+                node = candidate;
+                ownerAt = at;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
     /// The deepest existing ancestor of <paramref name="name"/> within the zone, or null when the
     /// name is not inside the zone at all.
     /// </summary>
@@ -257,7 +334,7 @@ public static class AuthoritativeAnswer
         return zone.Apex;
     }
 
-    private static bool TryPut(ref DnsMessageWriter w, Section section, ReadOnlySpan<byte> owner, RRset set)
+    private static bool TryPut(ref DnsMessageWriter w, Section section, scoped ReadOnlySpan<byte> owner, RRset set)
     {
         var mark = w.GetMark();
         foreach (var data in set.Data)

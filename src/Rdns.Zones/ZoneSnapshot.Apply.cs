@@ -23,7 +23,7 @@ public sealed partial class ZoneSnapshot
     }
 
     private ZoneSnapshot WithHistory(Changeset[] history) =>
-        new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = history };
+        new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = history, HasDnames = HasDnames };
 
     /// <summary>True when address PTRs changed enough since the compact table was built that merging them in pays off.</summary>
     public bool NeedsCompaction => _compact?.NeedsMerge == true;
@@ -34,7 +34,7 @@ public sealed partial class ZoneSnapshot
     /// snapshot then takes the result through <see cref="WithCompaction"/>.
     /// </summary>
     public ZoneSnapshot Compacted() =>
-        _compact is null ? this : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact.Merge()) { History = History };
+        _compact is null ? this : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact.Merge()) { History = History, HasDnames = HasDnames };
 
     /// <summary>
     /// This snapshot (a later version of <paramref name="mergedFrom"/>) on the table
@@ -46,7 +46,7 @@ public sealed partial class ZoneSnapshot
         if (_compact is null || mergedFrom._compact is null || merged._compact is null)
             return null;
         var rebased = _compact.Rebase(mergedFrom._compact.Table, mergedFrom._compact.LastSequence, merged._compact);
-        return rebased is null ? null : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased) { History = History };
+        return rebased is null ? null : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased) { History = History, HasDnames = HasDnames };
     }
 
     /// <summary>The whole zone rebuilt from its records with the change applied.</summary>
@@ -256,7 +256,7 @@ public sealed partial class ZoneSnapshot
                 return;
             // A new name: an address with one PTR joins the compact table (as the build would put
             // it), anything else becomes a node.
-            if (single && isAddress && !zone.HasWildcards)
+            if (single && isAddress && !zone.HasWildcards && !zone.HasDnames)
             {
                 _compact ??= CompactPtrs.Empty(zone.Reverse!.Prefix.Family == Addressing.IpFamily.V4);
                 _compact = _compact.With(address, sets[0].Ttl, sets[0].Data[0]);
@@ -331,7 +331,7 @@ public sealed partial class ZoneSnapshot
             var soa = apex.Find(RecordType.SOA) ?? throw new ZoneDataException($"{zone.Origin}: the zone has no SOA record at its apex");
             if (apex.Find(RecordType.NS) is null)
                 throw new ZoneDataException($"{zone.Origin}: the zone has no NS records at its apex");
-            return new ZoneSnapshot(zone.Origin, _nodes, apex, soa, zone.HasWildcards, zone.HasCuts, _count, _compact);
+            return new ZoneSnapshot(zone.Origin, _nodes, apex, soa, zone.HasWildcards, zone.HasCuts, _count, _compact) { HasDnames = zone.HasDnames };
         }
     }
 }

@@ -49,6 +49,9 @@ public sealed partial class ZoneSnapshot
 
     public bool HasCuts { get; }
 
+    /// <summary>Some name holds a DNAME (RFC 6672): lookups check the names above the one asked for.</summary>
+    public bool HasDnames { get; private init; }
+
     public int RecordCount { get; }
 
     public int NodeCount => _nodes.Count;
@@ -194,6 +197,6 @@ public sealed partial class ZoneSnapshot
         return builder.Build();
     }
 
-    internal static ZoneSnapshot Create(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact) =>
-        new(origin, nodes, apex, soa, hasWildcards, hasCuts, recordCount, compact);
+    internal static ZoneSnapshot Create(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, bool hasDnames, int recordCount, CompactPtrs? compact) =>
+        new(origin, nodes, apex, soa, hasWildcards, hasCuts, recordCount, compact) { HasDnames = hasDnames };
 }

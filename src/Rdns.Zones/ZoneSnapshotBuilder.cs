@@ -125,12 +125,20 @@ public sealed class ZoneSnapshotBuilder
 
         var nodes = new Dictionary<byte[], ZoneNode>(sets.Count * 2, NameKeyComparer.Instance);
         bool hasWildcards = false;
+        bool hasDnames = false;
         foreach (var (key, byType) in sets)
         {
             if (byType.ContainsKey(RecordType.CNAME) && byType.Count > 1)
                 throw new ZoneDataException($"{DnsName.FromWire(names[key])}: CNAME and other data at the same name");
             if (byType.TryGetValue(RecordType.CNAME, out var cname) && cname.Data.Count > 1)
                 throw new ZoneDataException($"{DnsName.FromWire(names[key])}: more than one CNAME record");
+            if (byType.TryGetValue(RecordType.DNAME, out var dname))
+            {
+                // RFC 6672 §2.4: one DNAME per name, and none beside a CNAME (covered above).
+                if (dname.Data.Count > 1)
+                    throw new ZoneDataException($"{DnsName.FromWire(names[key])}: more than one DNAME record");
+                hasDnames = true;
+            }
             var arr = byType.OrderBy(kv => (ushort)kv.Key)
                 .Select(kv => new RRset(kv.Key, kv.Value.Ttl, [.. kv.Value.Data]))
                 .ToArray();
@@ -189,7 +197,7 @@ public sealed class ZoneSnapshotBuilder
         var soa = apex.Find(RecordType.SOA)!;
         var map = NameMap<ZoneNode>.From(nodes.Select(kv => (kv.Key, kv.Value)).ToList());
         var compactPtrs = compact is null ? null : CompactPtrs.Of(compact, _info!.Prefix.Family == Addressing.IpFamily.V4);
-        return ZoneSnapshot.Create(DnsName.FromWire(apex.Name), map, apex, soa, hasWildcards, hasCuts, count, compactPtrs);
+        return ZoneSnapshot.Create(DnsName.FromWire(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs);
     }
 
     /// <summary>
@@ -209,7 +217,8 @@ public sealed class ZoneSnapshotBuilder
         var keep = new HashSet<byte[]>(NameKeyComparer.Instance);
         foreach (var (key, byType) in _sets)
         {
-            if (key.Length > 2 && key[0] == 1 && key[1] == (byte)'*')
+            // A DNAME redirects whole subtrees: names under it must go through the node walk, as with wildcards.
+            if ((key.Length > 2 && key[0] == 1 && key[1] == (byte)'*') || byType.ContainsKey(RecordType.DNAME))
                 wildcards = true;
             int labels = WireName.CountLabels(key);
             if (byType.ContainsKey(RecordType.NS) && labels > apexLabels)

@@ -7,8 +7,9 @@ namespace Rdns.Control.Zones;
 
 /// <summary>
 /// What may live in a zone we host. Reverse zones (under in-addr.arpa and ip6.arpa) hold only the
-/// types that belong there: SOA, NS, PTR, CNAME (RFC 2317), TXT and DHCID (RFC 4701), plus A and
-/// AAAA as glue below a delegation. Forward zones (for default names) hold any data type.
+/// types that belong there: SOA, NS, PTR, CNAME (RFC 2317), DNAME (RFC 6672, for renumbered or
+/// delegated blocks), TXT and DHCID (RFC 4701), plus A and AAAA as glue below a delegation.
+/// Forward zones (for default names) hold any data type.
 /// </summary>
 public static class ZoneContentPolicy
 {
@@ -18,7 +19,7 @@ public static class ZoneContentPolicy
     public static bool IsReverse(DnsName zone) => zone.IsSubdomainOf(InAddrArpa) || zone.IsSubdomainOf(Ip6Arpa);
 
     public static bool AllowedInReverse(RecordType type) =>
-        type is RecordType.SOA or RecordType.NS or RecordType.PTR or RecordType.CNAME or RecordType.TXT or RecordType.DHCID;
+        type is RecordType.SOA or RecordType.NS or RecordType.PTR or RecordType.CNAME or RecordType.DNAME or RecordType.TXT or RecordType.DHCID;
 
     /// <summary>Checks every record of a zone; throws <see cref="ZoneDataException"/> naming the record and the rule it breaks.</summary>
     public static void Check(ZoneSnapshot zone)
@@ -59,6 +60,6 @@ public static class ZoneContentPolicy
                 return;
             throw new ZoneDataException($"{owner} {type}: in a reverse zone, A and AAAA are allowed only as glue below a delegation");
         }
-        throw new ZoneDataException($"{owner} {RecordTypeText.ToText(type)}: type not allowed in a reverse zone (allowed: SOA, NS, PTR, CNAME, TXT, DHCID; A/AAAA as glue)");
+        throw new ZoneDataException($"{owner} {RecordTypeText.ToText(type)}: type not allowed in a reverse zone (allowed: SOA, NS, PTR, CNAME, DNAME, TXT, DHCID; A/AAAA as glue)");
     }
 }

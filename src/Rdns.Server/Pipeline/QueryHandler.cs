@@ -99,6 +99,7 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
             AnswerState.Hit => outcome.Synthesized ? AnswerKind.DefaultName : AnswerKind.Positive,
             AnswerState.NoData => AnswerKind.NoData,
             AnswerState.NxDomain => AnswerKind.NxDomain,
+            AnswerState.YxDomain => AnswerKind.Error,
             _ => AnswerKind.Referral,
         };
         return envelope.Finish(ref request, ref w, flags, outcome.Rcode);

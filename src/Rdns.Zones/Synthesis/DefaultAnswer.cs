@@ -18,7 +18,7 @@ internal static class DefaultAnswer
         Truncated,
     }
 
-    public static Result TryWrite(ZoneSnapshot zone, DefaultNames defaults, ReadOnlySpan<byte> name, RecordType qtype, ref DnsMessageWriter w)
+    public static Result TryWrite(ZoneSnapshot zone, DefaultNames defaults, scoped ReadOnlySpan<byte> name, RecordType qtype, ref DnsMessageWriter w)
     {
         if (zone.Reverse is { } reverse)
         {

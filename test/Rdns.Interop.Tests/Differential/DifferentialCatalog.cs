@@ -212,6 +212,13 @@ public static partial class DifferentialCatalog
         s.Both("forward referral to out-of-zone name servers", $"x.other.{Fwd}", RecordType.A);
         s.Both("forward NXDOMAIN", $"nope.{Fwd}", RecordType.A);
         s.Udp("forward NXDOMAIN below a leaf", $"a.www.{Fwd}", RecordType.A);
+        s.Both("forward DNAME into the zone, followed to the address", $"www.legacy.{Fwd}", RecordType.A);
+        s.Udp("forward DNAME into the zone, to a name that does not exist", $"nope.legacy.{Fwd}", RecordType.A);
+        s.Udp("forward DNAME out of the zone", $"x.away.{Fwd}", RecordType.A);
+        s.Udp("forward DNAME asked for at its owner", $"legacy.{Fwd}", RecordType.DNAME);
+        s.Udp("forward NODATA A at a DNAME owner", $"legacy.{Fwd}", RecordType.A);
+        s.Udp("forward DNAME twice down the same chain", $"www.legacy.legacy.{Fwd}", RecordType.A);
+        s.Udp("forward DNAME whose substitution is too long (YXDOMAIN)", $"{new string('d', 63)}.{new string('e', 20)}.long.{Fwd}", RecordType.A);
     }
 
     private static void OutsideAndClasses(CaseSet s)
