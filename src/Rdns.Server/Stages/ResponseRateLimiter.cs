@@ -104,7 +104,7 @@ public sealed partial class ResponseRateLimiter : IQueryStage
         {
             request.Action = ResponseAction.Drop;
         }
-        if (_logThrottle.TryEnter(out long suppressed))
+        if (_logger.IsEnabled(LogLevel.Warning) && _logThrottle.TryEnter(out long suppressed))
             LogLimiting(_logger, new ClientAddress(client.IsV6, network, 0).ToIPAddress().ToString(), client.IsV6 ? _v6Bits : _v4Bits, cls.ToString(), suppressed);
     }
 
