@@ -16,8 +16,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
 
+    /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
-        writer.CatchUpAsync([zone], cancellationToken);
+        writer.RefreshAsync(zone, cancellationToken);
 
     public async Task FollowAsync(TimeSpan resyncInterval, CancellationToken cancellationToken)
     {
