@@ -96,8 +96,10 @@ public sealed class QueryProcessor
 
         if (request.QType is RecordType.AXFR or RecordType.IXFR or RecordType.TSIG or RecordType.TKEY or RecordType.OPT)
         {
+            // Over UDP the handler gets no more room than any UDP answer: the client's EDNS size
+            // capped by ours (RFC 6891 §6.2.5), so an IXFR never goes out as fragments.
             if (request.QType is RecordType.AXFR or RecordType.IXFR && Transfers is not null)
-                return Transfers.Handle(query, response, in request, in context);
+                return Transfers.Handle(query, context.OverTcp ? response : response[..Math.Min(response.Length, maxSize)], in request, in context);
             // Meta-types are not questions a zone can answer; transfers over UDP are not offered.
             var rcode = request.QType is RecordType.AXFR ? (context.OverTcp ? Rcode.Refused : Rcode.NotImp) : Rcode.FormErr;
             if (request.QType == RecordType.IXFR)
