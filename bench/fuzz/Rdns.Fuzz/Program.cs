@@ -28,7 +28,12 @@ SharpFuzz.Fuzzer.Run(stream =>
 {
     buffer.SetLength(0);
     stream.CopyTo(buffer);
-    target.Run(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    var input = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+    // SharpFuzz reads the first input as soon as it has greeted afl-fuzz, which may be before
+    // afl-fuzz has written it: that read can come back empty. Some instrumented code must run
+    // even then, or afl-fuzz stops at once with "no instrumentation detected".
+    Rdns.Protocol.Wire.DnsHeader.TryRead(input, out _);
+    target.Run(input);
 });
 return 0;
 
