@@ -57,10 +57,14 @@ fuzz() {
   # execution builds the target's zones and keys (AFL_FORKSRV_INIT_TMOUT); a shared or virtual
   # machine has no CPU to bind to and no governor to check (AFL_NO_AFFINITY, AFL_SKIP_CPUFREQ).
   # A crash in a .NET process is an exception SharpFuzz reports, not a core dump.
+  # Tokens of the target's input language (record types, directives, JSON members) that
+  # mutation alone finds slowly.
+  local dict=()
+  [ -f "$here/dict/$target.dict" ] && dict=(-x "$here/dict/$target.dict")
   local started=$SECONDS
   AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
   AFL_FORKSRV_INIT_TMOUT=120000 AFL_NO_UI=1 AFL_QUIET=1 \
-    afl-fuzz -i "$here/corpus/$target" -o "$findings" -t 2000 -m none -V "$seconds" -E "$execs" \
+    afl-fuzz -i "$here/corpus/$target" -o "$findings" -t 2000 -m none -V "$seconds" -E "$execs" "${dict[@]}" \
       -- dotnet "$out/instrumented/Rdns.Fuzz.dll" "$target" >"$out/$target.log" 2>&1 || {
         echo "run.sh: afl-fuzz failed for $target; the end of its log:" >&2; tail -30 "$out/$target.log" >&2; return 1; }
   report "$target" "$findings/default/fuzzer_stats" $((SECONDS - started))
