@@ -131,9 +131,3 @@ internal static class FuzzZones
     private static ResourceRecord Record(DnsName origin, string owner, string type, string data) =>
         ZoneFileReader.ReadText($"{owner} 3600 {type} {data}", new ZoneFileOptions { Origin = origin })[0];
 }
-
-/// <summary>A clock that never moves: TSIG time checks give the same answer for the same input.</summary>
-internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => now;
-}
