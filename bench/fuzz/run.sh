@@ -16,7 +16,7 @@ repo="$(cd "$here/../.." && pwd)"
 out="$repo/bench/out/fuzz"
 targets=(packet zonefile tsig json update)
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 is_target() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 
 ensure_afl() {
