@@ -47,7 +47,10 @@ public sealed record StoreWrite(AuditEntry Audit)
 
     public IReadOnlyList<TenantWrite> TenantWrites { get; init; } = [];
 
-    public bool IsEmpty => Commits.Count == 0 && Creations.Count == 0 && Deletions.Count == 0 && TenantWrites.Count == 0;
+    /// <summary>DNSSEC policy and key rows, committed with the DNSKEY, CDS and CDNSKEY records they publish.</summary>
+    public IReadOnlyList<DnssecWrite> DnssecWrites { get; init; } = [];
+
+    public bool IsEmpty => Commits.Count == 0 && Creations.Count == 0 && Deletions.Count == 0 && TenantWrites.Count == 0 && DnssecWrites.Count == 0;
 }
 
 /// <summary>

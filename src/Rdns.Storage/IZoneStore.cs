@@ -37,6 +37,9 @@ public enum ChangeKind
 
     /// <summary>The address pools changed (the zone is the root); default names must be rebuilt.</summary>
     Pools,
+
+    /// <summary>The zone's DNSSEC keys or policy changed; its signer must be rebuilt.</summary>
+    Keys,
 }
 
 /// <summary>

@@ -67,6 +67,8 @@ internal abstract partial class SqlStore
                 await store.CommitAsync(session, write.Commits, cancellationToken);
                 foreach (var tenantWrite in write.TenantWrites)
                     await store.ApplyTenantWriteAsync(session, tenantWrite, cancellationToken);
+                foreach (var dnssecWrite in write.DnssecWrites)
+                    await store.ApplyDnssecWriteAsync(session, dnssecWrite, cancellationToken);
                 await store.AuditAsync(session, write.Audit, cancellationToken);
             }
             catch (Exception e)

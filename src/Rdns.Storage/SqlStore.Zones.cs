@@ -185,6 +185,9 @@ internal abstract partial class SqlStore
         await ExecuteAsync(s, "DELETE FROM records WHERE zone_id = @zone", id, cancellationToken);
         await ExecuteAsync(s, "DELETE FROM journal WHERE zone_id = @zone", id, cancellationToken);
         await ExecuteAsync(s, "DELETE FROM zones WHERE id = @zone", id, cancellationToken);
+        // A deleted zone's keys go with it; a zone of that name created later starts unsigned.
+        await ExecAsync(s, "DELETE FROM dnssec_keys WHERE zone = @name", cancellationToken, ("@name", ZoneKey.Of(zone)));
+        await ExecAsync(s, "DELETE FROM dnssec_zones WHERE zone = @name", cancellationToken, ("@name", ZoneKey.Of(zone)));
         s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Deleted));
         return true;
     }

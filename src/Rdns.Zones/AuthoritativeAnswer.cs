@@ -21,11 +21,15 @@ public enum AnswerState : byte
 }
 
 /// <summary>What the answer writer decided, for the header.</summary>
-public readonly record struct AnswerOutcome(AnswerState State, bool Authoritative, bool Truncated, bool Synthesized = false)
+/// <param name="CompactDenial">
+/// A signed NXDOMAIN given as a compact answer (RFC 9824 §3.1): the name is denied by an NSEC with
+/// NXNAME, and the RCODE is NOERROR.
+/// </param>
+public readonly record struct AnswerOutcome(AnswerState State, bool Authoritative, bool Truncated, bool Synthesized = false, bool CompactDenial = false)
 {
     public Rcode Rcode => State switch
     {
-        AnswerState.NxDomain => Rcode.NXDomain,
+        AnswerState.NxDomain => CompactDenial ? Rcode.NoError : Rcode.NXDomain,
         AnswerState.YxDomain => Rcode.YXDomain,
         _ => Rcode.NoError,
     };
@@ -36,9 +40,11 @@ public readonly record struct AnswerOutcome(AnswerState State, bool Authoritativ
 /// exact matches, CNAME chains inside the zone (loops stop when a CNAME would repeat, RFC 1034
 /// §3.6.2), wildcards (RFC 4592), empty non-terminals (RFC 8020), referrals at zone cuts with glue,
 /// and negative answers carrying the SOA with the negative TTL (RFC 2308 §3). Minimal responses:
-/// no NS in the authority section of positive answers. Nothing here allocates.
+/// no NS in the authority section of positive answers. Signed zones add the RRSIGs of each RRset
+/// and the NSEC records of negative answers and insecure referrals (RFC 4035 §3.1, see
+/// AuthoritativeAnswer.Dnssec.cs) when the query asks for them. Nothing here allocates.
 /// </summary>
-public static class AuthoritativeAnswer
+public static partial class AuthoritativeAnswer
 {
     /// <summary>RFC 1034 leaves chain length open; 20 keeps replies small and matches common servers.</summary>
     public const int MaxChain = 20;
@@ -60,9 +66,22 @@ public static class AuthoritativeAnswer
     /// As above, with the default names of address pools answered where the zone holds nothing
     /// of its own for a name (a PTR for a pool address, an A/AAAA for its default name).
     /// </summary>
-    public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize)
+    public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize) =>
+        Write(zone, defaults, qname, qtype, ref w, limitSize, default);
+
+    /// <summary>
+    /// As above, signed when <paramref name="signing"/> carries the zone's signer (the query set
+    /// DO and the zone is signed): every authoritative RRset with its RRSIGs, negative answers and
+    /// insecure referrals with their NSEC proofs. An answer whose signatures do not fit is
+    /// truncated over UDP (RFC 4035 §3.1.1).
+    /// </summary>
+    public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize, Dnssec.AnswerSigning signing)
     {
+        var signer = signing.Signer;
         scoped ReadOnlySpan<byte> name = qname;
+        // What exists at the name of a NODATA, for the NSEC's bitmap: a node's RRsets, one type, or nothing (an empty non-terminal).
+        ZoneNode? deniedNode = null;
+        RecordType deniedType = 0;
         var chain = new ChainNodes();
         int chainLength = 0;
         var wildcards = new ChainNodes();
@@ -91,7 +110,7 @@ public static class AuthoritativeAnswer
                     break;
                 }
                 // An RRset goes into a section once, however often the chain passes its DNAME.
-                if (!Contains(ref chain, chainLength, dnameNode) && !TryPut(ref w, Section.Answer, dnameNode.Name, dname))
+                if (!Contains(ref chain, chainLength, dnameNode) && !TryPut(ref w, Section.Answer, dnameNode.Name, dname, signer))
                     return Truncated(limitSize, authoritative);
                 var replacement = dname.Data[0];
                 if (ownerAt + replacement.Length > DnsName.MaxLength)
@@ -122,10 +141,11 @@ public static class AuthoritativeAnswer
                 {
                     if (qtype is not (RecordType.PTR or RecordType.ANY))
                     {
+                        deniedType = RecordType.PTR;
                         state = AnswerState.NoData;
                         break;
                     }
-                    if (!w.TryWriteRecord(Section.Answer, name, RecordType.PTR, RecordClass.IN, ttl, target[..targetLength]))
+                    if (!TryPutOne(ref w, name, RecordType.PTR, ttl, target[..targetLength], signer))
                         return Truncated(limitSize, authoritative);
                     state = AnswerState.Hit;
                     break;
@@ -157,7 +177,7 @@ public static class AuthoritativeAnswer
                 }
                 if (!defaults.IsEmpty)
                 {
-                    var fromPool = Synthesis.DefaultAnswer.TryWrite(zone, defaults, name, qtype, ref w);
+                    var fromPool = Synthesis.DefaultAnswer.TryWrite(zone, defaults, name, qtype, ref w, signer, out deniedType);
                     if (fromPool == Synthesis.DefaultAnswer.Result.Truncated)
                         return Truncated(limitSize, authoritative);
                     if (fromPool != Synthesis.DefaultAnswer.Result.NotDefault)
@@ -193,7 +213,7 @@ public static class AuthoritativeAnswer
                     state = AnswerState.Hit;
                     break;
                 }
-                if (!TryPut(ref w, Section.Answer, name, node.Cname))
+                if (!TryPut(ref w, Section.Answer, name, node.Cname, signer))
                     return Truncated(limitSize, authoritative);
                 chain[chainLength++] = node;
                 if (synthesized)
@@ -215,10 +235,11 @@ public static class AuthoritativeAnswer
                 : node.Find(qtype);
             if (answer is null)
             {
+                deniedNode = node;
                 state = AnswerState.NoData;
                 break;
             }
-            if (!TryPut(ref w, Section.Answer, name, answer))
+            if (!TryPut(ref w, Section.Answer, name, answer, signer))
                 return Truncated(limitSize, authoritative);
             final = answer;
             state = AnswerState.Hit;
@@ -232,6 +253,8 @@ public static class AuthoritativeAnswer
         {
             case AnswerState.NxDomain:
             case AnswerState.NoData:
+                if (signer is not null)
+                    return WriteSignedDenial(zone, defaults, name, qtype, ref w, limitSize, signing, state, deniedNode, deniedType, authoritative);
                 // The SOA is optional for delivery: if it does not fit, send what we have without TC.
                 if (!TryPutNegativeSoa(ref w, zone))
                     return new AnswerOutcome(state, authoritative, false);
@@ -239,7 +262,10 @@ public static class AuthoritativeAnswer
             case AnswerState.Referral:
                 if (!TryPut(ref w, Section.Authority, referral!.Name, referral.Ns!))
                     return Truncated(limitSize, authoritative);
-                if (!PutGlue(ref w, zone, referral.Ns!, mandatoryBelow: referral))
+                // A signed parent proves whether the child is signed: its DS, or an NSEC without DS (RFC 4035 §3.1.4).
+                if (signer is not null && !TryPutDelegationProof(ref w, zone, referral, signer))
+                    return new AnswerOutcome(state, authoritative, limitSize);
+                if (!PutGlue(ref w, zone, referral.Ns!, mandatoryBelow: referral, signer: null))
                     return new AnswerOutcome(state, authoritative, limitSize);
                 return new AnswerOutcome(state, authoritative, false);
         }
@@ -247,7 +273,7 @@ public static class AuthoritativeAnswer
         // Additional section processing (RFC 1035 §3.3.9, §3.3.11): addresses of NS and MX
         // targets in this zone, when they fit.
         if (final is not null && final.Type is RecordType.NS or RecordType.MX or RecordType.SRV)
-            PutGlue(ref w, zone, final, mandatoryBelow: null);
+            PutGlue(ref w, zone, final, mandatoryBelow: null, signer);
         return new AnswerOutcome(state, authoritative, false, fromDefaults);
     }
 
@@ -334,7 +360,7 @@ public static class AuthoritativeAnswer
         return zone.Apex;
     }
 
-    private static bool TryPut(ref DnsMessageWriter w, Section section, scoped ReadOnlySpan<byte> owner, RRset set)
+    private static bool TryPut(ref DnsMessageWriter w, Section section, scoped ReadOnlySpan<byte> owner, RRset set, Dnssec.ZoneSigner? signer = null)
     {
         var mark = w.GetMark();
         foreach (var data in set.Data)
@@ -344,6 +370,25 @@ public static class AuthoritativeAnswer
                 w.Rollback(mark);
                 return false;
             }
+        }
+        if (signer is not null && !signer.TrySign(ref w, section, owner, set.Type, set.Ttl, new Protocol.Dnssec.RdataList(set.Data)))
+        {
+            w.Rollback(mark);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>One record in the answer section (a compact-table PTR, a synthesized default), signed when asked.</summary>
+    internal static bool TryPutOne(ref DnsMessageWriter w, scoped ReadOnlySpan<byte> owner, RecordType type, uint ttl, scoped ReadOnlySpan<byte> data, Dnssec.ZoneSigner? signer)
+    {
+        var mark = w.GetMark();
+        if (!w.TryWriteRecord(Section.Answer, owner, type, RecordClass.IN, ttl, data))
+            return false;
+        if (signer is not null && !signer.TrySign(ref w, Section.Answer, owner, type, ttl, new Protocol.Dnssec.RdataList(data)))
+        {
+            w.Rollback(mark);
+            return false;
         }
         return true;
     }
@@ -356,7 +401,7 @@ public static class AuthoritativeAnswer
     /// required (their absence makes the referral useless, RFC 9471 §2.1), so failing to fit them
     /// is reported; others are added only when they fit.
     /// </summary>
-    private static bool PutGlue(ref DnsMessageWriter w, ZoneSnapshot zone, RRset targets, ZoneNode? mandatoryBelow)
+    private static bool PutGlue(ref DnsMessageWriter w, ZoneSnapshot zone, RRset targets, ZoneNode? mandatoryBelow, Dnssec.ZoneSigner? signer)
     {
         int prefix = targets.Type switch { RecordType.MX => 2, RecordType.SRV => 6, _ => 0 };
         foreach (var data in targets.Data)
@@ -365,7 +410,8 @@ public static class AuthoritativeAnswer
             if (node is null)
                 continue;
             bool required = mandatoryBelow is not null && IsBelow(node, mandatoryBelow);
-            if (!PutAddresses(ref w, node) && required)
+            // Addresses below a cut are glue, which is never signed (RFC 4035 §2.2); in-zone ones are authoritative data.
+            if (!PutAddresses(ref w, node, node.Cut is null ? signer : null) && required)
                 return false;
         }
         return true;
@@ -375,13 +421,13 @@ public static class AuthoritativeAnswer
         node.LabelCount >= cut.LabelCount &&
         WireName.EqualsIgnoreCase(node.Name.AsSpan(WireName.SkipLabels(node.Name, node.LabelCount - cut.LabelCount)), cut.Name);
 
-    private static bool PutAddresses(ref DnsMessageWriter w, ZoneNode node)
+    private static bool PutAddresses(ref DnsMessageWriter w, ZoneNode node, Dnssec.ZoneSigner? signer)
     {
         foreach (var set in node.Sets)
         {
             if (set.Type is not (RecordType.A or RecordType.AAAA))
                 continue;
-            if (!TryPut(ref w, Section.Additional, node.Name, set))
+            if (!TryPut(ref w, Section.Additional, node.Name, set, signer))
                 return false;
         }
         return true;

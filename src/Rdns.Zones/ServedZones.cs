@@ -39,9 +39,15 @@ public sealed class ServedZones
     }
 
     /// <summary>Makes a commit visible: every changed zone and every removal in one swap.</summary>
-    public ZoneSet Publish(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed)
+    public ZoneSet Publish(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed, IReadOnlyCollection<Writes.SignerChange>? signers = null)
     {
-        var next = Update(set => set.With(changed, removed));
+        var next = Update(set =>
+        {
+            set = set.With(changed, removed);
+            foreach (var change in signers ?? [])
+                set = set.WithSigner(change.Zone, change.Signer);
+            return set;
+        });
         foreach (var zone in changed)
         {
             if (zone.NeedsCompaction)

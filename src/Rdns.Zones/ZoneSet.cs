@@ -12,17 +12,19 @@ namespace Rdns.Zones;
 /// </summary>
 public sealed class ZoneSet
 {
-    public static readonly ZoneSet Empty = new(NameMap<ZoneSnapshot>.Empty, new int[DnsName.MaxLength], Synthesis.DefaultNames.None);
+    public static readonly ZoneSet Empty = new(NameMap<ZoneSnapshot>.Empty, new int[DnsName.MaxLength], Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
 
     private readonly NameMap<ZoneSnapshot> _zones;
+    private readonly NameMap<Dnssec.ZoneSigner> _signers;
     /// <summary>How many zones have each label count: the range of suffixes a lookup must try.</summary>
     private readonly int[] _labelCounts;
     private readonly int _maxLabels;
     private readonly int _minLabels;
 
-    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults)
+    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers)
     {
         _zones = zones;
+        _signers = signers;
         _labelCounts = labelCounts;
         Defaults = defaults;
         _maxLabels = 0;
@@ -50,7 +52,18 @@ public sealed class ZoneSet
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults, _signers);
+
+    /// <summary>The signer of a signed zone; null when the zone is not signed.</summary>
+    public Dnssec.ZoneSigner? SignerOf(ZoneSnapshot zone) =>
+        _signers.Count != 0 && _signers.TryGetValue(zone.Origin.Wire, out var signer) ? signer : null;
+
+    /// <summary>Every signed zone's signer.</summary>
+    public IEnumerable<Dnssec.ZoneSigner> Signers => _signers.Values;
+
+    /// <summary>This set with <paramref name="zone"/> signed by <paramref name="signer"/> (null: unsigned).</summary>
+    public ZoneSet WithSigner(DnsName zone, Dnssec.ZoneSigner? signer) =>
+        new(_zones, _labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer));
 
     public IEnumerable<ZoneSnapshot> Zones => _zones.Values;
 
@@ -107,8 +120,10 @@ public sealed class ZoneSet
     {
         var zones = _zones;
         int[]? counts = null;
+        var signers = _signers;
         foreach (var origin in removed)
         {
+            signers = signers.Remove(origin.Wire);
             var next = zones.Remove(origin.Wire);
             if (ReferenceEquals(next, zones))
                 continue;
@@ -126,7 +141,7 @@ public sealed class ZoneSet
                 counts[zone.Origin.LabelCount]++;
             }
         }
-        return new ZoneSet(zones, counts ?? _labelCounts, Defaults);
+        return new ZoneSet(zones, counts ?? _labelCounts, Defaults, signers);
     }
 
     public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)
@@ -138,6 +153,6 @@ public sealed class ZoneSet
         var counts = new int[DnsName.MaxLength];
         foreach (var z in map.Values)
             counts[z.Origin.LabelCount]++;
-        return new ZoneSet(map, counts, defaults ?? Synthesis.DefaultNames.None);
+        return new ZoneSet(map, counts, defaults ?? Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
     }
 }

@@ -8,7 +8,8 @@ namespace Rdns.Control.Zones;
 /// <summary>
 /// What may live in a zone we host. Reverse zones (under in-addr.arpa and ip6.arpa) hold only the
 /// types that belong there: SOA, NS, PTR, CNAME (RFC 2317), DNAME (RFC 6672, for renumbered or
-/// delegated blocks), TXT and DHCID (RFC 4701), plus A and AAAA as glue below a delegation.
+/// delegated blocks), TXT and DHCID (RFC 4701), plus A and AAAA as glue below a delegation and DS
+/// at one; DNSKEY, CDS and CDNSKEY are written by DNSSEC signing (docs/DNSSEC.md), not by hand.
 /// Forward zones (for default names) hold any data type.
 /// </summary>
 public static class ZoneContentPolicy
@@ -60,6 +61,13 @@ public static class ZoneContentPolicy
                 return;
             throw new ZoneDataException($"{owner} {type}: in a reverse zone, A and AAAA are allowed only as glue below a delegation");
         }
-        throw new ZoneDataException($"{owner} {RecordTypeText.ToText(type)}: type not allowed in a reverse zone (allowed: SOA, NS, PTR, CNAME, DNAME, TXT, DHCID; A/AAAA as glue)");
+        // The DS of a signed child lives at the cut on the parent's side (RFC 4035 §2.4).
+        if (type == RecordType.DS)
+        {
+            if (ReferenceEquals(node, node.Cut))
+                return;
+            throw new ZoneDataException($"{owner} DS: a DS belongs at a delegation (a name with NS records below the apex)");
+        }
+        throw new ZoneDataException($"{owner} {RecordTypeText.ToText(type)}: type not allowed in a reverse zone (allowed: SOA, NS, PTR, CNAME, DNAME, TXT, DHCID; DS at a delegation; A/AAAA as glue; DNSKEY, CDS and CDNSKEY are made by DNSSEC signing)");
     }
 }

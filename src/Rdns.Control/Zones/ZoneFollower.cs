@@ -16,6 +16,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
 
+    /// <summary>Called when another node changed a zone's DNSSEC keys, to rebuild its signer; with null (at each resync) for every zone.</summary>
+    public Func<DnsName?, CancellationToken, Task>? KeysChanged { get; set; }
+
     /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
         writer.RefreshAsync(zone, cancellationToken);
@@ -30,6 +33,12 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
                 {
                     if (PoolsChanged is { } reload)
                         await reload(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                if (notice.Kind == ChangeKind.Keys)
+                {
+                    if (KeysChanged is { } rebuild)
+                        await rebuild(notice.Zone, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
                 try
@@ -51,6 +60,8 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
                 await ResyncAsync(cancellationToken).ConfigureAwait(false);
                 if (PoolsChanged is { } reload)
                     await reload(cancellationToken).ConfigureAwait(false);
+                if (KeysChanged is { } rebuild)
+                    await rebuild(null, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

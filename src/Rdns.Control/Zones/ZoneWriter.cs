@@ -10,6 +10,9 @@ namespace Rdns.Control.Zones;
 /// <summary>What Control commits beside a write's zone changes (tenant rows), carried in <see cref="ZoneWrite.Attachment"/>.</summary>
 public sealed record TenantAttachment(IReadOnlyList<TenantWrite> Writes);
 
+/// <summary>DNSSEC policy and key rows committed with a write's DNSKEY, CDS and CDNSKEY records, carried in <see cref="ZoneWrite.Attachment"/>.</summary>
+public sealed record DnssecAttachment(IReadOnlyList<DnssecWrite> Writes);
+
 /// <summary>
 /// The one write path: every change of zone data — from the API, tenants, DNS UPDATE, and the
 /// follower of other nodes' commits — goes through one queue. A single loop takes what is waiting
@@ -59,6 +62,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         public TaskCompletionSource<ZoneWriteResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ZoneWriteResult? Result { get; set; }
         public Exception? Error { get; set; }
+        public IReadOnlyList<SignerChange> Signers { get; set; } = [];
     }
 
     public Task<ZoneWriteResult> WriteAsync(ZoneWrite write, CancellationToken cancellationToken = default) =>
@@ -222,6 +226,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                 try
                 {
                     p.Result = await ApplyAsync(tx, p.Write, working, notices).ConfigureAwait(false);
+                    p.Signers = p.Write.Signers;
                 }
                 catch (Exception e) when (e is not StoreUnavailableException)
                 {
@@ -248,8 +253,9 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                 changed.Add(snapshot);
             }
         }
-        if (changed.Count > 0 || removed.Count > 0)
-            _zones.Publish(changed, removed);
+        var signers = batch.SelectMany(p => p.Signers).ToList();
+        if (changed.Count > 0 || removed.Count > 0 || signers.Count > 0)
+            _zones.Publish(changed, removed, signers);
         foreach (var p in batch)
         {
             if (p.Error is not null)
@@ -370,12 +376,14 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             changed.Add(planned.Value.Snapshot);
         }
         var tenantWrites = (write.Attachment as TenantAttachment)?.Writes ?? [];
+        var dnssecWrites = (write.Attachment as DnssecAttachment)?.Writes ?? [];
         var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, write.Audit.Detail, write.Audit.RemoteAddress))
         {
             Commits = commits,
             Creations = created.Select(c => new ZoneCreation(c.Zone.Zone, c.Zone.Records, c.Zone.Replace)).ToList(),
             Deletions = deleted,
             TenantWrites = tenantWrites,
+            DnssecWrites = dnssecWrites,
         };
         if (storeWrite.IsEmpty)
             return ZoneWriteResult.Nothing;

@@ -20,6 +20,17 @@ public enum RecordType : ushort
     NSEC = 47,
     DNSKEY = 48,
     DHCID = 49,
+    NSEC3 = 50,
+    NSEC3PARAM = 51,
+
+    /// <summary>Child DS: the DS the child wants its parent to publish (RFC 7344).</summary>
+    CDS = 59,
+
+    /// <summary>Child DNSKEY: the key the child wants its parent's DS to point at (RFC 7344).</summary>
+    CDNSKEY = 60,
+
+    /// <summary>Meta-type in the NSEC bitmap of a compact answer for a name that does not exist (RFC 9824 §4).</summary>
+    NXNAME = 128,
     CAA = 257,
     TKEY = 249,
     TSIG = 250,

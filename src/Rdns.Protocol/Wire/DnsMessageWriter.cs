@@ -134,7 +134,7 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>Writes an OPT pseudo-record (RFC 6891 §6.1.2) with no options beyond <paramref name="options"/>.</summary>
-    public bool TryWriteOpt(ushort payloadSize, byte extendedRcode, byte version, bool dnssecOk, scoped ReadOnlySpan<byte> options = default)
+    public bool TryWriteOpt(ushort payloadSize, byte extendedRcode, byte version, bool dnssecOk, scoped ReadOnlySpan<byte> options = default, bool compactOk = false)
     {
         if (_pos + 11 + options.Length > _buffer.Length)
             return false;
@@ -144,7 +144,7 @@ public ref struct DnsMessageWriter
         BinaryPrimitives.WriteUInt16BigEndian(b[3..], payloadSize);
         b[5] = extendedRcode;
         b[6] = version;
-        BinaryPrimitives.WriteUInt16BigEndian(b[7..], dnssecOk ? (ushort)0x8000 : (ushort)0);
+        BinaryPrimitives.WriteUInt16BigEndian(b[7..], (ushort)((dnssecOk ? 0x8000 : 0) | (compactOk ? 0x4000 : 0)));
         BinaryPrimitives.WriteUInt16BigEndian(b[9..], (ushort)options.Length);
         options.CopyTo(b[11..]);
         _pos += 11 + options.Length;

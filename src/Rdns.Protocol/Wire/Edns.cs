@@ -16,6 +16,9 @@ public struct EdnsInfo
     public byte ExtendedRcode;
     public byte Version;
     public bool DnssecOk;
+
+    /// <summary>Compact Answers OK (RFC 9824 §4): the client takes NXDOMAIN with a compact denial.</summary>
+    public bool CompactOk;
     public int OptionsOffset;
     public int OptionsLength;
 
@@ -30,6 +33,7 @@ public struct EdnsInfo
             ExtendedRcode = (byte)(ttl >> 24),
             Version = (byte)(ttl >> 16),
             DnssecOk = (ttl & 0x8000) != 0,
+            CompactOk = (ttl & 0x4000) != 0,
             OptionsOffset = record.DataOffset,
             OptionsLength = record.DataLength,
         };

@@ -1,6 +1,7 @@
 using Rdns.Protocol.Wire;
 using Rdns.Server.Transfers;
 using Rdns.Zones;
+using Rdns.Zones.Dnssec;
 
 namespace Rdns.Server.Pipeline;
 
@@ -27,6 +28,12 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
         // Meta-types are not questions a zone can answer (transfers have their own handler).
         if (qtype is RecordType.TSIG or RecordType.TKEY or RecordType.OPT)
             return envelope.HeaderOnly(ref request, Rcode.FormErr, AnswerKind.Error);
+        // RFC 9824 §3.5: NXNAME only ever appears in an NSEC bitmap; asking for it is a format error.
+        if (qtype == RecordType.NXNAME)
+        {
+            request.ExtendedError = ExtendedErrors.InvalidQueryType;
+            return envelope.HeaderOnly(ref request, Rcode.FormErr, AnswerKind.Error);
+        }
 
         if (request.Parsed.QClass == RecordClass.CH)
             return chaos.Answer(ref request, envelope);
@@ -62,9 +69,13 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
 
         var w = envelope.Begin(ref request);
         w.TryWriteQuestion(qname, qtype, request.Parsed.QClass);
-        var outcome = AuthoritativeAnswer.Write(zone, request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp);
+        var outcome = AuthoritativeAnswer.Write(zone, request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp, Signing(request, zone));
         return Finish(ref request, ref w, outcome);
     }
+
+    /// <summary>The zone's signer when the query set DO (RFC 3225) and the zone is signed; none otherwise.</summary>
+    private static AnswerSigning Signing(in DnsRequest request, ZoneSnapshot zone) =>
+        request.Parsed.Edns.DnssecOk ? new AnswerSigning(request.Zones.SignerOf(zone), request.Parsed.Edns.CompactOk) : default;
 
     private int AnswerSigned(ref DnsRequest request, ZoneSnapshot zone)
     {
@@ -81,7 +92,7 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
             return request.Length;
         }
         w.Reserve(session.SignatureSpace);
-        var outcome = AuthoritativeAnswer.Write(zone, request.Zones.Defaults, request.QuestionName, request.Parsed.QType, ref w, limitSize: !request.OverTcp);
+        var outcome = AuthoritativeAnswer.Write(zone, request.Zones.Defaults, request.QuestionName, request.Parsed.QType, ref w, limitSize: !request.OverTcp, Signing(request, zone));
         int length = Finish(ref request, ref w, outcome);
         request.Length = session.Finish(request.Response, length);
         return request.Length;

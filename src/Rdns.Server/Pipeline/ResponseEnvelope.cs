@@ -111,7 +111,9 @@ internal sealed class ResponseEnvelope
             BinaryPrimitives.WriteUInt16BigEndian(options[(length + 4)..], (ushort)request.ExtendedError);
             length += EdeSize;
         }
-        w.TryWriteOpt(_options.MaxUdpPayload, (byte)(code >> 4), 0, request.Parsed.Edns.DnssecOk, options[..length]);
+        // DO is copied (RFC 3225 §3); so is Compact Answers OK with it, saying we understood it (RFC 9824 §4).
+        var edns = request.Parsed.Edns;
+        w.TryWriteOpt(_options.MaxUdpPayload, (byte)(code >> 4), 0, edns.DnssecOk, options[..length], edns.DnssecOk && edns.CompactOk);
     }
 
     /// <summary>A response of header, question (when there was one) and OPT: errors and refusals.</summary>
@@ -142,4 +144,7 @@ public static class ExtendedErrors
     public const int Prohibited = 18;
     public const int NotAuthoritative = 20;
     public const int NotSupported = 21;
+
+    /// <summary>A query for a type that is never a question, such as NXNAME (RFC 9824 §3.5).</summary>
+    public const int InvalidQueryType = 30;
 }

@@ -118,5 +118,29 @@ internal static class PostgresSchema
             created_at timestamptz NOT NULL
         );
         """,
+        """
+        CREATE TABLE dnssec_zones (
+            zone text COLLATE "C" PRIMARY KEY,
+            algorithm integer NOT NULL,
+            split_keys integer NOT NULL,
+            denial text NOT NULL,
+            enabled_at timestamptz NOT NULL
+        );
+        CREATE TABLE dnssec_keys (
+            id text PRIMARY KEY,
+            zone text NOT NULL,
+            algorithm integer NOT NULL,
+            flags integer NOT NULL,
+            role text NOT NULL,
+            dnskey bytea NOT NULL,
+            private_key bytea NOT NULL,
+            state text NOT NULL,
+            created_at timestamptz NOT NULL,
+            state_since timestamptz NOT NULL,
+            ds_state text NOT NULL,
+            ds_since timestamptz
+        );
+        CREATE INDEX dnssec_keys_by_zone ON dnssec_keys (zone);
+        """,
     ];
 }

@@ -111,5 +111,29 @@ internal static class SqliteSchema
             created_at INTEGER NOT NULL
         );
         """,
+        """
+        CREATE TABLE dnssec_zones (
+            zone TEXT PRIMARY KEY,
+            algorithm INTEGER NOT NULL,
+            split_keys INTEGER NOT NULL,
+            denial TEXT NOT NULL,
+            enabled_at INTEGER NOT NULL
+        );
+        CREATE TABLE dnssec_keys (
+            id TEXT PRIMARY KEY,
+            zone TEXT NOT NULL,
+            algorithm INTEGER NOT NULL,
+            flags INTEGER NOT NULL,
+            role TEXT NOT NULL,
+            dnskey BLOB NOT NULL,
+            private_key BLOB NOT NULL,
+            state TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            state_since INTEGER NOT NULL,
+            ds_state TEXT NOT NULL,
+            ds_since INTEGER
+        );
+        CREATE INDEX dnssec_keys_by_zone ON dnssec_keys (zone);
+        """,
     ];
 }

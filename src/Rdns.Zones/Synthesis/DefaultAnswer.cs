@@ -18,8 +18,15 @@ internal static class DefaultAnswer
         Truncated,
     }
 
-    public static Result TryWrite(ZoneSnapshot zone, DefaultNames defaults, scoped ReadOnlySpan<byte> name, RecordType qtype, ref DnsMessageWriter w)
+    /// <summary>
+    /// Writes the default answer for <paramref name="name"/> (signed by <paramref name="signer"/>
+    /// when given, like any stored RRset). <paramref name="existing"/> is the type the name has
+    /// when the answer is NODATA (PTR or A/AAAA; none for a partial reverse name), for the denial.
+    /// </summary>
+    public static Result TryWrite(ZoneSnapshot zone, DefaultNames defaults, scoped ReadOnlySpan<byte> name, RecordType qtype, ref DnsMessageWriter w,
+        Dnssec.ZoneSigner? signer, out RecordType existing)
     {
+        existing = 0;
         if (zone.Reverse is { } reverse)
         {
             if (!reverse.TryRead(name, out var value, out int bits))
@@ -31,11 +38,12 @@ internal static class DefaultAnswer
             var pool = defaults.PoolOf(address);
             if (pool is null)
                 return Result.NotDefault;
+            existing = RecordType.PTR;
             if (qtype is not (RecordType.PTR or RecordType.ANY))
                 return Result.NoData;
             Span<byte> target = stackalloc byte[DnsName.MaxLength];
             int length = pool.WriteName(address, target);
-            return w.TryWriteRecord(Section.Answer, name, RecordType.PTR, RecordClass.IN, pool.Ttl, target[..length]) ? Result.Answered : Result.Truncated;
+            return AuthoritativeAnswer.TryPutOne(ref w, name, RecordType.PTR, pool.Ttl, target[..length], signer) ? Result.Answered : Result.Truncated;
         }
 
         if (name.Length < 2 || name[0] == 0)
@@ -46,6 +54,7 @@ internal static class DefaultAnswer
         if (owner is null)
             return Result.NotDefault;
         var type = named.Family == IpFamily.V4 ? RecordType.A : RecordType.AAAA;
+        existing = type;
         if (qtype != type && qtype != RecordType.ANY)
             return Result.NoData;
         Span<byte> data = stackalloc byte[16];
@@ -60,6 +69,23 @@ internal static class DefaultAnswer
             BinaryPrimitives.WriteUInt128BigEndian(data, named.Value);
             size = 16;
         }
-        return w.TryWriteRecord(Section.Answer, name, type, RecordClass.IN, owner.Ttl, data[..size]) ? Result.Answered : Result.Truncated;
+        return AuthoritativeAnswer.TryPutOne(ref w, name, type, owner.Ttl, data[..size], signer) ? Result.Answered : Result.Truncated;
+    }
+
+    /// <summary>Whether the pools make <paramref name="name"/> exist in <paramref name="zone"/> (a default name, or a partial reverse name inside a pool).</summary>
+    public static bool Exists(ZoneSnapshot zone, DefaultNames defaults, ReadOnlySpan<byte> name)
+    {
+        if (zone.Reverse is { } reverse)
+        {
+            if (!reverse.TryRead(name, out var value, out int bits))
+                return false;
+            var family = reverse.Prefix.Family;
+            if (bits < reverse.Prefix.Network.BitLength)
+                return defaults.Overlaps(family, value, bits);
+            return defaults.PoolOf(new IpAddress(family, value)) is not null;
+        }
+        if (name.Length < 2 || name[0] == 0)
+            return false;
+        return defaults.PoolOfName(name.Slice(1, name[0]), name[(1 + name[0])..], out _) is not null;
     }
 }

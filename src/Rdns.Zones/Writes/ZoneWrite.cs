@@ -24,7 +24,16 @@ public sealed record ZoneWrite(IReadOnlyList<ZoneEdit> Edits, WriteAudit Audit)
     /// true (API and tenants), reverse zones take only the types that belong there.
     /// </summary>
     public bool EnforcePolicy { get; init; } = true;
+
+    /// <summary>
+    /// Signers to publish in the same swap as the write's zones (a key change takes effect in DNS
+    /// with the DNSKEY RRset that announces it, never before or after).
+    /// </summary>
+    public IReadOnlyList<SignerChange> Signers { get; init; } = [];
 }
+
+/// <summary>A zone's new signer (null: the zone is no longer signed).</summary>
+public sealed record SignerChange(Protocol.Names.DnsName Zone, Dnssec.ZoneSigner? Signer);
 
 /// <summary>A zone made from its records (one SOA among them); <see cref="Replace"/> replaces a zone of that name, journal and all.</summary>
 public sealed record NewZone(Protocol.Names.DnsName Zone, IReadOnlyList<Protocol.Records.ResourceRecord> Records, bool Replace = false)
