@@ -74,6 +74,7 @@ public static partial class RdnsApi
         PtrEndpoints.Map(app);
         TenantEndpoints.Map(app);
         KeyEndpoints.Map(app);
+        Updates.TsigKeyEndpoints.Map(app);
         app.MapFallback((HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
         return app;

@@ -16,6 +16,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
 
+    /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at each resync), to reload the key ring.</summary>
+    public Func<CancellationToken, Task>? TsigKeysChanged { get; set; }
+
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
         writer.CatchUpAsync([zone], cancellationToken);
 
@@ -25,10 +28,17 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         {
             await foreach (var notice in store.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (notice.Kind == ChangeKind.Pools)
+                if (notice.Kind is ChangeKind.Pools or ChangeKind.TsigKeys)
                 {
-                    if (PoolsChanged is { } reload)
-                        await reload(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        if ((notice.Kind == ChangeKind.Pools ? PoolsChanged : TsigKeysChanged) is { } reload)
+                            await reload(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogResyncFailed(logger, e);
+                    }
                     continue;
                 }
                 try
@@ -50,6 +60,8 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
                 await ResyncAsync(cancellationToken).ConfigureAwait(false);
                 if (PoolsChanged is { } reload)
                     await reload(cancellationToken).ConfigureAwait(false);
+                if (TsigKeysChanged is { } reloadKeys)
+                    await reloadKeys(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

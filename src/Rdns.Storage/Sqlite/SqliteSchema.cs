@@ -111,5 +111,16 @@ internal static class SqliteSchema
             created_at INTEGER NOT NULL
         );
         """,
+        """
+        CREATE TABLE tsig_keys (
+            name TEXT PRIMARY KEY,
+            algorithm TEXT NOT NULL,
+            secret BLOB NOT NULL,
+            tenant_id TEXT,
+            rules TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX tsig_keys_by_tenant ON tsig_keys (tenant_id);
+        """,
     ];
 }
