@@ -7,7 +7,7 @@ using Rdns.Protocol.Records;
 using Rdns.Protocol.Tsig;
 using Rdns.Protocol.Wire;
 using Rdns.Storage;
-using static Rdns.Api.Tests.DnsUpdateClient;
+using static Rdns.TestSupport.DnsUpdateClient;
 
 namespace Rdns.Api.Tests;
 

@@ -6,7 +6,7 @@ using Rdns.Protocol.Records;
 using Rdns.Protocol.Tsig;
 using Rdns.Protocol.Wire;
 
-namespace Rdns.Api.Tests;
+namespace Rdns.TestSupport;
 
 /// <summary>Sends RFC 2136 UPDATE messages as a DHCP server would: signed or not, over UDP or TCP, from a chosen loopback address.</summary>
 public static class DnsUpdateClient
@@ -37,7 +37,10 @@ public static class DnsUpdateClient
         body.CopyTo(wire, 0);
         int length = body.Length;
         if (key is not null)
-            Assert.True(new TsigSigner(clock).TrySignRequest(wire, ref length, key, out _));
+        {
+            if (!new TsigSigner(clock).TrySignRequest(wire, ref length, key, out _))
+                throw new InvalidOperationException("the update does not fit with its signature");
+        }
         byte[] reply;
         if (tcp)
         {
@@ -64,8 +67,8 @@ public static class DnsUpdateClient
             reply = buffer[..n];
         }
         var parsed = DnsMessage.Parse(reply);
-        Assert.Equal(message.Id, parsed.Id);
-        Assert.Equal(Opcode.Update, parsed.Opcode);
+        if (parsed.Id != message.Id || parsed.Opcode != Opcode.Update)
+            throw new InvalidDataException($"the answer has id {parsed.Id} and opcode {parsed.Opcode}, not those of the update");
         return ((Rcode)parsed.Rcode, TsigErrorOf(parsed));
     }
 
