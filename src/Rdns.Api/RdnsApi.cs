@@ -31,6 +31,10 @@ public static partial class RdnsApi
     public static IServiceCollection AddRdnsApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(ApiPolicies.Configure);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();
         services.AddOpenApi("v1");
         services.Configure<JsonOptions>(o =>
         {
@@ -65,18 +69,22 @@ public static partial class RdnsApi
     public static WebApplication MapRdnsApi(this WebApplication app)
     {
         app.Use(HandleErrorsAsync);
-        app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
-        app.MapGet("/readyz", (ServedZones zones) => Results.Ok(new { status = "ready", zones = zones.Current.Count })).ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/readyz", (ServedZones zones) => Results.Ok(new { status = "ready", zones = zones.Current.Count })).ExcludeFromDescription().AllowAnonymous();
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
         TenantEndpoints.Map(app);
         KeyEndpoints.Map(app);
         Updates.TsigKeyEndpoints.Map(app);
-        app.MapFallback((HttpContext context) =>
+        // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
+        app.MapFallback("/v1/{**rest}", (HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
+        app.MapFallback((HttpContext context) =>
+            ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API")).AllowAnonymous();
         return app;
     }
 
