@@ -19,8 +19,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at each resync), to reload the key ring.</summary>
     public Func<CancellationToken, Task>? TsigKeysChanged { get; set; }
 
+    /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
-        writer.CatchUpAsync([zone], cancellationToken);
+        writer.RefreshAsync(zone, cancellationToken);
 
     public async Task FollowAsync(TimeSpan resyncInterval, CancellationToken cancellationToken)
     {
