@@ -38,8 +38,10 @@ public enum ChangeKind
     /// <summary>The address pools changed (the zone is the root); default names must be rebuilt.</summary>
     Pools,
 
+    /// <summary>TSIG keys for DNS UPDATE were added or deleted (the zone is the root); key rings must be reloaded.</summary>
+    TsigKeys,
     /// <summary>The zone's DNSSEC keys or policy changed; its signer must be rebuilt.</summary>
-    Keys,
+    DnssecKeys,
 }
 
 /// <summary>

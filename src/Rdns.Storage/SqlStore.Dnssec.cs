@@ -74,6 +74,6 @@ internal abstract partial class SqlStore
         }
         // Other nodes rebuild the zone's signer from the rows.
         if (DnsName.TryParse(write.Zone, null, out var zone, out _))
-            s.Notices.Add(new ChangeNotice(zone, 0, ChangeKind.Keys));
+            s.Notices.Add(new ChangeNotice(zone, 0, ChangeKind.DnssecKeys));
     }
 }

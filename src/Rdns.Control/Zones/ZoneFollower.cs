@@ -16,8 +16,11 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
 
+    /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at each resync), to reload the key ring.</summary>
+    public Func<CancellationToken, Task>? TsigKeysChanged { get; set; }
+
     /// <summary>Called when another node changed a zone's DNSSEC keys, to rebuild its signer; with null (at each resync) for every zone.</summary>
-    public Func<DnsName?, CancellationToken, Task>? KeysChanged { get; set; }
+    public Func<DnsName?, CancellationToken, Task>? DnssecKeysChanged { get; set; }
 
     /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
@@ -29,16 +32,30 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         {
             await foreach (var notice in store.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (notice.Kind == ChangeKind.Pools)
+                if (notice.Kind is ChangeKind.Pools or ChangeKind.TsigKeys)
                 {
-                    if (PoolsChanged is { } reload)
-                        await reload(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        if ((notice.Kind == ChangeKind.Pools ? PoolsChanged : TsigKeysChanged) is { } reload)
+                            await reload(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogResyncFailed(logger, e);
+                    }
                     continue;
                 }
-                if (notice.Kind == ChangeKind.Keys)
+                if (notice.Kind == ChangeKind.DnssecKeys)
                 {
-                    if (KeysChanged is { } rebuild)
-                        await rebuild(notice.Zone, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        if (DnssecKeysChanged is { } rebuild)
+                            await rebuild(notice.Zone, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogResyncFailed(logger, e);
+                    }
                     continue;
                 }
                 try
@@ -60,7 +77,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
                 await ResyncAsync(cancellationToken).ConfigureAwait(false);
                 if (PoolsChanged is { } reload)
                     await reload(cancellationToken).ConfigureAwait(false);
-                if (KeysChanged is { } rebuild)
+                if (TsigKeysChanged is { } reloadKeys)
+                    await reloadKeys(cancellationToken).ConfigureAwait(false);
+                if (DnssecKeysChanged is { } rebuild)
                     await rebuild(null, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)

@@ -377,7 +377,8 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         var tenantWrites = (write.Attachment as TenantAttachment)?.Writes ?? [];
         var dnssecWrites = (write.Attachment as DnssecAttachment)?.Writes ?? [];
-        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, write.Audit.Detail, write.Audit.RemoteAddress))
+        var detail = write.Audit.Describe?.Invoke(commits.Select(c => c.Changeset).ToList()) ?? write.Audit.Detail;
+        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, detail, write.Audit.RemoteAddress))
         {
             Commits = commits,
             Creations = created.Select(c => new ZoneCreation(c.Zone.Zone, c.Zone.Records, c.Zone.Replace)).ToList(),
@@ -385,7 +386,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             TenantWrites = tenantWrites,
             DnssecWrites = dnssecWrites,
         };
-        if (storeWrite.IsEmpty)
+        if (storeWrite.IsEmpty && !write.AuditAlways)
             return ZoneWriteResult.Nothing;
         await tx.ApplyAsync(storeWrite).ConfigureAwait(false);
 

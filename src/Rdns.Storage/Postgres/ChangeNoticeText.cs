@@ -26,7 +26,8 @@ internal static class ChangeNoticeText
             "created" => ChangeKind.Created,
             "deleted" => ChangeKind.Deleted,
             "pools" => ChangeKind.Pools,
-            "keys" => ChangeKind.Keys,
+            "tsig-keys" => ChangeKind.TsigKeys,
+            "dnssec-keys" => ChangeKind.DnssecKeys,
             _ => null,
         };
         if (kind is null || !DnsName.TryParse(parts[2], null, out var zone, out _))
@@ -41,7 +42,8 @@ internal static class ChangeNoticeText
         ChangeKind.Created => "created",
         ChangeKind.Deleted => "deleted",
         ChangeKind.Pools => "pools",
-        ChangeKind.Keys => "keys",
+        ChangeKind.TsigKeys => "tsig-keys",
+        ChangeKind.DnssecKeys => "dnssec-keys",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }
