@@ -143,6 +143,15 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => new Server.Update.UpdateHandler(sp.GetRequiredService<IZoneWriter>(), sp.GetRequiredService<Transfers>().Security,
                 sp.GetRequiredService<Control.Updates.UpdateAuthorizer>(), sp.GetRequiredService<Control.Updates.UpdateAuditLog>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update")));
+            // DNSSEC: keys sealed under the data directory's (or the environment's) seal key, one
+            // bounded signature cache for every signed zone, rollover steps checked in the background.
+            settings.Dnssec.Validate();
+            builder.Services.AddSingleton(settings.Dnssec);
+            builder.Services.AddSingleton(Control.Dnssec.KeySeal.ForDataDirectory(data.FullPath));
+            builder.Services.AddSingleton(new Zones.Dnssec.SignatureCache(settings.Dnssec.SignatureCacheMegabytes * 1024L * 1024));
+            builder.Services.AddSingleton<Control.Dnssec.DnssecKeyring>();
+            builder.Services.AddSingleton<Control.Dnssec.DnssecService>();
+            builder.Services.AddHostedService<DnssecKeeper>();
             builder.Services.AddSingleton(new Api.Zones.ZoneImportOptions { MaxRecords = settings.Import.ApiRecords });
             builder.Services.AddRdnsApi();
             configureServices?.Invoke(builder.Services);
@@ -172,6 +181,10 @@ public static class ServeHost
             updateKeys.RingChanged += transfers.Security.UseKeys;
             await updateKeys.ReloadAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().TsigKeysChanged = updateKeys.ReloadAsync;
+            var keyring = app.Services.GetRequiredService<Control.Dnssec.DnssecKeyring>();
+            await keyring.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            app.Services.GetRequiredService<Control.Zones.ZoneFollower>().DnssecKeysChanged =
+                (zone, ct) => zone is null ? keyring.LoadAllAsync(ct) : keyring.ReloadAsync(zone, ct);
             var catalog = app.Services.GetRequiredService<CatalogZone>();
             await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
             catalog.Follow(app.Lifetime.ApplicationStopping);

@@ -84,6 +84,13 @@ public sealed class ServeSettings
     /// <summary>DNS UPDATE (section <c>Update</c>: UnsignedFrom, UnsignedAllow, Keys — the rules of <c>--tsig-keys</c> keys by name).</summary>
     public Control.Updates.UpdateOptions Update { get; set; } = new();
 
+    /// <summary>
+    /// DNSSEC online signing (section <c>Dnssec</c>: Algorithm, Keys, Denial, SignatureValidity,
+    /// SignatureRefresh, ZskLifetime, KskLifetime, PropagationDelay, ParentDsTtl, CheckInterval,
+    /// SignatureCacheMegabytes; docs/DNSSEC.md). Zones are signed only when enabled through the API.
+    /// </summary>
+    public Control.Dnssec.DnssecOptions Dnssec { get; set; } = new();
+
     /// <summary>The catalog zone listing every hosted zone (RFC 9432); default catalog.invalid.</summary>
     public string Catalog { get; set; } = Control.Zones.CatalogZone.DefaultName;
 
@@ -127,6 +134,7 @@ public sealed class ServeSettings
         try
         {
             Rrl.Validate();
+            Dnssec.Validate();
         }
         catch (ArgumentException e)
         {
