@@ -55,7 +55,10 @@ public static class KeyRollover
         }
 
         // KSK/CSK double signature.
-        var entries = plan.Keys.Where(k => k.Role != KeyStates.Zsk && k.State == KeyStates.Active).OrderBy(k => k.CreatedAt).ToList();
+        // Oldest first; keys made in the same instant are told apart by where their DS is (the
+        // successor's is always behind its predecessor's), so every node picks the same successor.
+        var entries = plan.Keys.Where(k => k.Role != KeyStates.Zsk && k.State == KeyStates.Active)
+            .OrderBy(k => k.CreatedAt).ThenBy(k => DsRank(k.DsState)).ToList();
         if (entries.Count >= 2)
         {
             var successor = entries[^1];
@@ -130,6 +133,14 @@ public static class KeyRollover
             plan.Set(key with { DsState = KeyStates.DsSeen, DsSince = now }, $"the parent publishes the DS of {Name(key)} {Tag(key)}");
         return plan.Result();
     }
+
+    private static int DsRank(string dsState) => dsState switch
+    {
+        KeyStates.DsRetiring => 0,
+        KeyStates.DsSeen => 1,
+        KeyStates.DsSubmitted => 2,
+        _ => 3,
+    };
 
     public static string Tag(DnssecKeyRecord key) => Protocol.Dnssec.DnsKey.KeyTag(key.DnsKey).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
