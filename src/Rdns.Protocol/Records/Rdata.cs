@@ -255,6 +255,12 @@ public static class Rdata
                 }
             case RecordType.DHCID:
                 return Convert.ToBase64String(data);
+            case RecordType.DS:
+            case RecordType.CDS:
+                // RFC 4034 §5.3: key tag, algorithm, digest type, digest in hex; a digest-less one has no text form.
+                return data.Length > 4
+                    ? string.Create(inv, $"{BinaryPrimitives.ReadUInt16BigEndian(data)} {data[2]} {data[3]} {Convert.ToHexString(data[4..])}")
+                    : Generic(data);
             case RecordType.CAA:
                 {
                     // RFC 8659 §4.1.1: flags tag "value". A tag that is not letters and digits

@@ -42,7 +42,7 @@ public static class RdataParser
     public static bool HasTextForm(RecordType type) => type is
         RecordType.A or RecordType.AAAA or RecordType.NS or RecordType.CNAME or RecordType.PTR or
         RecordType.DNAME or RecordType.SOA or RecordType.MX or RecordType.TXT or RecordType.SRV or
-        RecordType.HINFO or RecordType.DHCID or RecordType.CAA;
+        RecordType.HINFO or RecordType.DHCID or RecordType.CAA or RecordType.DS or RecordType.CDS;
 
     /// <summary>
     /// RFC 6895 §3.1: type 0, OPT and 128-255 (query and meta types such as AXFR, ANY, TSIG) never
@@ -116,6 +116,10 @@ public static class RdataParser
             case RecordType.CAA:
                 Caa(c);
                 break;
+            case RecordType.DS:
+            case RecordType.CDS:
+                DelegationSigner(c);
+                break;
             default:
                 throw new ZoneSyntaxException(c.Peek?.Line ?? line,
                     $"type {typeText} can only be given in the RFC 3597 generic form '\\# length hex'");
@@ -138,6 +142,21 @@ public static class RdataParser
         if (written < 3)
             throw c.Fail("data", $"{written} octets is shorter than the 3 the RDATA needs", first);
         c.Output.Write(buffer.AsSpan(0, written));
+    }
+
+    // RFC 4034 §5.3: key tag, algorithm, digest type, and the digest in hex (words may split it).
+    private static void DelegationSigner(RdataCursor c)
+    {
+        c.UInt16("key tag");
+        c.UInt8("algorithm");
+        c.UInt8("digest type");
+        var first = c.Next("digest");
+        var hex = new System.Text.StringBuilder(first.Text);
+        while (!c.AtEnd)
+            hex.Append(c.Next("digest").Text);
+        if (first.Quoted || hex.Length % 2 != 0 || !hex.ToString().All(char.IsAsciiHexDigit))
+            throw c.Fail("digest", $"'{hex}' is not an even number of hexadecimal digits", first);
+        c.Output.Write(Convert.FromHexString(hex.ToString()));
     }
 
     // RFC 8659 §4.1.1: flags, tag, value. The value is not a character-string on the wire (no

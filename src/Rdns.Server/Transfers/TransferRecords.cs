@@ -33,6 +33,17 @@ public static class TransferRecords
     }
 
     /// <summary>
+    /// A signed zone: SOA, every record with the RRSIGs and NSEC chain of
+    /// <see cref="Zones.Dnssec.SignedZone"/>, SOA again.
+    /// </summary>
+    public static IEnumerable<TransferRecord> SignedAxfr(ZoneSnapshot zone, Zones.Dnssec.ZoneSigner signer)
+    {
+        foreach (var (owner, type, ttl, data) in Zones.Dnssec.SignedZone.Records(zone, signer))
+            yield return new TransferRecord(owner, type, ttl, data);
+        yield return Soa(zone);
+    }
+
+    /// <summary>
     /// The incremental form: current SOA, then per changeset the old SOA, the removed records,
     /// the new SOA and the added records, and the current SOA to close.
     /// </summary>

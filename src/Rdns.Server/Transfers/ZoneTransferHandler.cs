@@ -64,7 +64,16 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
 
         IEnumerable<TransferRecord> records;
         string kind = "AXFR";
-        if (request.QType == RecordType.IXFR)
+        // A signed zone goes whole, signatures and NSEC chain made for it: its journal holds the
+        // record changes, not the signatures they change (RFC 1995 §4 lets IXFR answer in full).
+        if (pending.Zones.SignerOf(zone!) is { } signer
+            && !(request.QType == RecordType.IXFR && ClientSerial(query.Span, request) is { } current
+                 && (current == zone!.Serial || SerialNumber.GreaterThan(current, zone.Serial))))
+        {
+            records = TransferRecords.SignedAxfr(zone!, signer);
+            kind = request.QType == RecordType.IXFR ? "IXFR (full, signed)" : "AXFR (signed)";
+        }
+        else if (request.QType == RecordType.IXFR)
         {
             var clientSerial = ClientSerial(query.Span, request);
             if (clientSerial is null)
@@ -113,7 +122,8 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         // IXFR that does not fit falls back to the SOA alone (RFC 1995 §2) rather than fragments.
         int limit = r.ResponseLimit > 0 ? r.ResponseLimit : 512;
         var changes = zone!.ChangesSince(clientSerial.Value);
-        if (changes is { Count: > 0 } && !SerialNumber.GreaterThan(clientSerial.Value, zone.Serial))
+        // A signed zone's increments are not kept with their signatures: the SOA alone sends the client to TCP.
+        if (r.Zones.SignerOf(zone) is null && changes is { Count: > 0 } && !SerialNumber.GreaterThan(clientSerial.Value, zone.Serial))
         {
             int n = TryWriteSingle(query, request, response[..Math.Min(limit, response.Length)], TransferRecords.Ixfr(zone, changes), session);
             if (n > 0)

@@ -62,6 +62,7 @@ internal static class RdataGenerators
         Bytes(3, 80, AnyByte).Select(d => (RecordType.DHCID, d)),
         Caa.Select(d => (RecordType.CAA, d)),
         Bytes(0, 64, AnyByte).Select(d => (RecordType.DS, d)),
+        Bytes(0, 64, AnyByte).Select(d => (RecordType.CDS, d)),
         from type in Gen.Choose(256, 65535).Where(t => !Enum.IsDefined((RecordType)t) && t is < 65280 or > 65534)
         from data in Bytes(0, 100, AnyByte)
         select ((RecordType)type, data),

@@ -115,6 +115,17 @@ public class RdataParserTests
     }
 
     [Fact]
+    public void DS_is_key_tag_algorithm_digest_type_and_a_hex_digest_that_may_be_split()
+    {
+        var ds = RdataParser.Parse(RecordType.DS, "44092 13 2 7AA7E4EAD4111A3AFE46CDF8890E9376 F7E085E15D06BEBB06ADB571F1AA6109");
+        Assert.Equal(4 + 32, ds.Length);
+        Assert.Equal(44092, (ds[0] << 8) | ds[1]);
+        Assert.Equal("44092 13 2 7AA7E4EAD4111A3AFE46CDF8890E9376F7E085E15D06BEBB06ADB571F1AA6109", Rdata.ToText(RecordType.DS, ds));
+        var bad = Assert.ThrowsAny<FormatException>(() => RdataParser.Parse(RecordType.DS, "1 13 2 ABC"));
+        Assert.Contains("digest", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DHCID_is_base64_that_may_be_split()
     {
         // RFC 4701 §3.6, first example.
@@ -163,7 +174,7 @@ public class RdataParserTests
     [Fact]
     public void Types_without_a_text_form_must_use_the_generic_form()
     {
-        Assert.Equal("type DS can only be given in the RFC 3597 generic form '\\# length hex'", Error(RecordType.DS, "1 2 3 abcd"));
+        Assert.Equal("type DNSKEY can only be given in the RFC 3597 generic form '\\# length hex'", Error(RecordType.DNSKEY, "257 3 13 abcd"));
         Assert.Equal("type TYPE65280 can only be given in the RFC 3597 generic form '\\# length hex'", Error((RecordType)65280, "abcd"));
     }
 
