@@ -156,7 +156,7 @@ public class RdataParserTests
         Assert.Equal("ABCDEF", Hex((RecordType)65280, "\\# 3 abc def")); // words need not be whole octets
         Assert.Equal("", Hex((RecordType)65280, "\\# 0"));
         Assert.Equal("C0000201", Hex(RecordType.A, "\\# 4 C0000201"));
-        Assert.Equal("0A", Hex(RecordType.DS, "\\# 1 0a")); // DS has no text form of its own here
+        Assert.Equal("0A", Hex(RecordType.DS, "\\# 1 0a")); // the generic form is accepted for every type
     }
 
     [Fact]
