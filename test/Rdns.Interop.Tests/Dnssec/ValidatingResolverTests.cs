@@ -10,7 +10,7 @@ namespace Rdns.Interop.Tests.Dnssec;
 /// Signed zones of <c>./rdns serve</c> checked by an independent validator: Unbound, with each
 /// zone's DS from <c>GET /v1/zones/{name}/dnssec</c> as its trust anchor and Rdns as the stub,
 /// answers with AD a stored PTR, a default PTR of an IPv6 and an IPv4 pool, the default names'
-/// AAAA and A, NODATA, and NXDOMAIN denied compactly (RFC 9824) and by minimally covering NSEC
+/// AAAA (signed with Ed25519) and A (by a ZSK under a KSK), NODATA, and NXDOMAIN denied compactly (RFC 9824) and by minimally covering NSEC
 /// (RFC 4470); a zone whose signing was turned off under its anchor is bogus (SERVFAIL), which
 /// shows the validator really checks.
 /// </summary>
@@ -34,9 +34,11 @@ public sealed class ValidatingResolverTests : IAsyncLifetime
         await Send(http, HttpMethod.Post, "/v1/pools", """{"prefix":"2001:db8:1::/48","defaultPtr":"ip-{ip}.v6.pool.example."}""");
         await Send(http, HttpMethod.Post, "/v1/pools", """{"prefix":"198.51.100.0/24","defaultPtr":"ip-{ip}.v4.pool.example."}""");
         var anchors = new Dictionary<string, IReadOnlyList<string>>();
-        foreach (var (zone, denial) in new[] { (Reverse4, "compact"), (Pool6, "compact"), (Pool4, "compact"), (Forward6, "compact"), (Forward4, "nsec") })
+        // ECDSA P-256 with one combined key by default; Ed25519 for one forward zone, a KSK/ZSK pair for another.
+        var zones = new[] { (Reverse4, 13, "csk", "compact"), (Pool6, 13, "ksk-zsk", "compact"), (Pool4, 13, "csk", "compact"), (Forward6, 15, "csk", "compact"), (Forward4, 13, "ksk-zsk", "nsec") };
+        foreach (var (zone, algorithm, keys, denial) in zones)
         {
-            using var enabled = JsonDocument.Parse(await Send(http, HttpMethod.Post, $"/v1/zones/{zone}/dnssec", $$"""{"algorithm":13,"denial":"{{denial}}"}"""));
+            using var enabled = JsonDocument.Parse(await Send(http, HttpMethod.Post, $"/v1/zones/{zone}/dnssec", $$"""{"algorithm":{{algorithm}},"keys":"{{keys}}","denial":"{{denial}}"}"""));
             Assert.True(enabled.RootElement.GetProperty("enabled").GetBoolean());
             using var status = JsonDocument.Parse(await Send(http, HttpMethod.Get, $"/v1/zones/{zone}/dnssec", null));
             anchors[zone] = status.RootElement.GetProperty("ds").EnumerateArray().Select(d => d.GetString()!).ToList();
@@ -95,6 +97,7 @@ public sealed class ValidatingResolverTests : IAsyncLifetime
         Assert.Contains(v6.OfType("PTR"), r => r.EndsWith("ip-2001-db8-1--5.v6.pool.example.", StringComparison.Ordinal));
         var aaaa = await Validated("ip-2001-db8-1--5.v6.pool.example.", "AAAA", "NOERROR");
         Assert.Contains(aaaa.OfType("AAAA"), r => r.EndsWith("2001:db8:1::5", StringComparison.Ordinal));
+        Assert.Contains(aaaa.OfType("RRSIG"), r => r.Contains("AAAA 15 ", StringComparison.Ordinal));
 
         var v4 = await Validated("7.100.51.198.in-addr.arpa.", "PTR", "NOERROR");
         Assert.Contains(v4.OfType("PTR"), r => r.EndsWith("ip-198-51-100-7.v4.pool.example.", StringComparison.Ordinal));
