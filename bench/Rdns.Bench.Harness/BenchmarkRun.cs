@@ -57,11 +57,18 @@ public sealed class BenchmarkRun(HarnessOptions options, DatasetManifest dataset
 
             _sample ??= AnswerComparison.Sample(_queries, options.Compare, dataset.Seed);
             result.Answers = AnswerComparison.Collect(port, _sample, TimeSpan.FromSeconds(60));
+            // In use: queries answered (above), and for Rdns its API used as an operator would.
+            if (kind is RdnsServer inUse)
+                inUse.UseApi(work, dataset);
+            Thread.Sleep(TimeSpan.FromSeconds(2));
+            result.PssInUse = ProcessTree.Pss(server.Pid);
+            result.PssInUsePerPtr = (double)result.PssInUse / dataset.PtrRecords;
+            Say($"{kind.Name}: in use, PSS {result.PssInUse / 1048576.0:F1} MiB, {result.PssInUsePerPtr:F0} B per PTR");
             if (server.HasExited)
                 throw new InvalidOperationException($"{kind.Name} exited during the run; see {result.Log}");
             server.Stop(Grace);
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
         {
             result.Error = e.Message;
             Say($"{kind.Name}: FAILED: {e.Message}");

@@ -54,7 +54,7 @@ File.WriteAllText(Path.Combine(options.Output, "results.json"), JsonSerializer.S
     results.Select(r => new
     {
         r.Name, r.Version, r.ImportSeconds, r.StoreBytes, r.FirstAnswerSeconds, r.StartSeconds, r.AllZonesSeconds,
-        r.PssAfterLoad, r.PssAfterTraffic, r.PssPerPtr, r.CpuSeconds, r.CpuMicrosPerQuery, r.Mismatches, r.MismatchReference, r.Error,
+        r.PssAfterLoad, r.PssAfterTraffic, r.PssPerPtr, r.PssInUse, r.PssInUsePerPtr, r.CpuSeconds, r.CpuMicrosPerQuery, r.Mismatches, r.MismatchReference, r.Error,
         Load = r.Load is null ? null : new { r.Load.Sent, r.Load.Completed, r.Load.Lost, r.Load.QueriesPerSecond, r.Load.ResponseCodes },
     }), new JsonSerializerOptions { WriteIndented = true }));
 

@@ -66,6 +66,9 @@ public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArg
 
     public override string? Executable => File.Exists(executable) ? executable : null;
 
+    /// <summary>The HTTP API's port of the last started server.</summary>
+    public int HttpPort { get; private set; }
+
     public IReadOnlyList<string> ImportArguments(string work, string zones, int port) =>
         [.. Arguments(work, port), "--zones", zones];
 
@@ -73,8 +76,44 @@ public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArg
         Arguments(work, port);
 
     /// <summary>Rate limiting off: dnsperf sends from one address, and the peers here run without it too.</summary>
-    private List<string> Arguments(string work, int port) =>
-        ["serve", "--data", Path.Combine(work, "store"), "--dns", $"127.0.0.1:{port}", "--http", $"127.0.0.1:{FreePort()}", "--rrl-rate", "0", .. extraArguments];
+    private List<string> Arguments(string work, int port)
+    {
+        HttpPort = FreePort();
+        return ["serve", "--data", Path.Combine(work, "store"), "--dns", $"127.0.0.1:{port}", "--http", $"127.0.0.1:{HttpPort}", "--rrl-rate", "0", .. extraArguments];
+    }
+
+    /// <summary>
+    /// Uses the API as an operator would, so memory is measured on a server in use: the OpenAPI
+    /// document, the zone list, some zones and PTRs read, one PTR set again to what it was.
+    /// </summary>
+    public void UseApi(string work, DatasetManifest dataset)
+    {
+        string key = File.ReadAllText(Path.Combine(work, "store", "admin.key")).Trim();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        void Get(string path)
+        {
+            using var response = http.GetAsync(path).GetAwaiter().GetResult();
+            response.EnsureSuccessStatusCode();
+            response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        }
+        Get("/openapi/v1.json");
+        Get("/v1/zones");
+        foreach (var zone in dataset.ZoneNames.Take(20))
+            Get($"/v1/zones/{zone}");
+        foreach (var probe in dataset.Probes)
+        {
+            if (!Addressing.ReverseName.TryParseAddress(probe.Name, out var ip, out _))
+                continue;
+            Get($"/v1/ptr/{ip}");
+        }
+        if (dataset.Probes.Count > 0 && Addressing.ReverseName.TryParseAddress(dataset.Probes[0].Name, out var first, out _))
+        {
+            using var body = new StringContent($"{{\"ptrdname\":\"{dataset.Probes[0].Target}\"}}", Encoding.UTF8, "application/json");
+            using var response = http.PutAsync($"/v1/ptr/{first}", body).GetAwaiter().GetResult();
+            response.EnsureSuccessStatusCode();
+        }
+    }
 }
 
 /// <summary>Knot DNS: zone files loaded whole, no journal, nothing written back.</summary>
