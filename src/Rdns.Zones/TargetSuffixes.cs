@@ -36,6 +36,16 @@ internal static class TargetSuffixes
 
     public static int Count => Volatile.Read(ref s_count);
 
+    /// <summary>Octets held: the chunks, the numbers' locations and the lookup slots.</summary>
+    public static long Bytes
+    {
+        get
+        {
+            lock (Gate)
+                return (long)s_chunks.Length * ChunkSize + s_locations.Length * 4L + s_slots.Length * 4L;
+        }
+    }
+
     /// <summary>The number of <paramref name="suffix"/> if the table has it, else -1.</summary>
     public static int Find(ReadOnlySpan<byte> suffix)
     {

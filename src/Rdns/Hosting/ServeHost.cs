@@ -144,7 +144,16 @@ public static class ServeHost
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             await app.Services.GetRequiredService<ZoneLoader>().LoadAllAsync(cancellationToken).ConfigureAwait(false);
-            Trace($"{zones.Current.Count} zones loaded");
+            if (trace)
+            {
+                long compact = 0, compactCount = 0;
+                foreach (var z in zones.Current.Zones)
+                {
+                    compact += z.CompactBytes;
+                    compactCount += z.CompactCount;
+                }
+                Trace($"{zones.Current.Count} zones loaded ({compactCount} address PTRs in {compact / 1048576.0:F1} MiB of compact tables, {ZoneSnapshot.SharedSuffixBytes / 1048576.0:F1} MiB of shared suffixes)");
+            }
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
