@@ -23,12 +23,14 @@ shape=operator
 seed=1
 queries=1000000
 harness=()
+own_rdns=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --records) records="$2"; shift 2 ;;
     --shape) shape="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --queries) queries="$2"; shift 2 ;;
+    --rdns) own_rdns=1; harness+=("$1" "$2"); shift 2 ;;
     *) harness+=("$1"); shift ;;
   esac
 done
@@ -44,7 +46,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
 fi
 
-./rdns --version >/dev/null
+# Another rdns binary (--rdns PATH) is used as it is; otherwise ./rdns builds itself when stale.
+[ "$own_rdns" = 1 ] || ./rdns --version >/dev/null
 out="$repo/.build/bench"
 dotnet build bench/Rdns.Bench.Harness/Rdns.Bench.Harness.csproj -c Release -o "$out" --nologo -v quiet -clp:NoSummary >&2
 

@@ -142,6 +142,11 @@ public sealed class ZoneSnapshotBuilder
             var arr = byType.OrderBy(kv => (ushort)kv.Key)
                 .Select(kv => new RRset(kv.Key, kv.Value.Ttl, [.. kv.Value.Data]))
                 .ToArray();
+            if (key.AsSpan().SequenceEqual(apexKey))
+            {
+                for (int i = 0; i < arr.Length; i++)
+                    arr[i] = SharedRRsets.Share(arr[i]);
+            }
             int labels = WireName.CountLabels(key);
             nodes[key] = new ZoneNode(names[key], labels, arr);
             if (key.Length > 2 && key[0] == 1 && key[1] == (byte)'*')

@@ -128,6 +128,7 @@ public static class ServeHost
             builder.Services.AddSingleton<TenantService>();
             builder.Services.AddSingleton<TenantReverseService>();
             builder.Services.AddHostedService<DriftChecker>();
+            builder.Services.AddHostedService(_ => new MemoryTrimmer(TimeProvider.System));
             builder.Services.AddSingleton(new Api.Zones.ZoneImportOptions { MaxRecords = settings.Import.ApiRecords });
             builder.Services.AddRdnsApi();
             configureServices?.Invoke(builder.Services);
@@ -168,7 +169,7 @@ public static class ServeHost
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
             Trace("catalog, imports and key checked");
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            MemoryTrimmer.Trim();
             Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
             app.MapRdnsApi();
