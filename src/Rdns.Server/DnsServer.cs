@@ -21,7 +21,8 @@ public sealed class DnsServer : IDisposable
         (_udp, _tcp) = BindOnePort(
             () => new UdpListener(pipeline, options, udpLogger),
             endpoint => new DnsTcpListener(pipeline, options, tcpLogger, endpoint),
-            anyPort: options.Endpoint.Port == 0);
+            anyPort: options.Endpoint.Port == 0,
+            endpoint: options.Endpoint);
     }
 
     /// <summary>A server answering only QUERY from <paramref name="zones"/> (no transfers, NOTIFY or UPDATE).</summary>
@@ -36,14 +37,27 @@ public sealed class DnsServer : IDisposable
     /// local port, say); with port 0 another port is then tried, with a fixed port the error stands.
     /// </summary>
     internal static (UdpListener Udp, DnsTcpListener Tcp) BindOnePort(
-        Func<UdpListener> udp, Func<IPEndPoint, DnsTcpListener> tcp, bool anyPort, int attempts = 32)
+        Func<UdpListener> udp, Func<IPEndPoint, DnsTcpListener> tcp, bool anyPort, int attempts = 32, IPEndPoint? endpoint = null)
     {
         for (int attempt = 1; ; attempt++)
         {
-            var u = udp();
+            UdpListener u;
+            try
+            {
+                u = udp();
+            }
+            catch (SocketException e) when (!anyPort && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                throw new AddressInUseException("UDP", endpoint ?? new IPEndPoint(IPAddress.Any, 0), e);
+            }
             try
             {
                 return (u, tcp(u.LocalEndPoint));
+            }
+            catch (SocketException e) when (!anyPort && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                u.Dispose();
+                throw new AddressInUseException("TCP", u.LocalEndPoint, e);
             }
             catch (SocketException e) when (anyPort && attempt < attempts && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
