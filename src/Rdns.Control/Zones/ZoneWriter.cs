@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
@@ -32,13 +34,30 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger)
+    /// <summary>The meter of the write path: commit latency and batch sizes, exported as Prometheus metrics by the host.</summary>
+    public const string MeterName = "Rdns.Store";
+
+    private readonly Histogram<double>? _commitDuration;
+    private readonly Histogram<int>? _batchSize;
+
+    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger, IMeterFactory? meters = null)
     {
         _store = store;
         _zones = zones;
         _logger = logger;
+        if (meters is not null)
+        {
+            var meter = meters.Create(MeterName);
+            _commitDuration = meter.CreateHistogram<double>("rdns.store.commit.duration", "s",
+                "Time of one write transaction: locks, catch-up, plans, and the durable commit");
+            _batchSize = meter.CreateHistogram<int>("rdns.store.commit.requests", "{request}", "Requests that shared one transaction (group commit)");
+            meter.CreateObservableGauge("rdns.store.write.queue", () => _queue.Reader.Count, "{request}", "Writes waiting for the next transaction");
+        }
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>Writes waiting for the next transaction.</summary>
+    public int Waiting => _queue.Reader.Count;
 
     /// <summary>Raised after a change of a zone is durable and visible (created, changed or deleted).</summary>
     public event Action<ChangeNotice>? Applied;
@@ -133,6 +152,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         // The zones as the batch leaves them; published together at the end.
         var working = new Dictionary<DnsName, ZoneSnapshot?>();
         var notices = new List<ChangeNotice>();
+        long started = Stopwatch.GetTimestamp();
         await using (var tx = await _store.BeginBatchAsync(zones).ConfigureAwait(false))
         {
             foreach (var zone in zones)
@@ -157,6 +177,8 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _requests, batch.Count);
+        _commitDuration?.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _batchSize?.Record(batch.Count);
 
         var changed = new List<ZoneSnapshot>();
         var removed = new List<DnsName>();

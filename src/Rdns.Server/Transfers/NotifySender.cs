@@ -44,15 +44,37 @@ public sealed partial class NotifySender : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly ConcurrentDictionary<(IPEndPoint, DnsName), Task> _inFlight = new();
+    private readonly Dictionary<IPEndPoint, SecondaryStatus> _status;
+    private readonly Dictionary<IPEndPoint, Stages.LogThrottle> _silentLog;
+    private readonly TimeProvider _time;
 
-    public NotifySender(IReadOnlyList<SecondaryPeer> peers, ServedZones zones, INotifySigner? signer, ILogger logger)
+    /// <summary>
+    /// The try after which an unanswered NOTIFY is a warning (about 7 s after the first): long
+    /// enough to ride out a lost datagram, short enough that a dead secondary is noticed in seconds.
+    /// </summary>
+    public const int WarnAfterTries = 3;
+
+    /// <summary>One warning per secondary per minute; the lines held back are counted in the next one.</summary>
+    public static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
+
+    public NotifySender(IReadOnlyList<SecondaryPeer> peers, ServedZones zones, INotifySigner? signer, ILogger logger, TimeProvider? time = null)
     {
         _peers = peers;
         _zones = zones;
         _signer = signer;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
+        _status = peers.GroupBy(p => p.Endpoint).ToDictionary(g => g.Key, g => new SecondaryStatus(g.First()));
+        _silentLog = peers.GroupBy(p => p.Endpoint).ToDictionary(g => g.Key, _ => new Stages.LogThrottle(WarningInterval, _time));
         _loop = peers.Count == 0 ? Task.CompletedTask : Task.Run(LoopAsync);
     }
+
+    /// <summary>Each secondary's NOTIFY state, in the order configured.</summary>
+    public IReadOnlyList<SecondaryStatus> Secondaries => [.. _status.Values];
+
+    /// <summary>Zones whose newest serial a secondary has not acknowledged yet, with that serial.</summary>
+    public IReadOnlyList<(DnsName Zone, uint Serial)> PendingFor(IPEndPoint secondary) =>
+        [.. _pending.Where(p => p.Key.Item1.Equals(secondary)).Select(p => (p.Key.Item2, p.Value))];
 
     /// <summary>Acknowledged NOTIFYs so far (for tests and health output).</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
@@ -109,9 +131,11 @@ public sealed partial class NotifySender : IAsyncDisposable
                     return;
                 }
                 var outcome = await SendOnceAsync(peer, snapshot, delay).ConfigureAwait(false);
+                var status = _status[peer.Endpoint];
                 if (outcome == Rcode.NoError)
                 {
                     Interlocked.Increment(ref _acknowledged);
+                    status.Acknowledge(zone, snapshot.Serial, _time.GetUtcNow());
                     LogAcknowledged(_logger, zone.ToString(), snapshot.Serial, peer.Endpoint.ToString());
                     // Done unless a newer serial arrived while this one was in flight.
                     if (_pending.TryGetValue(key, out uint now) && now == serial && _pending.TryRemove(new KeyValuePair<(IPEndPoint, DnsName), uint>(key, serial)))
@@ -120,12 +144,20 @@ public sealed partial class NotifySender : IAsyncDisposable
                     delay = FirstTimeout;
                     continue;
                 }
+                status.Fail();
                 LogRetry(_logger, zone.ToString(), peer.Endpoint.ToString(), attempt, outcome?.ToString() ?? "no answer");
+                // A secondary that stops answering is said within seconds, once a minute at most
+                // per secondary however many zones change, with the count of lines held back.
+                if (attempt >= WarnAfterTries && _silentLog[peer.Endpoint].TryEnter(out long suppressed))
+                    LogNotAnswering(_logger, peer.Endpoint.ToString(), zone.ToString(), snapshot.Serial, attempt, outcome?.ToString() ?? "no answer", suppressed);
                 await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
             }
             if (_pending.TryRemove(key, out uint dropped))
+            {
+                _status[peer.Endpoint].GiveUp();
                 LogGaveUp(_logger, zone.ToString(), dropped, peer.Endpoint.ToString(), MaxTries);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -204,6 +236,9 @@ public sealed partial class NotifySender : IAsyncDisposable
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "NOTIFY of {Zone} to {Peer}, try {Attempt}: {Outcome}; retrying")]
     private static partial void LogRetry(ILogger logger, string zone, string peer, int attempt, string outcome);
+
+    [LoggerMessage(EventId = 413, Level = LogLevel.Warning, Message = "Secondary {Peer} is not answering NOTIFY: {Zone} serial {Serial}, try {Attempt}: {Outcome}; still trying ({Suppressed} similar lines suppressed)")]
+    private static partial void LogNotAnswering(ILogger logger, string peer, string zone, uint serial, int attempt, string outcome, long suppressed);
 
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "NOTIFY of {Zone} serial {Serial} to {Peer} not acknowledged after {Tries} tries; the secondary will refresh on its SOA timer")]
     private static partial void LogGaveUp(ILogger logger, string zone, uint serial, string peer, int tries);
