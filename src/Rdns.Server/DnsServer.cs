@@ -71,6 +71,37 @@ public sealed class DnsServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fails with <see cref="AddressInUseException"/> when another process holds the address for
+    /// UDP or TCP: checked before anything else starts, so a second server stops with one line
+    /// and touches nothing. Binding proper checks again (the address may be taken in between).
+    /// </summary>
+    public static void EnsureAddressFree(IPEndPoint endpoint)
+    {
+        if (endpoint.Port == 0)
+            return;
+        try
+        {
+            SocketOptions.ProveUdpAddressFree(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new AddressInUseException("UDP", endpoint, e);
+        }
+        using var tcp = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        SocketOptions.EnableReuseAddress(tcp);
+        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+            tcp.DualMode = false;
+        try
+        {
+            tcp.Bind(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new AddressInUseException("TCP", endpoint, e);
+        }
+    }
+
     public DnsPipeline Pipeline { get; }
 
     public DnsTcpListener Tcp => _tcp;

@@ -52,8 +52,8 @@ public sealed class QueryCounterTests
         Assert.Equal(5, sizes.Count);
         Assert.Equal(total, sizes.Sum);
         int size = total / 5;
-        Assert.Equal(5, sizes.Counts[Histogram.SizeSlot(size)]);
-        Assert.True(size <= Histogram.SizeBounds[Histogram.SizeSlot(size)] && (Histogram.SizeSlot(size) == 0 || size > Histogram.SizeBounds[Histogram.SizeSlot(size) - 1]));
+        Assert.Equal(5, sizes.Counts[HistogramBuckets.SizeSlot(size)]);
+        Assert.True(size <= HistogramBuckets.SizeBounds[HistogramBuckets.SizeSlot(size)] && (HistogramBuckets.SizeSlot(size) == 0 || size > HistogramBuckets.SizeBounds[HistogramBuckets.SizeSlot(size) - 1]));
     }
 
     [Theory]
@@ -67,7 +67,7 @@ public sealed class QueryCounterTests
     [InlineData(32769, 16)]
     [InlineData(long.MaxValue, 16)]
     public void Processing_time_buckets_are_powers_of_two_microseconds(long micros, int slot) =>
-        Assert.Equal(slot, Histogram.TimeSlot(micros));
+        Assert.Equal(slot, HistogramBuckets.TimeSlot(micros));
 
     [Theory]
     [InlineData(12, 0)]
@@ -78,7 +78,7 @@ public sealed class QueryCounterTests
     [InlineData(1232, 5)]
     [InlineData(65535, 10)]
     public void Size_buckets_are_powers_of_two_octets(int octets, int slot) =>
-        Assert.Equal(slot, Histogram.SizeSlot(octets));
+        Assert.Equal(slot, HistogramBuckets.SizeSlot(octets));
 
     [Fact]
     public void Processing_time_is_measured_from_the_receive_timestamp()
@@ -95,7 +95,7 @@ public sealed class QueryCounterTests
         var times = counters.ProcessingTimes();
         Assert.Equal(1, times.Count);
         Assert.True(times.Sum >= 3000, $"sum {times.Sum} µs");
-        Assert.Equal(1, times.Counts[Histogram.TimeSlot(times.Sum)]);
+        Assert.Equal(1, times.Counts[HistogramBuckets.TimeSlot(times.Sum)]);
     }
 
     [Fact]

@@ -48,10 +48,10 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         if (meters is not null)
         {
             var meter = meters.Create(MeterName);
-            _commitDuration = meter.CreateHistogram<double>("rdns.store.commit.duration", "s",
-                "Time of one write transaction: locks, catch-up, plans, and the durable commit");
-            _batchSize = meter.CreateHistogram<int>("rdns.store.commit.requests", "{request}", "Requests that shared one transaction (group commit)");
-            meter.CreateObservableGauge("rdns.store.write.queue", () => _queue.Reader.Count, "{request}", "Writes waiting for the next transaction");
+            // Exported with the meter's name as prefix: rdns_store_commit_duration, rdns_store_commit_batch.
+            _commitDuration = meter.CreateHistogram<double>("commit.duration", "s",
+                "Time of one write transaction in seconds: locks, catch-up, plans, and the durable commit");
+            _batchSize = meter.CreateHistogram<int>("commit.batch", "{request}", "Requests that shared one transaction (group commit)");
         }
         _loop = Task.Run(RunAsync);
     }

@@ -35,10 +35,10 @@ public sealed class QueryCounters : IQueryStage
     private static readonly int DroppedAt = TypeAt + QueryTypeSlots.Count;
     private static readonly int TruncatedAt = DroppedAt + 1;
     private static readonly int SizeAt = TruncatedAt + 1;
-    private static readonly int SizeSumAt = SizeAt + Histogram.SizeSlots;
-    private static readonly int TimeAt = SizeSumAt + Histogram.SizeSlots;
-    private static readonly int TimeSumAt = TimeAt + Histogram.TimeSlots;
-    private static readonly int Stripe = Pad(TimeSumAt + Histogram.TimeSlots);
+    private static readonly int SizeSumAt = SizeAt + HistogramBuckets.SizeSlots;
+    private static readonly int TimeAt = SizeSumAt + HistogramBuckets.SizeSlots;
+    private static readonly int TimeSumAt = TimeAt + HistogramBuckets.TimeSlots;
+    private static readonly int Stripe = Pad(TimeSumAt + HistogramBuckets.TimeSlots);
 
     private static readonly long TicksPerMicrosecond = Math.Max(1, Stopwatch.Frequency / 1_000_000);
 
@@ -93,13 +93,13 @@ public sealed class QueryCounters : IQueryStage
         Add(counts, stripe + OpcodeAt + (int)request.Header.Opcode, 1, shared);
         if ((request.Response[2] & 0x02) != 0)
             Add(counts, stripe + TruncatedAt, 1, shared);
-        int size = Histogram.SizeSlot(request.Length);
+        int size = HistogramBuckets.SizeSlot(request.Length);
         Add(counts, stripe + SizeAt + size, 1, shared);
         Add(counts, stripe + SizeSumAt + size, request.Length, shared);
         if (request.Source.ReceivedAt != 0)
         {
             long micros = (Stopwatch.GetTimestamp() - request.Source.ReceivedAt) / TicksPerMicrosecond;
-            int time = Histogram.TimeSlot(micros);
+            int time = HistogramBuckets.TimeSlot(micros);
             Add(counts, stripe + TimeAt + time, 1, shared);
             Add(counts, stripe + TimeSumAt + time, micros, shared);
         }
@@ -161,10 +161,10 @@ public sealed class QueryCounters : IQueryStage
     }
 
     /// <summary>Sizes of the responses sent, in octets.</summary>
-    public HistogramSnapshot ResponseSizes() => Read(Histogram.SizeBounds, SizeAt, SizeSumAt, Histogram.SizeSlots);
+    public HistogramSnapshot ResponseSizes() => Read(HistogramBuckets.SizeBounds, SizeAt, SizeSumAt, HistogramBuckets.SizeSlots);
 
     /// <summary>Time from receiving a request to its response being ready, in microseconds.</summary>
-    public HistogramSnapshot ProcessingTimes() => Read(Histogram.TimeBoundsMicroseconds, TimeAt, TimeSumAt, Histogram.TimeSlots);
+    public HistogramSnapshot ProcessingTimes() => Read(HistogramBuckets.TimeBoundsMicroseconds, TimeAt, TimeSumAt, HistogramBuckets.TimeSlots);
 
     private HistogramSnapshot Read(IReadOnlyList<double> bounds, int countsAt, int sumsAt, int slots)
     {

@@ -35,7 +35,7 @@ public sealed partial class NotifySender : IAsyncDisposable
     /// <summary>Tries before giving up on one serial (about 15 minutes with the caps above).</summary>
     public const int MaxTries = 20;
 
-    private readonly IReadOnlyList<SecondaryPeer> _peers;
+    private volatile IReadOnlyList<SecondaryPeer> _peers;
     private readonly ServedZones _zones;
     private readonly INotifySigner? _signer;
     private readonly ILogger _logger;
@@ -44,8 +44,8 @@ public sealed partial class NotifySender : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly ConcurrentDictionary<(IPEndPoint, DnsName), Task> _inFlight = new();
-    private readonly Dictionary<IPEndPoint, SecondaryStatus> _status;
-    private readonly Dictionary<IPEndPoint, Stages.LogThrottle> _silentLog;
+    private readonly ConcurrentDictionary<IPEndPoint, SecondaryStatus> _status;
+    private readonly ConcurrentDictionary<IPEndPoint, Stages.LogThrottle> _silentLog;
     private readonly TimeProvider _time;
 
     /// <summary>
@@ -64,12 +64,34 @@ public sealed partial class NotifySender : IAsyncDisposable
         _signer = signer;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _status = peers.GroupBy(p => p.Endpoint).ToDictionary(g => g.Key, g => new SecondaryStatus(g.First()));
-        _silentLog = peers.GroupBy(p => p.Endpoint).ToDictionary(g => g.Key, _ => new Stages.LogThrottle(WarningInterval, _time));
-        _loop = peers.Count == 0 ? Task.CompletedTask : Task.Run(LoopAsync);
+        _status = new();
+        _silentLog = new();
+        Replace(peers);
+        _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>Each secondary's NOTIFY state, in the order configured.</summary>
+    /// <summary>
+    /// The secondaries from now on (a settings reload): new ones get NOTIFY from the next change,
+    /// removed ones get nothing more; pending NOTIFYs to removed ones are dropped.
+    /// </summary>
+    public void Replace(IReadOnlyList<SecondaryPeer> peers)
+    {
+        foreach (var peer in peers)
+        {
+            _status.TryAdd(peer.Endpoint, new SecondaryStatus(peer));
+            _silentLog.TryAdd(peer.Endpoint, new Stages.LogThrottle(WarningInterval, _time));
+        }
+        _peers = peers;
+        foreach (var key in _pending.Keys)
+        {
+            if (!peers.Any(p => p.Endpoint.Equals(key.Item1)))
+                _pending.TryRemove(key, out _);
+        }
+        foreach (var gone in _status.Keys.Where(e => !peers.Any(p => p.Endpoint.Equals(e))).ToList())
+            _status.TryRemove(gone, out _);
+    }
+
+    /// <summary>Each secondary's NOTIFY state.</summary>
     public IReadOnlyList<SecondaryStatus> Secondaries => [.. _status.Values];
 
     /// <summary>Zones whose newest serial a secondary has not acknowledged yet, with that serial.</summary>
@@ -84,9 +106,10 @@ public sealed partial class NotifySender : IAsyncDisposable
     /// <summary>Schedules a NOTIFY of <paramref name="zone"/> to every secondary.</summary>
     public void Enqueue(DnsName zone, uint serial)
     {
-        if (_peers.Count == 0)
+        var peers = _peers;
+        if (peers.Count == 0)
             return;
-        foreach (var peer in _peers)
+        foreach (var peer in peers)
             _pending[(peer.Endpoint, zone.ToLower())] = serial;
         _wake.Release();
     }
@@ -107,7 +130,12 @@ public sealed partial class NotifySender : IAsyncDisposable
             {
                 if (_inFlight.ContainsKey(key))
                     continue;
-                var peer = _peers.First(p => p.Endpoint.Equals(key.Item1));
+                var peer = _peers.FirstOrDefault(p => p.Endpoint.Equals(key.Item1));
+                if (peer is null)
+                {
+                    _pending.TryRemove(key, out _);
+                    continue;
+                }
                 _inFlight[key] = Task.Run(() => DeliverAsync(peer, key.Item2));
             }
         }
@@ -131,7 +159,7 @@ public sealed partial class NotifySender : IAsyncDisposable
                     return;
                 }
                 var outcome = await SendOnceAsync(peer, snapshot, delay).ConfigureAwait(false);
-                var status = _status[peer.Endpoint];
+                var status = _status.GetOrAdd(peer.Endpoint, _ => new SecondaryStatus(peer));
                 if (outcome == Rcode.NoError)
                 {
                     Interlocked.Increment(ref _acknowledged);
@@ -148,14 +176,15 @@ public sealed partial class NotifySender : IAsyncDisposable
                 LogRetry(_logger, zone.ToString(), peer.Endpoint.ToString(), attempt, outcome?.ToString() ?? "no answer");
                 // A secondary that stops answering is said within seconds, once a minute at most
                 // per secondary however many zones change, with the count of lines held back.
-                if (attempt >= WarnAfterTries && _silentLog[peer.Endpoint].TryEnter(out long suppressed))
+                if (attempt >= WarnAfterTries && _silentLog.GetOrAdd(peer.Endpoint, _ => new Stages.LogThrottle(WarningInterval, _time)).TryEnter(out long suppressed))
                     LogNotAnswering(_logger, peer.Endpoint.ToString(), zone.ToString(), snapshot.Serial, attempt, outcome?.ToString() ?? "no answer", suppressed);
                 await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
             }
             if (_pending.TryRemove(key, out uint dropped))
             {
-                _status[peer.Endpoint].GiveUp();
+                if (_status.TryGetValue(peer.Endpoint, out var gaveUp))
+                    gaveUp.GiveUp();
                 LogGaveUp(_logger, zone.ToString(), dropped, peer.Endpoint.ToString(), MaxTries);
             }
         }

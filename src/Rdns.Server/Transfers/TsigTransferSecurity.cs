@@ -11,22 +11,30 @@ namespace Rdns.Server.Transfers;
 /// </summary>
 public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
 {
-    private readonly TsigKeyRing _keys;
-    private readonly TsigVerifier _verifier;
+    // Keys and their verifier are replaced together (a settings reload), so a request sees one set.
+    private volatile KeyState _state;
     private readonly TsigSigner _signer;
+    private readonly TimeProvider? _time;
 
     public TsigTransferSecurity(TsigKeyRing keys, TimeProvider? time = null)
     {
-        _keys = keys;
-        _verifier = new TsigVerifier(keys, time);
+        _time = time;
+        _state = new KeyState(keys, new TsigVerifier(keys, time));
         _signer = new TsigSigner(time);
     }
+
+    public TsigKeyRing Keys => _state.Keys;
+
+    /// <summary>Uses <paramref name="keys"/> from now on; transfers already under way finish with the keys they began with.</summary>
+    public void Replace(TsigKeyRing keys) => _state = new KeyState(keys, new TsigVerifier(keys, _time));
+
+    private sealed record KeyState(TsigKeyRing Keys, TsigVerifier Verifier);
 
     public ITransferSession Begin(ReadOnlySpan<byte> query, in ParsedRequest request)
     {
         if (request.TsigOffset < 0)
             return Unsigned.Instance;
-        var status = _verifier.VerifyRequest(query, request.TsigOffset, out var exchange);
+        var status = _state.Verifier.VerifyRequest(query, request.TsigOffset, out var exchange);
         return status switch
         {
             TsigStatus.Verified => new Session(_signer, exchange, null),
@@ -37,7 +45,7 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
 
     public int Sign(Span<byte> message, int length, string keyName, out object? state)
     {
-        var key = _keys.Find(DnsName.Parse(keyName)) ?? throw new InvalidOperationException($"no TSIG key {keyName}");
+        var key = _state.Keys.Find(DnsName.Parse(keyName)) ?? throw new InvalidOperationException($"no TSIG key {keyName}");
         if (!_signer.TrySignRequest(message, ref length, key, out var exchange))
             throw new InvalidOperationException("the NOTIFY does not fit with its signature");
         state = new ExchangeBox { Exchange = exchange };
@@ -48,7 +56,7 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
     {
         if (state is not ExchangeBox box || !TsigVerifier.TryFindTsig(response, out int offset) || offset < 0)
             return false;
-        return _verifier.VerifyResponse(response, offset, ref box.Exchange) == TsigStatus.Verified;
+        return _state.Verifier.VerifyResponse(response, offset, ref box.Exchange) == TsigStatus.Verified;
     }
 
     private sealed class ExchangeBox

@@ -44,6 +44,7 @@ public static class ServeHost
         var data = DataDirectory.Open(settings.Data);
         try
         {
+            DnsServer.EnsureAddressFree(settings.DnsEndpoint);
             return await StartAsync(settings, data, output, configureServices, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -60,7 +61,8 @@ public static class ServeHost
             data.CheckSqliteFile(databasePath, settings.Init, output);
 
         var builder = WebApplication.CreateSlimBuilder();
-        ConfigureLogging(builder.Logging, settings.Quiet);
+        LogSetup.Configure(builder.Logging, settings);
+        Systemd.Configure(builder.Services);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
@@ -101,21 +103,27 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
-            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers));
+            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers,
+                (settings.Metrics.Zones ?? []).Select(z => Protocol.Names.DnsName.Parse(z.EndsWith('.') ? z : z + "."))));
+            if (settings.Dnstap.Enabled)
+                builder.Services.AddSingleton(new Server.Dnstap.DnstapStage(settings.Dnstap, serverOptions.UdpWorkers, $"Rdns {ProductVersion.Text}"));
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
             builder.Services.AddSingleton(sp => new Server.Stages.DnsCookies(sp.GetRequiredService<Server.Stages.CookieSecrets>()));
             builder.Services.AddSingleton(sp => new Server.Stages.ResponseRateLimiter(settings.Rrl, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Rrl")));
             // The query pipeline: handlers of every opcode and the stages, in order, fixed here.
-            // Cookies first (they prove a client real before rate limiting looks), counters last
-            // (they count what was finally sent).
+            // Cookies first (they prove a client real before rate limiting looks), then rate
+            // limiting (always there: a reload may turn it on; at rate 0 it only returns), then
+            // the observers of what was finally sent: counters (unless metrics are off) and dnstap.
             builder.Services.AddSingleton(sp =>
             {
                 var stages = new List<IQueryStage>();
                 if (settings.Cookies.Enabled)
                     stages.Add(sp.GetRequiredService<Server.Stages.DnsCookies>());
-                if (settings.Rrl.Rate > 0)
-                    stages.Add(sp.GetRequiredService<Server.Stages.ResponseRateLimiter>());
-                stages.Add(sp.GetRequiredService<QueryCounters>());
+                stages.Add(sp.GetRequiredService<Server.Stages.ResponseRateLimiter>());
+                if (settings.Metrics.Enabled)
+                    stages.Add(sp.GetRequiredService<QueryCounters>());
+                if (sp.GetService<Server.Dnstap.DnstapStage>() is { } dnstap)
+                    stages.Add(dnstap);
                 return new DnsPipeline(zones, serverOptions, sp.GetRequiredService<Transfers>().Handlers, stages);
             });
             builder.Services.AddSingleton<DnsService>();
@@ -144,6 +152,7 @@ public static class ServeHost
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             await app.Services.GetRequiredService<ZoneLoader>().LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            app.Services.GetRequiredService<Api.Health.Readiness>().ZonesLoaded();
             Trace($"{zones.Current.Count} zones loaded");
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
@@ -162,10 +171,11 @@ public static class ServeHost
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
+            var observability = Observability.Start(app, settings);
             app.MapRdnsApi();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Trace("listening");
-            var running = new RunningHost(app, store, data);
+            var running = new RunningHost(app, store, data, observability);
             if (!settings.Quiet)
                 output.WriteLine($"rdns: HTTP API listening on {running.HttpBase} (store: {store.Kind})");
             return running;
@@ -175,22 +185,6 @@ public static class ServeHost
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private static void ConfigureLogging(ILoggingBuilder logging, bool quiet)
-    {
-        logging.ClearProviders();
-        if (quiet)
-            return;
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        logging.SetMinimumLevel(LogLevel.Information);
-        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
     }
 
     /// <summary>
@@ -224,7 +218,7 @@ public static class ServeHost
 }
 
 /// <summary>A started <c>serve</c>: its addresses and services, stopped on dispose.</summary>
-public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirectory data) : IAsyncDisposable
+public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirectory data, IDisposable? observability = null) : IAsyncDisposable
 {
     public WebApplication App { get; } = app;
 
@@ -238,6 +232,7 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirect
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync().ConfigureAwait(false);
+        observability?.Dispose();
         await App.DisposeAsync().ConfigureAwait(false);
         await store.DisposeAsync().ConfigureAwait(false);
         data.Dispose();

@@ -4,7 +4,7 @@ namespace Rdns.Server.Pipeline;
 /// Bucket bounds of the response-size and processing-time histograms: powers of two, so the
 /// bucket of a value is one leading-zero count (no search, no allocation on the query path).
 /// </summary>
-public static class Histogram
+public static class HistogramBuckets
 {
     /// <summary>Response sizes, octets: 64 … 65,536 (11 buckets; 512, 1,232 and 4,096 fall on or just below a bound).</summary>
     public static readonly IReadOnlyList<double> SizeBounds = Bounds(64, 11);

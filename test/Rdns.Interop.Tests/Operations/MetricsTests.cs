@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Rdns.Interop.Tests.Support;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Interop.Tests.Operations;
+
+/// <summary>
+/// <c>/metrics</c> of a real <c>rdns serve</c>, read as Prometheus reads it: after N queries of each
+/// kind, each counter has moved by exactly N.
+/// </summary>
+public sealed class MetricsTests : IAsyncLifetime
+{
+    private const int N = 7;
+    private string _zones = "";
+    private RdnsServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _zones = Directory.CreateTempSubdirectory("rdns-metrics-zones-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(_zones, "2.0.192.in-addr.arpa.zone"), """
+            $ORIGIN 2.0.192.in-addr.arpa.
+            @      3600 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 3600
+            @      3600 IN NS  ns1.example.net.
+            1      3600 IN PTR one.example.net.
+            child  3600 IN NS  ns.child.example.net.
+            """);
+        _server = await RdnsServer.StartAsync(null, ["--zones", _zones]);
+        _http = new HttpClient { BaseAddress = _server.Http, Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        Directory.Delete(_zones, recursive: true);
+    }
+
+    private async Task AskAsync(string name, RecordType type, bool tcp = false)
+    {
+        var query = DnsMessage.Query(DnsName.Parse(name), type).ToWire();
+        var answer = tcp
+            ? await DnsClient.TcpAsync(_server.Dns, query, TimeSpan.FromSeconds(5))
+            : await DnsClient.UdpAsync(_server.Dns, query, TimeSpan.FromSeconds(5), attempts: 1);
+        Assert.NotNull(answer);
+    }
+
+    [Fact]
+    public async Task Counters_move_by_exactly_n_after_n_queries_of_each_kind()
+    {
+        var before = await Scrape.ReadAsync(_http);
+        for (int i = 0; i < N; i++)
+        {
+            await AskAsync("1.2.0.192.in-addr.arpa.", RecordType.PTR);           // positive
+            await AskAsync("9.2.0.192.in-addr.arpa.", RecordType.PTR);           // NXDOMAIN
+            await AskAsync("1.2.0.192.in-addr.arpa.", RecordType.TXT);           // NODATA
+            await AskAsync("5.child.2.0.192.in-addr.arpa.", RecordType.PTR);     // referral
+            await AskAsync("example.com.", RecordType.A);                         // refused
+            await AskAsync("1.2.0.192.in-addr.arpa.", RecordType.PTR, tcp: true); // positive over TCP
+        }
+        var after = await Scrape.ReadAsync(_http);
+        double Delta(string series) => after[series] - before[series];
+
+        Assert.Equal(5 * N, Delta("rdns_dns_queries_total{transport=\"udp\"}"));
+        Assert.Equal(N, Delta("rdns_dns_queries_total{transport=\"tcp\"}"));
+        Assert.Equal(5 * N, Delta("rdns_dns_responses_total{transport=\"udp\"}"));
+        Assert.Equal(N, Delta("rdns_dns_responses_total{transport=\"tcp\"}"));
+        Assert.Equal(2 * N, Delta("rdns_dns_answers_total{kind=\"positive\"}"));
+        Assert.Equal(N, Delta("rdns_dns_answers_total{kind=\"nxdomain\"}"));
+        Assert.Equal(N, Delta("rdns_dns_answers_total{kind=\"nodata\"}"));
+        Assert.Equal(N, Delta("rdns_dns_answers_total{kind=\"referral\"}"));
+        Assert.Equal(N, Delta("rdns_dns_answers_total{kind=\"refused\"}"));
+        Assert.Equal(4 * N, Delta("rdns_dns_rcodes_total{rcode=\"NOERROR\"}"));
+        Assert.Equal(N, Delta("rdns_dns_rcodes_total{rcode=\"NXDOMAIN\"}"));
+        Assert.Equal(N, Delta("rdns_dns_rcodes_total{rcode=\"REFUSED\"}"));
+        Assert.Equal(6 * N, Delta("rdns_dns_opcodes_total{opcode=\"QUERY\"}"));
+        Assert.Equal(4 * N, Delta("rdns_dns_query_types_total{qtype=\"PTR\"}"));
+        Assert.Equal(N, Delta("rdns_dns_query_types_total{qtype=\"TXT\"}"));
+        Assert.Equal(N, Delta("rdns_dns_query_types_total{qtype=\"A\"}"));
+        Assert.Equal(6 * N, Delta("rdns_dns_response_size_bytes_count"));
+        Assert.Equal(6 * N, Delta("rdns_dns_processing_seconds_count"));
+        Assert.Equal(0, Delta("rdns_dns_dropped_total"));
+        // Every response of these fits 128 octets; none took a second.
+        Assert.Equal(6 * N, Delta("rdns_dns_response_size_bytes_bucket{le=\"128\"}"));
+        Assert.Equal(6 * N, Delta("rdns_dns_processing_seconds_bucket{le=\"+Inf\"}"));
+        Assert.Equal(2, after["rdns_zones"]); // the zone and the catalog zone
+    }
+
+    [Fact]
+    public async Task The_control_plane_is_measured_too()
+    {
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _server.AdminKey);
+        var before = await Scrape.ReadAsync(_http);
+        for (int i = 1; i <= 3; i++)
+        {
+            var put = await _http.PutAsync($"/v1/ptr/192.0.2.{10 + i}",
+                new StringContent($$"""{"ptrdname":"host{{i}}.example.net."}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        var after = await Scrape.ReadAsync(_http);
+        Assert.Equal(3, after["rdns_store_commit_requests_total"] - before["rdns_store_commit_requests_total"]);
+        Assert.Equal(before["rdns_records"] + 3, after["rdns_records"]);
+        // The write path's own meter: one commit latency per transaction.
+        Assert.True(after["rdns_store_commit_duration_count"] - before["rdns_store_commit_duration_count"] >= 1,
+            string.Join("\n", after.Names.Where(n => n.StartsWith("rdns_store"))));
+        // ASP.NET Core's built-in meters: the API requests by route and status.
+        Assert.True(after.HasContaining("http_server_request_duration"), string.Join("\n", after.Names.Where(n => n.Contains("http"))));
+        Assert.True(after.Has("process_cpu_seconds_total"));
+    }
+}
