@@ -34,10 +34,11 @@ internal sealed class CompactPtrs
 
     /// <summary>
     /// Past this many patched entries a merge pays off: a quarter of the table (so merging costs
-    /// little per change), at least 64 and at most 4,096 (so a change never copies more than
-    /// about 100 KiB of patch, and lookups binary-search a short array).
+    /// little per change), at least 256 (a small zone is cheaper to patch than to merge over and
+    /// over) and at most 4,096 (so a change never copies more than about 150 KiB of patch, and
+    /// lookups binary-search a short array).
     /// </summary>
-    public int MergeThreshold => Math.Clamp((_table?.Count ?? 0) / 4, 64, 4096);
+    public int MergeThreshold => Math.Clamp((_table?.Count ?? 0) / 4, 256, 4096);
 
     public bool NeedsMerge => _patch.Count > MergeThreshold;
 

@@ -224,17 +224,23 @@ public class IncrementalApplyTests
     [Fact]
     public void A_merged_patch_answers_alike_and_keeps_changes_made_during_the_merge()
     {
-        var zone = Base().Build();
-        for (uint i = 1; i <= 70; i++)
-            zone = zone.Apply(Change(zone.Serial, [], [Ptr((100 + i).ToString(), $"p{i}.example.net.")]));
+        // A /16 zone, so more addresses can change than the smallest merge threshold (256).
+        var origin = DnsName.Parse("10.10.in-addr.arpa.");
+        var zone = ZoneBuilder.Standard(origin.ToString()).Ptr("1.1", "one.example.net.").Build();
+        ResourceRecord P(int i, string target) =>
+            new(DnsName.Parse($"{i & 255}.{i >> 8}.{origin}"), RecordType.PTR, 3600, DnsName.Parse(target).Wire.ToArray());
+        ResourceRecord S(uint serial) => new(origin, RecordType.SOA, 300, Rdata.WithSoaSerial(zone.Soa.Data[0], serial));
+        for (int i = 0; i < 300; i++)
+            zone = zone.Apply(new Changeset(zone.Serial, zone.Serial + 1, [S(zone.Serial)], [P(i, $"p{i}.example.net."), S(zone.Serial + 1)]));
         Assert.True(zone.NeedsCompaction);
         var mergedFrom = zone;
         var merged = mergedFrom.Compacted();
         Assert.Equal(0, merged.CompactPatchCount);
+        Assert.Equal(mergedFrom.CompactCount, merged.CompactCount);
         AssertAnswersAlike(mergedFrom, merged);
         // Two more changes land while the merge runs; the rebase keeps exactly them.
-        var later = zone.Apply(Change(zone.Serial, [Ptr("101", "p1.example.net.")], [Ptr("101", "p1b.example.net.")]));
-        later = later.Apply(Change(later.Serial, [], [Ptr("250", "p250.example.net.")]));
+        var later = zone.Apply(new Changeset(zone.Serial, zone.Serial + 1, [P(7, "p7.example.net."), S(zone.Serial)], [P(7, "p7b.example.net."), S(zone.Serial + 1)]));
+        later = later.Apply(new Changeset(later.Serial, later.Serial + 1, [S(later.Serial)], [P(400, "p400.example.net."), S(later.Serial + 1)]));
         var rebased = later.WithCompaction(mergedFrom, merged)!;
         Assert.Equal(2, rebased.CompactPatchCount);
         AssertAnswersAlike(later, rebased);

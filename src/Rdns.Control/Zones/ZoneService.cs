@@ -42,9 +42,9 @@ public sealed class ZoneService(ZoneWriter writer, ServedZones zones, IRdnsStore
     public Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default) =>
         CreateAsync(name, records, replace, audit, enforcePolicy: true, cancellationToken);
 
-    private async Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken)
+    private async Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken, ZoneSnapshot? built = null)
     {
-        var result = await writer.WriteAsync(new ZoneWrite([], Audit(audit)) { Creations = [new NewZone(name, records, replace)], EnforcePolicy = enforcePolicy },
+        var result = await writer.WriteAsync(new ZoneWrite([], Audit(audit)) { Creations = [new NewZone(name, records, replace) { Built = built }], EnforcePolicy = enforcePolicy },
             cancellationToken).ConfigureAwait(false);
         return result.Changed[0];
     }
@@ -95,7 +95,7 @@ public sealed class ZoneService(ZoneWriter writer, ServedZones zones, IRdnsStore
             ZoneContentPolicy.Check(incoming);
         var current = zones.Current.Get(name);
         if (current is null)
-            return await CreateAsync(name, records, replace: true, audit, enforcePolicy, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(name, records, replace: true, audit, enforcePolicy, cancellationToken, incoming).ConfigureAwait(false);
         // Decided at commit time against the zone as it is then: every RRset of the file replaces
         // the zone's, every RRset the file lacks is removed.
         var edit = new ZoneEdit(name, []) { Decide = zone => Replacement(zone, incoming) };

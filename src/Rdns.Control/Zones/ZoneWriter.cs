@@ -293,7 +293,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         var created = new List<(NewZone Zone, ZoneSnapshot Snapshot)>();
         foreach (var creation in write.Creations)
         {
-            var snapshot = ZoneSnapshot.Build(creation.Zone, creation.Records);
+            var snapshot = creation.Built ?? ZoneSnapshot.Build(creation.Zone, creation.Records);
             if (write.EnforcePolicy)
                 ZoneContentPolicy.Check(snapshot);
             view[creation.Zone.ToLower()] = snapshot;

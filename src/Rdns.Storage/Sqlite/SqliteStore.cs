@@ -113,10 +113,12 @@ internal sealed class SqliteStore : SqlStore
             if (_writeConnection is null)
             {
                 var connection = Open();
-                // WAL is a property of the file; setting it once per process is enough.
+                // WAL is a property of the file; setting it once per process is enough. The writer
+                // gets a 64 MiB page cache (2 MiB by default), so the record index of a large zone
+                // being written stays in memory instead of being read back page by page.
                 using (var wal = connection.CreateCommand())
                 {
-                    wal.CommandText = "PRAGMA journal_mode = WAL";
+                    wal.CommandText = "PRAGMA journal_mode = WAL; PRAGMA cache_size = -65536";
                     wal.ExecuteNonQuery();
                 }
                 _writeConnection = connection;
@@ -182,6 +184,46 @@ internal sealed class SqliteStore : SqlStore
             }
             if (rc != raw.SQLITE_DONE)
                 Check(db, rc);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The bulk path of imports and zone creation: one statement prepared on SQLite itself, its
+    /// parameters bound straight from the record's octets (owner lowered into one reused buffer),
+    /// stepped and reset per row. Several times faster than a command per row through ADO.NET,
+    /// which matters when a zone of a million PTRs is written in one transaction.
+    /// </summary>
+    protected override Task InsertRecordsAsync(StoreSession session, long zoneId, IReadOnlyList<ResourceRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+            return Task.CompletedTask;
+        var db = ((SqliteConnection)session.Connection).Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db,
+            "INSERT INTO records (zone_id, owner_key, owner, type, class, ttl, rdata) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", out sqlite3_stmt statement));
+        using (statement)
+        {
+            Span<byte> key = stackalloc byte[Protocol.Names.DnsName.MaxLength];
+            Check(db, raw.sqlite3_bind_int64(statement, 1, zoneId));
+            for (int i = 0; i < records.Count; i++)
+            {
+                if ((i & 0xFFFF) == 0xFFFF)
+                    cancellationToken.ThrowIfCancellationRequested();
+                var r = records[i];
+                var owner = r.Owner.Wire;
+                owner.CopyTo(key);
+                Protocol.Names.WireName.LowerInPlace(key[..owner.Length]);
+                Check(db, raw.sqlite3_bind_blob(statement, 2, key[..owner.Length]));
+                Check(db, raw.sqlite3_bind_blob(statement, 3, owner));
+                Check(db, raw.sqlite3_bind_int(statement, 4, (ushort)r.Type));
+                Check(db, raw.sqlite3_bind_int(statement, 5, (ushort)r.Class));
+                Check(db, raw.sqlite3_bind_int64(statement, 6, r.Ttl));
+                Check(db, raw.sqlite3_bind_blob(statement, 7, r.Data));
+                int rc = raw.sqlite3_step(statement);
+                if (rc != raw.SQLITE_DONE)
+                    Check(db, rc);
+                Check(db, raw.sqlite3_reset(statement));
+            }
         }
         return Task.CompletedTask;
     }

@@ -27,7 +27,11 @@ public sealed record ZoneWrite(IReadOnlyList<ZoneEdit> Edits, WriteAudit Audit)
 }
 
 /// <summary>A zone made from its records (one SOA among them); <see cref="Replace"/> replaces a zone of that name, journal and all.</summary>
-public sealed record NewZone(Protocol.Names.DnsName Zone, IReadOnlyList<Protocol.Records.ResourceRecord> Records, bool Replace = false);
+public sealed record NewZone(Protocol.Names.DnsName Zone, IReadOnlyList<Protocol.Records.ResourceRecord> Records, bool Replace = false)
+{
+    /// <summary>The zone already built from <see cref="Records"/> (an import validates it first); built by the writer when null.</summary>
+    public ZoneSnapshot? Built { get; init; }
+}
 
 /// <summary>What a write changed: the new snapshots of the zones it changed or created (none when it changed nothing), and the zones it deleted.</summary>
 public sealed record ZoneWriteResult(IReadOnlyList<ZoneSnapshot> Changed, IReadOnlyList<Protocol.Names.DnsName> Deleted)

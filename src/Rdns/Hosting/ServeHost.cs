@@ -193,26 +193,77 @@ public static class ServeHost
     /// </summary>
     private static async Task ImportZoneFilesAsync(ZoneService service, string directory, long maxRecords, CancellationToken cancellationToken)
     {
-        IReadOnlyList<(Protocol.Names.DnsName Name, List<Protocol.Records.ResourceRecord> Records)> files;
+        // Files are read, parsed and built on worker threads, a few at a time, and each goes to
+        // the write path as soon as it is ready: imports in flight together share durable
+        // transactions (group commit), so thousands of small zones cost a few hundred commits,
+        // not one fsync each. The first failure stops the start once what is in flight is done.
+        var files = ZoneDirectory.Files(directory);
+        using var window = new SemaphoreSlim(ImportWindow);
+        var inFlight = new List<Task>();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        foreach (var (origin, path) in files)
+        {
+            try
+            {
+                await window.WaitAsync(failed.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    await ImportZoneFileAsync(service, directory, origin, path, maxRecords, failed.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await failed.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+                finally
+                {
+                    window.Release();
+                }
+            }, CancellationToken.None));
+        }
         try
         {
-            files = ZoneDirectory.Read(directory, maxRecords);
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The file that failed throws its own error below.
+        }
+        var error = inFlight.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!).FirstOrDefault(e => e is not OperationCanceledException);
+        if (error is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Zone files read and imported at once: enough to keep both the parser and the writer busy.</summary>
+    private const int ImportWindow = 32;
+
+    private static async Task ImportZoneFileAsync(ZoneService service, string directory, Protocol.Names.DnsName origin, string path, long maxRecords, CancellationToken cancellationToken)
+    {
+        List<Protocol.Records.ResourceRecord> records;
+        try
+        {
+            records = ZoneDirectory.ReadFile(path, origin, maxRecords);
         }
         catch (Protocol.Text.ZoneFileException e) when (e.TooManyRecords)
         {
             throw new Protocol.Text.ZoneFileException(e.FileName, e.Line, $"{e.Problem} (setting Import:ZoneFileRecords)", e) { TooManyRecords = true };
         }
-        foreach (var (name, records) in files)
+        var audit = new AuditEntry("system", "zone.import", origin.ToString(), $"--zones {directory}");
+        try
         {
-            var audit = new AuditEntry("system", "zone.import", name.ToString(), $"--zones {directory}");
-            try
-            {
-                await service.ImportAsync(name, records, audit, enforcePolicy: false, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ZoneDataException e)
-            {
-                throw new Protocol.Text.ZoneFileException(Path.Combine(directory, name.ToString().TrimEnd('.') + ".zone"), 0, e.Message);
-            }
+            await service.ImportAsync(origin, records, audit, enforcePolicy: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ZoneDataException e)
+        {
+            throw new Protocol.Text.ZoneFileException(path, 0, e.Message);
         }
     }
 }

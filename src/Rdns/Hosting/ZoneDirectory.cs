@@ -12,21 +12,27 @@ namespace Rdns.Hosting;
 public static class ZoneDirectory
 {
     /// <param name="maxRecords">Most records one file may make (<c>$GENERATE</c> included); null for no limit.</param>
-    public static IReadOnlyList<(DnsName Name, List<ResourceRecord> Records)> Read(string directory, long? maxRecords = null)
+    public static IReadOnlyList<(DnsName Name, List<ResourceRecord> Records)> Read(string directory, long? maxRecords = null) =>
+        Files(directory).Select(f => (f.Origin, ReadFile(f.Path, f.Origin, maxRecords))).ToList();
+
+    /// <summary>The zone files of a directory in name order, each with the zone its name says; nothing is read yet.</summary>
+    public static IReadOnlyList<(DnsName Origin, string Path)> Files(string directory)
     {
         if (!Directory.Exists(directory))
             throw new ZoneFileException(directory, 0, "no such directory");
-        var zones = new List<(DnsName, List<ResourceRecord>)>();
+        var files = new List<(DnsName, string)>();
         foreach (var path in Directory.EnumerateFiles(directory, "*.zone").Order(StringComparer.Ordinal))
         {
             var stem = Path.GetFileNameWithoutExtension(path);
             if (!DnsName.TryParse(stem.EndsWith('.') ? stem : stem + ".", null, out var origin, out var error))
                 throw new ZoneFileException(path, 0, $"the file name is not a zone name: {error}");
-            var records = ZoneFileReader.ReadFile(path, new ZoneFileOptions { Origin = origin, CheckZone = true, MaxRecords = maxRecords });
-            zones.Add((origin, records));
+            files.Add((origin, path));
         }
-        return zones;
+        return files;
     }
+
+    public static List<ResourceRecord> ReadFile(string path, DnsName origin, long? maxRecords) =>
+        ZoneFileReader.ReadFile(path, new ZoneFileOptions { Origin = origin, CheckZone = true, MaxRecords = maxRecords });
 
     /// <summary>Reads and builds every zone, naming the file in any error.</summary>
     public static IReadOnlyList<ZoneSnapshot> Load(string directory)
