@@ -109,4 +109,25 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.True(after.HasContaining("http_server_request_duration"), string.Join("\n", after.Names.Where(n => n.Contains("http"))));
         Assert.True(after.Has("process_cpu_seconds_total"));
     }
+
+    [Fact]
+    public async Task The_dashboard_asks_only_for_metrics_the_server_has()
+    {
+        // Every source present: a secondary (never answering), dnstap (no collector), rate limiting.
+        var socket = Path.Combine(_zones, "none.sock");
+        await using var server = await RdnsServer.StartAsync(null, ["--zones", _zones, "--secondary", "127.0.0.1:9", "--dnstap", socket]);
+        using var http = new HttpClient { BaseAddress = server.Http, Timeout = TimeSpan.FromSeconds(10) };
+        Assert.NotNull(await DnsClient.UdpAsync(server.Dns, DnsMessage.Query(DnsName.Parse("1.2.0.192.in-addr.arpa."), RecordType.PTR).ToWire(), TimeSpan.FromSeconds(2)));
+        // A write, so the write path's latency has a first measurement.
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.AdminKey);
+        (await http.PutAsync("/v1/ptr/192.0.2.9", new StringContent("""{"ptrdname":"nine.example.net."}""", System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        var text = await http.GetStringAsync("/metrics");
+        var families = System.Text.RegularExpressions.Regex.Matches(text, @"^# TYPE (\S+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value).ToHashSet();
+        var dashboard = await File.ReadAllTextAsync(Path.Combine(RepoRoot.Path, "deploy", "grafana-dashboard.json"));
+        var asked = System.Text.RegularExpressions.Regex.Matches(dashboard, @"\brdns_[a-z_]+").Select(m => m.Value)
+            .Select(n => System.Text.RegularExpressions.Regex.Replace(n, "_(bucket|sum|count)$", "")).ToHashSet();
+        Assert.NotEmpty(asked);
+        Assert.Empty(asked.Where(n => !families.Contains(n)).Order());
+    }
 }
