@@ -68,6 +68,7 @@ public sealed class BenchmarkRun(HarnessOptions options, DatasetManifest dataset
         }
         finally
         {
+            kind.Cleanup();
             if (!options.Keep)
                 TryDelete(work);
         }

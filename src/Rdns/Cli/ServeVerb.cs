@@ -25,6 +25,8 @@ public static class ServeVerb
         var rrlSlip = new Option<int?>("--rrl-slip") { Description = "Send every Nth rate-limited response truncated (default 2; 0 = drop all)" };
         var logFormat = new Option<string?>("--log-format") { Description = "Console log format: simple (default) or json (one object per line)" };
         logFormat.AcceptOnlyFromAmong("simple", "json");
+        var metrics = new Option<string?>("--metrics") { Description = "Prometheus metrics at /metrics and the DNS counters behind them: on (default) or off" };
+        metrics.AcceptOnlyFromAmong("on", "off");
         var dnstap = new Option<string?>("--dnstap") { Description = "dnstap: log queries and responses to this Frame Streams Unix socket" };
         var init = new Option<bool>("--init")
         {
@@ -32,7 +34,7 @@ public static class ServeVerb
         };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, rrlRate, rrlSlip, logFormat, dnstap, init,
+            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, rrlRate, rrlSlip, logFormat, metrics, dnstap, init,
         };
         command.SetAction(result =>
         {
@@ -53,6 +55,7 @@ public static class ServeVerb
                 ["Rrl:Slip"] = result.GetValue(rrlSlip)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["LogFormat"] = result.GetValue(logFormat),
                 ["Dnstap:Socket"] = result.GetValue(dnstap),
+                ["Metrics:Enabled"] = result.GetValue(metrics) switch { "on" => "true", "off" => "false", _ => null },
             };
             try
             {
