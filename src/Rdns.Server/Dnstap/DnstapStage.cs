@@ -77,18 +77,26 @@ public sealed class DnstapStage : IQueryStage, IDisposable
             Interlocked.Increment(ref _dropped);
             return;
         }
-        var now = Now(Stopwatch.GetTimestamp());
-        var received = request.Source.ReceivedAt != 0 ? Now(request.Source.ReceivedAt) : now;
-        var zone = request.Zone is { } z ? z.Origin.Wire : default;
-        var envelope = new DnstapFrame.Envelope(_identity, _version, request.Source, zone);
-        int length = DnstapFrame.Write(into, envelope, DnstapFrame.AuthQuery, received, request.Query, now, default);
-        bool answered = request.Action != ResponseAction.Drop && request.Length > 0;
-        if (length > 0 && _responses && answered)
+        int length = 0;
+        try
         {
-            int second = DnstapFrame.Write(into[length..], envelope, DnstapFrame.AuthResponse, received, default, now, request.Written);
-            length = second == 0 ? 0 : length + second;
+            var now = Now(Stopwatch.GetTimestamp());
+            var received = request.Source.ReceivedAt != 0 ? Now(request.Source.ReceivedAt) : now;
+            var zone = request.Zone is { } z ? z.Origin.Wire : default;
+            var envelope = new DnstapFrame.Envelope(_identity, _version, request.Source, zone);
+            length = DnstapFrame.Write(into, envelope, DnstapFrame.AuthQuery, received, request.Query, now, default);
+            bool answered = request.Action != ResponseAction.Drop && request.Length > 0;
+            if (length > 0 && _responses && answered)
+            {
+                int second = DnstapFrame.Write(into[length..], envelope, DnstapFrame.AuthResponse, received, default, now, request.Written);
+                length = second == 0 ? 0 : length + second;
+            }
         }
-        _queue.Publish(position, length);
+        finally
+        {
+            // Always published, even empty: the writer reads slots in order and would wait forever on one left claimed.
+            _queue.Publish(position, length);
+        }
         if (length == 0)
             Interlocked.Increment(ref _tooLarge);
         else

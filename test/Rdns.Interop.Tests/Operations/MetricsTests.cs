@@ -129,5 +129,16 @@ public sealed class MetricsTests : IAsyncLifetime
             .Select(n => System.Text.RegularExpressions.Regex.Replace(n, "_(bucket|sum|count)$", "")).ToHashSet();
         Assert.NotEmpty(asked);
         Assert.Empty(asked.Where(n => !families.Contains(n)).Order());
+
+        // The secondary never answers the NOTIFY the write sent: said in the log within seconds
+        // (not after the last of 20 tries), and in the metrics.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!server.Output.Contains("Secondary 127.0.0.1:9 is not answering NOTIFY") && DateTime.UtcNow < until)
+            await Task.Delay(200);
+        Assert.Contains("Secondary 127.0.0.1:9 is not answering NOTIFY", server.Output);
+        var scrape = await Scrape.ReadAsync(http);
+        Assert.True(scrape["rdns_secondary_notify_failures_total{secondary=\"127.0.0.1:9\"}"] >= 3);
+        Assert.True(scrape["rdns_secondary_zones_pending{secondary=\"127.0.0.1:9\"}"] >= 1);
+        Assert.Equal(0, scrape["rdns_secondary_notify_last_ack_timestamp_seconds{secondary=\"127.0.0.1:9\"}"]);
     }
 }
