@@ -56,8 +56,10 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Writes waiting for the next transaction.</summary>
-    public int Waiting => _queue.Reader.Count;
+    /// <summary>Writes waiting for the next transaction (counted here: a single-reader channel cannot count itself).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    private int _waiting;
 
     /// <summary>Raised after a change of a zone is durable and visible (created, changed or deleted).</summary>
     public event Action<ChangeNotice>? Applied;
@@ -89,8 +91,12 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
 
     private Task<ZoneWriteResult> Enqueue(Pending pending)
     {
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _waiting);
             throw new ObjectDisposedException(nameof(ZoneWriter));
+        }
         return pending.Done.Task;
     }
 
@@ -104,6 +110,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                 batch.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
                 {
+                    Interlocked.Decrement(ref _waiting);
                     // A caller that gave up before its turn is not written; once in a batch, it is.
                     if (pending.CancellationToken.IsCancellationRequested)
                         pending.Done.TrySetCanceled(pending.CancellationToken);

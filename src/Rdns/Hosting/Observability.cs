@@ -8,7 +8,7 @@ using Rdns.Server.Pipeline;
 namespace Rdns.Hosting;
 
 /// <summary>What the host adds to see a running server: /metrics, the dnstap writer, and SIGHUP reload; disposed at stop.</summary>
-internal sealed class Observability(PrometheusEndpoint? metrics, Server.Dnstap.DnstapStage? dnstap, SettingsReload reload) : IDisposable
+internal sealed partial class Observability(PrometheusEndpoint? metrics, Server.Dnstap.DnstapStage? dnstap, SettingsReload reload) : IDisposable
 {
     public static Observability Start(WebApplication app, ServeSettings settings)
     {
@@ -26,10 +26,24 @@ internal sealed class Observability(PrometheusEndpoint? metrics, Server.Dnstap.D
                     () => services.GetRequiredService<DnsService>().TryGetServer()?.Tcp.Connections);
                 var control = new ControlMetrics(factory, services.GetRequiredService<Zones.ServedZones>(), services.GetRequiredService<ZoneWriter>(),
                     services.GetRequiredService<ZoneFollower>(), services.GetRequiredService<Transfers>().Sender);
+                var logger = loggers.CreateLogger("Rdns.Metrics");
+                var failures = new Server.Stages.LogThrottle(TimeSpan.FromMinutes(1));
                 return () =>
                 {
-                    dns.Update();
-                    control.Update();
+                    // Each source on its own: one that fails (a bug) must not blank the others, and
+                    // it is said, since the exporter would otherwise swallow it.
+                    foreach (var update in (Action[])[dns.Update, control.Update])
+                    {
+                        try
+                        {
+                            update();
+                        }
+                        catch (Exception e)
+                        {
+                            if (failures.TryEnter(out long suppressed))
+                                LogUpdateFailed(logger, suppressed, e);
+                        }
+                    }
                 };
             });
             metrics.Map(app);
@@ -50,4 +64,7 @@ internal sealed class Observability(PrometheusEndpoint? metrics, Server.Dnstap.D
         dnstap?.Dispose();
         metrics?.Dispose();
     }
+
+    [LoggerMessage(EventId = 800, Level = LogLevel.Error, Message = "Reading metrics failed; the scrape shows what was read ({Suppressed} similar lines suppressed)")]
+    private static partial void LogUpdateFailed(ILogger logger, long suppressed, Exception exception);
 }

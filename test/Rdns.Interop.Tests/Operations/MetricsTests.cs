@@ -137,7 +137,7 @@ public sealed class MetricsTests : IAsyncLifetime
             await Task.Delay(200);
         Assert.Contains("Secondary 127.0.0.1:9 is not answering NOTIFY", server.Output);
         var scrape = await Scrape.ReadAsync(http);
-        Assert.True(scrape["rdns_secondary_notify_failures_total{secondary=\"127.0.0.1:9\"}"] >= 3);
+        Assert.True(scrape["rdns_secondary_notify_failures_total{secondary=\"127.0.0.1:9\"}"] >= 3, string.Join("\n", scrape.Names.Where(n => n.Contains("secondary")).Select(n => $"{n} {scrape[n]}")));
         Assert.True(scrape["rdns_secondary_zones_pending{secondary=\"127.0.0.1:9\"}"] >= 1);
         Assert.Equal(0, scrape["rdns_secondary_notify_last_ack_timestamp_seconds{secondary=\"127.0.0.1:9\"}"]);
     }
