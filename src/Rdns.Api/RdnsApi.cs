@@ -31,6 +31,10 @@ public static partial class RdnsApi
     public static IServiceCollection AddRdnsApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(ApiPolicies.Configure);
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();
         services.AddOpenApi("v1");
         services.Configure<JsonOptions>(o =>
         {
@@ -67,21 +71,25 @@ public static partial class RdnsApi
     public static WebApplication MapRdnsApi(this WebApplication app)
     {
         app.Use(HandleErrorsAsync);
-        app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.Use(LogChangesAsync);
         app.UseRateLimiter();
-        app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
         // 503 with the reasons while not ready, so a load balancer or an operator sees why.
         app.MapGet("/readyz", (Health.Readiness readiness) => readiness.Report() is { Ready: true } ready
             ? Results.Ok(ready)
-            : Results.Json(readiness.Report(), statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription();
+            : Results.Json(readiness.Report(), statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription().AllowAnonymous();
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
         TenantEndpoints.Map(app);
         KeyEndpoints.Map(app);
-        app.MapFallback((HttpContext context) =>
+        // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
+        app.MapFallback("/v1/{**rest}", (HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
+        app.MapFallback((HttpContext context) =>
+            ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API")).AllowAnonymous();
         return app;
     }
 

@@ -26,7 +26,7 @@ public static class KeyEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/v1").WithTags("Keys");
+        var keys = app.MapGroup("/v1").WithTags("Keys").RequireAuthorization(ApiPolicies.Operator);
         keys.MapGet("/keys", ListOperatorKeysAsync).WithName("ListKeys");
         keys.MapPost("/keys", CreateOperatorKeyAsync).WithName("CreateKey");
         keys.MapDelete("/keys/{keyId}", RevokeOperatorKeyAsync).WithName("RevokeKey");
@@ -72,39 +72,33 @@ public static class KeyEndpoints
 
     private static Task<IResult> CreateOperatorKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time)
     {
-        context.RequireAdmin();
         return CreateAsync(context, keys, time, ApiKeys.AdminRole, null);
     }
 
     private static async Task<IResult> ListOperatorKeysAsync(HttpContext context, IKeyStore keys)
     {
-        context.RequireAdmin();
         return List(await keys.ListKeysAsync(ApiKeys.AdminRole, null, context.RequestAborted).ConfigureAwait(false));
     }
 
     private static Task<IResult> RevokeOperatorKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId)
     {
-        context.RequireAdmin();
         return RevokeAsync(context, keys, cache, keyId, ApiKeys.AdminRole, null);
     }
 
     private static async Task<IResult> CreateTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, TimeProvider time, string id)
     {
-        context.RequireAdmin();
         await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
         return await CreateAsync(context, keys, time, ApiKeys.TenantRole, id).ConfigureAwait(false);
     }
 
     private static async Task<IResult> ListTenantKeysAsync(HttpContext context, TenantService tenants, IKeyStore keys, string id)
     {
-        context.RequireAdmin();
         await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
         return List(await keys.ListKeysAsync(ApiKeys.TenantRole, id, context.RequestAborted).ConfigureAwait(false));
     }
 
     private static async Task<IResult> RevokeTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, ApiKeyCache cache, string id, string keyId)
     {
-        context.RequireAdmin();
         await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
         return await RevokeAsync(context, keys, cache, keyId, ApiKeys.TenantRole, id).ConfigureAwait(false);
     }

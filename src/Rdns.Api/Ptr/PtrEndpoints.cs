@@ -41,11 +41,11 @@ public static class PtrEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var ptr = app.MapGroup("/v1/ptr").WithTags("PTR");
+        var ptr = app.MapGroup("/v1/ptr").WithTags("PTR").RequireAuthorization(ApiPolicies.Operator);
         ptr.MapPut("/{ip}", PutAsync).WithName("SetPtr");
         ptr.MapGet("/{ip}", Get).WithName("GetPtr");
         ptr.MapDelete("/{ip}", DeleteAsync).WithName("DeletePtr");
-        app.MapPost("/v1/ptr", BulkAsync).WithTags("PTR").WithName("SetPtrBulk");
+        app.MapPost("/v1/ptr", BulkAsync).WithTags("PTR").WithName("SetPtrBulk").RequireAuthorization(ApiPolicies.Operator);
     }
 
     private static PtrLocation Locate(ZoneService service, IpAddress ip)
@@ -59,7 +59,7 @@ public static class PtrEndpoints
         };
     }
 
-    private static byte[] ParseTarget(string? text, string field)
+    internal static byte[] ParseTarget(string? text, string field)
     {
         if (string.IsNullOrWhiteSpace(text))
             throw ApiException.Invalid(field, "required: the host name the address should point to");
@@ -68,7 +68,7 @@ public static class PtrEndpoints
         return DnsName.Parse(normalized).Wire.ToArray();
     }
 
-    private static uint Ttl(uint? ttl, string field) => ttl switch
+    internal static uint Ttl(uint? ttl, string field) => ttl switch
     {
         null => DefaultTtl,
         > int.MaxValue => throw ApiException.Invalid(field, "must be at most 2147483647 (RFC 2181 §8)"),
@@ -86,7 +86,6 @@ public static class PtrEndpoints
 
     private static async Task<IResult> PutAsync(HttpContext context, ZoneService service, TimeProvider time, string ip)
     {
-        context.RequireAdmin();
         var address = ApiInput.ParseIp(ip, "ip");
         var request = await ApiJson.ReadAsync<PtrRequest>(context).ConfigureAwait(false);
         var target = ParseTarget(request.Ptrdname, "ptrdname");
@@ -102,7 +101,6 @@ public static class PtrEndpoints
 
     private static IResult Get(HttpContext context, ZoneService service, string ip)
     {
-        context.RequireAdmin();
         var address = ApiInput.ParseIp(ip, "ip");
         var location = Locate(service, address);
         var set = location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR);
@@ -113,7 +111,6 @@ public static class PtrEndpoints
 
     private static async Task<IResult> DeleteAsync(HttpContext context, ZoneService service, string ip)
     {
-        context.RequireAdmin();
         var address = ApiInput.ParseIp(ip, "ip");
         var location = Locate(service, address);
         if (location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) is null)
@@ -131,7 +128,6 @@ public static class PtrEndpoints
     /// </summary>
     private static async Task<IResult> BulkAsync(HttpContext context, ZoneService service, TimeProvider time)
     {
-        context.RequireAdmin();
         var request = await ApiJson.ReadAsync<BulkPtrRequest>(context).ConfigureAwait(false);
         if (request.Items is null || request.Items.Count == 0)
             return ApiProblem.Invalid("items", "at least one item is required");

@@ -37,17 +37,21 @@ public static class TenantEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var ops = app.MapGroup("/v1").WithTags("Tenancy");
+        var ops = app.MapGroup("/v1").WithTags("Tenancy").RequireAuthorization(ApiPolicies.Operator);
         ops.MapPost("/pools", CreatePoolAsync).WithName("CreatePool");
         ops.MapGet("/pools", ListPoolsAsync).WithName("ListPools");
         ops.MapPost("/tenants", CreateTenantAsync).WithName("CreateTenant");
-        ops.MapGet("/tenants/{id}", GetTenantAsync).WithName("GetTenant");
         ops.MapPost("/allocations", AllocateAsync).WithName("CreateAllocation");
-        ops.MapGet("/allocations", ListAllocationsAsync).WithName("ListAllocations");
-        ops.MapGet("/allocations/{id}", GetAllocationAsync).WithName("GetAllocation");
         ops.MapDelete("/allocations/{id}", ReleaseAsync).WithName("ReleaseAllocation");
 
-        var tenant = app.MapGroup("/v1").WithTags("Tenant").RequireRateLimiting(RateLimitPolicy);
+        // Operators see every tenant and allocation, a tenant its own: any valid key (the
+        // fallback policy), scoped in the handler.
+        var shared = app.MapGroup("/v1").WithTags("Tenancy");
+        shared.MapGet("/tenants/{id}", GetTenantAsync).WithName("GetTenant");
+        shared.MapGet("/allocations", ListAllocationsAsync).WithName("ListAllocations");
+        shared.MapGet("/allocations/{id}", GetAllocationAsync).WithName("GetAllocation");
+
+        var tenant = app.MapGroup("/v1").WithTags("Tenant").RequireAuthorization(ApiPolicies.Tenant).RequireRateLimiting(RateLimitPolicy);
         tenant.MapPut("/addresses/{ip}/reverse", SetReverseAsync).WithName("SetReverse");
         tenant.MapGet("/addresses/{ip}/reverse", GetReverseAsync).WithName("GetReverse");
         tenant.MapDelete("/addresses/{ip}/reverse", ResetReverseAsync).WithName("ResetReverse");
@@ -57,16 +61,12 @@ public static class TenantEndpoints
         tenant.MapPost("/domains/{name}/verify", VerifyDomainAsync).WithName("VerifyDomain");
     }
 
-    private static string RequireTenant(HttpContext context)
-    {
-        var caller = context.Caller();
-        return caller.TenantId ?? throw new ApiException(StatusCodes.Status403Forbidden, "forbidden", "Tenant key required",
-            "this endpoint acts for a tenant; use a key created with POST /v1/tenants/{id}/keys");
-    }
+    /// <summary>The tenant the caller acts for (the group's policy admitted only tenant keys).</summary>
+    private static string RequireTenant(HttpContext context) =>
+        context.Caller().TenantId ?? throw new InvalidOperationException("a tenant endpoint reached without a tenant key");
 
     private static async Task<IResult> CreatePoolAsync(HttpContext context, PoolService pools)
     {
-        context.RequireAdmin();
         var request = await ApiJson.ReadAsync<CreatePoolRequest>(context).ConfigureAwait(false);
         if (request.Prefix is null)
             return ApiProblem.Invalid("prefix", "required");
@@ -76,14 +76,12 @@ public static class TenantEndpoints
 
     private static async Task<IResult> ListPoolsAsync(HttpContext context, IRdnsStore store)
     {
-        context.RequireAdmin();
         var pools = await store.ListPoolsAsync(context.RequestAborted).ConfigureAwait(false);
         return Results.Ok(pools.Select(p => new PoolView(p.Id, p.Prefix, p.Template, p.Ttl, p.CreatedAt)).ToList());
     }
 
     private static async Task<IResult> CreateTenantAsync(HttpContext context, TenantService tenants)
     {
-        context.RequireAdmin();
         var request = await ApiJson.ReadAsync<CreateTenantRequest>(context).ConfigureAwait(false);
         var tenant = await tenants.CreateTenantAsync(request.Name, context.Audit("tenant.create", "-"), context.RequestAborted).ConfigureAwait(false);
         return Results.Created($"/v1/tenants/{tenant.Id}", tenant);
@@ -99,7 +97,6 @@ public static class TenantEndpoints
 
     private static async Task<IResult> AllocateAsync(HttpContext context, TenantService tenants)
     {
-        context.RequireAdmin();
         var request = await ApiJson.ReadAsync<CreateAllocationRequest>(context).ConfigureAwait(false);
         var a = await tenants.AllocateAsync(request.Tenant, request.Prefix, context.Audit("allocation.create", request.Prefix ?? "-"), context.RequestAborted).ConfigureAwait(false);
         return Results.Created($"/v1/allocations/{a.Id}", View(a));
@@ -124,7 +121,6 @@ public static class TenantEndpoints
 
     private static async Task<IResult> ReleaseAsync(HttpContext context, TenantService tenants, IRdnsStore store, string id)
     {
-        context.RequireAdmin();
         int reset = await tenants.ReleaseAsync(id, context.Audit("allocation.release", id), context.RequestAborted).ConfigureAwait(false);
         var a = (await store.GetAllocationAsync(id, context.RequestAborted).ConfigureAwait(false))!;
         return Results.Ok(new ReleaseView(a.Id, a.Prefix, reset, a.ReleasedAt!.Value));

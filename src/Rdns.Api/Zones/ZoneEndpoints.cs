@@ -39,7 +39,7 @@ public static class ZoneEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        var zones = app.MapGroup("/v1/zones").WithTags("Zones");
+        var zones = app.MapGroup("/v1/zones").WithTags("Zones").RequireAuthorization(ApiPolicies.Operator);
         zones.MapPost("", CreateAsync).WithName("CreateZone");
         zones.MapGet("", ListAsync).WithName("ListZones");
         zones.MapGet("/{name}", Get).WithName("GetZone");
@@ -51,7 +51,6 @@ public static class ZoneEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext context, ZoneService service, ZoneDefaults defaults, TimeProvider time)
     {
-        context.RequireAdmin();
         var request = await ApiJson.ReadAsync<CreateZoneRequest>(context).ConfigureAwait(false);
         DnsName name;
         if (request.Name is not null && request.Prefix is not null)
@@ -101,7 +100,6 @@ public static class ZoneEndpoints
 
     private static IResult ListAsync(HttpContext context, ZoneService service, int? limit, string? after)
     {
-        context.RequireAdmin();
         int size = limit ?? 100;
         if (size is < 1 or > MaxPage)
             return ApiProblem.Invalid("limit", $"must be 1-{MaxPage}");
@@ -117,7 +115,6 @@ public static class ZoneEndpoints
 
     private static IResult Get(HttpContext context, ZoneService service, string name)
     {
-        context.RequireAdmin();
         var zone = Find(service, name);
         var rrsets = zone.Records()
             .GroupBy(r => (r.Owner.ToString(), r.Type))
@@ -129,7 +126,6 @@ public static class ZoneEndpoints
 
     private static async Task<IResult> DeleteAsync(HttpContext context, ZoneService service, string name)
     {
-        context.RequireAdmin();
         var zoneName = ParseZoneName(name, "name");
         bool deleted = await service.DeleteAsync(zoneName, context.Audit("zone.delete", zoneName.ToString()), context.RequestAborted).ConfigureAwait(false);
         return deleted ? Results.NoContent() : ApiProblem.NotFound("zone_not_found", $"zone {zoneName} is not hosted here");
@@ -137,7 +133,6 @@ public static class ZoneEndpoints
 
     private static async Task<IResult> PatchAsync(HttpContext context, ZoneService service, string name)
     {
-        context.RequireAdmin();
         var zone = Find(service, name);
         var patch = await ApiJson.ReadAsync<RRsetPatch>(context).ConfigureAwait(false);
         if (patch.Rrsets is null || patch.Rrsets.Count == 0)
@@ -152,7 +147,6 @@ public static class ZoneEndpoints
 
     private static IResult Export(HttpContext context, ZoneService service, string name)
     {
-        context.RequireAdmin();
         var zone = Find(service, name);
         var text = ZoneFileWriter.ToText(zone.Origin, zone.Records());
         return Results.Text(text, "text/dns; charset=utf-8", Encoding.UTF8);
@@ -160,7 +154,6 @@ public static class ZoneEndpoints
 
     private static async Task<IResult> ImportAsync(HttpContext context, ZoneService service, ZoneImportOptions limits, string name)
     {
-        context.RequireAdmin();
         var zoneName = ParseZoneName(name, "name");
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);

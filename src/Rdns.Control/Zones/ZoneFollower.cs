@@ -25,8 +25,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Zones that differed from the store at the last resync: what notifications had missed.</summary>
     public int BehindAtLastResync => Volatile.Read(ref _behindAtLastResync);
 
+    /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
-        writer.CatchUpAsync([zone], cancellationToken);
+        writer.RefreshAsync(zone, cancellationToken);
 
     public async Task FollowAsync(TimeSpan resyncInterval, CancellationToken cancellationToken)
     {

@@ -89,6 +89,81 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     public Task CatchUpAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default) =>
         Enqueue(new Pending(null, zones, cancellationToken));
 
+    /// <summary>
+    /// Brings one zone up to what the store holds without waiting behind queued writes: reads the
+    /// journal (or the zone) outside any write transaction and publishes the result only if the
+    /// zone is still the snapshot it was made from. If a local write moved the zone meanwhile, that
+    /// write's own transaction has caught up already, and the refresh is moot. This is how another
+    /// node's commit becomes visible here within milliseconds even while local writes queue.
+    /// </summary>
+    public async Task RefreshAsync(DnsName zone, CancellationToken cancellationToken = default)
+    {
+        var current = _zones.Current.Get(zone);
+        var stored = await _store.GetSerialAsync(zone, cancellationToken).ConfigureAwait(false);
+        ZoneSnapshot? next;
+        ChangeKind kind;
+        if (stored is null)
+        {
+            if (current is null)
+                return;
+            next = null;
+            kind = ChangeKind.Deleted;
+        }
+        else
+        {
+            if (current is not null && current.Serial == stored.Value)
+                return;
+            next = null;
+            if (current is not null)
+            {
+                var journal = await _store.GetJournalAsync(zone, current.Serial, cancellationToken).ConfigureAwait(false);
+                if (journal is not null)
+                {
+                    next = current;
+                    foreach (var change in journal)
+                        next = next.Apply(change);
+                }
+            }
+            if (next is null)
+            {
+                var full = await _store.LoadAsync(zone, cancellationToken).ConfigureAwait(false);
+                if (full is null)
+                    return;
+                try
+                {
+                    next = ZoneSnapshot.Build(full.Name, full.Records);
+                }
+                catch (ZoneDataException e)
+                {
+                    LogUnloadable(_logger, zone.ToString(), e.Message);
+                    return;
+                }
+            }
+            kind = current is null ? ChangeKind.Created : ChangeKind.Changed;
+        }
+        bool published = false;
+        _zones.Update(set =>
+        {
+            if (!ReferenceEquals(set.Get(zone), current))
+                return set;
+            published = true;
+            return next is null ? set.Without(zone) : set.With(next);
+        });
+        if (!published)
+            return;
+        if (next is not null)
+            LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
+        var notice = new ChangeNotice(zone, next?.Serial ?? 0, kind);
+        try
+        {
+            Applied?.Invoke(notice);
+        }
+        catch (Exception e)
+        {
+            LogListenerFailed(_logger, zone.ToString(), e);
+        }
+    }
+
     private Task<ZoneWriteResult> Enqueue(Pending pending)
     {
         Interlocked.Increment(ref _waiting);

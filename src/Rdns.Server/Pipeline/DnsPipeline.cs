@@ -51,6 +51,7 @@ public sealed class DnsPipeline
         Span<byte> stageOptions = stackalloc byte[DnsRequest.StageOptionSpace];
         var request = new DnsRequest(query, response, source, stageOptions) { Zones = _zones.Current, Worker = worker, Envelope = _envelope };
         request.WellFormed = ParsedRequest.TryParse(query, header, ref request.Parsed);
+        request.ResponseLimit = _envelope.Limit(request);
         Run(ref request);
         return new ProcessResult(request.Action == ResponseAction.Drop ? 0 : request.Length, request.Action, request.Parsed, request.Zones);
     }

@@ -33,9 +33,15 @@ public sealed partial class ResponseRateLimiter : IQueryStage
     private readonly int _v4Bits;
     private readonly int _v6Bits;
     private volatile Addressing.IpPrefix[] _exempt;
-    private readonly ulong[] _keys;
-    /// <summary>Per bucket: the second it counts (high 32 bits) and the responses counted in it (low 32).</summary>
-    private readonly long[] _states;
+    /// <summary>Key and count side by side, so an account costs one cache line.</summary>
+    private struct Bucket
+    {
+        public ulong Key;
+        /// <summary>The second it counts (high 32 bits) and the responses counted in it (low 32).</summary>
+        public long State;
+    }
+
+    private readonly Bucket[] _buckets;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LogThrottle _logThrottle;
@@ -50,8 +56,7 @@ public sealed partial class ResponseRateLimiter : IQueryStage
         _v4Bits = options.Ipv4PrefixLength;
         _v6Bits = options.Ipv6PrefixLength;
         _exempt = [.. options.ExemptPrefixes()];
-        _keys = new ulong[options.TableSize];
-        _states = new long[options.TableSize];
+        _buckets = new Bucket[options.TableSize];
         _time = time ?? TimeProvider.System;
         _logger = logger;
         _logThrottle = new LogThrottle(TimeSpan.FromSeconds(10), _time);
@@ -117,7 +122,7 @@ public sealed partial class ResponseRateLimiter : IQueryStage
         {
             request.Action = ResponseAction.Drop;
         }
-        if (_logThrottle.TryEnter(out long suppressed))
+        if (_logger.IsEnabled(LogLevel.Warning) && _logThrottle.TryEnter(out long suppressed))
             LogLimiting(_logger, new ClientAddress(client.IsV6, network, 0).ToIPAddress().ToString(), client.IsV6 ? _v6Bits : _v4Bits, cls.ToString(), suppressed);
     }
 
@@ -145,41 +150,36 @@ public sealed partial class ResponseRateLimiter : IQueryStage
     }
 
     /// <summary>
-    /// Two seeded hashes (HashCode's seed is random per process, so a spoofer cannot aim at one
-    /// bucket) make a 64-bit key; its bucket is the key modulo the table size.
+    /// A 64-bit key: a seeded hash (HashCode's seed is random per process, so a spoofer cannot aim
+    /// at one bucket) of class, network and name in the high half, a plain mix of the same in the
+    /// low half so two accounts that share a bucket are told apart; its bucket is the key modulo
+    /// the table size.
     /// </summary>
     private static ulong Key(Class cls, bool v6, UInt128 network, ReadOnlySpan<byte> name)
     {
-        int nameHash = name.IsEmpty ? 0 : WireName.HashIgnoreCase(name);
-        var a = new HashCode();
-        a.Add((byte)cls);
-        a.Add(v6);
-        a.Add(network);
-        a.Add(nameHash);
-        var b = new HashCode();
-        b.Add(nameHash);
-        b.Add(network);
-        b.Add((byte)cls);
-        b.Add(v6 ? 0x5A : 0xA5);
-        return ((ulong)(uint)a.ToHashCode() << 32) | (uint)b.ToHashCode();
+        uint nameHash = name.IsEmpty ? 0 : (uint)WireName.HashIgnoreCase(name);
+        ulong folded = (ulong)network ^ (ulong)(network >> 64);
+        uint seeded = (uint)HashCode.Combine((byte)cls, v6, folded, nameHash);
+        uint plain = (uint)(folded * 0x9E3779B97F4A7C15UL >> 32) ^ (nameHash * 0x85EBCA6Bu) ^ ((uint)cls << 24) ^ (v6 ? 1u : 0u);
+        return ((ulong)seeded << 32) | plain;
     }
 
     /// <summary>Counts one response in its bucket's current second; returns the count so far.</summary>
     private int Account(ulong key)
     {
-        int index = (int)(key % (ulong)_keys.Length);
+        ref var bucket = ref _buckets[(int)(key % (ulong)_buckets.Length)];
         uint now = (uint)(_time.GetTimestamp() / _time.TimestampFrequency);
         while (true)
         {
-            long old = Volatile.Read(ref _states[index]);
-            bool same = Volatile.Read(ref _keys[index]) == key && (uint)(old >> 32) == now;
+            long old = Volatile.Read(ref bucket.State);
+            bool same = Volatile.Read(ref bucket.Key) == key && (uint)(old >> 32) == now;
             int count = same ? (int)(uint)old + 1 : 1;
             long next = ((long)now << 32) | (uint)count;
-            if (Interlocked.CompareExchange(ref _states[index], next, old) != old)
+            if (Interlocked.CompareExchange(ref bucket.State, next, old) != old)
                 continue;
             // A bucket that held another key (or an older second) now belongs to this one.
             if (!same)
-                Volatile.Write(ref _keys[index], key);
+                Volatile.Write(ref bucket.Key, key);
             return count;
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Authorization;
 using Prometheus;
 using Rdns.Control.Zones;
 
@@ -52,7 +53,7 @@ public sealed class PrometheusEndpoint : IDisposable
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
-        }).ExcludeFromDescription();
+        }).ExcludeFromDescription().AllowAnonymous();
 
     public void Dispose() => _meters.Dispose();
 }
