@@ -47,6 +47,8 @@ internal sealed partial class Observability(PrometheusEndpoint? metrics, Server.
                 };
             });
             metrics.Map(app);
+            // Created now, so its instruments exist when an OTLP reader collects.
+            services.GetRequiredService<DnsMeter>();
         }
         var dnstap = services.GetService<Server.Dnstap.DnstapStage>();
         dnstap?.Writer.Start(loggers.CreateLogger("Rdns.Dnstap"));

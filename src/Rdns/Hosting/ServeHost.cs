@@ -105,6 +105,11 @@ public static class ServeHost
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers,
                 (settings.Metrics.Zones ?? []).Select(z => Protocol.Names.DnsName.Parse(z.EndsWith('.') ? z : z + "."))));
+            if (settings.Metrics.Enabled)
+            {
+                builder.Services.AddSingleton(sp => new Metrics.DnsMeter(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<QueryCounters>()));
+                Metrics.OtlpExport.Configure(builder.Services, settings.Metrics);
+            }
             if (settings.Dnstap.Enabled)
                 builder.Services.AddSingleton(new Server.Dnstap.DnstapStage(settings.Dnstap, serverOptions.UdpWorkers, $"Rdns {ProductVersion.Text}"));
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());

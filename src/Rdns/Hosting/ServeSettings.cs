@@ -161,6 +161,10 @@ public sealed class ServeSettings
             if (!Protocol.Names.DnsName.TryParse(zone.EndsWith('.') ? zone : zone + ".", null, out _, out var zoneError))
                 throw new SettingsException($"Metrics:Zones '{zone}': {zoneError}");
         }
+        if (Metrics.Otlp is { } otlp && (!Uri.TryCreate(otlp, UriKind.Absolute, out var otlpUri) || otlpUri.Scheme is not ("http" or "https")))
+            throw new SettingsException($"Metrics:Otlp '{otlp}': must be an http(s) URL such as http://collector:4318/v1/metrics");
+        if (Metrics.OtlpIntervalSeconds < 1)
+            throw new SettingsException($"Metrics:OtlpIntervalSeconds {Metrics.OtlpIntervalSeconds}: must be 1 or more");
         if (Metrics.Zones is { Count: > Server.Pipeline.QueryCounters.MaxZones })
             throw new SettingsException($"Metrics:Zones: at most {Server.Pipeline.QueryCounters.MaxZones} zones are counted one by one");
     }

@@ -141,4 +141,58 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.True(scrape["rdns_secondary_zones_pending{secondary=\"127.0.0.1:9\"}"] >= 1);
         Assert.Equal(0, scrape["rdns_secondary_notify_last_ack_timestamp_seconds{secondary=\"127.0.0.1:9\"}"]);
     }
+
+    [Fact]
+    public async Task Meters_are_pushed_over_otlp_when_a_collector_is_named()
+    {
+        // An OTLP/HTTP collector as far as the exporter can tell: it takes the POSTs and keeps them.
+        int port = FreePort.ForUdpAndTcp();
+        using var collector = new HttpListener();
+        collector.Prefixes.Add($"http://127.0.0.1:{port}/v1/metrics/");
+        collector.Start();
+        var received = new List<(string? Type, byte[] Body)>();
+        var receiving = Task.Run(async () =>
+        {
+            while (collector.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await collector.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                lock (received)
+                    received.Add((context.Request.ContentType, body.ToArray()));
+                context.Response.StatusCode = 200;
+                context.Response.Close();
+            }
+        });
+        var environment = new Dictionary<string, string?>
+        {
+            ["RDNS_METRICS__OTLP"] = $"http://127.0.0.1:{port}/v1/metrics",
+            ["RDNS_METRICS__OTLPINTERVALSECONDS"] = "1",
+        };
+        await using (var server = await RdnsServer.StartAsync(null, ["--zones", _zones], environment))
+        {
+            Assert.NotNull(await DnsClient.UdpAsync(server.Dns, DnsMessage.Query(DnsName.Parse("1.2.0.192.in-addr.arpa."), RecordType.PTR).ToWire(), TimeSpan.FromSeconds(2)));
+            bool Pushed()
+            {
+                lock (received)
+                    return received.Any(r => System.Text.Encoding.ASCII.GetString(r.Body).Contains("rdns.dns.queries"));
+            }
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            while (!Pushed() && DateTime.UtcNow < until)
+                await Task.Delay(200);
+            Assert.True(Pushed(), $"{received.Count} exports, none with rdns.dns.queries");
+        }
+        collector.Stop();
+        await receiving;
+        lock (received)
+            Assert.All(received, r => Assert.Equal("application/x-protobuf", r.Type));
+    }
 }

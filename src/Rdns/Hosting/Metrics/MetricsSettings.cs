@@ -11,4 +11,13 @@ public sealed class MetricsSettings
     /// large server would be thousands of series. At most 256.
     /// </summary>
     public List<string>? Zones { get; set; }
+
+    /// <summary>
+    /// An OpenTelemetry collector's OTLP/HTTP metrics endpoint (<c>http://collector:4318/v1/metrics</c>)
+    /// to push the meters to as well; none by default.
+    /// </summary>
+    public string? Otlp { get; set; }
+
+    /// <summary>60 s between OTLP exports: the OpenTelemetry default, and a usual scrape interval.</summary>
+    public int OtlpIntervalSeconds { get; set; } = 60;
 }
