@@ -213,8 +213,10 @@ public sealed partial class UdpListener : IDisposable
             try
             {
                 int length = await _pipeline.ProcessDeferredAsync(pending, CancellationToken.None).ConfigureAwait(false);
+                // A synchronous send: any asynchronous operation would switch the socket to
+                // non-blocking mode for good, and the receive loop's recvmmsg would then spin.
                 if (length > 0 && !_stopping)
-                    await socket.SendToAsync(pending.Response[..length], SocketFlags.None, to).ConfigureAwait(false);
+                    socket.SendTo(pending.Response.Span[..length], SocketFlags.None, to);
             }
             catch (Exception e) when (!_stopping)
             {

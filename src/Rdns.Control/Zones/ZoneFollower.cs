@@ -25,6 +25,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Zones that differed from the store at the last resync: what notifications had missed.</summary>
     public int BehindAtLastResync => Volatile.Read(ref _behindAtLastResync);
 
+    /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at each resync), to reload the key ring.</summary>
+    public Func<CancellationToken, Task>? TsigKeysChanged { get; set; }
+
     /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
         writer.RefreshAsync(zone, cancellationToken);
@@ -35,10 +38,17 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         {
             await foreach (var notice in store.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (notice.Kind == ChangeKind.Pools)
+                if (notice.Kind is ChangeKind.Pools or ChangeKind.TsigKeys)
                 {
-                    if (PoolsChanged is { } reload)
-                        await reload(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        if ((notice.Kind == ChangeKind.Pools ? PoolsChanged : TsigKeysChanged) is { } reload)
+                            await reload(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogResyncFailed(logger, e);
+                    }
                     continue;
                 }
                 try
@@ -60,6 +70,8 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
                 await ResyncAsync(cancellationToken).ConfigureAwait(false);
                 if (PoolsChanged is { } reload)
                     await reload(cancellationToken).ConfigureAwait(false);
+                if (TsigKeysChanged is { } reloadKeys)
+                    await reloadKeys(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

@@ -399,14 +399,15 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             changed.Add(planned.Value.Snapshot);
         }
         var tenantWrites = (write.Attachment as TenantAttachment)?.Writes ?? [];
-        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, write.Audit.Detail, write.Audit.RemoteAddress))
+        var detail = write.Audit.Describe?.Invoke(commits.Select(c => c.Changeset).ToList()) ?? write.Audit.Detail;
+        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, detail, write.Audit.RemoteAddress))
         {
             Commits = commits,
             Creations = created.Select(c => new ZoneCreation(c.Zone.Zone, c.Zone.Records, c.Zone.Replace)).ToList(),
             Deletions = deleted,
             TenantWrites = tenantWrites,
         };
-        if (storeWrite.IsEmpty)
+        if (storeWrite.IsEmpty && !write.AuditAlways)
             return ZoneWriteResult.Nothing;
         await tx.ApplyAsync(storeWrite).ConfigureAwait(false);
 

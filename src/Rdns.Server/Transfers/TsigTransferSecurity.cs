@@ -11,10 +11,12 @@ namespace Rdns.Server.Transfers;
 /// </summary>
 public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
 {
-    // Keys and their verifier are replaced together (a settings reload), so a request sees one set.
-    private volatile KeyState _state;
-    private readonly TsigSigner _signer;
     private readonly TimeProvider? _time;
+    private readonly TsigSigner _signer;
+    private volatile KeyState _state;
+
+    /// <summary>The key ring and its verifier, swapped whole when the keys change.</summary>
+    private sealed record KeyState(TsigKeyRing Keys, TsigVerifier Verifier);
 
     public TsigTransferSecurity(TsigKeyRing keys, TimeProvider? time = null)
     {
@@ -23,12 +25,14 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
         _signer = new TsigSigner(time);
     }
 
+    /// <summary>The keys in use now.</summary>
     public TsigKeyRing Keys => _state.Keys;
 
-    /// <summary>Uses <paramref name="keys"/> from now on; transfers already under way finish with the keys they began with.</summary>
-    public void Replace(TsigKeyRing keys) => _state = new KeyState(keys, new TsigVerifier(keys, _time));
-
-    private sealed record KeyState(TsigKeyRing Keys, TsigVerifier Verifier);
+    /// <summary>
+    /// Uses <paramref name="keys"/> from the next request on (keys added or revoked through the
+    /// API); requests under way finish with the ring they started with.
+    /// </summary>
+    public void UseKeys(TsigKeyRing keys) => _state = new KeyState(keys, new TsigVerifier(keys, _time));
 
     public ITransferSession Begin(ReadOnlySpan<byte> query, in ParsedRequest request)
     {

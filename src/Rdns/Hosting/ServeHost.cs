@@ -113,6 +113,9 @@ public static class ServeHost
             if (settings.Dnstap.Enabled)
                 builder.Services.AddSingleton(new Server.Dnstap.DnstapStage(settings.Dnstap, serverOptions.UdpWorkers, $"Rdns {ProductVersion.Text}"));
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
+            builder.Services.AddSingleton(settings.Cookies);
+            builder.Services.AddSingleton<CookieSecretKeeper>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<CookieSecretKeeper>());
             builder.Services.AddSingleton(sp => new Server.Stages.DnsCookies(sp.GetRequiredService<Server.Stages.CookieSecrets>()));
             builder.Services.AddSingleton(sp => new Server.Stages.ResponseRateLimiter(settings.Rrl, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Rrl")));
             // The query pipeline: handlers of every opcode and the stages, in order, fixed here.
@@ -124,12 +127,14 @@ public static class ServeHost
                 var stages = new List<IQueryStage>();
                 if (settings.Cookies.Enabled)
                     stages.Add(sp.GetRequiredService<Server.Stages.DnsCookies>());
+                // Always in place, so a reload can turn rate limiting on; at rate 0 it passes every response.
                 stages.Add(sp.GetRequiredService<Server.Stages.ResponseRateLimiter>());
                 if (settings.Metrics.Enabled)
                     stages.Add(sp.GetRequiredService<QueryCounters>());
                 if (sp.GetService<Server.Dnstap.DnstapStage>() is { } dnstap)
                     stages.Add(dnstap);
-                return new DnsPipeline(zones, serverOptions, sp.GetRequiredService<Transfers>().Handlers, stages);
+                var handlers = sp.GetRequiredService<Transfers>().Handlers with { Update = sp.GetRequiredService<Server.Update.UpdateHandler>() };
+                return new DnsPipeline(zones, serverOptions, handlers, stages);
             });
             builder.Services.AddSingleton<DnsService>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
@@ -141,6 +146,17 @@ public static class ServeHost
             builder.Services.AddSingleton<TenantService>();
             builder.Services.AddSingleton<TenantReverseService>();
             builder.Services.AddHostedService<DriftChecker>();
+            // DNS UPDATE: keys of the file and the store, their policies, refusals in the audit log.
+            builder.Services.AddSingleton(settings.Update);
+            builder.Services.AddSingleton(Control.Updates.TsigSecretSeal.ForDataDirectory(data.FullPath));
+            builder.Services.AddSingleton(sp => new Control.Updates.UpdateKeys(store, sp.GetRequiredService<Control.Updates.TsigSecretSeal>(),
+                sp.GetRequiredService<Transfers>().Keys, settings.Update, TimeProvider.System, sp.GetRequiredService<ILogger<Control.Updates.UpdateKeys>>()));
+            builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuthorizer(sp.GetRequiredService<Control.Updates.UpdateKeys>(), store,
+                sp.GetRequiredService<TenantReverseService>(), settings.Update));
+            builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuditLog(store, sp.GetRequiredService<ILogger<Control.Updates.UpdateAuditLog>>()));
+            builder.Services.AddSingleton(sp => new Server.Update.UpdateHandler(sp.GetRequiredService<IZoneWriter>(), sp.GetRequiredService<Transfers>().Security,
+                sp.GetRequiredService<Control.Updates.UpdateAuthorizer>(), sp.GetRequiredService<Control.Updates.UpdateAuditLog>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update")));
             builder.Services.AddSingleton(new Api.Zones.ZoneImportOptions { MaxRecords = settings.Import.ApiRecords });
             builder.Services.AddRdnsApi();
             configureServices?.Invoke(builder.Services);
@@ -157,6 +173,9 @@ public static class ServeHost
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             await app.Services.GetRequiredService<ZoneLoader>().LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            // Every node of the store answers cookies with the same secret from its first query.
+            if (settings.Cookies.Enabled)
+                await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Api.Health.Readiness>().ZonesLoaded();
             Trace($"{zones.Current.Count} zones loaded");
             var pools = app.Services.GetRequiredService<PoolService>();
@@ -164,6 +183,12 @@ public static class ServeHost
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
             var transfers = app.Services.GetRequiredService<Transfers>();
             transfers.Follow(zoneService);
+            var updateKeys = app.Services.GetRequiredService<Control.Updates.UpdateKeys>();
+            updateKeys.RingChanged += transfers.Security.UseKeys;
+            // A reload runs on its own thread, outside any request: waiting for the store here is fine.
+            transfers.FileKeysChanged = ring => updateKeys.UseFileKeysAsync(ring).GetAwaiter().GetResult();
+            await updateKeys.ReloadAsync(cancellationToken).ConfigureAwait(false);
+            app.Services.GetRequiredService<Control.Zones.ZoneFollower>().TsigKeysChanged = updateKeys.ReloadAsync;
             var catalog = app.Services.GetRequiredService<CatalogZone>();
             await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
             catalog.Follow(app.Lifetime.ApplicationStopping);

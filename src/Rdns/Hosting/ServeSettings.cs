@@ -96,6 +96,9 @@ public sealed class ServeSettings
     /// <summary>TSIG keys in BIND's <c>key "name" { algorithm ...; secret "..."; };</c> format.</summary>
     public string? TsigKeys { get; set; }
 
+    /// <summary>DNS UPDATE (section <c>Update</c>: UnsignedFrom, UnsignedAllow, Keys — the rules of <c>--tsig-keys</c> keys by name).</summary>
+    public Control.Updates.UpdateOptions Update { get; set; } = new();
+
     /// <summary>The catalog zone listing every hosted zone (RFC 9432); default catalog.invalid.</summary>
     public string Catalog { get; set; } = Control.Zones.CatalogZone.DefaultName;
 

@@ -17,9 +17,11 @@ namespace Rdns.Hosting;
 public sealed class Transfers : IAsyncDisposable
 {
     private readonly TransferAcl _acl;
+    private TsigKeyRing _fileKeys;
 
-    private Transfers(ZoneTransferHandler handler, NotifyResponder responder, NotifySender sender, TransferAcl acl, TsigTransferSecurity security)
+    private Transfers(ZoneTransferHandler handler, NotifyResponder responder, NotifySender sender, TransferAcl acl, TsigTransferSecurity security, TsigKeyRing fileKeys)
     {
+        _fileKeys = fileKeys;
         Security = security;
         Handler = handler;
         NotifyResponder = responder;
@@ -34,6 +36,12 @@ public sealed class Transfers : IAsyncDisposable
     public NotifySender Sender { get; }
 
     public TsigKeyRing Keys => Security.Keys;
+
+    /// <summary>
+    /// Given the keys of a reloaded --tsig-keys file, to merge them with the keys kept in the store;
+    /// without it they replace the verifier's keys directly.
+    /// </summary>
+    public Action<TsigKeyRing>? FileKeysChanged { get; set; }
 
     public TsigTransferSecurity Security { get; }
 
@@ -50,7 +58,7 @@ public sealed class Transfers : IAsyncDisposable
         var handler = new ZoneTransferHandler(acl, new StoreJournal(store), security, loggers.CreateLogger("Rdns.Transfers"));
         var responder = new NotifyResponder(acl, security, loggers.CreateLogger("Rdns.Notify"));
         var sender = new NotifySender(peers, zones, security, loggers.CreateLogger("Rdns.Notify"));
-        return new Transfers(handler, responder, sender, acl, security);
+        return new Transfers(handler, responder, sender, acl, security, keys);
     }
 
     /// <summary>The keys and secondaries the settings name, checked against each other; a SettingsException names what is wrong.</summary>
@@ -77,11 +85,15 @@ public sealed class Transfers : IAsyncDisposable
     {
         var (keys, peers) = Read(settings);
         var changes = new List<string>();
-        var before = Describe(Security.Keys);
+        var before = Describe(_fileKeys);
         var after = Describe(keys);
         if (before != after)
         {
-            Security.Replace(keys);
+            _fileKeys = keys;
+            if (FileKeysChanged is { } merge)
+                merge(keys);
+            else
+                Security.UseKeys(keys);
             changes.Add($"TSIG keys: {keys.Count} ({string.Join(", ", keys.Keys.Select(k => k.Name.ToString()))})");
         }
         var oldPeers = string.Join(", ", Peers.Select(p => $"{p.Endpoint}{(p.KeyName is null ? "" : "@" + p.KeyName)}"));
