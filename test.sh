@@ -8,11 +8,22 @@ cd "$here"
 need=()
 command -v kdig >/dev/null 2>&1 || need+=(knot-dnsutils)
 command -v knotd >/dev/null 2>&1 || need+=(knot)
-command -v dig >/dev/null 2>&1 || need+=(bind9-dnsutils)
+command -v dig >/dev/null 2>&1 && command -v dnstap-read >/dev/null 2>&1 || need+=(bind9-dnsutils)
+command -v fstrm_capture >/dev/null 2>&1 || need+=(fstrm-bin)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v named-checkconf >/dev/null 2>&1 || need+=(bind9-utils)
+command -v nsd-checkconf >/dev/null 2>&1 || [ -x /usr/sbin/nsd-checkconf ] || need+=(nsd)
 command -v named-checkzone >/dev/null 2>&1 || need+=(bind9-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v flock >/dev/null 2>&1 || need+=(util-linux)
+command -v nsupdate >/dev/null 2>&1 || need+=(bind9-dnsutils)
+command -v knsupdate >/dev/null 2>&1 || need+=(knot-dnsutils)
+command -v kea-dhcp4 >/dev/null 2>&1 || [ -x /usr/sbin/kea-dhcp4 ] || need+=(kea-dhcp4-server)
+command -v kea-dhcp-ddns >/dev/null 2>&1 || [ -x /usr/sbin/kea-dhcp-ddns ] || need+=(kea-dhcp-ddns-server)
+command -v udhcpc >/dev/null 2>&1 || [ -x /usr/sbin/udhcpc ] || need+=(udhcpc)
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
+  mapfile -t need < <(printf "%s\n" "${need[@]}" | sort -u)
   echo "test.sh: installing ${need[*]}" >&2
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -qq >&2 || true

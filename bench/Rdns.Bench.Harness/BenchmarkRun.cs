@@ -76,6 +76,7 @@ public sealed class BenchmarkRun(HarnessOptions options, DatasetManifest dataset
         }
         finally
         {
+            kind.Cleanup();
             if (!options.Keep)
                 TryDelete(work);
         }

@@ -29,10 +29,13 @@ foreach (string name in options.Servers)
     ServerKind kind = name switch
     {
         "rdns" => new RdnsServer(options.RdnsExecutable, options.RdnsArguments),
+        // The cost of seeing it work: counters off, and dnstap of every query on top of counters.
+        "rdns-nometrics" => new RdnsServer(options.RdnsExecutable, [.. options.RdnsArguments, "--metrics", "off"], "Rdns-nometrics"),
+        "rdns-dnstap" => new RdnsServer(options.RdnsExecutable, options.RdnsArguments, "Rdns-dnstap", dnstap: true),
         "knot" => new KnotServer(),
         "nsd" => new NsdServer(),
         "bind" => new BindServer(),
-        _ => throw new ArgumentException($"unknown server {name} (rdns, knot, nsd, bind)"),
+        _ => throw new ArgumentException($"unknown server {name} (rdns, rdns-nometrics, rdns-dnstap, knot, nsd, bind)"),
     };
     if (kind.Executable is null)
     {

@@ -39,6 +39,21 @@ public static class Report
                 Ratio(rdns.Load?.QueriesPerSecond, knot.Load?.QueriesPerSecond), "", "", Ratio(rdns.CpuMicrosPerQuery, knot.CpuMicrosPerQuery), "",
             ]);
         }
+        // Observability's price: CPU per query with metrics and with dnstap, beside metrics off
+        // (medians when a configuration ran more than once).
+        double? Median(string n)
+        {
+            var v = results.Where(r => r.Name == n && r.CpuMicrosPerQuery is not null).Select(r => r.CpuMicrosPerQuery!.Value).Order().ToList();
+            return v.Count == 0 ? null : v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+        }
+        if (Median("Rdns-nometrics") is { } off)
+        {
+            foreach (var on in (string[])["Rdns", "Rdns-dnstap"])
+            {
+                if (Median(on) is { } cpu)
+                    rows.Add([$"{on}/Rdns-nometrics", "", "", "", "", "", "", "", "", "", Ratio(cpu, off), ""]);
+            }
+        }
         return rows;
     }
 

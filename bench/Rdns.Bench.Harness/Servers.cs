@@ -13,6 +13,11 @@ public abstract class ServerKind
     /// <summary>The executable, or null when it is not installed (the server is then left out).</summary>
     public abstract string? Executable { get; }
 
+    /// <summary>Stops what <see cref="Prepare"/> started beside the server (a dnstap collector).</summary>
+    public virtual void Cleanup()
+    {
+    }
+
     /// <summary>The option that prints the version.</summary>
     public virtual string VersionFlag => "-V";
 
@@ -58,9 +63,11 @@ public abstract class ServerKind
 /// <c>rdns serve</c> from its store. The store is filled beforehand by a separate run with
 /// <c>--zones</c> (timed as the import), so the start measured here is a restart from the store.
 /// </summary>
-public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArguments) : ServerKind
+public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArguments, string name = "Rdns", bool dnstap = false) : ServerKind
 {
-    public override string Name => "Rdns";
+    private System.Diagnostics.Process? _collector;
+
+    public override string Name => name;
 
     public override string VersionFlag => "--version";
 
@@ -72,8 +79,31 @@ public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArg
     public IReadOnlyList<string> ImportArguments(string work, string zones, int port) =>
         [.. Arguments(work, port), "--zones", zones];
 
-    public override IReadOnlyList<string> Prepare(string work, string zones, DatasetManifest dataset, int port) =>
-        Arguments(work, port);
+    public override IReadOnlyList<string> Prepare(string work, string zones, DatasetManifest dataset, int port)
+    {
+        if (!dnstap)
+            return Arguments(work, port);
+        // dnstap at full rate into fstrm_capture (the collector operators run), which throws the
+        // frames away: the server's cost of logging every query, not the disk's.
+        string socket = Path.Combine(work, "dnstap.sock");
+        var start = new System.Diagnostics.ProcessStartInfo(Find("fstrm_capture") ?? throw new InvalidOperationException("fstrm_capture is not installed (apt-get install fstrm-bin)"))
+        {
+            ArgumentList = { "-t", "protobuf:dnstap.Dnstap", "-u", socket, "-w", "/dev/null" },
+            UseShellExecute = false,
+        };
+        _collector = System.Diagnostics.Process.Start(start);
+        for (int i = 0; i < 100 && !File.Exists(socket); i++)
+            Thread.Sleep(50);
+        return [.. Arguments(work, port), "--dnstap", socket];
+    }
+
+    public override void Cleanup()
+    {
+        if (_collector is { HasExited: false })
+            _collector.Kill();
+        _collector?.Dispose();
+        _collector = null;
+    }
 
     /// <summary>Rate limiting off: dnsperf sends from one address, and the peers here run without it too.</summary>
     private List<string> Arguments(string work, int port)

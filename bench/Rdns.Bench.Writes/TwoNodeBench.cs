@@ -36,6 +36,7 @@ internal static class TwoNodeBench
         int errors = 0;
         var both = new List<double>();
         int late = 0;
+        var missed = new List<(string Ip, string Target, bool MissingAtA, bool MissingAtB, string WrittenAt)>();
         var clock = Stopwatch.StartNew();
         var tasks = Enumerable.Range(0, options.Changes).Select(i => Task.Run(async () =>
         {
@@ -56,6 +57,9 @@ internal static class TwoNodeBench
             var atA = a.WaitForPtr(udp, ip, target, TimeSpan.FromSeconds(5));
             var atB = b.WaitForPtr(udp, ip, target, TimeSpan.FromSeconds(5));
             var worst = atA > atB ? atA : atB;
+            if (worst == TimeSpan.MaxValue)
+                lock (missed)
+                    missed.Add((ip, target, atA == TimeSpan.MaxValue, atB == TimeSpan.MaxValue, i % 2 == 0 ? "a" : "b"));
             lock (both)
             {
                 both.Add(worst == TimeSpan.MaxValue ? double.PositiveInfinity : worst.TotalMilliseconds);
@@ -64,6 +68,15 @@ internal static class TwoNodeBench
             }
         })).ToList();
         await Task.WhenAll(tasks);
+        using (var udp = ServerProcess.Udp())
+        {
+            foreach (var m in missed.Take(10))
+            {
+                bool nowA = a.WaitForPtr(udp, m.Ip, m.Target, TimeSpan.FromMilliseconds(300)) != TimeSpan.MaxValue;
+                bool nowB = b.WaitForPtr(udp, m.Ip, m.Target, TimeSpan.FromMilliseconds(300)) != TimeSpan.MaxValue;
+                Console.WriteLine($"  not answered within 5 s: {m.Ip} -> {m.Target} (written at node {m.WrittenAt}; missing at A {m.MissingAtA}, at B {m.MissingAtB}; after the run: A {nowA}, B {nowB})");
+            }
+        }
         Console.WriteLine($"{options.Changes} concurrent PUTs alternating between two nodes on one PostgreSQL in {clock.Elapsed.TotalSeconds:F1} s: {errors} errors");
         Console.WriteLine($"both nodes answer each change after its ack: p50 {Percentiles.Of(both, 0.5):F1} ms, p99 {Percentiles.Of(both, 0.99):F1} ms, max {both.DefaultIfEmpty().Max():F1} ms; later than 1 s: {late}");
         return errors == 0 && late == 0 ? 0 : 1;

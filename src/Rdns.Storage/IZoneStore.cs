@@ -37,6 +37,9 @@ public enum ChangeKind
 
     /// <summary>The address pools changed (the zone is the root); default names must be rebuilt.</summary>
     Pools,
+
+    /// <summary>TSIG keys for DNS UPDATE were added or deleted (the zone is the root); key rings must be reloaded.</summary>
+    TsigKeys,
 }
 
 /// <summary>

@@ -11,6 +11,9 @@ internal sealed class StoreSession(DbConnection connection, DbTransaction transa
 {
     private bool _disposed;
 
+    /// <summary>Where the dialect keeps prepared statements of a long-lived connection (SQLite's writer), or null.</summary>
+    public Func<string, DbTransaction, DbCommand>? Statements { get; init; }
+
     public DbConnection Connection { get; } = connection;
 
     public DbTransaction Transaction { get; } = transaction;
@@ -20,6 +23,8 @@ internal sealed class StoreSession(DbConnection connection, DbTransaction transa
 
     public DbCommand Command(string sql)
     {
+        if (Statements is not null)
+            return Statements(sql, Transaction);
         var command = Connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = Transaction;

@@ -300,4 +300,57 @@ public class PipelineQueryTests
         n = processor.Answer(DnsMessage.Query(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.IXFR).ToWire(), response, fromUdp);
         Assert.Equal((int)Rcode.Refused, DnsMessage.Parse(response.AsSpan(0, n)).Rcode);
     }
+
+    [Fact]
+    public async Task An_ixfr_over_udp_never_exceeds_our_udp_payload_even_when_the_client_offers_more()
+    {
+        // Found by the packet fuzz target (bench/fuzz): IXFR over UDP with EDNS 4096 got 1,711
+        // octets of increments, past our 1232-octet limit (answers must never fragment). RFC 1995
+        // §2: increments that do not fit go over TCP; over UDP the SOA alone says so.
+        var zone = ZoneBuilder.Standard("2.0.192.in-addr.arpa.", serial: 1).Build();
+        var soa = zone.Soa;
+        var added = Enumerable.Range(100, 30)
+            .Select(i => new ResourceRecord(zone.Origin.Prepend($"{i}"), RecordType.PTR, 3600, Rdata.Ptr(DnsName.Parse($"added-in-an-increment-host-{i}.customers.example.net."))))
+            .ToList();
+        var next = zone.Apply(new Changeset(1, 2,
+            [new ResourceRecord(zone.Origin, RecordType.SOA, soa.Ttl, soa.Data[0])],
+            [new ResourceRecord(zone.Origin, RecordType.SOA, soa.Ttl, Rdata.WithSoaSerial(soa.Data[0], 2)), .. added]));
+        var served = new ServedZones();
+        served.Replace(ZoneSet.From([next]));
+        var secondary = new System.Net.IPEndPoint(System.Net.IPAddress.Parse("192.0.2.53"), 5300);
+        var acl = new Transfers.TransferAcl([new Transfers.SecondaryPeer(secondary, null)]);
+        var processor = new DnsPipeline(served, new ServerOptions(), new RequestHandlers
+        {
+            Transfers = new Transfers.ZoneTransferHandler(acl, null, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
+        });
+        var ixfr = DnsMessage.Query(zone.Origin, RecordType.IXFR, id: 0x1f, edns: new EdnsOptions(4096));
+        ixfr.Authority.Add(new ResourceRecord(zone.Origin, RecordType.SOA, soa.Ttl, soa.Data[0]));
+
+        var response = new byte[65535];
+        int n = processor.Answer(ixfr.ToWire(), response, RequestSource.Udp(ClientAddress.From(secondary.Serialize())));
+        Assert.InRange(n, 1, 1232);
+        var answer = DnsMessage.Parse(response.AsSpan(0, n));
+        Assert.Equal(RecordType.SOA, Assert.Single(answer.Answers).Type);
+        Assert.Equal(2u, Rdata.SoaSerial(answer.Answers[0].Data));
+
+        // Over TCP the same request is streamed, with the increments.
+        var tcp = RequestSource.Tcp(ClientAddress.From(secondary));
+        var wire = ixfr.ToWire();
+        var result = processor.Process(wire, response, tcp);
+        Assert.Equal(ResponseAction.Stream, result.Action);
+        var stream = new CollectingStream();
+        await processor.StreamAsync(new PendingRequest(wire, new byte[65535], result.Parsed, tcp, result.Zones), stream, default);
+        Assert.True(stream.Messages.Sum(m => DnsMessage.Parse(m).Answers.Count) > 30);
+    }
+
+    private sealed class CollectingStream : IResponseStream
+    {
+        public List<byte[]> Messages { get; } = [];
+
+        public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        {
+            Messages.Add(message.ToArray());
+            return ValueTask.CompletedTask;
+        }
+    }
 }

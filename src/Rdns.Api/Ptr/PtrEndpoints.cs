@@ -59,7 +59,7 @@ public static class PtrEndpoints
         };
     }
 
-    private static byte[] ParseTarget(string? text, string field)
+    internal static byte[] ParseTarget(string? text, string field)
     {
         if (string.IsNullOrWhiteSpace(text))
             throw ApiException.Invalid(field, "required: the host name the address should point to");
@@ -68,7 +68,7 @@ public static class PtrEndpoints
         return DnsName.Parse(normalized).Wire.ToArray();
     }
 
-    private static uint Ttl(uint? ttl, string field) => ttl switch
+    internal static uint Ttl(uint? ttl, string field) => ttl switch
     {
         null => DefaultTtl,
         > int.MaxValue => throw ApiException.Invalid(field, "must be at most 2147483647 (RFC 2181 §8)"),

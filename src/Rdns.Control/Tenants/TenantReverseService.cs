@@ -50,6 +50,35 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
         if (!location.Found)
             throw new ControlException(ControlError.Conflict, "address_not_served", $"{address}: {location.Detail}");
 
+        var (status, detail) = await CheckNameAsync(tenantId, address, target, cancellationToken).ConfigureAwait(false);
+
+        var now = time.GetUtcNow();
+        var record = new CustomReverseRecord(address.ToString(), tenantId, allocation.Id, target.ToString(), status, detail, now, now);
+        try
+        {
+            await zones.ChangeAsync(
+                [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, options.PtrTtl, [target.Wire.ToArray()])])],
+                [new PutCustomReverse(record)],
+                audit with { Action = "reverse.set", Target = address.ToString(), Detail = $"{target} ({status})" },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AllocationReleasedException)
+        {
+            // The operator released the allocation while the forward check ran; the store refused
+            // the PTR in the same transaction, so nothing of it was written.
+            throw new ControlException(ControlError.Conflict, "allocation_released",
+                $"{address}: allocation {allocation.Id} was released while {target} was being checked; nothing was changed");
+        }
+        return View(record);
+    }
+
+    /// <summary>
+    /// The tenant's PTR policy for one name: accepted at once under a verified domain, else only
+    /// when the name's A/AAAA include the address (forward-confirmed). Returns the status and its
+    /// detail; throws <c>forward_check_failed</c> otherwise. Used by the API and by tenants' DNS UPDATE keys alike.
+    /// </summary>
+    public async Task<(string Status, string Detail)> CheckNameAsync(string tenantId, IpAddress address, DnsName target, CancellationToken cancellationToken)
+    {
         string status;
         string detail;
         var domain = await VerifiedDomainOfAsync(tenantId, target, cancellationToken).ConfigureAwait(false);
@@ -81,24 +110,7 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
             detail = $"{target} has {address}";
         }
 
-        var now = time.GetUtcNow();
-        var record = new CustomReverseRecord(address.ToString(), tenantId, allocation.Id, target.ToString(), status, detail, now, now);
-        try
-        {
-            await zones.ChangeAsync(
-                [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, options.PtrTtl, [target.Wire.ToArray()])])],
-                [new PutCustomReverse(record)],
-                audit with { Action = "reverse.set", Target = address.ToString(), Detail = $"{target} ({status})" },
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (AllocationReleasedException)
-        {
-            // The operator released the allocation while the forward check ran; the store refused
-            // the PTR in the same transaction, so nothing of it was written.
-            throw new ControlException(ControlError.Conflict, "allocation_released",
-                $"{address}: allocation {allocation.Id} was released while {target} was being checked; nothing was changed");
-        }
-        return View(record);
+        return (status, detail);
     }
 
     /// <summary>

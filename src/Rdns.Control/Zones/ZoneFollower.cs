@@ -16,8 +16,21 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
 
+    private long _lastResyncMs;
+    private int _behindAtLastResync;
+
+    /// <summary>When every zone was last compared with the store successfully; null before the first resync.</summary>
+    public DateTimeOffset? LastResync => Interlocked.Read(ref _lastResyncMs) is > 0 and var ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    /// <summary>Zones that differed from the store at the last resync: what notifications had missed.</summary>
+    public int BehindAtLastResync => Volatile.Read(ref _behindAtLastResync);
+
+    /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at each resync), to reload the key ring.</summary>
+    public Func<CancellationToken, Task>? TsigKeysChanged { get; set; }
+
+    /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) =>
-        writer.CatchUpAsync([zone], cancellationToken);
+        writer.RefreshAsync(zone, cancellationToken);
 
     public async Task FollowAsync(TimeSpan resyncInterval, CancellationToken cancellationToken)
     {
@@ -25,10 +38,17 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         {
             await foreach (var notice in store.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (notice.Kind == ChangeKind.Pools)
+                if (notice.Kind is ChangeKind.Pools or ChangeKind.TsigKeys)
                 {
-                    if (PoolsChanged is { } reload)
-                        await reload(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        if ((notice.Kind == ChangeKind.Pools ? PoolsChanged : TsigKeysChanged) is { } reload)
+                            await reload(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogResyncFailed(logger, e);
+                    }
                     continue;
                 }
                 try
@@ -50,6 +70,8 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
                 await ResyncAsync(cancellationToken).ConfigureAwait(false);
                 if (PoolsChanged is { } reload)
                     await reload(cancellationToken).ConfigureAwait(false);
+                if (TsigKeysChanged is { } reloadKeys)
+                    await reloadKeys(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -96,6 +118,8 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         // In chunks, so one batch holds a bounded number of zone locks.
         foreach (var chunk in behind.Chunk(64))
             await writer.CatchUpAsync(chunk, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _behindAtLastResync, behind.Count);
+        Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Resynchronizing zones with the store failed; will retry")]

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
@@ -32,13 +34,32 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger)
+    /// <summary>The meter of the write path: commit latency and batch sizes, exported as Prometheus metrics by the host.</summary>
+    public const string MeterName = "Rdns.Store";
+
+    private readonly Histogram<double>? _commitDuration;
+    private readonly Histogram<int>? _batchSize;
+
+    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger, IMeterFactory? meters = null)
     {
         _store = store;
         _zones = zones;
         _logger = logger;
+        if (meters is not null)
+        {
+            var meter = meters.Create(MeterName);
+            // Exported with the meter's name as prefix: rdns_store_commit_duration, rdns_store_commit_batch.
+            _commitDuration = meter.CreateHistogram<double>("commit.duration", "s",
+                "Time of one write transaction in seconds: locks, catch-up, plans, and the durable commit");
+            _batchSize = meter.CreateHistogram<int>("commit.batch", "{request}", "Requests that shared one transaction (group commit)");
+        }
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>Writes waiting for the next transaction (counted here: a single-reader channel cannot count itself).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    private int _waiting;
 
     /// <summary>Raised after a change of a zone is durable and visible (created, changed or deleted).</summary>
     public event Action<ChangeNotice>? Applied;
@@ -68,10 +89,89 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     public Task CatchUpAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default) =>
         Enqueue(new Pending(null, zones, cancellationToken));
 
+    /// <summary>
+    /// Brings one zone up to what the store holds without waiting behind queued writes: reads the
+    /// journal (or the zone) outside any write transaction and publishes the result only if the
+    /// zone is still the snapshot it was made from. If a local write moved the zone meanwhile, that
+    /// write's own transaction has caught up already, and the refresh is moot. This is how another
+    /// node's commit becomes visible here within milliseconds even while local writes queue.
+    /// </summary>
+    public async Task RefreshAsync(DnsName zone, CancellationToken cancellationToken = default)
+    {
+        var current = _zones.Current.Get(zone);
+        var stored = await _store.GetSerialAsync(zone, cancellationToken).ConfigureAwait(false);
+        ZoneSnapshot? next;
+        ChangeKind kind;
+        if (stored is null)
+        {
+            if (current is null)
+                return;
+            next = null;
+            kind = ChangeKind.Deleted;
+        }
+        else
+        {
+            if (current is not null && current.Serial == stored.Value)
+                return;
+            next = null;
+            if (current is not null)
+            {
+                var journal = await _store.GetJournalAsync(zone, current.Serial, cancellationToken).ConfigureAwait(false);
+                if (journal is not null)
+                {
+                    next = current;
+                    foreach (var change in journal)
+                        next = next.Apply(change);
+                }
+            }
+            if (next is null)
+            {
+                var full = await _store.LoadAsync(zone, cancellationToken).ConfigureAwait(false);
+                if (full is null)
+                    return;
+                try
+                {
+                    next = ZoneSnapshot.Build(full.Name, full.Records);
+                }
+                catch (ZoneDataException e)
+                {
+                    LogUnloadable(_logger, zone.ToString(), e.Message);
+                    return;
+                }
+            }
+            kind = current is null ? ChangeKind.Created : ChangeKind.Changed;
+        }
+        bool published = false;
+        _zones.Update(set =>
+        {
+            if (!ReferenceEquals(set.Get(zone), current))
+                return set;
+            published = true;
+            return next is null ? set.Without(zone) : set.With(next);
+        });
+        if (!published)
+            return;
+        if (next is not null)
+            LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
+        var notice = new ChangeNotice(zone, next?.Serial ?? 0, kind);
+        try
+        {
+            Applied?.Invoke(notice);
+        }
+        catch (Exception e)
+        {
+            LogListenerFailed(_logger, zone.ToString(), e);
+        }
+    }
+
     private Task<ZoneWriteResult> Enqueue(Pending pending)
     {
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _waiting);
             throw new ObjectDisposedException(nameof(ZoneWriter));
+        }
         return pending.Done.Task;
     }
 
@@ -85,6 +185,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                 batch.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
                 {
+                    Interlocked.Decrement(ref _waiting);
                     // A caller that gave up before its turn is not written; once in a batch, it is.
                     if (pending.CancellationToken.IsCancellationRequested)
                         pending.Done.TrySetCanceled(pending.CancellationToken);
@@ -133,6 +234,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         // The zones as the batch leaves them; published together at the end.
         var working = new Dictionary<DnsName, ZoneSnapshot?>();
         var notices = new List<ChangeNotice>();
+        long started = Stopwatch.GetTimestamp();
         await using (var tx = await _store.BeginBatchAsync(zones).ConfigureAwait(false))
         {
             foreach (var zone in zones)
@@ -157,6 +259,8 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _requests, batch.Count);
+        _commitDuration?.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _batchSize?.Record(batch.Count);
 
         var changed = new List<ZoneSnapshot>();
         var removed = new List<DnsName>();
@@ -295,14 +399,15 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             changed.Add(planned.Value.Snapshot);
         }
         var tenantWrites = (write.Attachment as TenantAttachment)?.Writes ?? [];
-        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, write.Audit.Detail, write.Audit.RemoteAddress))
+        var detail = write.Audit.Describe?.Invoke(commits.Select(c => c.Changeset).ToList()) ?? write.Audit.Detail;
+        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, detail, write.Audit.RemoteAddress))
         {
             Commits = commits,
             Creations = created.Select(c => new ZoneCreation(c.Zone.Zone, c.Zone.Records, c.Zone.Replace)).ToList(),
             Deletions = deleted,
             TenantWrites = tenantWrites,
         };
-        if (storeWrite.IsEmpty)
+        if (storeWrite.IsEmpty && !write.AuditAlways)
             return ZoneWriteResult.Nothing;
         await tx.ApplyAsync(storeWrite).ConfigureAwait(false);
 

@@ -89,7 +89,8 @@ internal static class TsigRecord
 
     /// <summary>
     /// Finds the TSIG record of a message: its offset, -1 when there is none. False when the
-    /// message is malformed or a TSIG record is not the last record (RFC 8945 §5.1).
+    /// message is malformed (octets after the records the header counts included, as the query
+    /// parser has it) or a TSIG record is not the last record (RFC 8945 §5.1).
     /// </summary>
     public static bool TryFind(ReadOnlySpan<byte> message, out int offset)
     {
@@ -120,7 +121,9 @@ internal static class TsigRecord
                 offset = start;
             }
         }
-        return true;
+        // Trailing octets would otherwise let a signer append its TSIG after them, where no
+        // verifier looks for it.
+        return reader.Position == message.Length;
     }
 
     /// <summary>

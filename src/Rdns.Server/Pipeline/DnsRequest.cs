@@ -65,6 +65,13 @@ public ref struct DnsRequest
     /// <summary>The query carried a client cookie (RFC 7873): a client that will retry with a server cookie when told BADCOOKIE.</summary>
     public bool HasClientCookie;
 
+    /// <summary>
+    /// The most octets a response to this request may have: over UDP the client's EDNS size
+    /// capped by ours (RFC 6891 §6.2.5), 512 without EDNS; over TCP the buffer. Handlers that write
+    /// their own responses (transfers) keep within it, so nothing goes out as fragments.
+    /// </summary>
+    public int ResponseLimit;
+
     /// <summary>The worker (UDP receive loop) this request runs on; -1 for TCP and in-process callers.</summary>
     public int Worker;
 

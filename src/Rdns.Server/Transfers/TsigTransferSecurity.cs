@@ -11,22 +11,34 @@ namespace Rdns.Server.Transfers;
 /// </summary>
 public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
 {
-    private readonly TsigKeyRing _keys;
-    private readonly TsigVerifier _verifier;
+    private readonly TimeProvider? _time;
     private readonly TsigSigner _signer;
+    private volatile KeyState _state;
+
+    /// <summary>The key ring and its verifier, swapped whole when the keys change.</summary>
+    private sealed record KeyState(TsigKeyRing Keys, TsigVerifier Verifier);
 
     public TsigTransferSecurity(TsigKeyRing keys, TimeProvider? time = null)
     {
-        _keys = keys;
-        _verifier = new TsigVerifier(keys, time);
+        _time = time;
+        _state = new KeyState(keys, new TsigVerifier(keys, time));
         _signer = new TsigSigner(time);
     }
+
+    /// <summary>The keys in use now.</summary>
+    public TsigKeyRing Keys => _state.Keys;
+
+    /// <summary>
+    /// Uses <paramref name="keys"/> from the next request on (keys added or revoked through the
+    /// API); requests under way finish with the ring they started with.
+    /// </summary>
+    public void UseKeys(TsigKeyRing keys) => _state = new KeyState(keys, new TsigVerifier(keys, _time));
 
     public ITransferSession Begin(ReadOnlySpan<byte> query, in ParsedRequest request)
     {
         if (request.TsigOffset < 0)
             return Unsigned.Instance;
-        var status = _verifier.VerifyRequest(query, request.TsigOffset, out var exchange);
+        var status = _state.Verifier.VerifyRequest(query, request.TsigOffset, out var exchange);
         return status switch
         {
             TsigStatus.Verified => new Session(_signer, exchange, null),
@@ -37,7 +49,7 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
 
     public int Sign(Span<byte> message, int length, string keyName, out object? state)
     {
-        var key = _keys.Find(DnsName.Parse(keyName)) ?? throw new InvalidOperationException($"no TSIG key {keyName}");
+        var key = _state.Keys.Find(DnsName.Parse(keyName)) ?? throw new InvalidOperationException($"no TSIG key {keyName}");
         if (!_signer.TrySignRequest(message, ref length, key, out var exchange))
             throw new InvalidOperationException("the NOTIFY does not fit with its signature");
         state = new ExchangeBox { Exchange = exchange };
@@ -48,7 +60,7 @@ public sealed class TsigTransferSecurity : ITransferSecurity, INotifySigner
     {
         if (state is not ExchangeBox box || !TsigVerifier.TryFindTsig(response, out int offset) || offset < 0)
             return false;
-        return _verifier.VerifyResponse(response, offset, ref box.Exchange) == TsigStatus.Verified;
+        return _state.Verifier.VerifyResponse(response, offset, ref box.Exchange) == TsigStatus.Verified;
     }
 
     private sealed class ExchangeBox

@@ -109,7 +109,9 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         var clientSerial = ClientSerial(query, request);
         if (clientSerial is null)
             return WriteHeaderOnly(query, request, response, Rcode.FormErr, session);
-        int limit = request.Edns.Present ? Math.Max((int)request.Edns.PayloadSize, 512) : 512;
+        // No more room than any UDP answer has (the client's EDNS size capped by ours), so an
+        // IXFR that does not fit falls back to the SOA alone (RFC 1995 §2) rather than fragments.
+        int limit = r.ResponseLimit > 0 ? r.ResponseLimit : 512;
         var changes = zone!.ChangesSince(clientSerial.Value);
         if (changes is { Count: > 0 } && !SerialNumber.GreaterThan(clientSerial.Value, zone.Serial))
         {

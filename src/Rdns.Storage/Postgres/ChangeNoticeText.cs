@@ -26,6 +26,7 @@ internal static class ChangeNoticeText
             "created" => ChangeKind.Created,
             "deleted" => ChangeKind.Deleted,
             "pools" => ChangeKind.Pools,
+            "tsig-keys" => ChangeKind.TsigKeys,
             _ => null,
         };
         if (kind is null || !DnsName.TryParse(parts[2], null, out var zone, out _))
@@ -40,6 +41,7 @@ internal static class ChangeNoticeText
         ChangeKind.Created => "created",
         ChangeKind.Deleted => "deleted",
         ChangeKind.Pools => "pools",
+        ChangeKind.TsigKeys => "tsig-keys",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -118,5 +118,24 @@ internal static class PostgresSchema
             created_at timestamptz NOT NULL
         );
         """,
+        """
+        CREATE TABLE tsig_keys (
+            name text COLLATE "C" PRIMARY KEY,
+            algorithm text NOT NULL,
+            secret bytea NOT NULL,
+            tenant_id text,
+            rules text NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX tsig_keys_by_tenant ON tsig_keys (tenant_id);
+        """,
+        """
+        CREATE TABLE server_secrets (
+            name TEXT PRIMARY KEY,
+            current_secret bytea NOT NULL,
+            previous_secret bytea,
+            rotated_at timestamptz NOT NULL
+        );
+        """,
     ];
 }

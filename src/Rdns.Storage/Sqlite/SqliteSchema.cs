@@ -111,5 +111,24 @@ internal static class SqliteSchema
             created_at INTEGER NOT NULL
         );
         """,
+        """
+        CREATE TABLE tsig_keys (
+            name TEXT PRIMARY KEY,
+            algorithm TEXT NOT NULL,
+            secret BLOB NOT NULL,
+            tenant_id TEXT,
+            rules TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX tsig_keys_by_tenant ON tsig_keys (tenant_id);
+        """,
+        """
+        CREATE TABLE server_secrets (
+            name TEXT PRIMARY KEY,
+            current_secret BLOB NOT NULL,
+            previous_secret BLOB,
+            rotated_at INTEGER NOT NULL
+        );
+        """,
     ];
 }

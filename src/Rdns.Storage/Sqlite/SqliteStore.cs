@@ -24,6 +24,7 @@ internal sealed class SqliteStore : SqlStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private SqliteConnection? _writeConnection;
+    private StatementCache? _statements;
     private bool _disposed;
     private volatile bool _fileReady;
 
@@ -122,11 +123,12 @@ internal sealed class SqliteStore : SqlStore
                     wal.ExecuteNonQuery();
                 }
                 _writeConnection = connection;
+                _statements = new StatementCache(connection);
             }
             // IMMEDIATE takes the write lock now, so another process cannot slip in between our
             // read of a serial and our write of the next one.
             var transaction = _writeConnection.BeginTransaction(deferred: false);
-            return new StoreSession(_writeConnection, transaction, Release);
+            return new StoreSession(_writeConnection, transaction, Release) { Statements = _statements!.Command };
         }
         catch
         {
@@ -309,6 +311,8 @@ internal sealed class SqliteStore : SqlStore
         _disposed = true;
         if (_writeConnection is not null)
         {
+            _statements?.Dispose();
+            _statements = null;
             await _writeConnection.DisposeAsync();
             _writeConnection = null;
         }

@@ -15,7 +15,10 @@ public sealed record RRsetChange(DnsName Owner, RecordType Type, uint Ttl, IRead
     public bool IsDelete => Data.Count == 0;
 }
 
-/// <summary>Add one record to its RRset (RFC 2136 §2.5.1); a duplicate changes nothing, a new TTL applies to the whole RRset.</summary>
+/// <summary>
+/// Add one record to its RRset (RFC 2136 §2.5.1); a duplicate changes nothing, a new TTL applies to the whole RRset.
+/// An SOA replaces the zone's, and its serial becomes the zone's when it is newer than the current one.
+/// </summary>
 public sealed record AddRecord(DnsName Owner, RecordType Type, uint Ttl, byte[] Data) : RecordEdit(Owner);
 
 /// <summary>Delete one record from its RRset (RFC 2136 §2.5.4); absent records are ignored.</summary>

@@ -25,6 +25,8 @@ public static class ZoneChangePlanner
     {
         byte[]? soaTemplate = null;
         uint soaTtl = current.Soa.Ttl;
+        // An SOA added by RFC 2136 UPDATE brings its own serial, kept when newer (§3.4.2.2, §3.6).
+        bool keepSerial = false;
         var working = new Dictionary<(DnsName, RecordType), Working>();
 
         Working Of(DnsName owner, RecordType type)
@@ -58,12 +60,14 @@ public static class ZoneChangePlanner
                     }
                     soaTemplate = change.Data[0];
                     soaTtl = change.Ttl;
+                    keepSerial = false;
                     break;
                 case AddRecord { Type: RecordType.SOA } add:
                     if (!add.Owner.Equals(current.Origin))
                         throw new ZoneDataException($"{add.Owner}: SOA is only allowed at the apex {current.Origin}");
                     soaTemplate = add.Data;
                     soaTtl = add.Ttl;
+                    keepSerial = true;
                     break;
                 case DeleteRecord { Type: RecordType.SOA }:
                     throw new ZoneDataException($"{edit.Owner}: the SOA can be replaced but not removed");
@@ -131,6 +135,8 @@ public static class ZoneChangePlanner
 
         var oldSoaData = current.Soa.Data[0];
         uint serial = SerialNumber.Next(current.Serial);
+        if (keepSerial && soaTemplate is not null && SerialNumber.GreaterThan(Rdata.SoaSerial(soaTemplate), current.Serial))
+            serial = Rdata.SoaSerial(soaTemplate);
         var newSoaData = Rdata.WithSoaSerial(soaTemplate ?? oldSoaData, serial);
         var apexName = current.Origin;
         removed.Add(new ResourceRecord(apexName, RecordType.SOA, RecordClass.IN, current.Soa.Ttl, oldSoaData));

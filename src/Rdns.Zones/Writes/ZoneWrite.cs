@@ -1,7 +1,14 @@
 namespace Rdns.Zones.Writes;
 
 /// <summary>Who did what, from where: the audit row written in the same transaction as the change.</summary>
-public sealed record WriteAudit(string Actor, string Action, string Target, string? Detail = null, string? RemoteAddress = null);
+public sealed record WriteAudit(string Actor, string Action, string Target, string? Detail = null, string? RemoteAddress = null)
+{
+    /// <summary>
+    /// When set, the detail is written from the changesets the write made, known only at commit time
+    /// (a DNS UPDATE's effect depends on the zone then); <see cref="Detail"/> is the fallback.
+    /// </summary>
+    public Func<IReadOnlyList<Protocol.Records.Changeset>, string?>? Describe { get; init; }
+}
 
 /// <summary>
 /// One atomic request to the write path: edits to one or more zones, plus whatever else the caller's
@@ -24,6 +31,12 @@ public sealed record ZoneWrite(IReadOnlyList<ZoneEdit> Edits, WriteAudit Audit)
     /// true (API and tenants), reverse zones take only the types that belong there.
     /// </summary>
     public bool EnforcePolicy { get; init; } = true;
+
+    /// <summary>
+    /// Write the audit row even when nothing changes (a DNS UPDATE whose every record was a no-op
+    /// was still accepted, and the audit log says so).
+    /// </summary>
+    public bool AuditAlways { get; init; }
 }
 
 /// <summary>A zone made from its records (one SOA among them); <see cref="Replace"/> replaces a zone of that name, journal and all.</summary>

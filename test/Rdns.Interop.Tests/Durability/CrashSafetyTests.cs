@@ -44,6 +44,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                 await VerifyAsync(server, acknowledged.Values, attempted.Values);
 
                 using var stop = new CancellationTokenSource();
+                int before = acknowledged.Count;
                 var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
                 {
                     while (!stop.IsCancellationRequested)
@@ -70,6 +71,11 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                     }
                 })).ToArray();
 
+                // The first write after a restart can take a while on a busy machine (the code is
+                // compiled, the store's files opened); the kill comes once writes are flowing.
+                var flowing = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                while (acknowledged.Count == before && DateTime.UtcNow < flowing && writers.Any(w => !w.IsCompleted))
+                    await Task.Delay(10);
                 await Task.Delay(random.Next(300, 900));
                 await server.KillAsync();
                 stop.Cancel();

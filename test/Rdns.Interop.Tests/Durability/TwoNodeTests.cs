@@ -164,4 +164,51 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
             Directory.Delete(data, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_tsig_key_made_on_one_node_signs_updates_at_the_other_and_is_refused_there_within_a_second_of_its_deletion()
+    {
+        await using var a = await RdnsServer.StartAsync(null, ["--store", _store]);
+        // Nodes of one store share the seal key of stored TSIG secrets (docs/DDNS.md).
+        string dataB = Directory.CreateTempSubdirectory("rdns-node-b-").FullName;
+        File.Copy(Path.Combine(a.Data, "tsig-seal.key"), Path.Combine(dataB, "tsig-seal.key"));
+        try
+        {
+            await using var b = await RdnsServer.StartAsync(dataB, ["--store", _store]);
+            using var viaA = Client(a, a.AdminKey);
+            (await viaA.PostAsync("/v1/zones", Json(new { prefix = "203.0.113.0/24" }))).EnsureSuccessStatusCode();
+            var created = await viaA.PostAsync("/v1/tsig-keys", Json(new { name = "dhcp-east", allow = new[] { new { zone = "113.0.203.in-addr.arpa" } } }));
+            Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+            var secret = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("secret").GetString()!;
+            var key = new Protocol.Tsig.TsigKey(DnsName.Parse("dhcp-east."), Protocol.Tsig.TsigAlgorithm.HmacSha256, Convert.FromBase64String(secret));
+            var update = TestSupport.DnsUpdateClient.Message("113.0.203.in-addr.arpa.",
+                updates: [TestSupport.DnsUpdateClient.Add("7.113.0.203.in-addr.arpa.", RecordType.PTR, "east.example.net.")]);
+
+            var clock = Stopwatch.StartNew();
+            Rcode rcode;
+            while ((rcode = (await TestSupport.DnsUpdateClient.SendAsync(b.Dns, update, key)).Rcode) != Rcode.NoError && clock.Elapsed < TimeSpan.FromSeconds(5))
+                await Task.Delay(50);
+            output.WriteLine($"key usable at B after {clock.ElapsedMilliseconds} ms");
+            Assert.Equal(Rcode.NoError, rcode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the key reached B after {clock.ElapsedMilliseconds} ms");
+            // The other node follows B's commit as it follows any (LISTEN/NOTIFY).
+            clock.Restart();
+            while (await PtrAsync(a, "7.113.0.203.in-addr.arpa.") != "east.example.net." && clock.Elapsed < TimeSpan.FromSeconds(5))
+                await Task.Delay(20);
+            Assert.Equal("east.example.net.", await PtrAsync(a, "7.113.0.203.in-addr.arpa."));
+
+            (await viaA.DeleteAsync("/v1/tsig-keys/dhcp-east")).EnsureSuccessStatusCode();
+            clock.Restart();
+            Protocol.Tsig.TsigError? error;
+            while ((error = (await TestSupport.DnsUpdateClient.SendAsync(b.Dns, update, key)).Error) != Protocol.Tsig.TsigError.BadKey && clock.Elapsed < TimeSpan.FromSeconds(5))
+                await Task.Delay(20);
+            output.WriteLine($"key refused at B {clock.ElapsedMilliseconds} ms after its deletion at A");
+            Assert.Equal(Protocol.Tsig.TsigError.BadKey, error);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"B still accepted the key {clock.ElapsedMilliseconds} ms after its deletion");
+        }
+        finally
+        {
+            Directory.Delete(dataB, recursive: true);
+        }
+    }
 }

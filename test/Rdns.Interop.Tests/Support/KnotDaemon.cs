@@ -26,7 +26,8 @@ public sealed class KnotDaemon : IAsyncDisposable
 
     /// <param name="zones">Zone name (absolute) → master-file text.</param>
     /// <param name="transferKeys">TSIG keys knotd knows; when given, every zone allows AXFR to them (and only them).</param>
-    public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones, IReadOnlyList<KnotKey>? transferKeys = null)
+    /// <param name="updateKey">A key knotd accepts DNS UPDATE (RFC 2136) from, for every zone; it may transfer too.</param>
+    public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones, IReadOnlyList<KnotKey>? transferKeys = null, KnotKey? updateKey = null)
     {
         string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
         var files = new List<(string Zone, string File)>();
@@ -36,7 +37,7 @@ public sealed class KnotDaemon : IAsyncDisposable
             await File.WriteAllTextAsync(file, text);
             files.Add((zone, file));
         }
-        return await StartAsync(folder, files, transferKeys);
+        return await StartAsync(folder, files, transferKeys, updateKey);
     }
 
     /// <summary>
@@ -52,14 +53,14 @@ public sealed class KnotDaemon : IAsyncDisposable
         return StartAsync(folder, files);
     }
 
-    private static async Task<KnotDaemon> StartAsync(string folder, IReadOnlyList<(string Zone, string File)> zones, IReadOnlyList<KnotKey>? transferKeys = null)
+    private static async Task<KnotDaemon> StartAsync(string folder, IReadOnlyList<(string Zone, string File)> zones, IReadOnlyList<KnotKey>? transferKeys = null, KnotKey? updateKey = null)
     {
         string knotd = ProcessRunner.Find("knotd")
             ?? throw new InvalidOperationException("knotd is not installed (./test.sh installs knot)");
         // The free port may be taken again before knotd binds it; knotd then exits at once.
         for (int attempt = 1; ; attempt++)
         {
-            var (daemon, log) = await StartOnceAsync(knotd, folder, zones, FreePort.ForUdpAndTcp(), transferKeys);
+            var (daemon, log) = await StartOnceAsync(knotd, folder, zones, FreePort.ForUdpAndTcp(), transferKeys, updateKey);
             if (daemon is not null)
                 return daemon;
             if (attempt == 5 || !log.Contains("cannot bind", StringComparison.Ordinal))
@@ -71,7 +72,7 @@ public sealed class KnotDaemon : IAsyncDisposable
     }
 
     private static async Task<(KnotDaemon? Daemon, string Log)> StartOnceAsync(
-        string knotd, string folder, IReadOnlyList<(string Zone, string File)> zones, int port, IReadOnlyList<KnotKey>? transferKeys)
+        string knotd, string folder, IReadOnlyList<(string Zone, string File)> zones, int port, IReadOnlyList<KnotKey>? transferKeys, KnotKey? updateKey = null)
     {
         // Zone files are only read: no flushing back, no journal. Semantic checks off, so Knot
         // serves exactly what rdns serves from the same files.
@@ -86,12 +87,19 @@ public sealed class KnotDaemon : IAsyncDisposable
                 config.Append($"  - id: {key.Name}\n    algorithm: {key.Algorithm}\n    secret: {key.Secret}\n");
             config.Append($"acl:\n  - id: tsig-transfer\n    key: [{string.Join(", ", transferKeys.Select(k => k.Name))}]\n    action: transfer\n");
         }
+        if (updateKey is not null)
+        {
+            config.Append($"key:\n  - id: {updateKey.Name}\n    algorithm: {updateKey.Algorithm}\n    secret: {updateKey.Secret}\n");
+            config.Append($"acl:\n  - id: tsig-update\n    key: {updateKey.Name}\n    action: [update, transfer]\n");
+        }
         config.Append("zone:\n");
         foreach (var (zone, file) in zones)
         {
             config.Append($"  - domain: {zone}\n    file: {file}\n");
             if (transferKeys is { Count: > 0 })
                 config.Append("    acl: tsig-transfer\n");
+            else if (updateKey is not null)
+                config.Append("    acl: tsig-update\n");
         }
         string configFile = Path.Combine(folder, "knot.conf");
         await File.WriteAllTextAsync(configFile, config.ToString());
