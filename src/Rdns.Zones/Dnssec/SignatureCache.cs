@@ -6,7 +6,7 @@ namespace Rdns.Zones.Dnssec;
 /// an RRset (or its TTL, or the key) is a different key, so nothing stale is ever served; an
 /// RRset that did not change keeps its signature across serials. Bounded by octets: a two-way
 /// set-associative table whose entries replace each other, so lookups take no lock and memory
-/// stays at most <see cref="MaxBytes"/> plus one entry.
+/// stays at most <see cref="MaxBytes"/> (plus what stores racing on other threads add at once).
 /// </summary>
 public sealed class SignatureCache
 {
@@ -74,7 +74,8 @@ public sealed class SignatureCache
             }
         }
         var current = Volatile.Read(ref _slots[slot]);
-        if (current is null && Interlocked.Read(ref _bytes) + entry.Size > MaxBytes)
+        // Over budget, the signature is used for this answer and not kept.
+        if (Interlocked.Read(ref _bytes) + entry.Size - (current?.Size ?? 0) > MaxBytes)
             return;
         var old = Interlocked.Exchange(ref _slots[slot], entry);
         Interlocked.Add(ref _bytes, entry.Size - (old?.Size ?? 0));
