@@ -88,6 +88,16 @@ public sealed class ValidatingResolverTests : IAsyncLifetime
         Assert.Contains(answer.OfType("PTR"), r => r.EndsWith("mail.example.com.", StringComparison.Ordinal));
         var direct = await KdigAnswer.AskAsync(_server.Dns.Port, "10.2.0.192.in-addr.arpa.", "PTR");
         Assert.Contains(direct.OfType("RRSIG"), r => r.Contains("PTR 13 6 3600", StringComparison.Ordinal));
+
+        // The signing state in /metrics: five zones, signatures made and cached within the bound.
+        using var http = Http();
+        var metrics = (await http.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => l.StartsWith("rdns_dnssec_", StringComparison.Ordinal))
+            .ToDictionary(l => l.Split(' ')[0], l => double.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(5, metrics["rdns_dnssec_signed_zones"]);
+        Assert.True(metrics["rdns_dnssec_signatures_total"] >= 2);
+        Assert.True(metrics["rdns_dnssec_signature_cache_entries"] >= 2);
+        Assert.InRange(metrics["rdns_dnssec_signature_cache_bytes"], 1, metrics["rdns_dnssec_signature_cache_limit_bytes"] * 1.05);
     }
 
     [Fact]
