@@ -27,7 +27,9 @@ public sealed class KnotDaemon : IAsyncDisposable
     /// <param name="zones">Zone name (absolute) → master-file text.</param>
     /// <param name="transferKeys">TSIG keys knotd knows; when given, every zone allows AXFR to them (and only them).</param>
     /// <param name="updateKey">A key knotd accepts DNS UPDATE (RFC 2136) from, for every zone; it may transfer too.</param>
-    public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones, IReadOnlyList<KnotKey>? transferKeys = null, KnotKey? updateKey = null)
+    /// <param name="onlineSign">Sign every zone's answers with Knot's <c>mod-onlinesign</c> (ECDSA P-256, keys made at start).</param>
+    public static async Task<KnotDaemon> StartAsync(IReadOnlyDictionary<string, string> zones, IReadOnlyList<KnotKey>? transferKeys = null, KnotKey? updateKey = null,
+        bool onlineSign = false)
     {
         string folder = Directory.CreateTempSubdirectory("rdns-knot-").FullName;
         var files = new List<(string Zone, string File)>();
@@ -37,7 +39,7 @@ public sealed class KnotDaemon : IAsyncDisposable
             await File.WriteAllTextAsync(file, text);
             files.Add((zone, file));
         }
-        return await StartAsync(folder, files, transferKeys, updateKey);
+        return await StartAsync(folder, files, transferKeys, updateKey, onlineSign);
     }
 
     /// <summary>
@@ -53,14 +55,15 @@ public sealed class KnotDaemon : IAsyncDisposable
         return StartAsync(folder, files);
     }
 
-    private static async Task<KnotDaemon> StartAsync(string folder, IReadOnlyList<(string Zone, string File)> zones, IReadOnlyList<KnotKey>? transferKeys = null, KnotKey? updateKey = null)
+    private static async Task<KnotDaemon> StartAsync(string folder, IReadOnlyList<(string Zone, string File)> zones, IReadOnlyList<KnotKey>? transferKeys = null, KnotKey? updateKey = null,
+        bool onlineSign = false)
     {
         string knotd = ProcessRunner.Find("knotd")
             ?? throw new InvalidOperationException("knotd is not installed (./test.sh installs knot)");
         // The free port may be taken again before knotd binds it; knotd then exits at once.
         for (int attempt = 1; ; attempt++)
         {
-            var (daemon, log) = await StartOnceAsync(knotd, folder, zones, FreePort.ForUdpAndTcp(), transferKeys, updateKey);
+            var (daemon, log) = await StartOnceAsync(knotd, folder, zones, FreePort.ForUdpAndTcp(), transferKeys, updateKey, onlineSign);
             if (daemon is not null)
                 return daemon;
             if (attempt == 5 || !log.Contains("cannot bind", StringComparison.Ordinal))
@@ -72,14 +75,16 @@ public sealed class KnotDaemon : IAsyncDisposable
     }
 
     private static async Task<(KnotDaemon? Daemon, string Log)> StartOnceAsync(
-        string knotd, string folder, IReadOnlyList<(string Zone, string File)> zones, int port, IReadOnlyList<KnotKey>? transferKeys, KnotKey? updateKey = null)
+        string knotd, string folder, IReadOnlyList<(string Zone, string File)> zones, int port, IReadOnlyList<KnotKey>? transferKeys, KnotKey? updateKey = null,
+        bool onlineSign = false)
     {
         // Zone files are only read: no flushing back, no journal. Semantic checks off, so Knot
         // serves exactly what rdns serves from the same files.
         var config = new StringBuilder()
             .Append($"server:\n  rundir: {folder}\n  listen: 127.0.0.1@{port}\n")
             .Append($"database:\n  storage: {folder}/db\n")
-            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n    semantic-checks: off\n");
+            .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n    semantic-checks: off\n")
+            .Append(onlineSign ? "    module: mod-onlinesign\n" : "");
         if (transferKeys is { Count: > 0 })
         {
             config.Append("key:\n");
@@ -101,6 +106,8 @@ public sealed class KnotDaemon : IAsyncDisposable
             else if (updateKey is not null)
                 config.Append("    acl: tsig-update\n");
         }
+        // The key database of mod-onlinesign lives there, and knotd does not make the folder.
+        Directory.CreateDirectory(Path.Combine(folder, "db"));
         string configFile = Path.Combine(folder, "knot.conf");
         await File.WriteAllTextAsync(configFile, config.ToString());
 
