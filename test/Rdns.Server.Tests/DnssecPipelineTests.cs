@@ -156,6 +156,27 @@ public sealed class DnssecPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_signed_answer_that_does_not_fit_udp_is_truncated_and_whole_over_tcp()
+    {
+        var builder = ZoneBuilder.Standard(Apex.ToString());
+        for (int i = 0; i < 12; i++)
+            builder.Txt("7", $"a text of some length so that twelve of them with a signature exceed the buffer, number {i}");
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([builder.Build()]));
+        zones.Update(set => set.WithSigner(Apex, new ZoneSigner(Apex, [_key], [_key], DenialMode.Compact, SignaturePolicy.Default, _cache, _time)));
+        var pipeline = new DnsPipeline(zones, new ServerOptions());
+        var wire = DnsMessage.Query(DnsName.Parse("7.2.0.192.in-addr.arpa."), RecordType.TXT, edns: new EdnsOptions(PayloadSize: 1232, DnssecOk: true)).ToWire();
+        var response = new byte[65535];
+        var udp = DnsMessage.Parse(response.AsSpan(0, pipeline.Answer(wire, response, Udp)));
+        Assert.True(udp.Has(HeaderFlags.TC));
+        Assert.DoesNotContain(udp.Answers, r => r.Type == RecordType.RRSIG);
+        var tcp = DnsMessage.Parse(response.AsSpan(0, pipeline.Answer(wire, response, RequestSource.Tcp(ClientAddress.None))));
+        Assert.False(tcp.Has(HeaderFlags.TC));
+        Assert.Equal(12, tcp.Answers.Count(r => r.Type == RecordType.TXT));
+        Assert.Single(tcp.Answers, r => r.Type == RecordType.RRSIG);
+    }
+
+    [Fact]
     public void Nxname_is_never_a_question()
     {
         var m = Ask(Query("1.2.0.192.in-addr.arpa.", RecordType.NXNAME, dnssecOk: true));
