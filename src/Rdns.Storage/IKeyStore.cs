@@ -41,7 +41,7 @@ public interface IKeyStore
 }
 
 /// <summary>Everything the product keeps: zones, journal, audit and keys, behind one connection.</summary>
-public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore
+public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore, IServerSecretStore
 {
     /// <summary>"sqlite" or "postgresql", for logs and health output.</summary>
     string Kind { get; }

@@ -129,5 +129,13 @@ internal static class PostgresSchema
         );
         CREATE INDEX tsig_keys_by_tenant ON tsig_keys (tenant_id);
         """,
+        """
+        CREATE TABLE server_secrets (
+            name TEXT PRIMARY KEY,
+            current_secret bytea NOT NULL,
+            previous_secret bytea,
+            rotated_at timestamptz NOT NULL
+        );
+        """,
     ];
 }

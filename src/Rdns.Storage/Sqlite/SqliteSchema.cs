@@ -122,5 +122,13 @@ internal static class SqliteSchema
         );
         CREATE INDEX tsig_keys_by_tenant ON tsig_keys (tenant_id);
         """,
+        """
+        CREATE TABLE server_secrets (
+            name TEXT PRIMARY KEY,
+            current_secret BLOB NOT NULL,
+            previous_secret BLOB,
+            rotated_at INTEGER NOT NULL
+        );
+        """,
     ];
 }

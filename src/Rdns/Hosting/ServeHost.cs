@@ -103,6 +103,9 @@ public static class ServeHost
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers));
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
+            builder.Services.AddSingleton(settings.Cookies);
+            builder.Services.AddSingleton<CookieSecretKeeper>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<CookieSecretKeeper>());
             builder.Services.AddSingleton(sp => new Server.Stages.DnsCookies(sp.GetRequiredService<Server.Stages.CookieSecrets>()));
             builder.Services.AddSingleton(sp => new Server.Stages.ResponseRateLimiter(settings.Rrl, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Rrl")));
             // The query pipeline: handlers of every opcode and the stages, in order, fixed here.
@@ -156,6 +159,9 @@ public static class ServeHost
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             await app.Services.GetRequiredService<ZoneLoader>().LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            // Every node of the store answers cookies with the same secret from its first query.
+            if (settings.Cookies.Enabled)
+                await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
             Trace($"{zones.Current.Count} zones loaded");
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
