@@ -59,17 +59,7 @@ internal sealed class FollowedZone(DnsName name, ZoneOrigin origin)
     public long Transfers;
     public long IncrementalTransfers;
     public long BytesReceived;
-}
 
-/// <summary>Why a zone is followed.</summary>
-internal enum ZoneOrigin
-{
-    /// <summary>The catalog zone itself.</summary>
-    Catalog,
-
-    /// <summary>A member the catalog lists.</summary>
-    Member,
-
-    /// <summary>Named in the settings (<c>--follow</c>), catalog or not.</summary>
-    Configured,
+    /// <summary>The member's unique label in the catalog (RFC 9432 §4.1); a new one means the member was reset (§5.3).</summary>
+    public DnsName? MemberLabel { get; set; }
 }

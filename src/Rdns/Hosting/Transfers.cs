@@ -41,7 +41,7 @@ public sealed class Transfers : IAsyncDisposable
     /// <summary>The pipeline's handlers for what this part answers: transfers, NOTIFY, signed queries.</summary>
     public RequestHandlers Handlers => new() { Tsig = Security, Transfers = Handler, Notify = NotifyResponder };
 
-    public static Transfers Create(ServeSettings settings, ServedZones zones, IRdnsStore store, ILoggerFactory loggers)
+    public static Transfers Create(ServeSettings settings, ServedZones zones, IRdnsStore store, ILoggerFactory loggers, INotifyReceiver? notifyReceiver = null)
     {
         var keys = settings.TsigKeys is null ? TsigKeyRing.Empty : LoadKeys(settings.TsigKeys);
         var peers = new List<SecondaryPeer>();
@@ -56,7 +56,7 @@ public sealed class Transfers : IAsyncDisposable
         var security = new TsigTransferSecurity(keys);
         var acl = new TransferAcl(peers);
         var handler = new ZoneTransferHandler(acl, new StoreJournal(store), security, loggers.CreateLogger("Rdns.Transfers"));
-        var responder = new NotifyResponder(acl, security, loggers.CreateLogger("Rdns.Notify"));
+        var responder = new NotifyResponder(acl, security, loggers.CreateLogger("Rdns.Notify"), notifyReceiver);
         var sender = new NotifySender(peers, zones, security, loggers.CreateLogger("Rdns.Notify"));
         return new Transfers(handler, responder, sender, keys, peers, security);
     }
