@@ -102,9 +102,17 @@ public sealed partial class SecondaryFollower
         bool full = current is null || zone.ForceFull;
         if (!full)
         {
-            var soa = await _client.QuerySoaAsync(primary, zone.Name, token).ConfigureAwait(false);
-            uint serial = Rdata.SoaSerial(soa.Data);
-            if (!SerialNumber.GreaterThan(serial, current!.Serial))
+            ResourceRecord? soa = null;
+            try
+            {
+                soa = await _client.QuerySoaAsync(primary, zone.Name, token).ConfigureAwait(false);
+            }
+            catch (TransferException e) when (e.Failure is TransferFailure.Rcode or TransferFailure.Tsig)
+            {
+                // Some primaries answer no plain queries for a zone (Knot refuses them for a
+                // catalog, unsigned): the IXFR itself says whether anything is newer (RFC 1995 §2).
+            }
+            if (soa is not null && !SerialNumber.GreaterThan(Rdata.SoaSerial(soa.Data), current!.Serial))
                 return false;
         }
         var currentSoa = full ? null : new ResourceRecord(zone.Name, RecordType.SOA, current!.Soa.Ttl, current.Soa.Data[0]);

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Rdns.Control.Secondary;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Tsig;
+using Rdns.Protocol.Wire;
+using Rdns.TestSupport;
+
+namespace Rdns.Api.Tests.Secondary;
+
+/// <summary>
+/// Rdns in secondary mode following Knot DNS, under TSIG: members of the catalog Knot generates
+/// arrive by themselves, an UPDATE on Knot arrives by NOTIFY + IXFR, a zone Knot drops from its
+/// catalog leaves, and a restart serves from the local store while Knot is down.
+/// </summary>
+public sealed class KnotPrimaryTests : IAsyncLifetime
+{
+    private readonly TsigKey _key = TsigKey.Generate(DnsName.Parse("edge-key."), TsigAlgorithm.HmacSha256);
+    private string _folder = null!;
+    private string _data = null!;
+    private KnotPrimary _knot = null!;
+    private ApiHost? _edge;
+    private int _edgePort;
+
+    private static string Zone(string origin, string ptr) => $"""
+        $ORIGIN {origin}
+        $TTL 300
+        @ SOA ns.example.net. hostmaster.example.net. 1 3600 600 86400 60
+        @ NS ns.example.net.
+        1 PTR {ptr}
+        """;
+
+    private readonly Dictionary<string, string> _zones = new()
+    {
+        ["2.0.192.in-addr.arpa."] = Zone("2.0.192.in-addr.arpa.", "one.example.net."),
+        ["100.51.198.in-addr.arpa."] = Zone("100.51.198.in-addr.arpa.", "hundred.example.net."),
+    };
+
+    public async Task InitializeAsync()
+    {
+        _folder = Directory.CreateTempSubdirectory("rdns-knot-primary-").FullName;
+        _data = Path.Combine(_folder, "edge");
+        Directory.CreateDirectory(_data);
+        Directory.CreateDirectory(Path.Combine(_folder, "db"));
+        await File.WriteAllTextAsync(Path.Combine(_folder, "keys.conf"), _key.ToBindText());
+        for (int attempt = 1; ; attempt++)
+        {
+            _edgePort = Rdns.Interop.Tests.Support.FreePort.ForUdpAndTcp();
+            try
+            {
+                _edge = await StartEdgeAsync(Rdns.Interop.Tests.Support.FreePort.ForUdpAndTcp());
+                break;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 5)
+            {
+            }
+        }
+    }
+
+    private Task<ApiHost> StartEdgeAsync(int knotPort)
+    {
+        _knot = new KnotPrimary(_folder, _key, knotPort, _edgePort);
+        return ApiHost.StartAsync(configure: s =>
+        {
+            s.Dns = $"127.0.0.1:{_edgePort}";
+            s.TsigKeys = Path.Combine(_folder, "keys.conf");
+            s.Primaries = [$"127.0.0.1:{knotPort}@edge-key"];
+        }, dataDirectory: _data);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_edge is not null)
+            await _edge.DisposeAsync();
+        await _knot.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private SecondaryFollower Follower => _edge!.Services.GetRequiredService<SecondaryFollower>();
+
+    private string State() =>
+        string.Join('\n', Follower.Status().Select(s => $"{s.Zone} serial {s.Serial} transfers {s.Transfers} ixfr {s.IncrementalTransfers} failures {s.Failures} {s.LastError}"))
+        + "\n--- knotd:\n" + _knot.Log;
+
+    private string Ptr(string name) => string.Join(' ', _edge!.Dns(name, RecordType.PTR).Answers.Select(a => a.ToString()));
+
+    [Fact]
+    public async Task Follows_knots_catalog_changes_and_removals_and_restarts_from_its_store()
+    {
+        await _knot.ConfigureAsync(_zones);
+        _knot.Start();
+        await Eventually.True(() => Ptr("1.2.0.192.in-addr.arpa.").Contains("one.example.net.", StringComparison.Ordinal)
+            && Ptr("1.100.51.198.in-addr.arpa.").Contains("hundred.example.net.", StringComparison.Ordinal), "Knot's catalog members reaching Rdns", State);
+
+        // A change on Knot (DNS UPDATE, journaled there) arrives by NOTIFY and IXFR.
+        var update = DnsUpdateClient.Message("2.0.192.in-addr.arpa.", updates: [DnsUpdateClient.Add("2.2.0.192.in-addr.arpa.", RecordType.PTR, "two.example.net.")]);
+        var (rcode, _) = await DnsUpdateClient.SendAsync(_knot.EndPoint, update);
+        Assert.Equal(Rcode.NoError, rcode);
+        await Eventually.True(() => Ptr("2.2.0.192.in-addr.arpa.").Contains("two.example.net.", StringComparison.Ordinal), "the UPDATE on Knot reaching Rdns", State);
+        Assert.True(Follower.Status().Single(s => s.Zone.ToString() == "2.0.192.in-addr.arpa.").IncrementalTransfers >= 1, $"expected an IXFR\n{State()}");
+        Assert.Contains("notify", _knot.Log, StringComparison.OrdinalIgnoreCase);
+
+        // A zone Knot no longer serves leaves its catalog, and Rdns.
+        _zones.Remove("100.51.198.in-addr.arpa.");
+        await _knot.ConfigureAsync(_zones);
+        await _knot.ReloadAsync();
+        await Eventually.True(() => _edge!.Dns("1.100.51.198.in-addr.arpa.", RecordType.PTR).Rcode == (int)Rcode.Refused, "the removed zone leaving Rdns", State);
+
+        // Restarted with Knot down, Rdns answers from its own store at once.
+        await _edge!.DisposeAsync();
+        _edge = null;
+        await _knot.StopAsync();
+        _edge = await ApiHost.StartAsync(configure: s =>
+        {
+            s.Dns = $"127.0.0.1:{_edgePort}";
+            s.TsigKeys = Path.Combine(_folder, "keys.conf");
+            s.Primaries = [$"127.0.0.1:{_knot.Port}@edge-key"];
+        }, dataDirectory: _data);
+        Assert.Contains("two.example.net.", Ptr("2.2.0.192.in-addr.arpa."), StringComparison.Ordinal);
+        Assert.Equal((int)Rcode.Refused, _edge.Dns("1.100.51.198.in-addr.arpa.", RecordType.PTR).Rcode);
+    }
+}
