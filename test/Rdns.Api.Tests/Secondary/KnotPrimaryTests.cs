@@ -120,4 +120,29 @@ public sealed class KnotPrimaryTests : IAsyncLifetime
         Assert.Contains("two.example.net.", Ptr("2.2.0.192.in-addr.arpa."), StringComparison.Ordinal);
         Assert.Equal((int)Rcode.Refused, _edge.Dns("1.100.51.198.in-addr.arpa.", RecordType.PTR).Rcode);
     }
+
+    [Fact]
+    public async Task A_zone_expires_when_knot_stays_away_past_its_soa_expire_and_comes_back_with_knot()
+    {
+        // REFRESH 2, RETRY 2, EXPIRE 4 seconds.
+        var zones = new Dictionary<string, string>
+        {
+            ["2.0.192.in-addr.arpa."] = Zone("2.0.192.in-addr.arpa.", "one.example.net.").Replace("1 3600 600 86400 60", "1 2 2 4 60", StringComparison.Ordinal),
+        };
+        await _knot.ConfigureAsync(zones);
+        _knot.Start();
+        await Eventually.True(() => Ptr("1.2.0.192.in-addr.arpa.").Contains("one.example.net.", StringComparison.Ordinal), "the zone reaching Rdns", State);
+
+        // DNS UPDATE to the secondary is refused: the zone changes on its primary only.
+        var update = DnsUpdateClient.Message("2.0.192.in-addr.arpa.", updates: [DnsUpdateClient.Add("5.2.0.192.in-addr.arpa.", RecordType.PTR, "local.example.net.")]);
+        var (rcode, _) = await DnsUpdateClient.SendAsync(new IPEndPoint(IPAddress.Loopback, _edgePort), update);
+        Assert.Equal(Rcode.Refused, rcode);
+
+        await _knot.StopAsync();
+        await Eventually.True(() => _edge!.Dns("1.2.0.192.in-addr.arpa.", RecordType.PTR).Rcode == (int)Rcode.ServFail, "the zone expiring (SERVFAIL)", State);
+
+        _knot.Start();
+        await Eventually.True(() => _edge!.Dns("1.2.0.192.in-addr.arpa.", RecordType.PTR).Rcode == (int)Rcode.NoError, "the zone served again once Knot is back", State);
+        Assert.Contains("one.example.net.", Ptr("1.2.0.192.in-addr.arpa."), StringComparison.Ordinal);
+    }
 }
