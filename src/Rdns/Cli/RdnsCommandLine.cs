@@ -23,6 +23,7 @@ public static class RdnsCommandLine
         TsigKeygenVerb.Create,
         PtrVerb.Create,
         KeyVerb.Create,
+        SecondaryConfigVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
