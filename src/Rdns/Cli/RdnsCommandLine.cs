@@ -24,6 +24,8 @@ public static class RdnsCommandLine
         PtrVerb.Create,
         KeyVerb.Create,
         SecondaryConfigVerb.Create,
+        VersionVerb.Create,
+        CompletionVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
