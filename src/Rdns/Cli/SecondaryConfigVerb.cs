@@ -20,23 +20,40 @@ internal static class SecondaryConfigVerb
         var catalog = new Option<string>("--catalog") { Description = "The primary's catalog zone (default catalog.invalid.)", DefaultValueFactory = _ => "catalog.invalid." };
         var listen = new Option<string>("--listen") { Description = "Where the secondary listens, IP:PORT (default 0.0.0.0:53)", DefaultValueFactory = _ => "0.0.0.0:53" };
         var storage = new Option<string>("--storage") { Description = "The secondary's data directory (default /var/lib/<server>)" };
+        var tsigKeys = new Option<string?>("--tsig-keys") { Description = "Key file holding the --primary key (BIND syntax): its secret goes into the configuration; a placeholder otherwise" };
         var command = new Command("secondary-config", "Print a configuration for Knot, BIND or NSD as a secondary of this Rdns primary (Knot with default names).")
         {
-            server, primary, catalog, listen, storage,
+            server, primary, catalog, listen, storage, tsigKeys,
         };
         connection.AddTo(command);
         command.SetAction((result, cancel) => RunAsync(result, connection, result.GetValue(server)!, result.GetValue(primary)!, result.GetValue(catalog)!,
-            result.GetValue(listen)!, result.GetValue(storage), cancel));
+            result.GetValue(listen)!, result.GetValue(storage), result.GetValue(tsigKeys), cancel));
         return command;
     }
 
     private static async Task<int> RunAsync(ParseResult result, ApiConnection connection, string server, string primaryText, string catalog, string listenText,
-        string? storage, CancellationToken cancellationToken)
+        string? storage, string? keyFile, CancellationToken cancellationToken)
     {
         if (!Transfer.PrimaryServer.TryParse(primaryText, out var primary, out var keyName, out var error))
             return Usage.Fail(result, primaryText, $"--primary: {error}");
         if (!Transfer.PrimaryServer.TryParse(listenText, out var listen, out _, out error))
             return Usage.Fail(result, listenText, $"--listen: {error}");
+        Protocol.Tsig.TsigKey? key = null;
+        if (keyFile is not null)
+        {
+            if (keyName is null)
+                return Usage.Fail(result, keyFile, "--tsig-keys: --primary names no key (IP:PORT@KEYNAME)");
+            try
+            {
+                key = Protocol.Tsig.TsigKeyFile.Read(keyFile).FirstOrDefault(k => k.Name.ToString().Equals(keyName, StringComparison.OrdinalIgnoreCase));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Protocol.Tsig.TsigKeyFileException)
+            {
+                return Usage.Fail(result, keyFile, $"--tsig-keys: {e.Message}");
+            }
+            if (key is null)
+                return Usage.Fail(result, keyFile, $"--tsig-keys: no key named {keyName}");
+        }
         using var http = connection.Client(result, out int failure);
         if (http is null)
             return failure;
@@ -69,7 +86,11 @@ internal static class SecondaryConfigVerb
         }
         while (after is not null);
         var config = new SecondaryConfig(primary.Address.ToString(), primary.Port, keyName, catalog, listen.Address.ToString(), listen.Port,
-            storage ?? $"/var/lib/{server}", pools, zones);
+            storage ?? $"/var/lib/{server}", pools, zones)
+        {
+            KeyAlgorithm = key is null ? "hmac-sha256" : Protocol.Tsig.TsigAlgorithms.ToText(key.Algorithm),
+            KeySecret = key is null ? null : Convert.ToBase64String(key.Secret.ToArray()),
+        };
         result.InvocationConfiguration.Output.Write(config.Render(server));
         return 0;
     }

@@ -96,4 +96,31 @@ public sealed class KnotSecondaryConfigTests : IAsyncLifetime
         foreach (var (name, type) in names)
             Assert.Equal(Answers(_primary.Dns(name, type)), Answers(AskKnot(name, type)));
     }
+
+    [Theory]
+    [InlineData("bind", "named-checkconf")]
+    [InlineData("nsd", "nsd-checkconf")]
+    public async Task The_bind_and_nsd_configurations_pass_their_servers_checks_and_say_what_they_cannot_synthesize(string server, string checker)
+    {
+        await _primary.Send(HttpMethod.Post, "/v1/pools", ApiHost.Json(new { prefix = "198.51.100.0/24", defaultPtr = "ip-{ip}.pool.example.net." }), HttpStatusCode.Created);
+        var key = Protocol.Tsig.TsigKey.Generate(DnsName.Parse("edge-key."), Protocol.Tsig.TsigAlgorithm.HmacSha256);
+        var keyFile = Path.Combine(_folder, "keys.conf");
+        await File.WriteAllTextAsync(keyFile, key.ToBindText());
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = await Task.Run(() => RdnsCommandLine.Run(["secondary-config", server, "--primary", $"127.0.0.1:{_primary.DnsEndpoint.Port}@edge-key",
+            "--tsig-keys", keyFile, "--listen", $"127.0.0.1:{_knotPort}", "--storage", _folder, "--api", _primary.Http.BaseAddress!.ToString(), "--key", _primary.AdminKey], output, error));
+        Assert.True(exit == 0, error.ToString());
+        var config = output.ToString();
+        Assert.Contains(Convert.ToBase64String(key.Secret.ToArray()), config, StringComparison.Ordinal);
+        Assert.Contains("cannot synthesize default names", config, StringComparison.Ordinal);
+        var path = Path.Combine(_folder, server + ".conf");
+        await File.WriteAllTextAsync(path, config);
+        using var check = Process.Start(new ProcessStartInfo(checker, [path]) { RedirectStandardError = true, RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException($"{checker} is required");
+        var stdout = check.StandardOutput.ReadToEndAsync();
+        var stderr = check.StandardError.ReadToEndAsync();
+        await check.WaitForExitAsync();
+        Assert.True(check.ExitCode == 0, $"{checker}: {await stdout}{await stderr}\n{config}");
+    }
 }
