@@ -40,6 +40,8 @@ public sealed class BindPrimaryTests : IAsyncLifetime
                     s.Dns = $"127.0.0.1:{edgePort}";
                     s.TsigKeys = Path.Combine(_folder, "keys.conf");
                     s.Primaries = [$"127.0.0.1:{_bindPort}@edge-key"];
+                    // Not in the catalog: followed because the settings name it.
+                    s.FollowZones = ["100.51.198.in-addr.arpa"];
                 });
                 break;
             }
@@ -61,6 +63,13 @@ public sealed class BindPrimaryTests : IAsyncLifetime
             @ NS ns.example.net.
             1 PTR one.example.net.
             """);
+        await File.WriteAllTextAsync(Path.Combine(_folder, "other.db"), """
+            $ORIGIN 100.51.198.in-addr.arpa.
+            $TTL 300
+            @ SOA ns.example.net. hostmaster.example.net. 7 3600 600 86400 60
+            @ NS ns.example.net.
+            1 PTR hundred.example.net.
+            """);
         await File.WriteAllTextAsync(Path.Combine(_folder, "named.conf"), $$"""
             include "{{_folder}}/keys.conf";
             controls { };
@@ -76,6 +85,7 @@ public sealed class BindPrimaryTests : IAsyncLifetime
             };
             zone "catalog.invalid" { type primary; file "catalog.db"; };
             zone "2.0.192.in-addr.arpa" { type primary; file "member.db"; allow-update { 127.0.0.1; }; };
+            zone "100.51.198.in-addr.arpa" { type primary; file "other.db"; };
             """);
         var start = new ProcessStartInfo("named", ["-g", "-c", Path.Combine(_folder, "named.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true };
         try
@@ -124,5 +134,13 @@ public sealed class BindPrimaryTests : IAsyncLifetime
         Assert.Equal(Rcode.NoError, rcode);
         await Eventually.True(() => Ptr("2.2.0.192.in-addr.arpa.").Contains("two.example.net.", StringComparison.Ordinal), "the update on BIND reaching Rdns", State);
         Assert.True(Follower.Status().Single(s => s.Zone.ToString() == "2.0.192.in-addr.arpa.").IncrementalTransfers >= 1, $"expected an IXFR\n{State()}");
+    }
+
+    [Fact]
+    public async Task A_zone_named_in_follow_zones_is_followed_without_the_catalog()
+    {
+        await Eventually.True(() => Ptr("1.100.51.198.in-addr.arpa.").Contains("hundred.example.net.", StringComparison.Ordinal), "the configured zone reaching Rdns", State);
+        Assert.Equal(ZoneOrigin.Configured, Follower.Status().Single(s => s.Zone.ToString() == "100.51.198.in-addr.arpa.").Origin);
+        Assert.Equal(7u, Follower.Status().Single(s => s.Zone.ToString() == "100.51.198.in-addr.arpa.").Serial);
     }
 }
