@@ -132,6 +132,16 @@ public sealed partial class SecondaryFollower
                 }, token).ConfigureAwait(false);
                 Interlocked.Increment(ref zone.IncrementalTransfers);
                 break;
+            case FullTransfer whole when current is not null && !zone.ForceFull && SerialNumber.GreaterThan(whole.Serial, current.Serial):
+                // The whole zone, journaled as the difference from what we hold: our own
+                // secondaries then follow by IXFR even when our primary sent AXFR.
+                result = await _writer.WriteAsync(new ZoneWrite([], Audit(zone, "zone.axfr", $"AXFR from {primary}: serial {current.Serial} to {transfer.Serial}, {whole.Records.Count} records, kept as their difference"))
+                {
+                    Transferred = [new TransferredChanges(zone.Name, [Difference(current, whole)])],
+                    FromPrimary = true,
+                    EnforcePolicy = false,
+                }, token).ConfigureAwait(false);
+                break;
             case FullTransfer whole:
                 var built = ZoneSnapshot.Build(zone.Name, whole.Records);
                 result = await _writer.WriteAsync(new ZoneWrite([], Audit(zone, "zone.axfr", $"AXFR from {primary}: serial {transfer.Serial}, {whole.Records.Count} records"))
@@ -150,6 +160,18 @@ public sealed partial class SecondaryFollower
         if (result.Changed.Count > 0)
             Refreshed?.Invoke(zone.Name, result.Changed[0].Serial);
         return true;
+    }
+
+    /// <summary>What turns <paramref name="current"/> into the transferred zone, as one changeset (RFC 1995 §4 form: old SOA removed, new SOA added).</summary>
+    internal static Changeset Difference(ZoneSnapshot current, FullTransfer whole)
+    {
+        var before = current.Records().Where(r => r.Type != RecordType.SOA).ToHashSet();
+        var after = whole.Records.Where(r => r.Type != RecordType.SOA).Select(r => r with { Class = RecordClass.IN }).ToHashSet();
+        var removed = new List<ResourceRecord> { new(current.Origin, RecordType.SOA, current.Soa.Ttl, current.Soa.Data[0]) };
+        removed.AddRange(before.Where(r => !after.Contains(r)));
+        var added = new List<ResourceRecord> { whole.Soa };
+        added.AddRange(after.Where(r => !before.Contains(r)));
+        return new Changeset(current.Serial, whole.Serial, removed, added);
     }
 
     private static WriteAudit Audit(FollowedZone zone, string action, string detail) => new("primary", action, zone.Name.ToString(), detail);

@@ -66,6 +66,8 @@ public sealed class KnotPrimaryTests : IAsyncLifetime
             s.Dns = $"127.0.0.1:{_edgePort}";
             s.TsigKeys = Path.Combine(_folder, "keys.conf");
             s.Primaries = [$"127.0.0.1:{knotPort}@edge-key"];
+            // Its own downstream: any 127.0.0.1 peer may transfer from it.
+            s.Secondaries = ["127.0.0.1:9"];
         }, dataDirectory: _data);
     }
 
@@ -144,5 +146,32 @@ public sealed class KnotPrimaryTests : IAsyncLifetime
         _knot.Start();
         await Eventually.True(() => _edge!.Dns("1.2.0.192.in-addr.arpa.", RecordType.PTR).Rcode == (int)Rcode.NoError, "the zone served again once Knot is back", State);
         Assert.Contains("one.example.net.", Ptr("1.2.0.192.in-addr.arpa."), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_zone_file_reloaded_on_knot_reaches_rdns_and_rdns_hands_it_on_by_ixfr()
+    {
+        var zones = new Dictionary<string, string> { ["2.0.192.in-addr.arpa."] = Zone("2.0.192.in-addr.arpa.", "one.example.net.") };
+        await _knot.ConfigureAsync(zones);
+        _knot.Start();
+        await Eventually.True(() => Ptr("1.2.0.192.in-addr.arpa.").Contains("one.example.net.", StringComparison.Ordinal), "the zone reaching Rdns", State);
+        var zone = DnsName.Parse("2.0.192.in-addr.arpa.");
+        var edge = new Transfer.PrimaryServer(new IPEndPoint(IPAddress.Loopback, _edgePort));
+        var client = new Transfer.TransferClient();
+        var before = (Transfer.FullTransfer)await client.TransferAsync(edge, zone, null);
+
+        // The zone file changes on Knot (serial 2, one PTR changed, one added) and Knot reloads it.
+        await File.WriteAllTextAsync(Path.Combine(_folder, "2.0.192.in-addr.arpa.zone"), Zone("2.0.192.in-addr.arpa.", "uno.example.net.")
+            .Replace("hostmaster.example.net. 1 ", "hostmaster.example.net. 2 ", StringComparison.Ordinal) + "\n9 PTR nine.example.net.\n");
+        await _knot.ReloadAsync();
+        await Eventually.True(() => Ptr("9.2.0.192.in-addr.arpa.").Contains("nine.example.net.", StringComparison.Ordinal), "the reloaded zone reaching Rdns", State);
+
+        // However Knot sent it, Rdns journaled the difference: an IXFR from it carries one changeset.
+        var ixfr = Assert.IsType<Transfer.IncrementalTransfer>(await client.TransferAsync(edge, zone, before.Soa));
+        var change = Assert.Single(ixfr.Changes);
+        Assert.Equal((1u, 2u), (change.FromSerial, change.ToSerial));
+        Assert.Contains(change.Added, r => r.ToString().Contains("nine.example.net.", StringComparison.Ordinal));
+        Assert.Contains(change.Added, r => r.ToString().Contains("uno.example.net.", StringComparison.Ordinal));
+        Assert.Contains(change.Removed, r => r.ToString().Contains("one.example.net.", StringComparison.Ordinal));
     }
 }
