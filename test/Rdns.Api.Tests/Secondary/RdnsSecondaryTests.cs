@@ -91,6 +91,15 @@ public sealed class RdnsSecondaryTests : IAsyncLifetime
         Assert.Equal(fromPrimary.Serial, fromSecondary.Serial);
         Assert.Equal(fromPrimary.Records.Select(r => r.ToString()).Order(), fromSecondary.Records.Select(r => r.ToString()).Order());
 
+        // Operators see each followed zone's serial and transfers; a primary has no such page.
+        var view = await _secondary.Send(HttpMethod.Get, "/v1/secondary", null, HttpStatusCode.OK);
+        var followed = view["zones"]!.AsArray().Single(z => (string?)z!["zone"] == "2.0.192.in-addr.arpa.")!;
+        Assert.Equal(fromPrimary.Serial, (uint)followed["serial"]!);
+        Assert.Equal("member", (string?)followed["origin"]);
+        Assert.True((long)followed["incrementalTransfers"]! >= 1);
+        Assert.Equal($"127.0.0.1:{_primaryPort}", (string?)view["primaries"]![0]);
+        Assert.Equal("not_a_secondary", (string?)(await _primary.Send(HttpMethod.Get, "/v1/secondary", null, HttpStatusCode.NotFound))["code"]);
+
         // Local changes are refused with one clear error.
         var refused = await _secondary.Send(HttpMethod.Put, "/v1/ptr/192.0.2.5", ApiHost.Json(new { ptrdname = "local.example.net" }), HttpStatusCode.Conflict);
         Assert.Equal("read_only_secondary", (string?)refused["code"]);
