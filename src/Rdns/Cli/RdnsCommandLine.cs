@@ -24,6 +24,7 @@ public static class RdnsCommandLine
         PtrVerb.Create,
         KeyVerb.Create,
         SecondaryConfigVerb.Create,
+        CompareVerb.Create,
         VersionVerb.Create,
         CompletionVerb.Create,
     ];

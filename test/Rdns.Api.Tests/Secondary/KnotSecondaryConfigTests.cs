@@ -95,6 +95,17 @@ public sealed class KnotSecondaryConfigTests : IAsyncLifetime
         }
         foreach (var (name, type) in names)
             Assert.Equal(Answers(_primary.Dns(name, type)), Answers(AskKnot(name, type)));
+
+        // A pool created after the configuration was printed reaches Knot through the catalog, but
+        // not its default names: rdns compare shows what Knot misses, and exits 1.
+        await _primary.Send(HttpMethod.Post, "/v1/pools", ApiHost.Json(new { prefix = "203.0.113.0/24", defaultPtr = "late-{ip}.pool.example.net." }), HttpStatusCode.Created);
+        await Eventually.True(() => AskKnot("113.0.203.in-addr.arpa.", RecordType.SOA).Rcode == (int)Rcode.NoError, "the new pool's zone reaching Knot", Log);
+        var compared = new StringWriter();
+        int differs = await Task.Run(() => RdnsCommandLine.Run(["compare", $"127.0.0.1:{_primary.DnsEndpoint.Port}", $"127.0.0.1:{_knotPort}",
+            "--prefix", "203.0.113.0/24", "--sample", "4"], compared, new StringWriter()));
+        Assert.Equal(1, differs);
+        Assert.Contains("late-203-0-113-0.pool.example.net.", compared.ToString(), StringComparison.Ordinal);
+        Assert.Contains("NXDomain", compared.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

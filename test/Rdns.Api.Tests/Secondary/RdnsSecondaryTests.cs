@@ -132,6 +132,16 @@ public sealed class RdnsSecondaryTests : IAsyncLifetime
         foreach (var (name, type) in names)
             Assert.Equal(Lines(_primary.Dns(name, type)), Lines(_secondary.Dns(name, type)));
         Assert.Contains("ip-198-51-100-77.pool.example.net", Lines(_secondary.Dns(v4, RecordType.PTR)), StringComparison.Ordinal);
+
+        // rdns compare asks both the same questions: zones' names and addresses spread over the pools.
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = await Task.Run(() => Rdns.Cli.RdnsCommandLine.Run(["compare", $"127.0.0.1:{_primaryPort}", $"127.0.0.1:{_secondaryPort}",
+            "--zone", "100.51.198.in-addr.arpa", "--zone", "pool.example.net", "--prefix", "198.51.100.0/24", "--prefix", "2001:db8:7::/48", "--sample", "50"], output, error));
+        Assert.True(exit == 0, output + error.ToString());
+        Assert.EndsWith(" answers differ", output.ToString().Trim(), StringComparison.Ordinal);
+        Assert.Contains(", 0 answers differ", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(" 0 questions", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -74,6 +74,8 @@ public class BadInputCliTests
     [InlineData(new[] { "secondary-config", "knot", "--primary", "127.0.0.1", "--key", "k" }, "rdns: 127.0.0.1: --primary: '127.0.0.1' is not IP:PORT")]
     [InlineData(new[] { "serve", "--primary", "192.0.2.1" }, "rdns: Primary '192.0.2.1': '192.0.2.1' is not IP:PORT")]
     [InlineData(new[] { "serve", "--primary", "192.0.2.1:53", "--zones", "/" }, "rdns: Zones: a secondary (--primary) takes its zones from its primary")]
+    [InlineData(new[] { "compare", "127.0.0.1:53", "127.0.0.1:54" }, "rdns: nothing to compare: give --zone or --prefix")]
+    [InlineData(new[] { "compare", "127.0.0.1:53", "127.0.0.1:54", "--prefix", "192.0.2.0/33" }, "rdns: 192.0.2.0/33: --prefix: ")]
     [InlineData(new[] { "name", "@/etc/passwd" }, "rdns: @/etc/passwd: ")]
     public async Task Command_line_mistakes_exit_2_with_one_line_on_stderr(string[] args, string expectedStart)
     {
