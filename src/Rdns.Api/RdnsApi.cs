@@ -104,6 +104,7 @@ public static partial class RdnsApi
     private static Task RefuseChangesOnSecondaryAsync(HttpContext context, RequestDelegate next)
     {
         if (context.Request.Path.StartsWithSegments("/v1") && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+            && !context.Request.Path.Equals(Secondary.SecondaryEndpoints.PromotePath, StringComparison.OrdinalIgnoreCase)
             && context.RequestServices.GetService<Control.Zones.ZoneWriter>()?.ReadOnlyReason is { } reason)
             throw new WriteException(WriteError.Conflict, "read_only_secondary", reason);
         return next(context);

@@ -14,6 +14,9 @@ public sealed record FollowedZoneView(string Zone, string Origin, uint? Serial, 
 /// <summary>What a node in secondary mode follows and how each zone stands.</summary>
 public sealed record SecondaryView(IReadOnlyList<string> Primaries, string Catalog, IReadOnlyList<FollowedZoneView> Zones);
 
+/// <summary>What a promotion did: the zones now served as primary, the pools kept from the catalog.</summary>
+public sealed record PromotionView(int Zones, IReadOnlyList<string> PoolsKept);
+
 /// <summary><c>GET /v1/secondary</c> (operators): the primaries, the catalog, and every followed zone's serial, last refresh, failures and transfers.</summary>
 public static class SecondaryEndpoints
 {
@@ -21,6 +24,20 @@ public static class SecondaryEndpoints
     {
         var ops = app.MapGroup("/v1").WithTags("Secondary").RequireAuthorization(ApiPolicies.Operator);
         ops.MapGet("/secondary", Get).WithName("GetSecondary");
+        ops.MapPost("/secondary/promote", PromoteAsync).WithName("PromoteSecondary");
+    }
+
+    /// <summary>The one change a secondary takes through the API: becoming a primary.</summary>
+    public const string PromotePath = "/v1/secondary/promote";
+
+    private static async Task<IResult> PromoteAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var promotion = context.RequestServices.GetService<SecondaryPromotion>();
+        if (promotion is null)
+            return ApiProblem.NotFound("not_a_secondary", "this node follows no primary (it is started without --primary)");
+        var stopping = context.RequestServices.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
+        var result = await promotion.PromoteAsync(context.Audit("secondary.promote", "node"), stopping, cancellationToken).ConfigureAwait(false);
+        return Results.Ok(new PromotionView(result.Zones, result.Pools));
     }
 
     private static IResult Get(HttpContext context)

@@ -74,6 +74,8 @@ public sealed partial class SecondaryFollower : IAsyncDisposable
     /// <summary>Whether NOTIFY from <paramref name="source"/> is taken: one of the primaries, with its key when it has one.</summary>
     public bool IsPrimary(IPAddress source, string? keyName)
     {
+        if (Promoted)
+            return false;
         foreach (var p in _options.Primaries)
         {
             if (!Same(p.Endpoint.Address, source))
@@ -213,6 +215,32 @@ public sealed partial class SecondaryFollower : IAsyncDisposable
                 LogTimesNotSaved(_logger, e.Message);
             }
         }
+    }
+
+    /// <summary>True once <see cref="PromoteAsync"/> ran: the node follows nothing and takes changes.</summary>
+    public bool Promoted { get; private set; }
+
+    /// <summary>
+    /// Stops following: every refresh ends, NOTIFY from the primaries is no longer taken, and the
+    /// writer takes local changes again, continuing from the primary's serials. Returns the pools the
+    /// catalog published (served now as default names), for the caller to keep in the store.
+    /// </summary>
+    public async Task<IReadOnlyList<DefaultNamePool>> PromoteAsync()
+    {
+        Promoted = true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var z in _followed.Values)
+            await z.Stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_followed.Values.Select(z => z.Loop).Append(_saver)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+        _followed.Clear();
+        _writer.Promote();
+        return _zones.Current.Defaults.Pools;
     }
 
     public async ValueTask DisposeAsync()

@@ -25,6 +25,7 @@ public static class RdnsCommandLine
         KeyVerb.Create,
         SecondaryConfigVerb.Create,
         CompareVerb.Create,
+        PromoteVerb.Create,
         VersionVerb.Create,
         CompletionVerb.Create,
     ];

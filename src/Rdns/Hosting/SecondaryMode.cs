@@ -24,6 +24,17 @@ public static class SecondaryMode
         services.AddSingleton(sp => new SecondaryFollower(sp.GetRequiredService<SecondaryOptions>(), sp.GetRequiredService<ZoneWriter>(),
             sp.GetRequiredService<ServedZones>(), sp.GetRequiredService<TransferClient>(), sp.GetRequiredService<RefreshTimes>(), TimeProvider.System,
             sp.GetRequiredService<ILogger<SecondaryFollower>>()));
+        services.AddSingleton(sp => new SecondaryPromotion(sp.GetRequiredService<SecondaryFollower>(), sp.GetRequiredService<Control.Tenants.PoolService>(),
+            sp.GetRequiredService<CatalogZone>(), sp.GetRequiredService<ZoneFollower>(), sp.GetRequiredService<ZoneService>(),
+            Path.Combine(dataDirectory, SecondaryPromotion.MarkerFile)));
+    }
+
+    /// <summary>A node promoted to primary does not follow its old primary again because a setting still says so.</summary>
+    public static void RefuseIfPromoted(string dataDirectory)
+    {
+        var marker = Path.Combine(dataDirectory, SecondaryPromotion.MarkerFile);
+        if (File.Exists(marker))
+            throw new StartupException($"this node was promoted to primary ({marker}); start it without --primary, or delete that file to follow a primary again (its zones are then replaced by the primary's)");
     }
 
     /// <summary>The primaries with their keys looked up in the key file; a key it lacks stops the start, naming both.</summary>

@@ -103,7 +103,10 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>(),
                 settings.IsSecondary ? new SecondaryMode.NotifyRoute(sp.GetRequiredService<Control.Secondary.SecondaryFollower>) : null));
             if (settings.IsSecondary)
+            {
+                SecondaryMode.RefuseIfPromoted(data.FullPath);
                 SecondaryMode.Register(builder.Services, settings, data.FullPath);
+            }
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers,

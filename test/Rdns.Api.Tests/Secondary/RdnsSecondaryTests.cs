@@ -162,4 +162,35 @@ public sealed class RdnsSecondaryTests : IAsyncLifetime
         await Eventually.True(() => Follower.Status().Any(s => s.Failures > 0), "a failed refresh being recorded", State);
         _primary = await ApiHost.StartAsync();
     }
+
+    [Fact]
+    public async Task A_promoted_secondary_takes_changes_continues_the_serials_and_keeps_the_default_names()
+    {
+        await _primary.Send(HttpMethod.Post, "/v1/pools", ApiHost.Json(new { prefix = "198.51.100.0/24", defaultPtr = "ip-{ip}.pool.example.net." }), HttpStatusCode.Created);
+        string pooled = Reverse("198.51.100.9");
+        await Eventually.True(() => _secondary.Dns(pooled, RecordType.PTR).Answers.Count == 1, "the pool reaching the secondary", State);
+        uint serial = Protocol.Records.Rdata.SoaSerial(_secondary.Dns("100.51.198.in-addr.arpa.", RecordType.SOA).Answers.Single().Data);
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = await Task.Run(() => Rdns.Cli.RdnsCommandLine.Run(["promote", "--api", _secondary.Http.BaseAddress!.ToString(), "--key", _secondary.AdminKey], output, error));
+        Assert.True(exit == 0, error.ToString());
+        Assert.Contains("pools kept: 198.51.100.0/24", output.ToString(), StringComparison.Ordinal);
+
+        // It takes changes now, numbered after the primary's serial, and its pools are its own.
+        await _secondary.Send(HttpMethod.Put, "/v1/ptr/198.51.100.9", ApiHost.Json(new { ptrdname = "mine.example.net" }), HttpStatusCode.OK);
+        Assert.Contains("mine.example.net.", _secondary.Dns(pooled, RecordType.PTR).Answers.Single().ToString(), StringComparison.Ordinal);
+        uint after = Protocol.Records.Rdata.SoaSerial(_secondary.Dns("100.51.198.in-addr.arpa.", RecordType.SOA).Answers.Single().Data);
+        Assert.True(Rdns.Zones.SerialNumber.GreaterThan(after, serial), $"{after} after {serial}");
+        Assert.Contains("ip-198-51-100-10.pool.example.net.", _secondary.Dns(Reverse("198.51.100.10"), RecordType.PTR).Answers.Single().ToString(), StringComparison.Ordinal);
+        var pools = await _secondary.Send(HttpMethod.Get, "/v1/pools", null, HttpStatusCode.OK);
+        Assert.Equal("198.51.100.0/24", (string?)pools.AsArray().Single()!["prefix"]);
+
+        // Started again with --primary still set, it refuses rather than follow the old primary.
+        await _secondary.DisposeAsync();
+        var refused = await Assert.ThrowsAsync<Rdns.Hosting.StartupException>(StartSecondaryAsync);
+        Assert.Contains("promoted", refused.Message, StringComparison.Ordinal);
+        _secondary = await ApiHost.StartAsync(configure: s => s.Dns = $"127.0.0.1:{_secondaryPort}", dataDirectory: _secondaryData);
+        Assert.Contains("mine.example.net.", _secondary.Dns(pooled, RecordType.PTR).Answers.Single().ToString(), StringComparison.Ordinal);
+    }
 }
