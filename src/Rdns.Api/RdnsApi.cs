@@ -75,6 +75,7 @@ public static partial class RdnsApi
         app.UseAuthorization();
         app.Use(LogChangesAsync);
         app.UseRateLimiter();
+        app.Use(RefuseChangesOnSecondaryAsync);
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
         // 503 with the reasons while not ready, so a load balancer or an operator sees why.
@@ -87,12 +88,27 @@ public static partial class RdnsApi
         KeyEndpoints.Map(app);
         Updates.TsigKeyEndpoints.Map(app);
         Dnssec.DnssecEndpoints.Map(app);
+        Secondary.SecondaryEndpoints.Map(app);
         // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
         app.MapFallback("/v1/{**rest}", (HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
         app.MapFallback((HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API")).AllowAnonymous();
         return app;
+    }
+
+    /// <summary>
+    /// A node in secondary mode holds its primary's data: every change through the API (zones, PTRs,
+    /// pools, tenants, keys) is refused with one clear error instead of some landing in a store that
+    /// the primary's transfers overwrite and others failing half-way.
+    /// </summary>
+    private static Task RefuseChangesOnSecondaryAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path.StartsWithSegments("/v1") && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+            && !context.Request.Path.Equals(Secondary.SecondaryEndpoints.PromotePath, StringComparison.OrdinalIgnoreCase)
+            && context.RequestServices.GetService<Control.Zones.ZoneWriter>()?.ReadOnlyReason is { } reason)
+            throw new WriteException(WriteError.Conflict, "read_only_secondary", reason);
+        return next(context);
     }
 
     /// <summary>Every failure leaves as Problem Details with a code; unexpected ones are logged, never shown.</summary>

@@ -34,7 +34,7 @@ public sealed partial class ZoneSnapshot
     /// snapshot then takes the result through <see cref="WithCompaction"/>.
     /// </summary>
     public ZoneSnapshot Compacted() =>
-        _compact is null ? this : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact.Merge()) { History = History, HasDnames = HasDnames };
+        _compact is null ? this : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact.Merge()) { History = History, HasDnames = HasDnames, Expired = Expired };
 
     /// <summary>
     /// This snapshot (a later version of <paramref name="mergedFrom"/>) on the table
@@ -46,7 +46,7 @@ public sealed partial class ZoneSnapshot
         if (_compact is null || mergedFrom._compact is null || merged._compact is null)
             return null;
         var rebased = _compact.Rebase(mergedFrom._compact.Table, mergedFrom._compact.LastSequence, merged._compact);
-        return rebased is null ? null : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased) { History = History, HasDnames = HasDnames };
+        return rebased is null ? null : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased) { History = History, HasDnames = HasDnames, Expired = Expired };
     }
 
     /// <summary>The whole zone rebuilt from its records with the change applied.</summary>

@@ -57,6 +57,17 @@ public sealed partial class ZoneSnapshot
     public int NodeCount => _nodes.Count;
 
     /// <summary>
+    /// A secondary's copy that has not been refreshed from its primary for longer than the SOA
+    /// EXPIRE: no longer authoritative (RFC 1034 §4.3.5), so queries get SERVFAIL and transfers
+    /// are refused until a refresh succeeds. The data stays, ready to be served again.
+    /// </summary>
+    public bool Expired { get; private init; }
+
+    /// <summary>This snapshot marked expired (or fresh again); everything else shared.</summary>
+    public ZoneSnapshot WithExpired(bool expired) =>
+        expired == Expired ? this : new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = History, HasDnames = HasDnames, Expired = expired };
+
+    /// <summary>
     /// How many recent changesets a snapshot remembers, so IXFR (even over UDP) can be answered
     /// from memory for secondaries that are only a little behind.
     /// </summary>

@@ -15,8 +15,11 @@ public sealed class ApiHost : IAsyncDisposable
 {
     private readonly RunningHost _host;
 
-    private ApiHost(RunningHost host, string data, string key)
+    private readonly bool _ownsData;
+
+    private ApiHost(RunningHost host, string data, string key, bool ownsData = true)
     {
+        _ownsData = ownsData;
         _host = host;
         Data = data;
         AdminKey = key;
@@ -33,15 +36,16 @@ public sealed class ApiHost : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <param name="services">Replaces services after the host's own registrations (a fake forward resolver, say).</param>
+    /// <param name="dataDirectory">A data directory the caller owns (kept on dispose, so a restart finds it); a fresh one when null.</param>
     public static async Task<ApiHost> StartAsync(string? zonesDirectory = null, Action<ServeSettings>? configure = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null, string? dataDirectory = null)
     {
-        var data = Directory.CreateTempSubdirectory("rdns-api-").FullName;
+        var data = dataDirectory ?? Directory.CreateTempSubdirectory("rdns-api-").FullName;
         var settings = new ServeSettings { Data = data, Dns = "127.0.0.1:0", Http = "127.0.0.1:0", Quiet = true, Zones = zonesDirectory, NameServers = ["ns1.example.net."] };
         configure?.Invoke(settings);
         var host = await ServeHost.StartAsync(settings, TextWriter.Null, services);
         var key = (await File.ReadAllTextAsync(Path.Combine(data, "admin.key"))).Trim();
-        return new ApiHost(host, data, key);
+        return new ApiHost(host, data, key, ownsData: dataDirectory is null);
     }
 
     public HttpClient Anonymous() => new() { BaseAddress = _host.HttpBase };
@@ -87,6 +91,8 @@ public sealed class ApiHost : IAsyncDisposable
     {
         Http.Dispose();
         await _host.DisposeAsync();
+        if (!_ownsData)
+            return;
         try
         {
             Directory.Delete(Data, recursive: true);

@@ -5,8 +5,9 @@ namespace Rdns.Architecture.Tests;
 
 /// <summary>
 /// The project graph is one-way: Addressing ← Protocol ← Zones ← Server, Protocol ← Storage ←
-/// Control ← Api ← Rdns. These rules fail the build on a wrong edge — a type that uses a layer
-/// above its own, or a library layer that pulls in the web framework.
+/// Control ← Api ← Rdns, and Protocol ← Transfer (the client of zone transfers) ← Control. These
+/// rules fail the build on a wrong edge — a type that uses a layer above its own, or a library
+/// layer that pulls in the web framework.
 /// </summary>
 public class DependencyTests
 {
@@ -16,6 +17,7 @@ public class DependencyTests
     private static readonly Assembly Server = typeof(Server.Pipeline.DnsPipeline).Assembly;
     private static readonly Assembly Storage = typeof(Storage.IRdnsStore).Assembly;
     private static readonly Assembly Resolver = typeof(Resolver.StubResolver).Assembly;
+    private static readonly Assembly Transfer = typeof(Transfer.TransferClient).Assembly;
     private static readonly Assembly Control = typeof(Control.Zones.ZoneWriter).Assembly;
     private static readonly Assembly Api = typeof(Api.RdnsApi).Assembly;
 
@@ -28,12 +30,13 @@ public class DependencyTests
 
     public static TheoryData<string, string[]> Rules => new()
     {
-        { "Addressing", ["Rdns.Protocol", "Rdns.Zones", "Rdns.Server", "Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli"] },
-        { "Protocol", ["Rdns.Zones", "Rdns.Server", "Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli"] },
-        { "Zones", ["Rdns.Server", "Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli"] },
-        { "Server", ["Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Microsoft.AspNetCore"] },
-        { "Storage", ["Rdns.Zones", "Rdns.Server", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli"] },
-        { "Resolver", ["Rdns.Zones", "Rdns.Server", "Rdns.Storage", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli"] },
+        { "Addressing", ["Rdns.Protocol", "Rdns.Zones", "Rdns.Server", "Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Rdns.Transfer"] },
+        { "Protocol", ["Rdns.Zones", "Rdns.Server", "Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Rdns.Transfer"] },
+        { "Zones", ["Rdns.Server", "Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Rdns.Transfer"] },
+        { "Server", ["Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Rdns.Transfer", "Microsoft.AspNetCore"] },
+        { "Storage", ["Rdns.Zones", "Rdns.Server", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Rdns.Transfer"] },
+        { "Resolver", ["Rdns.Zones", "Rdns.Server", "Rdns.Storage", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Rdns.Transfer"] },
+        { "Transfer", ["Rdns.Zones", "Rdns.Server", "Rdns.Storage", "Rdns.Resolver", "Rdns.Control", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli"] },
         { "Control", ["Rdns.Server", "Rdns.Api", "Rdns.Hosting", "Rdns.Cli", "Microsoft.AspNetCore"] },
         { "Api", ["Rdns.Server", "Rdns.Hosting", "Rdns.Cli"] },
     };
@@ -51,6 +54,7 @@ public class DependencyTests
             "Storage" => Storage,
             "Resolver" => Resolver,
             "Control" => Control,
+            "Transfer" => Transfer,
             _ => Api,
         };
         AssertNoDependency(assembly, forbidden);
@@ -59,7 +63,7 @@ public class DependencyTests
     [Fact]
     public void Library_layers_reference_no_web_framework()
     {
-        foreach (var assembly in new[] { Addressing, Protocol, Zones, Server, Storage, Resolver, Control })
+        foreach (var assembly in new[] { Addressing, Protocol, Zones, Server, Storage, Resolver, Transfer, Control })
         {
             var references = assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
             Assert.DoesNotContain(references, r => r.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));

@@ -82,7 +82,11 @@ public sealed class PoolService(ZoneService zones, ZoneDefaults defaults, TimePr
         }
         var names = new DefaultNames(built);
         zones.Served.Update(set => set.WithDefaults(names));
+        Reloaded?.Invoke();
     }
+
+    /// <summary>Raised after the pools were read from the store again (created here, or changed by another node).</summary>
+    public event Action? Reloaded;
 
     /// <summary>The pool that holds <paramref name="address"/> in DNS right now, or null.</summary>
     public DefaultNamePool? PoolOf(IpAddress address) => zones.Served.Current.Defaults.PoolOf(address);

@@ -85,7 +85,7 @@ public sealed partial class CatalogZone
                 if (!zone.Origin.Equals(Name))
                     wanted[MemberName(zone.Origin)] = zone.Origin;
             }
-            var changes = new List<RRsetChange>();
+            var changes = new List<RecordEdit>();
             var present = new HashSet<DnsName>();
             foreach (var node in catalog.Nodes)
             {
@@ -104,6 +104,7 @@ public sealed partial class CatalogZone
                 if (!present.Contains(owner))
                     changes.Add(new RRsetChange(owner, RecordType.PTR, 0, [zone.Wire.ToArray()]));
             }
+            changes.AddRange(await PoolChangesAsync(catalog, cancellationToken).ConfigureAwait(false));
             if (changes.Count == 0)
                 return;
             await _zones.ChangeAsync([new ZoneEdit(Name, changes)], new AuditEntry("system", "catalog.update", Name.ToString(), $"{changes.Count} members changed"),
@@ -116,6 +117,52 @@ public sealed partial class CatalogZone
         }
     }
 
+    /// <summary>
+    /// The address pools as catalog custom properties (RFC 9432 §4.4, see <see cref="CatalogPoolProperty"/>),
+    /// so Rdns secondaries synthesize the same default names: one TXT per pool, added, changed or removed.
+    /// </summary>
+    private async Task<List<RecordEdit>> PoolChangesAsync(ZoneSnapshot catalog, CancellationToken cancellationToken)
+    {
+        var wanted = new Dictionary<DnsName, byte[]>();
+        foreach (var p in await _zones.Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (Addressing.IpPrefix.TryParse(p.Prefix, out var prefix, out _)
+                && Rdns.Zones.Synthesis.DefaultNamePool.TryCreate(prefix, p.Template, p.Ttl, out var pool, out _))
+                wanted[CatalogPoolProperty.Owner(Name, pool.Prefix)] = CatalogPoolProperty.Data(pool);
+        }
+        var parent = CatalogPoolProperty.Parent(Name);
+        var changes = new List<RecordEdit>();
+        var present = new HashSet<DnsName>();
+        foreach (var node in catalog.Nodes)
+        {
+            var owner = DnsName.FromWire(node.Name);
+            if (node.Find(RecordType.TXT) is not { } txt || owner.LabelCount != parent.LabelCount + 1 || !owner.IsSubdomainOf(parent))
+                continue;
+            present.Add(owner);
+            if (!wanted.TryGetValue(owner, out var data))
+                changes.Add(new RRsetChange(owner, RecordType.TXT, 0, []));
+            else if (txt.Count != 1 || !txt.Data[0].AsSpan().SequenceEqual(data))
+                changes.Add(new RRsetChange(owner, RecordType.TXT, 0, [data]));
+        }
+        foreach (var (owner, data) in wanted)
+        {
+            if (!present.Contains(owner))
+                changes.Add(new RRsetChange(owner, RecordType.TXT, 0, [data]));
+        }
+        return changes;
+    }
+
+    private CancellationToken _following;
+
+    /// <summary>The pools changed (here or on another node): the catalog's pool properties follow.</summary>
+    public void PoolsChanged()
+    {
+        if (_followStarted)
+            Request(_following);
+    }
+
+    private volatile bool _followStarted;
+
     private int _dirty;
     private int _running;
 
@@ -126,6 +173,8 @@ public sealed partial class CatalogZone
     /// </summary>
     public void Follow(CancellationToken stopping)
     {
+        _following = stopping;
+        _followStarted = true;
         _zones.Applied += notice =>
         {
             if (notice.Kind is ChangeKind.Created or ChangeKind.Deleted && !notice.Zone.Equals(Name))

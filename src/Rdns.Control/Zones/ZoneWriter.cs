@@ -86,8 +86,25 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         public IReadOnlyList<SignerChange> Signers { get; set; } = [];
     }
 
-    public Task<ZoneWriteResult> WriteAsync(ZoneWrite write, CancellationToken cancellationToken = default) =>
-        Enqueue(new Pending(write, null, cancellationToken));
+    public Task<ZoneWriteResult> WriteAsync(ZoneWrite write, CancellationToken cancellationToken = default)
+    {
+        // A secondary's zones are its primary's: a local change would be overwritten by the next
+        // transfer (or break IXFR from the primary), so it is refused, clearly, until promotion.
+        if (_readOnly is { } reason && !write.FromPrimary)
+            return Task.FromException<ZoneWriteResult>(new WriteException(WriteError.Conflict, "read_only_secondary", reason) { Rcode = Protocol.Wire.Rcode.Refused });
+        return Enqueue(new Pending(write, null, cancellationToken));
+    }
+
+    private volatile string? _readOnly;
+
+    /// <summary>Why local changes are refused (this node follows a primary), or null when it takes them.</summary>
+    public string? ReadOnlyReason => _readOnly;
+
+    /// <summary>From now on only writes made for the primary (<see cref="ZoneWrite.FromPrimary"/>) are taken.</summary>
+    public void FollowPrimary(string reason) => _readOnly = reason;
+
+    /// <summary>Takes local changes again: the node is a primary now, and its serials go on from its primary's.</summary>
+    public void Promote() => _readOnly = null;
 
     /// <summary>Brings zones up to what the store holds (other nodes' commits), through the same queue as every write.</summary>
     public Task CatchUpAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default) =>
@@ -310,7 +327,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         if (p.CatchUp is not null)
             return p.CatchUp;
         var w = p.Write!;
-        return w.Edits.Select(e => e.Zone).Concat(w.Creations.Select(c => c.Zone)).Concat(w.Deletions);
+        return w.Edits.Select(e => e.Zone).Concat(w.Creations.Select(c => c.Zone)).Concat(w.Deletions).Concat(w.Transferred.Select(t => t.Zone));
     }
 
     /// <summary>
@@ -389,6 +406,25 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         var commits = new List<ZoneCommit>();
         var changed = new List<ZoneSnapshot>();
+        foreach (var transferred in write.Transferred)
+        {
+            if (transferred.Changes.Count == 0)
+                continue;
+            var key = transferred.Zone.ToLower();
+            var current = view.GetValueOrDefault(key) ?? throw new ZoneNotFoundException(transferred.Zone);
+            var next = current;
+            foreach (var change in transferred.Changes)
+            {
+                // The primary's serials are kept as they are: each changeset must start where the zone is.
+                if (change.FromSerial != next.Serial)
+                    throw new WriteException(WriteError.Conflict, "serial_moved",
+                        $"zone {current.Origin} is at serial {next.Serial}; the primary's changeset starts at {change.FromSerial}");
+                next = next.Apply(change);
+                commits.Add(new ZoneCommit(current.Origin, change));
+            }
+            view[key] = next;
+            changed.Add(next);
+        }
         foreach (var group in write.Edits.GroupBy(e => e.Zone.ToLower()))
         {
             var current = view.GetValueOrDefault(group.Key) ?? throw new ZoneNotFoundException(group.First().Zone);

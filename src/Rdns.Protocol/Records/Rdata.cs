@@ -87,6 +87,30 @@ public static class Rdata
     public static uint SoaSerial(ReadOnlySpan<byte> soa) =>
         BinaryPrimitives.ReadUInt32BigEndian(soa[SoaFixedOffset(soa)..]);
 
+    /// <summary>The SOA REFRESH field: how often secondaries check the primary's serial (RFC 1035 §3.3.13).</summary>
+    public static uint SoaRefresh(ReadOnlySpan<byte> soa) =>
+        BinaryPrimitives.ReadUInt32BigEndian(soa[(SoaFixedOffset(soa) + 4)..]);
+
+    /// <summary>The SOA RETRY field: how long secondaries wait after a failed refresh (RFC 1035 §3.3.13).</summary>
+    public static uint SoaRetry(ReadOnlySpan<byte> soa) =>
+        BinaryPrimitives.ReadUInt32BigEndian(soa[(SoaFixedOffset(soa) + 8)..]);
+
+    /// <summary>The character-strings of TXT RDATA (RFC 1035 §3.3.14), read as UTF-8 as <see cref="Txt"/> writes them; null when malformed.</summary>
+    public static IReadOnlyList<string>? TxtStrings(ReadOnlySpan<byte> data)
+    {
+        var strings = new List<string>();
+        int pos = 0;
+        while (pos < data.Length)
+        {
+            int length = data[pos];
+            if (pos + 1 + length > data.Length)
+                return null;
+            strings.Add(Encoding.UTF8.GetString(data.Slice(pos + 1, length)));
+            pos += 1 + length;
+        }
+        return strings;
+    }
+
     /// <summary>The SOA EXPIRE field: how long secondaries keep serving without reaching the primary (RFC 1035 §3.3.13).</summary>
     public static uint SoaExpire(ReadOnlySpan<byte> soa) =>
         BinaryPrimitives.ReadUInt32BigEndian(soa[(SoaFixedOffset(soa) + 12)..]);

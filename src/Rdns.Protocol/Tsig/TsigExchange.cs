@@ -115,8 +115,11 @@ public struct TsigExchange
         _macLength = mac.Length;
     }
 
-    /// <summary>Gives a stream's running digest back to the key's pool (the exchange has ended).</summary>
-    internal void DropPending()
+    /// <summary>
+    /// Gives a stream's running digest back to the key's pool: a client that abandons a stream
+    /// part way (a transfer that failed) calls it; a stream that ended in a verdict needs nothing.
+    /// </summary>
+    public void DropPending()
     {
         if (Pending is { } pending)
         {

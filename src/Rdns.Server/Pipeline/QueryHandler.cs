@@ -53,6 +53,9 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
             return envelope.HeaderOnly(ref request, Rcode.Refused, AnswerKind.Refused);
         }
         request.Zone = zone;
+        // RFC 1034 §4.3.5: a secondary whose copy expired is no longer authoritative for it.
+        if (zone.Expired)
+            return envelope.HeaderOnly(ref request, Rcode.ServFail, AnswerKind.Error);
         if (request.Parsed.WantsExpire && request.Parsed.Edns.Present)
         {
             // RFC 7314 §2: a primary answers with the SOA EXPIRE of the zone.

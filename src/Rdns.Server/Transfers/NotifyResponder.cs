@@ -7,10 +7,12 @@ namespace Rdns.Server.Transfers;
 
 /// <summary>
 /// Incoming NOTIFY (RFC 1996): acknowledged only from listed peers (by address, and by TSIG key
-/// when one is named); everyone else is REFUSED and logged. A primary has nothing to refresh, so
-/// an accepted NOTIFY is simply acknowledged (§4.7).
+/// when one is named) or, in secondary mode, from the primaries the <see cref="INotifyReceiver"/>
+/// follows; everyone else is REFUSED and logged. A primary has nothing to refresh, so an accepted
+/// NOTIFY is simply acknowledged (§4.7); a secondary wakes the zone's refresh (§3.7) and answers
+/// NOTAUTH for a zone it does not follow.
 /// </summary>
-public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity security, ILogger logger) : IRequestHandler
+public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity security, ILogger logger, INotifyReceiver? receiver = null) : IRequestHandler
 {
     public int Handle(ref DnsRequest r)
     {
@@ -27,6 +29,12 @@ public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity s
         Rcode rcode = Rcode.NoError;
         if (!request.HasQuestion || request.QType != RecordType.SOA)
             rcode = Rcode.FormErr;
+        else if (remote is not null && receiver is not null && receiver.Accepts(remote.Address, session.KeyName))
+        {
+            var zone = DnsName.FromWire(request.QuestionName(query));
+            if (!receiver.Notified(zone, AnnouncedSerial(query, zone)))
+                rcode = Rcode.NotAuth;
+        }
         else if (remote is null || !acl.Allows(remote.Address, session.KeyName))
         {
             rcode = Rcode.Refused;
@@ -41,6 +49,19 @@ public sealed partial class NotifyResponder(TransferAcl acl, ITransferSecurity s
         if (rcode == Rcode.NoError)
             LogAccepted(logger, DnsName.FromWire(request.QuestionName(query)).ToString(), remote!.ToString());
         return session.Finish(response, w.Finish());
+    }
+
+    /// <summary>RFC 1996 §3.7: the SOA a NOTIFY may carry in its answer section is only a hint of the new serial.</summary>
+    private static uint? AnnouncedSerial(ReadOnlySpan<byte> query, DnsName zone)
+    {
+        if (!DnsMessage.TryParse(query, out var message, out _))
+            return null;
+        foreach (var r in message.Answers)
+        {
+            if (r.Type == RecordType.SOA && r.Owner.Equals(zone) && Protocol.Records.Rdata.IsValid(RecordType.SOA, r.Data))
+                return Protocol.Records.Rdata.SoaSerial(r.Data);
+        }
+        return null;
     }
 
     /// <summary>NOTIFY over UDP can be spoofed: refusals are logged at most once per ten seconds, with a count.</summary>

@@ -143,6 +143,12 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
             Refused(request.QType.ToString(), qname.ToString(), source.ToString(), "zone not hosted here");
             return Rcode.NotAuth;
         }
+        if (zone.Expired)
+        {
+            // RFC 1034 §4.3.5: an expired copy is not ours to hand on.
+            Refused(request.QType.ToString(), qname.ToString(), source.ToString(), "the zone expired here (its primary has not been reached for longer than the SOA EXPIRE)");
+            return Rcode.ServFail;
+        }
         if (!_acl.Allows(source, keyName))
         {
             Refused(request.QType.ToString(), qname.ToString(), source.ToString(), keyName is null ? "not on the transfer ACL" : $"key {keyName} not allowed for this address");

@@ -27,6 +27,18 @@ public sealed record ZoneWrite(IReadOnlyList<ZoneEdit> Edits, WriteAudit Audit)
     public IReadOnlyList<Protocol.Names.DnsName> Deletions { get; init; } = [];
 
     /// <summary>
+    /// A primary's changesets, applied as given, serials and all (a secondary keeps its primary's
+    /// serials, so that its own secondaries can follow it by IXFR); journaled like any change.
+    /// </summary>
+    public IReadOnlyList<TransferredChanges> Transferred { get; init; } = [];
+
+    /// <summary>
+    /// Made on behalf of the primary this node follows. A node in secondary mode takes only these;
+    /// everything else is refused until the node is promoted.
+    /// </summary>
+    public bool FromPrimary { get; init; }
+
+    /// <summary>
     /// When false, a change may hold any record type (an operator's zone files, RFC 3597); when
     /// true (API and tenants), reverse zones take only the types that belong there.
     /// </summary>
@@ -54,6 +66,12 @@ public sealed record NewZone(Protocol.Names.DnsName Zone, IReadOnlyList<Protocol
     /// <summary>The zone already built from <see cref="Records"/> (an import validates it first); built by the writer when null.</summary>
     public ZoneSnapshot? Built { get; init; }
 }
+
+/// <summary>
+/// Changesets of one zone as its primary made them, in order: the first starts at the zone's current
+/// serial, each next one where the previous ended (RFC 1995 §4).
+/// </summary>
+public sealed record TransferredChanges(Protocol.Names.DnsName Zone, IReadOnlyList<Protocol.Records.Changeset> Changes);
 
 /// <summary>What a write changed: the new snapshots of the zones it changed or created (none when it changed nothing), and the zones it deleted.</summary>
 public sealed record ZoneWriteResult(IReadOnlyList<ZoneSnapshot> Changed, IReadOnlyList<Protocol.Names.DnsName> Deleted)

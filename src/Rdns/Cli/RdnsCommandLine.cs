@@ -24,6 +24,9 @@ public static class RdnsCommandLine
         PtrVerb.Create,
         KeyVerb.Create,
         DnssecVerb.Create,
+        SecondaryConfigVerb.Create,
+        CompareVerb.Create,
+        PromoteVerb.Create,
         VersionVerb.Create,
         CompletionVerb.Create,
     ];

@@ -19,6 +19,7 @@ public static class ServeVerb
         var workers = new Option<int?>("--udp-workers") { Description = "UDP receive loops (default: one per core)" };
         var resolver = new Option<string?>("--resolver") { Description = "Recursive resolver IP:PORT for forward checks (default: /etc/resolv.conf)" };
         var secondary = new Option<string[]>("--secondary") { Description = "Secondary IP:PORT[@KEYNAME]: gets NOTIFY, may transfer (repeatable)" };
+        var primary = new Option<string[]>("--primary") { Description = "Follow a primary IP:PORT[@KEYNAME] as its secondary: its catalog zone and every member (repeatable)" };
         var tsigKeys = new Option<string?>("--tsig-keys") { Description = "TSIG keys file in BIND's key syntax" };
         var catalog = new Option<string?>("--catalog") { Description = "Catalog zone name (default catalog.invalid.)" };
         var rrlRate = new Option<int?>("--rrl-rate") { Description = "Response rate limit per client network and second (default 200; 0 = off)" };
@@ -34,7 +35,7 @@ public static class ServeVerb
         };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, rrlRate, rrlSlip, logFormat, metrics, dnstap, init,
+            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, primary, tsigKeys, catalog, rrlRate, rrlSlip, logFormat, metrics, dnstap, init,
         };
         command.SetAction(result =>
         {
@@ -48,6 +49,7 @@ public static class ServeVerb
                 ["Nsid"] = result.GetValue(nsid),
                 ["Resolver"] = result.GetValue(resolver),
                 ["Secondary"] = result.GetValue(secondary) is { Length: > 0 } peers ? string.Join(',', peers) : null,
+                ["Primary"] = result.GetValue(primary) is { Length: > 0 } primaries ? string.Join(',', primaries) : null,
                 ["TsigKeys"] = result.GetValue(tsigKeys),
                 ["Catalog"] = result.GetValue(catalog),
                 ["UdpWorkers"] = result.GetValue(workers)?.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -100,7 +100,13 @@ public static class ServeHost
             builder.Services.AddSingleton<Control.Zones.ZoneFollower>();
             builder.Services.AddSingleton<ZoneService>();
             builder.Services.AddSingleton(serverOptions);
-            builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>(),
+                settings.IsSecondary ? new SecondaryMode.NotifyRoute(sp.GetRequiredService<Control.Secondary.SecondaryFollower>) : null));
+            if (settings.IsSecondary)
+            {
+                SecondaryMode.RefuseIfPromoted(data.FullPath);
+                SecondaryMode.Register(builder.Services, settings, data.FullPath);
+            }
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers,
@@ -198,8 +204,12 @@ public static class ServeHost
                 Trace($"{zones.Current.Count} zones loaded ({compactCount} address PTRs in {compact / 1048576.0:F1} MiB of compact tables, {ZoneSnapshot.SharedSuffixBytes / 1048576.0:F1} MiB of shared suffixes)");
             }
             var pools = app.Services.GetRequiredService<PoolService>();
-            await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
-            app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
+            // A secondary's default names come from its primary's catalog, not from its own store.
+            if (!settings.IsSecondary)
+            {
+                await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
+                app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
+            }
             var transfers = app.Services.GetRequiredService<Transfers>();
             transfers.Follow(zoneService);
             var updateKeys = app.Services.GetRequiredService<Control.Updates.UpdateKeys>();
@@ -212,9 +222,18 @@ public static class ServeHost
             await keyring.LoadAllAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().DnssecKeysChanged =
                 (zone, ct) => zone is null ? keyring.LoadAllAsync(ct) : keyring.ReloadAsync(zone, ct);
-            var catalog = app.Services.GetRequiredService<CatalogZone>();
-            await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
-            catalog.Follow(app.Lifetime.ApplicationStopping);
+            if (settings.IsSecondary)
+            {
+                // Serves what its store holds at once; the primaries are asked in the background.
+                app.Services.GetRequiredService<Control.Secondary.SecondaryFollower>().Start();
+            }
+            else
+            {
+                var catalog = app.Services.GetRequiredService<CatalogZone>();
+                await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+                catalog.Follow(app.Lifetime.ApplicationStopping);
+                pools.Reloaded += catalog.PoolsChanged;
+            }
             if (settings.Zones is not null)
                 await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
             await AdminKey.EnsureAsync(store, data.FullPath, output, cancellationToken).ConfigureAwait(false);

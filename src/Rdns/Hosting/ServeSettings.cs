@@ -109,6 +109,26 @@ public sealed class ServeSettings
     /// <summary>The catalog zone listing every hosted zone (RFC 9432); default catalog.invalid.</summary>
     public string Catalog { get; set; } = Control.Zones.CatalogZone.DefaultName;
 
+    /// <summary>
+    /// Secondary mode: primaries to follow, <c>IP:PORT[@KEYNAME]</c> (the key from <c>--tsig-keys</c>).
+    /// The node transfers the primary's catalog zone (<see cref="Catalog"/>) and every member, serves
+    /// them from its own store, and refuses local changes. On the command line <c>--primary</c>
+    /// repeats; in the config file a list; in the environment RDNS_PRIMARIES__0=...
+    /// </summary>
+    public List<string>? Primaries { get; set; }
+
+    /// <summary>Primaries given on the command line (comma-joined by the CLI), merged with the list.</summary>
+    public string? Primary { get; set; }
+
+    /// <summary>Zones followed in secondary mode whether or not the catalog lists them (a primary without a catalog zone).</summary>
+    public List<string>? FollowZones { get; set; }
+
+    public IEnumerable<string> PrimaryList() =>
+        (Primaries ?? []).Concat((Primary ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>True when the node follows primaries instead of taking changes itself.</summary>
+    public bool IsSecondary => PrimaryList().Any();
+
     public IEnumerable<string> SecondaryList() =>
         (Secondaries ?? []).Concat((Secondary ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
@@ -154,6 +174,18 @@ public sealed class ServeSettings
         catch (ArgumentException e)
         {
             throw new SettingsException(e.Message);
+        }
+        foreach (var primary in PrimaryList())
+        {
+            if (!Transfer.PrimaryServer.TryParse(primary, out _, out _, out var primaryError))
+                throw new SettingsException($"Primary '{primary}': {primaryError}");
+        }
+        if (IsSecondary && Zones is not null)
+            throw new SettingsException("Zones: a secondary (--primary) takes its zones from its primary; load zone files on the primary");
+        foreach (var zone in FollowZones ?? [])
+        {
+            if (!Protocol.Names.DnsName.TryParse(zone.EndsWith('.') ? zone : zone + ".", null, out _, out var zoneError))
+                throw new SettingsException($"FollowZones '{zone}': {zoneError}");
         }
         if (UdpWorkers is < 1 or > 256)
             throw new SettingsException($"UdpWorkers {UdpWorkers}: must be 1-256");

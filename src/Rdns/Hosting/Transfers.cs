@@ -50,13 +50,13 @@ public sealed class Transfers : IAsyncDisposable
     /// <summary>The pipeline's handlers for what this part answers: transfers, NOTIFY, signed queries.</summary>
     public RequestHandlers Handlers => new() { Tsig = Security, Transfers = Handler, Notify = NotifyResponder };
 
-    public static Transfers Create(ServeSettings settings, ServedZones zones, IRdnsStore store, ILoggerFactory loggers)
+    public static Transfers Create(ServeSettings settings, ServedZones zones, IRdnsStore store, ILoggerFactory loggers, INotifyReceiver? notifyReceiver = null)
     {
         var (keys, peers) = Read(settings);
         var security = new TsigTransferSecurity(keys);
         var acl = new TransferAcl(peers);
         var handler = new ZoneTransferHandler(acl, new StoreJournal(store), security, loggers.CreateLogger("Rdns.Transfers"));
-        var responder = new NotifyResponder(acl, security, loggers.CreateLogger("Rdns.Notify"));
+        var responder = new NotifyResponder(acl, security, loggers.CreateLogger("Rdns.Notify"), notifyReceiver);
         var sender = new NotifySender(peers, zones, security, loggers.CreateLogger("Rdns.Notify"));
         return new Transfers(handler, responder, sender, acl, security, keys);
     }

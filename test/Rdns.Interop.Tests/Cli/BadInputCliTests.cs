@@ -70,6 +70,12 @@ public class BadInputCliTests
     [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "a.example", "--ns" }, "rdns: --ns: each --ns needs a host name after it")]
     [InlineData(new[] { "delegate", "192.0.2.128/26", "--ns", "192.0.2.1" }, "rdns: name server 192.0.2.1: top-level label '1' is all-numeric")]
     [InlineData(new[] { "zones", "10.0.0.0/8", "--style", "wavy" }, "rdns: Argument 'wavy' not recognized. Must be one of: 'dash' 'slash'")]
+    [InlineData(new[] { "secondary-config", "powerdns", "--primary", "127.0.0.1:53" }, "rdns: Argument 'powerdns' not recognized. Must be one of: 'knot' 'bind' 'nsd'")]
+    [InlineData(new[] { "secondary-config", "knot", "--primary", "127.0.0.1", "--key", "k" }, "rdns: 127.0.0.1: --primary: '127.0.0.1' is not IP:PORT")]
+    [InlineData(new[] { "serve", "--primary", "192.0.2.1" }, "rdns: Primary '192.0.2.1': '192.0.2.1' is not IP:PORT")]
+    [InlineData(new[] { "serve", "--primary", "192.0.2.1:53", "--zones", "/" }, "rdns: Zones: a secondary (--primary) takes its zones from its primary")]
+    [InlineData(new[] { "compare", "127.0.0.1:53", "127.0.0.1:54" }, "rdns: nothing to compare: give --zone or --prefix")]
+    [InlineData(new[] { "compare", "127.0.0.1:53", "127.0.0.1:54", "--prefix", "192.0.2.0/33" }, "rdns: 192.0.2.0/33: --prefix: ")]
     [InlineData(new[] { "name", "@/etc/passwd" }, "rdns: @/etc/passwd: ")]
     public async Task Command_line_mistakes_exit_2_with_one_line_on_stderr(string[] args, string expectedStart)
     {

@@ -1,0 +1,310 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Tsig;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Transfer;
+
+/// <summary>
+/// Asks other servers: SOA queries over UDP (TCP when truncated), AXFR (RFC 5936) and IXFR (RFC 1995)
+/// over TCP, each request signed and every answer message verified when a TSIG key is given
+/// (RFC 8945 §5.3.1: a stream's MACs chain, so a lost, reordered or forged message fails it).
+/// Thread-safe; one instance serves every zone.
+/// </summary>
+public sealed class TransferClient
+{
+    /// <summary>
+    /// 2 s per UDP try, three tries: dig's and kdig's habit, and enough for any primary that is
+    /// up; a refresh that fails is retried by its zone's schedule anyway.
+    /// </summary>
+    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(2);
+
+    public const int QueryTries = 3;
+
+    /// <summary>
+    /// 10 s without a byte ends a transfer: Knot's and BIND's TCP I/O timeouts are of that order,
+    /// and a primary stalled that long is better asked again later than waited for.
+    /// </summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>1232 octets: fits the 1280-octet IPv6 minimum MTU with headers (DNS flag day 2020).</summary>
+    public const ushort UdpPayload = 1232;
+
+    private readonly TsigSigner _signer;
+    private readonly TsigVerifier _verifier;
+
+    public TransferClient(TimeProvider? time = null, TimeSpan? idleTimeout = null)
+    {
+        _signer = new TsigSigner(time);
+        // Answers are checked against the exchange's own key, never looked up in a ring.
+        _verifier = new TsigVerifier(TsigKeyRing.Empty, time);
+        IdleTimeout = idleTimeout ?? DefaultIdleTimeout;
+    }
+
+    public TimeSpan IdleTimeout { get; }
+
+    /// <summary>The primary's SOA of <paramref name="zone"/> (the refresh check of RFC 1034 §4.3.5).</summary>
+    public async Task<ResourceRecord> QuerySoaAsync(PrimaryServer primary, DnsName zone, CancellationToken cancellationToken = default)
+    {
+        var answer = await QueryAsync(primary.Endpoint, zone, RecordType.SOA, primary.Key, cancellationToken).ConfigureAwait(false);
+        if (answer.Rcode != (int)Rcode.NoError)
+            throw new TransferException(TransferFailure.Rcode, $"{primary} answered {(Rcode)answer.Rcode} to the SOA query of {zone}", (Rcode)answer.Rcode);
+        var soa = answer.Answers.FirstOrDefault(r => r.Type == RecordType.SOA && r.Owner.Equals(zone) && Rdata.IsValid(RecordType.SOA, r.Data));
+        if (soa is null || !answer.Has(HeaderFlags.AA))
+            throw new TransferException(TransferFailure.Rcode, $"{primary} is not authoritative for {zone} (no SOA in an authoritative answer)", Rcode.NotAuth);
+        return soa;
+    }
+
+    /// <summary>
+    /// One question, answered over UDP (TCP when the answer is truncated); with <paramref name="key"/>
+    /// the request is signed and the answer must verify. Error RCODEs are returned, not thrown.
+    /// </summary>
+    public async Task<DnsMessage> QueryAsync(IPEndPoint server, DnsName name, RecordType type, TsigKey? key, CancellationToken cancellationToken = default)
+    {
+        ushort id = NewId();
+        var (request, exchange) = Build(DnsMessage.Query(name, type, id, edns: new EdnsOptions(UdpPayload)), key);
+        using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new TransferException(TransferFailure.Unreachable, $"{server}: {e.Message}", inner: e);
+        }
+        var buffer = new byte[65535];
+        for (int attempt = 1; attempt <= QueryTries; attempt++)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(QueryTimeout);
+            try
+            {
+                await socket.SendAsync(request, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                while (true)
+                {
+                    int n = await socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token).ConfigureAwait(false);
+                    var wire = buffer.AsMemory(0, n);
+                    if (n < DnsHeader.Size || BinaryPrimitives.ReadUInt16BigEndian(wire.Span) != id)
+                        continue;
+                    var answer = Read(wire.Span, server, name, key, ref exchange);
+                    if (answer.Has(HeaderFlags.TC))
+                        return await QueryTcpAsync(server, name, type, key, cancellationToken).ConfigureAwait(false);
+                    return answer;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                throw new TransferException(TransferFailure.Unreachable, $"{server}: nothing listens there (ICMP port unreachable)", inner: e);
+            }
+        }
+        throw new TransferException(TransferFailure.Timeout, $"{server} did not answer {name} {type} in {QueryTries} tries of {QueryTimeout.TotalSeconds:0} s");
+    }
+
+    private async Task<DnsMessage> QueryTcpAsync(IPEndPoint server, DnsName name, RecordType type, TsigKey? key, CancellationToken cancellationToken)
+    {
+        ushort id = NewId();
+        var (request, exchange) = Build(DnsMessage.Query(name, type, id), key);
+        await using var connection = await ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var message = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection without answering");
+        if (BinaryPrimitives.ReadUInt16BigEndian(message.Span) != id)
+            throw new TransferException(TransferFailure.Malformed, $"{server} answered another query id over TCP");
+        return Read(message.Span, server, name, key, ref exchange);
+    }
+
+    /// <summary>
+    /// Transfers <paramref name="zone"/> over TCP: IXFR from <paramref name="currentSoa"/> when we
+    /// hold a version (the SOA goes in the authority section, RFC 1995 §3), else AXFR.
+    /// </summary>
+    public async Task<ZoneTransfer> TransferAsync(PrimaryServer primary, DnsName zone, ResourceRecord? currentSoa, CancellationToken cancellationToken = default)
+    {
+        ushort id = NewId();
+        var type = currentSoa is null ? RecordType.AXFR : RecordType.IXFR;
+        var query = DnsMessage.Query(zone, type, id);
+        if (currentSoa is not null)
+            query.Authority.Add(new ResourceRecord(zone, RecordType.SOA, currentSoa.Ttl, currentSoa.Data));
+        var (request, exchange) = Build(query, primary.Key);
+        await using var connection = await ConnectAsync(primary.Endpoint, cancellationToken).ConfigureAwait(false);
+        await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var stream = new TransferStream(zone);
+        long bytes = 0;
+        int messages = 0;
+        try
+        {
+            while (!stream.IsDone)
+            {
+                var wire = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                if (wire is null)
+                    throw new TransferException(TransferFailure.Malformed, $"{primary} closed the {type} of {zone} before its end");
+                if (BinaryPrimitives.ReadUInt16BigEndian(wire.Value.Span) != id)
+                    throw new TransferException(TransferFailure.Malformed, $"{primary} sent a message of another query id in the {type} of {zone}");
+                bytes += wire.Value.Length + 2;
+                messages++;
+                var message = Read(wire.Value.Span, primary.Endpoint, messages == 1 ? zone : null, primary.Key, ref exchange);
+                if (message.Rcode != (int)Rcode.NoError)
+                    throw new TransferException(TransferFailure.Rcode, $"{primary} answered {(Rcode)message.Rcode} to the {type} of {zone}", (Rcode)message.Rcode);
+                foreach (var r in message.Answers)
+                {
+                    if (r.Class != RecordClass.IN)
+                        throw new TransferException(TransferFailure.Malformed, $"a record of class {r.Class} in the {type} of {zone}");
+                    stream.Add(r);
+                }
+                // RFC 1995 §2: an IXFR answered by the SOA alone (in its first message) is complete.
+                if (type == RecordType.IXFR && messages == 1 && stream.HasOnlySoa)
+                    break;
+            }
+            // RFC 8945 §5.3.1: the last message of a signed stream must itself be signed.
+            if (primary.Key is not null && exchange.UnsignedMessages > 0)
+                throw new TransferException(TransferFailure.Tsig, $"the last message of the {type} of {zone} from {primary} was not signed");
+            return stream.Result(bytes, messages);
+        }
+        finally
+        {
+            exchange.DropPending();
+        }
+    }
+
+    private static ushort NewId() => (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
+
+    private (byte[] Wire, TsigExchange Exchange) Build(DnsMessage message, TsigKey? key)
+    {
+        var body = message.ToWire();
+        if (key is null)
+            return (body, default);
+        var buffer = new byte[body.Length + TsigSigner.MaxRecordLength(key)];
+        body.CopyTo(buffer, 0);
+        int length = body.Length;
+        if (!_signer.TrySignRequest(buffer, ref length, key, out var exchange))
+            throw new InvalidOperationException("the TSIG record does not fit the request buffer");
+        return (buffer[..length], exchange);
+    }
+
+    /// <summary>Parses one answer message and checks its TSIG (and, for the first message, the question).</summary>
+    private DnsMessage Read(ReadOnlySpan<byte> wire, IPEndPoint server, DnsName? question, TsigKey? key, ref TsigExchange exchange)
+    {
+        if (!DnsMessage.TryParse(wire, out var message, out var error))
+            throw new TransferException(TransferFailure.Malformed, $"{server} sent a malformed message: {error}");
+        if (!message.Has(HeaderFlags.QR))
+            throw new TransferException(TransferFailure.Malformed, $"{server} sent a query, not an answer");
+        if (question is not null && message.Questions.Count > 0 && !message.Questions[0].Name.Equals(question))
+            throw new TransferException(TransferFailure.Malformed, $"{server} answered a question about {message.Questions[0].Name}, not {question}");
+        if (key is null)
+        {
+            if (message.Tsig is not null && message.Rcode == (int)Rcode.NotAuth)
+                throw new TransferException(TransferFailure.Tsig, $"{server} wants TSIG (it answered NOTAUTH with a TSIG error); name the key with IP:PORT@KEY", Rcode.NotAuth);
+            return message;
+        }
+        TsigVerifier.TryFindTsig(wire, out int offset);
+        var status = _verifier.VerifyResponse(wire, offset, ref exchange);
+        if (status is not (TsigStatus.Verified or TsigStatus.Unsigned))
+        {
+            string detail = exchange.PeerError != TsigError.NoError
+                ? $"{server} refused our TSIG key {key.Name} ({exchange.PeerError}{(exchange.PeerClock is { } clock ? $", its clock says {DateTimeOffset.FromUnixTimeSeconds((long)clock):u}" : "")})"
+                : $"the answer of {server} failed the TSIG check ({status})";
+            throw new TransferException(TransferFailure.Tsig, detail, (Rcode)message.Rcode);
+        }
+        return message;
+    }
+
+    private async Task<TcpConnection> ConnectAsync(IPEndPoint server, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(IdleTimeout);
+        try
+        {
+            await socket.ConnectAsync(server, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TransferException(TransferFailure.Timeout, $"{server}: no TCP connection within {IdleTimeout.TotalSeconds:0} s");
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new TransferException(TransferFailure.Unreachable, $"{server}: {e.Message}", inner: e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return new TcpConnection(socket, server, IdleTimeout);
+    }
+
+    /// <summary>DNS over TCP: each message after its two-octet length (RFC 1035 §4.2.2).</summary>
+    private sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan idle) : IAsyncDisposable
+    {
+        private readonly NetworkStream _stream = new(socket, ownsSocket: true);
+        private readonly byte[] _length = new byte[2];
+
+        public async Task SendAsync(byte[] message, CancellationToken cancellationToken)
+        {
+            var framed = new byte[message.Length + 2];
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
+            message.CopyTo(framed, 2);
+            try
+            {
+                await _stream.WriteAsync(framed, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw new TransferException(TransferFailure.Unreachable, $"{server}: {e.Message}", inner: e);
+            }
+        }
+
+        /// <summary>The next message, or null when the server closed the connection cleanly between messages.</summary>
+        public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
+        {
+            if (!await ReadExactlyAsync(_length, cancellationToken, allowEnd: true).ConfigureAwait(false))
+                return null;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(_length);
+            if (length < DnsHeader.Size)
+                throw new TransferException(TransferFailure.Malformed, $"{server} sent a message of {length} octets");
+            var message = new byte[length];
+            await ReadExactlyAsync(message, cancellationToken, allowEnd: false).ConfigureAwait(false);
+            return message;
+        }
+
+        private async Task<bool> ReadExactlyAsync(byte[] buffer, CancellationToken cancellationToken, bool allowEnd)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(idle);
+            int read = 0;
+            try
+            {
+                while (read < buffer.Length)
+                {
+                    int n = await _stream.ReadAsync(buffer.AsMemory(read), wait.Token).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        if (allowEnd && read == 0)
+                            return false;
+                        throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection in the middle of a message");
+                    }
+                    read += n;
+                }
+                return true;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TransferException(TransferFailure.Timeout, $"{server} sent nothing for {idle.TotalSeconds:0} s");
+            }
+            catch (IOException e)
+            {
+                throw new TransferException(TransferFailure.Unreachable, $"{server}: {e.Message}", inner: e);
+            }
+        }
+
+        public ValueTask DisposeAsync() => _stream.DisposeAsync();
+    }
+}
