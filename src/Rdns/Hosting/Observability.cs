@@ -27,13 +27,14 @@ internal sealed partial class Observability(PrometheusEndpoint? metrics, Server.
                 var control = new ControlMetrics(factory, services.GetRequiredService<Zones.ServedZones>(), services.GetRequiredService<ZoneWriter>(),
                     services.GetRequiredService<ZoneFollower>(), services.GetRequiredService<Transfers>().Sender);
                 var dnssec = new DnssecMetrics(factory, services.GetRequiredService<Zones.ServedZones>(), services.GetRequiredService<Zones.Dnssec.SignatureCache>());
+                var follower = services.GetService<Control.Secondary.SecondaryFollower>() is { } f ? new FollowerMetrics(factory, f) : null;
                 var logger = loggers.CreateLogger("Rdns.Metrics");
                 var failures = new Server.Stages.LogThrottle(TimeSpan.FromMinutes(1));
                 return () =>
                 {
                     // Each source on its own: one that fails (a bug) must not blank the others, and
                     // it is said, since the exporter would otherwise swallow it.
-                    foreach (var update in (Action[])[dns.Update, control.Update, dnssec.Update])
+                    foreach (var update in follower is null ? (Action[])[dns.Update, control.Update, dnssec.Update] : [dns.Update, control.Update, dnssec.Update, follower.Update])
                     {
                         try
                         {

@@ -100,6 +100,11 @@ public sealed class RdnsSecondaryTests : IAsyncLifetime
         Assert.Equal($"127.0.0.1:{_primaryPort}", (string?)view["primaries"]![0]);
         Assert.Equal("not_a_secondary", (string?)(await _primary.Send(HttpMethod.Get, "/v1/secondary", null, HttpStatusCode.NotFound))["code"]);
 
+        // ... and /metrics sums it up.
+        var metrics = await _secondary.Http.GetStringAsync("/metrics");
+        Assert.Matches(@"rdns_follower_zones\{state=""ok""\} [1-9]", metrics);
+        Assert.Matches(@"rdns_follower_transfers_total\{kind=""ixfr""\} [1-9]", metrics);
+
         // Local changes are refused with one clear error.
         var refused = await _secondary.Send(HttpMethod.Put, "/v1/ptr/192.0.2.5", ApiHost.Json(new { ptrdname = "local.example.net" }), HttpStatusCode.Conflict);
         Assert.Equal("read_only_secondary", (string?)refused["code"]);
