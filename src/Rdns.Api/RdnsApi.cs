@@ -80,6 +80,7 @@ public static partial class RdnsApi
         TenantEndpoints.Map(app);
         KeyEndpoints.Map(app);
         Updates.TsigKeyEndpoints.Map(app);
+        Views.ViewEndpoints.Map(app);
         // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
         app.MapFallback("/v1/{**rest}", (HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));

@@ -20,11 +20,17 @@ public sealed class ZoneSet
     private readonly int _maxLabels;
     private readonly int _minLabels;
 
-    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults)
+    /// <summary>Locally served zones (RFC 6303) beneath the hosted ones, or null; see <see cref="FindAnswering"/>.</summary>
+    private readonly ZoneSet? _local;
+    private readonly bool _serveLocally;
+
+    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults, ZoneSet? local = null, bool serveLocally = false)
     {
         _zones = zones;
         _labelCounts = labelCounts;
         Defaults = defaults;
+        _local = local;
+        _serveLocally = serveLocally;
         _maxLabels = 0;
         _minLabels = 0;
         for (int i = labelCounts.Length - 1; i >= 0; i--)
@@ -50,7 +56,37 @@ public sealed class ZoneSet
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults, _local, _serveLocally);
+
+    /// <summary>
+    /// This set with locally served zones beneath it (RFC 6303, RFC 7793). With
+    /// <paramref name="serve"/> (a view of a private network) a name in one of them that no hosted
+    /// zone at or below it covers is answered from it: authoritatively empty, NXDOMAIN with its
+    /// SOA. Without (the public view) such a name is refused, so a hosted ancestor such as
+    /// <c>in-addr.arpa.</c> never answers for private space. Locally served zones are not hosted:
+    /// <see cref="Get(DnsName)"/>, <see cref="FindZone(ReadOnlySpan{byte})"/>, <see cref="Zones"/>
+    /// and transfers never see them.
+    /// </summary>
+    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _labelCounts, Defaults, local, serve);
+
+    /// <summary>The locally served zones beneath this set, and whether they answer (see <see cref="WithLocalZones"/>).</summary>
+    public (ZoneSet? Zones, bool Serve) LocalZones => (_local, _serveLocally);
+
+    /// <summary>
+    /// The zone that answers a query for <paramref name="name"/>/<paramref name="qtype"/>: as
+    /// <see cref="FindZone(ReadOnlySpan{byte}, RecordType)"/>, then the locally served zones'
+    /// rule (<see cref="WithLocalZones"/>). Allocates nothing.
+    /// </summary>
+    public ZoneSnapshot? FindAnswering(ReadOnlySpan<byte> name, RecordType qtype)
+    {
+        var zone = FindZone(name, qtype);
+        if (_local is null)
+            return zone;
+        var local = _local.FindZone(name);
+        if (local is null || (zone is not null && zone.Apex.LabelCount >= local.Apex.LabelCount))
+            return zone;
+        return _serveLocally ? zone ?? local : null;
+    }
 
     public IEnumerable<ZoneSnapshot> Zones => _zones.Values;
 
@@ -126,8 +162,11 @@ public sealed class ZoneSet
                 counts[zone.Origin.LabelCount]++;
             }
         }
-        return new ZoneSet(zones, counts ?? _labelCounts, Defaults);
+        return new ZoneSet(zones, counts ?? _labelCounts, Defaults, _local, _serveLocally);
     }
+
+    /// <summary>A set of <paramref name="zones"/> in place of this one's, keeping its defaults and locally served zones.</summary>
+    public ZoneSet Rebuilt(IEnumerable<ZoneSnapshot> zones) => From(zones, Defaults).WithLocalZones(_local, _serveLocally);
 
     public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)
     {

@@ -33,7 +33,7 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
                 LogUnloadable(logger, builder.Origin.ToString(), e.Message);
             }
         });
-        zones.Replace(ZoneSet.From(built.OfType<ZoneSnapshot>(), zones.Current.Defaults));
+        zones.Replace(zones.Current.Rebuilt(built.OfType<ZoneSnapshot>()));
     }
 
     /// <summary>Feeds stored rows into one builder per zone; a zone whose rows break a rule is remembered as failed.</summary>

@@ -33,12 +33,24 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     private readonly Task _loop;
 
     public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger)
+        : this(store, zones, logger, Addressing.ViewName.Public)
+    {
+    }
+
+    /// <summary>The writer of one view's zones: everything it reads, writes and announces is of <paramref name="view"/>.</summary>
+    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger, string view)
     {
         _store = store;
         _zones = zones;
         _logger = logger;
+        View = view;
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>The view whose zones this writer changes.</summary>
+    public string View { get; }
+
+    public ServedZones Served => _zones;
 
     /// <summary>Raised after a change of a zone is durable and visible (created, changed or deleted).</summary>
     public event Action<ChangeNotice>? Applied;
@@ -78,7 +90,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     public async Task RefreshAsync(DnsName zone, CancellationToken cancellationToken = default)
     {
         var current = _zones.Current.Get(zone);
-        var stored = await _store.GetSerialAsync(zone, cancellationToken).ConfigureAwait(false);
+        var stored = await _store.GetSerialAsync(View, zone, cancellationToken).ConfigureAwait(false);
         ZoneSnapshot? next;
         ChangeKind kind;
         if (stored is null)
@@ -95,7 +107,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             next = null;
             if (current is not null)
             {
-                var journal = await _store.GetJournalAsync(zone, current.Serial, cancellationToken).ConfigureAwait(false);
+                var journal = await _store.GetJournalAsync(View, zone, current.Serial, cancellationToken).ConfigureAwait(false);
                 if (journal is not null)
                 {
                     next = current;
@@ -105,7 +117,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             }
             if (next is null)
             {
-                var full = await _store.LoadAsync(zone, cancellationToken).ConfigureAwait(false);
+                var full = await _store.LoadAsync(View, zone, cancellationToken).ConfigureAwait(false);
                 if (full is null)
                     return;
                 try
@@ -132,7 +144,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             return;
         if (next is not null)
             LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
-        var notice = new ChangeNotice(zone, next?.Serial ?? 0, kind);
+        var notice = new ChangeNotice(zone, next?.Serial ?? 0, kind) { View = View };
         try
         {
             Applied?.Invoke(notice);
@@ -208,7 +220,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         // The zones as the batch leaves them; published together at the end.
         var working = new Dictionary<DnsName, ZoneSnapshot?>();
         var notices = new List<ChangeNotice>();
-        await using (var tx = await _store.BeginBatchAsync(zones).ConfigureAwait(false))
+        await using (var tx = await _store.BeginBatchAsync(View, zones).ConfigureAwait(false))
         {
             foreach (var zone in zones)
                 await CatchUpAsync(tx, zone, working, notices).ConfigureAwait(false);
@@ -293,7 +305,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             if (current is not null)
             {
                 working[zone] = null;
-                notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted));
+                notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted) { View = View });
             }
             return;
         }
@@ -327,11 +339,11 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         working[zone] = next;
         LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
-        notices.Add(new ChangeNotice(zone, next.Serial, current is null ? ChangeKind.Created : ChangeKind.Changed));
+        notices.Add(new ChangeNotice(zone, next.Serial, current is null ? ChangeKind.Created : ChangeKind.Changed) { View = View });
     }
 
     /// <summary>Plans one request on the working zones, applies it under its savepoint, and on success makes its result the new working state.</summary>
-    private static async Task<ZoneWriteResult> ApplyAsync(IWriteBatch tx, ZoneWrite write, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
+    private async Task<ZoneWriteResult> ApplyAsync(IWriteBatch tx, ZoneWrite write, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
     {
         // Plans first, on a private copy: a request that fails at any point changes nothing.
         var view = new Dictionary<DnsName, ZoneSnapshot?>(working);
@@ -385,11 +397,11 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         foreach (var (key, snapshot) in view)
             working[key] = snapshot;
         foreach (var zone in deleted)
-            notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted));
+            notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted) { View = View });
         foreach (var (_, snapshot) in created)
-            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Created));
+            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Created) { View = View });
         foreach (var snapshot in changed)
-            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Changed));
+            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Changed) { View = View });
         return new ZoneWriteResult([.. created.Select(c => c.Snapshot), .. changed], deleted);
     }
 

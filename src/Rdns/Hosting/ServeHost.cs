@@ -79,6 +79,10 @@ public static class ServeHost
             await data.AdoptStoreAsync(store, storeDescription, settings.Init, output, cancellationToken).ConfigureAwait(false);
 
             var zones = new ServedZones();
+            // The public view refuses private reverse space it does not host (RFC 6303 zones are
+            // served only in views of private networks), so a hosted ancestor never leaks it.
+            zones.Replace(ZoneSet.Empty.WithLocalZones(LocallyServedZones.Private, serve: false));
+            var dnsEndpoints = settings.DnsEndpoints;
             var serverOptions = new ServerOptions
             {
                 Endpoint = settings.DnsEndpoint,
@@ -101,7 +105,10 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
-            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers));
+            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers * dnsEndpoints.Count));
+            builder.Services.AddSingleton<Control.Views.ViewRegistry>();
+            builder.Services.AddSingleton<Control.Views.ViewService>();
+            builder.Services.AddSingleton(new Server.Views.ViewSelector());
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
             builder.Services.AddSingleton(settings.Cookies);
             builder.Services.AddSingleton<CookieSecretKeeper>();
@@ -113,7 +120,8 @@ public static class ServeHost
             // (they count what was finally sent).
             builder.Services.AddSingleton(sp =>
             {
-                var stages = new List<IQueryStage>();
+                // Views first: every later stage and the handler work on the view's zones.
+                var stages = new List<IQueryStage> { sp.GetRequiredService<Server.Views.ViewSelector>() };
                 if (settings.Cookies.Enabled)
                     stages.Add(sp.GetRequiredService<Server.Stages.DnsCookies>());
                 if (settings.Rrl.Rate > 0)
@@ -122,7 +130,7 @@ public static class ServeHost
                 var handlers = sp.GetRequiredService<Transfers>().Handlers with { Update = sp.GetRequiredService<Server.Update.UpdateHandler>() };
                 return new DnsPipeline(zones, serverOptions, handlers, stages);
             });
-            builder.Services.AddSingleton<DnsService>();
+            builder.Services.AddSingleton(sp => new DnsService(sp.GetRequiredService<DnsPipeline>(), zones, sp.GetRequiredService<ILoggerFactory>(), dnsEndpoints));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
             builder.Services.AddHostedService<ZoneFollowing>();
             builder.Services.AddSingleton(settings.Tenants);
@@ -162,7 +170,11 @@ public static class ServeHost
             // Every node of the store answers cookies with the same secret from its first query.
             if (settings.Cookies.Enabled)
                 await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
-            Trace($"{zones.Current.Count} zones loaded");
+            var views = app.Services.GetRequiredService<Control.Views.ViewRegistry>();
+            var selector = app.Services.GetRequiredService<Server.Views.ViewSelector>();
+            views.Changed += list => selector.Use(ViewCompiler.Compile(list));
+            await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
+            Trace($"{zones.Current.Count} zones loaded, {views.Views.Count} views");
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
