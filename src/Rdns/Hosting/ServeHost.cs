@@ -108,6 +108,7 @@ public static class ServeHost
             builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers * dnsEndpoints.Count));
             builder.Services.AddSingleton<Control.Views.ViewRegistry>();
             builder.Services.AddSingleton<Control.Views.ViewService>();
+            builder.Services.AddSingleton<Control.Views.TenantViewService>();
             builder.Services.AddSingleton(new Server.Views.ViewSelector());
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
             builder.Services.AddSingleton(settings.Cookies);
