@@ -23,6 +23,8 @@ public static class RdnsCommandLine
         TsigKeygenVerb.Create,
         PtrVerb.Create,
         KeyVerb.Create,
+        VersionVerb.Create,
+        CompletionVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

@@ -17,6 +17,9 @@ public sealed partial class DnsService(DnsPipeline pipeline, ServedZones zones, 
 
     public IReadOnlyList<DnsServer> Servers => _servers;
 
+    /// <summary>The running server, or null before start and after stop.</summary>
+    public DnsServer? TryGetServer() => _servers.Count > 0 ? _servers[0] : null;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         try
