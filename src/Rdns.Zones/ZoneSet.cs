@@ -82,8 +82,9 @@ public sealed class ZoneSet
         var zone = FindZone(name, qtype);
         if (_local is null)
             return zone;
-        var local = _local.FindZone(name);
-        if (local is null || (zone is not null && zone.Apex.LabelCount >= local.Apex.LabelCount))
+        // Only a locally served zone below the hosted one changes the answer: look no higher.
+        var local = _local.FindZone(name, zone?.Apex.LabelCount ?? -1);
+        if (local is null)
             return zone;
         return _serveLocally ? zone ?? local : null;
     }
@@ -98,7 +99,10 @@ public sealed class ZoneSet
     /// The most specific hosted zone containing <paramref name="name"/> (an RFC 2317 child hosted
     /// beside its parent wins for names inside it), or null when we are not authoritative.
     /// </summary>
-    public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name)
+    public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name) => FindZone(name, -1);
+
+    /// <summary>As <see cref="FindZone(ReadOnlySpan{byte})"/>, among zones of more than <paramref name="aboveLabels"/> labels.</summary>
+    private ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, int aboveLabels)
     {
         if (_zones.Count == 0)
             return null;
@@ -106,7 +110,8 @@ public sealed class ZoneSet
         int pos = 0;
         for (int l = labels; l > _maxLabels; l--)
             pos += 1 + name[pos];
-        for (int l = Math.Min(labels, _maxLabels); l >= _minLabels; l--)
+        int lowest = Math.Max(_minLabels, aboveLabels + 1);
+        for (int l = Math.Min(labels, _maxLabels); l >= lowest; l--)
         {
             if (_zones.TryGetValue(name[pos..], out var zone))
                 return zone;

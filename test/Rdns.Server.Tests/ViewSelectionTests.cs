@@ -111,6 +111,44 @@ public sealed class ViewSelectionTests
     }
 
     [Fact]
+    public void Views_are_tried_in_order_whatever_their_prefix_lengths_and_rule_kinds()
+    {
+        var selector = new ViewSelector();
+        var zones = new ServedZones();
+        selector.Use(
+        [
+            new ServedView("a-wide-inside", [Prefix("10.0.0.0/8")], [Prefix("127.0.0.1/32")], [], zones),
+            new ServedView("b-key", [], [], [OfficeKey.Name], zones),
+            new ServedView("c-16", [Prefix("10.1.0.0/16"), Prefix("2001:db8::/32")], [], [], zones),
+            new ServedView("d-24", [Prefix("10.1.2.0/24")], [], [], zones),
+            new ServedView("e-outside", [], [Prefix("192.0.2.53/32")], [], zones),
+        ]);
+        string? Selected(string client, ListenerInfo listener, bool signed = false)
+        {
+            var wire = new byte[512];
+            var body = DnsMessage.Query(Ptr, RecordType.PTR).ToWire();
+            body.CopyTo(wire, 0);
+            int length = body.Length;
+            int tsig = -1;
+            if (signed)
+            {
+                Assert.True(new TsigSigner().TrySignRequest(wire, ref length, OfficeKey, out _));
+                tsig = body.Length;
+            }
+            return selector.Select(From(client, listener), wire.AsSpan(0, length), tsig)?.Name;
+        }
+
+        Assert.Equal("a-wide-inside", Selected("10.1.2.3", Inside));
+        Assert.Equal("c-16", Selected("10.1.2.3", Outside));
+        Assert.Equal("b-key", Selected("10.1.2.3", Outside, signed: true));
+        Assert.Equal("a-wide-inside", Selected("10.1.2.3", Inside, signed: true));
+        Assert.Equal("c-16", Selected("2001:db8::1", Outside));
+        Assert.Equal("e-outside", Selected("10.9.9.9", Outside));
+        Assert.Equal("e-outside", Selected("198.51.100.1", Outside));
+        Assert.Null(Selected("198.51.100.1", Inside));
+    }
+
+    [Fact]
     public void Rule_changes_replace_the_views_whole_between_two_queries()
     {
         var (pipeline, selector) = Pipeline();

@@ -12,35 +12,38 @@ namespace Rdns.Server.Views;
 /// </summary>
 public sealed class ViewSelector : IQueryStage
 {
-    private volatile ServedView[] _views = [];
+    /// <summary>The views and their index of client prefixes, swapped together.</summary>
+    private sealed record Table(ServedView[] Views, ClientIndex Index);
 
-    public IReadOnlyList<ServedView> Views => _views;
+    private volatile Table _table = new([], new ClientIndex([]));
+
+    public IReadOnlyList<ServedView> Views => _table.Views;
 
     /// <summary>Replaces the views, in the order they are tried.</summary>
-    public void Use(IReadOnlyList<ServedView> views) => _views = [.. views];
+    public void Use(IReadOnlyList<ServedView> views) => _table = new Table([.. views], new ClientIndex(views));
 
     /// <summary>The view of a request, or null for the public view (also for callers outside the pipeline: transfers, tests).</summary>
     public ServedView? Select(in RequestSource source, ReadOnlySpan<byte> query, int tsigOffset)
     {
-        var views = _views;
-        if (views.Length == 0)
+        var table = _table;
+        if (table.Views.Length == 0)
             return null;
-        Span<byte> key = stackalloc byte[DnsName.MaxLength];
-        int keyLength = 0;
-        if (tsigOffset >= 0)
-            keyLength = Math.Max(0, WireName.Read(query, tsigOffset, key, out _));
+        // Room for the TSIG key's name only when the request is signed (stack space is zeroed).
+        Span<byte> key = tsigOffset >= 0 ? stackalloc byte[DnsName.MaxLength] : default;
+        int keyLength = tsigOffset >= 0 ? Math.Max(0, WireName.Read(query, tsigOffset, key, out _)) : 0;
         var keyName = key[..keyLength];
-        foreach (var view in views)
+        // Only views the client's address can match are tried, in order (ClientIndex).
+        for (int i = table.Index.Next(source.Client, -1); i >= 0; i = table.Index.Next(source.Client, i))
         {
-            if (view.Matches(source, keyName))
-                return view;
+            if (table.Views[i].Matches(source, keyName))
+                return table.Views[i];
         }
         return null;
     }
 
     public StageVerdict Admit(ref DnsRequest request)
     {
-        if (_views.Length == 0)
+        if (_table.Views.Length == 0)
             return StageVerdict.Continue;
         var view = Select(request.Source, request.Query, request.WellFormed ? request.Parsed.TsigOffset : -1);
         if (view is not null)
