@@ -24,13 +24,15 @@ public sealed class ZoneSet
     private readonly ZoneSet? _local;
     private readonly bool _serveLocally;
 
-    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults, ZoneSet? local = null, bool serveLocally = false)
+    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults, ZoneSet? local = null, bool serveLocally = false,
+        string view = Addressing.ViewName.Public)
     {
         _zones = zones;
         _labelCounts = labelCounts;
         Defaults = defaults;
         _local = local;
         _serveLocally = serveLocally;
+        View = view;
         _maxLabels = 0;
         _minLabels = 0;
         for (int i = labelCounts.Length - 1; i >= 0; i--)
@@ -56,7 +58,12 @@ public sealed class ZoneSet
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults, _local, _serveLocally);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults, _local, _serveLocally, View);
+
+    /// <summary>The view these zones belong to: what the store's journal of a zone of theirs is looked up under.</summary>
+    public string View { get; }
+
+    public ZoneSet WithView(string view) => new(_zones, _labelCounts, Defaults, _local, _serveLocally, view);
 
     /// <summary>
     /// This set with locally served zones beneath it (RFC 6303, RFC 7793). With
@@ -67,7 +74,7 @@ public sealed class ZoneSet
     /// <see cref="Get(DnsName)"/>, <see cref="FindZone(ReadOnlySpan{byte})"/>, <see cref="Zones"/>
     /// and transfers never see them.
     /// </summary>
-    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _labelCounts, Defaults, local, serve);
+    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _labelCounts, Defaults, local, serve, View);
 
     /// <summary>The locally served zones beneath this set, and whether they answer (see <see cref="WithLocalZones"/>).</summary>
     public (ZoneSet? Zones, bool Serve) LocalZones => (_local, _serveLocally);
@@ -167,11 +174,11 @@ public sealed class ZoneSet
                 counts[zone.Origin.LabelCount]++;
             }
         }
-        return new ZoneSet(zones, counts ?? _labelCounts, Defaults, _local, _serveLocally);
+        return new ZoneSet(zones, counts ?? _labelCounts, Defaults, _local, _serveLocally, View);
     }
 
     /// <summary>A set of <paramref name="zones"/> in place of this one's, keeping its defaults and locally served zones.</summary>
-    public ZoneSet Rebuilt(IEnumerable<ZoneSnapshot> zones) => From(zones, Defaults).WithLocalZones(_local, _serveLocally);
+    public ZoneSet Rebuilt(IEnumerable<ZoneSnapshot> zones) => From(zones, Defaults).WithLocalZones(_local, _serveLocally).WithView(View);
 
     public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)
     {

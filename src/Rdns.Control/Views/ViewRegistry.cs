@@ -71,7 +71,7 @@ public sealed partial class ViewRegistry : IAsyncDisposable
                     continue;
                 }
                 var served = new ServedZones();
-                served.Replace(ZoneSet.Empty.WithLocalZones(LocallyServedZones.All, serve: true));
+                served.Replace(ZoneSet.Empty.WithLocalZones(LocallyServedZones.All, serve: true).WithView(definition.Name));
                 var writer = new ZoneWriter(_store, served, _loggers.CreateLogger<ZoneWriter>(), definition.Name);
                 var view = new ViewZones(definition.Name, definition, new ZoneService(writer, served, _store));
                 await ResyncAsync(view, cancellationToken).ConfigureAwait(false);

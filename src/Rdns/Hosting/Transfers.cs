@@ -140,7 +140,7 @@ public sealed class Transfers : IAsyncDisposable
 
     private sealed class StoreJournal(IRdnsStore store) : IJournalSource
     {
-        public Task<IReadOnlyList<Changeset>?> GetChangesAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken) =>
-            store.GetJournalAsync(zone, fromSerial, cancellationToken);
+        public Task<IReadOnlyList<Changeset>?> GetChangesAsync(string view, DnsName zone, uint fromSerial, CancellationToken cancellationToken) =>
+            store.GetJournalAsync(view, zone, fromSerial, cancellationToken);
     }
 }
