@@ -12,7 +12,7 @@ namespace Rdns.Api.Tests;
 /// <summary>
 /// Transfers per view, as BIND does them: a Knot DNS secondary whose TSIG key is a view's key
 /// transfers that view's zones (its SOA queries and transfers are signed, so the view's rules
-/// match them), and gets nothing of a zone only another view has.
+/// match them), gets nothing of a zone only another view has, and is sent the view's NOTIFY.
 /// </summary>
 public sealed class ViewSecondaryKnotTests : IAsyncLifetime
 {
@@ -62,9 +62,15 @@ public sealed class ViewSecondaryKnotTests : IAsyncLifetime
               - id: rdns
                 address: 127.0.0.1@{_api.DnsEndpoint.Port}
                 key: office-xfr.
+            acl:
+              - id: from-rdns
+                address: 127.0.0.1
+                key: office-xfr.
+                action: notify
             template:
               - id: default
                 master: rdns
+                acl: from-rdns
                 storage: {_folder}
                 zonefile-sync: -1
                 zonefile-load: none
@@ -137,7 +143,7 @@ public sealed class ViewSecondaryKnotTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_knot_secondary_with_the_views_key_receives_only_that_views_zones()
+    public async Task A_knot_secondary_with_the_views_key_receives_only_that_views_zones_and_its_notify()
     {
         await Until(() => AskKnot("1.2.0.192.in-addr.arpa.", RecordType.PTR).Answers.Count == 1, "Knot transferring 2.0.192.in-addr.arpa.");
         await Until(() => AskKnot("1.0.20.10.in-addr.arpa.", RecordType.PTR).Answers.Count == 1, "Knot transferring 20.10.in-addr.arpa.");
@@ -146,5 +152,12 @@ public sealed class ViewSecondaryKnotTests : IAsyncLifetime
         // The public view's own zone is not the office's: its transfer is refused, and Knot serves nothing of it.
         await Until(() => KnotLog.Contains("[100.51.198.in-addr.arpa.]", StringComparison.Ordinal), "Knot trying 100.51.198.in-addr.arpa.");
         Assert.NotEqual((int)Rcode.NoError, AskKnot("1.100.51.198.in-addr.arpa.", RecordType.PTR).Rcode);
+
+        // A change in the view reaches Knot by the view's NOTIFY (signed with the view's key) and
+        // IXFR; without NOTIFY, Knot would not ask again before the SOA refresh, an hour away.
+        await _api.Send(HttpMethod.Put, "/v1/ptr/10.20.0.2?view=office", ApiHost.Json(new { ptrdname = "ap.office.example." }), HttpStatusCode.OK);
+        await Until(() => AskKnot("2.0.20.10.in-addr.arpa.", RecordType.PTR).Answers.Count == 1, "the view's change reaching Knot");
+        Assert.Equal("ap.office.example.", Rdata.ReadName(AskKnot("2.0.20.10.in-addr.arpa.", RecordType.PTR).Answers[0].Data).ToString());
+        await Until(() => KnotLog.Contains("[20.10.in-addr.arpa.] IXFR, incoming", StringComparison.Ordinal), "an IXFR of the view's zone in Knot's log");
     }
 }

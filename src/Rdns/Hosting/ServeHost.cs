@@ -209,6 +209,9 @@ public static class ServeHost
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
             var transfers = app.Services.GetRequiredService<Transfers>();
             transfers.Follow(zoneService);
+            var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+            views.Changed += list => transfers.FollowViews(list, loggers);
+            transfers.FollowViews(views.Views, loggers);
             var updateKeys = app.Services.GetRequiredService<Control.Updates.UpdateKeys>();
             updateKeys.RingChanged += transfers.Security.UseKeys;
             // A reload runs on its own thread, outside any request: waiting for the store here is fine.
