@@ -106,7 +106,7 @@ public static partial class ObservabilityCost
         return 0;
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
@@ -125,7 +125,7 @@ public static partial class ObservabilityCost
         public long Nanoseconds;
     }
 
-    private static long ThreadCpuNanoseconds()
+    internal static long ThreadCpuNanoseconds()
     {
         const int ClockThreadCpuTimeId = 3;
         clock_gettime(ClockThreadCpuTimeId, out var t);

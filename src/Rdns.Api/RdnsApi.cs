@@ -89,6 +89,7 @@ public static partial class RdnsApi
         Updates.TsigKeyEndpoints.Map(app);
         Dnssec.DnssecEndpoints.Map(app);
         Secondary.SecondaryEndpoints.Map(app);
+        Views.ViewEndpoints.Map(app);
         // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
         app.MapFallback("/v1/{**rest}", (HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));

@@ -13,14 +13,23 @@ public sealed class DnsServer : IDisposable
     private readonly DnsTcpListener _tcp;
 
     public DnsServer(DnsPipeline pipeline, ILoggerFactory loggers)
+        : this(pipeline, loggers, pipeline.Options.Endpoint, 0)
+    {
+    }
+
+    /// <summary>
+    /// The listeners of one of several addresses (<c>--dns</c> given more than once), numbered by
+    /// <paramref name="index"/>: views match on the address a query arrived on.
+    /// </summary>
+    public DnsServer(DnsPipeline pipeline, ILoggerFactory loggers, IPEndPoint endpoint, int index)
     {
         Pipeline = pipeline;
-        var options = pipeline.Options;
+        var options = pipeline.Options.For(endpoint);
         var udpLogger = loggers.CreateLogger("Rdns.Server.Udp");
         var tcpLogger = loggers.CreateLogger("Rdns.Server.Tcp");
         (_udp, _tcp) = BindOnePort(
-            () => new UdpListener(pipeline, options, udpLogger),
-            endpoint => new DnsTcpListener(pipeline, options, tcpLogger, endpoint),
+            () => new UdpListener(pipeline, options, udpLogger, index),
+            bound => new DnsTcpListener(pipeline, options, tcpLogger, bound, index),
             anyPort: options.Endpoint.Port == 0,
             endpoint: options.Endpoint);
     }

@@ -6,6 +6,14 @@ public sealed class ServerOptions
     /// <summary>127.0.0.1:5353: loopback, and a port that needs no privileges.</summary>
     public System.Net.IPEndPoint Endpoint { get; set; } = new(System.Net.IPAddress.Loopback, 5353);
 
+    /// <summary>These options with another listening address (each of several listeners has its own).</summary>
+    public ServerOptions For(System.Net.IPEndPoint endpoint)
+    {
+        var copy = (ServerOptions)MemberwiseClone();
+        copy.Endpoint = endpoint;
+        return copy;
+    }
+
     /// <summary>
     /// 1232: the largest UDP response that fits the 1280-octet IPv6 minimum MTU after the IPv6
     /// (40) and UDP (8) headers, so answers are never fragmented (DNS Flag Day 2020).

@@ -60,7 +60,11 @@ public sealed partial class UdpListener : IDisposable
         }
         LocalEndPoint = (IPEndPoint)_sockets[0].LocalEndPoint!;
         _info = new ListenerInfo(index, LocalEndPoint);
+        // Workers of several listeners are numbered apart, so per-worker state (counters) is never shared.
+        _workerBase = Math.Max(0, index) * workers;
     }
+
+    private readonly int _workerBase;
 
     /// <summary>Where this listener's queries arrive, as stages see it.</summary>
     public ListenerInfo Info => _info;
@@ -123,7 +127,7 @@ public sealed partial class UdpListener : IDisposable
             try
             {
                 var source = RequestSource.Udp(ClientAddress.From(address), _info, System.Diagnostics.Stopwatch.GetTimestamp());
-                var result = _pipeline.Process(request.AsSpan(0, received), response, source, worker);
+                var result = _pipeline.Process(request.AsSpan(0, received), response, source, _workerBase + worker);
                 if (result.Action == ResponseAction.Deferred)
                     HandOff(socket, request.AsSpan(0, received), address, source, result);
                 else if (result.Length > 0)
@@ -175,7 +179,7 @@ public sealed partial class UdpListener : IDisposable
                 {
                     batch.CopyAddress(i, addresses[i]);
                     var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info, receivedAt);
-                    var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, worker);
+                    var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker);
                     if (result.Action == ResponseAction.Deferred)
                         HandOff(socket, batch.Request(i), addresses[i], source, result);
                     else

@@ -41,7 +41,7 @@ public interface IKeyStore
 }
 
 /// <summary>Everything the product keeps: zones, journal, audit and keys, behind one connection.</summary>
-public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore, IServerSecretStore, IDnssecStore
+public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore, IServerSecretStore, IDnssecStore, IViewStore
 {
     /// <summary>"sqlite" or "postgresql", for logs and health output.</summary>
     string Kind { get; }
@@ -51,6 +51,9 @@ public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore
     /// (in name order, so two nodes cannot deadlock) against writers on other nodes until it ends.
     /// </summary>
     Task<IWriteBatch> BeginBatchAsync(IReadOnlyCollection<Protocol.Names.DnsName> zones, CancellationToken cancellationToken = default);
+
+    /// <summary>As above, for zones of <paramref name="view"/>: everything the batch reads and writes is of that view.</summary>
+    Task<IWriteBatch> BeginBatchAsync(string view, IReadOnlyCollection<Protocol.Names.DnsName> zones, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The random id the store was given when first used, or null for a store that has none yet

@@ -11,6 +11,13 @@ public interface IZoneRowReader
 {
     void Zone(long id, DnsName name, uint serial);
 
+    /// <summary>A zone of a view; readers that know only the public view get the public view's zones.</summary>
+    void Zone(long id, string view, DnsName name, uint serial)
+    {
+        if (Addressing.ViewName.IsPublic(view))
+            Zone(id, name, serial);
+    }
+
     void Row(long zoneId, ReadOnlySpan<byte> owner, Protocol.Wire.RecordType type, Protocol.Wire.RecordClass cls, uint ttl, ReadOnlySpan<byte> data);
 }
 
@@ -27,7 +34,11 @@ public sealed record AuditEntry(string Actor, string Action, string Target, stri
 public sealed record AuditRecord(long Id, DateTimeOffset At, string Actor, string Action, string Target, string? Detail, string? RemoteAddress);
 
 /// <summary>Another node committed a change to a zone (or created or deleted it).</summary>
-public sealed record ChangeNotice(DnsName Zone, uint Serial, ChangeKind Kind);
+public sealed record ChangeNotice(DnsName Zone, uint Serial, ChangeKind Kind)
+{
+    /// <summary>The view the zone belongs to (<see cref="ChangeKind.Views"/>: the view that changed).</summary>
+    public string View { get; init; } = Addressing.ViewName.Public;
+}
 
 public enum ChangeKind
 {
@@ -42,6 +53,9 @@ public enum ChangeKind
     TsigKeys,
     /// <summary>The zone's DNSSEC keys or policy changed; its signer must be rebuilt.</summary>
     DnssecKeys,
+
+    /// <summary>A view was created, changed or deleted (the zone is the root); match rules must be reloaded.</summary>
+    Views,
 }
 
 /// <summary>
@@ -62,7 +76,8 @@ public sealed class StoreConflictException : Exception
 }
 
 /// <summary>
-/// The store: zones and their records, the journal of changesets (for IXFR and for other nodes to
+/// The store: zones and their records (each zone in one view; methods without a view mean the
+/// public one), the journal of changesets (for IXFR and for other nodes to
 /// catch up), and the audit log. Every method that changes something does so in one transaction
 /// that is durable before it returns; on failure nothing of it remains.
 /// </summary>
@@ -81,13 +96,21 @@ public interface IZoneStore : IAsyncDisposable
 
     Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default);
 
+    /// <summary>As <see cref="LoadAsync(DnsName, CancellationToken)"/>, for the zone of that name in <paramref name="view"/>.</summary>
+    Task<StoredZone?> LoadAsync(string view, DnsName zone, CancellationToken cancellationToken = default);
+
     Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default);
+
+    Task<uint?> GetSerialAsync(string view, DnsName zone, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Zones after <paramref name="after"/> (exclusive), at most <paramref name="limit"/>, ordered by
     /// their key: the lowercased presentation form (ordinal), which is stable for paging.
     /// </summary>
     Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default);
+
+    /// <summary>As above, the zones of <paramref name="view"/>.</summary>
+    Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(string view, int limit, DnsName? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Creates a zone with <paramref name="records"/> (one SOA among them; its serial becomes the
@@ -115,6 +138,8 @@ public interface IZoneStore : IAsyncDisposable
     /// empty when current; null when the journal does not reach back that far.
     /// </summary>
     Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Changeset>?> GetJournalAsync(string view, DnsName zone, uint fromSerial, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, long? beforeId = null, CancellationToken cancellationToken = default);
 

@@ -8,7 +8,10 @@ internal abstract partial class SqlStore
     /// <summary>Keeps writers of other nodes away from these zones until the transaction ends (no-op where one writer exists).</summary>
     protected virtual Task LockZonesAsync(StoreSession session, IReadOnlyList<string> zoneKeys, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task<IWriteBatch> BeginBatchAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default)
+    public Task<IWriteBatch> BeginBatchAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default) =>
+        BeginBatchAsync(Public, zones, cancellationToken);
+
+    public async Task<IWriteBatch> BeginBatchAsync(string view, IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default)
     {
         StoreSession session;
         try
@@ -22,10 +25,10 @@ internal abstract partial class SqlStore
         try
         {
             // Name order everywhere, so two nodes locking overlapping sets cannot deadlock.
-            var keys = zones.Select(ZoneKey.Of).Distinct().Order(StringComparer.Ordinal).ToList();
+            var keys = zones.Select(z => ZoneKey.Of(view, z)).Distinct().Order(StringComparer.Ordinal).ToList();
             if (keys.Count > 0)
                 await LockZonesAsync(session, keys, cancellationToken);
-            return new Batch(this, session);
+            return new Batch(this, session, view);
         }
         catch (System.Data.Common.DbException e)
         {
@@ -39,18 +42,18 @@ internal abstract partial class SqlStore
         }
     }
 
-    private sealed class Batch(SqlStore store, StoreSession session) : IWriteBatch
+    private sealed class Batch(SqlStore store, StoreSession session, string view) : IWriteBatch
     {
         private const string Savepoint = "rdns_request";
 
         public Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default) =>
-            SqlStore.GetSerialAsync(session, zone, cancellationToken);
+            SqlStore.GetSerialAsync(session, view, zone, cancellationToken);
 
         public Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default) =>
-            SqlStore.GetJournalAsync(session, zone, fromSerial, cancellationToken);
+            SqlStore.GetJournalAsync(session, view, zone, fromSerial, cancellationToken);
 
         public Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default) =>
-            store.LoadAsync(session, zone, cancellationToken);
+            store.LoadAsync(session, view, zone, cancellationToken);
 
         public async Task ApplyAsync(StoreWrite write, CancellationToken cancellationToken = default)
         {
@@ -61,10 +64,10 @@ internal abstract partial class SqlStore
             try
             {
                 foreach (var zone in write.Deletions)
-                    await store.DeleteZoneAsync(session, zone, cancellationToken);
+                    await store.DeleteZoneAsync(session, view, zone, cancellationToken);
                 foreach (var creation in write.Creations)
-                    await store.CreateZoneAsync(session, creation, cancellationToken);
-                await store.CommitAsync(session, write.Commits, cancellationToken);
+                    await store.CreateZoneAsync(session, view, creation, cancellationToken);
+                await store.CommitAsync(session, view, write.Commits, cancellationToken);
                 foreach (var tenantWrite in write.TenantWrites)
                     await store.ApplyTenantWriteAsync(session, tenantWrite, cancellationToken);
                 foreach (var dnssecWrite in write.DnssecWrites)

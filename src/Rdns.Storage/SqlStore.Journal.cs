@@ -15,7 +15,7 @@ internal abstract partial class SqlStore
         foreach (var c in commits)
             ZoneKey.CheckCommit(c);
         await using var s = await BeginWriteAsync(cancellationToken);
-        await CommitAsync(s, commits, cancellationToken);
+        await CommitAsync(s, Public, commits, cancellationToken);
         foreach (var write in writes)
             await ApplyTenantWriteAsync(s, write, cancellationToken);
         await AuditAsync(s, audit, cancellationToken);
@@ -24,7 +24,7 @@ internal abstract partial class SqlStore
     }
 
     /// <summary>Applies changesets inside a write transaction (see <see cref="IZoneStore.CommitAsync"/>).</summary>
-    private async Task CommitAsync(StoreSession s, IReadOnlyList<ZoneCommit> commits, CancellationToken cancellationToken)
+    private async Task CommitAsync(StoreSession s, string view, IReadOnlyList<ZoneCommit> commits, CancellationToken cancellationToken)
     {
         var now = Now();
         foreach (var c in commits)
@@ -38,12 +38,12 @@ internal abstract partial class SqlStore
             {
                 claim.With("@to", (long)change.ToSerial);
                 claim.With("@now", DbTime(now));
-                claim.With("@name", ZoneKey.Of(c.Zone));
+                claim.With("@name", ZoneKey.Of(view, c.Zone));
                 claim.With("@from", (long)change.FromSerial);
                 id = await claim.ScalarInt64Async(cancellationToken);
             }
             if (id is null)
-                throw await ConflictAsync(s, c, cancellationToken);
+                throw await ConflictAsync(s, view, c, cancellationToken);
 
             int removed = await RemoveRecordsAsync(s, id.Value, change.Removed, cancellationToken);
             await InsertRecordsAsync(s, id.Value, change.Added, cancellationToken);
@@ -54,14 +54,14 @@ internal abstract partial class SqlStore
                 await count.ExecuteNonQueryAsync(cancellationToken);
             }
             await AppendJournalAsync(s, id.Value, change, now, cancellationToken);
-            s.Notices.Add(new ChangeNotice(c.Zone, change.ToSerial, ChangeKind.Changed));
+            s.Notices.Add(new ChangeNotice(c.Zone, change.ToSerial, ChangeKind.Changed) { View = view });
         }
     }
 
-    private async Task<StoreConflictException> ConflictAsync(StoreSession s, ZoneCommit c, CancellationToken cancellationToken)
+    private async Task<StoreConflictException> ConflictAsync(StoreSession s, string view, ZoneCommit c, CancellationToken cancellationToken)
     {
         await using var cmd = s.Command("SELECT serial FROM zones WHERE name = @name");
-        cmd.With("@name", ZoneKey.Of(c.Zone));
+        cmd.With("@name", ZoneKey.Of(view, c.Zone));
         long? stored = await cmd.ScalarInt64Async(cancellationToken);
         return new StoreConflictException(stored is null
             ? $"zone {c.Zone} does not exist"
@@ -91,19 +91,22 @@ internal abstract partial class SqlStore
         await prune.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default) =>
+        GetJournalAsync(Public, zone, fromSerial, cancellationToken);
+
+    public async Task<IReadOnlyList<Changeset>?> GetJournalAsync(string view, DnsName zone, uint fromSerial, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
-        return await GetJournalAsync(s, zone, fromSerial, cancellationToken);
+        return await GetJournalAsync(s, view, zone, fromSerial, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<Changeset>?> GetJournalAsync(StoreSession s, DnsName zone, uint fromSerial, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Changeset>?> GetJournalAsync(StoreSession s, string view, DnsName zone, uint fromSerial, CancellationToken cancellationToken)
     {
         long id;
         uint current;
         await using (var find = s.Command("SELECT id, serial FROM zones WHERE name = @name"))
         {
-            find.With("@name", ZoneKey.Of(zone));
+            find.With("@name", ZoneKey.Of(view, zone));
             await using var reader = await find.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
                 return null;

@@ -7,38 +7,43 @@ namespace Rdns.Storage;
 internal abstract partial class SqlStore
 {
     private const string ZoneColumns = "id, display_name, serial, created_at, record_count";
+    private const string Public = Addressing.ViewName.Public;
 
     public async Task<IReadOnlyList<StoredZone>> LoadAllAsync(CancellationToken cancellationToken = default)
     {
         // One read transaction: the serials and the records come from the same snapshot, so a
         // zone is never loaded with records newer than its serial.
         await using var s = await BeginReadAsync(cancellationToken);
-        await using var cmd = s.Command($"SELECT {ZoneColumns} FROM zones ORDER BY name");
+        await using var cmd = s.Command($"SELECT {ZoneColumns} FROM zones WHERE view = @view ORDER BY name");
+        cmd.With("@view", Public);
         return await LoadZonesAsync(s, cmd, null, cancellationToken);
     }
 
     public async Task LoadAllAsync(IZoneRowReader rows, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
-        await using (var cmd = s.Command("SELECT id, display_name, serial FROM zones ORDER BY name"))
+        await using (var cmd = s.Command("SELECT id, display_name, serial, view FROM zones ORDER BY view, name"))
         await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-                rows.Zone(reader.GetInt64(0), DnsName.Parse(reader.GetString(1)), (uint)reader.GetInt64(2));
+                rows.Zone(reader.GetInt64(0), reader.GetString(3), DnsName.Parse(reader.GetString(1)), (uint)reader.GetInt64(2));
         }
         await ReadRowsAsync(s, rows, cancellationToken);
     }
 
-    public async Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default)
+    public Task<StoredZone?> LoadAsync(DnsName zone, CancellationToken cancellationToken = default) =>
+        LoadAsync(Public, zone, cancellationToken);
+
+    public async Task<StoredZone?> LoadAsync(string view, DnsName zone, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
-        return await LoadAsync(s, zone, cancellationToken);
+        return await LoadAsync(s, view, zone, cancellationToken);
     }
 
-    private async Task<StoredZone?> LoadAsync(StoreSession s, DnsName zone, CancellationToken cancellationToken)
+    private async Task<StoredZone?> LoadAsync(StoreSession s, string view, DnsName zone, CancellationToken cancellationToken)
     {
         await using var cmd = s.Command($"SELECT {ZoneColumns} FROM zones WHERE name = @name");
-        cmd.With("@name", ZoneKey.Of(zone));
+        cmd.With("@name", ZoneKey.Of(view, zone));
         var zones = await LoadZonesAsync(s, cmd, zone, cancellationToken);
         return zones.Count == 0 ? null : zones[0];
     }
@@ -62,28 +67,35 @@ internal abstract partial class SqlStore
         return heads.ConvertAll(h => new StoredZone(h.Name, h.Serial, h.Created, sink.RecordsOf(h.Id)));
     }
 
-    public async Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default)
+    public Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default) =>
+        GetSerialAsync(Public, zone, cancellationToken);
+
+    public async Task<uint?> GetSerialAsync(string view, DnsName zone, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
-        return await GetSerialAsync(s, zone, cancellationToken);
+        return await GetSerialAsync(s, view, zone, cancellationToken);
     }
 
-    private static async Task<uint?> GetSerialAsync(StoreSession s, DnsName zone, CancellationToken cancellationToken)
+    private static async Task<uint?> GetSerialAsync(StoreSession s, string view, DnsName zone, CancellationToken cancellationToken)
     {
         await using var cmd = s.Command("SELECT serial FROM zones WHERE name = @name");
-        cmd.With("@name", ZoneKey.Of(zone));
+        cmd.With("@name", ZoneKey.Of(view, zone));
         return (uint?)await cmd.ScalarInt64Async(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default) =>
+        ListZonesAsync(Public, limit, after, cancellationToken);
+
+    public async Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(string view, int limit, DnsName? after = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         await using var s = await BeginReadAsync(cancellationToken);
         await using var cmd = s.Command(
-            "SELECT display_name, serial, record_count, created_at, updated_at FROM zones" +
-            (after is null ? "" : " WHERE name > @after") + " ORDER BY name LIMIT @limit");
+            "SELECT display_name, serial, record_count, created_at, updated_at FROM zones WHERE view = @view" +
+            (after is null ? "" : " AND name > @after") + " ORDER BY name LIMIT @limit");
+        cmd.With("@view", view);
         if (after is not null)
-            cmd.With("@after", ZoneKey.Of(after));
+            cmd.With("@after", ZoneKey.Of(view, after));
         cmd.With("@limit", limit);
         var zones = new List<ZoneSummary>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
@@ -98,18 +110,18 @@ internal abstract partial class SqlStore
     public async Task CreateZoneAsync(DnsName zone, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginWriteAsync(cancellationToken);
-        await CreateZoneAsync(s, new ZoneCreation(zone, records, replace), cancellationToken);
+        await CreateZoneAsync(s, Public, new ZoneCreation(zone, records, replace), cancellationToken);
         await AuditAsync(s, audit, cancellationToken);
         await PublishAsync(s, cancellationToken);
         await s.CommitAsync(cancellationToken);
     }
 
     /// <summary>Creates or replaces a zone inside a write transaction (see <see cref="IZoneStore.CreateZoneAsync"/>).</summary>
-    private async Task CreateZoneAsync(StoreSession s, ZoneCreation creation, CancellationToken cancellationToken)
+    private async Task CreateZoneAsync(StoreSession s, string view, ZoneCreation creation, CancellationToken cancellationToken)
     {
         var (zone, records, replace) = (creation.Zone, creation.Records, creation.Replace);
         uint serial = ZoneKey.CheckZoneRecords(zone, records);
-        string key = ZoneKey.Of(zone);
+        string key = ZoneKey.Of(view, zone);
         var now = Now();
         long? id;
         await using (var find = s.Command("SELECT id FROM zones WHERE name = @name" + ForUpdate))
@@ -135,9 +147,10 @@ internal abstract partial class SqlStore
         else
         {
             await using var insert = s.Command(
-                "INSERT INTO zones (name, display_name, serial, record_count, created_at, updated_at) " +
-                "VALUES (@name, @display, @serial, @count, @now, @now) RETURNING id");
+                "INSERT INTO zones (name, view, display_name, serial, record_count, created_at, updated_at) " +
+                "VALUES (@name, @view, @display, @serial, @count, @now, @now) RETURNING id");
             insert.With("@name", key);
+            insert.With("@view", view);
             insert.With("@display", zone.ToString());
             insert.With("@serial", (long)serial);
             insert.With("@count", records.Count);
@@ -153,13 +166,13 @@ internal abstract partial class SqlStore
             }
         }
         await InsertRecordsAsync(s, id!.Value, records, cancellationToken);
-        s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Created));
+        s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Created) { View = view });
     }
 
     public async Task<bool> DeleteZoneAsync(DnsName zone, AuditEntry audit, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginWriteAsync(cancellationToken);
-        if (!await DeleteZoneAsync(s, zone, cancellationToken))
+        if (!await DeleteZoneAsync(s, Public, zone, cancellationToken))
             return false;
         await AuditAsync(s, audit, cancellationToken);
         await PublishAsync(s, cancellationToken);
@@ -168,13 +181,13 @@ internal abstract partial class SqlStore
     }
 
     /// <summary>Deletes a zone inside a write transaction; false when it did not exist.</summary>
-    private async Task<bool> DeleteZoneAsync(StoreSession s, DnsName zone, CancellationToken cancellationToken)
+    private async Task<bool> DeleteZoneAsync(StoreSession s, string view, DnsName zone, CancellationToken cancellationToken)
     {
         long id;
         uint serial;
         await using (var find = s.Command("SELECT id, serial FROM zones WHERE name = @name" + ForUpdate))
         {
-            find.With("@name", ZoneKey.Of(zone));
+            find.With("@name", ZoneKey.Of(view, zone));
             await using var reader = await find.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
                 return false;
@@ -186,9 +199,9 @@ internal abstract partial class SqlStore
         await ExecuteAsync(s, "DELETE FROM journal WHERE zone_id = @zone", id, cancellationToken);
         await ExecuteAsync(s, "DELETE FROM zones WHERE id = @zone", id, cancellationToken);
         // A deleted zone's keys go with it; a zone of that name created later starts unsigned.
-        await ExecAsync(s, "DELETE FROM dnssec_keys WHERE zone = @name", cancellationToken, ("@name", ZoneKey.Of(zone)));
-        await ExecAsync(s, "DELETE FROM dnssec_zones WHERE zone = @name", cancellationToken, ("@name", ZoneKey.Of(zone)));
-        s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Deleted));
+        await ExecAsync(s, "DELETE FROM dnssec_keys WHERE zone = @name", cancellationToken, ("@name", ZoneKey.Of(view, zone)));
+        await ExecAsync(s, "DELETE FROM dnssec_zones WHERE zone = @name", cancellationToken, ("@name", ZoneKey.Of(view, zone)));
+        s.Notices.Add(new ChangeNotice(zone, serial, ChangeKind.Deleted) { View = view });
         return true;
     }
 

@@ -14,6 +14,15 @@ internal static class ZoneKey
 {
     public static string Of(DnsName zone) => zone.ToLower().ToString();
 
+    /// <summary>
+    /// The key of a zone in a view: the plain key in the public view (so stores made before views
+    /// keep theirs), else the view's name, a space and the plain key. A space never appears
+    /// unescaped in a name's presentation form (RFC 1035 §5.1), so no key of one view can equal a
+    /// key of another, and keys of one view sort by zone name.
+    /// </summary>
+    public static string Of(string view, DnsName zone) =>
+        Addressing.ViewName.IsPublic(view) ? Of(zone) : view + " " + Of(zone);
+
     /// <summary>The serial of the zone's single SOA at the apex; anything else cannot be stored as a zone.</summary>
     public static uint CheckZoneRecords(DnsName zone, IReadOnlyList<ResourceRecord> records)
     {

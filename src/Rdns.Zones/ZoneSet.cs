@@ -21,12 +21,20 @@ public sealed class ZoneSet
     private readonly int _maxLabels;
     private readonly int _minLabels;
 
-    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers)
+    /// <summary>Locally served zones (RFC 6303) beneath the hosted ones, or null; see <see cref="FindAnswering"/>.</summary>
+    private readonly ZoneSet? _local;
+    private readonly bool _serveLocally;
+
+    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers, ZoneSet? local = null, bool serveLocally = false,
+        string view = Addressing.ViewName.Public)
     {
         _zones = zones;
         _signers = signers;
         _labelCounts = labelCounts;
         Defaults = defaults;
+        _local = local;
+        _serveLocally = serveLocally;
+        View = view;
         _maxLabels = 0;
         _minLabels = 0;
         for (int i = labelCounts.Length - 1; i >= 0; i--)
@@ -52,7 +60,7 @@ public sealed class ZoneSet
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults, _signers);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults, _signers, _local, _serveLocally, View);
 
     /// <summary>The signer of a signed zone; null when the zone is not signed.</summary>
     public Dnssec.ZoneSigner? SignerOf(ZoneSnapshot zone) =>
@@ -63,7 +71,43 @@ public sealed class ZoneSet
 
     /// <summary>This set with <paramref name="zone"/> signed by <paramref name="signer"/> (null: unsigned).</summary>
     public ZoneSet WithSigner(DnsName zone, Dnssec.ZoneSigner? signer) =>
-        new(_zones, _labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer));
+        new(_zones, _labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer), _local, _serveLocally, View);
+    
+    /// <summary>The view these zones belong to: what the store's journal of a zone of theirs is looked up under.</summary>
+    public string View { get; }
+
+    public ZoneSet WithView(string view) => new(_zones, _labelCounts, Defaults, _signers, _local, _serveLocally, view);
+
+    /// <summary>
+    /// This set with locally served zones beneath it (RFC 6303, RFC 7793). With
+    /// <paramref name="serve"/> (a view of a private network) a name in one of them that no hosted
+    /// zone at or below it covers is answered from it: authoritatively empty, NXDOMAIN with its
+    /// SOA. Without (the public view) such a name is refused, so a hosted ancestor such as
+    /// <c>in-addr.arpa.</c> never answers for private space. Locally served zones are not hosted:
+    /// <see cref="Get(DnsName)"/>, <see cref="FindZone(ReadOnlySpan{byte})"/>, <see cref="Zones"/>
+    /// and transfers never see them.
+    /// </summary>
+    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _labelCounts, Defaults, _signers, local, serve, View);
+
+    /// <summary>The locally served zones beneath this set, and whether they answer (see <see cref="WithLocalZones"/>).</summary>
+    public (ZoneSet? Zones, bool Serve) LocalZones => (_local, _serveLocally);
+
+    /// <summary>
+    /// The zone that answers a query for <paramref name="name"/>/<paramref name="qtype"/>: as
+    /// <see cref="FindZone(ReadOnlySpan{byte}, RecordType)"/>, then the locally served zones'
+    /// rule (<see cref="WithLocalZones"/>). Allocates nothing.
+    /// </summary>
+    public ZoneSnapshot? FindAnswering(ReadOnlySpan<byte> name, RecordType qtype)
+    {
+        var zone = FindZone(name, qtype);
+        if (_local is null)
+            return zone;
+        // Only a locally served zone below the hosted one changes the answer: look no higher.
+        var local = _local.FindZone(name, zone?.Apex.LabelCount ?? -1);
+        if (local is null)
+            return zone;
+        return _serveLocally ? zone ?? local : null;
+    }
 
     public IEnumerable<ZoneSnapshot> Zones => _zones.Values;
 
@@ -75,7 +119,10 @@ public sealed class ZoneSet
     /// The most specific hosted zone containing <paramref name="name"/> (an RFC 2317 child hosted
     /// beside its parent wins for names inside it), or null when we are not authoritative.
     /// </summary>
-    public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name)
+    public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name) => FindZone(name, -1);
+
+    /// <summary>As <see cref="FindZone(ReadOnlySpan{byte})"/>, among zones of more than <paramref name="aboveLabels"/> labels.</summary>
+    private ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, int aboveLabels)
     {
         if (_zones.Count == 0)
             return null;
@@ -83,7 +130,8 @@ public sealed class ZoneSet
         int pos = 0;
         for (int l = labels; l > _maxLabels; l--)
             pos += 1 + name[pos];
-        for (int l = Math.Min(labels, _maxLabels); l >= _minLabels; l--)
+        int lowest = Math.Max(_minLabels, aboveLabels + 1);
+        for (int l = Math.Min(labels, _maxLabels); l >= lowest; l--)
         {
             if (_zones.TryGetValue(name[pos..], out var zone))
                 return zone;
@@ -141,7 +189,14 @@ public sealed class ZoneSet
                 counts[zone.Origin.LabelCount]++;
             }
         }
-        return new ZoneSet(zones, counts ?? _labelCounts, Defaults, signers);
+        return new ZoneSet(zones, counts ?? _labelCounts, Defaults, signers, _local, _serveLocally, View);
+    }
+
+    /// <summary>A set of <paramref name="zones"/> in place of this one's, keeping its defaults and locally served zones.</summary>
+    public ZoneSet Rebuilt(IEnumerable<ZoneSnapshot> zones)
+    {
+        var fresh = From(zones, Defaults);
+        return new ZoneSet(fresh._zones, fresh._labelCounts, Defaults, _signers, _local, _serveLocally, View);
     }
 
     public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)

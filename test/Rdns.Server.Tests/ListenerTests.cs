@@ -23,9 +23,13 @@ public sealed class ListenerTests : IDisposable
             b.Txt("big", new string('x', 60) + i);
         zones.Replace(ZoneSet.From([b.Build()]));
         var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 2, TcpIdleTimeout = TimeSpan.FromSeconds(1) };
-        // The counters stage runs after every answer, so the allocation test below covers a stage too.
+        // The counters stage runs after every answer, and view selection before it walks a hundred
+        // views that do not match loopback clients, so the allocation test below covers both.
         _counters = new Pipeline.QueryCounters(options.UdpWorkers);
-        _server = new DnsServer(new Pipeline.DnsPipeline(zones, options, stages: [_counters]), NullLoggerFactory.Instance);
+        var views = new Views.ViewSelector();
+        views.Use([.. Enumerable.Range(0, 100).Select(i => new Views.ServedView($"v{i}", [Views.AddressMatch.From(Addressing.IpPrefix.Parse($"10.{i}.0.0/16"))],
+            [], [], new ServedZones()))]);
+        _server = new DnsServer(new Pipeline.DnsPipeline(zones, options, stages: [views, _counters]), NullLoggerFactory.Instance);
         _server.Start();
     }
 

@@ -105,6 +105,32 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
     }
 
     [Fact]
+    public async Task Notices_of_views_and_of_zones_in_views_name_the_view()
+    {
+        await using var other = OpenStore();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using var notices = other.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        var next = notices.MoveNextAsync().AsTask();
+        await WaitForListenerAsync();
+
+        await Store.AddViewAsync(new StoredView("office", 0, ["10.0.0.0/8"], [], [], null, default, default), Audit("view.create", "office"));
+        Assert.True(await next);
+        Assert.Equal((ChangeKind.Views, "office"), (notices.Current.Kind, notices.Current.View));
+
+        await using (var batch = await Store.BeginBatchAsync("office", [Zone2]))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("create", "office")) { Creations = [new ZoneCreation(Zone2, Zone(Zone2, 4), false)] });
+            await batch.CommitAsync();
+        }
+        Assert.True(await notices.MoveNextAsync());
+        Assert.Equal(new ChangeNotice(Zone2, 4, ChangeKind.Created) { View = "office" }, notices.Current);
+
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "public"));
+        Assert.True(await notices.MoveNextAsync());
+        Assert.Equal(new ChangeNotice(Zone2, 1, ChangeKind.Created), notices.Current);
+    }
+
+    [Fact]
     public async Task The_watcher_reconnects_after_its_connection_is_killed_and_reports_current_serials()
     {
         await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));

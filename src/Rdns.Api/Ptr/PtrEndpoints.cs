@@ -5,6 +5,7 @@ using Rdns.Addressing;
 using Rdns.Api.Auth;
 using Rdns.Control.Ptr;
 using Rdns.Control.Tenants;
+using Rdns.Control.Views;
 using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
@@ -84,8 +85,10 @@ public static class PtrEndpoints
             ? new DeleteCustomReverse(address.ToString())
             : new SetReverseByOperator(address.ToString(), DnsName.FromWire(target).ToString(), TenantReverseService.OperatorSet, "set by the operator", time.GetUtcNow());
 
-    private static async Task<IResult> PutAsync(HttpContext context, ZoneService service, TimeProvider time, string ip)
+    private static async Task<IResult> PutAsync(HttpContext context, ViewRegistry views, string? view, TimeProvider time, string ip)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var address = ApiInput.ParseIp(ip, "ip");
         var request = await ApiJson.ReadAsync<PtrRequest>(context).ConfigureAwait(false);
         var target = ParseTarget(request.Ptrdname, "ptrdname");
@@ -93,14 +96,16 @@ public static class PtrEndpoints
         var location = Locate(service, address);
         var changed = await service.ChangeAsync(
             [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, ttl, [target])])],
-            [TenantRowAfter(address, target, time)],
-            context.Audit("ptr.set", address.ToString(), DnsName.FromWire(target).ToString()), context.RequestAborted).ConfigureAwait(false);
+            scope.IsPublic ? [TenantRowAfter(address, target, time)] : [],
+            context.Audit("ptr.set", ApiViews.Target(scope, address.ToString()), DnsName.FromWire(target).ToString()), context.RequestAborted).ConfigureAwait(false);
         uint serial = changed.Count > 0 ? changed[0].Serial : location.Zone.Serial;
         return Results.Ok(new PtrView(address.ToString(), location.Owner.ToString(), DnsName.FromWire(target).ToString(), ttl, location.Zone.Origin.ToString(), serial));
     }
 
-    private static IResult Get(HttpContext context, ZoneService service, string ip)
+    private static IResult Get(HttpContext context, ViewRegistry views, string? view, string ip)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var address = ApiInput.ParseIp(ip, "ip");
         var location = Locate(service, address);
         var set = location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR);
@@ -109,16 +114,18 @@ public static class PtrEndpoints
         return Results.Ok(new PtrView(address.ToString(), location.Owner.ToString(), Rdata.ReadName(set.Data[0]).ToString(), set.Ttl, location.Zone.Origin.ToString(), location.Zone.Serial));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, ZoneService service, string ip)
+    private static async Task<IResult> DeleteAsync(HttpContext context, ViewRegistry views, string? view, string ip)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var address = ApiInput.ParseIp(ip, "ip");
         var location = Locate(service, address);
         if (location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) is null)
             return ApiProblem.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
         await service.ChangeAsync(
             [new ZoneEdit(location.Zone.Origin, [new RRsetChange(location.Owner, RecordType.PTR, 0, [])])],
-            [new DeleteCustomReverse(address.ToString())],
-            context.Audit("ptr.delete", address.ToString()), context.RequestAborted).ConfigureAwait(false);
+            scope.IsPublic ? [new DeleteCustomReverse(address.ToString())] : [],
+            context.Audit("ptr.delete", ApiViews.Target(scope, address.ToString())), context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -126,8 +133,10 @@ public static class PtrEndpoints
     /// Sets or removes (ptrdname null) the PTRs of up to 100,000 addresses in one transaction:
     /// every item is validated first, and either all changes land or none do.
     /// </summary>
-    private static async Task<IResult> BulkAsync(HttpContext context, ZoneService service, TimeProvider time)
+    private static async Task<IResult> BulkAsync(HttpContext context, ViewRegistry views, string? view, TimeProvider time)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var request = await ApiJson.ReadAsync<BulkPtrRequest>(context).ConfigureAwait(false);
         if (request.Items is null || request.Items.Count == 0)
             return ApiProblem.Invalid("items", "at least one item is required");
@@ -136,8 +145,10 @@ public static class PtrEndpoints
         var zones = service.Served.Current;
         var byZone = new Dictionary<DnsName, List<RRsetChange>>();
         var seen = new HashSet<IpAddress>();
-        var tenantRows = (await service.Store.ListCustomReversesAsync(null, null, null, context.RequestAborted).ConfigureAwait(false))
-            .Select(r => r.Address).ToHashSet();
+        // Tenant rows record the public view's PTRs; a view's own PTRs have none.
+        var tenantRows = scope.IsPublic
+            ? (await service.Store.ListCustomReversesAsync(null, null, null, context.RequestAborted).ConfigureAwait(false)).Select(r => r.Address).ToHashSet()
+            : [];
         var writes = new List<TenantWrite>();
         for (int i = 0; i < request.Items.Count; i++)
         {
@@ -165,7 +176,7 @@ public static class PtrEndpoints
             list.Add(change);
         }
         var edits = byZone.Select(kv => new ZoneEdit(kv.Key, kv.Value)).ToList();
-        var changed = await service.ChangeAsync(edits, writes, context.Audit("ptr.bulk", $"{request.Items.Count} addresses", $"{edits.Count} zones"), context.RequestAborted).ConfigureAwait(false);
+        var changed = await service.ChangeAsync(edits, writes, context.Audit("ptr.bulk", ApiViews.Target(scope, $"{request.Items.Count} addresses"), $"{edits.Count} zones"), context.RequestAborted).ConfigureAwait(false);
         return Results.Ok(new BulkPtrResult(request.Items.Count, changed.Select(z => new ChangeResultZone(z.Origin.ToString(), z.Serial)).ToList()));
     }
 }

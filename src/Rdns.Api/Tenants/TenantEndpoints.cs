@@ -126,22 +126,31 @@ public static class TenantEndpoints
         return Results.Ok(new ReleaseView(a.Id, a.Prefix, reset, a.ReleasedAt!.Value));
     }
 
-    private static async Task<IResult> SetReverseAsync(HttpContext context, TenantReverseService reverses, string ip)
+    private static async Task<IResult> SetReverseAsync(HttpContext context, TenantReverseService reverses, Control.Views.TenantViewService views, string ip, string? view)
     {
         var tenant = RequireTenant(context);
         var address = ApiInput.ParseIp(ip);
         var request = await ApiJson.ReadAsync<ReverseRequest>(context).ConfigureAwait(false);
-        var view = await reverses.SetAsync(tenant, address, request.Name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(view);
+        if (!Addressing.ViewName.IsPublic(view))
+            return Results.Ok(await views.SetAsync(tenant, view!, address, request.Name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false));
+        var reverse = await reverses.SetAsync(tenant, address, request.Name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(reverse);
     }
 
-    private static async Task<IResult> GetReverseAsync(HttpContext context, TenantReverseService reverses, string ip) =>
-        Results.Ok(await reverses.GetAsync(RequireTenant(context), ApiInput.ParseIp(ip), context.RequestAborted).ConfigureAwait(false));
+    private static async Task<IResult> GetReverseAsync(HttpContext context, TenantReverseService reverses, Control.Views.TenantViewService views, string ip, string? view) =>
+        Addressing.ViewName.IsPublic(view)
+            ? Results.Ok(await reverses.GetAsync(RequireTenant(context), ApiInput.ParseIp(ip), context.RequestAborted).ConfigureAwait(false))
+            : Results.Ok(views.Get(RequireTenant(context), view!, ApiInput.ParseIp(ip)));
 
-    private static async Task<IResult> ResetReverseAsync(HttpContext context, TenantReverseService reverses, string ip)
+    private static async Task<IResult> ResetReverseAsync(HttpContext context, TenantReverseService reverses, Control.Views.TenantViewService views, string ip, string? view)
     {
         var tenant = RequireTenant(context);
         var address = ApiInput.ParseIp(ip);
+        if (!Addressing.ViewName.IsPublic(view))
+        {
+            await views.ResetAsync(tenant, view!, address, context.Audit("reverse.reset", address.ToString()), context.RequestAborted).ConfigureAwait(false);
+            return Results.NoContent();
+        }
         await reverses.ResetAsync(tenant, address, context.Audit("reverse.reset", address.ToString()), context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     }

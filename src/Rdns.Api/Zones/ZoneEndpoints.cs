@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Rdns.Addressing;
 using Rdns.Api.Auth;
+using Rdns.Control.Views;
 using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
@@ -15,9 +16,9 @@ using Rdns.Zones.Writes;
 
 namespace Rdns.Api.Zones;
 
-public sealed record CreateZoneRequest(string? Name, string? Prefix, List<string>? NameServers);
+public sealed record CreateZoneRequest(string? Name, string? Prefix, List<string>? NameServers, string? View);
 
-public sealed record ZoneView(string Name, uint Serial, int Records, bool Reverse, string? Prefix);
+public sealed record ZoneView(string Name, uint Serial, int Records, bool Reverse, string? Prefix, string View);
 
 public sealed record ZoneList(List<ZoneView> Items, string? Next);
 
@@ -49,9 +50,18 @@ public static class ZoneEndpoints
         zones.MapPost("/{name}/import", ImportAsync).WithName("ImportZone");
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, ZoneService service, ZoneDefaults defaults, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpContext context, ViewRegistry views, string? view, ZoneDefaults defaults, TimeProvider time)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var request = await ApiJson.ReadAsync<CreateZoneRequest>(context).ConfigureAwait(false);
+        if (request.View is not null)
+        {
+            if (view is not null && view != request.View)
+                return ApiProblem.Invalid("view", "the body and the query name different views");
+            scope = ApiViews.Resolve(views, request.View);
+            service = scope.Service;
+        }
         DnsName name;
         if (request.Name is not null && request.Prefix is not null)
             return ApiProblem.Invalid("name", "give either name or prefix, not both");
@@ -89,8 +99,8 @@ public static class ZoneEndpoints
         var records = defaults.Skeleton(name, nameServers, time.GetUtcNow());
         try
         {
-            var zone = await service.CreateAsync(name, records, replace: false, context.Audit("zone.create", name.ToString()), context.RequestAborted).ConfigureAwait(false);
-            return Results.Created($"/v1/zones/{name}", View(zone));
+            var zone = await service.CreateAsync(name, records, replace: false, context.Audit("zone.create", ApiViews.Target(scope, name.ToString())), context.RequestAborted).ConfigureAwait(false);
+            return Results.Created($"/v1/zones/{name}{(scope.IsPublic ? "" : "?view=" + scope.Name)}", View(zone, scope.Name));
         }
         catch (Storage.StoreConflictException)
         {
@@ -98,8 +108,10 @@ public static class ZoneEndpoints
         }
     }
 
-    private static IResult ListAsync(HttpContext context, ZoneService service, int? limit, string? after)
+    private static IResult ListAsync(HttpContext context, ViewRegistry views, string? view, int? limit, string? after)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         int size = limit ?? 100;
         if (size is < 1 or > MaxPage)
             return ApiProblem.Invalid("limit", $"must be 1-{MaxPage}");
@@ -110,29 +122,35 @@ public static class ZoneEndpoints
             .Take(size + 1)
             .ToList();
         string? next = page.Count > size ? page[size - 1].Origin.ToString() : null;
-        return Results.Ok(new ZoneList(page.Take(size).Select(View).ToList(), next));
+        return Results.Ok(new ZoneList(page.Take(size).Select(z => View(z, scope.Name)).ToList(), next));
     }
 
-    private static IResult Get(HttpContext context, ZoneService service, string name)
+    private static IResult Get(HttpContext context, ViewRegistry views, string? view, string name)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var zone = Find(service, name);
         var rrsets = zone.Records()
             .GroupBy(r => (r.Owner.ToString(), r.Type))
             .Select(g => new RRsetView(g.Key.Item1, RecordTypeText.ToText(g.Key.Type), g.First().Ttl, g.Select(r => Rdata.ToText(r.Type, r.Data)).ToList()))
             .ToList();
-        var v = View(zone);
+        var v = View(zone, scope.Name);
         return Results.Ok(new ZoneDetail(v.Name, v.Serial, v.Reverse, v.Prefix, rrsets));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, ZoneService service, string name)
+    private static async Task<IResult> DeleteAsync(HttpContext context, ViewRegistry views, string? view, string name)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var zoneName = ParseZoneName(name, "name");
-        bool deleted = await service.DeleteAsync(zoneName, context.Audit("zone.delete", zoneName.ToString()), context.RequestAborted).ConfigureAwait(false);
+        bool deleted = await service.DeleteAsync(zoneName, context.Audit("zone.delete", ApiViews.Target(scope, zoneName.ToString())), context.RequestAborted).ConfigureAwait(false);
         return deleted ? Results.NoContent() : ApiProblem.NotFound("zone_not_found", $"zone {zoneName} is not hosted here");
     }
 
-    private static async Task<IResult> PatchAsync(HttpContext context, ZoneService service, string name)
+    private static async Task<IResult> PatchAsync(HttpContext context, ViewRegistry views, string? view, string name)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var zone = Find(service, name);
         var patch = await ApiJson.ReadAsync<RRsetPatch>(context).ConfigureAwait(false);
         if (patch.Rrsets is null || patch.Rrsets.Count == 0)
@@ -140,20 +158,24 @@ public static class ZoneEndpoints
         var changes = new List<RRsetChange>();
         for (int i = 0; i < patch.Rrsets.Count; i++)
             changes.Add(ParseChange(patch.Rrsets[i], zone.Origin, $"rrsets[{i}]"));
-        var result = await service.ChangeAsync([new ZoneEdit(zone.Origin, changes)], context.Audit("zone.change", zone.Origin.ToString(), $"{changes.Count} rrsets"), context.RequestAborted).ConfigureAwait(false);
+        var result = await service.ChangeAsync([new ZoneEdit(zone.Origin, changes)], context.Audit("zone.change", ApiViews.Target(scope, zone.Origin.ToString()), $"{changes.Count} rrsets"), context.RequestAborted).ConfigureAwait(false);
         uint serial = result.Count > 0 ? result[0].Serial : zone.Serial;
         return Results.Ok(new ChangeResult(zone.Origin.ToString(), serial, result.Count > 0 ? changes.Count : 0));
     }
 
-    private static IResult Export(HttpContext context, ZoneService service, string name)
+    private static IResult Export(HttpContext context, ViewRegistry views, string? view, string name)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var zone = Find(service, name);
         var text = ZoneFileWriter.ToText(zone.Origin, zone.Records());
         return Results.Text(text, "text/dns; charset=utf-8", Encoding.UTF8);
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, ZoneService service, ZoneImportOptions limits, string name)
+    private static async Task<IResult> ImportAsync(HttpContext context, ViewRegistry views, string? view, ZoneImportOptions limits, string name)
     {
+        var scope = ApiViews.Resolve(views, view);
+        var service = scope.Service;
         var zoneName = ParseZoneName(name, "name");
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
@@ -173,8 +195,8 @@ public static class ZoneEndpoints
             return ApiProblem.Unprocessable("zone_file_error", "The zone file has an error", e.Message, "body",
                 new Dictionary<string, object?> { ["line"] = e.Line });
         }
-        var imported = await service.ImportAsync(zoneName, records, context.Audit("zone.import", zoneName.ToString(), $"{records.Count} records"), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(View(imported));
+        var imported = await service.ImportAsync(zoneName, records, context.Audit("zone.import", ApiViews.Target(scope, zoneName.ToString()), $"{records.Count} records"), context.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(View(imported, scope.Name));
     }
 
     internal static RRsetChange ParseChange(RRsetInput input, DnsName origin, string field)
@@ -224,9 +246,9 @@ public static class ZoneEndpoints
         return service.Served.Current.Get(zoneName) ?? throw new ZoneNotFoundException(zoneName);
     }
 
-    internal static ZoneView View(ZoneSnapshot zone)
+    internal static ZoneView View(ZoneSnapshot zone, string view)
     {
         string? prefix = ReverseName.TryParseZone(zone.Origin.ToString(), out var p, out _) ? p.ToString() : null;
-        return new ZoneView(zone.Origin.ToString(), zone.Serial, zone.RecordCount, ZoneContentPolicy.IsReverse(zone.Origin), prefix);
+        return new ZoneView(zone.Origin.ToString(), zone.Serial, zone.RecordCount, ZoneContentPolicy.IsReverse(zone.Origin), prefix, view);
     }
 }

@@ -11,7 +11,7 @@ namespace Rdns.Control.Zones;
 /// missed while the notification channel was down. Catching up goes through the writer's queue,
 /// so it never races a local write.
 /// </summary>
-public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, IRdnsStore store, ILogger<ZoneFollower> logger)
+public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, IRdnsStore store, ILogger<ZoneFollower> logger, Views.ViewRegistry? views = null)
 {
     /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
@@ -41,6 +41,24 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         {
             await foreach (var notice in store.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
+                if (notice.Kind == ChangeKind.Views || !Addressing.ViewName.IsPublic(notice.View))
+                {
+                    // A view's rules, or a zone of a view: the registry knows the views' writers.
+                    try
+                    {
+                        if (views is null)
+                            continue;
+                        if (notice.Kind == ChangeKind.Views)
+                            await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
+                        else
+                            await views.CatchUpAsync(notice.View, notice.Zone, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogResyncFailed(logger, e);
+                    }
+                    continue;
+                }
                 if (notice.Kind is ChangeKind.Pools or ChangeKind.TsigKeys)
                 {
                     try
@@ -84,6 +102,11 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
             {
                 await Task.Delay(resyncInterval, cancellationToken).ConfigureAwait(false);
                 await ResyncAsync(cancellationToken).ConfigureAwait(false);
+                if (views is not null)
+                {
+                    await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
+                    await views.ResyncAsync(cancellationToken).ConfigureAwait(false);
+                }
                 if (PoolsChanged is { } reload)
                     await reload(cancellationToken).ConfigureAwait(false);
                 if (TsigKeysChanged is { } reloadKeys)

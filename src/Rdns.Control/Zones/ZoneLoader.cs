@@ -35,7 +35,7 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
                 LogUnloadable(logger, builder.Origin.ToString(), e.Message);
             }
         });
-        zones.Replace(ZoneSet.From(built.OfType<ZoneSnapshot>(), zones.Current.Defaults));
+        zones.Replace(zones.Current.Rebuilt(built.OfType<ZoneSnapshot>()));
         LogLoaded(logger, builders.Length, read.TotalSeconds, (clock.Elapsed - read).TotalSeconds);
     }
 

@@ -44,10 +44,17 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     private readonly Histogram<int>? _batchSize;
 
     public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger, IMeterFactory? meters = null)
+        : this(store, zones, logger, Addressing.ViewName.Public, meters)
+    {
+    }
+
+    /// <summary>The writer of one view's zones: everything it reads, writes and announces is of <paramref name="view"/>.</summary>
+    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger, string view, IMeterFactory? meters = null)
     {
         _store = store;
         _zones = zones;
         _logger = logger;
+        View = view;
         if (meters is not null)
         {
             var meter = meters.Create(MeterName);
@@ -58,6 +65,11 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>The view whose zones this writer changes.</summary>
+    public string View { get; }
+
+    public ServedZones Served => _zones;
 
     /// <summary>Writes waiting for the next transaction (counted here: a single-reader channel cannot count itself).</summary>
     public int Waiting => Volatile.Read(ref _waiting);
@@ -120,7 +132,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     public async Task RefreshAsync(DnsName zone, CancellationToken cancellationToken = default)
     {
         var current = _zones.Current.Get(zone);
-        var stored = await _store.GetSerialAsync(zone, cancellationToken).ConfigureAwait(false);
+        var stored = await _store.GetSerialAsync(View, zone, cancellationToken).ConfigureAwait(false);
         ZoneSnapshot? next;
         ChangeKind kind;
         if (stored is null)
@@ -137,7 +149,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             next = null;
             if (current is not null)
             {
-                var journal = await _store.GetJournalAsync(zone, current.Serial, cancellationToken).ConfigureAwait(false);
+                var journal = await _store.GetJournalAsync(View, zone, current.Serial, cancellationToken).ConfigureAwait(false);
                 if (journal is not null)
                 {
                     next = current;
@@ -147,7 +159,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             }
             if (next is null)
             {
-                var full = await _store.LoadAsync(zone, cancellationToken).ConfigureAwait(false);
+                var full = await _store.LoadAsync(View, zone, cancellationToken).ConfigureAwait(false);
                 if (full is null)
                     return;
                 try
@@ -174,7 +186,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             return;
         if (next is not null)
             LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
-        var notice = new ChangeNotice(zone, next?.Serial ?? 0, kind);
+        var notice = new ChangeNotice(zone, next?.Serial ?? 0, kind) { View = View };
         try
         {
             Applied?.Invoke(notice);
@@ -256,7 +268,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         var working = new Dictionary<DnsName, ZoneSnapshot?>();
         var notices = new List<ChangeNotice>();
         long started = Stopwatch.GetTimestamp();
-        await using (var tx = await _store.BeginBatchAsync(zones).ConfigureAwait(false))
+        await using (var tx = await _store.BeginBatchAsync(View, zones).ConfigureAwait(false))
         {
             foreach (var zone in zones)
                 await CatchUpAsync(tx, zone, working, notices).ConfigureAwait(false);
@@ -345,7 +357,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             if (current is not null)
             {
                 working[zone] = null;
-                notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted));
+                notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted) { View = View });
             }
             return;
         }
@@ -379,11 +391,11 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         working[zone] = next;
         LogCaughtUp(_logger, zone.ToString(), current?.Serial ?? 0, next.Serial);
-        notices.Add(new ChangeNotice(zone, next.Serial, current is null ? ChangeKind.Created : ChangeKind.Changed));
+        notices.Add(new ChangeNotice(zone, next.Serial, current is null ? ChangeKind.Created : ChangeKind.Changed) { View = View });
     }
 
     /// <summary>Plans one request on the working zones, applies it under its savepoint, and on success makes its result the new working state.</summary>
-    private static async Task<ZoneWriteResult> ApplyAsync(IWriteBatch tx, ZoneWrite write, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
+    private async Task<ZoneWriteResult> ApplyAsync(IWriteBatch tx, ZoneWrite write, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
     {
         // Plans first, on a private copy: a request that fails at any point changes nothing.
         var view = new Dictionary<DnsName, ZoneSnapshot?>(working);
@@ -458,11 +470,11 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         foreach (var (key, snapshot) in view)
             working[key] = snapshot;
         foreach (var zone in deleted)
-            notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted));
+            notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted) { View = View });
         foreach (var (_, snapshot) in created)
-            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Created));
+            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Created) { View = View });
         foreach (var snapshot in changed)
-            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Changed));
+            notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Changed) { View = View });
         return new ZoneWriteResult([.. created.Select(c => c.Snapshot), .. changed], deleted);
     }
 

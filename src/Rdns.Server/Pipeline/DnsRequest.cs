@@ -22,6 +22,7 @@ public ref struct DnsRequest
         _stageOptions = stageOptions;
         ExtendedError = -1;
         Zones = ZoneSet.Empty;
+        View = Addressing.ViewName.Public;
     }
 
     private readonly Span<byte> _stageOptions;
@@ -40,6 +41,9 @@ public ref struct DnsRequest
 
     /// <summary>The zones this request is answered from: the served set, or a view's (chosen in admission).</summary>
     public ZoneSet Zones;
+
+    /// <summary>The name of the view admission chose (the public one unless a view's rules matched).</summary>
+    public string View;
 
     /// <summary>The zone that answered, when one did.</summary>
     public ZoneSnapshot? Zone;

@@ -46,7 +46,7 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
         }
 
         var qname = request.QuestionName;
-        var zone = request.Zones.FindZone(qname, qtype);
+        var zone = request.Zones.FindAnswering(qname, qtype);
         if (zone is null)
         {
             request.ExtendedError = ExtendedErrors.NotAuthoritative;

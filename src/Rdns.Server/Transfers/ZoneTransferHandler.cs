@@ -11,7 +11,8 @@ namespace Rdns.Server.Transfers;
 /// <summary>Older changesets than memory holds, from the store's journal.</summary>
 public interface IJournalSource
 {
-    Task<IReadOnlyList<Changeset>?> GetChangesAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken);
+    /// <summary>The changes of <paramref name="zone"/> of <paramref name="view"/> (the same name may be a zone of several views).</summary>
+    Task<IReadOnlyList<Changeset>?> GetChangesAsync(string view, DnsName zone, uint fromSerial, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -82,7 +83,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
                 await stream.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 return;
             }
-            (records, kind) = await IxfrRecordsAsync(zone!, clientSerial.Value, cancellationToken).ConfigureAwait(false);
+            (records, kind) = await IxfrRecordsAsync(pending.Zones.View, zone!, clientSerial.Value, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -169,7 +170,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
 
     private readonly Stages.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
 
-    private async Task<(IEnumerable<TransferRecord>, string)> IxfrRecordsAsync(ZoneSnapshot zone, uint clientSerial, CancellationToken cancellationToken)
+    private async Task<(IEnumerable<TransferRecord>, string)> IxfrRecordsAsync(string view, ZoneSnapshot zone, uint clientSerial, CancellationToken cancellationToken)
     {
         // RFC 1995 §2: a secondary at or past our serial gets our SOA alone.
         if (clientSerial == zone.Serial || SerialNumber.GreaterThan(clientSerial, zone.Serial))
@@ -177,7 +178,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         var changes = zone.ChangesSince(clientSerial);
         if (changes is null && _journal is not null)
         {
-            var stored = await _journal.GetChangesAsync(zone.Origin, clientSerial, cancellationToken).ConfigureAwait(false);
+            var stored = await _journal.GetChangesAsync(view, zone.Origin, clientSerial, cancellationToken).ConfigureAwait(false);
             // The store may already be ahead of this snapshot; use the chain only up to our serial.
             if (stored is not null)
             {

@@ -81,9 +81,11 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvid
 
     private static async Task ReportCurrentSerialsAsync(NpgsqlConnection connection, ChannelWriter<ChangeNotice> notices, CancellationToken cancellationToken)
     {
-        await using var cmd = new NpgsqlCommand("SELECT display_name, serial FROM zones ORDER BY name", connection);
+        await using var cmd = new NpgsqlCommand("SELECT display_name, serial, view FROM zones ORDER BY name", connection);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            notices.TryWrite(new ChangeNotice(DnsName.Parse(reader.GetString(0)), (uint)reader.GetInt64(1), ChangeKind.Changed));
+            notices.TryWrite(new ChangeNotice(DnsName.Parse(reader.GetString(0)), (uint)reader.GetInt64(1), ChangeKind.Changed) { View = reader.GetString(2) });
+        // Views may have changed while nobody listened, too.
+        notices.TryWrite(new ChangeNotice(DnsName.Root, 0, ChangeKind.Views));
     }
 }

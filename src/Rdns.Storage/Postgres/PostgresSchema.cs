@@ -161,5 +161,19 @@ internal static class PostgresSchema
         );
         CREATE INDEX dnssec_keys_by_zone ON dnssec_keys (zone);
         """,
+        """
+        CREATE TABLE views (
+            name text COLLATE "C" PRIMARY KEY,
+            position bigint NOT NULL,
+            match_clients text NOT NULL,
+            match_destinations text NOT NULL,
+            match_keys text NOT NULL,
+            tenant_id text,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL
+        );
+        ALTER TABLE zones ADD COLUMN view text COLLATE "C" NOT NULL DEFAULT 'public';
+        CREATE INDEX zones_by_view ON zones (view, name);
+        """,
     ];
 }

@@ -154,5 +154,19 @@ internal static class SqliteSchema
         );
         CREATE INDEX dnssec_keys_by_zone ON dnssec_keys (zone);
         """,
+        """
+        CREATE TABLE views (
+            name TEXT PRIMARY KEY,
+            position INTEGER NOT NULL,
+            match_clients TEXT NOT NULL,
+            match_destinations TEXT NOT NULL,
+            match_keys TEXT NOT NULL,
+            tenant_id TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        ALTER TABLE zones ADD COLUMN view TEXT NOT NULL DEFAULT 'public';
+        CREATE INDEX zones_by_view ON zones (view, name);
+        """,
     ];
 }

@@ -22,6 +22,7 @@ public static class RdnsCommandLine
         ServeVerb.Create,
         TsigKeygenVerb.Create,
         PtrVerb.Create,
+        ViewVerb.Create,
         KeyVerb.Create,
         DnssecVerb.Create,
         SecondaryConfigVerb.Create,

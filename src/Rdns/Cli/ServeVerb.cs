@@ -10,7 +10,7 @@ public static class ServeVerb
     public static Command Create()
     {
         var data = new Option<string?>("--data") { Description = "Data directory: SQLite store and admin key (default ./rdns-data)" };
-        var dns = new Option<string?>("--dns") { Description = "DNS listen address IP:PORT, UDP and TCP (default 127.0.0.1:5353)" };
+        var dns = new Option<string[]>("--dns") { Description = "DNS listen address IP:PORT, UDP and TCP (default 127.0.0.1:5353; repeatable)" };
         var http = new Option<string?>("--http") { Description = "HTTP API listen address IP:PORT (default 127.0.0.1:8080)" };
         var zones = new Option<string?>("--zones") { Description = "Directory of *.zone files to load (file name = zone name)" };
         var store = new Option<string?>("--store") { Description = "PostgreSQL connection string (Host=...) or SQLite path" };
@@ -42,7 +42,7 @@ public static class ServeVerb
             var values = new Dictionary<string, string?>
             {
                 ["Data"] = result.GetValue(data),
-                ["Dns"] = result.GetValue(dns),
+                ["Dns"] = result.GetValue(dns) is { Length: > 0 } listeners ? string.Join(',', listeners) : null,
                 ["Http"] = result.GetValue(http),
                 ["Zones"] = result.GetValue(zones),
                 ["Store"] = result.GetValue(store),

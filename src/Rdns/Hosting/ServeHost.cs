@@ -44,7 +44,8 @@ public static class ServeHost
         var data = DataDirectory.Open(settings.Data);
         try
         {
-            DnsServer.EnsureAddressFree(settings.DnsEndpoint);
+            foreach (var endpoint in settings.DnsEndpoints)
+                DnsServer.EnsureAddressFree(endpoint);
             return await StartAsync(settings, data, output, configureServices, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -81,6 +82,10 @@ public static class ServeHost
             await data.AdoptStoreAsync(store, storeDescription, settings.Init, output, cancellationToken).ConfigureAwait(false);
 
             var zones = new ServedZones();
+            // The public view refuses private reverse space it does not host (RFC 6303 zones are
+            // served only in views of private networks), so a hosted ancestor never leaks it.
+            zones.Replace(ZoneSet.Empty.WithLocalZones(LocallyServedZones.Private, serve: false));
+            var dnsEndpoints = settings.DnsEndpoints;
             var serverOptions = new ServerOptions
             {
                 Endpoint = settings.DnsEndpoint,
@@ -109,7 +114,9 @@ public static class ServeHost
             }
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
-            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers,
+            // Workers of several listening addresses are numbered apart (UdpListener), so per-worker state is sized for all of them.
+            int udpWorkers = serverOptions.UdpWorkers * dnsEndpoints.Count;
+            builder.Services.AddSingleton(new QueryCounters(udpWorkers,
                 (settings.Metrics.Zones ?? []).Select(z => Protocol.Names.DnsName.Parse(z.EndsWith('.') ? z : z + "."))));
             if (settings.Metrics.Enabled)
             {
@@ -117,7 +124,11 @@ public static class ServeHost
                 Metrics.OtlpExport.Configure(builder.Services, settings.Metrics);
             }
             if (settings.Dnstap.Enabled)
-                builder.Services.AddSingleton(new Server.Dnstap.DnstapStage(settings.Dnstap, serverOptions.UdpWorkers, $"Rdns {ProductVersion.Text}"));
+                builder.Services.AddSingleton(new Server.Dnstap.DnstapStage(settings.Dnstap, udpWorkers, $"Rdns {ProductVersion.Text}"));
+            builder.Services.AddSingleton<Control.Views.ViewRegistry>();
+            builder.Services.AddSingleton<Control.Views.ViewService>();
+            builder.Services.AddSingleton<Control.Views.TenantViewService>();
+            builder.Services.AddSingleton(new Server.Views.ViewSelector());
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
             builder.Services.AddSingleton(settings.Cookies);
             builder.Services.AddSingleton<CookieSecretKeeper>();
@@ -130,7 +141,8 @@ public static class ServeHost
             // the observers of what was finally sent: counters (unless metrics are off) and dnstap.
             builder.Services.AddSingleton(sp =>
             {
-                var stages = new List<IQueryStage>();
+                // Views first: every later stage and the handler work on the view's zones.
+                var stages = new List<IQueryStage> { sp.GetRequiredService<Server.Views.ViewSelector>() };
                 if (settings.Cookies.Enabled)
                     stages.Add(sp.GetRequiredService<Server.Stages.DnsCookies>());
                 // Always in place, so a reload can turn rate limiting on; at rate 0 it passes every response.
@@ -142,7 +154,7 @@ public static class ServeHost
                 var handlers = sp.GetRequiredService<Transfers>().Handlers with { Update = sp.GetRequiredService<Server.Update.UpdateHandler>() };
                 return new DnsPipeline(zones, serverOptions, handlers, stages);
             });
-            builder.Services.AddSingleton<DnsService>();
+            builder.Services.AddSingleton(sp => new DnsService(sp.GetRequiredService<DnsPipeline>(), zones, sp.GetRequiredService<ILoggerFactory>(), dnsEndpoints));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<DnsService>());
             builder.Services.AddHostedService<ZoneFollowing>();
             builder.Services.AddSingleton(settings.Tenants);
@@ -192,6 +204,10 @@ public static class ServeHost
             // Every node of the store answers cookies with the same secret from its first query.
             if (settings.Cookies.Enabled)
                 await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
+            var views = app.Services.GetRequiredService<Control.Views.ViewRegistry>();
+            var selector = app.Services.GetRequiredService<Server.Views.ViewSelector>();
+            views.Changed += list => selector.Use(ViewCompiler.Compile(list));
+            await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Api.Health.Readiness>().ZonesLoaded();
             if (trace)
             {
@@ -212,6 +228,9 @@ public static class ServeHost
             }
             var transfers = app.Services.GetRequiredService<Transfers>();
             transfers.Follow(zoneService);
+            var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+            views.Changed += list => transfers.FollowViews(list, loggers);
+            transfers.FollowViews(views.Views, loggers);
             var updateKeys = app.Services.GetRequiredService<Control.Updates.UpdateKeys>();
             updateKeys.RingChanged += transfers.Security.UseKeys;
             // A reload runs on its own thread, outside any request: waiting for the store here is fine.

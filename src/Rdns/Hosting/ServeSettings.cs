@@ -14,7 +14,11 @@ public sealed class ServeSettings
     /// <summary>Where the SQLite store and the admin key live; ./rdns-data keeps a first run self-contained.</summary>
     public string Data { get; set; } = "rdns-data";
 
-    /// <summary>DNS on UDP and TCP. 127.0.0.1:5353: loopback and an unprivileged port until told otherwise.</summary>
+    /// <summary>
+    /// DNS on UDP and TCP. 127.0.0.1:5353: loopback and an unprivileged port until told otherwise.
+    /// Several addresses separated by commas (<c>--dns</c> repeats): one set of listeners each, so
+    /// views can match on the address a query arrived on.
+    /// </summary>
     public string Dns { get; set; } = "127.0.0.1:5353";
 
     /// <summary>The HTTP API. Loopback by default: the API should not face a network unplanned.</summary>
@@ -142,7 +146,17 @@ public sealed class ServeSettings
     /// <summary>No log output (for hosts embedded in tests).</summary>
     public bool Quiet { get; set; }
 
-    public IPEndPoint DnsEndpoint => Parse(Dns, "Dns");
+    /// <summary>The first DNS address (the one reported when there are several).</summary>
+    public IPEndPoint DnsEndpoint => DnsEndpoints[0];
+
+    public IReadOnlyList<IPEndPoint> DnsEndpoints
+    {
+        get
+        {
+            var list = Dns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(d => Parse(d, "Dns")).ToList();
+            return list.Count > 0 ? list : throw new SettingsException("Dns: at least one IP:PORT is required");
+        }
+    }
 
     public IPEndPoint HttpEndpoint => Parse(Http, "Http");
 
@@ -152,7 +166,8 @@ public sealed class ServeSettings
     /// <summary>Checks everything up front, so a bad setting stops the start with one clear line.</summary>
     public void Validate()
     {
-        _ = DnsEndpoint;
+        if (DnsEndpoints.Distinct().Count() != DnsEndpoints.Count)
+            throw new SettingsException($"Dns '{Dns}': an address is given twice");
         _ = HttpEndpoint;
         if (Zones is not null && !Directory.Exists(Zones))
             throw new SettingsException($"Zones '{Zones}': no such directory");

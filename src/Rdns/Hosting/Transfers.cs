@@ -102,6 +102,11 @@ public sealed class Transfers : IAsyncDisposable
         {
             _acl.Replace(peers);
             Sender.Replace(peers);
+            lock (_viewLock)
+            {
+                foreach (var (sender, viewKeys) in _viewSenders.Values)
+                    sender.Replace(PeersWithKeys(viewKeys));
+            }
             changes.Add($"secondaries: [{oldPeers}] -> [{newPeers}]");
         }
         return changes;
@@ -111,6 +116,56 @@ public sealed class Transfers : IAsyncDisposable
     private static string Describe(TsigKeyRing keys) =>
         string.Join(";", keys.Keys.OrderBy(k => k.Name).Select(k =>
             $"{k.Name}/{k.Algorithm}/{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(k.Secret.ToArray()))}"));
+
+    /// <summary>One NOTIFY sender per view, to the secondaries whose TSIG key is one of the view's keys.</summary>
+    private readonly Dictionary<string, (NotifySender Sender, IReadOnlyList<string> Keys)> _viewSenders = [];
+    private readonly Lock _viewLock = new();
+
+    private static string KeyText(string name) => name.TrimEnd('.').ToLowerInvariant();
+
+    private IReadOnlyList<SecondaryPeer> PeersWithKeys(IReadOnlyList<string> keys)
+    {
+        var wanted = keys.Select(KeyText).ToHashSet();
+        return [.. Peers.Where(p => p.KeyName is not null && wanted.Contains(KeyText(p.KeyName)))];
+    }
+
+    /// <summary>
+    /// Sends NOTIFY for the changes of every view's zones to the secondaries that transfer the view
+    /// (those whose key is one of the view's keys, as the view's rules will match their transfers);
+    /// call it with the views whenever they change.
+    /// </summary>
+    public void FollowViews(IReadOnlyList<Control.Views.ViewZones> views, ILoggerFactory loggers)
+    {
+        List<NotifySender> dropped = [];
+        lock (_viewLock)
+        {
+            var names = views.Select(v => v.Name).ToHashSet();
+            foreach (var gone in _viewSenders.Keys.Where(n => !names.Contains(n)).ToList())
+            {
+                dropped.Add(_viewSenders[gone].Sender);
+                _viewSenders.Remove(gone);
+            }
+            foreach (var view in views)
+            {
+                var keys = view.Definition?.Keys ?? [];
+                if (_viewSenders.TryGetValue(view.Name, out var existing))
+                {
+                    existing.Sender.Replace(PeersWithKeys(keys));
+                    _viewSenders[view.Name] = (existing.Sender, keys);
+                    continue;
+                }
+                var sender = new NotifySender(PeersWithKeys(keys), view.Served, Security, loggers.CreateLogger("Rdns.Notify"));
+                _viewSenders[view.Name] = (sender, keys);
+                view.Service.Applied += notice =>
+                {
+                    if (notice.Kind is ChangeKind.Changed or ChangeKind.Created)
+                        sender.Enqueue(notice.Zone, notice.Serial);
+                };
+            }
+        }
+        foreach (var sender in dropped)
+            _ = sender.DisposeAsync().AsTask();
+    }
 
     /// <summary>Sends NOTIFY for every zone change that becomes visible here.</summary>
     public void Follow(ZoneService service) =>
@@ -136,11 +191,22 @@ public sealed class Transfers : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => Sender.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Sender.DisposeAsync().ConfigureAwait(false);
+        List<NotifySender> senders;
+        lock (_viewLock)
+        {
+            senders = [.. _viewSenders.Values.Select(v => v.Sender)];
+            _viewSenders.Clear();
+        }
+        foreach (var sender in senders)
+            await sender.DisposeAsync().ConfigureAwait(false);
+    }
 
     private sealed class StoreJournal(IRdnsStore store) : IJournalSource
     {
-        public Task<IReadOnlyList<Changeset>?> GetChangesAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken) =>
-            store.GetJournalAsync(zone, fromSerial, cancellationToken);
+        public Task<IReadOnlyList<Changeset>?> GetChangesAsync(string view, DnsName zone, uint fromSerial, CancellationToken cancellationToken) =>
+            store.GetJournalAsync(view, zone, fromSerial, cancellationToken);
     }
 }

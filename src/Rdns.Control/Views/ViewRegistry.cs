@@ -1,0 +1,150 @@
+using Microsoft.Extensions.Logging;
+using Rdns.Addressing;
+using Rdns.Control.Zones;
+using Rdns.Protocol.Names;
+using Rdns.Storage;
+using Rdns.Zones;
+
+namespace Rdns.Control.Views;
+
+/// <summary>
+/// The views this node serves, kept equal to the store's: the public view (the zone service the
+/// host built) and one <see cref="ViewZones"/> per view the operator made, each with its served
+/// zones (the RFC 6303 locally served zones beneath them) and its own writer. <see cref="ReloadAsync"/>
+/// runs at start, after a change made here, and when another node announces one
+/// (<see cref="ChangeKind.Views"/>); <see cref="Changed"/> then hands the new list to the query
+/// path, which swaps it in whole.
+/// </summary>
+public sealed partial class ViewRegistry : IAsyncDisposable
+{
+    private readonly ZoneService _public;
+    private readonly IRdnsStore _store;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _reload = new(1, 1);
+    private volatile IReadOnlyList<ViewZones> _views = [];
+    private readonly ViewZones _publicView;
+
+    public ViewRegistry(ZoneService publicZones, IRdnsStore store, ILoggerFactory loggers)
+    {
+        _public = publicZones;
+        _store = store;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<ViewRegistry>();
+        _publicView = new ViewZones(ViewName.Public, null, _public);
+    }
+
+    /// <summary>Raised after the views changed, with the operator's views in the order they are tried.</summary>
+    public event Action<IReadOnlyList<ViewZones>>? Changed;
+
+    /// <summary>The operator's views, in the order they are tried (the public view is not among them).</summary>
+    public IReadOnlyList<ViewZones> Views => _views;
+
+    /// <summary>The view of that name (<c>public</c> included), or null.</summary>
+    public ViewZones? Find(string? name)
+    {
+        if (ViewName.IsPublic(name))
+            return _publicView;
+        foreach (var v in _views)
+        {
+            if (v.Name == name)
+                return v;
+        }
+        return null;
+    }
+
+    /// <summary>Makes the served views what the store holds: new ones made and loaded, changed rules taken, deleted ones dropped.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        List<ViewZones> dropped = [];
+        try
+        {
+            var stored = await _store.ListViewsAsync(cancellationToken).ConfigureAwait(false);
+            var old = _views.ToDictionary(v => v.Name);
+            var next = new List<ViewZones>(stored.Count);
+            foreach (var definition in stored)
+            {
+                if (old.Remove(definition.Name, out var existing))
+                {
+                    next.Add(existing with { Definition = definition });
+                    continue;
+                }
+                var served = new ServedZones();
+                served.Replace(ZoneSet.Empty.WithLocalZones(LocallyServedZones.All, serve: true).WithView(definition.Name));
+                var writer = new ZoneWriter(_store, served, _loggers.CreateLogger<ZoneWriter>(), definition.Name);
+                var view = new ViewZones(definition.Name, definition, new ZoneService(writer, served, _store));
+                await ResyncAsync(view, cancellationToken).ConfigureAwait(false);
+                LogViewLoaded(_logger, definition.Name, served.Current.Count);
+                next.Add(view);
+            }
+            dropped.AddRange(old.Values);
+            _views = next;
+            Changed?.Invoke(next);
+        }
+        finally
+        {
+            _reload.Release();
+        }
+        foreach (var v in dropped)
+            await v.Writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Catches up a zone of a view another node changed; the view is reloaded first when this node does not know it yet.</summary>
+    public async Task CatchUpAsync(string view, DnsName zone, CancellationToken cancellationToken = default)
+    {
+        var v = Find(view);
+        if (v is null)
+        {
+            await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await v.Writer.RefreshAsync(zone, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Compares every zone of every operator view with the store and catches up those that differ.</summary>
+    public async Task ResyncAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var v in _views)
+            await ResyncAsync(v, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Compares a view's zones with the store's and catches up (or loads, or drops) those that differ.</summary>
+    public async Task ResyncAsync(ViewZones view, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<DnsName>();
+        var behind = new List<DnsName>();
+        DnsName? after = null;
+        while (true)
+        {
+            var page = await _store.ListZonesAsync(view.Name, 500, after, cancellationToken).ConfigureAwait(false);
+            foreach (var z in page)
+            {
+                seen.Add(z.Name);
+                if (view.Served.Current.Get(z.Name)?.Serial != z.Serial)
+                    behind.Add(z.Name);
+            }
+            if (page.Count < 500)
+                break;
+            after = page[^1].Name;
+        }
+        foreach (var z in view.Served.Current.Zones)
+        {
+            if (!seen.Contains(z.Origin))
+                behind.Add(z.Origin);
+        }
+        foreach (var chunk in behind.Chunk(64))
+            await view.Writer.CatchUpAsync(chunk, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var v in _views)
+            await v.Writer.DisposeAsync().ConfigureAwait(false);
+        _views = [];
+        _reload.Dispose();
+    }
+
+    [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "View {View} serves {Zones} zones")]
+    private static partial void LogViewLoaded(ILogger logger, string view, int zones);
+}
