@@ -35,7 +35,9 @@ public static partial class RdnsApi
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(ApiPolicies.Configure);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", OpenApi.ApiDocumentTransformers.Configure);
+        // A query or route value that does not bind (?limit=abc) throws, so it leaves as Problem Details naming the parameter.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
@@ -72,13 +74,17 @@ public static partial class RdnsApi
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.Use(Endpoints.QueryParameterGuard.CheckAsync);
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
         app.MapGet("/readyz", (ServedZones zones) => Results.Ok(new { status = "ready", zones = zones.Current.Count })).ExcludeFromDescription().AllowAnonymous();
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
+        PoolEndpoints.Map(app);
         TenantEndpoints.Map(app);
+        ReverseEndpoints.Map(app);
         KeyEndpoints.Map(app);
+        Audit.AuditEndpoints.Map(app);
         Updates.TsigKeyEndpoints.Map(app);
         // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
         app.MapFallback("/v1/{**rest}", (HttpContext context) =>
@@ -117,6 +123,10 @@ public static partial class RdnsApi
         catch (ZoneDataException e) when (!context.Response.HasStarted)
         {
             await ApiProblem.Unprocessable("invalid_zone_data", "The change would break a rule for zone data", e.Message).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted && Endpoints.BindingFailure.Parse(e.Message) is { } binding)
+        {
+            await ApiProblem.Create(StatusCodes.Status400BadRequest, "invalid_parameter", "The request is not valid", binding.Detail, binding.Parameter).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
         {

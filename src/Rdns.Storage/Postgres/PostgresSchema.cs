@@ -137,5 +137,10 @@ internal static class PostgresSchema
             rotated_at timestamptz NOT NULL
         );
         """,
+        """
+        ALTER TABLE audit ADD COLUMN old_value text;
+        ALTER TABLE audit ADD COLUMN new_value text;
+        ALTER TABLE tenants ADD COLUMN deleted_at timestamptz;
+        """,
     ];
 }

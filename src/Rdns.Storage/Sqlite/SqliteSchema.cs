@@ -130,5 +130,10 @@ internal static class SqliteSchema
             rotated_at INTEGER NOT NULL
         );
         """,
+        """
+        ALTER TABLE audit ADD COLUMN old_value TEXT;
+        ALTER TABLE audit ADD COLUMN new_value TEXT;
+        ALTER TABLE tenants ADD COLUMN deleted_at INTEGER;
+        """,
     ];
 }

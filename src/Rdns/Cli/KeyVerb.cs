@@ -44,7 +44,7 @@ internal static class KeyVerb
         if (body is null)
             return error;
         var output = result.InvocationConfiguration.Output;
-        foreach (var key in body.AsArray().OfType<JsonNode>())
+        foreach (var key in body["items"]!.AsArray().OfType<JsonNode>())
         {
             output.WriteLine(string.Join('\t', (string?)key["id"], (string?)key["role"], (string?)key["tenant"] ?? "-",
                 (string?)key["createdAt"], (string?)key["revokedAt"] ?? "-", Printable((string?)key["label"])));
