@@ -60,6 +60,21 @@ public static class ApiDocumentTransformers
     private static async Task DescribeProblemsAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<RequestBodyMetadata>().FirstOrDefault() is { } body)
+        {
+            IOpenApiSchema bodySchema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken).ConfigureAwait(false);
+            if (body.Type != typeof(string) && context.Document is { } document)
+            {
+                // A named component, as for response types, so generated clients get a type of that name.
+                document.AddComponent(body.Type.Name, bodySchema);
+                bodySchema = new OpenApiSchemaReference(body.Type.Name, document);
+            }
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = !body.Optional,
+                Content = new Dictionary<string, OpenApiMediaType> { [body.ContentType] = new OpenApiMediaType { Schema = bodySchema } },
+            };
+        }
         var codes = new SortedDictionary<int, SortedSet<string>>();
         void Add(int status, params string[] names)
         {

@@ -13,9 +13,16 @@ public static class EndpointDocs
     /// <summary>The endpoint reads a JSON <typeparamref name="T"/>: a 400 and a 415 are possible too.</summary>
     public static RouteHandlerBuilder JsonBody<T>(this RouteHandlerBuilder builder, bool optional = false) where T : notnull
     {
-        builder.Accepts<T>(optional, "application/json");
+        builder.WithMetadata(new RequestBodyMetadata(typeof(T), "application/json", optional));
         builder.Problems(StatusCodes.Status400BadRequest, "invalid_json", "validation_failed");
         builder.Problems(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type");
+        return builder;
+    }
+
+    /// <summary>The endpoint reads a text body (a zone file, say) of <paramref name="contentType"/>.</summary>
+    public static RouteHandlerBuilder TextBody(this RouteHandlerBuilder builder, string contentType)
+    {
+        builder.WithMetadata(new RequestBodyMetadata(typeof(string), contentType, false));
         return builder;
     }
 

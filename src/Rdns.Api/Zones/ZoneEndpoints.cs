@@ -60,7 +60,7 @@ public static class ZoneEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/dns")
             .Problems(StatusCodes.Status404NotFound, "zone_not_found");
         zones.MapPost("/{name}/import", ImportAsync).WithName("ImportZone").WithSummary("Replace the zone's records with a zone file (creates the zone when absent)")
-            .Accepts<string>("text/dns", "text/plain")
+            .TextBody("text/dns")
             .Problems(StatusCodes.Status413PayloadTooLarge, "too_many_records", "body_too_large")
             .Problems(StatusCodes.Status422UnprocessableEntity, "zone_file_error", "invalid_zone_data");
     }
