@@ -22,7 +22,11 @@ public static class RdnsCommandLine
         ServeVerb.Create,
         TsigKeygenVerb.Create,
         PtrVerb.Create,
+        ZoneVerb.Create,
+        PoolVerb.Create,
+        TenantVerb.Create,
         KeyVerb.Create,
+        AuditVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
