@@ -170,9 +170,12 @@ public sealed class ServeSettings
         try
         {
             var configuration = builder.Build();
-            configuration.Bind(settings);
             // Zones:NameServers and Zones:Contact: a section beside the Zones directory setting,
-            // which the binder cannot put on a string property, so read by hand.
+            // which the binder cannot put on a string property, so bound without it and read by hand.
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(configuration.AsEnumerable().Where(kv => !kv.Key.StartsWith("Zones:", StringComparison.OrdinalIgnoreCase)))
+                .Build()
+                .Bind(settings);
             if (configuration.GetSection("Zones:NameServers").Get<List<string>>() is { Count: > 0 } nameServers)
                 settings.NameServers = nameServers;
             if (configuration["Zones:Contact"] is { Length: > 0 } contact)
