@@ -75,6 +75,28 @@ public sealed class OperatorCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_admin_key_is_rotated_against_the_store_while_the_server_runs()
+    {
+        var oldKey = (await File.ReadAllTextAsync(_keyFile)).Trim();
+        var oldId = (string)(await _api.Send(HttpMethod.Get, "/v1/keys", null, System.Net.HttpStatusCode.OK))["items"]![0]!["id"]!;
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = await Task.Run(() => RdnsCommandLine.Run(["admin-key", "rotate", "--data", _api.Data], output, error));
+        Assert.Equal((0, ""), (exit, error.ToString()));
+        Assert.Contains($"{oldId} revoked", output.ToString());
+
+        var newKey = (await File.ReadAllTextAsync(_keyFile)).Trim();
+        Assert.NotEqual(oldKey, newKey);
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_keyFile));
+        using var rotated = _api.As(newKey);
+        var keys = await ApiHost.Send(rotated, HttpMethod.Get, "/v1/keys", null, System.Net.HttpStatusCode.OK);
+        Assert.NotNull(keys["items"]!.AsArray().Single(k => (string?)k!["id"] == oldId)!["revokedAt"]);
+        var audit = await ApiHost.Send(rotated, HttpMethod.Get, "/v1/audit?action=key.revoke", null, System.Net.HttpStatusCode.OK);
+        Assert.Equal(oldId, (string?)Assert.Single(audit["items"]!.AsArray())!["target"]);
+    }
+
+    [Fact]
     public async Task A_refusal_is_one_line_with_the_code_and_a_usage_exit_code()
     {
         var missing = await Rdns("zone", "show", "nope.example");

@@ -27,6 +27,7 @@ public static class RdnsCommandLine
         TenantVerb.Create,
         KeyVerb.Create,
         AuditVerb.Create,
+        AdminKeyVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
