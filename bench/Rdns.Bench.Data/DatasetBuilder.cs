@@ -5,10 +5,11 @@ using Rdns.Addressing;
 namespace Rdns.Bench.Data;
 
 /// <summary>
-/// Generates a dataset: IPv4 /24 zones, fully or mostly populated, some delegating an RFC 2317
-/// block (NS + one CNAME per address in the parent, the PTRs in the child), and IPv6 /48 nibble
-/// zones with sparse PTRs taking the rest of the requested record count. Every zone has SOA and
-/// two NS. The same seed and size give the same bytes.
+/// Generates a dataset of one <see cref="ShapeKind"/>. The operator and tenant shapes: IPv4 /24
+/// zones, fully or mostly populated, some delegating an RFC 2317 block (NS + one CNAME per address
+/// in the parent, the PTRs in the child), and IPv6 /48 nibble zones with sparse PTRs taking the rest
+/// of the requested record count. The others: IPv6 /48s only, one /8, or many tiny /24s. Every zone
+/// has SOA and two NS. The same shape, seed and size give the same bytes.
 /// </summary>
 public sealed class DatasetBuilder
 {
@@ -24,12 +25,14 @@ public sealed class DatasetBuilder
     private readonly ulong _seed;
     private readonly string _zonesFolder;
     private readonly HashSet<string> _customerNames = [];
+    private readonly TenantNaming _tenants;
 
     public DatasetBuilder(DatasetShape shape, ulong seed, string zonesFolder)
     {
         _shape = shape;
         _seed = seed;
         _zonesFolder = zonesFolder;
+        _tenants = new TenantNaming(SplitMix64.For(seed, "tenant-names"));
     }
 
     /// <summary>Every PTR's address, IPv4 parents and children together, in generation order.</summary>
@@ -55,6 +58,18 @@ public sealed class DatasetBuilder
 
     public void Build()
     {
+        switch (_shape.Kind)
+        {
+            case ShapeKind.Sparse6:
+                WriteIpv6Zones(_shape.Records);
+                return;
+            case ShapeKind.Huge:
+                WriteHugeZone();
+                return;
+            case ShapeKind.Tiny:
+                WriteTinyZones();
+                return;
+        }
         var networks = AllocateIpv4();
         var delegated = ChooseDelegations(networks.Count);
         for (int i = 0; i < networks.Count; i++)
@@ -143,7 +158,7 @@ public sealed class DatasetBuilder
                 continue;
             }
             var address = IpAddress.FromV4(network | (uint)octet);
-            string target = owner.Target(address, rng);
+            string target = TargetFor(owner, address, rng);
             string label = octet.ToString(CultureInfo.InvariantCulture);
             file.Write(label).Write("\tPTR\t").Write(target).Write('\n');
             Ipv4Ptrs.Add(network | (uint)octet);
@@ -167,7 +182,7 @@ public sealed class DatasetBuilder
         for (UInt128 v = block.First.Value; v <= block.Last.Value; v++)
         {
             var address = IpAddress.FromV4((uint)v);
-            string target = holder.Target(address, rng);
+            string target = TargetFor(holder, address, rng);
             string label = ((uint)v & 0xff).ToString(CultureInfo.InvariantCulture);
             file.Write(label).Write("\tPTR\t").Write(target).Write('\n');
             Ipv4Ptrs.Add((uint)v);
@@ -207,11 +222,20 @@ public sealed class DatasetBuilder
         var rng = SplitMix64.For(_seed, "ipv6-zone", index);
         var owner = Customer.Create(rng, _customerNames);
         var subnets = new HashSet<ushort>();
-        int wantedSubnets = (int)Math.Clamp(count / 50, 1, 4096);
-        while (subnets.Count < wantedSubnets)
-            subnets.Add((ushort)rng.Below(65536));
-        var subnetList = subnets.Order().ToArray();
         var addresses = new HashSet<UInt128>();
+        if (_shape.TenantNames)
+        {
+            // Random 80-bit host parts over the whole /48 (privacy addresses, RFC 8981, in many subnets).
+            while (addresses.Count < count)
+                addresses.Add(prefix | Random80(rng));
+        }
+        else
+        {
+            int wantedSubnets = (int)Math.Clamp(count / 50, 1, 4096);
+            while (subnets.Count < wantedSubnets)
+                subnets.Add((ushort)rng.Below(65536));
+        }
+        var subnetList = subnets.Order().ToArray();
         while (addresses.Count < count)
         {
             UInt128 subnet = prefix | (UInt128)rng.Pick(subnetList) << 64;
@@ -226,7 +250,7 @@ public sealed class DatasetBuilder
         var label = new StringBuilder(40);
         foreach (var value in addresses.Order())
         {
-            string target = owner.Target(IpAddress.FromV6(value), rng);
+            string target = TargetFor(owner, IpAddress.FromV6(value), rng);
             label.Clear();
             for (int nibble = 0; nibble < 20; nibble++)
             {
@@ -240,6 +264,108 @@ public sealed class DatasetBuilder
         }
         ZoneNames.Add(zone);
         FirstPtrs.Add(first!);
+    }
+
+    /// <summary>The 80 bits below a /48, at random.</summary>
+    public static UInt128 Random80(SplitMix64 rng) => (UInt128)(rng.Next() & 0xffff) << 64 | rng.Next();
+
+    private string TargetFor(Customer owner, IpAddress address, SplitMix64 rng) =>
+        _shape.TenantNames ? _tenants.Target() : owner.Target(address, rng);
+
+    /// <summary>One /8 (45.0.0.0/8) holding every PTR at addresses chosen at random (.1–.254 of each /24).</summary>
+    private void WriteHugeZone()
+    {
+        var rng = SplitMix64.For(_seed, "huge-zone");
+        const uint network = 45u << 24;
+        const string zone = "45.in-addr.arpa.";
+        long candidates = 256 * 256 * 254, needed = _shape.Records;
+        using var file = Open(zone);
+        WriteApex(file, zone, NameServers);
+        Probe? first = null;
+        for (uint high = 0; high < 256 * 256; high++)
+        {
+            for (uint octet = 1; octet < 255; octet++, candidates--)
+            {
+                uint address = network | high << 8 | octet;
+                // Selection sampling (Knuth's algorithm S): exactly the requested number, uniformly.
+                if (rng.Below(candidates) >= needed)
+                {
+                    if ((address & 0x3f) == 0 && Ipv4Holes.Count < 100_000)
+                        Ipv4Holes.Add(address);
+                    continue;
+                }
+                needed--;
+                string target = _tenants.Target();
+                string label = string.Create(CultureInfo.InvariantCulture, $"{octet}.{high & 0xff}.{high >> 8}");
+                file.Write(label).Write("\tPTR\t").Write(target).Write('\n');
+                Ipv4Ptrs.Add(address);
+                first ??= new Probe($"{label}.{zone}", target);
+            }
+        }
+        ZoneNames.Add(zone);
+        FirstPtrs.Add(first!);
+    }
+
+    /// <summary>
+    /// Many /24s with 1–19 PTRs each (10 on average), as small customers hold them: half the zones
+    /// name their hosts in the holder's own domain, the other half point each address elsewhere.
+    /// </summary>
+    private void WriteTinyZones()
+    {
+        var rng = SplitMix64.For(_seed, "tiny-zones");
+        int zones = _shape.Ipv4Zones;
+        var counts = new int[zones];
+        long sum = 0;
+        for (int i = 0; i < zones; i++)
+            sum += counts[i] = 1 + rng.Below(19);
+        while (sum != _shape.Records)
+        {
+            int i = rng.Below(zones);
+            if (sum < _shape.Records && counts[i] < 254)
+            {
+                counts[i]++;
+                sum++;
+            }
+            else if (sum > _shape.Records && counts[i] > 1)
+            {
+                counts[i]--;
+                sum--;
+            }
+        }
+        var used = new HashSet<uint>();
+        var octets = Enumerable.Range(1, 254).ToArray();
+        for (int z = 0; z < zones; z++)
+        {
+            uint network;
+            do
+                network = (uint)rng.Pick(FirstOctets) << 24 | (uint)rng.Below(65536) << 8;
+            while (!used.Add(network));
+            string zone = ZoneName24(network);
+            string? domain = rng.Chance(0.5) ? _tenants.Domain() : null;
+            // A random subset of .1–.254, in order (a partial Fisher–Yates shuffle).
+            for (int k = 0; k < counts[z]; k++)
+            {
+                int j = k + rng.Below(254 - k);
+                (octets[k], octets[j]) = (octets[j], octets[k]);
+            }
+            var chosen = octets.AsSpan(0, counts[z]).ToArray();
+            Array.Sort(chosen);
+            using var file = Open(zone);
+            WriteApex(file, zone, NameServers);
+            Probe? first = null;
+            foreach (int octet in chosen)
+            {
+                string target = domain is null ? _tenants.Target() : _tenants.Host(domain);
+                string label = octet.ToString(CultureInfo.InvariantCulture);
+                file.Write(label).Write("\tPTR\t").Write(target).Write('\n');
+                Ipv4Ptrs.Add(network | (uint)octet);
+                first ??= new Probe($"{label}.{zone}", target);
+            }
+            if (Ipv4Holes.Count < 100_000)
+                Ipv4Holes.Add(network | (uint)octets[counts[z]]);
+            ZoneNames.Add(zone);
+            FirstPtrs.Add(first!);
+        }
     }
 
     /// <summary>Interface IDs: low numbers assigned by hand or DHCPv6, EUI-64 from a MAC, or random (RFC 8981).</summary>

@@ -16,6 +16,9 @@ public sealed record DatasetManifest
     public const string ZonesFolder = "zones";
     public const string QueryFile = "queries.txt";
 
+    /// <summary>The <see cref="ShapeKind"/> in lower case.</summary>
+    public string Shape { get; init; } = "operator";
+
     public required long RequestedRecords { get; init; }
     public required ulong Seed { get; init; }
 

@@ -7,6 +7,7 @@ using Rdns.Bench.Data;
 //   queries.txt         the dnsperf query file
 //   dataset.json        counts, zone names and probe queries (see DatasetManifest)
 long records = DatasetShape.ReferenceRecords;
+var kind = ShapeKind.Operator;
 ulong seed = 1;
 int queries = 1_000_000;
 double nxShare = 0.005;
@@ -16,13 +17,14 @@ for (int i = 0; i < args.Length; i++)
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
     switch (args[i])
     {
+        case "--shape": kind = Enum.Parse<ShapeKind>(Value(), ignoreCase: true); break;
         case "--records": records = long.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--seed": seed = ulong.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--queries": queries = int.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--nxdomain": nxShare = double.Parse(Value(), CultureInfo.InvariantCulture); break;
         case "--out": output = Value(); break;
         case "-h" or "--help":
-            Console.WriteLine("usage: Rdns.Bench.Data --out DIR [--records N (1048832)] [--seed S (1)] [--queries N (1000000)] [--nxdomain SHARE (0.005)]");
+            Console.WriteLine("usage: Rdns.Bench.Data --out DIR [--shape operator|tenant|sparse6|huge|tiny (operator)] [--records N (1048832)] [--seed S (1)] [--queries N (1000000)] [--nxdomain SHARE (0.005)]");
             return 0;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}; see --help");
@@ -36,7 +38,7 @@ if (output is null)
 }
 
 var clock = Stopwatch.StartNew();
-var shape = DatasetShape.For(records);
+var shape = DatasetShape.For(kind, records);
 string zones = Path.Combine(output, DatasetManifest.ZonesFolder);
 if (Directory.Exists(zones))
     Directory.Delete(zones, recursive: true);
@@ -56,6 +58,7 @@ if (!probes.Contains(builder.FirstPtrs[^1]))
 
 var manifest = new DatasetManifest
 {
+    Shape = kind.ToString().ToLowerInvariant(),
     RequestedRecords = records,
     Seed = seed,
     PtrRecords = builder.Ipv4Ptrs.Count + builder.Ipv6Ptrs.Count,
@@ -75,8 +78,8 @@ var manifest = new DatasetManifest
 };
 manifest.Save(output);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{manifest.PtrRecords:N0} PTR ({manifest.Ipv4PtrRecords:N0} IPv4, {manifest.Ipv6PtrRecords:N0} IPv6) and {manifest.CnameRecords:N0} CNAME in {manifest.Zones:N0} zones " +
-    $"({manifest.Ipv4Zones:N0} /24, {manifest.ClasslessChildZones:N0} RFC 2317 children, {manifest.Ipv6Zones:N0} /48); " +
+    $"{manifest.Shape}: {manifest.PtrRecords:N0} PTR ({manifest.Ipv4PtrRecords:N0} IPv4, {manifest.Ipv6PtrRecords:N0} IPv6) and {manifest.CnameRecords:N0} CNAME in {manifest.Zones:N0} zones " +
+    $"({manifest.Ipv4Zones:N0} IPv4, {manifest.ClasslessChildZones:N0} RFC 2317 children, {manifest.Ipv6Zones:N0} IPv6 /48); " +
     $"{manifest.Queries:N0} queries ({manifest.NxdomainQueries:N0} NXDOMAIN, {manifest.CnameQueries:N0} via CNAME, {manifest.ChildQueries:N0} in children, {manifest.Ipv6Queries:N0} IPv6) " +
     $"in {output} ({clock.Elapsed.TotalSeconds:F1} s)"));
 return 0;

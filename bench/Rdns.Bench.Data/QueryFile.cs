@@ -9,7 +9,7 @@ namespace Rdns.Bench.Data;
 /// every other draw asks its address name (the parent answers with the CNAME), the others ask the
 /// CNAME's target in the child (the resolver's second query). The NXDOMAIN share asks addresses
 /// inside hosted zones that have no PTR: holes of partly populated /24s and random interface IDs
-/// in the /64s the IPv6 zones use. The lines are then shuffled with the seed.
+/// in the /64s the IPv6 zones use (anywhere in the /48 when they are spread over it). The lines are then shuffled with the seed.
 /// </summary>
 public static class QueryFile
 {
@@ -53,7 +53,7 @@ public static class QueryFile
         }
         for (int i = 0; i < nx; i++)
         {
-            if (i % 2 == 0 && data.Ipv4Holes.Count > 0)
+            if ((i % 2 == 0 || data.Ipv6Networks.Count == 0) && data.Ipv4Holes.Count > 0)
             {
                 lines.Add(ReverseName.ToName(IpAddress.FromV4(data.Ipv4Holes[rng.Below(data.Ipv4Holes.Count)])));
                 continue;
@@ -80,7 +80,9 @@ public static class QueryFile
         while (true)
         {
             var (prefix, subnets) = rng.Pick(data.Ipv6Networks);
-            UInt128 value = prefix | (UInt128)rng.Pick(subnets) << 64 | DatasetBuilder.InterfaceId(rng);
+            UInt128 value = subnets.Length == 0
+                ? prefix | DatasetBuilder.Random80(rng)
+                : prefix | (UInt128)rng.Pick(subnets) << 64 | DatasetBuilder.InterfaceId(rng);
             if (!s_ipv6.Contains(value))
                 return DatasetBuilder.Ipv6Name(value);
         }

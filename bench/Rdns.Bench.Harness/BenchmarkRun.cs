@@ -57,17 +57,26 @@ public sealed class BenchmarkRun(HarnessOptions options, DatasetManifest dataset
 
             _sample ??= AnswerComparison.Sample(_queries, options.Compare, dataset.Seed);
             result.Answers = AnswerComparison.Collect(port, _sample, TimeSpan.FromSeconds(60));
+            // In use: queries answered (above), and for Rdns its API used as an operator would.
+            if (kind is RdnsServer inUse)
+                inUse.UseApi(work, _zones, dataset);
+            // Measured 5 s after the last request: what a server in use holds between requests.
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+            result.PssInUse = ProcessTree.Pss(server.Pid);
+            result.PssInUsePerPtr = (double)result.PssInUse / dataset.PtrRecords;
+            Say($"{kind.Name}: in use, PSS {result.PssInUse / 1048576.0:F1} MiB, {result.PssInUsePerPtr:F0} B per PTR");
             if (server.HasExited)
                 throw new InvalidOperationException($"{kind.Name} exited during the run; see {result.Log}");
             server.Stop(Grace);
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or HttpRequestException)
         {
             result.Error = e.Message;
             Say($"{kind.Name}: FAILED: {e.Message}");
         }
         finally
         {
+            kind.Cleanup();
             if (!options.Keep)
                 TryDelete(work);
         }
@@ -130,12 +139,17 @@ public sealed class BenchmarkRun(HarnessOptions options, DatasetManifest dataset
                 throw new InvalidOperationException("the server exited before serving every zone; see its log");
             if (server.Clock.Elapsed > timeout)
                 throw new TimeoutException($"{pending.Count} zones not served after {timeout.TotalSeconds:F0} s");
-            var answers = asker.AskAll([.. pending.Select(z => (z, RecordType.SOA))], TimeSpan.FromSeconds(2));
+            // In batches: one asker holds at most 65,536 questions in flight (the message ID space).
+            const int batch = 16_384;
             var done = new HashSet<int>();
-            foreach (var (index, reply) in answers)
+            for (int from = 0; from < pending.Count; from += batch)
             {
-                if (reply.Rcode == 0 && reply.Has(HeaderFlags.AA) && reply.Answers.Any(r => r.Type == RecordType.SOA))
-                    done.Add(index);
+                var answers = asker.AskAll([.. pending.Skip(from).Take(batch).Select(z => (z, RecordType.SOA))], TimeSpan.FromSeconds(2));
+                foreach (var (index, reply) in answers)
+                {
+                    if (reply.Rcode == 0 && reply.Has(HeaderFlags.AA) && reply.Answers.Any(r => r.Type == RecordType.SOA))
+                        done.Add(from + index);
+                }
             }
             pending = [.. pending.Where((_, i) => !done.Contains(i))];
             if (pending.Count == 0)

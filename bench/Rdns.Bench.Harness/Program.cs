@@ -29,10 +29,13 @@ foreach (string name in options.Servers)
     ServerKind kind = name switch
     {
         "rdns" => new RdnsServer(options.RdnsExecutable, options.RdnsArguments),
+        // The cost of seeing it work: counters off, and dnstap of every query on top of counters.
+        "rdns-nometrics" => new RdnsServer(options.RdnsExecutable, [.. options.RdnsArguments, "--metrics", "off"], "Rdns-nometrics"),
+        "rdns-dnstap" => new RdnsServer(options.RdnsExecutable, options.RdnsArguments, "Rdns-dnstap", dnstap: true),
         "knot" => new KnotServer(),
         "nsd" => new NsdServer(),
         "bind" => new BindServer(),
-        _ => throw new ArgumentException($"unknown server {name} (rdns, knot, nsd, bind)"),
+        _ => throw new ArgumentException($"unknown server {name} (rdns, rdns-nometrics, rdns-dnstap, knot, nsd, bind)"),
     };
     if (kind.Executable is null)
     {
@@ -54,7 +57,7 @@ File.WriteAllText(Path.Combine(options.Output, "results.json"), JsonSerializer.S
     results.Select(r => new
     {
         r.Name, r.Version, r.ImportSeconds, r.StoreBytes, r.FirstAnswerSeconds, r.StartSeconds, r.AllZonesSeconds,
-        r.PssAfterLoad, r.PssAfterTraffic, r.PssPerPtr, r.CpuSeconds, r.CpuMicrosPerQuery, r.Mismatches, r.MismatchReference, r.Error,
+        r.PssAfterLoad, r.PssAfterTraffic, r.PssPerPtr, r.PssInUse, r.PssInUsePerPtr, r.CpuSeconds, r.CpuMicrosPerQuery, r.Mismatches, r.MismatchReference, r.Error,
         Load = r.Load is null ? null : new { r.Load.Sent, r.Load.Completed, r.Load.Lost, r.Load.QueriesPerSecond, r.Load.ResponseCodes },
     }), new JsonSerializerOptions { WriteIndented = true }));
 

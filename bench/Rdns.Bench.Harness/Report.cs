@@ -9,7 +9,7 @@ public static class Report
 {
     private static readonly string[] Header =
     [
-        "server", "import s", "first answer s", "start-to-serving s", "all zones s", "PSS MiB", "PSS/PTR B",
+        "server", "import s", "first answer s", "start-to-serving s", "all zones s", "PSS MiB", "PSS/PTR B", "in use MiB", "in use/PTR B",
         "qps", "completed", "lost", "CPU µs/query", "mismatches",
     ];
 
@@ -21,7 +21,7 @@ public static class Report
             rows.Add(
             [
                 r.Name, F(r.ImportSeconds, 1), F(r.FirstAnswerSeconds, 2), F(r.StartSeconds, 2), F(r.AllZonesSeconds, 2),
-                F(r.PssAfterLoad / 1048576.0, 1), F(r.PssPerPtr, 0), F(r.Load?.QueriesPerSecond, 0),
+                F(r.PssAfterLoad / 1048576.0, 1), F(r.PssPerPtr, 0), F(r.PssInUse / 1048576.0, 1), F(r.PssInUsePerPtr, 0), F(r.Load?.QueriesPerSecond, 0),
                 r.Load?.Completed.ToString(CultureInfo.InvariantCulture) ?? "–", r.Load?.Lost.ToString(CultureInfo.InvariantCulture) ?? "–",
                 F(r.CpuMicrosPerQuery, 2),
                 r.Mismatches is { } m ? $"{m} vs {r.MismatchReference}" : r.Error is null ? "–" : "failed",
@@ -35,8 +35,24 @@ public static class Report
             [
                 "Rdns/Knot", "", Ratio(rdns.FirstAnswerSeconds, knot.FirstAnswerSeconds), Ratio(rdns.StartSeconds, knot.StartSeconds),
                 Ratio(rdns.AllZonesSeconds, knot.AllZonesSeconds), Ratio(rdns.PssAfterLoad, knot.PssAfterLoad), Ratio(rdns.PssPerPtr, knot.PssPerPtr),
+                Ratio(rdns.PssInUse, knot.PssInUse), Ratio(rdns.PssInUsePerPtr, knot.PssInUsePerPtr),
                 Ratio(rdns.Load?.QueriesPerSecond, knot.Load?.QueriesPerSecond), "", "", Ratio(rdns.CpuMicrosPerQuery, knot.CpuMicrosPerQuery), "",
             ]);
+        }
+        // Observability's price: CPU per query with metrics and with dnstap, beside metrics off
+        // (medians when a configuration ran more than once).
+        double? Median(string n)
+        {
+            var v = results.Where(r => r.Name == n && r.CpuMicrosPerQuery is not null).Select(r => r.CpuMicrosPerQuery!.Value).Order().ToList();
+            return v.Count == 0 ? null : v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+        }
+        if (Median("Rdns-nometrics") is { } off)
+        {
+            foreach (var on in (string[])["Rdns", "Rdns-dnstap"])
+            {
+                if (Median(on) is { } cpu)
+                    rows.Add([$"{on}/Rdns-nometrics", "", "", "", "", "", "", "", "", "", Ratio(cpu, off), ""]);
+            }
         }
         return rows;
     }
@@ -61,8 +77,8 @@ public static class Report
         sb.Append(CultureInfo.InvariantCulture, $"- machine: {Machine()}\n");
         sb.Append(CultureInfo.InvariantCulture, $"- command: `{command}`\n");
         sb.Append(CultureInfo.InvariantCulture,
-            $"- dataset: seed {dataset.Seed}, {dataset.PtrRecords:N0} PTR ({dataset.Ipv4PtrRecords:N0} IPv4, {dataset.Ipv6PtrRecords:N0} IPv6), {dataset.CnameRecords:N0} RFC 2317 CNAMEs, " +
-            $"{dataset.Zones:N0} zones ({dataset.Ipv4Zones:N0} IPv4 /24, {dataset.ClasslessChildZones:N0} RFC 2317 children, {dataset.Ipv6Zones:N0} IPv6 /48)\n");
+            $"- dataset: shape {dataset.Shape}, seed {dataset.Seed}, {dataset.PtrRecords:N0} PTR ({dataset.Ipv4PtrRecords:N0} IPv4, {dataset.Ipv6PtrRecords:N0} IPv6), {dataset.CnameRecords:N0} RFC 2317 CNAMEs, " +
+            $"{dataset.Zones:N0} zones ({dataset.Ipv4Zones:N0} IPv4, {dataset.ClasslessChildZones:N0} RFC 2317 children, {dataset.Ipv6Zones:N0} IPv6 /48)\n");
         sb.Append(CultureInfo.InvariantCulture,
             $"- queries: {dataset.Queries:N0} ({dataset.NxdomainQueries:N0} NXDOMAIN, {dataset.CnameQueries:N0} through an RFC 2317 CNAME, {dataset.ChildQueries:N0} in a child, {dataset.Ipv6Queries:N0} IPv6)\n");
         sb.Append(CultureInfo.InvariantCulture,

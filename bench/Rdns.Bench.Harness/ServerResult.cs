@@ -22,6 +22,10 @@ public sealed class ServerResult(string name)
     public long? PssAfterLoad { get; set; }
     public long? PssAfterTraffic { get; set; }
     public double? PssPerPtr { get; set; }
+
+    /// <summary>After the load, the answer comparison and (Rdns) API requests: a server in use.</summary>
+    public long? PssInUse { get; set; }
+    public double? PssInUsePerPtr { get; set; }
     public DnsperfResult? Load { get; set; }
     public double? CpuSeconds { get; set; }
     public double? CpuMicrosPerQuery { get; set; }

@@ -13,6 +13,11 @@ public abstract class ServerKind
     /// <summary>The executable, or null when it is not installed (the server is then left out).</summary>
     public abstract string? Executable { get; }
 
+    /// <summary>Stops what <see cref="Prepare"/> started beside the server (a dnstap collector).</summary>
+    public virtual void Cleanup()
+    {
+    }
+
     /// <summary>The option that prints the version.</summary>
     public virtual string VersionFlag => "-V";
 
@@ -58,23 +63,89 @@ public abstract class ServerKind
 /// <c>rdns serve</c> from its store. The store is filled beforehand by a separate run with
 /// <c>--zones</c> (timed as the import), so the start measured here is a restart from the store.
 /// </summary>
-public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArguments) : ServerKind
+public sealed class RdnsServer(string executable, IReadOnlyList<string> extraArguments, string name = "Rdns", bool dnstap = false) : ServerKind
 {
-    public override string Name => "Rdns";
+    private System.Diagnostics.Process? _collector;
+
+    public override string Name => name;
 
     public override string VersionFlag => "--version";
 
     public override string? Executable => File.Exists(executable) ? executable : null;
 
+    /// <summary>The HTTP API's port of the last started server.</summary>
+    public int HttpPort { get; private set; }
+
     public IReadOnlyList<string> ImportArguments(string work, string zones, int port) =>
         [.. Arguments(work, port), "--zones", zones];
 
-    public override IReadOnlyList<string> Prepare(string work, string zones, DatasetManifest dataset, int port) =>
-        Arguments(work, port);
+    public override IReadOnlyList<string> Prepare(string work, string zones, DatasetManifest dataset, int port)
+    {
+        if (!dnstap)
+            return Arguments(work, port);
+        // dnstap at full rate into fstrm_capture (the collector operators run), which throws the
+        // frames away: the server's cost of logging every query, not the disk's.
+        string socket = Path.Combine(work, "dnstap.sock");
+        var start = new System.Diagnostics.ProcessStartInfo(Find("fstrm_capture") ?? throw new InvalidOperationException("fstrm_capture is not installed (apt-get install fstrm-bin)"))
+        {
+            ArgumentList = { "-t", "protobuf:dnstap.Dnstap", "-u", socket, "-w", "/dev/null" },
+            UseShellExecute = false,
+        };
+        _collector = System.Diagnostics.Process.Start(start);
+        for (int i = 0; i < 100 && !File.Exists(socket); i++)
+            Thread.Sleep(50);
+        return [.. Arguments(work, port), "--dnstap", socket];
+    }
+
+    public override void Cleanup()
+    {
+        if (_collector is { HasExited: false })
+            _collector.Kill();
+        _collector?.Dispose();
+        _collector = null;
+    }
 
     /// <summary>Rate limiting off: dnsperf sends from one address, and the peers here run without it too.</summary>
-    private List<string> Arguments(string work, int port) =>
-        ["serve", "--data", Path.Combine(work, "store"), "--dns", $"127.0.0.1:{port}", "--http", $"127.0.0.1:{FreePort()}", "--rrl-rate", "0", .. extraArguments];
+    private List<string> Arguments(string work, int port)
+    {
+        HttpPort = FreePort();
+        return ["serve", "--data", Path.Combine(work, "store"), "--dns", $"127.0.0.1:{port}", "--http", $"127.0.0.1:{HttpPort}", "--rrl-rate", "0", .. extraArguments];
+    }
+
+    /// <summary>
+    /// Uses the API as an operator would, so memory is measured on a server in use: the OpenAPI
+    /// document, the zone list, some zones and PTRs read, one PTR set again to what it was.
+    /// </summary>
+    public void UseApi(string work, string zones, DatasetManifest dataset)
+    {
+        string key = File.ReadAllText(Path.Combine(work, "store", "admin.key")).Trim();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        void Get(string path)
+        {
+            using var response = http.GetAsync(path).GetAwaiter().GetResult();
+            response.EnsureSuccessStatusCode();
+            response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        }
+        Get("/openapi/v1.json");
+        Get("/v1/zones");
+        // GET /v1/zones/{name} returns every RRset of the zone as JSON: 20 zones of ordinary size
+        // (a zone file below 1 MiB; the whole of a million-record zone is 100 MB of JSON, an export).
+        foreach (var zone in dataset.ZoneNames.Where(z => new FileInfo(Path.Combine(zones, DatasetManifest.ZoneFileName(z))).Length < (1 << 20)).Take(20))
+            Get($"/v1/zones/{zone}");
+        foreach (var probe in dataset.Probes)
+        {
+            if (!Addressing.ReverseName.TryParseAddress(probe.Name, out var ip, out _))
+                continue;
+            Get($"/v1/ptr/{ip}");
+        }
+        if (dataset.Probes.Count > 0 && Addressing.ReverseName.TryParseAddress(dataset.Probes[0].Name, out var first, out _))
+        {
+            using var body = new StringContent($"{{\"ptrdname\":\"{dataset.Probes[0].Target}\"}}", Encoding.UTF8, "application/json");
+            using var response = http.PutAsync($"/v1/ptr/{first}", body).GetAwaiter().GetResult();
+            response.EnsureSuccessStatusCode();
+        }
+    }
 }
 
 /// <summary>Knot DNS: zone files loaded whole, no journal, nothing written back.</summary>

@@ -46,6 +46,8 @@ public static partial class RdnsApi
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<Health.Readiness>();
+        services.AddHostedService(sp => sp.GetRequiredService<Health.Readiness>());
         services.TryAddSingleton(new ZoneImportOptions());
         services.AddRateLimiter(o =>
         {
@@ -73,11 +75,15 @@ public static partial class RdnsApi
         app.Use(HandleErrorsAsync);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.Use(LogChangesAsync);
         app.UseRateLimiter();
         app.Use(Endpoints.QueryParameterGuard.CheckAsync);
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
-        app.MapGet("/readyz", (ServedZones zones) => Results.Ok(new { status = "ready", zones = zones.Current.Count })).ExcludeFromDescription().AllowAnonymous();
+        // 503 with the reasons while not ready, so a load balancer or an operator sees why.
+        app.MapGet("/readyz", (Health.Readiness readiness) => readiness.Report() is { Ready: true } ready
+            ? Results.Ok(ready)
+            : Results.Json(readiness.Report(), statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription().AllowAnonymous();
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
         PoolEndpoints.Map(app);
@@ -154,6 +160,24 @@ public static partial class RdnsApi
             await ApiProblem.Create(StatusCodes.Status500InternalServerError, "internal_error", "Internal error", "the server failed; the change was not applied").ExecuteAsync(context).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Every request that may change something (not GET or HEAD) is logged once answered, with the
+    /// id of the key that made it — never the key, which is a secret — and its status.
+    /// </summary>
+    private static async Task LogChangesAsync(HttpContext context, RequestDelegate next)
+    {
+        await next(context).ConfigureAwait(false);
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || !context.Request.Path.StartsWithSegments("/v1"))
+            return;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Api.Changes");
+        var caller = context.Items[typeof(ApiCaller)] as ApiCaller;
+        LogChange(logger, context.Request.Method, context.Request.Path, caller?.KeyId ?? "-", caller?.Role.ToString().ToLowerInvariant() ?? "none",
+            context.Response.StatusCode, context.Connection.RemoteIpAddress?.ToString() ?? "-");
+    }
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "API {Method} {Path} by key {KeyId} ({Role}) from {Remote}: {Status}")]
+    private static partial void LogChange(ILogger logger, string method, string path, string keyId, string role, int status, string remote);
 
     /// <summary>How long a client should wait before retrying when the store is unavailable: long enough for a restart or fail-over.</summary>
     public const int UnavailableRetryAfterSeconds = 5;

@@ -21,7 +21,8 @@ public sealed class DnsServer : IDisposable
         (_udp, _tcp) = BindOnePort(
             () => new UdpListener(pipeline, options, udpLogger),
             endpoint => new DnsTcpListener(pipeline, options, tcpLogger, endpoint),
-            anyPort: options.Endpoint.Port == 0);
+            anyPort: options.Endpoint.Port == 0,
+            endpoint: options.Endpoint);
     }
 
     /// <summary>A server answering only QUERY from <paramref name="zones"/> (no transfers, NOTIFY or UPDATE).</summary>
@@ -36,14 +37,27 @@ public sealed class DnsServer : IDisposable
     /// local port, say); with port 0 another port is then tried, with a fixed port the error stands.
     /// </summary>
     internal static (UdpListener Udp, DnsTcpListener Tcp) BindOnePort(
-        Func<UdpListener> udp, Func<IPEndPoint, DnsTcpListener> tcp, bool anyPort, int attempts = 32)
+        Func<UdpListener> udp, Func<IPEndPoint, DnsTcpListener> tcp, bool anyPort, int attempts = 32, IPEndPoint? endpoint = null)
     {
         for (int attempt = 1; ; attempt++)
         {
-            var u = udp();
+            UdpListener u;
+            try
+            {
+                u = udp();
+            }
+            catch (SocketException e) when (!anyPort && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                throw new AddressInUseException("UDP", endpoint ?? new IPEndPoint(IPAddress.Any, 0), e);
+            }
             try
             {
                 return (u, tcp(u.LocalEndPoint));
+            }
+            catch (SocketException e) when (!anyPort && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                u.Dispose();
+                throw new AddressInUseException("TCP", u.LocalEndPoint, e);
             }
             catch (SocketException e) when (anyPort && attempt < attempts && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
@@ -54,6 +68,37 @@ public sealed class DnsServer : IDisposable
                 u.Dispose();
                 throw;
             }
+        }
+    }
+
+    /// <summary>
+    /// Fails with <see cref="AddressInUseException"/> when another process holds the address for
+    /// UDP or TCP: checked before anything else starts, so a second server stops with one line
+    /// and touches nothing. Binding proper checks again (the address may be taken in between).
+    /// </summary>
+    public static void EnsureAddressFree(IPEndPoint endpoint)
+    {
+        if (endpoint.Port == 0)
+            return;
+        try
+        {
+            SocketOptions.ProveUdpAddressFree(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new AddressInUseException("UDP", endpoint, e);
+        }
+        using var tcp = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        SocketOptions.EnableReuseAddress(tcp);
+        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+            tcp.DualMode = false;
+        try
+        {
+            tcp.Bind(endpoint);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            throw new AddressInUseException("TCP", endpoint, e);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed partial class DnsTcpListener : IDisposable
         _options = options;
         _logger = logger;
         _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        SocketOptions.EnableReuseAddress(_listener);
         if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
             _listener.DualMode = false;
         _listener.Bind(endpoint);
@@ -116,7 +116,7 @@ public sealed partial class DnsTcpListener : IDisposable
                     return;
 
                 connection.Begin(_table.Now);
-                var source = RequestSource.Tcp(clientAddress, _listenerInfo) with { KeepaliveUnits = _table.KeepaliveUnits };
+                var source = RequestSource.Tcp(clientAddress, _listenerInfo, System.Diagnostics.Stopwatch.GetTimestamp()) with { KeepaliveUnits = _table.KeepaliveUnits };
                 // Parsed once: a transfer or an update continues from the pipeline's parse.
                 var result = _pipeline.Process(request.AsSpan(0, length), response.AsSpan(2, 65535), source);
                 int written = result.Length;

@@ -36,6 +36,8 @@ public sealed partial class UdpListener : IDisposable
         _logger = logger;
         _options = options;
         int workers = Math.Max(1, options.UdpWorkers);
+        if (options.Endpoint.Port != 0 && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
+            SocketOptions.ProveUdpAddressFree(options.Endpoint);
         for (int i = 0; i < workers; i++)
         {
             var socket = new Socket(options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -120,7 +122,7 @@ public sealed partial class UdpListener : IDisposable
             }
             try
             {
-                var source = RequestSource.Udp(ClientAddress.From(address), _info);
+                var source = RequestSource.Udp(ClientAddress.From(address), _info, System.Diagnostics.Stopwatch.GetTimestamp());
                 var result = _pipeline.Process(request.AsSpan(0, received), response, source, worker);
                 if (result.Action == ResponseAction.Deferred)
                     HandOff(socket, request.AsSpan(0, received), address, source, result);
@@ -161,6 +163,9 @@ public sealed partial class UdpListener : IDisposable
             int received = batch.Receive(socket);
             if (received < 0)
                 return;
+            // One timestamp per batch: a query's processing time includes its wait behind the
+            // queries received with it, which is what its client waits too.
+            long receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
             for (int i = 0; i < received; i++)
             {
                 lengths[i] = 0;
@@ -169,7 +174,7 @@ public sealed partial class UdpListener : IDisposable
                 try
                 {
                     batch.CopyAddress(i, addresses[i]);
-                    var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info);
+                    var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info, receivedAt);
                     var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, worker);
                     if (result.Action == ResponseAction.Deferred)
                         HandOff(socket, batch.Request(i), addresses[i], source, result);

@@ -1,95 +1,234 @@
+using System.Runtime.CompilerServices;
 using Rdns.Protocol.Names;
 using Rdns.Zones.Synthesis;
 
 namespace Rdns.Zones;
 
+/// <summary>The addresses a reverse zone's compact table can hold: its network and how many host bits follow.</summary>
+internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
+{
+    public static AddressSpace Of(ReverseZoneInfo info) => new(info.Prefix.Network.Value, info.Prefix.HostBits);
+
+    /// <summary>Octets per stored key: the host bits only (1 for a /24, 10 for a /48).</summary>
+    public int KeyWidth => Math.Max(1, (HostBits + 7) / 8);
+
+    public UInt128 HostMask => HostBits == 128 ? UInt128.MaxValue : ((UInt128)1 << HostBits) - 1;
+
+    public UInt128 Last => Network | HostMask;
+}
+
 /// <summary>
-/// The PTRs of a reverse zone whose owners are plain addresses, kept without one object per
-/// record: sorted address keys (4 octets for IPv4, 16 for IPv6), an offset into one array of
-/// target names, and an index into the zone's few distinct TTLs. A target is stored as its first
-/// label plus the number of its (interned) suffix — PTR targets of one zone mostly share their
-/// parent domain — so a record costs about 25 octets. A lookup is a binary search; a partial name
-/// (an empty non-terminal between the apex and the addresses) is a range search.
+/// The PTRs of a reverse zone whose owners are plain addresses, kept in three arrays and no object
+/// per record, whatever the names look like:
+/// <list type="bullet">
+/// <item>the keys: each address's host bits only, big-endian, fixed width (1 octet in a /24, 3 in a
+/// /8, 10 in a /48), sorted, binary-searched;</item>
+/// <item>the targets, in key order: a length octet, the target's own leading labels, and the three-octet
+/// number of its suffix in the process's <see cref="TargetSuffixes"/>. The suffix is the longest one
+/// that two targets of the zone share or that the table already holds (<c>cust1234.example.net.</c>
+/// for an operator's names), else the last label (<c>com.</c> for a tenant's own domain), so the
+/// design needs neither shared suffixes nor dense addresses;</item>
+/// <item>where every eighth target starts (a lookup skips at most seven), and a TTL number per
+/// record only when the zone has more than one TTL.</item>
+/// </list>
+/// A partial name (an empty non-terminal between the apex and the addresses) is a range search.
 /// </summary>
 internal sealed class CompactPtrTable
 {
-    private readonly uint[]? _narrow;
-    private readonly UInt128[]? _wide;
-    private readonly int[] _targets;
-    private readonly ushort[] _ttlIndex;
-    private readonly uint[] _ttls;
-    private readonly byte[] _names;
-    private readonly byte[][] _suffixes;
+    private const int IndexStep = 8;
+    private const int SuffixIdLength = 3;
 
-    private CompactPtrTable(uint[]? narrow, UInt128[]? wide, int[] targets, ushort[] ttlIndex, uint[] ttls, byte[] names, byte[][] suffixes)
+    private readonly AddressSpace _space;
+    private readonly int _width;
+    private readonly byte[] _keys;
+    private readonly byte[] _targets;
+    private readonly int[] _index;
+    private readonly uint[] _ttls;
+    private readonly byte[]? _ttlIndex8;
+    private readonly ushort[]? _ttlIndex16;
+
+    private CompactPtrTable(AddressSpace space, int count, byte[] keys, byte[] targets, int[] index, uint[] ttls, byte[]? ttlIndex8, ushort[]? ttlIndex16)
     {
-        _suffixes = suffixes;
-        _narrow = narrow;
-        _wide = wide;
+        _space = space;
+        _width = space.KeyWidth;
+        Count = count;
+        _keys = keys;
         _targets = targets;
-        _ttlIndex = ttlIndex;
+        _index = index;
         _ttls = ttls;
-        _names = names;
+        _ttlIndex8 = ttlIndex8;
+        _ttlIndex16 = ttlIndex16;
     }
 
-    public int Count => _targets.Length;
+    public int Count { get; }
 
-    /// <summary>Builds the table; more than 65,535 distinct TTLs in one zone cannot be compacted (null).</summary>
-    public static CompactPtrTable? Build(bool narrow, List<(UInt128 Key, uint Ttl, int Offset, int Length)> entries, byte[] arena)
+    /// <summary>Octets held by this table's arrays (the suffixes it names are shared by all zones).</summary>
+    public long Bytes => _keys.Length + _targets.Length + _index.Length * 4L + _ttls.Length * 4L + (_ttlIndex8?.Length ?? 0) + (_ttlIndex16?.Length * 2L ?? 0);
+
+    /// <summary>
+    /// Builds the table from entries sorted by key, all inside <paramref name="space"/>; null when it
+    /// cannot be compacted (more than 65,535 distinct TTLs, or the suffix table is full).
+    /// </summary>
+    public static CompactPtrTable? Build(AddressSpace space, List<(UInt128 Key, uint Ttl, int Offset, int Length)> entries, byte[] arena)
     {
-        // Entries arrive sorted by key (the builder sorted them to find duplicates).
-        var ttls = new List<uint>();
-        var ttlIndex = new Dictionary<uint, ushort>();
-        var suffixIds = new Dictionary<byte[], int>(ByteArrayComparer.Instance);
-        var suffixLookup = suffixIds.GetAlternateLookup<ReadOnlySpan<byte>>();
-        var suffixes = new List<byte[]>();
-        var names = new MemoryStream();
-        var keys4 = narrow ? new uint[entries.Count] : null;
-        var keys16 = narrow ? null : new UInt128[entries.Count];
-        var targets = new int[entries.Count];
-        var ttlOf = new ushort[entries.Count];
-        Span<byte> suffixId = stackalloc byte[3];
-        for (int i = 0; i < entries.Count; i++)
+        int n = entries.Count;
+        int width = space.KeyWidth;
+
+        // Suffixes two targets of this zone share (counted by hash; a collision only makes a
+        // suffix look shared, which costs nothing but a table entry).
+        var shared = new Dictionary<ulong, int>();
+        foreach (var (_, _, offset, length) in entries)
         {
-            var (key, ttl, targetOffset, targetLength) = entries[i];
-            var target = arena.AsSpan(targetOffset, targetLength);
-            if (!ttlIndex.TryGetValue(ttl, out var t))
+            var target = arena.AsSpan(offset, length);
+            for (int at = target[0] == 0 ? 0 : 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
+            {
+                ulong hash = TargetSuffixes.Hash(target[at..]);
+                shared[hash] = shared.GetValueOrDefault(hash) + 1;
+            }
+        }
+
+        // Pass 1: each target's split and suffix number; the TTLs.
+        var split = new int[n];
+        var suffixIds = new int[n];
+        var ttls = new List<uint>();
+        var ttlNumbers = new Dictionary<uint, ushort>();
+        var ttlOf = new ushort[n];
+        long size = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var (_, ttl, offset, length) = entries[i];
+            if (!ttlNumbers.TryGetValue(ttl, out var t))
             {
                 if (ttls.Count == ushort.MaxValue)
                     return null;
                 t = (ushort)ttls.Count;
-                ttlIndex[ttl] = t;
+                ttlNumbers[ttl] = t;
                 ttls.Add(ttl);
             }
-            // First label as it is, then a three-octet number of the suffix (exact bytes: case kept).
-            int firstEnd = target[0] == 0 ? 0 : 1 + target[0];
-            var suffix = target[firstEnd..];
-            if (!suffixLookup.TryGetValue(suffix, out int id))
-            {
-                if (suffixes.Count == 1 << 24)
-                    return null;
-                id = suffixes.Count;
-                var copy = suffix.ToArray();
-                suffixIds[copy] = id;
-                suffixes.Add(copy);
-            }
-            targets[i] = (int)names.Length;
-            names.Write(target[..(firstEnd == 0 ? 1 : firstEnd)]);
-            suffixId[0] = (byte)(id >> 16);
-            suffixId[1] = (byte)(id >> 8);
-            suffixId[2] = (byte)id;
-            names.Write(suffixId);
-            if (narrow)
-                keys4![i] = (uint)key;
-            else
-                keys16![i] = key;
             ttlOf[i] = t;
+            var target = arena.AsSpan(offset, length);
+            int at = ChooseSuffix(target, shared);
+            int id = TargetSuffixes.Intern(target[at..]);
+            if (id < 0)
+                return null;
+            split[i] = at;
+            suffixIds[i] = id;
+            size += 1 + at + SuffixIdLength;
         }
-        return new CompactPtrTable(keys4, keys16, targets, ttlOf, [.. ttls], names.ToArray(), [.. suffixes]);
+
+        // Pass 2: the arrays, exactly sized.
+        var keys = new byte[(long)n * width];
+        var targets = new byte[size];
+        var index = new int[(n + IndexStep - 1) / IndexStep];
+        int pos = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var (key, _, offset, _) = entries[i];
+            WriteKey(keys.AsSpan(i * width, width), key - space.Network);
+            if (i % IndexStep == 0)
+                index[i / IndexStep] = pos;
+            int at = split[i];
+            targets[pos++] = (byte)at;
+            arena.AsSpan(offset, at).CopyTo(targets.AsSpan(pos));
+            pos += at;
+            int id = suffixIds[i];
+            targets[pos++] = (byte)(id >> 16);
+            targets[pos++] = (byte)(id >> 8);
+            targets[pos++] = (byte)id;
+        }
+        byte[]? ttl8 = null;
+        ushort[]? ttl16 = null;
+        if (ttls.Count > 256)
+            ttl16 = ttlOf;
+        else if (ttls.Count > 1)
+            ttl8 = Array.ConvertAll(ttlOf, t => (byte)t);
+        return new CompactPtrTable(space, n, keys, targets, index, [.. ttls], ttl8, ttl16);
     }
 
-    public int IndexOf(UInt128 key) =>
-        _narrow is not null ? (key > uint.MaxValue ? -1 : _narrow.AsSpan().BinarySearch((uint)key)) : _wide.AsSpan().BinarySearch(key);
+    /// <summary>Where the stored suffix of <paramref name="target"/> begins: the longest shared or known one, else the last label.</summary>
+    private static int ChooseSuffix(ReadOnlySpan<byte> target, Dictionary<ulong, int> shared)
+    {
+        if (target[0] == 0)
+            return 0;
+        int last = 0;
+        for (int at = 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
+        {
+            var suffix = target[at..];
+            if (shared.GetValueOrDefault(TargetSuffixes.Hash(suffix)) > 1 || TargetSuffixes.Find(suffix) >= 0)
+                return at;
+            last = at;
+        }
+        // No suffix shared: keep the top-level label apart (shared with other zones), or, for a
+        // one-label name, store the name whole with the root as its suffix.
+        return last == 0 ? target.Length - 1 : last;
+    }
+
+    private static void WriteKey(Span<byte> destination, UInt128 host)
+    {
+        for (int k = destination.Length - 1; k >= 0; k--)
+        {
+            destination[k] = (byte)host;
+            host >>= 8;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private UInt128 HostAt(int i)
+    {
+        var keys = _keys;
+        int p = i * _width;
+        if (_width == 1)
+            return keys[p];
+        ulong low = 0;
+        int end = p + _width;
+        int lowStart = Math.Max(p, end - 8);
+        ulong high = 0;
+        for (int k = p; k < lowStart; k++)
+            high = high << 8 | keys[k];
+        for (int k = lowStart; k < end; k++)
+            low = low << 8 | keys[k];
+        return high == 0 ? low : new UInt128(high, low);
+    }
+
+    /// <summary>The index of <paramref name="key"/>, or the bitwise complement of where it would go.</summary>
+    public int IndexOf(UInt128 key)
+    {
+        if (key < _space.Network)
+            return ~0;
+        if (key > _space.Last)
+            return ~Count;
+        UInt128 host = key - _space.Network;
+        int lo = 0, hi = Count - 1;
+        if (_width == 1)
+        {
+            byte b = (byte)host;
+            var keys = _keys;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                byte k = keys[mid];
+                if (k == b)
+                    return mid;
+                if (k < b)
+                    lo = mid + 1;
+                else
+                    hi = mid - 1;
+            }
+            return ~lo;
+        }
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            UInt128 k = HostAt(mid);
+            if (k == host)
+                return mid;
+            if (k < host)
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+        return ~lo;
+    }
 
     /// <summary>Finds the PTR of <paramref name="key"/>; its target is written to <paramref name="target"/> (255 octets).</summary>
     public bool TryFind(UInt128 key, out uint ttl, Span<byte> target, out int targetLength)
@@ -101,34 +240,36 @@ internal sealed class CompactPtrTable
             targetLength = 0;
             return false;
         }
-        ttl = _ttls[_ttlIndex[i]];
+        ttl = TtlAt(i);
         targetLength = Target(i, target);
         return true;
     }
 
+    private uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttls[0];
+
     private int Target(int i, Span<byte> destination)
     {
-        int pos = _targets[i];
-        int first = _names[pos] == 0 ? 1 : 1 + _names[pos];
-        _names.AsSpan(pos, first).CopyTo(destination);
-        if (_names[pos] == 0)
-            return 1;
-        int id = (_names[pos + first] << 16) | (_names[pos + first + 1] << 8) | _names[pos + first + 2];
-        var suffix = _suffixes[id];
-        suffix.CopyTo(destination[first..]);
-        return first + suffix.Length;
+        var targets = _targets;
+        int pos = _index[i / IndexStep];
+        for (int skip = i % IndexStep; skip > 0; skip--)
+            pos += 1 + targets[pos] + SuffixIdLength;
+        int own = targets[pos++];
+        targets.AsSpan(pos, own).CopyTo(destination);
+        pos += own;
+        int id = targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2];
+        var suffix = TargetSuffixes.Get(id);
+        suffix.CopyTo(destination[own..]);
+        return own + suffix.Length;
     }
 
     /// <summary>The index of the first key at or above <paramref name="key"/> (<see cref="Count"/> when none is).</summary>
     public int LowerBound(UInt128 key)
     {
-        if (_narrow is not null && key > uint.MaxValue)
-            return Count;
         int i = IndexOf(key);
         return i >= 0 ? i : ~i;
     }
 
-    public UInt128 KeyAt(int i) => _narrow is not null ? _narrow[i] : _wide![i];
+    public UInt128 KeyAt(int i) => _space.Network + HostAt(i);
 
     /// <summary>True when some key lies in [<paramref name="low"/>, <paramref name="high"/>].</summary>
     public bool AnyInRange(UInt128 low, UInt128 high)
@@ -137,10 +278,7 @@ internal sealed class CompactPtrTable
         if (i >= 0)
             return true;
         int next = ~i;
-        if (next >= Count)
-            return false;
-        UInt128 key = _narrow is not null ? _narrow[next] : _wide![next];
-        return key <= high;
+        return next < Count && KeyAt(next) <= high;
     }
 
     public IEnumerable<(UInt128 Key, uint Ttl, byte[] Target)> Entries()
@@ -149,29 +287,8 @@ internal sealed class CompactPtrTable
         for (int i = 0; i < Count; i++)
         {
             int n = Target(i, buffer);
-            yield return (_narrow is not null ? _narrow[i] : _wide![i], _ttls[_ttlIndex[i]], buffer.AsSpan(0, n).ToArray());
+            yield return (KeyAt(i), TtlAt(i), buffer.AsSpan(0, n).ToArray());
         }
-    }
-
-    /// <summary>Exact (case-sensitive) octet comparison, usable with spans for lookups.</summary>
-    private sealed class ByteArrayComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static readonly ByteArrayComparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj) => GetHashCode(obj.AsSpan());
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate)
-        {
-            var hash = new HashCode();
-            hash.AddBytes(alternate);
-            return hash.ToHashCode();
-        }
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 
     /// <summary>The wire name of the entry with <paramref name="key"/> in the zone <paramref name="info"/> describes.</summary>

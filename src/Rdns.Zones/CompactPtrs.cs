@@ -14,19 +14,19 @@ internal sealed class CompactPtrs
 {
     private readonly CompactPtrTable? _table;
     private readonly Patch _patch;
-    private readonly bool _narrow;
+    private readonly AddressSpace _space;
 
-    private CompactPtrs(CompactPtrTable? table, Patch patch, bool narrow, int count)
+    private CompactPtrs(CompactPtrTable? table, Patch patch, AddressSpace space, int count)
     {
         _table = table;
         _patch = patch;
-        _narrow = narrow;
+        _space = space;
         Count = count;
     }
 
-    public static CompactPtrs Of(CompactPtrTable table, bool narrow) => new(table, Patch.Empty, narrow, table.Count);
+    public static CompactPtrs Of(CompactPtrTable table, AddressSpace space) => new(table, Patch.Empty, space, table.Count);
 
-    public static CompactPtrs Empty(bool narrow) => new(null, Patch.Empty, narrow, 0);
+    public static CompactPtrs Empty(AddressSpace space) => new(null, Patch.Empty, space, 0);
 
     public int Count { get; }
 
@@ -106,7 +106,7 @@ internal sealed class CompactPtrs
         bool had = Contains(key);
         var patch = _patch.With(key, ttl, target);
         int count = Count + (target is null ? (had ? -1 : 0) : (had ? 0 : 1));
-        return new CompactPtrs(_table, patch, _narrow, count);
+        return new CompactPtrs(_table, patch, _space, count);
     }
 
     /// <summary>Every live entry in key order, the patch applied.</summary>
@@ -152,10 +152,10 @@ internal sealed class CompactPtrs
             arena.Write(target);
         }
         if (entries.Count == 0)
-            return new CompactPtrs(null, Patch.Empty, _narrow, 0);
-        var table = CompactPtrTable.Build(_narrow, entries, arena.GetBuffer());
+            return new CompactPtrs(null, Patch.Empty, _space, 0);
+        var table = CompactPtrTable.Build(_space, entries, arena.GetBuffer());
         // More distinct TTLs than the table can index: stay patched rather than lose entries.
-        return table is null ? this : new CompactPtrs(table, Patch.Empty, _narrow, table.Count);
+        return table is null ? this : new CompactPtrs(table, Patch.Empty, _space, table.Count);
     }
 
     /// <summary>
@@ -167,7 +167,7 @@ internal sealed class CompactPtrs
     {
         if (!ReferenceEquals(_table, mergedFrom) || merged.PatchCount != 0)
             return null;
-        return new CompactPtrs(merged._table, _patch.Since(mergedUpTo), _narrow, Count);
+        return new CompactPtrs(merged._table, _patch.Since(mergedUpTo), _space, Count);
     }
 
     /// <summary>The sorted changes: a null target is a removal. Copied whole on change; it stays small.</summary>

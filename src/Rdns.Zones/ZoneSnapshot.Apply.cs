@@ -258,7 +258,7 @@ public sealed partial class ZoneSnapshot
             // it), anything else becomes a node.
             if (single && isAddress && !zone.HasWildcards && !zone.HasDnames)
             {
-                _compact ??= CompactPtrs.Empty(zone.Reverse!.Prefix.Family == Addressing.IpFamily.V4);
+                _compact ??= CompactPtrs.Empty(AddressSpace.Of(zone.Reverse!));
                 _compact = _compact.With(address, sets[0].Ttl, sets[0].Data[0]);
                 return;
             }

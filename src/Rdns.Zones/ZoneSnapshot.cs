@@ -96,6 +96,12 @@ public sealed partial class ZoneSnapshot
     /// <summary>Records held in the compact address table rather than as nodes.</summary>
     public int CompactCount => _compact?.Count ?? 0;
 
+    /// <summary>Octets of the compact address table's own arrays (the suffixes its targets share are counted once, in <see cref="SharedSuffixBytes"/>).</summary>
+    public long CompactBytes => _compact?.Table?.Bytes ?? 0;
+
+    /// <summary>Octets of the process's one table of PTR target suffixes, shared by every zone.</summary>
+    public static long SharedSuffixBytes => TargetSuffixes.Bytes;
+
     /// <summary>What a name is in the compact address table.</summary>
     public enum CompactMatch : byte
     {

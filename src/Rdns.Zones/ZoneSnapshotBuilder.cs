@@ -142,6 +142,11 @@ public sealed class ZoneSnapshotBuilder
             var arr = byType.OrderBy(kv => (ushort)kv.Key)
                 .Select(kv => new RRset(kv.Key, kv.Value.Ttl, [.. kv.Value.Data]))
                 .ToArray();
+            if (key.AsSpan().SequenceEqual(apexKey))
+            {
+                for (int i = 0; i < arr.Length; i++)
+                    arr[i] = SharedRRsets.Share(arr[i]);
+            }
             int labels = WireName.CountLabels(key);
             nodes[key] = new ZoneNode(names[key], labels, arr);
             if (key.Length > 2 && key[0] == 1 && key[1] == (byte)'*')
@@ -196,7 +201,7 @@ public sealed class ZoneSnapshotBuilder
 
         var soa = apex.Find(RecordType.SOA)!;
         var map = NameMap<ZoneNode>.From(nodes.Select(kv => (kv.Key, kv.Value)).ToList());
-        var compactPtrs = compact is null ? null : CompactPtrs.Of(compact, _info!.Prefix.Family == Addressing.IpFamily.V4);
+        var compactPtrs = compact is null ? null : CompactPtrs.Of(compact, AddressSpace.Of(_info!));
         return ZoneSnapshot.Create(DnsName.FromWire(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs);
     }
 
@@ -243,7 +248,7 @@ public sealed class ZoneSnapshotBuilder
             }
             entries.Add((c.Key, c.Ttl, c.TargetOffset, c.TargetLength));
         }
-        var table = entries.Count == 0 ? null : CompactPtrTable.Build(_info.Prefix.Family == Addressing.IpFamily.V4, entries, _arena.GetBuffer());
+        var table = entries.Count == 0 ? null : CompactPtrTable.Build(AddressSpace.Of(_info), entries, _arena.GetBuffer());
         foreach (var c in table is null ? candidates : back)
             AddToSets(ToRecord(c));
         return table;

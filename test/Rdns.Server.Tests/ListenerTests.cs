@@ -109,13 +109,33 @@ public sealed class ListenerTests : IDisposable
         var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1 };
         var processor = new Pipeline.DnsPipeline(new ServedZones(), options);
         UdpListener? given = null;
-        var e = Assert.Throws<SocketException>(() => DnsServer.BindOnePort(
+        var e = Assert.Throws<AddressInUseException>(() => DnsServer.BindOnePort(
             () => given = new UdpListener(processor, options, NullLogger.Instance),
             _ => throw new SocketException((int)SocketError.AddressAlreadyInUse),
             anyPort: false));
-        Assert.Equal(SocketError.AddressAlreadyInUse, e.SocketErrorCode);
+        Assert.Equal("TCP", e.Transport);
+        Assert.Equal(SocketError.AddressAlreadyInUse, Assert.IsType<SocketException>(e.InnerException).SocketErrorCode);
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         probe.Bind(given!.LocalEndPoint);
+    }
+
+    [Fact]
+    public void A_second_server_on_the_same_fixed_port_is_refused_not_given_a_share()
+    {
+        // SO_REUSEPORT would let the second one join the first one's group and take half the
+        // queries; it must fail instead, over UDP and over TCP alike.
+        var options = new ServerOptions { Endpoint = _server.LocalEndPoint, UdpWorkers = 2 };
+        var e = Assert.Throws<AddressInUseException>(() => new DnsServer(new ServedZones(), options, NullLoggerFactory.Instance));
+        Assert.Equal("UDP", e.Transport);
+        Assert.Contains(_server.LocalEndPoint.ToString(), e.Message);
+
+        using var tcpOnly = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        tcpOnly.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        tcpOnly.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        tcpOnly.Listen();
+        var taken = (IPEndPoint)tcpOnly.LocalEndPoint!;
+        var t = Assert.Throws<AddressInUseException>(() => new DnsServer(new ServedZones(), new ServerOptions { Endpoint = taken, UdpWorkers = 1 }, NullLoggerFactory.Instance));
+        Assert.Equal("TCP", t.Transport);
     }
 
     [Fact]

@@ -113,4 +113,50 @@ public class CompactPtrTests
         Assert.Equal(2, v2.CompactCount);
         Assert.Single(v2.History);
     }
+
+    [Theory]
+    [InlineData("45.in-addr.arpa.", "45.0.0.0")]              // a /8: three-octet keys
+    [InlineData("2.0.192.in-addr.arpa.", "192.0.2.0")]         // a /24: one-octet keys
+    [InlineData("64-26.2.0.192.in-addr.arpa.", "192.0.2.64")]  // an RFC 2317 child: six host bits
+    [InlineData("8.b.d.0.1.0.0.2.ip6.arpa.", "2001:db8::")]    // a /32: twelve-octet keys
+    [InlineData("0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "2001:db8::")] // a /48: ten-octet keys
+    public void Targets_of_every_kind_come_back_exactly_in_zones_of_every_width(string origin, string network)
+    {
+        // Tenants' own names (nothing shared), an operator's (a shared suffix), one-label names,
+        // the root, mixed case and IDN A-labels; several TTLs.
+        string[] targets =
+        [
+            "smtp5.kerberwood.de.", "Edge1.EU.Nordalin-Hosting.co.uk.", "mail.xn--mnchen-3ya.de.", "localhost.", ".",
+            "host-1.cust7.example.net.", "host-2.cust7.example.net.", "a.b.c.d.e.f.g.example.", "x.co.uk.",
+        ];
+        var b = ZoneBuilder.Standard(origin);
+        var info = Rdns.Zones.Synthesis.ReverseZoneInfo.For(b.Origin)!;
+        var first = Addressing.IpAddress.Parse(network);
+        var expected = new Dictionary<string, (string Target, uint Ttl)>();
+        int hostBits = info.Prefix.HostBits;
+        for (int i = 0; i < 40; i++)
+        {
+            // Spread over the whole range: low, high, and in between.
+            UInt128 host = i switch { 0 => 0, 1 => ((UInt128)1 << hostBits) - 1, _ => ((UInt128)(uint)(i * 2654435761u) * 7919) & (((UInt128)1 << hostBits) - 1) };
+            var address = new Addressing.IpAddress(first.Family, first.Value | host);
+            string name = info.Prefix.Family == Addressing.IpFamily.V4 && info.Prefix.Length % 8 != 0
+                ? $"{(uint)(address.Value & 0xff)}.{origin}"
+                : Addressing.ReverseName.ToName(address);
+            string target = targets[i % targets.Length];
+            uint ttl = i % 3 == 0 ? 60u : 3600u;
+            if (!expected.TryAdd(name, (target, ttl)))
+                continue;
+            b.Records.Add(new ResourceRecord(DnsName.Parse(name), RecordType.PTR, ttl, DnsName.Parse(target).Wire.ToArray()));
+        }
+        var zone = b.Build();
+        Assert.Equal(expected.Count, zone.CompactCount);
+        foreach (var (name, (target, ttl)) in expected)
+        {
+            var answer = Assert.Single(Ask(zone, name, RecordType.PTR).Answers);
+            Assert.Equal(target, Rdata.ReadName(answer.Data).ToString());
+            Assert.Equal(ttl, answer.Ttl);
+        }
+        var listed = zone.CompactRecords().Select(r => (DnsName.FromWire(r.Owner).ToString(), Rdata.ReadName(r.Target).ToString())).ToHashSet();
+        Assert.Equal(expected.Select(e => (e.Key, e.Value.Target)).ToHashSet(), listed);
+    }
 }

@@ -17,7 +17,7 @@ public sealed partial class UpdateKeys
 {
     private readonly ITsigKeyStore _store;
     private readonly TsigSecretSeal _seal;
-    private readonly TsigKeyRing _fileKeys;
+    private volatile TsigKeyRing _fileKeys;
     private readonly IReadOnlyDictionary<DnsName, UpdateKeyPolicy> _filePolicies;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -43,6 +43,16 @@ public sealed partial class UpdateKeys
         }
         _filePolicies = policies;
         _state = new State(fileKeys, policies);
+    }
+
+    /// <summary>
+    /// Takes the keys of a reloaded --tsig-keys file (SIGHUP) and merges them again with the
+    /// stored keys; the rules of Update:Keys stay those read at start.
+    /// </summary>
+    public Task UseFileKeysAsync(TsigKeyRing fileKeys, CancellationToken cancellationToken = default)
+    {
+        _fileKeys = fileKeys;
+        return ReloadAsync(cancellationToken);
     }
 
     /// <summary>Raised with the merged key ring after every reload that changed it.</summary>

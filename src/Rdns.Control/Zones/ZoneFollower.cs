@@ -16,6 +16,15 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
 
+    private long _lastResyncMs;
+    private int _behindAtLastResync;
+
+    /// <summary>When every zone was last compared with the store successfully; null before the first resync.</summary>
+    public DateTimeOffset? LastResync => Interlocked.Read(ref _lastResyncMs) is > 0 and var ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    /// <summary>Zones that differed from the store at the last resync: what notifications had missed.</summary>
+    public int BehindAtLastResync => Volatile.Read(ref _behindAtLastResync);
+
     /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at each resync), to reload the key ring.</summary>
     public Func<CancellationToken, Task>? TsigKeysChanged { get; set; }
 
@@ -109,6 +118,8 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         // In chunks, so one batch holds a bounded number of zone locks.
         foreach (var chunk in behind.Chunk(64))
             await writer.CatchUpAsync(chunk, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _behindAtLastResync, behind.Count);
+        Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Resynchronizing zones with the store failed; will retry")]

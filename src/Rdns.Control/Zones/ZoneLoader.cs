@@ -15,8 +15,10 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
 {
     public async Task LoadAllAsync(CancellationToken cancellationToken = default)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var rows = new BuilderRows();
         await store.LoadAllAsync(rows, cancellationToken).ConfigureAwait(false);
+        var read = clock.Elapsed;
         var builders = rows.Builders.Values.ToArray();
         var built = new ZoneSnapshot?[builders.Length];
         Parallel.For(0, builders.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
@@ -34,6 +36,7 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
             }
         });
         zones.Replace(ZoneSet.From(built.OfType<ZoneSnapshot>(), zones.Current.Defaults));
+        LogLoaded(logger, builders.Length, read.TotalSeconds, (clock.Elapsed - read).TotalSeconds);
     }
 
     /// <summary>Feeds stored rows into one builder per zone; a zone whose rows break a rule is remembered as failed.</summary>
@@ -57,6 +60,9 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
             }
         }
     }
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Loaded {Zones} zones from the store: rows read in {ReadSeconds:F2} s, zones built in {BuildSeconds:F2} s")]
+    private static partial void LogLoaded(ILogger logger, int zones, double readSeconds, double buildSeconds);
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Error, Message = "Zone {Zone} in the store is not a valid zone and is not served: {Reason}")]
     private static partial void LogUnloadable(ILogger logger, string zone, string reason);

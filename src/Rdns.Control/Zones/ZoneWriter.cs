@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
@@ -32,13 +34,32 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
 
-    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger)
+    /// <summary>The meter of the write path: commit latency and batch sizes, exported as Prometheus metrics by the host.</summary>
+    public const string MeterName = "Rdns.Store";
+
+    private readonly Histogram<double>? _commitDuration;
+    private readonly Histogram<int>? _batchSize;
+
+    public ZoneWriter(IRdnsStore store, ServedZones zones, ILogger<ZoneWriter> logger, IMeterFactory? meters = null)
     {
         _store = store;
         _zones = zones;
         _logger = logger;
+        if (meters is not null)
+        {
+            var meter = meters.Create(MeterName);
+            // Exported with the meter's name as prefix: rdns_store_commit_duration, rdns_store_commit_batch.
+            _commitDuration = meter.CreateHistogram<double>("commit.duration", "s",
+                "Time of one write transaction in seconds: locks, catch-up, plans, and the durable commit");
+            _batchSize = meter.CreateHistogram<int>("commit.batch", "{request}", "Requests that shared one transaction (group commit)");
+        }
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>Writes waiting for the next transaction (counted here: a single-reader channel cannot count itself).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    private int _waiting;
 
     /// <summary>Raised after a change of a zone is durable and visible (created, changed or deleted).</summary>
     public event Action<ChangeNotice>? Applied;
@@ -145,8 +166,12 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
 
     private Task<ZoneWriteResult> Enqueue(Pending pending)
     {
+        Interlocked.Increment(ref _waiting);
         if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _waiting);
             throw new ObjectDisposedException(nameof(ZoneWriter));
+        }
         return pending.Done.Task;
     }
 
@@ -160,6 +185,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                 batch.Clear();
                 while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
                 {
+                    Interlocked.Decrement(ref _waiting);
                     // A caller that gave up before its turn is not written; once in a batch, it is.
                     if (pending.CancellationToken.IsCancellationRequested)
                         pending.Done.TrySetCanceled(pending.CancellationToken);
@@ -208,6 +234,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         // The zones as the batch leaves them; published together at the end.
         var working = new Dictionary<DnsName, ZoneSnapshot?>();
         var notices = new List<ChangeNotice>();
+        long started = Stopwatch.GetTimestamp();
         await using (var tx = await _store.BeginBatchAsync(zones).ConfigureAwait(false))
         {
             foreach (var zone in zones)
@@ -232,6 +259,8 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         Interlocked.Increment(ref _commits);
         Interlocked.Add(ref _requests, batch.Count);
+        _commitDuration?.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _batchSize?.Record(batch.Count);
 
         var changed = new List<ZoneSnapshot>();
         var removed = new List<DnsName>();

@@ -18,6 +18,7 @@ public sealed class DnsPipeline
 {
     private readonly ServedZones _zones;
     private readonly IQueryStage[] _stages;
+    private readonly bool[] _observers;
     private readonly RequestHandlers _handlers;
     private readonly ResponseEnvelope _envelope;
     private readonly QueryHandler _query;
@@ -28,6 +29,7 @@ public sealed class DnsPipeline
         Options = options;
         _handlers = handlers ?? RequestHandlers.None;
         _stages = stages?.ToArray() ?? [];
+        _observers = _stages.Select(s => s.ObservesEveryResponse).ToArray();
         _envelope = new ResponseEnvelope(options);
         _query = new QueryHandler(_envelope, _handlers.Tsig, new ChaosAnswers(options));
     }
@@ -83,10 +85,17 @@ public sealed class DnsPipeline
             Complete(ref request, _stages.Length);
     }
 
+    /// <summary>
+    /// The stages after the answer: those that ran admission, then observers further on (counters,
+    /// query logs), which see every request whoever answered it.
+    /// </summary>
     private void Complete(ref DnsRequest request, int stages)
     {
-        for (int i = 0; i < stages; i++)
-            _stages[i].Complete(ref request);
+        for (int i = 0; i < _stages.Length; i++)
+        {
+            if (i < stages || _observers[i])
+                _stages[i].Complete(ref request);
+        }
     }
 
     /// <summary>The opcode (and for QUERY the type) picks the handler (RFC 1035 §4.1.1, RFC 1996, RFC 2136, RFC 5936).</summary>

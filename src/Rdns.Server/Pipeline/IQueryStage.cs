@@ -22,5 +22,12 @@ public interface IQueryStage
 {
     StageVerdict Admit(ref DnsRequest request);
 
+    /// <summary>
+    /// True for stages that only observe (counters, query logs): their <see cref="Complete"/> runs
+    /// for every request, even one a stage before them answered or dropped at admission, which
+    /// other stages never see.
+    /// </summary>
+    bool ObservesEveryResponse => false;
+
     void Complete(ref DnsRequest request);
 }

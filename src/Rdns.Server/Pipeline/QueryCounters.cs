@@ -1,39 +1,73 @@
+using System.Diagnostics;
+using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
 
 namespace Rdns.Server.Pipeline;
 
 /// <summary>
-/// Counts every response after it is written: by transport, answer kind, RCODE and opcode, plus
-/// drops and truncations. Each UDP worker writes its own stripe without locks or atomics (one
-/// writer per stripe); TCP and asynchronous handlers share a stripe through interlocked adds.
-/// Readers sum the stripes, so a scrape costs the readers, never the query path.
+/// Counts every request after its response is written (or dropped): queries by transport and
+/// type, responses by transport, answer kind, RCODE and opcode, drops and truncations, a histogram
+/// of response sizes and one of processing time (receive to response), and, for the zones named
+/// up front, responses per zone and kind. Each UDP worker writes its own stripe without locks or
+/// atomics (one writer per stripe); TCP and asynchronous handlers share a stripe through
+/// interlocked adds. Readers sum the stripes, so a scrape costs the reader, never the query path,
+/// and nothing is allocated per query.
 /// </summary>
 public sealed class QueryCounters : IQueryStage
 {
     /// <summary>RCODEs 0–23 are counted one by one (extended ones included); higher ones as "other".</summary>
     public const int RcodeSlots = 24;
 
-    private const int Kinds = (int)AnswerKind.Update + 1;
+    /// <summary>At most 256 zones counted one by one: per-zone series are on demand, and bounded.</summary>
+    public const int MaxZones = 256;
+
+    public const int Kinds = (int)AnswerKind.Update + 1;
     private const int Opcodes = 16;
 
-    // One stripe: [transport(2)] + [kind] + [rcode] + [opcode] + dropped + truncated, padded so
-    // stripes of different workers do not share a cache line.
-    private const int TransportAt = 0;
-    private const int KindAt = TransportAt + 2;
-    private const int RcodeAt = KindAt + Kinds;
-    private const int OpcodeAt = RcodeAt + RcodeSlots + 1;
-    private const int DroppedAt = OpcodeAt + Opcodes;
-    private const int TruncatedAt = DroppedAt + 1;
-    private const int Stripe = (TruncatedAt + 1 + 15) / 16 * 16 + 16;
+    // One stripe of longs; offsets fixed at type load. Stripes are padded so that stripes of
+    // different workers never share a cache line.
+    private static readonly int QueriesAt = 0;
+    private static readonly int ResponsesAt = QueriesAt + 2;
+    private static readonly int KindAt = ResponsesAt + 2;
+    private static readonly int RcodeAt = KindAt + Kinds;
+    private static readonly int OpcodeAt = RcodeAt + RcodeSlots + 1;
+    private static readonly int TypeAt = OpcodeAt + Opcodes;
+    private static readonly int DroppedAt = TypeAt + QueryTypeSlots.Count;
+    private static readonly int TruncatedAt = DroppedAt + 1;
+    private static readonly int SizeAt = TruncatedAt + 1;
+    private static readonly int SizeSumAt = SizeAt + HistogramBuckets.SizeSlots;
+    private static readonly int TimeAt = SizeSumAt + HistogramBuckets.SizeSlots;
+    private static readonly int TimeSumAt = TimeAt + HistogramBuckets.TimeSlots;
+    private static readonly int Stripe = Pad(TimeSumAt + HistogramBuckets.TimeSlots);
+
+    private static readonly long TicksPerMicrosecond = Math.Max(1, Stopwatch.Frequency / 1_000_000);
 
     private readonly long[] _counts;
     private readonly int _workers;
+    private readonly Dictionary<DnsName, int> _zoneSlots;
+    private readonly DnsName[] _zones;
+    private readonly long[] _zoneCounts;
+    private readonly int _zoneStripe;
 
-    public QueryCounters(int udpWorkers)
+    public QueryCounters(int udpWorkers, IEnumerable<DnsName>? zones = null)
     {
         _workers = Math.Max(1, udpWorkers);
         _counts = new long[(_workers + 1) * Stripe];
+        _zones = (zones ?? []).Select(z => z.ToLower()).Distinct().ToArray();
+        if (_zones.Length > MaxZones)
+            throw new ArgumentException($"at most {MaxZones} zones can be counted one by one ({_zones.Length} given)", nameof(zones));
+        _zoneSlots = _zones.Select((z, i) => (z, i)).ToDictionary(p => p.z, p => p.i);
+        _zoneStripe = Pad(_zones.Length * Kinds);
+        _zoneCounts = _zones.Length == 0 ? [] : new long[(_workers + 1) * _zoneStripe];
     }
+
+    private static int Pad(int longs) => (longs + 15) / 16 * 16 + 16;
+
+    /// <summary>The zones counted one by one (lower case), in the order given.</summary>
+    public IReadOnlyList<DnsName> Zones => _zones;
+
+    /// <summary>Counters see every request, also those a stage before them answered or dropped at admission.</summary>
+    public bool ObservesEveryResponse => true;
 
     public StageVerdict Admit(ref DnsRequest request) => StageVerdict.Continue;
 
@@ -41,27 +75,44 @@ public sealed class QueryCounters : IQueryStage
     {
         int worker = request.Worker;
         bool shared = worker < 0 || worker >= _workers;
-        int stripe = (shared ? 0 : worker + 1) * Stripe;
+        int slot = shared ? 0 : worker + 1;
+        var counts = _counts;
+        int stripe = slot * Stripe;
+        Add(counts, stripe + QueriesAt + (int)request.Source.Transport, 1, shared);
+        if (request.Parsed.HasQuestion)
+            Add(counts, stripe + TypeAt + QueryTypeSlots.Of(request.Parsed.QType), 1, shared);
         if (request.Action == ResponseAction.Drop || request.Length == 0)
         {
-            Add(stripe + DroppedAt, shared);
+            Add(counts, stripe + DroppedAt, 1, shared);
             return;
         }
-        Add(stripe + TransportAt + (int)request.Source.Transport, shared);
-        Add(stripe + KindAt + (int)request.Kind, shared);
+        Add(counts, stripe + ResponsesAt + (int)request.Source.Transport, 1, shared);
+        Add(counts, stripe + KindAt + (int)request.Kind, 1, shared);
         int rcode = (int)request.Rcode;
-        Add(stripe + RcodeAt + (rcode < RcodeSlots ? rcode : RcodeSlots), shared);
-        Add(stripe + OpcodeAt + (int)request.Header.Opcode, shared);
+        Add(counts, stripe + RcodeAt + (rcode < RcodeSlots ? rcode : RcodeSlots), 1, shared);
+        Add(counts, stripe + OpcodeAt + (int)request.Header.Opcode, 1, shared);
         if ((request.Response[2] & 0x02) != 0)
-            Add(stripe + TruncatedAt, shared);
+            Add(counts, stripe + TruncatedAt, 1, shared);
+        int size = HistogramBuckets.SizeSlot(request.Length);
+        Add(counts, stripe + SizeAt + size, 1, shared);
+        Add(counts, stripe + SizeSumAt + size, request.Length, shared);
+        if (request.Source.ReceivedAt != 0)
+        {
+            long micros = (Stopwatch.GetTimestamp() - request.Source.ReceivedAt) / TicksPerMicrosecond;
+            int time = HistogramBuckets.TimeSlot(micros);
+            Add(counts, stripe + TimeAt + time, 1, shared);
+            Add(counts, stripe + TimeSumAt + time, micros, shared);
+        }
+        if (_zones.Length != 0 && request.Zone is { } zone && _zoneSlots.TryGetValue(zone.Origin, out int z))
+            Add(_zoneCounts, slot * _zoneStripe + z * Kinds + (int)request.Kind, 1, shared);
     }
 
-    private void Add(int index, bool shared)
+    private static void Add(long[] counts, int index, long value, bool shared)
     {
         if (shared)
-            Interlocked.Increment(ref _counts[index]);
+            Interlocked.Add(ref counts[index], value);
         else
-            _counts[index]++;
+            counts[index] += value;
     }
 
     private long Sum(int offset)
@@ -72,7 +123,16 @@ public sealed class QueryCounters : IQueryStage
         return total;
     }
 
-    public long Responses(DnsTransport transport) => Sum(TransportAt + (int)transport);
+    /// <summary>Requests that arrived over <paramref name="transport"/>, answered or not.</summary>
+    public long Queries(DnsTransport transport) => Sum(QueriesAt + (int)transport);
+
+    /// <summary>Requests whose question had this type (types without a slot of their own: <see cref="QueryTypeSlots.Other"/>).</summary>
+    public long Queries(RecordType type) => Sum(TypeAt + QueryTypeSlots.Of(type));
+
+    /// <summary>Requests by slot of <see cref="QueryTypeSlots"/>.</summary>
+    public long QueriesOfTypeSlot(int slot) => Sum(TypeAt + slot);
+
+    public long Responses(DnsTransport transport) => Sum(ResponsesAt + (int)transport);
 
     public long Responses(AnswerKind kind) => Sum(KindAt + (int)kind);
 
@@ -88,4 +148,33 @@ public sealed class QueryCounters : IQueryStage
     public long Truncated => Sum(TruncatedAt);
 
     public long Total => Responses(DnsTransport.Udp) + Responses(DnsTransport.Tcp);
+
+    /// <summary>Responses of <paramref name="kind"/> from <paramref name="zone"/>, one of <see cref="Zones"/> (0 for others).</summary>
+    public long Responses(DnsName zone, AnswerKind kind)
+    {
+        if (!_zoneSlots.TryGetValue(zone.ToLower(), out int z))
+            return 0;
+        long total = 0;
+        for (int s = 0; s <= _workers; s++)
+            total += Volatile.Read(ref _zoneCounts[s * _zoneStripe + z * Kinds + (int)kind]);
+        return total;
+    }
+
+    /// <summary>Sizes of the responses sent, in octets.</summary>
+    public HistogramSnapshot ResponseSizes() => Read(HistogramBuckets.SizeBounds, SizeAt, SizeSumAt, HistogramBuckets.SizeSlots);
+
+    /// <summary>Time from receiving a request to its response being ready, in microseconds.</summary>
+    public HistogramSnapshot ProcessingTimes() => Read(HistogramBuckets.TimeBoundsMicroseconds, TimeAt, TimeSumAt, HistogramBuckets.TimeSlots);
+
+    private HistogramSnapshot Read(IReadOnlyList<double> bounds, int countsAt, int sumsAt, int slots)
+    {
+        var counts = new long[slots];
+        var sums = new long[slots];
+        for (int i = 0; i < slots; i++)
+        {
+            counts[i] = Sum(countsAt + i);
+            sums[i] = Sum(sumsAt + i);
+        }
+        return new HistogramSnapshot(bounds, counts, sums);
+    }
 }

@@ -6,9 +6,17 @@ public readonly record struct RequestSource(DnsTransport Transport, ClientAddres
     /// <summary>Over TCP, the idle timeout in units of 100 ms to offer clients that ask (RFC 7828); 0 otherwise.</summary>
     public ushort KeepaliveUnits { get; init; }
 
+    /// <summary>
+    /// When the request was received (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>), for
+    /// processing time and query logs; 0 when unknown (in-process callers).
+    /// </summary>
+    public long ReceivedAt { get; init; }
+
     public bool OverTcp => Transport == DnsTransport.Tcp;
 
-    public static RequestSource Udp(ClientAddress client, ListenerInfo? listener = null) => new(DnsTransport.Udp, client, listener ?? ListenerInfo.Local);
+    public static RequestSource Udp(ClientAddress client, ListenerInfo? listener = null, long receivedAt = 0) =>
+        new(DnsTransport.Udp, client, listener ?? ListenerInfo.Local) { ReceivedAt = receivedAt };
 
-    public static RequestSource Tcp(ClientAddress client, ListenerInfo? listener = null) => new(DnsTransport.Tcp, client, listener ?? ListenerInfo.Local);
+    public static RequestSource Tcp(ClientAddress client, ListenerInfo? listener = null, long receivedAt = 0) =>
+        new(DnsTransport.Tcp, client, listener ?? ListenerInfo.Local) { ReceivedAt = receivedAt };
 }

@@ -27,11 +27,12 @@ public sealed partial class ResponseRateLimiter : IQueryStage
         Error,
     }
 
-    private readonly int _rate;
-    private readonly int _slip;
+    // Rate, slip and exemptions may change at run time (SIGHUP); a query reads each once.
+    private volatile int _rate;
+    private volatile int _slip;
     private readonly int _v4Bits;
     private readonly int _v6Bits;
-    private readonly Addressing.IpPrefix[] _exempt;
+    private volatile Addressing.IpPrefix[] _exempt;
     /// <summary>Key and count side by side, so an account costs one cache line.</summary>
     private struct Bucket
     {
@@ -62,6 +63,18 @@ public sealed partial class ResponseRateLimiter : IQueryStage
     }
 
     public bool Enabled => _rate > 0;
+
+    /// <summary>
+    /// Takes a new rate, slip and exempt list (a settings reload); the table and its prefix lengths
+    /// stay as they were (they size memory and key the accounts, so they change with a restart).
+    /// </summary>
+    public void Reconfigure(RrlOptions options)
+    {
+        options.Validate();
+        _exempt = [.. options.ExemptPrefixes()];
+        _slip = options.Slip;
+        _rate = options.Rate;
+    }
 
     /// <summary>Responses over the rate: dropped or slipped.</summary>
     public long Limited => Interlocked.Read(ref _limited);

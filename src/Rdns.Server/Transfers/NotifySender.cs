@@ -35,7 +35,7 @@ public sealed partial class NotifySender : IAsyncDisposable
     /// <summary>Tries before giving up on one serial (about 15 minutes with the caps above).</summary>
     public const int MaxTries = 20;
 
-    private readonly IReadOnlyList<SecondaryPeer> _peers;
+    private volatile IReadOnlyList<SecondaryPeer> _peers;
     private readonly ServedZones _zones;
     private readonly INotifySigner? _signer;
     private readonly ILogger _logger;
@@ -44,15 +44,59 @@ public sealed partial class NotifySender : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly ConcurrentDictionary<(IPEndPoint, DnsName), Task> _inFlight = new();
+    private readonly ConcurrentDictionary<IPEndPoint, SecondaryStatus> _status;
+    private readonly ConcurrentDictionary<IPEndPoint, Stages.LogThrottle> _silentLog;
+    private readonly TimeProvider _time;
 
-    public NotifySender(IReadOnlyList<SecondaryPeer> peers, ServedZones zones, INotifySigner? signer, ILogger logger)
+    /// <summary>
+    /// The try after which an unanswered NOTIFY is a warning (about 7 s after the first): long
+    /// enough to ride out a lost datagram, short enough that a dead secondary is noticed in seconds.
+    /// </summary>
+    public const int WarnAfterTries = 3;
+
+    /// <summary>One warning per secondary per minute; the lines held back are counted in the next one.</summary>
+    public static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
+
+    public NotifySender(IReadOnlyList<SecondaryPeer> peers, ServedZones zones, INotifySigner? signer, ILogger logger, TimeProvider? time = null)
     {
         _peers = peers;
         _zones = zones;
         _signer = signer;
         _logger = logger;
-        _loop = peers.Count == 0 ? Task.CompletedTask : Task.Run(LoopAsync);
+        _time = time ?? TimeProvider.System;
+        _status = new();
+        _silentLog = new();
+        Replace(peers);
+        _loop = Task.Run(LoopAsync);
     }
+
+    /// <summary>
+    /// The secondaries from now on (a settings reload): new ones get NOTIFY from the next change,
+    /// removed ones get nothing more; pending NOTIFYs to removed ones are dropped.
+    /// </summary>
+    public void Replace(IReadOnlyList<SecondaryPeer> peers)
+    {
+        foreach (var peer in peers)
+        {
+            _status.TryAdd(peer.Endpoint, new SecondaryStatus(peer));
+            _silentLog.TryAdd(peer.Endpoint, new Stages.LogThrottle(WarningInterval, _time));
+        }
+        _peers = peers;
+        foreach (var key in _pending.Keys)
+        {
+            if (!peers.Any(p => p.Endpoint.Equals(key.Item1)))
+                _pending.TryRemove(key, out _);
+        }
+        foreach (var gone in _status.Keys.Where(e => !peers.Any(p => p.Endpoint.Equals(e))).ToList())
+            _status.TryRemove(gone, out _);
+    }
+
+    /// <summary>Each secondary's NOTIFY state.</summary>
+    public IReadOnlyList<SecondaryStatus> Secondaries => [.. _status.Values];
+
+    /// <summary>Zones whose newest serial a secondary has not acknowledged yet, with that serial.</summary>
+    public IReadOnlyList<(DnsName Zone, uint Serial)> PendingFor(IPEndPoint secondary) =>
+        [.. _pending.Where(p => p.Key.Item1.Equals(secondary)).Select(p => (p.Key.Item2, p.Value))];
 
     /// <summary>Acknowledged NOTIFYs so far (for tests and health output).</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
@@ -62,9 +106,10 @@ public sealed partial class NotifySender : IAsyncDisposable
     /// <summary>Schedules a NOTIFY of <paramref name="zone"/> to every secondary.</summary>
     public void Enqueue(DnsName zone, uint serial)
     {
-        if (_peers.Count == 0)
+        var peers = _peers;
+        if (peers.Count == 0)
             return;
-        foreach (var peer in _peers)
+        foreach (var peer in peers)
             _pending[(peer.Endpoint, zone.ToLower())] = serial;
         _wake.Release();
     }
@@ -85,7 +130,12 @@ public sealed partial class NotifySender : IAsyncDisposable
             {
                 if (_inFlight.ContainsKey(key))
                     continue;
-                var peer = _peers.First(p => p.Endpoint.Equals(key.Item1));
+                var peer = _peers.FirstOrDefault(p => p.Endpoint.Equals(key.Item1));
+                if (peer is null)
+                {
+                    _pending.TryRemove(key, out _);
+                    continue;
+                }
                 _inFlight[key] = Task.Run(() => DeliverAsync(peer, key.Item2));
             }
         }
@@ -109,9 +159,11 @@ public sealed partial class NotifySender : IAsyncDisposable
                     return;
                 }
                 var outcome = await SendOnceAsync(peer, snapshot, delay).ConfigureAwait(false);
+                var status = _status.GetOrAdd(peer.Endpoint, _ => new SecondaryStatus(peer));
                 if (outcome == Rcode.NoError)
                 {
                     Interlocked.Increment(ref _acknowledged);
+                    status.Acknowledge(zone, snapshot.Serial, _time.GetUtcNow());
                     LogAcknowledged(_logger, zone.ToString(), snapshot.Serial, peer.Endpoint.ToString());
                     // Done unless a newer serial arrived while this one was in flight.
                     if (_pending.TryGetValue(key, out uint now) && now == serial && _pending.TryRemove(new KeyValuePair<(IPEndPoint, DnsName), uint>(key, serial)))
@@ -120,12 +172,21 @@ public sealed partial class NotifySender : IAsyncDisposable
                     delay = FirstTimeout;
                     continue;
                 }
+                status.Fail();
                 LogRetry(_logger, zone.ToString(), peer.Endpoint.ToString(), attempt, outcome?.ToString() ?? "no answer");
+                // A secondary that stops answering is said within seconds, once a minute at most
+                // per secondary however many zones change, with the count of lines held back.
+                if (attempt >= WarnAfterTries && _silentLog.GetOrAdd(peer.Endpoint, _ => new Stages.LogThrottle(WarningInterval, _time)).TryEnter(out long suppressed))
+                    LogNotAnswering(_logger, peer.Endpoint.ToString(), zone.ToString(), snapshot.Serial, attempt, outcome?.ToString() ?? "no answer", suppressed);
                 await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
             }
             if (_pending.TryRemove(key, out uint dropped))
+            {
+                if (_status.TryGetValue(peer.Endpoint, out var gaveUp))
+                    gaveUp.GiveUp();
                 LogGaveUp(_logger, zone.ToString(), dropped, peer.Endpoint.ToString(), MaxTries);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -204,6 +265,9 @@ public sealed partial class NotifySender : IAsyncDisposable
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "NOTIFY of {Zone} to {Peer}, try {Attempt}: {Outcome}; retrying")]
     private static partial void LogRetry(ILogger logger, string zone, string peer, int attempt, string outcome);
+
+    [LoggerMessage(EventId = 413, Level = LogLevel.Warning, Message = "Secondary {Peer} is not answering NOTIFY: {Zone} serial {Serial}, try {Attempt}: {Outcome}; still trying ({Suppressed} similar lines suppressed)")]
+    private static partial void LogNotAnswering(ILogger logger, string peer, string zone, uint serial, int attempt, string outcome, long suppressed);
 
     [LoggerMessage(EventId = 412, Level = LogLevel.Warning, Message = "NOTIFY of {Zone} serial {Serial} to {Peer} not acknowledged after {Tries} tries; the secondary will refresh on its SOA timer")]
     private static partial void LogGaveUp(ILogger logger, string zone, uint serial, string peer, int tries);

@@ -47,7 +47,12 @@ public sealed record SecondaryPeer(IPEndPoint Endpoint, string? KeyName)
 /// <summary>Who may transfer zones: only listed secondaries, each by address and, when named, key.</summary>
 public sealed class TransferAcl(IReadOnlyList<SecondaryPeer> peers)
 {
-    public IReadOnlyList<SecondaryPeer> Peers { get; } = peers;
+    private volatile IReadOnlyList<SecondaryPeer> _peers = peers;
+
+    public IReadOnlyList<SecondaryPeer> Peers => _peers;
+
+    /// <summary>The secondaries allowed from now on (a settings reload).</summary>
+    public void Replace(IReadOnlyList<SecondaryPeer> peers) => _peers = peers;
 
     /// <summary>
     /// Allowed when a listed peer has this source address and either names no key or names the

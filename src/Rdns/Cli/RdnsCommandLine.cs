@@ -28,6 +28,8 @@ public static class RdnsCommandLine
         KeyVerb.Create,
         AuditVerb.Create,
         AdminKeyVerb.Create,
+        VersionVerb.Create,
+        CompletionVerb.Create,
     ];
 
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)

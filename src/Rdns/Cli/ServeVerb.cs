@@ -25,13 +25,18 @@ public static class ServeVerb
         var rrlSlip = new Option<int?>("--rrl-slip") { Description = "Send every Nth rate-limited response truncated (default 2; 0 = drop all)" };
         var ns = new Option<string[]>("--ns") { Description = "Name server of new zones' apex NS (repeatable; default: this host's fully qualified name)" };
         var contact = new Option<string?>("--contact") { Description = "SOA contact of new zones, e.g. hostmaster@example.net (default hostmaster.ZONE)" };
+        var logFormat = new Option<string?>("--log-format") { Description = "Console log format: simple (default) or json (one object per line)" };
+        logFormat.AcceptOnlyFromAmong("simple", "json");
+        var metrics = new Option<string?>("--metrics") { Description = "Prometheus metrics at /metrics and the DNS counters behind them: on (default) or off" };
+        metrics.AcceptOnlyFromAmong("on", "off");
+        var dnstap = new Option<string?>("--dnstap") { Description = "dnstap: log queries and responses to this Frame Streams Unix socket" };
         var init = new Option<bool>("--init")
         {
             Description = "Start even though the data directory has held a store that is now missing, empty or another one (creates or accepts the store found)",
         };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, rrlRate, rrlSlip, ns, contact, init,
+            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, tsigKeys, catalog, rrlRate, rrlSlip, ns, contact, logFormat, metrics, dnstap, init,
         };
         command.SetAction(result =>
         {
@@ -51,6 +56,9 @@ public static class ServeVerb
                 ["UdpWorkers"] = result.GetValue(workers)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Rrl:Rate"] = result.GetValue(rrlRate)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Rrl:Slip"] = result.GetValue(rrlSlip)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["LogFormat"] = result.GetValue(logFormat),
+                ["Dnstap:Socket"] = result.GetValue(dnstap),
+                ["Metrics:Enabled"] = result.GetValue(metrics) switch { "on" => "true", "off" => "false", _ => null },
             };
             try
             {
@@ -71,6 +79,11 @@ public static class ServeVerb
                 Console.Error.WriteLine($"rdns: {e.Message}");
                 return RdnsCommandLine.InternalError;
             }
+            catch (Exception e) when (Unwrap<Server.AddressInUseException>(e) is { } inUse)
+            {
+                Console.Error.WriteLine($"rdns: {inUse.Message}");
+                return 1;
+            }
             catch (ZoneFileException e)
             {
                 Console.Error.WriteLine($"rdns: {e.Message}");
@@ -89,4 +102,13 @@ public static class ServeVerb
         });
         return command;
     }
+
+    /// <summary>The exception of type <typeparamref name="T"/> in <paramref name="e"/> or what it wraps (the host may aggregate start failures).</summary>
+    private static T? Unwrap<T>(Exception e) where T : Exception => e switch
+    {
+        T t => t,
+        AggregateException a => a.InnerExceptions.Select(Unwrap<T>).FirstOrDefault(x => x is not null),
+        { InnerException: { } inner } => Unwrap<T>(inner),
+        _ => null,
+    };
 }

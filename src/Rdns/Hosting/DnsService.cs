@@ -14,6 +14,9 @@ public sealed partial class DnsService(DnsPipeline pipeline, ServedZones zones, 
 
     public DnsServer Server => _server ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The running server, or null before start and after stop.</summary>
+    public DnsServer? TryGetServer() => _server;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _server = new DnsServer(pipeline, loggers);

@@ -44,6 +44,7 @@ public static class ServeHost
         var data = DataDirectory.Open(settings.Data);
         try
         {
+            DnsServer.EnsureAddressFree(settings.DnsEndpoint);
             return await StartAsync(settings, data, output, configureServices, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -60,7 +61,8 @@ public static class ServeHost
             data.CheckSqliteFile(databasePath, settings.Init, output);
 
         var builder = WebApplication.CreateSlimBuilder();
-        ConfigureLogging(builder.Logging, settings.Quiet);
+        LogSetup.Configure(builder.Logging, settings);
+        Systemd.Configure(builder.Services);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
@@ -103,7 +105,15 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => Transfers.Create(settings, zones, store, sp.GetRequiredService<ILoggerFactory>()));
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
-            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers));
+            builder.Services.AddSingleton(new QueryCounters(serverOptions.UdpWorkers,
+                (settings.Metrics.Zones ?? []).Select(z => Protocol.Names.DnsName.Parse(z.EndsWith('.') ? z : z + "."))));
+            if (settings.Metrics.Enabled)
+            {
+                builder.Services.AddSingleton(sp => new Metrics.DnsMeter(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<QueryCounters>()));
+                Metrics.OtlpExport.Configure(builder.Services, settings.Metrics);
+            }
+            if (settings.Dnstap.Enabled)
+                builder.Services.AddSingleton(new Server.Dnstap.DnstapStage(settings.Dnstap, serverOptions.UdpWorkers, $"Rdns {ProductVersion.Text}"));
             builder.Services.AddSingleton(new Server.Stages.CookieSecrets());
             builder.Services.AddSingleton(settings.Cookies);
             builder.Services.AddSingleton<CookieSecretKeeper>();
@@ -111,16 +121,20 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => new Server.Stages.DnsCookies(sp.GetRequiredService<Server.Stages.CookieSecrets>()));
             builder.Services.AddSingleton(sp => new Server.Stages.ResponseRateLimiter(settings.Rrl, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Rrl")));
             // The query pipeline: handlers of every opcode and the stages, in order, fixed here.
-            // Cookies first (they prove a client real before rate limiting looks), counters last
-            // (they count what was finally sent).
+            // Cookies first (they prove a client real before rate limiting looks), then rate
+            // limiting (always there: a reload may turn it on; at rate 0 it only returns), then
+            // the observers of what was finally sent: counters (unless metrics are off) and dnstap.
             builder.Services.AddSingleton(sp =>
             {
                 var stages = new List<IQueryStage>();
                 if (settings.Cookies.Enabled)
                     stages.Add(sp.GetRequiredService<Server.Stages.DnsCookies>());
-                if (settings.Rrl.Rate > 0)
-                    stages.Add(sp.GetRequiredService<Server.Stages.ResponseRateLimiter>());
-                stages.Add(sp.GetRequiredService<QueryCounters>());
+                // Always in place, so a reload can turn rate limiting on; at rate 0 it passes every response.
+                stages.Add(sp.GetRequiredService<Server.Stages.ResponseRateLimiter>());
+                if (settings.Metrics.Enabled)
+                    stages.Add(sp.GetRequiredService<QueryCounters>());
+                if (sp.GetService<Server.Dnstap.DnstapStage>() is { } dnstap)
+                    stages.Add(dnstap);
                 var handlers = sp.GetRequiredService<Transfers>().Handlers with { Update = sp.GetRequiredService<Server.Update.UpdateHandler>() };
                 return new DnsPipeline(zones, serverOptions, handlers, stages);
             });
@@ -134,6 +148,7 @@ public static class ServeHost
             builder.Services.AddSingleton<TenantService>();
             builder.Services.AddSingleton<TenantReverseService>();
             builder.Services.AddHostedService<DriftChecker>();
+            builder.Services.AddHostedService(_ => new MemoryTrimmer(TimeProvider.System));
             // DNS UPDATE: keys of the file and the store, their policies, refusals in the audit log.
             builder.Services.AddSingleton(settings.Update);
             builder.Services.AddSingleton(Control.Updates.TsigSecretSeal.ForDataDirectory(data.FullPath));
@@ -164,7 +179,17 @@ public static class ServeHost
             // Every node of the store answers cookies with the same secret from its first query.
             if (settings.Cookies.Enabled)
                 await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
-            Trace($"{zones.Current.Count} zones loaded");
+            app.Services.GetRequiredService<Api.Health.Readiness>().ZonesLoaded();
+            if (trace)
+            {
+                long compact = 0, compactCount = 0;
+                foreach (var z in zones.Current.Zones)
+                {
+                    compact += z.CompactBytes;
+                    compactCount += z.CompactCount;
+                }
+                Trace($"{zones.Current.Count} zones loaded ({compactCount} address PTRs in {compact / 1048576.0:F1} MiB of compact tables, {ZoneSnapshot.SharedSuffixBytes / 1048576.0:F1} MiB of shared suffixes)");
+            }
             var pools = app.Services.GetRequiredService<PoolService>();
             await pools.ReloadAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
@@ -172,6 +197,8 @@ public static class ServeHost
             transfers.Follow(zoneService);
             var updateKeys = app.Services.GetRequiredService<Control.Updates.UpdateKeys>();
             updateKeys.RingChanged += transfers.Security.UseKeys;
+            // A reload runs on its own thread, outside any request: waiting for the store here is fine.
+            transfers.FileKeysChanged = ring => updateKeys.UseFileKeysAsync(ring).GetAwaiter().GetResult();
             await updateKeys.ReloadAsync(cancellationToken).ConfigureAwait(false);
             app.Services.GetRequiredService<Control.Zones.ZoneFollower>().TsigKeysChanged = updateKeys.ReloadAsync;
             var catalog = app.Services.GetRequiredService<CatalogZone>();
@@ -183,13 +210,14 @@ public static class ServeHost
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
             Trace("catalog, imports and key checked");
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            MemoryTrimmer.Trim();
             Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
+            var observability = Observability.Start(app, settings);
             app.MapRdnsApi();
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             Trace("listening");
-            var running = new RunningHost(app, store, data);
+            var running = new RunningHost(app, store, data, observability);
             if (!settings.Quiet)
                 output.WriteLine($"rdns: HTTP API listening on {running.HttpBase} (store: {store.Kind})");
             return running;
@@ -199,22 +227,6 @@ public static class ServeHost
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-    }
-
-    private static void ConfigureLogging(ILoggingBuilder logging, bool quiet)
-    {
-        logging.ClearProviders();
-        if (quiet)
-            return;
-        logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
-        logging.SetMinimumLevel(LogLevel.Information);
-        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
     }
 
     /// <summary>
@@ -299,7 +311,7 @@ public static class ServeHost
 }
 
 /// <summary>A started <c>serve</c>: its addresses and services, stopped on dispose.</summary>
-public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirectory data) : IAsyncDisposable
+public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirectory data, IDisposable? observability = null) : IAsyncDisposable
 {
     public WebApplication App { get; } = app;
 
@@ -313,6 +325,7 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirect
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync().ConfigureAwait(false);
+        observability?.Dispose();
         await App.DisposeAsync().ConfigureAwait(false);
         await store.DisposeAsync().ConfigureAwait(false);
         data.Dispose();

@@ -62,6 +62,21 @@ public sealed class ServeSettings
     /// <summary>DNS cookies (section <c>Cookies</c>: Enabled).</summary>
     public Server.Stages.CookieOptions Cookies { get; set; } = new();
 
+    /// <summary>Prometheus metrics at /metrics (section <c>Metrics</c>: Enabled, Zones).</summary>
+    public Rdns.Hosting.Metrics.MetricsSettings Metrics { get; set; } = new();
+
+    /// <summary>dnstap query logging (section <c>Dnstap</c>: Socket, Sample, QueueSize, Identity, Responses).</summary>
+    public Server.Dnstap.DnstapOptions Dnstap { get; set; } = new();
+
+    /// <summary>
+    /// Console log format: <c>simple</c> (one line per event) or <c>json</c> (one JSON object per
+    /// line, for journald or a log shipper). Levels come from the standard <c>Logging</c> section.
+    /// </summary>
+    public string LogFormat { get; set; } = "simple";
+
+    /// <summary>The configuration these settings were bound from; reloaded on SIGHUP.</summary>
+    internal IConfigurationRoot? Configuration { get; private set; }
+
     /// <summary>Tenant policy (config file section <c>Tenants</c>: CoolDown, RecheckInterval, PtrTtl, RequestsPerMinute).</summary>
     public Control.Tenants.TenantOptions Tenants { get; set; } = new();
 
@@ -148,6 +163,27 @@ public sealed class ServeSettings
             throw new SettingsException($"Zones:Contact '{Contact}': {contactError}");
         if (UdpWorkers is < 1 or > 256)
             throw new SettingsException($"UdpWorkers {UdpWorkers}: must be 1-256");
+        if (LogFormat is not ("simple" or "json"))
+            throw new SettingsException($"LogFormat '{LogFormat}': must be simple or json");
+        try
+        {
+            Dnstap.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new SettingsException(e.Message);
+        }
+        foreach (var zone in Metrics.Zones ?? [])
+        {
+            if (!Protocol.Names.DnsName.TryParse(zone.EndsWith('.') ? zone : zone + ".", null, out _, out var zoneError))
+                throw new SettingsException($"Metrics:Zones '{zone}': {zoneError}");
+        }
+        if (Metrics.Otlp is { } otlp && (!Uri.TryCreate(otlp, UriKind.Absolute, out var otlpUri) || otlpUri.Scheme is not ("http" or "https")))
+            throw new SettingsException($"Metrics:Otlp '{otlp}': must be an http(s) URL such as http://collector:4318/v1/metrics");
+        if (Metrics.OtlpIntervalSeconds < 1)
+            throw new SettingsException($"Metrics:OtlpIntervalSeconds {Metrics.OtlpIntervalSeconds}: must be 1 or more");
+        if (Metrics.Zones is { Count: > Server.Pipeline.QueryCounters.MaxZones })
+            throw new SettingsException($"Metrics:Zones: at most {Server.Pipeline.QueryCounters.MaxZones} zones are counted one by one");
     }
 
     public static ServeSettings Bind(string? configFile, string? dataFromCommandLine, IDictionary<string, string?> commandLine)
@@ -164,6 +200,10 @@ public sealed class ServeSettings
         {
             builder.AddJsonFile(Path.GetFullPath(Path.Combine(dataGuess, "rdns.json")), optional: true);
         }
+        // The standard Logging__LogLevel__... variables work as in any .NET service, beside RDNS_LOGGING__...
+        builder.AddInMemoryCollection(Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Where(e => e.Key is string k && k.StartsWith("Logging__", StringComparison.OrdinalIgnoreCase))
+            .Select(e => new KeyValuePair<string, string?>(((string)e.Key).Replace("__", ":", StringComparison.Ordinal), e.Value as string)));
         builder.AddEnvironmentVariables("RDNS_");
         builder.AddInMemoryCollection(commandLine.Where(kv => kv.Value is not null));
         var settings = new ServeSettings();
@@ -180,6 +220,7 @@ public sealed class ServeSettings
                 settings.NameServers = nameServers;
             if (configuration["Zones:Contact"] is { Length: > 0 } contact)
                 settings.Contact = contact;
+            settings.Configuration = configuration;
         }
         catch (InvalidOperationException e)
         {

@@ -73,12 +73,19 @@ public sealed partial class RdnsServer : IAsyncDisposable
     /// null, deleted on dispose; an existing one is kept) and extra arguments; returns when both DNS
     /// and HTTP listen.
     /// </summary>
-    public static async Task<RdnsServer> StartAsync(string? data, IEnumerable<string> arguments)
+    public static Task<RdnsServer> StartAsync(string? data, IEnumerable<string> arguments) => StartAsync(data, arguments, null);
+
+    /// <summary>
+    /// As above, with <paramref name="environment"/> changed for the server (a null value removes
+    /// a variable) and, when given, another <paramref name="executable"/> than ./rdns (a published build).
+    /// </summary>
+    public static async Task<RdnsServer> StartAsync(string? data, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, string? executable = null)
     {
-        await RdnsProcess.EnsureBuiltAsync();
+        if (executable is null)
+            await RdnsProcess.EnsureBuiltAsync();
         bool ownsData = data is null;
         data ??= Directory.CreateTempSubdirectory("rdns-serve-").FullName;
-        var start = new ProcessStartInfo(RdnsProcess.Launcher)
+        var start = new ProcessStartInfo(executable ?? RdnsProcess.Launcher)
         {
             ArgumentList = { "serve", "--http", "127.0.0.1:0", "--data", data },
             RedirectStandardOutput = true,
@@ -86,6 +93,13 @@ public sealed partial class RdnsServer : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = data,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+                start.Environment.Remove(name);
+            else
+                start.Environment[name] = value;
+        }
         var extra = arguments.ToList();
         if (!extra.Contains("--dns"))
             extra.AddRange(["--dns", "127.0.0.1:0"]);
@@ -159,6 +173,13 @@ public sealed partial class RdnsServer : IAsyncDisposable
 
     [GeneratedRegex(@"HTTP API listening on (\S+)")]
     private static partial Regex HttpLine();
+
+    /// <summary>Sends a signal (SIGHUP: 1) to the server.</summary>
+    public void Signal(int signal)
+    {
+        if (kill(_process.Id, signal) != 0)
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
 
     /// <summary>SIGKILL: the process dies at once, mid-write if it was writing; nothing is flushed or closed.</summary>
     public async Task KillAsync()

@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+
+namespace Rdns.Hosting;
+
+/// <summary>
+/// Gives memory back to the system after bursts of work off the query path (API requests, imports,
+/// merges of compact tables), which the garbage collector would otherwise keep committed for later
+/// allocations that the query path never makes: once the resident set has grown by
+/// <see cref="Growth"/> and the work that grew it is over, a full compacting collection decommits what is free, and glibc's
+/// <c>malloc_trim</c> returns the native heap's free pages (SQLite's caches of a load).
+/// </summary>
+internal sealed partial class MemoryTrimmer(TimeProvider time) : BackgroundService
+{
+    /// <summary>Checked every second: reading the resident set is cheap.</summary>
+    private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// At most one trim per 5 s: a full compacting collection pauses every managed thread
+    /// (milliseconds per 100 MiB held), and it only runs once the work that grew the process is
+    /// over (the resident set steady for a second), so a burst of API requests costs one trim.
+    /// </summary>
+    private static readonly TimeSpan MinimumGap = TimeSpan.FromSeconds(5);
+
+    /// <summary>Less change than this in a second counts as quiet.</summary>
+    private const long Quiet = 1L << 20;
+
+    /// <summary>16 MiB: less is not worth a pause; a server holding millions of PTRs grows by more only through real work.</summary>
+    private const long Growth = 16L << 20;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        long baseline = Environment.WorkingSet;
+        long previous = baseline;
+        // Start-up has just trimmed; the first growth after it may be trimmed at once.
+        long last = time.GetTimestamp() - (long)(MinimumGap.TotalSeconds * time.TimestampFrequency);
+        using var timer = new PeriodicTimer(CheckEvery, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                long resident = Environment.WorkingSet;
+                baseline = Math.Min(baseline, resident);
+                // Grown, and quiet for a second (what grew it is over), and not trimmed just now.
+                bool quiet = Math.Abs(resident - previous) < Quiet;
+                previous = resident;
+                if (resident - baseline < Growth || !quiet || time.GetElapsedTime(last) < MinimumGap)
+                    continue;
+                Trim();
+                baseline = previous = Environment.WorkingSet;
+                last = time.GetTimestamp();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>A full compacting collection, then the native heap trimmed (Linux with glibc).</summary>
+    public static void Trim()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (!OperatingSystem.IsLinux())
+            return;
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc (musl has no malloc_trim): its free pages stay with the process.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+}

@@ -1,0 +1,70 @@
+using Rdns.Interop.Tests.Support;
+
+namespace Rdns.Interop.Tests.Operations;
+
+/// <summary>
+/// <c>./rdns publish DIR</c> gives a program that runs where no .NET is installed: started with
+/// DOTNET_ROOT unset and no dotnet on PATH, it serves, answers kdig, and runs on the runtime it
+/// carries (not the machine's).
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class PublishTests
+{
+    /// <summary>Published once per test run: it compiles the whole server for one platform.</summary>
+    private static readonly Lazy<Task<string>> Published = new(async () =>
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"rdns-published-{Environment.ProcessId}");
+        var result = await ProcessRunner.RunAsync(RdnsProcess.Launcher, ["publish", dir], TimeSpan.FromMinutes(8));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        return dir;
+    });
+
+    [Fact]
+    public async Task The_published_binary_answers_without_the_sdk()
+    {
+        var dir = await Published.Value;
+        var empty = Directory.CreateTempSubdirectory("rdns-nopath-").FullName;
+        var zones = Directory.CreateTempSubdirectory("rdns-published-zones-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(zones, "2.0.192.in-addr.arpa.zone"), """
+                $ORIGIN 2.0.192.in-addr.arpa.
+                @ 3600 IN SOA ns1.example.net. hostmaster.example.net. 1 7200 3600 1209600 3600
+                @ 3600 IN NS  ns1.example.net.
+                7 3600 IN PTR published.example.net.
+                """);
+            var environment = new Dictionary<string, string?>
+            {
+                ["DOTNET_ROOT"] = null,
+                ["DOTNET_ROOT_X64"] = null,
+                ["DOTNET_HOST_PATH"] = null,
+                ["MSBuildExtensionsPath"] = null,
+                ["MSBuildSDKsPath"] = null,
+                ["PATH"] = empty,
+            };
+            await using var server = await RdnsServer.StartAsync(null, ["--zones", zones], environment, Path.Combine(dir, "rdns"));
+            var kdig = ProcessRunner.Find("kdig") ?? throw new InvalidOperationException("kdig not installed");
+            var answer = await ProcessRunner.RunAsync(kdig, ["@127.0.0.1", "-p", server.Dns.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "+short", "-x", "192.0.2.7"], TimeSpan.FromSeconds(10));
+            Assert.Equal("published.example.net.", answer.Stdout.Trim());
+            // The runtime it runs on is the one it carries.
+            var maps = await File.ReadAllTextAsync($"/proc/{server.ProcessId}/maps");
+            Assert.Contains(Path.Combine(dir, "libcoreclr.so"), maps);
+            Assert.DoesNotContain("/usr/share/dotnet", maps);
+            var version = await ProcessRunner.RunAsync(Path.Combine(dir, "rdns"), ["version"], TimeSpan.FromSeconds(30));
+            Assert.StartsWith("rdns ", version.Stdout);
+
+            // The unit file, pointed at this build, is one systemd accepts.
+            var unit = Path.Combine(empty, "rdns.service");
+            await File.WriteAllTextAsync(unit, (await File.ReadAllTextAsync(Path.Combine(RepoRoot.Path, "deploy", "rdns.service"))).Replace("/opt/rdns/", dir + "/"));
+            var analyze = ProcessRunner.Find("systemd-analyze") ?? throw new InvalidOperationException("systemd-analyze not installed (systemd)");
+            var verified = await ProcessRunner.RunAsync(analyze, ["verify", unit], TimeSpan.FromSeconds(30));
+            Assert.True(verified.ExitCode == 0 && !verified.Stderr.Contains("rdns.service"), verified.ToString());
+        }
+        finally
+        {
+            Directory.Delete(empty, recursive: true);
+            Directory.Delete(zones, recursive: true);
+        }
+    }
+}
