@@ -60,4 +60,28 @@ public sealed class ZoneDefaultsTests
         var ns = api.Dns("2.0.192.in-addr.arpa.", RecordType.NS);
         Assert.Equal(["a.ns.example.org.", "b.ns.example.org."], ns.Answers.Select(a => Protocol.Records.Rdata.ReadName(a.Data).ToString()).Order());
     }
+
+    [Fact]
+    public async Task A_zone_created_with_the_hosts_name_as_ns_says_so_when_that_name_is_bare()
+    {
+        // Configured names are checked at start (a bare one stops it); the host's own name is the
+        // default, and whether it is qualified depends on the machine, so the answer must agree.
+        var hostDefault = new ZoneDefaults();
+        await using var api = await ApiHost.StartAsync(configure: s => s.NameServers = null);
+        var zone = await api.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "192.0.2.0/24" }), HttpStatusCode.Created);
+        if (hostDefault.Warning() is null)
+            Assert.Null(zone["warnings"]);
+        else
+            Assert.Contains($"NS {hostDefault.NameServerNames()[0]} is not a fully qualified name", (string?)zone["warnings"]![0]);
+        var qualified = await api.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "198.51.100.0/24", nameServers = new[] { "ns1.example.net" } }), HttpStatusCode.Created);
+        Assert.Null(qualified["warnings"]);
+        var bare = await ServeSettingsWith("vm");
+        Assert.StartsWith("Zones:NameServers 'vm':", bare);
+    }
+
+    private static Task<string> ServeSettingsWith(string nameServer)
+    {
+        var settings = ServeSettings.Bind(null, "/nonexistent", new Dictionary<string, string?> { ["Zones:NameServers:0"] = nameServer });
+        return Task.FromResult(Assert.Throws<SettingsException>(settings.Validate).Message);
+    }
 }

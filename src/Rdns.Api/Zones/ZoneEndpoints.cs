@@ -19,7 +19,8 @@ namespace Rdns.Api.Zones;
 
 public sealed record CreateZoneRequest(string? Name, string? Prefix, List<string>? NameServers);
 
-public sealed record ZoneView(string Name, uint Serial, int Records, bool Reverse, string? Prefix);
+/// <param name="Warnings">On creation only: what about the new zone will not work as it stands (an NS that is not a fully qualified name).</param>
+public sealed record ZoneView(string Name, uint Serial, int Records, bool Reverse, string? Prefix, IReadOnlyList<string>? Warnings = null);
 
 public sealed record ZoneList(List<ZoneView> Items, string? Next);
 
@@ -106,7 +107,10 @@ public static class ZoneEndpoints
         try
         {
             var zone = await service.CreateAsync(name, records, replace: false, context.Audit("zone.create", name.ToString()), context.RequestAborted).ConfigureAwait(false);
-            return TypedResults.Created($"/v1/zones/{name}", View(zone));
+            var unqualified = records.Where(r => r.Type == RecordType.NS).Select(r => DnsName.FromWire(r.Data)).Where(n => n.LabelCount < 2).ToList();
+            var warnings = unqualified.Count == 0 ? null
+                : new List<string> { $"NS {string.Join(", ", unqualified)} is not a fully qualified name; no parent can delegate to it. Give nameServers, or set the server's Zones:NameServers (--ns)" };
+            return TypedResults.Created($"/v1/zones/{name}", View(zone) with { Warnings = warnings });
         }
         catch (Storage.StoreConflictException)
         {
