@@ -22,6 +22,8 @@ command -v kea-dhcp4 >/dev/null 2>&1 || [ -x /usr/sbin/kea-dhcp4 ] || need+=(kea
 command -v kea-dhcp-ddns >/dev/null 2>&1 || [ -x /usr/sbin/kea-dhcp-ddns ] || need+=(kea-dhcp-ddns-server)
 command -v udhcpc >/dev/null 2>&1 || [ -x /usr/sbin/udhcpc ] || need+=(udhcpc)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || need+=(iproute2)
+# The console's browser tests drive Debian's chromium through Playwright (which cannot download browsers here).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   mapfile -t need < <(printf "%s\n" "${need[@]}" | sort -u)
   echo "test.sh: installing ${need[*]}" >&2

@@ -32,8 +32,15 @@ public static partial class RdnsApi
     {
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization(ApiPolicies.Configure);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(Console.ConsoleAuth.Scheme, Console.ConsoleAuth.Configure);
+        services.AddAuthorization(o =>
+        {
+            ApiPolicies.Configure(o);
+            Console.ConsoleAuth.AddPolicies(o);
+        });
+        services.AddRazorComponents();
+        services.AddAntiforgery();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();
         services.AddOpenApi("v1", OpenApi.ApiDocumentTransformers.Configure);
         // A query or route value that does not bind (?limit=abc) throws, so it leaves as Problem Details naming the parameter.
@@ -75,6 +82,7 @@ public static partial class RdnsApi
         app.Use(HandleErrorsAsync);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.Use(LogChangesAsync);
         app.UseRateLimiter();
         app.Use(Endpoints.QueryParameterGuard.CheckAsync);
@@ -92,6 +100,7 @@ public static partial class RdnsApi
         KeyEndpoints.Map(app);
         Audit.AuditEndpoints.Map(app);
         Updates.TsigKeyEndpoints.Map(app);
+        Console.ConsoleEndpoints.Map(app);
         // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
         app.MapFallback("/v1/{**rest}", (HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
