@@ -78,14 +78,14 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 
         await page.FillAsync("#ip", "203.0.113.10");
         await page.FillAsync("#name", "mail.example.test");
-        await page.ClickAsync("text=Set PTR");
+        await page.ClickAsync("button >> text=\"Set PTR\"");
         var error = await page.InnerTextAsync("#error");
         Assert.Contains("mail.example.test. does not point back to 203.0.113.10", error);
         Assert.Contains("What the forward check found: nxdomain", error);
         await Screenshot(page, "forward-check-failed");
 
         await _knot.UpdateAsync("add mail.example.test. 60 A 203.0.113.10");
-        await page.ClickAsync("text=Set PTR");
+        await page.ClickAsync("button >> text=\"Set PTR\"");
         Assert.Contains("now points to mail.example.test.", await page.InnerTextAsync("#done"));
         Assert.Equal("confirmed", await page.InnerTextAsync("#ptrs .status"));
         await Screenshot(page, "tenant-addresses");
@@ -93,7 +93,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var kdig = await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {_api.DnsEndpoint.Port} +short -x 203.0.113.10");
         Assert.Equal("mail.example.test.", kdig.Output.Trim());
 
-        await page.ClickAsync("text=Reset to default");
+        await page.ClickAsync("button >> text=\"Reset to default\"");
         Assert.Contains("answers its default name again", await page.InnerTextAsync("#done"));
         kdig = await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {_api.DnsEndpoint.Port} +short -x 203.0.113.10");
         Assert.Equal("ip-203-0-113-10.pool.rdns.test.", kdig.Output.Trim());
@@ -116,6 +116,50 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         await Screenshot(admin, "operator-audit");
         var tenantPage = await admin.GotoAsync(Base + "/console/addresses");
         Assert.Equal(403, tenantPage!.Status);
+    }
+
+    [Fact]
+    public async Task An_operator_creates_a_pool_a_tenant_and_an_allocation_releases_it_and_sees_the_audit_rows()
+    {
+        var page = await SignInAsync(_api.AdminKey);
+        await page.ClickAsync("nav >> text=Pools");
+        await page.FillAsync("#prefix", "198.51.100.0/24");
+        await page.FillAsync("#defaultPtr", "ip-{ip}.console.rdns.test.");
+        await page.ClickAsync("button >> text=\"Create pool\"");
+        Assert.Contains("created with zones 100.51.198.in-addr.arpa.", await page.InnerTextAsync("#done"));
+        Assert.Contains("198.51.100.0/24", await page.InnerTextAsync("#pools"));
+        await Screenshot(page, "operator-pools");
+
+        await page.ClickAsync("nav >> text=Tenants");
+        await page.FillAsync("#name", "Delta");
+        await page.ClickAsync("button >> text=\"Create tenant\"");
+        var created = await page.InnerTextAsync("#done");
+        var tenant = created[(created.IndexOf("ten_", StringComparison.Ordinal))..].TrimEnd('.');
+        await page.SelectOptionAsync("#tenant", tenant);
+        await page.FillAsync("#allocPrefix", "198.51.100.64/30");
+        await page.ClickAsync("button >> text=\"Allocate\"");
+        Assert.Contains($"198.51.100.64/30 allocated to {tenant}", await page.InnerTextAsync("#done"));
+        // Refused with the API's reason: the same addresses twice.
+        await page.FillAsync("#allocPrefix", "198.51.100.64/31");
+        await page.ClickAsync("button >> text=\"Allocate\"");
+        var refusal = await page.InnerTextAsync("main");
+        Assert.True(refusal.Contains("overlaps addresses that are allocated", StringComparison.Ordinal), refusal);
+        await Screenshot(page, "operator-tenants");
+
+        await page.ClickAsync("button >> text=\"Release 198.51.100.64/30\"");
+        Assert.Contains("released; 0 PTR(s) reset", await page.InnerTextAsync("#done"));
+        Assert.DoesNotContain("198.51.100.64/30", await page.InnerTextAsync("#allocations"));
+
+        await page.ClickAsync("nav >> text=Zones");
+        await page.FillAsync("#q", "100.51.198");
+        await page.ClickAsync("button >> text=\"Search\"");
+        Assert.Contains("100.51.198.in-addr.arpa.", await page.InnerTextAsync("#zones"));
+        Assert.DoesNotContain("113.0.203", await page.InnerTextAsync("#zones"));
+
+        await page.ClickAsync("nav >> text=Audit log");
+        var audit = await page.InnerTextAsync("#audit");
+        foreach (var action in new[] { "pool.create", "tenant.create", "allocation.create", "allocation.release" })
+            Assert.Contains(action, audit);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ public static class ConsoleEndpoints
 
         var operators = app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.OperatorOnly);
         operators.MapGet("/audit", AuditAsync);
+        OperatorPages.Map(operators);
     }
 
     private static IResult SignInForm(HttpContext context) =>
