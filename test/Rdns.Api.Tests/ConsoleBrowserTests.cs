@@ -100,6 +100,19 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Revoking_the_key_ends_its_sessions()
+    {
+        var (tenant, key) = await TenantHoldingAsync("Epsilon", "203.0.113.40/32");
+        var page = await SignInAsync(key);
+        Assert.EndsWith("/console/addresses", page.Url);
+        var keyId = (string)(await _api.Send(HttpMethod.Get, $"/v1/tenants/{tenant}/keys", null, HttpStatusCode.OK))["items"]![0]!["id"]!;
+        await _api.Send(HttpMethod.Delete, $"/v1/tenants/{tenant}/keys/{keyId}", null, HttpStatusCode.NoContent);
+        await page.ReloadAsync();
+        Assert.Equal(Base + "/?ReturnUrl=%2Fconsole%2Faddresses", page.Url);
+        Assert.Contains("Sign in with an API key", await page.InnerTextAsync("main"));
+    }
+
+    [Fact]
     public async Task A_tenant_cannot_reach_operator_pages_and_an_operator_sees_the_audit_rows()
     {
         var (tenant, key) = await TenantHoldingAsync("Beta", "203.0.113.20/32");

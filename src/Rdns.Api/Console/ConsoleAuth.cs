@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Rdns.Api.Auth;
@@ -9,7 +11,8 @@ namespace Rdns.Api.Console;
 /// <summary>
 /// Sessions of the web console: an API key is exchanged once for a cookie (HttpOnly, SameSite=Strict,
 /// Secure over TLS, expiring after <see cref="IdleExpiry"/> unused) that carries the key's id, role
-/// and tenant, so every page applies the rules the API applies to that key.
+/// and tenant, so every page applies the rules the API applies to that key; the key is checked on
+/// every request, so revoking it ends its sessions.
 /// </summary>
 public static class ConsoleAuth
 {
@@ -33,6 +36,22 @@ public static class ConsoleAuth
         o.ExpireTimeSpan = IdleExpiry;
         o.SlidingExpiration = true;
         o.LoginPath = "/";
+        // The session lasts only as long as its key: a revoked key (or a deleted tenant's) ends it
+        // on the next request, as the API refuses the key.
+        o.Events.OnValidatePrincipal = async context =>
+        {
+            var user = context.Principal;
+            var id = user?.FindFirstValue(ClaimTypes.NameIdentifier);
+            var role = user?.FindFirstValue(ClaimTypes.Role);
+            var keys = context.HttpContext.RequestServices.GetRequiredService<Storage.IKeyStore>();
+            var listed = id is null || role is null ? []
+                : await keys.ListKeysAsync(role, user!.FindFirstValue(ApiKeyAuthenticationHandler.TenantClaim), context.HttpContext.RequestAborted).ConfigureAwait(false);
+            if (!listed.Any(k => k.Id == id && k.RevokedAt is null))
+            {
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(Scheme).ConfigureAwait(false);
+            }
+        };
         // A page this key may not see: 403 with a page that says so, not a redirect that hides it.
         o.Events.OnRedirectToAccessDenied = context =>
         {
