@@ -25,6 +25,8 @@ command -v udhcpc >/dev/null 2>&1 || [ -x /usr/sbin/udhcpc ] || need+=(udhcpc)
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || need+=(iproute2)
 # A validating resolver for the DNSSEC tests.
 command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] || need+=(unbound)
+# The console's browser tests drive Debian's chromium through Playwright (which cannot download browsers here).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   mapfile -t need < <(printf "%s\n" "${need[@]}" | sort -u)
   echo "test.sh: installing ${need[*]}" >&2

@@ -57,6 +57,15 @@ public sealed class ApiException : Exception
 
     public static ApiException Invalid(string field, string rule) =>
         new(StatusCodes.Status400BadRequest, "validation_failed", "The request is not valid", $"{field}: {rule}", field);
+
+    public static ApiException NotFound(string code, string detail) =>
+        new(StatusCodes.Status404NotFound, code, "Not found", detail);
+
+    public static ApiException Conflict(string code, string detail, string? field = null) =>
+        new(StatusCodes.Status409Conflict, code, "Conflict", detail, field);
+
+    public static ApiException Unprocessable(string code, string title, string detail, string? field = null, IDictionary<string, object?>? extensions = null) =>
+        new(StatusCodes.Status422UnprocessableEntity, code, title, detail, field, extensions);
 }
 
 /// <summary>Route and body values every endpoint reads the same way.</summary>

@@ -32,10 +32,19 @@ public static partial class RdnsApi
     {
         services.AddProblemDetails();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization(ApiPolicies.Configure);
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(Console.ConsoleAuth.Scheme, Console.ConsoleAuth.Configure);
+        services.AddAuthorization(o =>
+        {
+            ApiPolicies.Configure(o);
+            Console.ConsoleAuth.AddPolicies(o);
+        });
+        services.AddRazorComponents();
+        services.AddAntiforgery();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", OpenApi.ApiDocumentTransformers.Configure);
+        // A query or route value that does not bind (?limit=abc) throws, so it leaves as Problem Details naming the parameter.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
@@ -73,9 +82,11 @@ public static partial class RdnsApi
         app.Use(HandleErrorsAsync);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.Use(LogChangesAsync);
         app.UseRateLimiter();
         app.Use(RefuseChangesOnSecondaryAsync);
+        app.Use(Endpoints.QueryParameterGuard.CheckAsync);
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
         // 503 with the reasons while not ready, so a load balancer or an operator sees why.
@@ -84,12 +95,16 @@ public static partial class RdnsApi
             : Results.Json(readiness.Report(), statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription().AllowAnonymous();
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
+        PoolEndpoints.Map(app);
         TenantEndpoints.Map(app);
+        ReverseEndpoints.Map(app);
         KeyEndpoints.Map(app);
+        Audit.AuditEndpoints.Map(app);
         Updates.TsigKeyEndpoints.Map(app);
         Dnssec.DnssecEndpoints.Map(app);
         Secondary.SecondaryEndpoints.Map(app);
         Views.ViewEndpoints.Map(app);
+        Console.ConsoleEndpoints.Map(app);
         // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
         app.MapFallback("/v1/{**rest}", (HttpContext context) =>
             ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
@@ -141,6 +156,10 @@ public static partial class RdnsApi
         catch (ZoneDataException e) when (!context.Response.HasStarted)
         {
             await ApiProblem.Unprocessable("invalid_zone_data", "The change would break a rule for zone data", e.Message).ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted && Endpoints.BindingFailure.Parse(e.Message) is { } binding)
+        {
+            await ApiProblem.Create(StatusCodes.Status400BadRequest, "invalid_parameter", "The request is not valid", binding.Detail, binding.Parameter).ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
         {

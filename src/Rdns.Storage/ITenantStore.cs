@@ -25,7 +25,21 @@ public sealed record PutTenant(TenantRecord Tenant) : TenantWrite;
 
 public sealed record PutPool(PoolRecord Pool) : TenantWrite;
 
+/// <summary>Deletes a pool; fails with <see cref="TenantConflictException"/> while any of its addresses is allocated, or when there is no such pool.</summary>
 public sealed record DeletePool(string Id) : TenantWrite;
+
+/// <summary>Changes a pool's default-name template and TTL (its prefix never changes); <see cref="TenantConflictException"/> when there is no such pool.</summary>
+public sealed record UpdatePool(string Id, string Template, uint Ttl) : TenantWrite;
+
+/// <summary>Renames a tenant; <see cref="TenantConflictException"/> when there is no such tenant.</summary>
+public sealed record RenameTenant(string Id, string Name) : TenantWrite;
+
+/// <summary>
+/// Deletes a tenant: refused (<see cref="TenantConflictException"/>) while it holds any allocation.
+/// Its keys are revoked, its domains and TSIG keys removed; the row stays, hidden, so released
+/// allocations keep their cool-down and the audit log keeps naming it.
+/// </summary>
+public sealed record DeleteTenant(string Id, DateTimeOffset At) : TenantWrite;
 
 /// <summary>Adds an allocation; fails with <see cref="StoreConflictException"/> if any held or cooling address overlaps.</summary>
 public sealed record PutAllocation(AllocationRecord Allocation, TimeSpan CoolDown) : TenantWrite;
@@ -65,7 +79,11 @@ public interface ITenantStore
     /// <summary>Zone commits and tenant writes in one transaction; either all land or none do.</summary>
     Task CommitAsync(IReadOnlyList<ZoneCommit> commits, IReadOnlyList<TenantWrite> writes, AuditEntry audit, CancellationToken cancellationToken = default);
 
+    /// <summary>The tenant, or null when there is none or it was deleted.</summary>
     Task<TenantRecord?> GetTenantAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Tenants that are not deleted, oldest first.</summary>
+    Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken = default);
 

@@ -27,11 +27,15 @@ public sealed record ZoneSummary(DnsName Name, uint Serial, int RecordCount, Dat
 /// <summary>One change to one zone inside a commit: the changeset goes from the stored serial to the next.</summary>
 public sealed record ZoneCommit(DnsName Zone, Changeset Changeset);
 
-/// <summary>Who did what, from where; written in the same transaction as the change it describes.</summary>
-public sealed record AuditEntry(string Actor, string Action, string Target, string? Detail = null, string? RemoteAddress = null);
+/// <summary>
+/// Who did what, from where; written in the same transaction as the change it describes. <see cref="Before"/>
+/// and <see cref="After"/> hold the value the change replaced and the one it set (a PTR's name, a
+/// tenant's name, a pool's template), when there is one.
+/// </summary>
+public sealed record AuditEntry(string Actor, string Action, string Target, string? Detail = null, string? RemoteAddress = null, string? Before = null, string? After = null);
 
 /// <summary>An audit row as read back.</summary>
-public sealed record AuditRecord(long Id, DateTimeOffset At, string Actor, string Action, string Target, string? Detail, string? RemoteAddress);
+public sealed record AuditRecord(long Id, DateTimeOffset At, string Actor, string Action, string Target, string? Detail, string? RemoteAddress, string? Before = null, string? After = null);
 
 /// <summary>Another node committed a change to a zone (or created or deleted it).</summary>
 public sealed record ChangeNotice(DnsName Zone, uint Serial, ChangeKind Kind)

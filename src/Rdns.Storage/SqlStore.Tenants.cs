@@ -47,8 +47,37 @@ internal abstract partial class SqlStore
                     break;
                 }
             case DeletePool d:
-                await ExecAsync(s, "DELETE FROM pools WHERE id = @id", cancellationToken, ("@id", d.Id));
+                // Checked in the transaction that deletes, under the allocation lock, so an
+                // allocation made meanwhile either lands first (and blocks this) or fails after.
+                await LockAllocationsAsync(s, cancellationToken);
+                if (await ExistsAsync(s, "SELECT 1 FROM allocations WHERE pool_id = @id AND released_at IS NULL", cancellationToken, ("@id", d.Id)))
+                    throw new TenantConflictException($"pool {d.Id} has addresses allocated to tenants; release them first");
+                if (await ExecAsync(s, "DELETE FROM pools WHERE id = @id", cancellationToken, ("@id", d.Id)) == 0)
+                    throw new TenantConflictException($"no pool {d.Id}");
                 s.Notices.Add(new ChangeNotice(DnsName.Root, 0, ChangeKind.Pools));
+                break;
+            case UpdatePool u:
+                if (await ExecAsync(s, "UPDATE pools SET template = @template, ttl = @ttl WHERE id = @id", cancellationToken,
+                        ("@id", u.Id), ("@template", u.Template), ("@ttl", (long)u.Ttl)) == 0)
+                    throw new TenantConflictException($"no pool {u.Id}");
+                s.Notices.Add(new ChangeNotice(DnsName.Root, 0, ChangeKind.Pools));
+                break;
+            case RenameTenant t:
+                if (await ExecAsync(s, "UPDATE tenants SET name = @name WHERE id = @id AND deleted_at IS NULL", cancellationToken, ("@id", t.Id), ("@name", t.Name)) == 0)
+                    throw new TenantConflictException($"no tenant {t.Id}");
+                break;
+            case DeleteTenant t:
+                await LockAllocationsAsync(s, cancellationToken);
+                if (await ExistsAsync(s, "SELECT 1 FROM allocations WHERE tenant_id = @id AND released_at IS NULL", cancellationToken, ("@id", t.Id)))
+                    throw new TenantConflictException($"tenant {t.Id} holds addresses; release its allocations first");
+                if (await ExecAsync(s, "UPDATE tenants SET deleted_at = @at WHERE id = @id AND deleted_at IS NULL", cancellationToken, ("@id", t.Id), ("@at", DbTime(t.At))) == 0)
+                    throw new TenantConflictException($"no tenant {t.Id}");
+                // The row stays (its released allocations keep their cool-down and the audit log
+                // names it); what acted for the tenant goes with it.
+                await ExecAsync(s, "UPDATE api_keys SET revoked_at = @at WHERE tenant_id = @id AND revoked_at IS NULL", cancellationToken, ("@id", t.Id), ("@at", DbTime(t.At)));
+                await ExecAsync(s, "DELETE FROM domains WHERE tenant_id = @id", cancellationToken, ("@id", t.Id));
+                if (await ExecAsync(s, "DELETE FROM tsig_keys WHERE tenant_id = @id", cancellationToken, ("@id", t.Id)) > 0)
+                    s.Notices.Add(new ChangeNotice(DnsName.Root, 0, ChangeKind.TsigKeys));
                 break;
             case PutAllocation a:
                 {
@@ -117,10 +146,21 @@ internal abstract partial class SqlStore
     public async Task<TenantRecord?> GetTenantAsync(string id, CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);
-        await using var cmd = s.Command("SELECT id, name, created_at FROM tenants WHERE id = @id");
+        await using var cmd = s.Command("SELECT id, name, created_at FROM tenants WHERE id = @id AND deleted_at IS NULL");
         cmd.With("@id", id);
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         return await r.ReadAsync(cancellationToken) ? new TenantRecord(r.GetString(0), r.GetString(1), ReadTime(r, 2)) : null;
+    }
+
+    public async Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command("SELECT id, name, created_at FROM tenants WHERE deleted_at IS NULL ORDER BY created_at, id");
+        var list = new List<TenantRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+            list.Add(new TenantRecord(r.GetString(0), r.GetString(1), ReadTime(r, 2)));
+        return list;
     }
 
     public async Task<IReadOnlyList<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken = default)

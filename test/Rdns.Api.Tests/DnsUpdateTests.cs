@@ -149,7 +149,7 @@ public sealed class DnsUpdateTests : IAsyncLifetime
     {
         var key = await CreateKeyAsync("short-lived", new { zone = Zone });
         var list = await _api.Send(HttpMethod.Get, "/v1/tsig-keys", null, HttpStatusCode.OK);
-        Assert.Contains(list.AsArray(), k => k!["name"]!.GetValue<string>() == "short-lived.");
+        Assert.Contains(list["items"]!.AsArray(), k => k!["name"]!.GetValue<string>() == "short-lived.");
         Assert.DoesNotContain("secret", list.ToJsonString(), StringComparison.Ordinal);
         await _api.Send(HttpMethod.Delete, "/v1/tsig-keys/short-lived", null, HttpStatusCode.NoContent);
         Assert.Equal((Rcode.NotAuth, TsigError.BadKey), await SendAsync(_api.DnsEndpoint, Message(Zone, updates: [Add("30.2.0.192.in-addr.arpa.", RecordType.PTR, "x.example.com.")]), key));
@@ -205,7 +205,7 @@ public sealed class DnsUpdateTests : IAsyncLifetime
         Assert.Equal(Rcode.Refused, (await SendAsync(_api.DnsEndpoint, Message(zone, updates: [Add("20.113.0.203.in-addr.arpa.", RecordType.PTR, "mail.acme.test.")]), key)).Rcode);
         // The tenant sees its own key only, and the operator's list has it with its owner.
         var mine = await ApiHost.Send(acme, HttpMethod.Get, "/v1/tsig-keys", null, HttpStatusCode.OK);
-        Assert.Equal("acme-dhcp.", Assert.Single(mine.AsArray())!["name"]!.GetValue<string>());
+        Assert.Equal("acme-dhcp.", Assert.Single(mine["items"]!.AsArray())!["name"]!.GetValue<string>());
         await ApiHost.Send(acme, HttpMethod.Delete, "/v1/tsig-keys/dhcp1", null, HttpStatusCode.NotFound);
     }
 

@@ -16,7 +16,7 @@ public sealed class KeysApiTests : IAsyncLifetime
 
     private static void AssertNoSecrets(JsonNode listed)
     {
-        foreach (var key in listed.AsArray())
+        foreach (var key in listed["items"]!.AsArray())
         {
             var members = key!.AsObject().Select(m => m.Key).ToList();
             Assert.DoesNotContain("key", members);
@@ -37,8 +37,8 @@ public sealed class KeysApiTests : IAsyncLifetime
 
         var listed = await _api.Send(HttpMethod.Get, $"/v1/tenants/{tenant}/keys", null, HttpStatusCode.OK);
         AssertNoSecrets(listed);
-        Assert.Equal(new[] { (string?)ci["id"], (string?)laptop["id"] }.Order(), listed.AsArray().Select(k => (string?)k!["id"]).Order());
-        Assert.Equal("ci", (string?)listed.AsArray().Single(k => (string?)k!["id"] == (string?)ci["id"])!["label"]);
+        Assert.Equal(new[] { (string?)ci["id"], (string?)laptop["id"] }.Order(), listed["items"]!.AsArray().Select(k => (string?)k!["id"]).Order());
+        Assert.Equal("ci", (string?)listed["items"]!.AsArray().Single(k => (string?)k!["id"] == (string?)ci["id"])!["label"]);
 
         // The wrong tenant does not find it; a tenant key may not manage keys.
         var wrong = await _api.Send(HttpMethod.Delete, $"/v1/tenants/{other}/keys/{(string)ci["id"]!}", null, HttpStatusCode.NotFound);
@@ -52,8 +52,8 @@ public sealed class KeysApiTests : IAsyncLifetime
         // Revoking again changes nothing; the listing shows when it was revoked.
         await _api.Send(HttpMethod.Delete, $"/v1/tenants/{tenant}/keys/{(string)ci["id"]!}", null, HttpStatusCode.NoContent);
         listed = await _api.Send(HttpMethod.Get, $"/v1/tenants/{tenant}/keys", null, HttpStatusCode.OK);
-        Assert.NotNull(listed.AsArray().Single(k => (string?)k!["id"] == (string?)ci["id"])!["revokedAt"]);
-        Assert.Null(listed.AsArray().Single(k => (string?)k!["id"] == (string?)laptop["id"])!["revokedAt"]);
+        Assert.NotNull(listed["items"]!.AsArray().Single(k => (string?)k!["id"] == (string?)ci["id"])!["revokedAt"]);
+        Assert.Null(listed["items"]!.AsArray().Single(k => (string?)k!["id"] == (string?)laptop["id"])!["revokedAt"]);
 
         var audit = await _api.Services.GetRequiredService<IRdnsStore>().GetAuditAsync(50);
         Assert.Single(audit, a => a.Action == "key.revoke" && a.Target == (string?)ci["id"]);
@@ -64,7 +64,7 @@ public sealed class KeysApiTests : IAsyncLifetime
     [Fact]
     public async Task Operator_keys_are_listed_and_revoked_but_never_the_last_one()
     {
-        var first = Assert.Single((await _api.Send(HttpMethod.Get, "/v1/keys", null, HttpStatusCode.OK)).AsArray());
+        var first = Assert.Single((await _api.Send(HttpMethod.Get, "/v1/keys", null, HttpStatusCode.OK))["items"]!.AsArray());
         var firstId = (string)first!["id"]!;
         Assert.Equal("admin", (string?)first["role"]);
 
@@ -76,7 +76,7 @@ public sealed class KeysApiTests : IAsyncLifetime
         using var automation = _api.As((string)second["key"]!);
         var listed = await ApiHost.Send(automation, HttpMethod.Get, "/v1/keys", null, HttpStatusCode.OK);
         AssertNoSecrets(listed);
-        Assert.Equal(2, listed.AsArray().Count);
+        Assert.Equal(2, listed["items"]!.AsArray().Count);
 
         // With another operator key in hand, the first can go; it is refused at once.
         await ApiHost.Send(automation, HttpMethod.Delete, $"/v1/keys/{firstId}", null, HttpStatusCode.NoContent);

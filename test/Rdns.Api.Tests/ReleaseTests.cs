@@ -117,8 +117,8 @@ public sealed class ReleaseTests : IAsyncLifetime
         Assert.Equal("abuse-hold.example.net.", Ptr("203.0.113.30"));
         var shown = await ApiHost.Send(a, HttpMethod.Get, "/v1/addresses/203.0.113.30/reverse", null, HttpStatusCode.OK);
         Assert.Equal(("abuse-hold.example.net.", "operator-set"), ((string?)shown["name"], (string?)shown["status"]));
-        Assert.Empty((await ApiHost.Send(a, HttpMethod.Get, "/v1/addresses?status=confirmed", null, HttpStatusCode.OK)).AsArray());
-        var listed = Assert.Single((await ApiHost.Send(a, HttpMethod.Get, "/v1/addresses?status=operator-set", null, HttpStatusCode.OK)).AsArray());
+        Assert.Empty((await ApiHost.Send(a, HttpMethod.Get, "/v1/addresses?status=confirmed", null, HttpStatusCode.OK))["items"]!.AsArray());
+        var listed = Assert.Single((await ApiHost.Send(a, HttpMethod.Get, "/v1/addresses?status=operator-set", null, HttpStatusCode.OK))["items"]!.AsArray());
         Assert.Equal("abuse-hold.example.net.", (string?)listed!["name"]);
         // The drift check leaves the operator's name alone.
         await _api.Services.GetRequiredService<TenantReverseService>().RecheckAllAsync(CancellationToken.None);

@@ -17,6 +17,12 @@ public sealed class ApiAuthorizationResults : IAuthorizationMiddlewareResultHand
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        if (policy.AuthenticationSchemes.Contains(Console.ConsoleAuth.Scheme))
+        {
+            // Console pages: the cookie scheme sends a browser to the sign-in page, or answers 403.
+            await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+            return;
+        }
         if (authorizeResult.Challenged)
         {
             var failure = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure?.Message;

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rdns.Api.Endpoints;
+using Rdns.Api.OpenApi;
 using Rdns.Control;
 using Rdns.Control.Tenants;
 using Rdns.Storage;
@@ -27,18 +30,25 @@ public static class KeyEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var keys = app.MapGroup("/v1").WithTags("Keys").RequireAuthorization(ApiPolicies.Operator);
-        keys.MapGet("/keys", ListOperatorKeysAsync).WithName("ListKeys");
-        keys.MapPost("/keys", CreateOperatorKeyAsync).WithName("CreateKey");
-        keys.MapDelete("/keys/{keyId}", RevokeOperatorKeyAsync).WithName("RevokeKey");
-        keys.MapPost("/tenants/{id}/keys", CreateTenantKeyAsync).WithName("CreateTenantKey");
-        keys.MapGet("/tenants/{id}/keys", ListTenantKeysAsync).WithName("ListTenantKeys");
-        keys.MapDelete("/tenants/{id}/keys/{keyId}", RevokeTenantKeyAsync).WithName("RevokeTenantKey");
+        keys.MapGet("/keys", ListOperatorKeysAsync).WithName("ListKeys").WithSummary("Operator keys, revoked ones included; never a key or its hash");
+        keys.MapPost("/keys", CreateOperatorKeyAsync).WithName("CreateKey").WithSummary("A new operator key, shown this once")
+            .JsonBody<CreateKeyRequest>(optional: true);
+        keys.MapDelete("/keys/{keyId}", RevokeOperatorKeyAsync).WithName("RevokeKey").WithSummary("Revoke an operator key")
+            .Problems(StatusCodes.Status404NotFound, "key_not_found")
+            .Problems(StatusCodes.Status409Conflict, "last_admin_key");
+        keys.MapPost("/tenants/{id}/keys", CreateTenantKeyAsync).WithName("CreateTenantKey").WithSummary("A new key of a tenant, shown this once")
+            .JsonBody<CreateKeyRequest>(optional: true)
+            .Problems(StatusCodes.Status404NotFound, "tenant_not_found");
+        keys.MapGet("/tenants/{id}/keys", ListTenantKeysAsync).WithName("ListTenantKeys").WithSummary("A tenant's keys, revoked ones included")
+            .Problems(StatusCodes.Status404NotFound, "tenant_not_found");
+        keys.MapDelete("/tenants/{id}/keys/{keyId}", RevokeTenantKeyAsync).WithName("RevokeTenantKey").WithSummary("Revoke a tenant's key")
+            .Problems(StatusCodes.Status404NotFound, "tenant_not_found", "key_not_found");
     }
 
     private static async Task<CreateKeyRequest> OptionalBodyAsync(HttpContext context) =>
         context.Request.ContentLength is > 0 ? await ApiJson.ReadAsync<CreateKeyRequest>(context).ConfigureAwait(false) : new CreateKeyRequest(null);
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IKeyStore keys, TimeProvider time, string role, string? tenant)
+    private static async Task<Created<KeyView>> CreateAsync(HttpContext context, IKeyStore keys, TimeProvider time, string role, string? tenant)
     {
         var request = await OptionalBodyAsync(context).ConfigureAwait(false);
         if (request.Label is { Length: > 200 })
@@ -47,10 +57,10 @@ public static class KeyEndpoints
         await keys.AddKeyAsync(new ApiKeyRecord(keyId, role, tenant, ApiKeys.Hash(key), time.GetUtcNow(), request.Label),
             context.Audit("key.create", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
         var location = tenant is null ? $"/v1/keys/{keyId}" : $"/v1/tenants/{tenant}/keys/{keyId}";
-        return Results.Created(location, new KeyView(keyId, key, tenant, request.Label));
+        return TypedResults.Created(location, new KeyView(keyId, key, tenant, request.Label));
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId, string role, string? tenant)
+    private static async Task<NoContent> RevokeAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId, string role, string? tenant)
     {
         var outcome = await keys.RevokeKeyAsync(keyId, role, tenant,
             context.Audit("key.revoke", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
@@ -64,40 +74,40 @@ public static class KeyEndpoints
                     $"{keyId} is the only operator key left; create another (POST /v1/keys) before revoking this one, so the API stays reachable");
         }
         cache.Forget(keyId);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
-    private static IResult List(IReadOnlyList<ApiKeyRecord> keys) =>
-        Results.Ok(keys.Select(k => new KeyInfo(k.Id, k.Role, k.TenantId, k.Label, k.CreatedAt, k.RevokedAt)).ToList());
+    private static Ok<Page<KeyInfo>> List(IReadOnlyList<ApiKeyRecord> keys, int? limit, string? after) =>
+        TypedResults.Ok(Paging.Page(keys, k => Paging.TimeKey(k.CreatedAt) + k.Id, k => new KeyInfo(k.Id, k.Role, k.TenantId, k.Label, k.CreatedAt, k.RevokedAt), limit, after));
 
-    private static Task<IResult> CreateOperatorKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time)
+    private static Task<Created<KeyView>> CreateOperatorKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time)
     {
         return CreateAsync(context, keys, time, ApiKeys.AdminRole, null);
     }
 
-    private static async Task<IResult> ListOperatorKeysAsync(HttpContext context, IKeyStore keys)
+    private static async Task<Ok<Page<KeyInfo>>> ListOperatorKeysAsync(HttpContext context, IKeyStore keys, int? limit, string? after)
     {
-        return List(await keys.ListKeysAsync(ApiKeys.AdminRole, null, context.RequestAborted).ConfigureAwait(false));
+        return List(await keys.ListKeysAsync(ApiKeys.AdminRole, null, context.RequestAborted).ConfigureAwait(false), limit, after);
     }
 
-    private static Task<IResult> RevokeOperatorKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId)
+    private static Task<NoContent> RevokeOperatorKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId)
     {
         return RevokeAsync(context, keys, cache, keyId, ApiKeys.AdminRole, null);
     }
 
-    private static async Task<IResult> CreateTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, TimeProvider time, string id)
+    private static async Task<Created<KeyView>> CreateTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, TimeProvider time, string id)
     {
         await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
         return await CreateAsync(context, keys, time, ApiKeys.TenantRole, id).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> ListTenantKeysAsync(HttpContext context, TenantService tenants, IKeyStore keys, string id)
+    private static async Task<Ok<Page<KeyInfo>>> ListTenantKeysAsync(HttpContext context, TenantService tenants, IKeyStore keys, string id, int? limit, string? after)
     {
         await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
-        return List(await keys.ListKeysAsync(ApiKeys.TenantRole, id, context.RequestAborted).ConfigureAwait(false));
+        return List(await keys.ListKeysAsync(ApiKeys.TenantRole, id, context.RequestAborted).ConfigureAwait(false), limit, after);
     }
 
-    private static async Task<IResult> RevokeTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, ApiKeyCache cache, string id, string keyId)
+    private static async Task<NoContent> RevokeTenantKeyAsync(HttpContext context, TenantService tenants, IKeyStore keys, ApiKeyCache cache, string id, string keyId)
     {
         await tenants.GetTenantAsync(id, context.RequestAborted).ConfigureAwait(false);
         return await RevokeAsync(context, keys, cache, keyId, ApiKeys.TenantRole, id).ConfigureAwait(false);

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Rdns.Addressing;
 using Rdns.Api.Auth;
+using Rdns.Api.OpenApi;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Rdns.Control.Ptr;
 using Rdns.Control.Tenants;
 using Rdns.Control.Views;
@@ -43,10 +45,20 @@ public static class PtrEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var ptr = app.MapGroup("/v1/ptr").WithTags("PTR").RequireAuthorization(ApiPolicies.Operator);
-        ptr.MapPut("/{ip}", PutAsync).WithName("SetPtr");
-        ptr.MapGet("/{ip}", Get).WithName("GetPtr");
-        ptr.MapDelete("/{ip}", DeleteAsync).WithName("DeletePtr");
-        app.MapPost("/v1/ptr", BulkAsync).WithTags("PTR").WithName("SetPtrBulk").RequireAuthorization(ApiPolicies.Operator);
+        ptr.MapPut("/{ip}", PutAsync).WithName("SetPtr").WithSummary("Set the PTR of an address in whichever hosted zone covers it")
+            .JsonBody<PtrRequest>()
+            .Problems(StatusCodes.Status404NotFound, "no_zone_for_address")
+            .Problems(StatusCodes.Status409Conflict, "address_delegated", "conflict");
+        ptr.MapGet("/{ip}", Get).WithName("GetPtr").WithSummary("The PTR of an address")
+            .Problems(StatusCodes.Status404NotFound, "no_zone_for_address", "ptr_not_found")
+            .Problems(StatusCodes.Status409Conflict, "address_delegated");
+        ptr.MapDelete("/{ip}", DeleteAsync).WithName("DeletePtr").WithSummary("Remove the PTR of an address")
+            .Problems(StatusCodes.Status404NotFound, "no_zone_for_address", "ptr_not_found")
+            .Problems(StatusCodes.Status409Conflict, "address_delegated", "conflict");
+        ptr.MapPost("", BulkAsync).WithName("SetPtrBulk").WithSummary("Set or remove up to 100,000 PTRs in one transaction")
+            .JsonBody<BulkPtrRequest>()
+            .Problems(StatusCodes.Status404NotFound, "no_zone_for_address")
+            .Problems(StatusCodes.Status409Conflict, "address_delegated", "conflict");
     }
 
     private static PtrLocation Locate(ZoneService service, IpAddress ip)
@@ -59,6 +71,10 @@ public static class PtrEndpoints
             _ => throw new ApiException(StatusCodes.Status409Conflict, "address_delegated", "The address is delegated elsewhere", $"{ip}: {location.Detail}"),
         };
     }
+
+    /// <summary>The PTR an address has now, for the audit row's "before".</summary>
+    private static string? CurrentPtr(PtrLocation location) =>
+        location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) is { } set ? Rdata.ReadName(set.Data[0]).ToString() : null;
 
     internal static byte[] ParseTarget(string? text, string field)
     {
@@ -85,7 +101,7 @@ public static class PtrEndpoints
             ? new DeleteCustomReverse(address.ToString())
             : new SetReverseByOperator(address.ToString(), DnsName.FromWire(target).ToString(), TenantReverseService.OperatorSet, "set by the operator", time.GetUtcNow());
 
-    private static async Task<IResult> PutAsync(HttpContext context, ViewRegistry views, string? view, TimeProvider time, string ip)
+    private static async Task<Ok<PtrView>> PutAsync(HttpContext context, ViewRegistry views, string? view, TimeProvider time, string ip)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
@@ -97,12 +113,13 @@ public static class PtrEndpoints
         var changed = await service.ChangeAsync(
             [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, ttl, [target])])],
             scope.IsPublic ? [TenantRowAfter(address, target, time)] : [],
-            context.Audit("ptr.set", ApiViews.Target(scope, address.ToString()), DnsName.FromWire(target).ToString()), context.RequestAborted).ConfigureAwait(false);
+            context.Audit("ptr.set", ApiViews.Target(scope, address.ToString()), DnsName.FromWire(target).ToString()) with { Before = CurrentPtr(location), After = DnsName.FromWire(target).ToString() },
+            context.RequestAborted).ConfigureAwait(false);
         uint serial = changed.Count > 0 ? changed[0].Serial : location.Zone.Serial;
-        return Results.Ok(new PtrView(address.ToString(), location.Owner.ToString(), DnsName.FromWire(target).ToString(), ttl, location.Zone.Origin.ToString(), serial));
+        return TypedResults.Ok(new PtrView(address.ToString(), location.Owner.ToString(), DnsName.FromWire(target).ToString(), ttl, location.Zone.Origin.ToString(), serial));
     }
 
-    private static IResult Get(HttpContext context, ViewRegistry views, string? view, string ip)
+    private static Ok<PtrView> Get(ViewRegistry views, string? view, string ip)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
@@ -110,38 +127,38 @@ public static class PtrEndpoints
         var location = Locate(service, address);
         var set = location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR);
         if (set is null)
-            return ApiProblem.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
-        return Results.Ok(new PtrView(address.ToString(), location.Owner.ToString(), Rdata.ReadName(set.Data[0]).ToString(), set.Ttl, location.Zone.Origin.ToString(), location.Zone.Serial));
+            throw ApiException.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
+        return TypedResults.Ok(new PtrView(address.ToString(), location.Owner.ToString(), Rdata.ReadName(set.Data[0]).ToString(), set.Ttl, location.Zone.Origin.ToString(), location.Zone.Serial));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, ViewRegistry views, string? view, string ip)
+    private static async Task<NoContent> DeleteAsync(HttpContext context, ViewRegistry views, string? view, string ip)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
         var address = ApiInput.ParseIp(ip, "ip");
         var location = Locate(service, address);
         if (location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) is null)
-            return ApiProblem.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
+            throw ApiException.NotFound("ptr_not_found", $"{address} has no PTR in zone {location.Zone.Origin}");
         await service.ChangeAsync(
             [new ZoneEdit(location.Zone.Origin, [new RRsetChange(location.Owner, RecordType.PTR, 0, [])])],
             scope.IsPublic ? [new DeleteCustomReverse(address.ToString())] : [],
-            context.Audit("ptr.delete", ApiViews.Target(scope, address.ToString())), context.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
+            context.Audit("ptr.delete", ApiViews.Target(scope, address.ToString())) with { Before = CurrentPtr(location) }, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
     /// <summary>
     /// Sets or removes (ptrdname null) the PTRs of up to 100,000 addresses in one transaction:
     /// every item is validated first, and either all changes land or none do.
     /// </summary>
-    private static async Task<IResult> BulkAsync(HttpContext context, ViewRegistry views, string? view, TimeProvider time)
+    private static async Task<Ok<BulkPtrResult>> BulkAsync(HttpContext context, ViewRegistry views, string? view, TimeProvider time)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
         var request = await ApiJson.ReadAsync<BulkPtrRequest>(context).ConfigureAwait(false);
         if (request.Items is null || request.Items.Count == 0)
-            return ApiProblem.Invalid("items", "at least one item is required");
+            throw ApiException.Invalid("items", "at least one item is required");
         if (request.Items.Count > MaxBulk)
-            return ApiProblem.Invalid("items", $"at most {MaxBulk} items per request (got {request.Items.Count})");
+            throw ApiException.Invalid("items", $"at most {MaxBulk} items per request (got {request.Items.Count})");
         var zones = service.Served.Current;
         var byZone = new Dictionary<DnsName, List<RRsetChange>>();
         var seen = new HashSet<IpAddress>();
@@ -177,6 +194,6 @@ public static class PtrEndpoints
         }
         var edits = byZone.Select(kv => new ZoneEdit(kv.Key, kv.Value)).ToList();
         var changed = await service.ChangeAsync(edits, writes, context.Audit("ptr.bulk", ApiViews.Target(scope, $"{request.Items.Count} addresses"), $"{edits.Count} zones"), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new BulkPtrResult(request.Items.Count, changed.Select(z => new ChangeResultZone(z.Origin.ToString(), z.Serial)).ToList()));
+        return TypedResults.Ok(new BulkPtrResult(request.Items.Count, changed.Select(z => new ChangeResultZone(z.Origin.ToString(), z.Serial)).ToList()));
     }
 }

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Rdns.Api.Auth;
+using Rdns.Api.Endpoints;
+using Rdns.Api.OpenApi;
 using Rdns.Control.Updates;
 
 namespace Rdns.Api.Updates;
@@ -18,30 +21,35 @@ public static class TsigKeyEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var keys = app.MapGroup("/v1/tsig-keys").WithTags("TSIG keys");
-        keys.MapPost("", CreateAsync).WithName("CreateTsigKey");
-        keys.MapGet("", ListAsync).WithName("ListTsigKeys");
-        keys.MapDelete("/{name}", DeleteAsync).WithName("DeleteTsigKey");
+        keys.MapPost("", CreateAsync).WithName("CreateTsigKey").WithSummary("A TSIG key for DNS UPDATE; the secret is shown this once")
+            .JsonBody<CreateTsigKeyRequest>()
+            .Problems(StatusCodes.Status409Conflict, "tsig_key_exists");
+        keys.MapGet("", ListAsync).WithName("ListTsigKeys").WithSummary("TSIG keys without secrets (a tenant key: its own)");
+        keys.MapDelete("/{name}", DeleteAsync).WithName("DeleteTsigKey").WithSummary("Delete a TSIG key")
+            .Problems(StatusCodes.Status404NotFound, "tsig_key_not_found")
+            .Problems(StatusCodes.Status409Conflict, "tsig_key_in_file");
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, UpdateKeys keys)
+    private static async Task<Created<TsigKeyCreated>> CreateAsync(HttpContext context, UpdateKeys keys)
     {
         var caller = context.Caller();
         var request = await ApiJson.ReadAsync<CreateTsigKeyRequest>(context).ConfigureAwait(false);
         var created = await keys.CreateAsync(request.Name, request.Algorithm, request.Allow, caller.IsAdmin ? null : caller.TenantId,
             context.Audit("tsig-key.create", request.Name ?? ""), context.RequestAborted).ConfigureAwait(false);
-        return Results.Created($"/v1/tsig-keys/{created.Name}", created);
+        return TypedResults.Created($"/v1/tsig-keys/{created.Name}", created);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, UpdateKeys keys)
+    private static async Task<Ok<Page<TsigKeyView>>> ListAsync(HttpContext context, UpdateKeys keys, int? limit, string? after)
     {
         var caller = context.Caller();
-        return Results.Ok(await keys.ListAsync(caller.IsAdmin ? null : caller.TenantId, context.RequestAborted).ConfigureAwait(false));
+        var list = await keys.ListAsync(caller.IsAdmin ? null : caller.TenantId, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(Paging.Page(list, k => k.Name, k => k, limit, after));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, UpdateKeys keys, string name)
+    private static async Task<NoContent> DeleteAsync(HttpContext context, UpdateKeys keys, string name)
     {
         var caller = context.Caller();
         await keys.DeleteAsync(name, caller.IsAdmin ? null : caller.TenantId, context.Audit("tsig-key.delete", name), context.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 }

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Routing;
 using Rdns.Addressing;
 using Rdns.Api.Auth;
 using Rdns.Control.Views;
+using Rdns.Api.OpenApi;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
@@ -18,7 +20,8 @@ namespace Rdns.Api.Zones;
 
 public sealed record CreateZoneRequest(string? Name, string? Prefix, List<string>? NameServers, string? View);
 
-public sealed record ZoneView(string Name, uint Serial, int Records, bool Reverse, string? Prefix, string View);
+/// <param name="Warnings">On creation only: what about the new zone will not work as it stands (an NS that is not a fully qualified name).</param>
+public sealed record ZoneView(string Name, uint Serial, int Records, bool Reverse, string? Prefix, string View, IReadOnlyList<string>? Warnings = null);
 
 public sealed record ZoneList(List<ZoneView> Items, string? Next);
 
@@ -41,16 +44,30 @@ public static class ZoneEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var zones = app.MapGroup("/v1/zones").WithTags("Zones").RequireAuthorization(ApiPolicies.Operator);
-        zones.MapPost("", CreateAsync).WithName("CreateZone");
-        zones.MapGet("", ListAsync).WithName("ListZones");
-        zones.MapGet("/{name}", Get).WithName("GetZone");
-        zones.MapDelete("/{name}", DeleteAsync).WithName("DeleteZone");
-        zones.MapPatch("/{name}/rrsets", PatchAsync).WithName("ChangeRRsets");
-        zones.MapGet("/{name}/export", Export).WithName("ExportZone");
-        zones.MapPost("/{name}/import", ImportAsync).WithName("ImportZone");
+        zones.MapPost("", CreateAsync).WithName("CreateZone").WithSummary("Create a zone by name or by prefix")
+            .JsonBody<CreateZoneRequest>()
+            .Problems(StatusCodes.Status409Conflict, "zone_exists")
+            .Problems(StatusCodes.Status422UnprocessableEntity, "prefix_needs_several_zones");
+        zones.MapGet("", ListAsync).WithName("ListZones").WithSummary("List hosted zones in DNS name order");
+        zones.MapGet("/{name}", Get).WithName("GetZone").WithSummary("A zone with its RRsets")
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found");
+        zones.MapDelete("/{name}", DeleteAsync).WithName("DeleteZone").WithSummary("Delete a zone")
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found");
+        zones.MapPatch("/{name}/rrsets", PatchAsync).WithName("ChangeRRsets").WithSummary("Replace or delete RRsets atomically")
+            .JsonBody<RRsetPatch>()
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found")
+            .Problems(StatusCodes.Status409Conflict, "conflict")
+            .Problems(StatusCodes.Status422UnprocessableEntity, "invalid_zone_data");
+        zones.MapGet("/{name}/export", Export).WithName("ExportZone").WithSummary("The zone as an RFC 1035 zone file")
+            .Produces<string>(StatusCodes.Status200OK, "text/dns")
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found");
+        zones.MapPost("/{name}/import", ImportAsync).WithName("ImportZone").WithSummary("Replace the zone's records with a zone file (creates the zone when absent)")
+            .TextBody("text/dns")
+            .Problems(StatusCodes.Status413PayloadTooLarge, "too_many_records", "body_too_large")
+            .Problems(StatusCodes.Status422UnprocessableEntity, "zone_file_error", "invalid_zone_data");
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, ViewRegistry views, string? view, ZoneDefaults defaults, TimeProvider time)
+    private static async Task<Created<ZoneView>> CreateAsync(HttpContext context, ViewRegistry views, string? view, ZoneDefaults defaults, TimeProvider time)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
@@ -58,21 +75,21 @@ public static class ZoneEndpoints
         if (request.View is not null)
         {
             if (view is not null && view != request.View)
-                return ApiProblem.Invalid("view", "the body and the query name different views");
+                throw ApiException.Invalid("view", "the body and the query name different views");
             scope = ApiViews.Resolve(views, request.View);
             service = scope.Service;
         }
         DnsName name;
         if (request.Name is not null && request.Prefix is not null)
-            return ApiProblem.Invalid("name", "give either name or prefix, not both");
+            throw ApiException.Invalid("name", "give either name or prefix, not both");
         if (request.Prefix is not null)
         {
             if (!IpPrefix.TryParse(request.Prefix, out var prefix, out var error))
-                return ApiProblem.Invalid("prefix", error!);
+                throw ApiException.Invalid("prefix", error!);
             var plan = ReverseZonePlan.For(prefix);
             if (plan.Count != 1)
             {
-                return ApiProblem.Unprocessable("prefix_needs_several_zones", "The prefix maps to several zones",
+                throw ApiException.Unprocessable("prefix_needs_several_zones", "The prefix maps to several zones",
                     $"{request.Prefix} is covered by {plan.Count} reverse zones; create each of them", "prefix",
                     new Dictionary<string, object?> { ["plan"] = plan.Select(p => p.Name).ToList() });
             }
@@ -84,37 +101,38 @@ public static class ZoneEndpoints
         }
         else
         {
-            return ApiProblem.Invalid("name", "a zone name or a prefix is required");
+            throw ApiException.Invalid("name", "a zone name or a prefix is required");
         }
 
         var nameServers = new List<DnsName>();
         foreach (var (ns, i) in (request.NameServers ?? []).Select((n, i) => (n, i)))
         {
             if (!PtrTarget.TryNormalize(ns, out var normalized, out var reason))
-                return ApiProblem.Invalid($"nameServers[{i}]", reason!);
+                throw ApiException.Invalid($"nameServers[{i}]", reason!);
             nameServers.Add(DnsName.Parse(normalized));
         }
         if (service.Served.Current.Get(name) is not null)
-            return ApiProblem.Conflict("zone_exists", $"zone {name} already exists");
+            throw ApiException.Conflict("zone_exists", $"zone {name} already exists");
         var records = defaults.Skeleton(name, nameServers, time.GetUtcNow());
         try
         {
             var zone = await service.CreateAsync(name, records, replace: false, context.Audit("zone.create", ApiViews.Target(scope, name.ToString())), context.RequestAborted).ConfigureAwait(false);
-            return Results.Created($"/v1/zones/{name}{(scope.IsPublic ? "" : "?view=" + scope.Name)}", View(zone, scope.Name));
+            var unqualified = records.Where(r => r.Type == RecordType.NS).Select(r => DnsName.FromWire(r.Data)).Where(n => n.LabelCount < 2).ToList();
+            var warnings = unqualified.Count == 0 ? null
+                : new List<string> { $"NS {string.Join(", ", unqualified)} is not a fully qualified name; no parent can delegate to it. Give nameServers, or set the server's Zones:NameServers (--ns)" };
+            return TypedResults.Created($"/v1/zones/{name}{(scope.IsPublic ? "" : "?view=" + scope.Name)}", View(zone, scope.Name) with { Warnings = warnings });
         }
         catch (Storage.StoreConflictException)
         {
-            return ApiProblem.Conflict("zone_exists", $"zone {name} already exists");
+            throw ApiException.Conflict("zone_exists", $"zone {name} already exists");
         }
     }
 
-    private static IResult ListAsync(HttpContext context, ViewRegistry views, string? view, int? limit, string? after)
+    private static Ok<ZoneList> ListAsync(ViewRegistry views, string? view, int? limit, string? after)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
-        int size = limit ?? 100;
-        if (size is < 1 or > MaxPage)
-            return ApiProblem.Invalid("limit", $"must be 1-{MaxPage}");
+        int size = Endpoints.Paging.Limit(limit);
         DnsName? from = after is null ? null : ParseZoneName(after, "after");
         var page = service.Served.Current.Zones
             .Where(z => from is null || z.Origin.CompareTo(from) > 0)
@@ -122,10 +140,10 @@ public static class ZoneEndpoints
             .Take(size + 1)
             .ToList();
         string? next = page.Count > size ? page[size - 1].Origin.ToString() : null;
-        return Results.Ok(new ZoneList(page.Take(size).Select(z => View(z, scope.Name)).ToList(), next));
+        return TypedResults.Ok(new ZoneList(page.Take(size).Select(z => View(z, scope.Name)).ToList(), next));
     }
 
-    private static IResult Get(HttpContext context, ViewRegistry views, string? view, string name)
+    private static Ok<ZoneDetail> Get(ViewRegistry views, string? view, string name)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
@@ -135,44 +153,44 @@ public static class ZoneEndpoints
             .Select(g => new RRsetView(g.Key.Item1, RecordTypeText.ToText(g.Key.Type), g.First().Ttl, g.Select(r => Rdata.ToText(r.Type, r.Data)).ToList()))
             .ToList();
         var v = View(zone, scope.Name);
-        return Results.Ok(new ZoneDetail(v.Name, v.Serial, v.Reverse, v.Prefix, rrsets));
+        return TypedResults.Ok(new ZoneDetail(v.Name, v.Serial, v.Reverse, v.Prefix, rrsets));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, ViewRegistry views, string? view, string name)
+    private static async Task<NoContent> DeleteAsync(HttpContext context, ViewRegistry views, string? view, string name)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
         var zoneName = ParseZoneName(name, "name");
         bool deleted = await service.DeleteAsync(zoneName, context.Audit("zone.delete", ApiViews.Target(scope, zoneName.ToString())), context.RequestAborted).ConfigureAwait(false);
-        return deleted ? Results.NoContent() : ApiProblem.NotFound("zone_not_found", $"zone {zoneName} is not hosted here");
+        return deleted ? TypedResults.NoContent() : throw ApiException.NotFound("zone_not_found", $"zone {zoneName} is not hosted here");
     }
 
-    private static async Task<IResult> PatchAsync(HttpContext context, ViewRegistry views, string? view, string name)
+    private static async Task<Ok<ChangeResult>> PatchAsync(HttpContext context, ViewRegistry views, string? view, string name)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
         var zone = Find(service, name);
         var patch = await ApiJson.ReadAsync<RRsetPatch>(context).ConfigureAwait(false);
         if (patch.Rrsets is null || patch.Rrsets.Count == 0)
-            return ApiProblem.Invalid("rrsets", "at least one RRset change is required");
+            throw ApiException.Invalid("rrsets", "at least one RRset change is required");
         var changes = new List<RRsetChange>();
         for (int i = 0; i < patch.Rrsets.Count; i++)
             changes.Add(ParseChange(patch.Rrsets[i], zone.Origin, $"rrsets[{i}]"));
         var result = await service.ChangeAsync([new ZoneEdit(zone.Origin, changes)], context.Audit("zone.change", ApiViews.Target(scope, zone.Origin.ToString()), $"{changes.Count} rrsets"), context.RequestAborted).ConfigureAwait(false);
         uint serial = result.Count > 0 ? result[0].Serial : zone.Serial;
-        return Results.Ok(new ChangeResult(zone.Origin.ToString(), serial, result.Count > 0 ? changes.Count : 0));
+        return TypedResults.Ok(new ChangeResult(zone.Origin.ToString(), serial, result.Count > 0 ? changes.Count : 0));
     }
 
-    private static IResult Export(HttpContext context, ViewRegistry views, string? view, string name)
+    private static ContentHttpResult Export(ViewRegistry views, string? view, string name)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
         var zone = Find(service, name);
         var text = ZoneFileWriter.ToText(zone.Origin, zone.Records());
-        return Results.Text(text, "text/dns; charset=utf-8", Encoding.UTF8);
+        return TypedResults.Text(text, "text/dns; charset=utf-8", Encoding.UTF8);
     }
 
-    private static async Task<IResult> ImportAsync(HttpContext context, ViewRegistry views, string? view, ZoneImportOptions limits, string name)
+    private static async Task<Ok<ZoneView>> ImportAsync(HttpContext context, ViewRegistry views, string? view, ZoneImportOptions limits, string name)
     {
         var scope = ApiViews.Resolve(views, view);
         var service = scope.Service;
@@ -186,17 +204,17 @@ public static class ZoneEndpoints
         }
         catch (ZoneFileException e) when (e.TooManyRecords)
         {
-            return ApiProblem.Create(StatusCodes.Status413PayloadTooLarge, "too_many_records", "The zone file makes too many records",
+            throw new ApiException(StatusCodes.Status413PayloadTooLarge, "too_many_records", "The zone file makes too many records",
                 $"{e.Message}; an import may make at most {limits.MaxRecords} records (setting Import:ApiRecords)", "body",
                 new Dictionary<string, object?> { ["line"] = e.Line, ["limit"] = limits.MaxRecords });
         }
         catch (ZoneFileException e)
         {
-            return ApiProblem.Unprocessable("zone_file_error", "The zone file has an error", e.Message, "body",
+            throw ApiException.Unprocessable("zone_file_error", "The zone file has an error", e.Message, "body",
                 new Dictionary<string, object?> { ["line"] = e.Line });
         }
         var imported = await service.ImportAsync(zoneName, records, context.Audit("zone.import", ApiViews.Target(scope, zoneName.ToString()), $"{records.Count} records"), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(View(imported, scope.Name));
+        return TypedResults.Ok(View(imported, scope.Name));
     }
 
     internal static RRsetChange ParseChange(RRsetInput input, DnsName origin, string field)

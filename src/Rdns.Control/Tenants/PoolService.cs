@@ -53,6 +53,74 @@ public sealed class PoolService(ZoneService zones, ZoneDefaults defaults, TimePr
         return (pool, created);
     }
 
+    public async Task<PoolRecord> GetAsync(string id, CancellationToken cancellationToken) =>
+        (await Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(p => p.Id == id)
+        ?? throw new ControlException(ControlError.NotFound, "pool_not_found", $"no pool {id}");
+
+    /// <summary>
+    /// Changes the default-name template and TTL of a pool; every address of it that has no PTR of
+    /// its own answers the new default at once. The prefix is fixed: a different prefix is a
+    /// different pool.
+    /// </summary>
+    public async Task<PoolRecord> UpdateAsync(string id, string? template, uint? ttl, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        var pool = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (template is not null && string.IsNullOrWhiteSpace(template))
+            throw new ControlException(ControlError.Invalid, "validation_failed", "defaultPtr: must not be empty", "defaultPtr");
+        if (ttl is > int.MaxValue)
+            throw new ControlException(ControlError.Invalid, "validation_failed", "ttl: must be at most 2147483647 (RFC 2181 §8)", "ttl");
+        if (!DefaultNamePool.TryCreate(IpPrefix.Parse(pool.Prefix), template ?? pool.Template, ttl ?? pool.Ttl, out var names, out var templateError))
+            throw new ControlException(ControlError.Invalid, "validation_failed", $"defaultPtr: {templateError}", "defaultPtr");
+        if (names.Template != pool.Template && zones.Served.Current.FindZone(names.ForwardZone.Prepend("x").Wire) is null)
+        {
+            var created = new List<string>();
+            await EnsureZoneAsync(names.ForwardZone, created, audit, cancellationToken).ConfigureAwait(false);
+        }
+        var updated = pool with { Template = names.Template, Ttl = names.Ttl };
+        try
+        {
+            await Store.CommitAsync([], [new UpdatePool(id, updated.Template, updated.Ttl)],
+                audit with { Action = "pool.update", Target = id, Before = $"{pool.Template} ttl {pool.Ttl}", After = $"{updated.Template} ttl {updated.Ttl}" },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TenantConflictException)
+        {
+            throw new ControlException(ControlError.NotFound, "pool_not_found", $"no pool {id}");
+        }
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>
+    /// Deletes a pool none of whose addresses is allocated (409 <c>pool_allocated</c> otherwise).
+    /// Its default names stop at once; its zones stay, with whatever PTRs they hold, until the
+    /// operator deletes them.
+    /// </summary>
+    public async Task DeleteAsync(string id, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        var pool = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var allocated = (await Store.ListAllocationsAsync(null, includeReleased: false, cancellationToken).ConfigureAwait(false))
+            .Where(a => a.PoolId == id).ToList();
+        if (allocated.Count > 0)
+            throw Allocated(pool, allocated);
+        try
+        {
+            await Store.CommitAsync([], [new DeletePool(id)],
+                audit with { Action = "pool.delete", Target = id, Before = $"{pool.Prefix} {pool.Template}" }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TenantConflictException)
+        {
+            allocated = (await Store.ListAllocationsAsync(null, includeReleased: false, cancellationToken).ConfigureAwait(false)).Where(a => a.PoolId == id).ToList();
+            throw allocated.Count > 0 ? Allocated(pool, allocated) : new ControlException(ControlError.NotFound, "pool_not_found", $"no pool {id}");
+        }
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ControlException Allocated(PoolRecord pool, List<AllocationRecord> allocated) =>
+        new(ControlError.Conflict, "pool_allocated",
+            $"pool {pool.Id} ({pool.Prefix}) has {allocated.Count} allocation(s) ({string.Join(", ", allocated.Take(5).Select(a => $"{a.Id} {a.Prefix} to {a.TenantId}"))}); release them first",
+            null, new Dictionary<string, object?> { ["allocations"] = allocated.Select(a => a.Id).ToList() });
+
     private async Task EnsureZoneAsync(DnsName name, List<string> created, AuditEntry audit, CancellationToken cancellationToken)
     {
         if (zones.Served.Current.Get(name) is not null)

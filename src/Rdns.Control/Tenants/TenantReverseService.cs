@@ -53,13 +53,14 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
         var (status, detail) = await CheckNameAsync(tenantId, address, target, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
+        var before = CurrentName(address);
         var record = new CustomReverseRecord(address.ToString(), tenantId, allocation.Id, target.ToString(), status, detail, now, now);
         try
         {
             await zones.ChangeAsync(
                 [new ZoneEdit(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, options.PtrTtl, [target.Wire.ToArray()])])],
                 [new PutCustomReverse(record)],
-                audit with { Action = "reverse.set", Target = address.ToString(), Detail = $"{target} ({status})" },
+                audit with { Action = "reverse.set", Target = address.ToString(), Detail = $"{target} ({status})", Before = before, After = target.ToString() },
                 cancellationToken).ConfigureAwait(false);
         }
         catch (AllocationReleasedException)
@@ -138,7 +139,8 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
             ? new List<ZoneEdit> { new(location.Zone!.Origin, [new RRsetChange(location.Owner, RecordType.PTR, 0, [])]) }
             : [];
         TenantWrite[] writes = custom is null ? [] : [new DeleteCustomReverse(address.ToString())];
-        await zones.ChangeAsync(edits, writes, audit with { Action = "reverse.reset", Target = address.ToString() }, cancellationToken).ConfigureAwait(false);
+        await zones.ChangeAsync(edits, writes, audit with { Action = "reverse.reset", Target = address.ToString(), Before = CurrentName(address), After = tenants.Pools.DefaultName(address) },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ReverseView>> ListAsync(string tenantId, string? status, CancellationToken cancellationToken)
@@ -150,6 +152,14 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
         return list.Select(r => ViewOf(IpAddress.Parse(r.Address), r))
             .Where(v => v.Custom && (status is null || v.Status == status))
             .ToList();
+    }
+
+    /// <summary>The name an address answers now (its PTR, else its default name), for the audit row's "before".</summary>
+    private string? CurrentName(IpAddress address)
+    {
+        var location = PtrLocator.Locate(zones.Served.Current, address);
+        var set = location.Found ? location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) : null;
+        return set is null ? tenants.Pools.DefaultName(address) : Rdata.ReadName(set.Data[0]).ToString();
     }
 
     /// <summary>The view of an address from the zone's PTR, annotated by the tenant's row when it is the same name.</summary>

@@ -30,6 +30,53 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
         await Store.GetTenantAsync(id, cancellationToken).ConfigureAwait(false)
         ?? throw new ControlException(ControlError.NotFound, "tenant_not_found", $"no tenant {id}");
 
+    public Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(CancellationToken cancellationToken) => Store.ListTenantsAsync(cancellationToken);
+
+    public async Task<TenantRecord> RenameTenantAsync(string id, string? name, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
+            throw new ControlException(ControlError.Invalid, "validation_failed", "name: required, at most 200 characters", "name");
+        var tenant = await GetTenantAsync(id, cancellationToken).ConfigureAwait(false);
+        var renamed = tenant with { Name = name.Trim() };
+        try
+        {
+            await Store.CommitAsync([], [new RenameTenant(id, renamed.Name)],
+                audit with { Action = "tenant.update", Target = id, Before = tenant.Name, After = renamed.Name }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TenantConflictException)
+        {
+            throw new ControlException(ControlError.NotFound, "tenant_not_found", $"no tenant {id}");
+        }
+        return renamed;
+    }
+
+    /// <summary>
+    /// Deletes a tenant that holds no addresses (409 <c>tenant_holds_addresses</c> otherwise): its
+    /// API keys are revoked and its domains and TSIG keys removed in the same transaction.
+    /// </summary>
+    public async Task DeleteTenantAsync(string id, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        var tenant = await GetTenantAsync(id, cancellationToken).ConfigureAwait(false);
+        var held = await Store.ListAllocationsAsync(id, includeReleased: false, cancellationToken).ConfigureAwait(false);
+        if (held.Count > 0)
+            throw HoldsAddresses(id, held);
+        try
+        {
+            await Store.CommitAsync([], [new DeleteTenant(id, time.GetUtcNow())],
+                audit with { Action = "tenant.delete", Target = id, Before = tenant.Name }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TenantConflictException)
+        {
+            held = await Store.ListAllocationsAsync(id, includeReleased: false, cancellationToken).ConfigureAwait(false);
+            throw held.Count > 0 ? HoldsAddresses(id, held) : new ControlException(ControlError.NotFound, "tenant_not_found", $"no tenant {id}");
+        }
+    }
+
+    private static ControlException HoldsAddresses(string id, IReadOnlyList<AllocationRecord> held) =>
+        new(ControlError.Conflict, "tenant_holds_addresses",
+            $"tenant {id} holds {held.Count} allocation(s) ({string.Join(", ", held.Take(5).Select(a => $"{a.Id} {a.Prefix}"))}); release them first (DELETE /v1/allocations/{{id}})",
+            null, new Dictionary<string, object?> { ["allocations"] = held.Select(a => a.Id).ToList() });
+
     public async Task<AllocationRecord> AllocateAsync(string? tenantId, string? prefixText, AuditEntry audit, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(tenantId))
@@ -86,7 +133,7 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
         try
         {
             await zones.ChangeAsync(edits, [new ReleaseAllocation(id, time.GetUtcNow()), new DeleteCustomReversesOf(id)],
-                audit with { Action = "allocation.release", Target = id, Detail = $"{allocation.Prefix}: every PTR at its addresses reset to the default" },
+                audit with { Action = "allocation.release", Target = id, Detail = $"{allocation.Prefix} of {allocation.TenantId}: every PTR at its addresses reset to the default" },
                 cancellationToken).ConfigureAwait(false);
         }
         catch (TenantConflictException)

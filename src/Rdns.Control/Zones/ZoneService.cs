@@ -36,7 +36,7 @@ public sealed class ZoneService(ZoneWriter writer, ServedZones zones, IRdnsStore
     /// <summary>Brings one zone in memory up to what the store holds.</summary>
     public Task CatchUpAsync(DnsName zone, CancellationToken cancellationToken = default) => writer.CatchUpAsync([zone], cancellationToken);
 
-    private static WriteAudit Audit(AuditEntry a) => new(a.Actor, a.Action, a.Target, a.Detail, a.RemoteAddress);
+    private static WriteAudit Audit(AuditEntry a) => new(a.Actor, a.Action, a.Target, a.Detail, a.RemoteAddress) { Before = a.Before, After = a.After };
 
     /// <summary>Creates (or with <paramref name="replace"/>, replaces) a zone from its records; they must form a valid zone.</summary>
     public Task<ZoneSnapshot> CreateAsync(DnsName name, IReadOnlyList<ResourceRecord> records, bool replace, AuditEntry audit, CancellationToken cancellationToken = default) =>

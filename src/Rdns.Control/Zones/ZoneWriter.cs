@@ -455,7 +455,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         var tenantWrites = (write.Attachment as TenantAttachment)?.Writes ?? [];
         var dnssecWrites = (write.Attachment as DnssecAttachment)?.Writes ?? [];
         var detail = write.Audit.Describe?.Invoke(commits.Select(c => c.Changeset).ToList()) ?? write.Audit.Detail;
-        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, detail, write.Audit.RemoteAddress))
+        var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, detail, write.Audit.RemoteAddress, write.Audit.Before, write.Audit.After))
         {
             Commits = commits,
             Creations = created.Select(c => new ZoneCreation(c.Zone.Zone, c.Zone.Records, c.Zone.Replace)).ToList(),

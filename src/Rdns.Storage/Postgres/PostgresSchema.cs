@@ -175,5 +175,10 @@ internal static class PostgresSchema
         ALTER TABLE zones ADD COLUMN view text COLLATE "C" NOT NULL DEFAULT 'public';
         CREATE INDEX zones_by_view ON zones (view, name);
         """,
+        """
+        ALTER TABLE audit ADD COLUMN old_value text;
+        ALTER TABLE audit ADD COLUMN new_value text;
+        ALTER TABLE tenants ADD COLUMN deleted_at timestamptz;
+        """,
     ];
 }

@@ -168,5 +168,10 @@ internal static class SqliteSchema
         ALTER TABLE zones ADD COLUMN view TEXT NOT NULL DEFAULT 'public';
         CREATE INDEX zones_by_view ON zones (view, name);
         """,
+        """
+        ALTER TABLE audit ADD COLUMN old_value TEXT;
+        ALTER TABLE audit ADD COLUMN new_value TEXT;
+        ALTER TABLE tenants ADD COLUMN deleted_at INTEGER;
+        """,
     ];
 }

@@ -3,6 +3,12 @@ namespace Rdns.Zones.Writes;
 /// <summary>Who did what, from where: the audit row written in the same transaction as the change.</summary>
 public sealed record WriteAudit(string Actor, string Action, string Target, string? Detail = null, string? RemoteAddress = null)
 {
+    /// <summary>The value the change replaced (a PTR's name, say), when there is one.</summary>
+    public string? Before { get; init; }
+
+    /// <summary>The value the change set, when there is one.</summary>
+    public string? After { get; init; }
+
     /// <summary>
     /// When set, the detail is written from the changesets the write made, known only at commit time
     /// (a DNS UPDATE's effect depends on the zone then); <see cref="Detail"/> is the fallback.

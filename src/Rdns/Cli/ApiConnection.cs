@@ -8,32 +8,69 @@ namespace Rdns.Cli;
 
 /// <summary>
 /// How the verbs that talk to a running server reach its API: <c>--api URL</c> (alias
-/// <c>--server</c>; default $RDNS_API, else $RDNS_URL, else http://127.0.0.1:8080) and
-/// <c>--key KEY</c> (default $RDNS_KEY, so the key stays out of shell history). A refusal is one
-/// line on stderr with the API's code and detail: exit code 2 for the API's 4xx, 1 when the API or
-/// the network failed.
+/// <c>--server</c>; default $RDNS_API, else $RDNS_URL, else http://127.0.0.1:8080) and the key,
+/// first found of <c>--key KEY</c>, $RDNS_KEY, <c>--key-file FILE</c>, $RDNS_KEY_FILE, and the
+/// admin key of a server on this host (<c>$RDNS_DATA/admin.key</c>, else ./rdns-data/admin.key), so
+/// the key stays out of shell history. A refusal is one line on stderr with the API's code and
+/// detail: exit code 2 for the API's 4xx, 1 when the API or the network failed.
 /// </summary>
 internal sealed class ApiConnection
 {
     public Option<string?> Api { get; } = new("--api", "--server") { Description = "API base URL (default $RDNS_API or $RDNS_URL, else http://127.0.0.1:8080)" };
 
-    public Option<string?> Key { get; } = new("--key") { Description = "API key (default $RDNS_KEY)" };
+    public Option<string?> Key { get; } = new("--key") { Description = "API key (default $RDNS_KEY, else --key-file)" };
 
-    /// <summary>Adds both options to a command.</summary>
+    public Option<string?> KeyFile { get; } = new("--key-file") { Description = "File holding the API key (default $RDNS_KEY_FILE, else DATA/admin.key of a server on this host)" };
+
+    /// <summary>Adds the connection's options to a command.</summary>
     public void AddTo(Command command)
     {
         command.Options.Add(Api);
         command.Options.Add(Key);
+        command.Options.Add(KeyFile);
+    }
+
+    /// <summary>The key, from the first source that has one; null (with the failure reported) when none does or a named file cannot be read.</summary>
+    private string? FindKey(ParseResult result, out int failure)
+    {
+        failure = 0;
+        var key = result.GetValue(Key) ?? Environment.GetEnvironmentVariable("RDNS_KEY");
+        if (!string.IsNullOrWhiteSpace(key))
+            return key;
+        var file = result.GetValue(KeyFile) ?? Environment.GetEnvironmentVariable("RDNS_KEY_FILE");
+        if (file is not null)
+        {
+            try
+            {
+                return File.ReadAllText(file).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failure = Usage.Fail(result, file, $"cannot read the key file: {e.Message}");
+                return null;
+            }
+        }
+        var local = Path.Combine(Environment.GetEnvironmentVariable("RDNS_DATA") ?? "rdns-data", "admin.key");
+        try
+        {
+            if (File.Exists(local))
+                return File.ReadAllText(local).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        failure = Usage.Fail(result, "--key: required (or set RDNS_KEY, or --key-file FILE)");
+        return null;
     }
 
     /// <summary>The client for this invocation, or the exit code of the usage error already reported.</summary>
     public HttpClient? Client(ParseResult result, out int failure)
     {
-        failure = 0;
-        var key = result.GetValue(Key) ?? Environment.GetEnvironmentVariable("RDNS_KEY");
+        var key = FindKey(result, out failure);
         if (string.IsNullOrWhiteSpace(key))
         {
-            failure = Usage.Fail(result, "--key: required (or set RDNS_KEY)");
+            if (failure == 0)
+                failure = Usage.Fail(result, "--key: the key is empty");
             return null;
         }
         var baseUrl = result.GetValue(Api) ?? Environment.GetEnvironmentVariable("RDNS_API") ?? Environment.GetEnvironmentVariable("RDNS_URL") ?? "http://127.0.0.1:8080";

@@ -7,7 +7,8 @@ namespace Rdns.Cli;
 /// <c>rdns key list [--tenant ID]</c> and <c>rdns key revoke KEYID [--tenant ID]</c>: an operator's
 /// API keys, or a tenant's, through the API (see <see cref="ApiConnection"/> for --api and --key).
 /// Keys are listed one per line, tab-separated: id, role, tenant (or -), created, revoked (or -),
-/// label (or -); never the key itself, which the server does not keep.
+/// label (or -); never the key itself, which the server does not keep. <c>rdns key create
+/// [--tenant ID] [--label L]</c> prints the new key's id and the key, tab-separated.
 /// </summary>
 internal static class KeyVerb
 {
@@ -27,7 +28,22 @@ internal static class KeyVerb
         connection.AddTo(revoke);
         revoke.SetAction((result, cancel) => RevokeAsync(result, connection, result.GetValue(keyId)!, result.GetValue(tenantRevoke), cancel));
 
+        var tenantCreate = new Option<string?>("--tenant") { Description = "Create a key of this tenant (default: an operator key)" };
+        var label = new Option<string?>("--label") { Description = "What the key is for, shown in listings" };
+        var create = new Command("create", "Create a key; prints its id and the key, which is shown this once.") { tenantCreate, label };
+        connection.AddTo(create);
+        create.SetAction(async (result, cancel) =>
+        {
+            var tenant = result.GetValue(tenantCreate);
+            var (key, failure) = await ApiCalls.SendAsync(result, connection, HttpMethod.Post, KeysPath(tenant), new { label = result.GetValue(label) }, tenant ?? "operator key", cancel).ConfigureAwait(false);
+            if (key is null)
+                return failure;
+            result.InvocationConfiguration.Output.WriteLine($"{(string?)key["id"]}	{(string?)key["key"]}");
+            return 0;
+        });
+
         command.Subcommands.Add(list);
+        command.Subcommands.Add(create);
         command.Subcommands.Add(revoke);
         return command;
     }
@@ -44,7 +60,7 @@ internal static class KeyVerb
         if (body is null)
             return error;
         var output = result.InvocationConfiguration.Output;
-        foreach (var key in body.AsArray().OfType<JsonNode>())
+        foreach (var key in body["items"]!.AsArray().OfType<JsonNode>())
         {
             output.WriteLine(string.Join('\t', (string?)key["id"], (string?)key["role"], (string?)key["tenant"] ?? "-",
                 (string?)key["createdAt"], (string?)key["revokedAt"] ?? "-", Printable((string?)key["label"])));

@@ -24,6 +24,8 @@ public static class ServeVerb
         var catalog = new Option<string?>("--catalog") { Description = "Catalog zone name (default catalog.invalid.)" };
         var rrlRate = new Option<int?>("--rrl-rate") { Description = "Response rate limit per client network and second (default 200; 0 = off)" };
         var rrlSlip = new Option<int?>("--rrl-slip") { Description = "Send every Nth rate-limited response truncated (default 2; 0 = drop all)" };
+        var ns = new Option<string[]>("--ns") { Description = "Name server of new zones' apex NS (repeatable; default: this host's fully qualified name)" };
+        var contact = new Option<string?>("--contact") { Description = "SOA contact of new zones, e.g. hostmaster@example.net (default hostmaster.ZONE)" };
         var logFormat = new Option<string?>("--log-format") { Description = "Console log format: simple (default) or json (one object per line)" };
         logFormat.AcceptOnlyFromAmong("simple", "json");
         var metrics = new Option<string?>("--metrics") { Description = "Prometheus metrics at /metrics and the DNS counters behind them: on (default) or off" };
@@ -35,12 +37,13 @@ public static class ServeVerb
         };
         var command = new Command("serve", "Run the authoritative DNS server and the HTTP API")
         {
-            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, primary, tsigKeys, catalog, rrlRate, rrlSlip, logFormat, metrics, dnstap, init,
+            data, dns, http, zones, store, config, nsid, workers, resolver, secondary, primary, tsigKeys, catalog, rrlRate, rrlSlip, ns, contact, logFormat, metrics, dnstap, init,
         };
         command.SetAction(result =>
         {
             var values = new Dictionary<string, string?>
             {
+                ["Zones:Contact"] = result.GetValue(contact),
                 ["Data"] = result.GetValue(data),
                 ["Dns"] = result.GetValue(dns) is { Length: > 0 } listeners ? string.Join(',', listeners) : null,
                 ["Http"] = result.GetValue(http),
@@ -61,6 +64,9 @@ public static class ServeVerb
             };
             try
             {
+                var nameServers = result.GetValue(ns) ?? [];
+                for (int i = 0; i < nameServers.Length; i++)
+                    values[$"Zones:NameServers:{i}"] = nameServers[i];
                 var settings = ServeSettings.Bind(result.GetValue(config), result.GetValue(data), values);
                 settings.Init = result.GetValue(init);
                 return ServeHost.RunAsync(settings, Console.Out).GetAwaiter().GetResult();

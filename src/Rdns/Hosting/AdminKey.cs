@@ -40,6 +40,46 @@ public static class AdminKey
         output.WriteLine($"rdns: created an admin API key in {path} (mode 0600); send it as 'Authorization: Bearer <key>'");
     }
 
+    /// <summary>
+    /// <c>rdns admin-key rotate</c>: a new admin key in the store and in <c>DATA/admin.key</c>
+    /// (replaced atomically, 0600), then the key the file held revoked, each step audited. Works
+    /// against the store directly, so it also serves when the old key is lost or leaked; a running
+    /// server refuses the old key within <see cref="Api.Auth.ApiKeyCache.CacheFor"/>. Other operator
+    /// keys are untouched. Returns the new key's id and the revoked one's (null when the file held
+    /// no key the store knew).
+    /// </summary>
+    public static async Task<(string NewId, string? RevokedId)> RotateAsync(IRdnsStore store, string dataDirectory, CancellationToken cancellationToken)
+    {
+        var path = Path.GetFullPath(Path.Combine(dataDirectory, FileName));
+        string? oldKey = File.Exists(path) ? (await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).Trim() : null;
+        var old = oldKey is { Length: > 0 } ? await store.FindKeyAsync(ApiKeys.Hash(oldKey), cancellationToken).ConfigureAwait(false) : null;
+
+        var (id, key) = ApiKeys.Generate();
+        await store.AddKeyAsync(new ApiKeyRecord(id, ApiKeys.AdminRole, null, ApiKeys.Hash(key), DateTimeOffset.UtcNow, "rotated admin key"),
+            new AuditEntry("system", "key.create", id, "admin key rotated into " + FileName), cancellationToken).ConfigureAwait(false);
+        // Written beside the file and renamed over it: a crash leaves the old file or the new, never half of one.
+        var temporary = path + ".new";
+        File.Delete(temporary);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        await using (var stream = new FileStream(temporary, options))
+        {
+            await using (var writer = new StreamWriter(stream))
+            {
+                await writer.WriteLineAsync(key).ConfigureAwait(false);
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+        }
+        File.Move(temporary, path, overwrite: true);
+
+        if (old is null || old.Role != ApiKeys.AdminRole)
+            return (id, null);
+        await store.RevokeKeyAsync(old.Id, ApiKeys.AdminRole, null, new AuditEntry("system", "key.revoke", old.Id, "replaced by " + id + " (admin-key rotate)"), cancellationToken).ConfigureAwait(false);
+        return (id, old.Id);
+    }
+
     private static async Task AdoptAsync(IRdnsStore store, string path, TextWriter output, CancellationToken cancellationToken)
     {
         var key = (await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false)).Trim();

@@ -94,7 +94,9 @@ public static class ServeHost
                 Identity = settings.Chaos.Identity ?? settings.Nsid,
                 UdpWorkers = settings.UdpWorkers ?? Environment.ProcessorCount,
             };
-            var defaults = new ZoneDefaults { NameServers = settings.NameServers ?? [] };
+            var defaults = new ZoneDefaults { NameServers = settings.NameServers ?? [], Contact = settings.Contact };
+            if (defaults.Warning() is { } nsWarning)
+                output.WriteLine($"rdns: warning: {nsWarning}");
             builder.Services.AddSingleton(store);
             builder.Services.AddSingleton<IKeyStore>(store);
             builder.Services.AddSingleton(zones);

@@ -32,8 +32,15 @@ public sealed class ServeSettings
 
     public string? Nsid { get; set; }
 
-    /// <summary>Apex NS names for zones created through the API (config file or RDNS_NAMESERVERS__0=...).</summary>
+    /// <summary>
+    /// Apex NS names for zones created through the API and for pools (flag <c>--ns</c>, repeatable;
+    /// setting <c>Zones:NameServers</c>, or <c>NameServers</c>; RDNS_ZONES__NAMESERVERS__0=...).
+    /// Default: this host's fully qualified name; a one-label name is warned about at start.
+    /// </summary>
     public List<string>? NameServers { get; set; }
+
+    /// <summary>The SOA contact of new zones (flag <c>--contact</c>, setting <c>Zones:Contact</c>): <c>hostmaster@example.net</c> or <c>hostmaster.example.net.</c>; default hostmaster.ZONE.</summary>
+    public string? Contact { get; set; }
 
     public int? UdpWorkers { get; set; }
 
@@ -202,6 +209,13 @@ public sealed class ServeSettings
             if (!Protocol.Names.DnsName.TryParse(zone.EndsWith('.') ? zone : zone + ".", null, out _, out var zoneError))
                 throw new SettingsException($"FollowZones '{zone}': {zoneError}");
         }
+        foreach (var ns in NameServers ?? [])
+        {
+            if (!Addressing.PtrTarget.TryNormalize(ns, out _, out var nsError))
+                throw new SettingsException($"Zones:NameServers '{ns}': {nsError}");
+        }
+        if (Contact is not null && !Protocol.Names.DnsName.TryParse(Control.Zones.ZoneDefaults.ContactName(Contact), null, out _, out var contactError))
+            throw new SettingsException($"Zones:Contact '{Contact}': {contactError}");
         if (UdpWorkers is < 1 or > 256)
             throw new SettingsException($"UdpWorkers {UdpWorkers}: must be 1-256");
         if (LogFormat is not ("simple" or "json"))
@@ -251,7 +265,16 @@ public sealed class ServeSettings
         try
         {
             var configuration = builder.Build();
-            configuration.Bind(settings);
+            // Zones:NameServers and Zones:Contact: a section beside the Zones directory setting,
+            // which the binder cannot put on a string property, so bound without it and read by hand.
+            new ConfigurationBuilder()
+                .AddInMemoryCollection(configuration.AsEnumerable().Where(kv => !kv.Key.StartsWith("Zones:", StringComparison.OrdinalIgnoreCase)))
+                .Build()
+                .Bind(settings);
+            if (configuration.GetSection("Zones:NameServers").Get<List<string>>() is { Count: > 0 } nameServers)
+                settings.NameServers = nameServers;
+            if (configuration["Zones:Contact"] is { Length: > 0 } contact)
+                settings.Contact = contact;
             settings.Configuration = configuration;
         }
         catch (InvalidOperationException e)

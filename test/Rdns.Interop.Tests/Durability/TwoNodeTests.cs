@@ -124,7 +124,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
         }
         output.WriteLine($"revoked through node A, refused by node B after {clock.Elapsed.TotalMilliseconds:F0} ms");
 
-        var last = await RdnsProcess.RunAsync("key", "revoke", JsonDocument.Parse(await viaA.GetStringAsync("/v1/keys")).RootElement[0].GetProperty("id").GetString()!,
+        var last = await RdnsProcess.RunAsync("key", "revoke", JsonDocument.Parse(await viaA.GetStringAsync("/v1/keys")).RootElement.GetProperty("items")[0].GetProperty("id").GetString()!,
             "--api", b.Http!.ToString(), "--key", admin);
         Assert.Equal(2, last.ExitCode);
         Assert.Contains("last_admin_key", Assert.Single(last.StderrLines));

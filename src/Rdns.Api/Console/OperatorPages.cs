@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Builder;
+using Rdns.Api.Auth;
+using Rdns.Control.Tenants;
+using Rdns.Control.Zones;
+using Rdns.Storage;
+using Rdns.Zones.Writes;
+
+namespace Rdns.Api.Console;
+
+/// <summary>The operator's console pages: zones, pools, tenants with their allocations (allocate, release).</summary>
+public static class OperatorPages
+{
+    public static void Map(RouteGroupBuilder operators)
+    {
+        operators.MapGet("/zones", Zones);
+        operators.MapGet("/pools", PoolsAsync);
+        operators.MapPost("/pools", CreatePoolAsync);
+        operators.MapGet("/tenants", TenantsAsync);
+        operators.MapPost("/tenants", CreateTenantAsync);
+        operators.MapPost("/allocations", AllocateAsync);
+        operators.MapPost("/allocations/release", ReleaseAsync);
+    }
+
+    private static string Who(HttpContext context) => $"operator {ConsoleAuth.Caller(context).KeyId}";
+
+    private static RazorComponentResult<ZonesPage> Zones(HttpContext context, ZoneService zones, string? q)
+    {
+        var list = zones.Served.Current.Zones
+            .Where(z => string.IsNullOrWhiteSpace(q) || z.Origin.ToString().Contains(q.Trim(), StringComparison.OrdinalIgnoreCase))
+            .OrderBy(z => z.Origin)
+            .Take(500)
+            .Select(Rdns.Api.Zones.ZoneEndpoints.View)
+            .ToList();
+        return new RazorComponentResult<ZonesPage>(new { Who = Who(context), Query = q, Zones = list });
+    }
+
+    private static async Task<RazorComponentResult<PoolsPage>> RenderPoolsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
+        new(new { Who = Who(context), Pools = await store.ListPoolsAsync(context.RequestAborted).ConfigureAwait(false), Error = error, Done = done }) { StatusCode = status };
+
+    private static Task<RazorComponentResult<PoolsPage>> PoolsAsync(HttpContext context, IRdnsStore store) => RenderPoolsAsync(context, store);
+
+    private static async Task<RazorComponentResult<PoolsPage>> CreatePoolAsync(HttpContext context, IRdnsStore store, PoolService pools,
+        [FromForm] string? prefix, [FromForm] string? defaultPtr)
+    {
+        ConsoleAuth.Caller(context);
+        try
+        {
+            var (pool, zones) = await pools.CreateAsync(prefix ?? "", defaultPtr, null, context.Audit("pool.create", prefix ?? "-"), context.RequestAborted).ConfigureAwait(false);
+            return await RenderPoolsAsync(context, store, done: $"Pool {pool.Id} ({pool.Prefix}) created" + (zones.Count > 0 ? $" with zones {string.Join(", ", zones)}." : ".")).ConfigureAwait(false);
+        }
+        catch (WriteException e)
+        {
+            return await RenderPoolsAsync(context, store, e.Message, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<RazorComponentResult<TenantsPage>> RenderTenantsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
+        new(new
+        {
+            Who = Who(context),
+            Tenants = await store.ListTenantsAsync(context.RequestAborted).ConfigureAwait(false),
+            Allocations = await store.ListAllocationsAsync(null, false, context.RequestAborted).ConfigureAwait(false),
+            Error = error,
+            Done = done,
+        })
+        { StatusCode = status };
+
+    private static Task<RazorComponentResult<TenantsPage>> TenantsAsync(HttpContext context, IRdnsStore store) => RenderTenantsAsync(context, store);
+
+    private static async Task<RazorComponentResult<TenantsPage>> CreateTenantAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? name)
+    {
+        ConsoleAuth.Caller(context);
+        try
+        {
+            var tenant = await tenants.CreateTenantAsync(name, context.Audit("tenant.create", "-"), context.RequestAborted).ConfigureAwait(false);
+            return await RenderTenantsAsync(context, store, done: $"Tenant {tenant.Name} created: {tenant.Id}.").ConfigureAwait(false);
+        }
+        catch (WriteException e)
+        {
+            return await RenderTenantsAsync(context, store, e.Message, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<RazorComponentResult<TenantsPage>> AllocateAsync(HttpContext context, IRdnsStore store, TenantService tenants,
+        [FromForm] string? tenant, [FromForm] string? prefix)
+    {
+        ConsoleAuth.Caller(context);
+        try
+        {
+            var a = await tenants.AllocateAsync(tenant, prefix, context.Audit("allocation.create", prefix ?? "-"), context.RequestAborted).ConfigureAwait(false);
+            return await RenderTenantsAsync(context, store, done: $"{a.Prefix} allocated to {a.TenantId} ({a.Id}).").ConfigureAwait(false);
+        }
+        catch (WriteException e)
+        {
+            return await RenderTenantsAsync(context, store, e.Message, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<RazorComponentResult<TenantsPage>> ReleaseAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? id)
+    {
+        ConsoleAuth.Caller(context);
+        try
+        {
+            int reset = await tenants.ReleaseAsync(id ?? "", context.Audit("allocation.release", id ?? "-"), context.RequestAborted).ConfigureAwait(false);
+            return await RenderTenantsAsync(context, store, done: $"{id} released; {reset} PTR(s) reset to the default.").ConfigureAwait(false);
+        }
+        catch (WriteException e)
+        {
+            return await RenderTenantsAsync(context, store, e.Message, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
+        }
+    }
+}
