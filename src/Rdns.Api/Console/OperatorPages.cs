@@ -33,7 +33,7 @@ public static class OperatorPages
             .Where(z => string.IsNullOrWhiteSpace(q) || z.Origin.ToString().Contains(q.Trim(), StringComparison.OrdinalIgnoreCase))
             .OrderBy(z => z.Origin)
             .Take(500)
-            .Select(Rdns.Api.Zones.ZoneEndpoints.View)
+            .Select(z => Rdns.Api.Zones.ZoneEndpoints.View(z, Addressing.ViewName.Public))
             .ToList();
         return new RazorComponentResult<ZonesPage>(new { Who = Who(context), Query = q, Zones = list });
     }

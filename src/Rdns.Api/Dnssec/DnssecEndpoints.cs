@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rdns.Api.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Rdns.Api.Auth;
 using Rdns.Api.Zones;
@@ -18,53 +20,62 @@ public static class DnssecEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var dnssec = app.MapGroup("/v1/zones/{name}/dnssec").WithTags("DNSSEC").RequireAuthorization(ApiPolicies.Operator);
-        dnssec.MapPost("", EnableAsync).WithName("EnableDnssec");
-        dnssec.MapGet("", GetAsync).WithName("GetDnssec");
-        dnssec.MapDelete("", DisableAsync).WithName("DisableDnssec");
-        dnssec.MapPost("/rollover", RolloverAsync).WithName("StartDnssecRollover");
-        dnssec.MapPost("/ds-seen", DsSeenAsync).WithName("ConfirmDnssecDs");
+        dnssec.MapPost("", EnableAsync).WithName("EnableDnssec").WithSummary("Sign the zone online (or return its state when signed alike)")
+            .JsonBody<EnableDnssecRequest>(optional: true)
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found")
+            .Problems(StatusCodes.Status409Conflict, "dnssec_enabled", "zone_presigned");
+        dnssec.MapGet("", GetAsync).WithName("GetDnssec").WithSummary("Keys, state and the DS records for the parent")
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found");
+        dnssec.MapDelete("", DisableAsync).WithName("DisableDnssec").WithSummary("Stop signing the zone")
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found", "dnssec_not_enabled");
+        dnssec.MapPost("/rollover", RolloverAsync).WithName("StartDnssecRollover").WithSummary("Start a ZSK, KSK or CSK rollover")
+            .JsonBody<RolloverRequest>()
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found", "dnssec_not_enabled")
+            .Problems(StatusCodes.Status409Conflict, "rollover_refused");
+        dnssec.MapPost("/ds-seen", DsSeenAsync).WithName("ConfirmDnssecDs").WithSummary("Say that the parent publishes the submitted DS records")
+            .Problems(StatusCodes.Status404NotFound, "zone_not_found", "dnssec_not_enabled");
     }
 
-    private static async Task<IResult> EnableAsync(HttpContext context, DnssecService service, string name)
+    private static async Task<Ok<DnssecStatus>> EnableAsync(HttpContext context, DnssecService service, string name)
     {
         var zone = ZoneEndpoints.ParseZoneName(name, "name");
         var request = context.Request.ContentLength is 0 ? new EnableDnssecRequest(null, null, null) : await ApiJson.ReadAsync<EnableDnssecRequest>(context).ConfigureAwait(false);
         var status = await service.EnableAsync(zone, request.Algorithm, request.Keys, request.Denial, Audit(context, "dnssec.enable", zone.ToString()),
             context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(status);
+        return TypedResults.Ok(status);
     }
 
-    private static async Task<IResult> GetAsync(DnssecService service, string name, CancellationToken cancellationToken)
+    private static async Task<Ok<DnssecStatus>> GetAsync(DnssecService service, string name, CancellationToken cancellationToken)
     {
         var zone = ZoneEndpoints.ParseZoneName(name, "name");
         var status = await service.GetAsync(zone, cancellationToken).ConfigureAwait(false);
         return status is null
-            ? ApiProblem.Create(StatusCodes.Status404NotFound, "zone_not_found", "Not found", $"no zone {zone} is hosted here")
-            : Results.Ok(status);
+            ? throw ApiException.NotFound("zone_not_found", $"no zone {zone} is hosted here")
+            : TypedResults.Ok(status);
     }
 
-    private static async Task<IResult> DisableAsync(HttpContext context, DnssecService service, string name)
+    private static async Task<NoContent> DisableAsync(HttpContext context, DnssecService service, string name)
     {
         var zone = ZoneEndpoints.ParseZoneName(name, "name");
         await service.DisableAsync(zone, Audit(context, "dnssec.disable", zone.ToString()), context.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RolloverAsync(HttpContext context, DnssecService service, string name)
+    private static async Task<Ok<DnssecStatus>> RolloverAsync(HttpContext context, DnssecService service, string name)
     {
         var zone = ZoneEndpoints.ParseZoneName(name, "name");
         var request = await ApiJson.ReadAsync<RolloverRequest>(context).ConfigureAwait(false);
         if (request.Key is not ("zsk" or "ksk" or "csk"))
-            return ApiProblem.Invalid("key", "key must be 'zsk', 'ksk' or 'csk'");
+            throw ApiException.Invalid("key", "key must be 'zsk', 'ksk' or 'csk'");
         var status = await service.RolloverAsync(zone, request.Key, Audit(context, "dnssec.rollover", zone.ToString()), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(status);
+        return TypedResults.Ok(status);
     }
 
-    private static async Task<IResult> DsSeenAsync(HttpContext context, DnssecService service, string name)
+    private static async Task<Ok<DnssecStatus>> DsSeenAsync(HttpContext context, DnssecService service, string name)
     {
         var zone = ZoneEndpoints.ParseZoneName(name, "name");
         var status = await service.DsSeenAsync(zone, Audit(context, "dnssec.ds-seen", zone.ToString()), context.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(status);
+        return TypedResults.Ok(status);
     }
 
     private static WriteAudit Audit(HttpContext context, string action, string target)

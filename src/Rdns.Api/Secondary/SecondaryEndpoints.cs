@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rdns.Api.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Rdns.Api.Auth;
@@ -23,30 +25,32 @@ public static class SecondaryEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var ops = app.MapGroup("/v1").WithTags("Secondary").RequireAuthorization(ApiPolicies.Operator);
-        ops.MapGet("/secondary", Get).WithName("GetSecondary");
-        ops.MapPost("/secondary/promote", PromoteAsync).WithName("PromoteSecondary");
+        ops.MapGet("/secondary", Get).WithName("GetSecondary").WithSummary("The primaries followed and each zone's refresh state")
+            .Problems(StatusCodes.Status404NotFound, "not_a_secondary");
+        ops.MapPost("/secondary/promote", PromoteAsync).WithName("PromoteSecondary").WithSummary("Stop following: this node's store becomes authoritative, serials continue")
+            .Problems(StatusCodes.Status404NotFound, "not_a_secondary");
     }
 
     /// <summary>The one change a secondary takes through the API: becoming a primary.</summary>
     public const string PromotePath = "/v1/secondary/promote";
 
-    private static async Task<IResult> PromoteAsync(HttpContext context, CancellationToken cancellationToken)
+    private static async Task<Ok<PromotionView>> PromoteAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var promotion = context.RequestServices.GetService<SecondaryPromotion>();
         if (promotion is null)
-            return ApiProblem.NotFound("not_a_secondary", "this node follows no primary (it is started without --primary)");
+            throw ApiException.NotFound("not_a_secondary", "this node follows no primary (it is started without --primary)");
         var stopping = context.RequestServices.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
         var result = await promotion.PromoteAsync(context.Audit("secondary.promote", "node"), stopping, cancellationToken).ConfigureAwait(false);
-        return Results.Ok(new PromotionView(result.Zones, result.Pools));
+        return TypedResults.Ok(new PromotionView(result.Zones, result.Pools));
     }
 
-    private static IResult Get(HttpContext context)
+    private static Ok<SecondaryView> Get(HttpContext context)
     {
         var follower = context.RequestServices.GetService<SecondaryFollower>();
         if (follower is null)
-            return ApiProblem.NotFound("not_a_secondary", "this node follows no primary (it is started without --primary)");
+            throw ApiException.NotFound("not_a_secondary", "this node follows no primary (it is started without --primary)");
         var zones = follower.Status().Select(s => new FollowedZoneView(s.Zone.ToString(), s.Origin.ToString().ToLowerInvariant(), s.Serial, s.LastRefresh,
             s.Failures, s.LastError, s.Expired, s.Transfers, s.IncrementalTransfers, s.BytesReceived)).ToList();
-        return Results.Ok(new SecondaryView(follower.Options.Primaries.Select(p => p.ToString()).ToList(), follower.Options.Catalog.ToString(), zones));
+        return TypedResults.Ok(new SecondaryView(follower.Options.Primaries.Select(p => p.ToString()).ToList(), follower.Options.Catalog.ToString(), zones));
     }
 }

@@ -57,17 +57,23 @@ internal static class SecondaryConfigVerb
         using var http = connection.Client(result, out int failure);
         if (http is null)
             return failure;
-        using var poolsRequest = new HttpRequestMessage(HttpMethod.Get, "/v1/pools");
-        var (poolList, refused) = await ApiConnection.SendAsync(result, http, poolsRequest, "pools", cancellationToken).ConfigureAwait(false);
-        if (poolList is null)
-            return refused;
         var pools = new List<DefaultNamePool>();
-        foreach (var p in poolList.AsArray())
+        string? poolsAfter = null;
+        do
         {
-            if (IpPrefix.TryParse((string?)p?["prefix"] ?? "", out var prefix, out _)
-                && DefaultNamePool.TryCreate(prefix, (string?)p?["defaultPtr"] ?? "", (uint?)p?["ttl"] ?? 3600, out var pool, out _))
-                pools.Add(pool);
+            using var poolsRequest = new HttpRequestMessage(HttpMethod.Get, "/v1/pools?limit=500" + (poolsAfter is null ? "" : "&after=" + Uri.EscapeDataString(poolsAfter)));
+            var (poolPage, refused) = await ApiConnection.SendAsync(result, http, poolsRequest, "pools", cancellationToken).ConfigureAwait(false);
+            if (poolPage is null)
+                return refused;
+            foreach (var p in poolPage["items"]!.AsArray())
+            {
+                if (IpPrefix.TryParse((string?)p?["prefix"] ?? "", out var prefix, out _)
+                    && DefaultNamePool.TryCreate(prefix, (string?)p?["defaultPtr"] ?? "", (uint?)p?["ttl"] ?? 3600, out var pool, out _))
+                    pools.Add(pool);
+            }
+            poolsAfter = (string?)poolPage["next"];
         }
+        while (poolsAfter is not null);
         var zones = new List<string>();
         string? after = null;
         do

@@ -189,7 +189,7 @@ public sealed class RdnsSecondaryTests : IAsyncLifetime
         Assert.True(Rdns.Zones.SerialNumber.GreaterThan(after, serial), $"{after} after {serial}");
         Assert.Contains("ip-198-51-100-10.pool.example.net.", _secondary.Dns(Reverse("198.51.100.10"), RecordType.PTR).Answers.Single().ToString(), StringComparison.Ordinal);
         var pools = await _secondary.Send(HttpMethod.Get, "/v1/pools", null, HttpStatusCode.OK);
-        Assert.Equal("198.51.100.0/24", (string?)pools.AsArray().Single()!["prefix"]);
+        Assert.Equal("198.51.100.0/24", (string?)pools["items"]!.AsArray().Single()!["prefix"]);
 
         // Started again with --primary still set, it refuses rather than follow the old primary.
         await _secondary.DisposeAsync();
