@@ -63,7 +63,11 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 
     private static async Task Screenshot(IPage page, string name)
     {
-        var dir = Path.Combine(Rdns.Interop.Tests.Support.RepoRoot.Path, "docs", "console");
+        // RDNS_SCREENSHOTS=1 refreshes the pictures of docs/CONSOLE.md; otherwise they go to a
+        // scratch folder, so a test run leaves the checkout as it found it.
+        var dir = Environment.GetEnvironmentVariable("RDNS_SCREENSHOTS") == "1"
+            ? Path.Combine(Rdns.Interop.Tests.Support.RepoRoot.Path, "docs", "console")
+            : Path.Combine(Path.GetTempPath(), "rdns-console-screenshots");
         Directory.CreateDirectory(dir);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
     }

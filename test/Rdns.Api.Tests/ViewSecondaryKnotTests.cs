@@ -1,3 +1,4 @@
+using Rdns.TestSupport;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -18,8 +19,7 @@ public sealed class ViewSecondaryKnotTests : IAsyncLifetime
 {
     private readonly TsigKey _key = TsigKey.Generate(DnsName.Parse("office-xfr."), TsigAlgorithm.HmacSha256);
     private string _folder = null!;
-    private Process _knot = null!;
-    private readonly StringBuilder _knotLog = new();
+    private KnotProcess _knot = null!;
     private int _knotPort;
     private ApiHost _api = null!;
 
@@ -80,40 +80,17 @@ public sealed class ViewSecondaryKnotTests : IAsyncLifetime
               - domain: 20.10.in-addr.arpa.
               - domain: 100.51.198.in-addr.arpa.
             """);
-        var start = new ProcessStartInfo("knotd", ["-c", Path.Combine(_folder, "knot.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        try
-        {
-            _knot = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("knotd is required (Debian package knot): " + e.Message, e);
-        }
-        _knot.ErrorDataReceived += (_, e) => { lock (_knotLog) _knotLog.AppendLine(e.Data); };
-        _knot.OutputDataReceived += (_, e) => { lock (_knotLog) _knotLog.AppendLine(e.Data); };
-        _knot.BeginErrorReadLine();
-        _knot.BeginOutputReadLine();
+        _knot = KnotProcess.Start(Path.Combine(_folder, "knot.conf"));
     }
 
     public async Task DisposeAsync()
     {
-        if (!_knot.HasExited)
-        {
-            _knot.Kill();
-            await _knot.WaitForExitAsync();
-        }
+        await _knot.DisposeAsync();
         await _api.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 
-    private string KnotLog
-    {
-        get
-        {
-            lock (_knotLog)
-                return _knotLog.ToString();
-        }
-    }
+    private string KnotLog => _knot.Log;
 
     private DnsMessage AskKnot(string name, RecordType type)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using Rdns.Protocol.Tsig;
+using Rdns.TestSupport;
 
 namespace Rdns.Api.Tests.Secondary;
 
@@ -16,8 +17,7 @@ internal sealed class KnotPrimary : IAsyncDisposable
     private readonly string _folder;
     private readonly TsigKey _key;
     private readonly int _notifyPort;
-    private readonly StringBuilder _log = new();
-    private Process? _process;
+    private KnotProcess? _process;
 
     public KnotPrimary(string folder, TsigKey key, int port, int notifyPort)
     {
@@ -31,14 +31,7 @@ internal sealed class KnotPrimary : IAsyncDisposable
 
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-                return _log.ToString();
-        }
-    }
+    public string Log => _process?.Log ?? "";
 
     /// <summary>Writes the configuration serving <paramref name="zones"/> (name → zone file text) as members of catalog.invalid.</summary>
     public async Task ConfigureAsync(IReadOnlyDictionary<string, string> zones)
@@ -93,22 +86,7 @@ internal sealed class KnotPrimary : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), text.ToString());
     }
 
-    public void Start()
-    {
-        var start = new ProcessStartInfo("knotd", ["-c", Path.Combine(_folder, "knot.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        try
-        {
-            _process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("knotd is required (Debian package knot): " + e.Message, e);
-        }
-        _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-    }
+    public void Start() => _process = KnotProcess.Start(Path.Combine(_folder, "knot.conf"));
 
     /// <summary>Makes knotd read its configuration again (<c>knotc reload</c>).</summary>
     public async Task ReloadAsync()
@@ -119,18 +97,11 @@ internal sealed class KnotPrimary : IAsyncDisposable
             throw new InvalidOperationException($"knotc reload failed: {await reload.StandardError.ReadToEndAsync()}{await reload.StandardOutput.ReadToEndAsync()}");
     }
 
-    public async Task StopAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-    }
+    public Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
-        _process?.Dispose();
+        if (_process is not null)
+            await _process.DisposeAsync();
     }
 }
