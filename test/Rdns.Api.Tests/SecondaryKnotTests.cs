@@ -29,7 +29,6 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
         _knotPort = Rdns.Interop.Tests.Support.FreePort.ForUdpAndTcp();
         var keyFile = Path.Combine(_folder, "keys.conf");
         await File.WriteAllTextAsync(keyFile, _key.ToBindText());
-        var secret = Convert.ToBase64String(_key.Secret);
 
         // Knot's configuration names our port, so it is chosen first; a port found free can be
         // taken again before we bind it, so another is tried then.
@@ -50,28 +49,7 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
             {
             }
         }
-        await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), $"""
-            server:
-                listen: 127.0.0.1@{_knotPort}
-                rundir: {_folder}
-            database:
-                storage: {_folder}/db
-            log:
-              - target: stderr
-                any: info
-            key:
-              - id: transfer-key.
-                algorithm: hmac-sha256
-                secret: {secret}
-            remote:
-              - id: rdns
-                address: 127.0.0.1@{_rdnsPort}
-                key: transfer-key.
-            acl:
-              - id: from-rdns
-                address: 127.0.0.1
-                key: transfer-key.
-                action: notify
+        await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), KnotProcess.SecondaryHead(_folder, _knotPort, _rdnsPort, _key) + $"""
             template:
               - id: default
                 storage: {_folder}

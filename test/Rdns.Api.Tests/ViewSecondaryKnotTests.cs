@@ -45,28 +45,7 @@ public sealed class ViewSecondaryKnotTests : IAsyncLifetime
         await _api.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "10.20.0.0/16", view = "office" }), HttpStatusCode.Created);
         await _api.Send(HttpMethod.Put, "/v1/ptr/10.20.0.1?view=office", ApiHost.Json(new { ptrdname = "gw.office.example." }), HttpStatusCode.OK);
 
-        await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), $"""
-            server:
-                listen: 127.0.0.1@{_knotPort}
-                rundir: {_folder}
-            database:
-                storage: {_folder}/db
-            log:
-              - target: stderr
-                any: info
-            key:
-              - id: office-xfr.
-                algorithm: hmac-sha256
-                secret: {Convert.ToBase64String(_key.Secret)}
-            remote:
-              - id: rdns
-                address: 127.0.0.1@{_api.DnsEndpoint.Port}
-                key: office-xfr.
-            acl:
-              - id: from-rdns
-                address: 127.0.0.1
-                key: office-xfr.
-                action: notify
+        await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), KnotProcess.SecondaryHead(_folder, _knotPort, _api.DnsEndpoint.Port, _key) + $"""
             template:
               - id: default
                 master: rdns

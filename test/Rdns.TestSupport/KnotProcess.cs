@@ -24,6 +24,28 @@ public sealed class KnotProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The start of a knotd configuration for a secondary of the Rdns at <paramref name="primaryPort"/>:
+    /// its listener, database and log, the TSIG key when there is one, the primary as remote
+    /// <c>rdns</c> and the ACL <c>from-rdns</c> that takes its NOTIFY. Templates and zones follow.
+    /// </summary>
+    public static string SecondaryHead(string folder, int knotPort, int primaryPort, Protocol.Tsig.TsigKey? key = null)
+    {
+        var text = new StringBuilder();
+        text.Append($"server:\n    listen: 127.0.0.1@{knotPort}\n    rundir: {folder}\n");
+        text.Append($"database:\n    storage: {folder}/db\n");
+        text.Append("log:\n  - target: stderr\n    any: info\n");
+        string keyLine = "";
+        if (key is not null)
+        {
+            text.Append($"key:\n  - id: {key.Name}\n    algorithm: {Protocol.Tsig.TsigAlgorithms.ToText(key.Algorithm)}\n    secret: {Convert.ToBase64String(key.Secret)}\n");
+            keyLine = $"    key: {key.Name}\n";
+        }
+        text.Append($"remote:\n  - id: rdns\n    address: 127.0.0.1@{primaryPort}\n{keyLine}");
+        text.Append($"acl:\n  - id: from-rdns\n    address: 127.0.0.1\n{keyLine}    action: notify\n");
+        return text.ToString();
+    }
+
     public static KnotProcess Start(string configFile)
     {
         var start = new ProcessStartInfo("knotd", ["-c", configFile]) { RedirectStandardError = true, RedirectStandardOutput = true };

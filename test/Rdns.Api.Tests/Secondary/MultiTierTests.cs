@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
+using Rdns.TestSupport;
 
 namespace Rdns.Api.Tests.Secondary;
 
@@ -19,8 +20,7 @@ public sealed class MultiTierTests : IAsyncLifetime
     private string _folder = null!;
     private int _edgePort;
     private int _knotPort;
-    private Process? _knot;
-    private readonly StringBuilder _log = new();
+    private KnotProcess? _knot;
 
     public async Task InitializeAsync()
     {
@@ -46,27 +46,12 @@ public sealed class MultiTierTests : IAsyncLifetime
                 await _primary.DisposeAsync();
             }
         }
-        await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), $"""
-            server:
-                listen: 127.0.0.1@{_knotPort}
-                rundir: {_folder}
-            database:
-                storage: {_folder}/db
-            log:
-              - target: stderr
-                any: info
-            remote:
-              - id: edge
-                address: 127.0.0.1@{_edgePort}
-            acl:
-              - id: from-edge
-                address: 127.0.0.1
-                action: notify
+        await File.WriteAllTextAsync(Path.Combine(_folder, "knot.conf"), KnotProcess.SecondaryHead(_folder, _knotPort, _edgePort) + $"""
             template:
               - id: default
                 storage: {_folder}
-                master: edge
-                acl: from-edge
+                master: rdns
+                acl: from-rdns
                 zonefile-sync: -1
                 zonefile-load: none
                 journal-content: all
@@ -79,22 +64,14 @@ public sealed class MultiTierTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_knot is { HasExited: false })
-        {
-            _knot.Kill();
-            await _knot.WaitForExitAsync();
-        }
-        _knot?.Dispose();
+        if (_knot is not null)
+            await _knot.DisposeAsync();
         await _edge.DisposeAsync();
         await _primary.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
     }
 
-    private string Log()
-    {
-        lock (_log)
-            return _log.ToString();
-    }
+    private string Log() => _knot?.Log ?? "";
 
     private DnsMessage AskKnot(string name, RecordType type)
     {
@@ -115,12 +92,7 @@ public sealed class MultiTierTests : IAsyncLifetime
         await _primary.Send(HttpMethod.Put, "/v1/ptr/192.0.2.1", ApiHost.Json(new { ptrdname = "first.example.net" }), HttpStatusCode.OK);
         await Eventually.True(() => _edge.Dns("1.2.0.192.in-addr.arpa.", RecordType.PTR).Answers.Count == 1, "the zone reaching the Rdns secondary");
 
-        _knot = Process.Start(new ProcessStartInfo("knotd", ["-c", Path.Combine(_folder, "knot.conf")]) { RedirectStandardError = true, RedirectStandardOutput = true })
-            ?? throw new InvalidOperationException("knotd is required (Debian package knot)");
-        _knot.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _knot.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _knot.BeginErrorReadLine();
-        _knot.BeginOutputReadLine();
+        _knot = KnotProcess.Start(Path.Combine(_folder, "knot.conf"));
         await Eventually.True(() => KnotPtr("1.2.0.192.in-addr.arpa.").Contains("first.example.net.", StringComparison.Ordinal), "Knot serving the zone from the Rdns secondary", Log);
 
         await _primary.Send(HttpMethod.Put, "/v1/ptr/192.0.2.1", ApiHost.Json(new { ptrdname = "second.example.net" }), HttpStatusCode.OK);
