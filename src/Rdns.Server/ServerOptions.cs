@@ -42,6 +42,13 @@ public sealed class ServerOptions
     public int MaxTcpConnectionsPerClient { get; set; } = 64;
 
     /// <summary>
+    /// Addresses not held to <see cref="MaxTcpConnectionsPerClient"/>: the secondaries this server
+    /// names, which transfer many zones at once and may share a network with others (several
+    /// edges in one site). They still count towards <see cref="MaxTcpConnections"/>. Null: none.
+    /// </summary>
+    public Func<System.Net.IPAddress, bool>? ExemptFromClientShare { get; set; }
+
+    /// <summary>
     /// recvmmsg/sendmmsg batches on Linux (true by default: fewer system calls per query); false
     /// uses one receive and one send per query, as on other systems.
     /// </summary>

@@ -6,7 +6,8 @@ namespace Rdns.Server;
 
 /// <summary>
 /// Who holds the TCP connections, so no one can hold them all (RFC 7766 §6.2.2, RFC 9210): at
-/// most <see cref="ServerOptions.MaxTcpConnectionsPerClient"/> per client network (/24, /56);
+/// most <see cref="ServerOptions.MaxTcpConnectionsPerClient"/> per client network (/24, /56),
+/// the named secondaries excepted (<see cref="ServerOptions.ExemptFromClientShare"/>);
 /// when every slot is taken, the connection idle the longest is closed to make room, so clients
 /// that only hold connections open lose them to clients that ask questions; and past three
 /// quarters full, idle connections get a short timeout, which the keepalive option (RFC 7828)
@@ -74,11 +75,12 @@ public sealed class TcpConnectionTable(ServerOptions options, TimeProvider? time
     public Connection? TryAdmit(Socket socket, ClientAddress client, out string? refusal)
     {
         var network = (client.IsV6, client.Network(client.IsV6 ? 56 : 24));
+        bool exempt = options.ExemptFromClientShare is { } isExempt && client.IsKnown && isExempt(client.ToIPAddress());
         Connection? victim = null;
         Connection admitted;
         lock (_admission)
         {
-            if (_perNetwork.GetValueOrDefault(network) >= options.MaxTcpConnectionsPerClient)
+            if (!exempt && _perNetwork.GetValueOrDefault(network) >= options.MaxTcpConnectionsPerClient)
             {
                 Interlocked.Increment(ref _refused);
                 refusal = $"its network already holds {options.MaxTcpConnectionsPerClient} connections";

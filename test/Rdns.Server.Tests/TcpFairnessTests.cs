@@ -14,7 +14,7 @@ public sealed class TcpFairnessTests
 {
     private static readonly DnsName Q = DnsName.Parse("1.2.0.192.in-addr.arpa.");
 
-    private static DnsServer Start(int max, int perClient, TimeSpan? idle = null)
+    private static DnsServer Start(int max, int perClient, TimeSpan? idle = null, Func<IPAddress, bool>? exempt = null)
     {
         var zones = new ServedZones();
         zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
@@ -25,6 +25,7 @@ public sealed class TcpFairnessTests
             MaxTcpConnections = max,
             MaxTcpConnectionsPerClient = perClient,
             TcpIdleTimeout = idle ?? TimeSpan.FromSeconds(30),
+            ExemptFromClientShare = exempt,
         }, NullLoggerFactory.Instance);
         server.Start();
         return server;
@@ -89,6 +90,22 @@ public sealed class TcpFairnessTests
         Assert.Single(Ask(other)!.Answers);
         Assert.All(held, s => Assert.Single(Ask(s)!.Answers));
         held.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task A_named_secondary_is_not_held_to_its_networks_share()
+    {
+        var secondary = IPAddress.Parse("127.0.0.3");
+        using var server = Start(max: 100, perClient: 4, exempt: a => a.Equals(secondary));
+        var held = Enumerable.Range(0, 4).Select(_ => Connect(server)).ToList();
+        await WaitForAsync(() => server.Tcp.ActiveConnections == 4);
+        // The network's share is taken, yet the secondary opens as many as it needs (transfers of many zones at once).
+        var transfers = Enumerable.Range(0, 8).Select(_ => Connect(server, "127.0.0.3")).ToList();
+        Assert.All(transfers, s => Assert.Single(Ask(s)!.Answers));
+        // Anyone else in that network is still refused.
+        using var other = Connect(server, "127.0.0.2");
+        Assert.Null(Ask(other));
+        held.Concat(transfers).ToList().ForEach(s => s.Dispose());
     }
 
     [Fact]

@@ -29,6 +29,14 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
     private readonly IJournalSource? _journal;
     private readonly ITransferSecurity _security;
     private readonly ILogger _logger;
+    private long _sent;
+    private long _sentBytes;
+
+    /// <summary>Transfers answered with zone data (AXFR, IXFR, or the SOA alone saying nothing is newer), over TCP and UDP.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Bytes of the DNS messages of those transfers (TCP length prefixes not counted).</summary>
+    public long SentBytes => Interlocked.Read(ref _sentBytes);
 
     public ZoneTransferHandler(TransferAcl acl, IJournalSource? journal, ITransferSecurity? security, ILogger logger)
     {
@@ -91,12 +99,15 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         }
 
         int messages = 0;
-        long count = 0;
+        long count = 0, bytes = 0;
         foreach (var length in WriteMessages(query, request, buffer, records, session, () => count++))
         {
             await stream.SendAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             messages++;
+            bytes += length;
         }
+        Interlocked.Increment(ref _sent);
+        Interlocked.Add(ref _sentBytes, bytes);
         LogTransfer(_logger, kind, zone!.Origin.ToString(), zone.Serial, remote.Address.ToString(), count, messages);
     }
 
@@ -128,9 +139,16 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         {
             int n = TryWriteSingle(query, request, response[..Math.Min(limit, response.Length)], TransferRecords.Ixfr(zone, changes), session);
             if (n > 0)
-                return n;
+                return CountSent(n);
         }
-        return TryWriteSingle(query, request, response[..Math.Min(limit, response.Length)], [new TransferRecord(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0])], session);
+        return CountSent(TryWriteSingle(query, request, response[..Math.Min(limit, response.Length)], [new TransferRecord(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0])], session));
+    }
+
+    private int CountSent(int length)
+    {
+        Interlocked.Increment(ref _sent);
+        Interlocked.Add(ref _sentBytes, length);
+        return length;
     }
 
     private Rcode? Check(ZoneSnapshot? zone, in ParsedRequest request, IPAddress source, string? keyName, DnsName qname)

@@ -25,7 +25,7 @@ internal sealed partial class Observability(PrometheusEndpoint? metrics, Server.
                     services.GetService<Server.Dnstap.DnstapStage>(),
                     () => services.GetRequiredService<DnsService>().TryGetServer()?.Tcp.Connections);
                 var control = new ControlMetrics(factory, services.GetRequiredService<Zones.ServedZones>(), services.GetRequiredService<ZoneWriter>(),
-                    services.GetRequiredService<ZoneFollower>(), services.GetRequiredService<Transfers>().Sender);
+                    services.GetRequiredService<ZoneFollower>(), services.GetRequiredService<Transfers>().Sender, services.GetRequiredService<Transfers>().Handler);
                 var dnssec = new DnssecMetrics(factory, services.GetRequiredService<Zones.ServedZones>(), services.GetRequiredService<Zones.Dnssec.SignatureCache>());
                 var follower = services.GetService<Control.Secondary.SecondaryFollower>() is { } f ? new FollowerMetrics(factory, f) : null;
                 var logger = loggers.CreateLogger("Rdns.Metrics");

@@ -229,6 +229,8 @@ public static class ServeHost
                 app.Services.GetRequiredService<Control.Zones.ZoneFollower>().PoolsChanged = pools.ReloadAsync;
             }
             var transfers = app.Services.GetRequiredService<Transfers>();
+            // The secondaries named here transfer many zones at once, and several may share one network.
+            serverOptions.ExemptFromClientShare = transfers.IsSecondaryAddress;
             transfers.Follow(zoneService);
             var loggers = app.Services.GetRequiredService<ILoggerFactory>();
             views.Changed += list => transfers.FollowViews(list, loggers);

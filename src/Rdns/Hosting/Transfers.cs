@@ -47,6 +47,19 @@ public sealed class Transfers : IAsyncDisposable
 
     public IReadOnlyList<SecondaryPeer> Peers => _acl.Peers;
 
+    /// <summary>Whether <paramref name="address"/> is the address of a secondary named in the settings (as they stand after any reload).</summary>
+    public bool IsSecondaryAddress(System.Net.IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        foreach (var peer in _acl.Peers)
+        {
+            if (peer.Endpoint.Address.Equals(address))
+                return true;
+        }
+        return false;
+    }
+
     /// <summary>The pipeline's handlers for what this part answers: transfers, NOTIFY, signed queries.</summary>
     public RequestHandlers Handlers => new() { Tsig = Security, Transfers = Handler, Notify = NotifyResponder };
 

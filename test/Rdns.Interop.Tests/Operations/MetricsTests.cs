@@ -140,6 +140,15 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.True(scrape["rdns_secondary_notify_failures_total{secondary=\"127.0.0.1:9\"}"] >= 3, string.Join("\n", scrape.Names.Where(n => n.Contains("secondary")).Select(n => $"{n} {scrape[n]}")));
         Assert.True(scrape["rdns_secondary_zones_pending{secondary=\"127.0.0.1:9\"}"] >= 1);
         Assert.Equal(0, scrape["rdns_secondary_notify_last_ack_timestamp_seconds{secondary=\"127.0.0.1:9\"}"]);
+
+        // A transfer to a secondary's address is counted with the bytes of its message (one here: a small zone).
+        Assert.Equal(0, scrape["rdns_transfers_sent_total"]);
+        var axfr = await DnsClient.TcpAsync(server.Dns, DnsMessage.Query(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.AXFR).ToWire(), TimeSpan.FromSeconds(5));
+        Assert.NotNull(axfr);
+        Assert.Equal(0, DnsMessage.Parse(axfr).Rcode);
+        var afterTransfer = await Scrape.ReadAsync(http);
+        Assert.Equal(1, afterTransfer["rdns_transfers_sent_total"]);
+        Assert.Equal(axfr.Length, afterTransfer["rdns_transfers_sent_bytes_total"]);
     }
 
     [Fact]

@@ -16,6 +16,9 @@ internal sealed class ControlMetrics
     private readonly ZoneWriter _writer;
     private readonly ZoneFollower _follower;
     private readonly NotifySender _notify;
+    private readonly ZoneTransferHandler _transfers;
+    private readonly Counter _transfersSent;
+    private readonly Counter _transferBytes;
     private readonly Gauge _zoneCount;
     private readonly Gauge _records;
     private readonly Gauge _history;
@@ -32,8 +35,9 @@ internal sealed class ControlMetrics
     private readonly Gauge _serialBehind;
     private readonly string _node = Environment.MachineName;
 
-    public ControlMetrics(IMetricFactory f, ServedZones zones, ZoneWriter writer, ZoneFollower follower, NotifySender notify)
+    public ControlMetrics(IMetricFactory f, ServedZones zones, ZoneWriter writer, ZoneFollower follower, NotifySender notify, ZoneTransferHandler transfers)
     {
+        _transfers = transfers;
         _zones = zones;
         _writer = writer;
         _follower = follower;
@@ -51,6 +55,8 @@ internal sealed class ControlMetrics
         _failures = f.CreateCounter("rdns_secondary_notify_failures_total", "NOTIFY tries that went unanswered or got an error", ["secondary"]);
         _gaveUp = f.CreateCounter("rdns_secondary_notify_gave_up_total", "Serials given up on after every NOTIFY try went unanswered", ["secondary"]);
         _pending = f.CreateGauge("rdns_secondary_zones_pending", "Zones whose newest serial the secondary has not acknowledged", ["secondary"]);
+        _transfersSent = f.CreateCounter("rdns_transfers_sent_total", "Zone transfers answered to secondaries (AXFR, IXFR, or the SOA alone when nothing is newer), TCP and UDP");
+        _transferBytes = f.CreateCounter("rdns_transfers_sent_bytes_total", "Bytes of the DNS messages of those transfers (TCP length prefixes not counted)");
         _serialBehind = f.CreateGauge("rdns_secondary_serial_behind", "Largest serial distance between a pending zone and what the secondary last acknowledged of it", ["secondary"]);
     }
 
@@ -69,6 +75,8 @@ internal sealed class ControlMetrics
         _commits.IncTo(_writer.Commits);
         _commitRequests.IncTo(_writer.Requests);
         _waiting.Set(_writer.Waiting);
+        _transfersSent.IncTo(_transfers.Sent);
+        _transferBytes.IncTo(_transfers.SentBytes);
         _lastResync.WithLabels(_node).Set(_follower.LastResync?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
         _behind.WithLabels(_node).Set(_follower.BehindAtLastResync);
         foreach (var secondary in _notify.Secondaries)
