@@ -1,0 +1,7 @@
+namespace Rdns.Bench.Fleet;
+
+internal enum EdgeKind
+{
+    Rdns,
+    Knot,
+}
