@@ -21,7 +21,7 @@ namespace Rdns.Control.Secondary;
 /// </summary>
 public sealed partial class SecondaryFollower : IAsyncDisposable
 {
-    private readonly SecondaryOptions _options;
+    private volatile SecondaryOptions _options;
     private readonly ZoneWriter _writer;
     private readonly ServedZones _zones;
     private readonly TransferClient _client;

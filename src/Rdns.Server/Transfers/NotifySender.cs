@@ -136,7 +136,12 @@ public sealed partial class NotifySender : IAsyncDisposable
                     _pending.TryRemove(key, out _);
                     continue;
                 }
-                _inFlight[key] = Task.Run(() => DeliverAsync(peer, key.Item2));
+                // Registered before it runs: a delivery that finds nothing pending and ends at once
+                // must not outrun its registration and leave the key marked in flight for good
+                // (every later NOTIFY of the zone to this secondary would then be skipped).
+                var delivery = new Task<Task>(() => DeliverAsync(peer, key.Item2));
+                if (_inFlight.TryAdd(key, delivery.Unwrap()))
+                    delivery.Start(TaskScheduler.Default);
             }
         }
     }

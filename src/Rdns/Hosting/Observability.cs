@@ -55,7 +55,7 @@ internal sealed partial class Observability(PrometheusEndpoint? metrics, Server.
         var dnstap = services.GetService<Server.Dnstap.DnstapStage>();
         dnstap?.Writer.Start(loggers.CreateLogger("Rdns.Dnstap"));
         var reload = new SettingsReload(settings, services.GetRequiredService<Server.Stages.ResponseRateLimiter>(),
-            services.GetRequiredService<Transfers>(), loggers.CreateLogger("Rdns.Settings"));
+            services.GetRequiredService<Transfers>(), loggers.CreateLogger("Rdns.Settings"), services.GetService<Control.Secondary.SecondaryFollower>());
         return new Observability(metrics, dnstap, reload);
     }
 

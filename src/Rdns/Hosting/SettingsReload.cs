@@ -6,8 +6,8 @@ namespace Rdns.Hosting;
 
 /// <summary>
 /// SIGHUP: read the settings again (file, environment, command line as at start) and apply what
-/// can change while serving — log levels, rate limiting (rate, slip, exemptions), TSIG keys and
-/// secondaries — logging each change. Settings that need a restart (addresses, store, workers)
+/// can change while serving — log levels, rate limiting (rate, slip, exemptions), TSIG keys,
+/// secondaries and, in secondary mode, the primaries — logging each change. Settings that need a restart (addresses, store, workers)
 /// are left as they were and said so. Queries go on being answered throughout: nothing is
 /// rebuilt that a query uses, only swapped.
 /// </summary>
@@ -19,10 +19,14 @@ public sealed partial class SettingsReload : IDisposable
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration? _signal;
     private readonly object _gate = new();
+    private readonly Control.Secondary.SecondaryFollower? _follower;
     private ServeSettings _current;
 
-    public SettingsReload(ServeSettings settings, Server.Stages.ResponseRateLimiter rrl, Transfers transfers, ILogger logger)
+    /// <param name="follower">In secondary mode: takes the reloaded settings' primaries (after the keys, which they may name).</param>
+    public SettingsReload(ServeSettings settings, Server.Stages.ResponseRateLimiter rrl, Transfers transfers, ILogger logger,
+        Control.Secondary.SecondaryFollower? follower = null)
     {
+        _follower = follower;
         _settings = settings;
         _current = settings;
         _rrl = rrl;
@@ -64,8 +68,18 @@ public sealed partial class SettingsReload : IDisposable
                     _rrl.Reconfigure(fresh.Rrl);
                     changes.Add($"rate limiting: {oldRrl} -> {newRrl}");
                 }
+                if (_follower is { Promoted: false } && !fresh.IsSecondary)
+                    throw new SettingsException("Primaries: a secondary needs at least one primary; to stop following, promote the node (rdns promote)");
+                // Checked before anything changes: each primary is IP:PORT[@KEY].
+                foreach (var text in fresh.PrimaryList())
+                {
+                    if (!Transfer.PrimaryServer.TryParse(text, out _, out _, out var error))
+                        throw new SettingsException($"Primary '{text}': {error}");
+                }
                 changes.AddRange(_transfers.Reload(fresh));
-                foreach (var (name, before, after) in RestartOnly(_current, fresh))
+                if (_follower is not null)
+                    changes.AddRange(_follower.ReplacePrimaries(SecondaryMode.Options(fresh, _transfers.Keys).Primaries));
+                foreach (var (name, before, after) in RestartOnly(_current, fresh, followsPrimaries: _follower is not null))
                 {
                     if (before != after)
                         LogNeedsRestart(_logger, name, before, after);
@@ -88,8 +102,13 @@ public sealed partial class SettingsReload : IDisposable
     private static string Describe(Server.Stages.RrlOptions o) =>
         $"Rate={o.Rate} Slip={o.Slip} Exempt=[{string.Join(",", o.Exempt)}]";
 
-    private static IEnumerable<(string Name, string Before, string After)> RestartOnly(ServeSettings a, ServeSettings b)
+    private static IEnumerable<(string Name, string Before, string After)> RestartOnly(ServeSettings a, ServeSettings b, bool followsPrimaries)
     {
+        // A node becomes a secondary (or stops being one) only by a restart (or a promotion).
+        if (!followsPrimaries)
+            yield return ("Primaries", string.Join(",", a.PrimaryList()), string.Join(",", b.PrimaryList()));
+        yield return ("Catalog", a.Catalog, b.Catalog);
+        yield return ("FollowZones", string.Join(",", a.FollowZones ?? []), string.Join(",", b.FollowZones ?? []));
         yield return ("Dns", a.Dns, b.Dns);
         yield return ("Http", a.Http, b.Http);
         yield return ("Store", a.Store ?? "", b.Store ?? "");
