@@ -157,8 +157,8 @@ public sealed class TransferClient
                         throw new TransferException(TransferFailure.Malformed, $"a record of class {r.Class} in the {type} of {zone}");
                     stream.Add(r);
                 }
-                // RFC 1995 §2: an IXFR answered by the SOA alone (in its first message) is complete.
-                if (type == RecordType.IXFR && messages == 1 && stream.HasOnlySoa)
+                // RFC 1995 §2: an IXFR answered by the SOA alone (in its first message), not newer than ours, is complete.
+                if (type == RecordType.IXFR && messages == 1 && stream.SaysNothingNewerThan(Rdata.SoaSerial(currentSoa!.Data)))
                     break;
             }
             // RFC 8945 §5.3.1: the last message of a signed stream must itself be signed.

@@ -37,8 +37,16 @@ internal sealed class TransferStream(DnsName zone)
 
     public bool IsDone => _state == State.Done;
 
-    /// <summary>Only the primary's SOA so far (after the first message of an IXFR: nothing newer).</summary>
+    /// <summary>Only the primary's SOA so far.</summary>
     public bool HasOnlySoa => _state == State.Second;
+
+    /// <summary>
+    /// After the first message of an IXFR: only the primary's SOA, and its serial is not newer than
+    /// <paramref name="held"/> (RFC 1995 §2: the answer is complete). A newer SOA alone in the first
+    /// message opens a longer answer: PowerDNS sends the SOA of a whole-zone answer in a message of
+    /// its own.
+    /// </summary>
+    public bool SaysNothingNewerThan(uint held) => _state == State.Second && (int)(_serial - held) <= 0;
 
     public void Add(ResourceRecord r)
     {

@@ -57,6 +57,21 @@ public class TransferStreamTests
     }
 
     [Fact]
+    public void A_newer_soa_alone_in_the_first_message_is_not_the_end()
+    {
+        // PowerDNS answers IXFR with the whole zone, its first SOA in a message of its own.
+        var stream = new TransferStream(Zone);
+        stream.Add(Soa(9));
+        Assert.False(stream.SaysNothingNewerThan(8));
+        Assert.True(stream.SaysNothingNewerThan(9));
+        Assert.True(stream.SaysNothingNewerThan(10));
+        stream.Add(Ptr("1", "one.example.net."));
+        stream.Add(Soa(9));
+        Assert.False(stream.SaysNothingNewerThan(8));
+        Assert.Equal(9u, Assert.IsType<FullTransfer>(stream.Result(100, 2)).Serial);
+    }
+
+    [Fact]
     public void Changesets_that_do_not_chain_are_refused()
     {
         var e = Assert.Throws<TransferException>(() => Read(Soa(8), Soa(5), Soa(6), Soa(7), Soa(8), Soa(8)));
