@@ -22,6 +22,13 @@ internal static class FleetRun
         }
         Primary? primary = null;
         var report = new FleetReport(options, edges);
+        // Stopped from outside (SIGTERM, a timeout): no server of the fleet outlives the harness.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var e in edges)
+                e.Dispose();
+            primary?.Dispose();
+        };
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

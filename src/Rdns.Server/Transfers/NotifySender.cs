@@ -41,6 +41,9 @@ public sealed partial class NotifySender : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<(IPEndPoint, DnsName), uint> _pending = new();
     private readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>(secondary, zone) pairs that may need a delivery started: what changed, and what a delivery left pending.</summary>
+    private readonly ConcurrentQueue<(IPEndPoint, DnsName)> _ready = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly ConcurrentDictionary<(IPEndPoint, DnsName), Task> _inFlight = new();
@@ -109,8 +112,12 @@ public sealed partial class NotifySender : IAsyncDisposable
         var peers = _peers;
         if (peers.Count == 0)
             return;
+        var name = zone.ToLower();
         foreach (var peer in peers)
-            _pending[(peer.Endpoint, zone.ToLower())] = serial;
+        {
+            _pending[(peer.Endpoint, name)] = serial;
+            _ready.Enqueue((peer.Endpoint, name));
+        }
         _wake.Release();
     }
 
@@ -126,9 +133,14 @@ public sealed partial class NotifySender : IAsyncDisposable
             {
                 return;
             }
-            foreach (var key in _pending.Keys)
+            // One pass for every wake that came meanwhile; only the pairs that changed are looked at,
+            // not every pending one (thousands when secondaries are slow or down).
+            while (_wake.CurrentCount > 0 && _wake.Wait(0))
             {
-                if (_inFlight.ContainsKey(key))
+            }
+            while (_ready.TryDequeue(out var key))
+            {
+                if (_inFlight.ContainsKey(key) || !_pending.ContainsKey(key))
                     continue;
                 var peer = _peers.FirstOrDefault(p => p.Endpoint.Equals(key.Item1));
                 if (peer is null)
@@ -200,7 +212,10 @@ public sealed partial class NotifySender : IAsyncDisposable
         {
             _inFlight.TryRemove(key, out _);
             if (_pending.ContainsKey(key))
+            {
+                _ready.Enqueue(key);
                 _wake.Release();
+            }
         }
     }
 
