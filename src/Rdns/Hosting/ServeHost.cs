@@ -254,6 +254,7 @@ public static class ServeHost
                 await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
                 catalog.Follow(app.Lifetime.ApplicationStopping);
                 pools.Reloaded += catalog.PoolsChanged;
+                await views.FollowCatalogsAsync(app.Lifetime.ApplicationStopping, cancellationToken).ConfigureAwait(false);
             }
             if (settings.Zones is not null)
                 await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
