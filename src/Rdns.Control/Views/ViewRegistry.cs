@@ -4,6 +4,7 @@ using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
 using Rdns.Storage;
 using Rdns.Zones;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Control.Views;
 
@@ -15,7 +16,7 @@ namespace Rdns.Control.Views;
 /// (<see cref="ChangeKind.Views"/>); <see cref="Changed"/> then hands the new list to the query
 /// path, which swaps it in whole.
 /// </summary>
-public sealed partial class ViewRegistry : IAsyncDisposable
+public sealed partial class ViewRegistry : IAsyncDisposable, IViewWriters
 {
     private readonly ZoneService _public;
     private readonly IRdnsStore _store;
@@ -54,6 +55,8 @@ public sealed partial class ViewRegistry : IAsyncDisposable
         }
         return null;
     }
+
+    public IZoneWriter? ForView(string view) => Find(view)?.Writer;
 
     /// <summary>Makes the served views what the store holds: new ones made and loaded, changed rules taken, deleted ones dropped.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)

@@ -173,11 +173,11 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateKeys(store, sp.GetRequiredService<Control.Updates.TsigSecretSeal>(),
                 sp.GetRequiredService<Transfers>().Keys, settings.Update, TimeProvider.System, sp.GetRequiredService<ILogger<Control.Updates.UpdateKeys>>()));
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuthorizer(sp.GetRequiredService<Control.Updates.UpdateKeys>(), store,
-                sp.GetRequiredService<TenantReverseService>(), settings.Update));
+                sp.GetRequiredService<TenantReverseService>(), settings.Update, sp.GetRequiredService<Control.Views.ViewRegistry>()));
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuditLog(store, sp.GetRequiredService<ILogger<Control.Updates.UpdateAuditLog>>()));
             builder.Services.AddSingleton(sp => new Server.Update.UpdateHandler(sp.GetRequiredService<IZoneWriter>(), sp.GetRequiredService<Transfers>().Security,
                 sp.GetRequiredService<Control.Updates.UpdateAuthorizer>(), sp.GetRequiredService<Control.Updates.UpdateAuditLog>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update")));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update"), sp.GetRequiredService<Control.Views.ViewRegistry>()));
             // DNSSEC: keys sealed under the data directory's (or the environment's) seal key, one
             // bounded signature cache for every signed zone, rollover steps checked in the background.
             settings.Dnssec.Validate();
