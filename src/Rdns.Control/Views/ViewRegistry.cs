@@ -156,7 +156,15 @@ public sealed partial class ViewRegistry : IAsyncDisposable, IViewWriters
         var catalog = new CatalogZone(view.Service, view.CatalogName, _loggers.CreateLogger<CatalogZone>(), pools: false);
         var following = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         _catalogs[view.Name] = following;
-        await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The view is served all the same; the next zone change in it reconciles its catalog again.
+            LogCatalogFailed(_logger, view.Name, e);
+        }
         catalog.Follow(following.Token);
     }
 
@@ -225,6 +233,9 @@ public sealed partial class ViewRegistry : IAsyncDisposable, IViewWriters
         _views = [];
         _reload.Dispose();
     }
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Error, Message = "The catalog of view {View} could not be made up to date; the next zone change in the view retries")]
+    private static partial void LogCatalogFailed(ILogger logger, string view, Exception exception);
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "View {View} serves {Zones} zones")]
     private static partial void LogViewLoaded(ILogger logger, string view, int zones);
