@@ -23,8 +23,17 @@ public sealed partial class ViewNamespaceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _a = await _networks.AddAsync("10.53.1.1", "10.53.1.2");
-        _b = await _networks.AddAsync("172.31.53.1", "172.31.53.2");
+        try
+        {
+            _a = await _networks.AddAsync("10.53.1.1", "10.53.1.2");
+            _b = await _networks.AddAsync("172.31.53.1", "172.31.53.2");
+        }
+        catch
+        {
+            // Whatever was made goes, even when the test never starts.
+            await _networks.DisposeAsync();
+            throw;
+        }
         _rdns = await RdnsServer.StartAsync(null, ["--dns", "127.0.0.1:0", "--dns", "10.53.1.1:0", "--dns", "172.31.53.1:0"]);
         _http = new HttpClient { BaseAddress = _rdns.Http };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _rdns.AdminKey);

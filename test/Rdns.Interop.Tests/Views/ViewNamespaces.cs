@@ -49,10 +49,14 @@ public sealed class ViewNamespaces : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var ns in _namespaces)
+        var namespaces = _namespaces.ToList();
+        _namespaces.Clear();
+        var links = _links.ToList();
+        _links.Clear();
+        foreach (var ns in namespaces)
             await ProcessRunner.RunAsync(IpPath(), ["netns", "del", ns], TimeSpan.FromSeconds(10));
         // The pairs went with their namespaces; a link left by a half-made namespace goes here.
-        foreach (var link in _links)
+        foreach (var link in links)
             await ProcessRunner.RunAsync(IpPath(), ["link", "del", link], TimeSpan.FromSeconds(10));
     }
 }
