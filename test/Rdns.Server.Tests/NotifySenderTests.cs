@@ -72,4 +72,28 @@ public sealed class NotifySenderTests
         await stop.CancelAsync();
         await answering;
     }
+
+    [Fact]
+    public async Task A_silent_secondary_holds_a_bounded_number_of_sockets_however_many_zones_change()
+    {
+        // Takes NOTIFY and never answers (no ICMP either): every try waits for its timeout.
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var names = Enumerable.Range(0, 2000).Select(z => $"{z % 256}.{z / 256}.10.in-addr.arpa.").ToList();
+        var served = new ServedZones();
+        served.Replace(ZoneSet.From(names.Select(n => ZoneBuilder.Standard(n, 1).Build())));
+        int before = Directory.GetFiles("/proc/self/fd").Length;
+        await using var sender = new NotifySender([new SecondaryPeer((IPEndPoint)silent.LocalEndPoint!, null)], served, null, NullLogger.Instance);
+        foreach (var n in names)
+            sender.Enqueue(Protocol.Names.DnsName.Parse(n), 1);
+        int most = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            await Task.Delay(50);
+            most = Math.Max(most, Directory.GetFiles("/proc/self/fd").Length - before);
+        }
+        // 16 in flight (other tests of this process open a few of their own meanwhile).
+        Assert.InRange(most, 0, NotifySender.MaxSendsPerSecondary + 24);
+        Assert.Equal(2000, sender.PendingFor((IPEndPoint)silent.LocalEndPoint!).Count);
+    }
 }

@@ -35,6 +35,16 @@ public sealed partial class NotifySender : IAsyncDisposable
     /// <summary>Tries before giving up on one serial (about 15 minutes with the caps above).</summary>
     public const int MaxTries = 20;
 
+    /// <summary>
+    /// NOTIFYs awaiting their answer at once per secondary (each holds a socket meanwhile): 16. Without
+    /// a bound, thousands of zones changing while a secondary is down meant a socket per zone, which
+    /// ran the process out of file descriptors; per secondary, so one that is down does not hold up
+    /// the others.
+    /// </summary>
+    public const int MaxSendsPerSecondary = 16;
+
+    private readonly ConcurrentDictionary<IPEndPoint, SemaphoreSlim> _sending = new();
+
     private volatile IReadOnlyList<SecondaryPeer> _peers;
     private readonly ServedZones _zones;
     private readonly INotifySigner? _signer;
@@ -175,7 +185,19 @@ public sealed partial class NotifySender : IAsyncDisposable
                     _pending.TryRemove(key, out _);
                     return;
                 }
-                var outcome = await SendOnceAsync(peer, snapshot, delay).ConfigureAwait(false);
+                var slots = _sending.GetOrAdd(peer.Endpoint, _ => new SemaphoreSlim(MaxSendsPerSecondary));
+                await slots.WaitAsync(_stop.Token).ConfigureAwait(false);
+                Rcode? outcome;
+                try
+                {
+                    // The newest serial by the time a slot is free.
+                    snapshot = _zones.Current.Get(zone) ?? snapshot;
+                    outcome = await SendOnceAsync(peer, snapshot, delay).ConfigureAwait(false);
+                }
+                finally
+                {
+                    slots.Release();
+                }
                 var status = _status.GetOrAdd(peer.Endpoint, _ => new SecondaryStatus(peer));
                 if (outcome == Rcode.NoError)
                 {
