@@ -127,16 +127,24 @@ internal static class Dns
         return true;
     }
 
+    private static int _nextPort = 20000 + Random.Shared.Next(8000);
+
+    /// <summary>
+    /// A port free for both UDP and TCP, below the kernel's ephemeral range (32768 and up): a port
+    /// the kernel hands out to outgoing sockets (the probes', the transfers') could be taken between
+    /// choosing it and the server binding it. Ports are handed out in turn, never twice.
+    /// </summary>
     public static int FreePort()
     {
-        // A port free for both UDP and TCP: the edges listen on both.
         while (true)
         {
-            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            tcp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            int port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
+            int port = Interlocked.Increment(ref _nextPort);
+            if (port >= 32768)
+                throw new InvalidOperationException("no free port left below 32768");
             try
             {
+                using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
                 using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
                 udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
                 return port;
