@@ -16,7 +16,6 @@ public static class OperatorPages
 {
     public static void Map(RouteGroupBuilder operators)
     {
-        operators.MapGet("/zones", Zones);
         operators.MapGet("/pools", PoolsAsync);
         operators.MapPost("/pools", CreatePoolAsync);
         operators.MapGet("/tenants", TenantsAsync);
@@ -26,17 +25,6 @@ public static class OperatorPages
     }
 
     private static string Who(HttpContext context) => $"operator {ConsoleAuth.Caller(context).KeyId}";
-
-    private static RazorComponentResult<ZonesPage> Zones(HttpContext context, ZoneService zones, string? q)
-    {
-        var list = zones.Served.Current.Zones
-            .Where(z => string.IsNullOrWhiteSpace(q) || z.Origin.ToString().Contains(q.Trim(), StringComparison.OrdinalIgnoreCase))
-            .OrderBy(z => z.Origin)
-            .Take(500)
-            .Select(z => Rdns.Api.Zones.ZoneEndpoints.View(z, Addressing.ViewName.Public))
-            .ToList();
-        return new RazorComponentResult<ZonesPage>(new { Who = Who(context), Query = q, Zones = list });
-    }
 
     private static async Task<RazorComponentResult<PoolsPage>> RenderPoolsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
         new(new { Who = Who(context), Pools = await store.ListPoolsAsync(context.RequestAborted).ConfigureAwait(false), Error = error, Done = done }) { StatusCode = status };

@@ -22,7 +22,7 @@ public sealed record DomainView(string Name, string ChallengeName, string Token,
 /// address (forward-confirmed reverse DNS), or at once for names under a domain the tenant has
 /// verified; reset back to the default; re-checked for drift.
 /// </summary>
-public sealed class TenantReverseService(ZoneService zones, TenantService tenants, IForwardResolver resolver, TenantOptions options, TimeProvider time)
+public sealed partial class TenantReverseService(ZoneService zones, TenantService tenants, IForwardResolver resolver, TenantOptions options, TimeProvider time)
 {
     public const string Confirmed = "confirmed";
     public const string VerifiedDomain = "verified-domain";
