@@ -27,13 +27,21 @@ public static class ConsoleEndpoints
         var signedIn = app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.AnyUser);
         signedIn.MapPost("/sign-out", SignOutAsync);
 
-        TenantPages.Map(app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.TenantOnly));
+        TenantPages.Map(WithCaller(app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.TenantOnly)));
 
-        var operators = app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.OperatorOnly);
+        var operators = WithCaller(app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.OperatorOnly));
         OperatorPages.Map(operators);
         ZonePages.Map(operators);
         OperatorToolPages.Map(operators);
     }
+
+    /// <summary>Every page registers the session's caller first, so the audit rows its services write name the key, as the API's do.</summary>
+    private static RouteGroupBuilder WithCaller(RouteGroupBuilder group) =>
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            ConsoleAuth.Caller(invocation.HttpContext);
+            return await next(invocation).ConfigureAwait(false);
+        });
 
     private static IResult SignInForm(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true && context.User.Identity.AuthenticationType == ConsoleAuth.Scheme
