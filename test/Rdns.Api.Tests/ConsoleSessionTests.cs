@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -9,7 +8,7 @@ namespace Rdns.Api.Tests;
 /// The console's session ends after <see cref="Console.ConsoleAuth.IdleExpiry"/> unused, and each
 /// use within it moves the end on (sliding expiry); the server's clock is a fake one, so no test waits.
 /// </summary>
-public sealed partial class ConsoleSessionTests : IAsyncLifetime
+public sealed class ConsoleSessionTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private ApiHost _api = null!;
@@ -19,21 +18,10 @@ public sealed partial class ConsoleSessionTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _api.DisposeAsync();
 
-    [GeneratedRegex("<input[^>]*name=\"__RequestVerificationToken\"[^>]*>")]
-    private static partial Regex Token();
-
     [Fact]
     public async Task A_session_unused_for_longer_than_the_idle_expiry_ends_and_one_in_use_goes_on()
     {
-        using var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
-        using var browser = new HttpClient(handler) { BaseAddress = _api.Http.BaseAddress };
-        var form = await browser.GetStringAsync("/");
-        var input = Token().Match(form).Value;
-        var token = Regex.Match(input, "value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(token);
-        using var signIn = await browser.PostAsync("/console/sign-in", new FormUrlEncodedContent(
-            new Dictionary<string, string> { ["key"] = _api.AdminKey, ["__RequestVerificationToken"] = token }));
-        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        using var browser = await ConsoleHttp.SignInAsync(_api, _api.AdminKey);
 
         async Task<HttpStatusCode> AuditAsync()
         {
