@@ -88,6 +88,8 @@ public sealed class ConsoleAccessBrowserTests(ConsoleFixture fixture) : IClassFi
         {
             ("/console/pools", [("prefix", "192.0.2.0/24"), ("defaultPtr", "x-{ip}.evil.")]),
             ("/console/tenants", [("name", "Evil")]),
+            ("/console/tenants/delete", [("id", tenantId)]),
+            ("/console/pools/delete", [("id", "pool_x")]),
             ("/console/allocations", [("tenant", tenantId), ("prefix", "203.0.113.113/32")]),
             ("/console/allocations/release", [("id", "alc_x")]),
             ("/console/keys", [("label", "evil")]),

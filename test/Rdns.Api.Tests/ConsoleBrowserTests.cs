@@ -127,6 +127,19 @@ public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<
         var audit = await page.InnerTextAsync("#audit");
         foreach (var action in new[] { "pool.create", "tenant.create", "allocation.create", "allocation.release" })
             Assert.Contains(action, audit);
+
+        // A pool with allocated addresses is not deleted, with the reason; one without is, and so is a tenant holding nothing.
+        await page.ClickAsync("nav >> text=Pools");
+        await page.ClickAsync("button[aria-label=\"Delete pool 203.0.113.0/24\"]");
+        Assert.NotEmpty(await page.InnerTextAsync("#error"));
+        Assert.Contains("203.0.113.0/24", await page.InnerTextAsync("#pools"));
+        await page.ClickAsync("button[aria-label=\"Delete pool 198.51.100.0/24\"]");
+        Assert.Contains("deleted", await ConsoleFixture.DoneAsync(page));
+        Assert.DoesNotContain("198.51.100.0/24", await page.InnerTextAsync("#pools"));
+        await page.ClickAsync("nav >> text=Tenants");
+        await page.ClickAsync("button[aria-label=\"Delete tenant Delta\"]");
+        Assert.Contains($"Tenant {tenant} deleted", await ConsoleFixture.DoneAsync(page));
+        Assert.DoesNotContain(tenant, await page.InnerTextAsync("#tenants"));
     }
 
     [Fact]

@@ -18,8 +18,10 @@ public static class OperatorPages
     {
         operators.MapGet("/pools", PoolsAsync);
         operators.MapPost("/pools", CreatePoolAsync);
+        operators.MapPost("/pools/delete", DeletePoolAsync);
         operators.MapGet("/tenants", TenantsAsync);
         operators.MapPost("/tenants", CreateTenantAsync);
+        operators.MapPost("/tenants/delete", DeleteTenantAsync);
         operators.MapPost("/allocations", AllocateAsync);
         operators.MapPost("/allocations/release", ReleaseAsync);
     }
@@ -100,5 +102,25 @@ public static class OperatorPages
         {
             return await RenderTenantsAsync(context, store, e.Message, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<RazorComponentResult<PoolsPage>> DeletePoolAsync(HttpContext context, IRdnsStore store, PoolService pools, [FromForm] string? id)
+    {
+        var outcome = await FormOutcome.RunAsync(async () =>
+        {
+            await pools.DeleteAsync(id ?? "", context.Audit("pool.delete", id ?? "-"), context.RequestAborted).ConfigureAwait(false);
+            return $"Pool {id} deleted.";
+        }).ConfigureAwait(false);
+        return await RenderPoolsAsync(context, store, outcome.Error, outcome.Done, outcome.Status).ConfigureAwait(false);
+    }
+
+    private static async Task<RazorComponentResult<TenantsPage>> DeleteTenantAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? id)
+    {
+        var outcome = await FormOutcome.RunAsync(async () =>
+        {
+            await tenants.DeleteTenantAsync(id ?? "", context.Audit("tenant.delete", id ?? "-"), context.RequestAborted).ConfigureAwait(false);
+            return $"Tenant {id} deleted; its keys are revoked.";
+        }).ConfigureAwait(false);
+        return await RenderTenantsAsync(context, store, outcome.Error, outcome.Done, outcome.Status).ConfigureAwait(false);
     }
 }
