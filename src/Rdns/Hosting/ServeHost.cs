@@ -174,11 +174,11 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateKeys(store, sp.GetRequiredService<Control.Updates.TsigSecretSeal>(),
                 sp.GetRequiredService<Transfers>().Keys, settings.Update, TimeProvider.System, sp.GetRequiredService<ILogger<Control.Updates.UpdateKeys>>()));
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuthorizer(sp.GetRequiredService<Control.Updates.UpdateKeys>(), store,
-                sp.GetRequiredService<TenantReverseService>(), settings.Update));
+                sp.GetRequiredService<TenantReverseService>(), settings.Update, sp.GetRequiredService<Control.Views.ViewRegistry>()));
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuditLog(store, sp.GetRequiredService<ILogger<Control.Updates.UpdateAuditLog>>()));
             builder.Services.AddSingleton(sp => new Server.Update.UpdateHandler(sp.GetRequiredService<IZoneWriter>(), sp.GetRequiredService<Transfers>().Security,
                 sp.GetRequiredService<Control.Updates.UpdateAuthorizer>(), sp.GetRequiredService<Control.Updates.UpdateAuditLog>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update")));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update"), sp.GetRequiredService<Control.Views.ViewRegistry>()));
             // DNSSEC: keys sealed under the data directory's (or the environment's) seal key, one
             // bounded signature cache for every signed zone, rollover steps checked in the background.
             settings.Dnssec.Validate();
@@ -255,6 +255,7 @@ public static class ServeHost
                 await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
                 catalog.Follow(app.Lifetime.ApplicationStopping);
                 pools.Reloaded += catalog.PoolsChanged;
+                await views.FollowCatalogsAsync(app.Lifetime.ApplicationStopping, cancellationToken).ConfigureAwait(false);
             }
             if (settings.Zones is not null)
                 await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
