@@ -43,7 +43,28 @@ public static class KeyEndpoints
             .Problems(StatusCodes.Status404NotFound, "tenant_not_found");
         keys.MapDelete("/tenants/{id}/keys/{keyId}", RevokeTenantKeyAsync).WithName("RevokeTenantKey").WithSummary("Revoke a tenant's key")
             .Problems(StatusCodes.Status404NotFound, "tenant_not_found", "key_not_found");
+
+        // A tenant's own keys, with its own key: the same rules as the operator's endpoints above,
+        // bound to the caller's tenant (the console's "My keys" page does the same).
+        var own = app.MapGroup("/v1/tenant").WithTags("Tenant").RequireAuthorization(ApiPolicies.Tenant).RequireRateLimiting(Tenants.TenantEndpoints.RateLimitPolicy);
+        own.MapGet("/keys", ListOwnKeysAsync).WithName("ListOwnKeys").WithSummary("The calling tenant's keys, revoked ones included; never a key or its hash");
+        own.MapPost("/keys", CreateOwnKeyAsync).WithName("CreateOwnKey").WithSummary("A new key of the calling tenant, shown this once")
+            .JsonBody<CreateKeyRequest>(optional: true);
+        own.MapDelete("/keys/{keyId}", RevokeOwnKeyAsync).WithName("RevokeOwnKey").WithSummary("Revoke one of the calling tenant's keys (its own included)")
+            .Problems(StatusCodes.Status404NotFound, "key_not_found");
     }
+
+    private static string CallerTenant(HttpContext context) =>
+        context.Caller().TenantId ?? throw new InvalidOperationException("a tenant endpoint reached without a tenant key");
+
+    private static Task<Created<KeyView>> CreateOwnKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time) =>
+        CreateAsync(context, keys, time, ApiKeys.TenantRole, CallerTenant(context));
+
+    private static async Task<Ok<Page<KeyInfo>>> ListOwnKeysAsync(HttpContext context, IKeyStore keys, int? limit, string? after) =>
+        List(await keys.ListKeysAsync(ApiKeys.TenantRole, CallerTenant(context), context.RequestAborted).ConfigureAwait(false), limit, after);
+
+    private static Task<NoContent> RevokeOwnKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId) =>
+        RevokeAsync(context, keys, cache, keyId, ApiKeys.TenantRole, CallerTenant(context));
 
     private static async Task<CreateKeyRequest> OptionalBodyAsync(HttpContext context) =>
         context.Request.ContentLength is > 0 ? await ApiJson.ReadAsync<CreateKeyRequest>(context).ConfigureAwait(false) : new CreateKeyRequest(null);
@@ -51,29 +72,14 @@ public static class KeyEndpoints
     private static async Task<Created<KeyView>> CreateAsync(HttpContext context, IKeyStore keys, TimeProvider time, string role, string? tenant)
     {
         var request = await OptionalBodyAsync(context).ConfigureAwait(false);
-        if (request.Label is { Length: > 200 })
-            throw ApiException.Invalid("label", "at most 200 characters");
-        var (keyId, key) = ApiKeys.Generate();
-        await keys.AddKeyAsync(new ApiKeyRecord(keyId, role, tenant, ApiKeys.Hash(key), time.GetUtcNow(), request.Label),
-            context.Audit("key.create", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
+        var (keyId, key) = await ApiKeyIssuer.IssueAsync(keys, time, role, tenant, request.Label, context.Audit("key.create", "-"), context.RequestAborted).ConfigureAwait(false);
         var location = tenant is null ? $"/v1/keys/{keyId}" : $"/v1/tenants/{tenant}/keys/{keyId}";
         return TypedResults.Created(location, new KeyView(keyId, key, tenant, request.Label));
     }
 
     private static async Task<NoContent> RevokeAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId, string role, string? tenant)
     {
-        var outcome = await keys.RevokeKeyAsync(keyId, role, tenant,
-            context.Audit("key.revoke", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
-        switch (outcome)
-        {
-            case KeyRevocation.NotFound:
-                throw new ControlException(WriteError.NotFound, "key_not_found",
-                    tenant is null ? $"no operator key {keyId}" : $"tenant {tenant} has no key {keyId}");
-            case KeyRevocation.LastAdminKey:
-                throw new ControlException(WriteError.Conflict, "last_admin_key",
-                    $"{keyId} is the only operator key left; create another (POST /v1/keys) before revoking this one, so the API stays reachable");
-        }
-        cache.Forget(keyId);
+        await ApiKeyIssuer.RevokeAsync(keys, cache, keyId, role, tenant, context.Audit("key.revoke", keyId), context.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -26,7 +26,7 @@ public sealed record DomainView(string Name, string ChallengeName, string Token,
 /// address (forward-confirmed reverse DNS), or at once for names under a domain the tenant has
 /// verified; reset back to the default; re-checked for drift.
 /// </summary>
-public sealed class TenantReverseService(ZoneService zones, TenantService tenants, IForwardResolver resolver, TenantOptions options, TimeProvider time)
+public sealed partial class TenantReverseService(ZoneService zones, TenantService tenants, IForwardResolver resolver, TenantOptions options, TimeProvider time)
 {
     public const string Confirmed = "confirmed";
     public const string VerifiedDomain = "verified-domain";
@@ -245,6 +245,11 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
                 LookupOutcome.Failed => (Unresolvable, found.Explanation),
                 _ => (Drifted, found.Explanation),
             };
+            // A name under a domain the tenant still holds verified was accepted for that, not for
+            // its forward records: it stays accepted while the domain does.
+            if (status != Confirmed && r.Status == VerifiedDomain
+                && await VerifiedDomainOfAsync(r.TenantId, DnsName.Parse(r.Name), cancellationToken).ConfigureAwait(false) is { } domain)
+                (status, detail) = (VerifiedDomain, $"accepted under verified domain {domain}");
             if (status != r.Status)
                 changed++;
             await Store.CommitAsync([], [new UpdateReverseStatus(r.Address, r.Name, status, detail, time.GetUtcNow())],

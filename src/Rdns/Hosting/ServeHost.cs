@@ -114,6 +114,7 @@ public static class ServeHost
                 SecondaryMode.RefuseIfPromoted(data.FullPath);
                 SecondaryMode.Register(builder.Services, settings, data.FullPath);
             }
+            builder.Services.AddSingleton<Api.Console.INotifiedSecondaries>(sp => new NotifiedSecondaries(sp.GetRequiredService<Transfers>()));
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             // Workers of several listening addresses are numbered apart (UdpListener), so per-worker state is sized for all of them.
