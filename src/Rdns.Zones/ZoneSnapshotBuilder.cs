@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
@@ -71,6 +72,28 @@ public sealed class ZoneSnapshotBuilder
         return true;
     }
 
+    /// <summary>
+    /// Sorts by address, equal addresses in the order added: the keys sort as plain numbers (no
+    /// comparison delegate), then the rare runs of one address are put back in arena order.
+    /// </summary>
+    private static void SortByAddress(List<Candidate> candidates)
+    {
+        var items = CollectionsMarshal.AsSpan(candidates);
+        var keys = new UInt128[items.Length];
+        for (int i = 0; i < items.Length; i++)
+            keys[i] = items[i].Key;
+        keys.AsSpan().Sort(items);
+        for (int i = 0; i < items.Length;)
+        {
+            int j = i + 1;
+            while (j < items.Length && keys[j] == keys[i])
+                j++;
+            if (j - i > 1)
+                items[i..j].Sort(static (a, b) => a.OwnerOffset.CompareTo(b.OwnerOffset));
+            i = j;
+        }
+    }
+
     private ReadOnlySpan<byte> Owner(Candidate c) => _arena.GetBuffer().AsSpan(c.OwnerOffset, c.OwnerLength);
 
     private ReadOnlySpan<byte> Target(Candidate c) => _arena.GetBuffer().AsSpan(c.TargetOffset, c.TargetLength);
@@ -87,7 +110,7 @@ public sealed class ZoneSnapshotBuilder
         {
             // By address, then in the order added (the arena offset grows), so an address with
             // several PTRs gets its records, and its TTL, from the first one as any RRset does.
-            _addressPtrs.Sort((a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.OwnerOffset.CompareTo(b.OwnerOffset));
+            SortByAddress(_addressPtrs);
             for (int i = 0; i < _addressPtrs.Count;)
             {
                 int j = i + 1;
@@ -220,6 +243,8 @@ public sealed class ZoneSnapshotBuilder
         bool wildcards = false;
         int fullLabels = WireName.CountLabels(Owner(candidates[0]));
         var keep = new HashSet<byte[]>(NameKeyComparer.Instance);
+        // Whether any other name has as many labels as the addresses: if none, no candidate shares its name.
+        bool setsAtDepth = false;
         foreach (var (key, byType) in _sets)
         {
             // A DNAME redirects whole subtrees: names under it must go through the node walk, as with wildcards.
@@ -230,6 +255,8 @@ public sealed class ZoneSnapshotBuilder
                 cuts.Add(key);
             if (labels > fullLabels)
                 keep.Add(key.AsSpan(WireName.SkipLabels(key, labels - fullLabels)).ToArray());
+            else if (labels == fullLabels)
+                setsAtDepth = true;
         }
         var sets = _sets.GetAlternateLookup<ReadOnlySpan<byte>>();
         var kept = keep.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -240,7 +267,7 @@ public sealed class ZoneSnapshotBuilder
             // A candidate stays a node when another record shares its name, when it lies below a
             // zone cut, when names exist below it, or when the zone has wildcards.
             var owner = Owner(c);
-            if (wildcards || sets.ContainsKey(owner) || (keep.Count > 0 && kept.Contains(owner)) ||
+            if (wildcards || (setsAtDepth && sets.ContainsKey(owner)) || (keep.Count > 0 && kept.Contains(owner)) ||
                 (cuts.Count > 0 && BelowAny(owner, cuts, apexLabels)))
             {
                 back.Add(c);
