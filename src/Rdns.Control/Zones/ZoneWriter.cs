@@ -238,6 +238,8 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                     foreach (var p in batch)
                         p.Done.TrySetException(failure);
                 }
+                // Not kept until the next write: a batch can hold a whole imported zone's rows.
+                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -340,10 +340,10 @@ public static class ServeHost
 
     private static async Task ImportZoneFileAsync(ZoneService service, string directory, Protocol.Names.DnsName origin, string path, long maxRecords, CancellationToken cancellationToken)
     {
-        List<Protocol.Records.ResourceRecord> records;
+        Protocol.Records.ZoneRows records;
         try
         {
-            records = ZoneDirectory.ReadFile(path, origin, maxRecords);
+            records = ZoneDirectory.ReadRows(path, origin, maxRecords);
         }
         catch (Protocol.Text.ZoneFileException e) when (e.TooManyRecords)
         {
