@@ -60,6 +60,22 @@ public sealed class ZoneRows : IReadOnlyList<ResourceRecord>
         return rows;
     }
 
+    /// <summary>Appends every row of <paramref name="other"/> (its octets are shared, not copied); <paramref name="other"/> must not change afterwards.</summary>
+    public void AddRange(ZoneRows other)
+    {
+        int chunkBase = _chunks.Count;
+        _chunks.AddRange(other._chunks);
+        // New rows go into a fresh chunk, never into one of other's.
+        _used = int.MaxValue / 2;
+        if (Count + other.Count > _rows.Length)
+            Array.Resize(ref _rows, Math.Max(Count + other.Count, _rows.Length * 2));
+        for (int i = 0; i < other.Count; i++)
+        {
+            var row = other._rows[i];
+            _rows[Count++] = row with { Chunk = row.Chunk + chunkBase };
+        }
+    }
+
     public void Add(ResourceRecord record) => Add(record.Owner.Wire, record.Type, record.Class, record.Ttl, record.Data);
 
     public ReadOnlySpan<byte> Owner(int index)
