@@ -56,11 +56,11 @@ try
     var rdnsTimes = new List<double>();
     for (int run = 0; run <= runs; run++)
     {
-        var (rdnsRecords, rdnsSeconds) = await Axfr(rdnsPort);
-        var (knotRecords, knotSeconds) = await Axfr(knotPort);
+        var (rdnsRecords, rdnsSeconds, rdnsBytes, rdnsMessages) = await Axfr(rdnsPort);
+        var (knotRecords, knotSeconds, knotBytes, knotMessages) = await Axfr(knotPort);
         if (rdnsRecords != records + 3 || knotRecords != records + 3)
             throw new InvalidOperationException($"record counts differ: rdns {rdnsRecords}, knot {knotRecords}, expected {records + 3} (SOA twice)");
-        Console.WriteLine($"run {run}{(run == 0 ? " (warm-up)" : "")}: Rdns {rdnsSeconds:F3} s ({rdnsRecords / rdnsSeconds:N0} rec/s), Knot {knotSeconds:F3} s ({knotRecords / knotSeconds:N0} rec/s), ratio {rdnsSeconds / knotSeconds:F2}");
+        Console.WriteLine($"run {run}{(run == 0 ? " (warm-up)" : "")}: Rdns {rdnsSeconds:F3} s ({rdnsRecords / rdnsSeconds:N0} rec/s), Knot {knotSeconds:F3} s ({knotRecords / knotSeconds:N0} rec/s), ratio {rdnsSeconds / knotSeconds:F2}; octets Rdns {rdnsBytes:N0} in {rdnsMessages} messages, Knot {knotBytes:N0} in {knotMessages}");
         if (run == 0)
             continue;
         rdnsTimes.Add(rdnsSeconds);
@@ -86,7 +86,7 @@ static double Median(List<double> xs)
     return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
 }
 
-static async Task<(long Records, double Seconds)> Axfr(int port)
+static async Task<(long Records, double Seconds, long Bytes, int Messages)> Axfr(int port)
 {
     using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     var clock = Stopwatch.StartNew();
@@ -100,13 +100,15 @@ static async Task<(long Records, double Seconds)> Axfr(int port)
     var buffered = new BufferedStream(stream, 1 << 20);
     var length = new byte[2];
     var message = new byte[65535];
-    long count = 0;
-    int soas = 0;
+    long count = 0, bytes = 0;
+    int soas = 0, messages = 0;
     while (soas < 2)
     {
         await buffered.ReadExactlyAsync(length);
         int n = BinaryPrimitives.ReadUInt16BigEndian(length);
         await buffered.ReadExactlyAsync(message.AsMemory(0, n));
+        bytes += 2 + n;
+        messages++;
         if (!DnsHeader.TryRead(message, out var header) || header.Rcode != 0)
             throw new InvalidOperationException($"transfer refused, rcode {header.Rcode}");
         // Count records and SOAs without building objects: the client must not be the bottleneck.
@@ -114,7 +116,7 @@ static async Task<(long Records, double Seconds)> Axfr(int port)
         count += records;
         soas += soaRecords;
     }
-    return (count, clock.Elapsed.TotalSeconds);
+    return (count, clock.Elapsed.TotalSeconds, bytes, messages);
 }
 
 static (int Records, int Soas) Count(ReadOnlySpan<byte> message, DnsHeader header)

@@ -313,9 +313,10 @@ internal sealed class CompactPtrTable
         return true;
     }
 
-    private uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttls[0];
+    public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttls[0];
 
-    private int Target(int i, Span<byte> destination)
+    /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
+    public int Target(int i, Span<byte> destination)
     {
         var targets = _targets;
         int pos = _index[i / IndexStep];

@@ -141,6 +141,48 @@ internal sealed class CompactPtrs
         }
     }
 
+    /// <summary>
+    /// The next live entry in key order after the positions <paramref name="tableAt"/> and
+    /// <paramref name="patchAt"/> (both start at 0 and are advanced): its key, TTL and target,
+    /// written into <paramref name="target"/>. False at the end. Allocates nothing.
+    /// </summary>
+    public bool Next(ref int tableAt, ref int patchAt, Span<byte> target, out UInt128 key, out uint ttl, out int length)
+    {
+        var patch = _patch;
+        while (true)
+        {
+            bool inTable = _table is not null && tableAt < _table.Count;
+            bool inPatch = patchAt < patch.Count;
+            if (!inTable && !inPatch)
+            {
+                key = 0;
+                ttl = 0;
+                length = 0;
+                return false;
+            }
+            var tableKey = inTable ? _table!.KeyAt(tableAt) : UInt128.MaxValue;
+            if (inPatch && (!inTable || patch.Keys[patchAt] <= tableKey))
+            {
+                key = patch.Keys[patchAt];
+                var changed = patch.Targets[patchAt];
+                ttl = patch.Ttls[patchAt];
+                patchAt++;
+                if (inTable && key == tableKey)
+                    tableAt++;
+                if (changed is null)
+                    continue;
+                changed.CopyTo(target);
+                length = changed.Length;
+                return true;
+            }
+            key = tableKey;
+            ttl = _table!.TtlAt(tableAt);
+            length = _table.Target(tableAt, target);
+            tableAt++;
+            return true;
+        }
+    }
+
     /// <summary>A new table holding every live entry, and no patch (O(entries); run off the write path).</summary>
     public CompactPtrs Merge()
     {

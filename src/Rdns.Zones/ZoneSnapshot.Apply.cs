@@ -262,7 +262,7 @@ public sealed partial class ZoneSnapshot
                 _compact = _compact.With(address, sets[0].Ttl, sets[0].Data[0]);
                 return;
             }
-            AddNode(key, owner.Wire.ToArray(), owner.LabelCount, ToRRsets(sets));
+            AddNode(key, owner.Wire.SequenceEqual(key) ? key : owner.Wire.ToArray(), owner.LabelCount, ToRRsets(sets));
         }
 
         private static RRset[] ToRRsets(List<(RecordType Type, uint Ttl, List<byte[]> Data)> sets) =>
@@ -295,7 +295,7 @@ public sealed partial class ZoneSnapshot
                     }
                 }
                 key = parentKey.ToArray();
-                name = parentName;
+                name = parentName.AsSpan().SequenceEqual(key) ? key : parentName;
                 labels--;
                 _nodes = _nodes.SetItem(key, new ZoneNode(name, labels, parentSets) { Children = 1 });
             }

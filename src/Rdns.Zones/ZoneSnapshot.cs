@@ -192,6 +192,9 @@ public sealed partial class ZoneSnapshot
             yield return new ResourceRecord(DnsName.FromWire(owner), RecordType.PTR, RecordClass.IN, ttl, target);
     }
 
+    /// <summary>The compact table's records read one at a time into caller buffers (for transfers).</summary>
+    public CompactRecordCursor OpenCompactRecords() => new(_compact, Reverse, Origin);
+
     /// <summary>The compact table's records: owner wire name, TTL, target wire name.</summary>
     public IEnumerable<(byte[] Owner, uint Ttl, byte[] Target)> CompactRecords()
     {

@@ -171,7 +171,9 @@ public sealed class ZoneSnapshotBuilder
                     arr[i] = SharedRRsets.Share(arr[i]);
             }
             int labels = WireName.CountLabels(key);
-            nodes[key] = new ZoneNode(names[key], labels, arr);
+            // A name already in lower case is its own key: one array for both.
+            var name = names[key];
+            nodes[key] = new ZoneNode(name.AsSpan().SequenceEqual(key) ? key : name, labels, arr);
             if (key.Length > 2 && key[0] == 1 && key[1] == (byte)'*')
                 hasWildcards = true;
         }
@@ -190,7 +192,7 @@ public sealed class ZoneSnapshotBuilder
                     break;
                 var key = ancestor.ToArray();
                 WireName.LowerInPlace(key);
-                nodes[key] = new ZoneNode(ancestor.ToArray(), labels - 1, null);
+                nodes[key] = new ZoneNode(ancestor.SequenceEqual(key) ? key : ancestor.ToArray(), labels - 1, null);
             }
         }
 

@@ -159,4 +159,57 @@ public class CompactPtrTests
         var listed = zone.CompactRecords().Select(r => (DnsName.FromWire(r.Owner).ToString(), Rdata.ReadName(r.Target).ToString())).ToHashSet();
         Assert.Equal(expected.Select(e => (e.Key, e.Value.Target)).ToHashSet(), listed);
     }
+    [Theory]
+    [InlineData("16.172.in-addr.arpa.", "172.16.0.0")]          // a /16: two-octet keys
+    [InlineData("64-26.2.0.192.in-addr.arpa.", "192.0.2.64")]   // an RFC 2317 child
+    [InlineData("0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "2001:db8::")] // a /48 nibble zone
+    public void The_transfer_cursor_reads_what_the_listing_lists_before_and_after_changes(string origin, string network)
+    {
+        var b = ZoneBuilder.Standard(origin, serial: 1);
+        var info = Rdns.Zones.Synthesis.ReverseZoneInfo.For(b.Origin)!;
+        var first = Addressing.IpAddress.Parse(network);
+        int hostBits = info.Prefix.HostBits;
+        string NameOf(UInt128 host)
+        {
+            var address = new Addressing.IpAddress(first.Family, first.Value | (host & (((UInt128)1 << hostBits) - 1)));
+            return info.Prefix.Family == Addressing.IpFamily.V4 && info.Prefix.Length % 8 != 0
+                ? $"{(uint)(address.Value & 0xff)}.{origin}"
+                : Addressing.ReverseName.ToName(address);
+        }
+        for (int i = 2; i < 60; i += 2)
+            b.Ptr(NameOf((UInt128)i), $"h{i}.Tenant{i % 5}.example.");
+        var v1 = b.Build();
+        AssertCursorMatchesListing(v1);
+
+        // Before the first key, between keys, a replacement, a removal, after the last key.
+        var soa = v1.Records().First();
+        ResourceRecord Ptr(UInt128 host, string target) => new(DnsName.Parse(NameOf(host)), RecordType.PTR, 600, DnsName.Parse(target).Wire.ToArray());
+        var removed = v1.Records().Where(r => r.Type == RecordType.PTR && (r.Owner.ToString() == NameOf(10) || r.Owner.ToString() == NameOf(20))).ToList();
+        Assert.Equal(2, removed.Count);
+        var change = new Changeset(1, 2, [soa, .. removed],
+            [soa with { Data = Rdata.WithSoaSerial(soa.Data, 2) }, Ptr(0, "zero.example."), Ptr(11, "eleven.example."), Ptr(20, "twenty-again.example."), Ptr(61, "last.example.")]);
+        var v2 = v1.Apply(change);
+        Assert.True(v2.CompactCount > 0);
+        AssertCursorMatchesListing(v2);
+        Assert.Contains(Read(v2), r => r.Owner == NameOf(0) && r.Target == "zero.example.");
+        Assert.DoesNotContain(Read(v2), r => r.Owner == NameOf(10));
+    }
+
+    private static List<(string Owner, uint Ttl, string Target)> Read(ZoneSnapshot zone)
+    {
+        var cursor = zone.OpenCompactRecords();
+        var owner = new byte[DnsName.MaxLength];
+        var target = new byte[DnsName.MaxLength];
+        var read = new List<(string, uint, string)>();
+        while (cursor.Next(owner, target, out int ownerLength, out int targetLength, out uint ttl))
+            read.Add((DnsName.FromWire(owner.AsSpan(0, ownerLength)).ToString(), ttl, DnsName.FromWire(target.AsSpan(0, targetLength)).ToString()));
+        return read;
+    }
+
+    private static void AssertCursorMatchesListing(ZoneSnapshot zone)
+    {
+        var listed = zone.CompactRecords().Select(r => (DnsName.FromWire(r.Owner).ToString(), r.Ttl, DnsName.FromWire(r.Target).ToString())).ToList();
+        Assert.Equal(zone.CompactCount, listed.Count);
+        Assert.Equal(listed, Read(zone));
+    }
 }

@@ -10,13 +10,23 @@ public readonly record struct TransferRecord(byte[] Owner, RecordType Type, uint
 /// <summary>The record sequences of AXFR (RFC 5936 §2.2) and IXFR (RFC 1995 §4) responses.</summary>
 public static class TransferRecords
 {
-    private static TransferRecord Soa(ZoneSnapshot zone) => new(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0]);
+    /// <summary>The zone's SOA record.</summary>
+    public static TransferRecord Soa(ZoneSnapshot zone) => new(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0]);
 
     /// <summary>SOA, every other record, SOA again.</summary>
     public static IEnumerable<TransferRecord> Axfr(ZoneSnapshot zone)
     {
-        var soa = Soa(zone);
-        yield return soa;
+        foreach (var r in AxfrHead(zone))
+            yield return r;
+        foreach (var (owner, ttl, target) in zone.CompactRecords())
+            yield return new TransferRecord(owner, RecordType.PTR, ttl, target);
+        yield return Soa(zone);
+    }
+
+    /// <summary>The SOA and every record held in nodes: an AXFR without its compact PTR records and closing SOA.</summary>
+    public static IEnumerable<TransferRecord> AxfrHead(ZoneSnapshot zone)
+    {
+        yield return Soa(zone);
         foreach (var node in zone.Nodes)
         {
             foreach (var set in node.Sets)
@@ -27,9 +37,6 @@ public static class TransferRecords
                     yield return new TransferRecord(node.Name, set.Type, set.Ttl, data);
             }
         }
-        foreach (var (owner, ttl, target) in zone.CompactRecords())
-            yield return new TransferRecord(owner, RecordType.PTR, ttl, target);
-        yield return soa;
     }
 
     /// <summary>

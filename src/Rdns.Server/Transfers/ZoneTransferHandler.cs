@@ -63,7 +63,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
             return;
         }
 
-        IEnumerable<TransferRecord> records;
+        TransferPlan plan;
         string kind = "AXFR";
         // A signed zone goes whole, signatures and NSEC chain made for it: its journal holds the
         // record changes, not the signatures they change (RFC 1995 §4 lets IXFR answer in full).
@@ -71,7 +71,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
             && !(request.QType == RecordType.IXFR && ClientSerial(query.Span, request) is { } current
                  && (current == zone!.Serial || SerialNumber.GreaterThan(current, zone.Serial))))
         {
-            records = TransferRecords.SignedAxfr(zone!, signer);
+            plan = new TransferPlan(TransferRecords.SignedAxfr(zone!, signer));
             kind = request.QType == RecordType.IXFR ? "IXFR (full, signed)" : "AXFR (signed)";
         }
         else if (request.QType == RecordType.IXFR)
@@ -83,16 +83,16 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
                 await stream.SendAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                 return;
             }
-            (records, kind) = await IxfrRecordsAsync(pending.Zones.View, zone!, clientSerial.Value, cancellationToken).ConfigureAwait(false);
+            (plan, kind) = await IxfrRecordsAsync(pending.Zones.View, zone!, clientSerial.Value, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            records = TransferRecords.Axfr(zone!);
+            plan = TransferPlan.Axfr(zone!);
         }
 
         int messages = 0;
         long count = 0;
-        foreach (var length in WriteMessages(query, request, buffer, records, session, () => count++))
+        foreach (var length in WriteMessages(query, request, buffer, plan, session, () => count++))
         {
             await stream.SendAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             messages++;
@@ -170,11 +170,11 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
 
     private readonly Stages.LogThrottle _refusals = new(TimeSpan.FromSeconds(10));
 
-    private async Task<(IEnumerable<TransferRecord>, string)> IxfrRecordsAsync(string view, ZoneSnapshot zone, uint clientSerial, CancellationToken cancellationToken)
+    private async Task<(TransferPlan, string)> IxfrRecordsAsync(string view, ZoneSnapshot zone, uint clientSerial, CancellationToken cancellationToken)
     {
         // RFC 1995 §2: a secondary at or past our serial gets our SOA alone.
         if (clientSerial == zone.Serial || SerialNumber.GreaterThan(clientSerial, zone.Serial))
-            return ([new TransferRecord(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0])], "IXFR (current)");
+            return (new TransferPlan([new TransferRecord(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0])]), "IXFR (current)");
         var changes = zone.ChangesSince(clientSerial);
         if (changes is null && _journal is not null)
         {
@@ -194,7 +194,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
             }
         }
         // RFC 1995 §4: when the increments are not available, the whole zone is sent.
-        return changes is null ? (TransferRecords.Axfr(zone), "IXFR (full)") : (TransferRecords.Ixfr(zone, changes), "IXFR");
+        return changes is null ? (TransferPlan.Axfr(zone), "IXFR (full)") : (new TransferPlan(TransferRecords.Ixfr(zone, changes)), "IXFR");
     }
 
     /// <summary>The serial of the SOA a secondary sends in the authority section of its IXFR query.</summary>
@@ -219,34 +219,63 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         return Rdata.SoaSerial(data);
     }
 
-    private IEnumerable<int> WriteMessages(ReadOnlyMemory<byte> query, ParsedRequest request, byte[] buffer, IEnumerable<TransferRecord> records, ITransferSession session, Action counted)
+    /// <summary>
+    /// The transfer's messages, each as long as it can be: the plan's records, then its compact PTR
+    /// records (read straight into the message, nothing allocated per record), then its closing
+    /// records. Yields each message's length.
+    /// </summary>
+    private static IEnumerable<int> WriteMessages(ReadOnlyMemory<byte> query, ParsedRequest request, byte[] buffer, TransferPlan plan, ITransferSession session, Action counted)
     {
-        int reserve = session.SignatureSpace;
-        var w = Begin(query.Span, request, buffer, reserve, first: true);
-        foreach (var r in records)
+        var w = new BulkMessageWriter(buffer, MaxMessage);
+        Begin(w, query.Span, request, session, first: true);
+        foreach (var r in plan.Records)
         {
-            if (!w.TryWriteRecord(Section.Answer, r.Owner, r.Type, RecordClass.IN, r.Ttl, r.Data))
+            if (!w.TryAdd(r.Owner, r.Type, r.Ttl, r.Data))
             {
                 yield return session.Finish(buffer, w.Finish());
-                w = Begin(query.Span, request, buffer, reserve, first: false);
-                if (!w.TryWriteRecord(Section.Answer, r.Owner, r.Type, RecordClass.IN, r.Ttl, r.Data))
-                    throw new InvalidOperationException("a record larger than a transfer message");
+                Begin(w, query.Span, request, session, first: false);
+                Add(w, r.Owner, r.Type, r.Ttl, r.Data);
+            }
+            counted();
+        }
+        if (plan.Compact is { } cursor)
+        {
+            var owner = new byte[DnsName.MaxLength];
+            var target = new byte[DnsName.MaxLength];
+            while (cursor.Next(owner, target, out int ownerLength, out int targetLength, out uint ttl))
+            {
+                if (!w.TryAdd(owner.AsSpan(0, ownerLength), RecordType.PTR, ttl, target.AsSpan(0, targetLength)))
+                {
+                    yield return session.Finish(buffer, w.Finish());
+                    Begin(w, query.Span, request, session, first: false);
+                    Add(w, owner.AsSpan(0, ownerLength), RecordType.PTR, ttl, target.AsSpan(0, targetLength));
+                }
+                counted();
+            }
+        }
+        foreach (var r in plan.Closing ?? [])
+        {
+            if (!w.TryAdd(r.Owner, r.Type, r.Ttl, r.Data))
+            {
+                yield return session.Finish(buffer, w.Finish());
+                Begin(w, query.Span, request, session, first: false);
+                Add(w, r.Owner, r.Type, r.Ttl, r.Data);
             }
             counted();
         }
         yield return session.Finish(buffer, w.Finish());
     }
 
-    private static DnsMessageWriter Begin(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer, int reserve, bool first)
+    /// <summary>The first record of a fresh message: it fits unless it is larger than any message.</summary>
+    private static void Add(BulkMessageWriter w, ReadOnlySpan<byte> owner, RecordType type, uint ttl, ReadOnlySpan<byte> data)
     {
-        var w = new DnsMessageWriter(buffer, MaxMessage);
-        w.Id = request.Header.Id;
-        w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0);
-        w.Reserve(reserve);
-        if (first)
-            w.TryWriteQuestion(request.QuestionName(query), request.QType, request.QClass);
-        return w;
+        if (!w.TryAdd(owner, type, ttl, data))
+            throw new InvalidOperationException("a record larger than a transfer message");
     }
+
+    private static void Begin(BulkMessageWriter w, ReadOnlySpan<byte> query, in ParsedRequest request, ITransferSession session, bool first) =>
+        w.Begin(request.Header.Id, DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0), session.SignatureSpace,
+            first ? request.QuestionName(query) : default, request.QType, request.QClass);
 
     private static int TryWriteSingle(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer, IEnumerable<TransferRecord> records, ITransferSession session)
     {

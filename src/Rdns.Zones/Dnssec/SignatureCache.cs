@@ -16,7 +16,9 @@ public sealed class SignatureCache
     /// <summary>The size an average entry is planned at (a PTR with its key and RRSIG), to choose the number of slots.</summary>
     private const int PlannedEntry = 256;
 
-    private readonly SignatureEntry?[] _slots;
+    /// <summary>Made at the first signature: a server without signed zones does not pay for it.</summary>
+    private SignatureEntry?[]? _slots;
+    private readonly int _size;
     private readonly int _mask;
     private long _bytes;
     private long _entries;
@@ -27,9 +29,8 @@ public sealed class SignatureCache
     {
         MaxBytes = Math.Max(maxBytes, 64 * 1024);
         long slots = Math.Clamp(MaxBytes / PlannedEntry, 256, 1 << 26);
-        int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)slots);
-        _slots = new SignatureEntry?[size];
-        _mask = size - 1;
+        _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)slots);
+        _mask = _size - 1;
     }
 
     /// <summary>The budget, in octets.</summary>
@@ -39,7 +40,7 @@ public sealed class SignatureCache
     public long Bytes => Interlocked.Read(ref _bytes);
 
     /// <summary>The slot table's own octets (a reference per slot).</summary>
-    public long TableBytes => (long)_slots.Length * IntPtr.Size;
+    public long TableBytes => (long)(Volatile.Read(ref _slots)?.Length ?? 0) * IntPtr.Size;
 
     public long Entries => Interlocked.Read(ref _entries);
 
@@ -48,10 +49,13 @@ public sealed class SignatureCache
 
     internal SignatureEntry? Find(int hash, ReadOnlySpan<byte> key, long now)
     {
+        var slots = Volatile.Read(ref _slots);
+        if (slots is null)
+            return null;
         int at = hash & _mask & ~1;
         for (int i = 0; i < 2; i++)
         {
-            var e = Volatile.Read(ref _slots[at + i]);
+            var e = Volatile.Read(ref slots[at + i]);
             if (e is not null && e.Hash == hash && e.RefreshAt > now && key.SequenceEqual(e.Key))
                 return e;
         }
@@ -61,23 +65,24 @@ public sealed class SignatureCache
     internal void Store(SignatureEntry entry)
     {
         Interlocked.Increment(ref _signatures);
+        var slots = Volatile.Read(ref _slots) ?? EnsureSlots();
         int at = entry.Hash & _mask & ~1;
         // An empty slot, else the one holding the same key (a refresh), else one chosen by the hash.
         int slot = at + ((entry.Hash >> 20) & 1);
         for (int i = 0; i < 2; i++)
         {
-            var e = Volatile.Read(ref _slots[at + i]);
+            var e = Volatile.Read(ref slots[at + i]);
             if (e is null || (e.Hash == entry.Hash && e.Key.AsSpan().SequenceEqual(entry.Key)))
             {
                 slot = at + i;
                 break;
             }
         }
-        var current = Volatile.Read(ref _slots[slot]);
+        var current = Volatile.Read(ref slots[slot]);
         // Over budget, the signature is used for this answer and not kept.
         if (Interlocked.Read(ref _bytes) + entry.Size - (current?.Size ?? 0) > MaxBytes)
             return;
-        var old = Interlocked.Exchange(ref _slots[slot], entry);
+        var old = Interlocked.Exchange(ref slots[slot], entry);
         Interlocked.Add(ref _bytes, entry.Size - (old?.Size ?? 0));
         if (old is null)
             Interlocked.Increment(ref _entries);
@@ -86,15 +91,24 @@ public sealed class SignatureCache
     /// <summary>Drops every entry (keys changed everywhere, or a test wants a cold cache).</summary>
     public void Clear()
     {
-        for (int i = 0; i < _slots.Length; i++)
+        var slots = Volatile.Read(ref _slots);
+        if (slots is null)
+            return;
+        for (int i = 0; i < slots.Length; i++)
         {
-            var old = Interlocked.Exchange(ref _slots[i], null);
+            var old = Interlocked.Exchange(ref slots[i], null);
             if (old is not null)
             {
                 Interlocked.Add(ref _bytes, -old.Size);
                 Interlocked.Decrement(ref _entries);
             }
         }
+    }
+
+    private SignatureEntry?[] EnsureSlots()
+    {
+        Interlocked.CompareExchange(ref _slots, new SignatureEntry?[_size], null);
+        return _slots;
     }
 
     internal static int SizeOf(int keyLength, int rrsigLength) => keyLength + rrsigLength + Overhead;

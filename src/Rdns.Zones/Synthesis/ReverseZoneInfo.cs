@@ -90,10 +90,20 @@ public sealed class ReverseZoneInfo
     /// <summary>The owner name (wire form) of a full address of this zone: the inverse of <see cref="TryRead"/>.</summary>
     public byte[] NameOf(UInt128 value, DnsName origin)
     {
-        var name = new List<byte>(80);
+        Span<byte> name = stackalloc byte[DnsName.MaxLength];
+        return name[..WriteName(value, origin.Wire, name)].ToArray();
+    }
+
+    /// <summary>
+    /// Writes the owner name of a full address of this zone into <paramref name="destination"/>
+    /// (at least <see cref="DnsName.MaxLength"/> octets); returns its length. Allocates nothing.
+    /// </summary>
+    public int WriteName(UInt128 value, scoped ReadOnlySpan<byte> originWire, Span<byte> destination)
+    {
+        int n = 0;
         if (Kind == ZoneKind.Classless)
         {
-            AppendDecimal(name, (int)(value & 0xFF));
+            n = WriteDecimal(destination, (int)(value & 0xFF));
         }
         else
         {
@@ -103,24 +113,32 @@ public sealed class ReverseZoneInfo
             {
                 int piece = (int)((value >> (width - bits - step)) & (UInt128)((1 << step) - 1));
                 if (step == 8)
-                    AppendDecimal(name, piece);
+                {
+                    n += WriteDecimal(destination[n..], piece);
+                }
                 else
                 {
-                    name.Add(1);
-                    name.Add((byte)"0123456789abcdef"[piece]);
+                    destination[n] = 1;
+                    destination[n + 1] = (byte)"0123456789abcdef"[piece];
+                    n += 2;
                 }
             }
         }
-        name.AddRange(origin.Wire);
-        return [.. name];
+        originWire.CopyTo(destination[n..]);
+        return n + originWire.Length;
     }
 
-    private static void AppendDecimal(List<byte> name, int octet)
+    /// <summary>One decimal label (0–255, no leading zeros); returns its length with the length octet.</summary>
+    private static int WriteDecimal(Span<byte> destination, int octet)
     {
-        var text = octet.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        name.Add((byte)text.Length);
-        foreach (char c in text)
-            name.Add((byte)c);
+        int digits = octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
+        destination[0] = (byte)digits;
+        for (int i = digits; i >= 1; i--)
+        {
+            destination[i] = (byte)('0' + octet % 10);
+            octet /= 10;
+        }
+        return digits + 1;
     }
 
     private static bool TryOctet(ReadOnlySpan<byte> label, out int octet)

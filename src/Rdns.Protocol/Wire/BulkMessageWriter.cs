@@ -1,0 +1,243 @@
+using System.Buffers.Binary;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+
+namespace Rdns.Protocol.Wire;
+
+/// <summary>
+/// Writes the long answer-only messages of a zone transfer (RFC 5936 §2.2) one after another into
+/// one reused buffer, compressing every name against every name already in the message that a
+/// pointer can reach (RFC 1035 §4.1.4: offsets below 16 KiB). <see cref="DnsMessageWriter"/>
+/// remembers 64 names for short answers; a transfer message holds thousands of records, so here
+/// each suffix is found through a hash table instead, and a record costs the same whatever the
+/// message already holds. Matching is exact (case-sensitive), so what is sent is what is stored.
+/// </summary>
+public sealed class BulkMessageWriter
+{
+    private const int Slots = 8192;
+    private const int MaxEntries = Slots / 2;
+    private const int PointerReach = 0x4000;
+    private const int MaxLabels = 128;
+
+    private readonly byte[] _buffer;
+    private readonly int _capacity;
+    private readonly uint[] _hashes = new uint[Slots];
+    private readonly ushort[] _offsets = new ushort[Slots];
+    private readonly int[] _generations = new int[Slots];
+    private readonly uint[] _suffixHashes = new uint[MaxLabels];
+    private readonly int[] _labelStarts = new int[MaxLabels];
+    private int _generation;
+    private int _entries;
+    private int _limit;
+    private int _pos;
+    private DnsHeader _header;
+
+    /// <param name="buffer">Where every message is written, from offset 0.</param>
+    /// <param name="capacity">The largest message (at most the buffer's length).</param>
+    public BulkMessageWriter(byte[] buffer, int capacity)
+    {
+        _buffer = buffer;
+        _capacity = Math.Min(capacity, buffer.Length);
+    }
+
+    public byte[] Buffer => _buffer;
+
+    /// <summary>Records in the message begun last.</summary>
+    public int AnswerCount => _header.AnCount;
+
+    /// <summary>
+    /// Starts a message: header fields, <paramref name="reserve"/> octets kept free at the end (for
+    /// a TSIG record) and, in the first message of a transfer, the question.
+    /// </summary>
+    public void Begin(ushort id, ushort flags, int reserve, scoped ReadOnlySpan<byte> questionName, RecordType qtype, RecordClass qclass)
+    {
+        _header = new DnsHeader { Id = id, Flags = flags };
+        _pos = DnsHeader.Size;
+        _limit = Math.Max(_pos, _capacity - reserve);
+        _entries = 0;
+        if (++_generation == int.MaxValue)
+        {
+            Array.Clear(_generations);
+            _generation = 1;
+        }
+        if (!questionName.IsEmpty)
+        {
+            if (!TryWriteName(questionName) || _pos + 4 > _limit)
+                throw new InvalidOperationException("the question does not fit a transfer message");
+            BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(_pos), (ushort)qtype);
+            BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(_pos + 2), (ushort)qclass);
+            _pos += 4;
+            _header.QdCount = 1;
+        }
+    }
+
+    /// <summary>Appends one answer record; false (and the message unchanged) when it does not fit.</summary>
+    public bool TryAdd(scoped ReadOnlySpan<byte> owner, RecordType type, uint ttl, scoped ReadOnlySpan<byte> data)
+    {
+        int mark = _pos, entries = _entries;
+        if (!TryWriteName(owner) || _pos + 10 > _limit)
+            return Undo(mark, entries);
+        var span = _buffer.AsSpan(_pos);
+        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)type);
+        BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)RecordClass.IN);
+        BinaryPrimitives.WriteUInt32BigEndian(span[4..], ttl);
+        int lengthAt = _pos + 8;
+        _pos += 10;
+        int dataStart = _pos;
+        if (!TryWriteData(type, data))
+            return Undo(mark, entries);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(lengthAt), (ushort)(_pos - dataStart));
+        _header.AnCount++;
+        return true;
+    }
+
+    /// <summary>Writes the header with the final counts; returns the message length.</summary>
+    public int Finish()
+    {
+        _header.Write(_buffer);
+        return _pos;
+    }
+
+    private bool Undo(int mark, int entries)
+    {
+        _pos = mark;
+        if (_entries != entries)
+        {
+            // Entries added by the failed record point past the end: forget them all. Rare (once
+            // per message), so a new generation is cheaper than tracking which slots to clear.
+            _generation++;
+            _entries = 0;
+        }
+        return false;
+    }
+
+    private bool TryWriteData(RecordType type, scoped ReadOnlySpan<byte> data)
+    {
+        if (!Rdata.HasCompressibleNames(type) || !Rdata.IsValid(type, data))
+            return TryWriteBytes(data);
+        var (prefix, names) = Rdata.NameLayout(type);
+        if (!TryWriteBytes(data[..prefix]))
+            return false;
+        int pos = prefix;
+        for (int i = 0; i < names; i++)
+        {
+            int end = pos;
+            while (data[end] != 0)
+                end += 1 + data[end];
+            end++;
+            if (!TryWriteName(data[pos..end]))
+                return false;
+            pos = end;
+        }
+        return TryWriteBytes(data[pos..]);
+    }
+
+    private bool TryWriteBytes(scoped ReadOnlySpan<byte> bytes)
+    {
+        if (_pos + bytes.Length > _limit)
+            return false;
+        bytes.CopyTo(_buffer.AsSpan(_pos));
+        _pos += bytes.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// Writes an uncompressed wire name: its labels up to the longest suffix already in the message,
+    /// then a pointer to that suffix; then remembers the suffixes it wrote out in full.
+    /// </summary>
+    private bool TryWriteName(scoped ReadOnlySpan<byte> name)
+    {
+        // Label starts, then a hash of every suffix from the root up: h(label + rest) mixes the
+        // label's octets into h(rest), so equal suffixes hash equally wherever they occur.
+        int labels = 0;
+        for (int p = 0; name[p] != 0; p += 1 + name[p])
+            _labelStarts[labels++] = p;
+        uint h = 0x9E3779B9;
+        for (int k = labels - 1; k >= 0; k--)
+        {
+            int start = _labelStarts[k];
+            h = Mix(h, name.Slice(start, 1 + name[start]));
+            _suffixHashes[k] = h;
+        }
+
+        int matched = labels, matchOffset = 0;
+        for (int k = 0; k < labels; k++)
+        {
+            int offset = Find(_suffixHashes[k], name[_labelStarts[k]..]);
+            if (offset >= 0)
+            {
+                matched = k;
+                matchOffset = offset;
+                break;
+            }
+        }
+        int literal = matched < labels ? _labelStarts[matched] : name.Length;
+        int total = literal + (matched < labels ? 2 : 0);
+        if (_pos + total > _limit)
+            return false;
+        int at = _pos;
+        name[..literal].CopyTo(_buffer.AsSpan(at));
+        if (matched < labels)
+        {
+            _buffer[at + literal] = (byte)(0xC0 | (matchOffset >> 8));
+            _buffer[at + literal + 1] = (byte)matchOffset;
+        }
+        _pos += total;
+        for (int k = 0; k < matched && at + _labelStarts[k] < PointerReach && _entries < MaxEntries; k++)
+            Remember(_suffixHashes[k], at + _labelStarts[k]);
+        return true;
+    }
+
+    private static uint Mix(uint h, scoped ReadOnlySpan<byte> label)
+    {
+        foreach (byte b in label)
+            h = (h ^ b) * 0x01000193;
+        return h ^ (h >> 15);
+    }
+
+    private int Find(uint hash, scoped ReadOnlySpan<byte> suffix)
+    {
+        for (int slot = (int)(hash & (Slots - 1)); _generations[slot] == _generation; slot = (slot + 1) & (Slots - 1))
+        {
+            if (_hashes[slot] == hash && SuffixAt(_offsets[slot], suffix))
+                return _offsets[slot];
+        }
+        return -1;
+    }
+
+    private void Remember(uint hash, int offset)
+    {
+        int slot = (int)(hash & (Slots - 1));
+        while (_generations[slot] == _generation)
+            slot = (slot + 1) & (Slots - 1);
+        _generations[slot] = _generation;
+        _hashes[slot] = hash;
+        _offsets[slot] = (ushort)offset;
+        _entries++;
+    }
+
+    /// <summary>True when the (possibly compressed) name at <paramref name="offset"/> equals <paramref name="suffix"/> exactly.</summary>
+    private bool SuffixAt(int offset, scoped ReadOnlySpan<byte> suffix)
+    {
+        int s = 0, pos = offset, hops = 0;
+        while (true)
+        {
+            int len = _buffer[pos];
+            if ((len & 0xC0) == 0xC0)
+            {
+                if (++hops > WireName.MaxPointerHops)
+                    return false;
+                pos = ((len & 0x3F) << 8) | _buffer[pos + 1];
+                continue;
+            }
+            if (suffix[s] != len)
+                return false;
+            if (len == 0)
+                return true;
+            if (!_buffer.AsSpan(pos + 1, len).SequenceEqual(suffix.Slice(s + 1, len)))
+                return false;
+            pos += 1 + len;
+            s += 1 + len;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Rdns.Protocol.Names;
+
+namespace Rdns.Zones;
+
+/// <summary>
+/// Reads a zone's compact PTR records in key order into caller buffers, for zone transfers: the
+/// same records as <see cref="ZoneSnapshot.CompactRecords"/>, without an object per record.
+/// </summary>
+public sealed class CompactRecordCursor
+{
+    private readonly CompactPtrs? _compact;
+    private readonly Synthesis.ReverseZoneInfo? _reverse;
+    private readonly byte[] _origin;
+    private int _tableAt;
+    private int _patchAt;
+
+    internal CompactRecordCursor(CompactPtrs? compact, Synthesis.ReverseZoneInfo? reverse, DnsName origin)
+    {
+        _compact = compact;
+        _reverse = reverse;
+        _origin = origin.Wire.ToArray();
+    }
+
+    /// <summary>
+    /// The next record: its owner and target wire names written into <paramref name="owner"/> and
+    /// <paramref name="target"/> (each at least <see cref="DnsName.MaxLength"/> octets). False at the end.
+    /// </summary>
+    public bool Next(Span<byte> owner, Span<byte> target, out int ownerLength, out int targetLength, out uint ttl)
+    {
+        if (_compact is null || _reverse is null
+            || !_compact.Next(ref _tableAt, ref _patchAt, target, out var key, out ttl, out targetLength))
+        {
+            ownerLength = 0;
+            targetLength = 0;
+            ttl = 0;
+            return false;
+        }
+        ownerLength = _reverse.WriteName(key, _origin, owner);
+        return true;
+    }
+}
