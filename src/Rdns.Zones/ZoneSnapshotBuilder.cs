@@ -73,25 +73,55 @@ public sealed class ZoneSnapshotBuilder
     }
 
     /// <summary>
-    /// Sorts by address, equal addresses in the order added: the keys sort as plain numbers (no
-    /// comparison delegate), then the rare runs of one address are put back in arena order.
+    /// Sorts by address, equal addresses in the order added. The sort moves small keys, not the
+    /// candidates: when the addresses span less than 2^40 (any IPv4 zone, dense IPv6) each key is
+    /// one number, the address above the position, so equal addresses keep their order for free;
+    /// otherwise addresses and positions are sorted side by side and runs of one address put back
+    /// in order. The candidates are then gathered once.
     /// </summary>
     private static void SortByAddress(List<Candidate> candidates)
     {
         var items = CollectionsMarshal.AsSpan(candidates);
-        var keys = new UInt128[items.Length];
-        for (int i = 0; i < items.Length; i++)
-            keys[i] = items[i].Key;
-        keys.AsSpan().Sort(items);
-        for (int i = 0; i < items.Length;)
+        int n = items.Length;
+        var order = new int[n];
+        UInt128 min = UInt128.MaxValue, max = UInt128.MinValue;
+        foreach (var c in items)
         {
-            int j = i + 1;
-            while (j < items.Length && keys[j] == keys[i])
-                j++;
-            if (j - i > 1)
-                items[i..j].Sort(static (a, b) => a.OwnerOffset.CompareTo(b.OwnerOffset));
-            i = j;
+            min = UInt128.Min(min, c.Key);
+            max = UInt128.Max(max, c.Key);
         }
+        if (n < 1 << 24 && max - min < (UInt128)1 << 40)
+        {
+            var packed = new ulong[n];
+            for (int i = 0; i < n; i++)
+                packed[i] = (ulong)(items[i].Key - min) << 24 | (uint)i;
+            Array.Sort(packed);
+            for (int i = 0; i < n; i++)
+                order[i] = (int)(packed[i] & 0xFFFFFF);
+        }
+        else
+        {
+            var keys = new UInt128[n];
+            for (int i = 0; i < n; i++)
+            {
+                keys[i] = items[i].Key;
+                order[i] = i;
+            }
+            Array.Sort(keys, order);
+            for (int i = 0; i < n;)
+            {
+                int j = i + 1;
+                while (j < n && keys[j] == keys[i])
+                    j++;
+                if (j - i > 1)
+                    Array.Sort(order, i, j - i);
+                i = j;
+            }
+        }
+        var sorted = new Candidate[n];
+        for (int i = 0; i < n; i++)
+            sorted[i] = items[order[i]];
+        sorted.CopyTo(items);
     }
 
     private ReadOnlySpan<byte> Owner(Candidate c) => _arena.GetBuffer().AsSpan(c.OwnerOffset, c.OwnerLength);

@@ -53,4 +53,32 @@ public class CompactPtrBulkTests
         Assert.Equal(["first.example.", "second.example."], two.Data.Select(d => Rdata.ReadName(d).ToString()));
         Assert.Equal(expected.Count + 4, zone.RecordCount);
     }
+
+    [Fact]
+    public void Sparse_ipv6_addresses_sort_by_address_and_an_address_with_two_ptrs_keeps_their_order()
+    {
+        var b = ZoneBuilder.Standard("0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+        var random = new Random(3);
+        var expected = new Dictionary<string, string>();
+        string Name(UInt128 host) => Addressing.ReverseName.ToName(new Addressing.IpAddress(Addressing.IpFamily.V6,
+            Addressing.IpAddress.Parse("2001:db8::").Value | host));
+        for (int i = 0; i < 3000; i++)
+        {
+            // Anywhere in the /48: far more than 2^40 apart.
+            var host = ((UInt128)(ulong)random.NextInt64() << 16 | (uint)random.Next(1 << 16)) & (((UInt128)1 << 80) - 1);
+            if (expected.TryAdd(Name(host), $"h{i}.example."))
+                b.Records.Add(new ResourceRecord(DnsName.Parse(Name(host)), RecordType.PTR, 60, DnsName.Parse($"h{i}.example.").Wire.ToArray()));
+        }
+        var twice = Name(12345);
+        b.Records.Add(new ResourceRecord(DnsName.Parse(twice), RecordType.PTR, 60, DnsName.Parse("z-first.example.").Wire.ToArray()));
+        b.Records.Add(new ResourceRecord(DnsName.Parse(twice), RecordType.PTR, 60, DnsName.Parse("a-second.example.").Wire.ToArray()));
+
+        var zone = b.Build();
+
+        Assert.Equal(expected.Count, zone.CompactCount);
+        foreach (var (name, target) in expected)
+            Assert.Equal(target, Rdata.ReadName(Assert.Single(zone.GetRRset(DnsName.Parse(name).Wire, RecordType.PTR)!.Data)).ToString());
+        Assert.Equal(["z-first.example.", "a-second.example."],
+            zone.GetRRset(DnsName.Parse(twice).Wire, RecordType.PTR)!.Data.Select(d => Rdata.ReadName(d).ToString()));
+    }
 }
