@@ -85,6 +85,13 @@ public interface ITenantStore
     /// <summary>Tenants that are not deleted, oldest first.</summary>
     Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> tenants that are not deleted, oldest first (then by id), after
+    /// the tenant created at <paramref name="afterCreated"/> with id <paramref name="afterId"/>: the
+    /// database pages (keyset), so a page costs its own rows.
+    /// </summary>
+    Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(int limit, DateTimeOffset? afterCreated, string? afterId, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken = default);
 
     Task<AllocationRecord?> GetAllocationAsync(string id, CancellationToken cancellationToken = default);

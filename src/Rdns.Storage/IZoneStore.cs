@@ -148,6 +148,12 @@ public interface IZoneStore : IAsyncDisposable
     Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, long? beforeId = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Up to <paramref name="limit"/> rows matching <paramref name="query"/>, newest first, older than
+    /// <paramref name="beforeId"/>: the database filters and pages (keyset on the row id).
+    /// </summary>
+    Task<IReadOnlyList<AuditRecord>> GetAuditAsync(AuditQuery query, int limit, long? beforeId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Changes committed by any node (this one included), as they happen. A store that only one
     /// process can open (SQLite) completes without yielding. A replaced zone is reported as
     /// <see cref="ChangeKind.Created"/> (reload it whole). Notices sent while the watcher was

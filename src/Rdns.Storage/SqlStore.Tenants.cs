@@ -163,6 +163,26 @@ internal abstract partial class SqlStore
         return list;
     }
 
+    public async Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(int limit, DateTimeOffset? afterCreated, string? afterId, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var s = await BeginReadAsync(cancellationToken);
+        bool after = afterCreated is not null && afterId is not null;
+        await using var cmd = s.Command("SELECT id, name, created_at FROM tenants WHERE deleted_at IS NULL" +
+            (after ? " AND (created_at > @at OR (created_at = @at AND id > @id))" : "") + " ORDER BY created_at, id LIMIT @limit");
+        if (after)
+        {
+            cmd.With("@at", DbTime(StoreTime.ToMicroseconds(afterCreated!.Value)));
+            cmd.With("@id", afterId);
+        }
+        cmd.With("@limit", limit);
+        var list = new List<TenantRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+            list.Add(new TenantRecord(r.GetString(0), r.GetString(1), ReadTime(r, 2)));
+        return list;
+    }
+
     public async Task<IReadOnlyList<PoolRecord>> ListPoolsAsync(CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);

@@ -97,43 +97,8 @@ internal abstract partial class SqlStore : IRdnsStore
             record.With("@v", version);
             await record.ExecuteNonQueryAsync(cancellationToken);
         }
+        await KeyOlderAuditRowsAsync(s, cancellationToken);
         await s.CommitAsync(cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<AuditRecord>> GetAuditAsync(int limit, long? beforeId = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        await using var s = await BeginReadAsync(cancellationToken);
-        await using var cmd = s.Command(
-            "SELECT id, at, actor, action, target, detail, remote, old_value, new_value FROM audit" +
-            (beforeId is null ? "" : " WHERE id < @before") + " ORDER BY id DESC LIMIT @limit");
-        if (beforeId is not null)
-            cmd.With("@before", beforeId.Value);
-        cmd.With("@limit", limit);
-        var rows = new List<AuditRecord>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new AuditRecord(reader.GetInt64(0), ReadTime(reader, 1), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), NullableString(reader, 5), NullableString(reader, 6), NullableString(reader, 7), NullableString(reader, 8)));
-        }
-        return rows;
-    }
-
-    /// <summary>Writes the audit row of a change inside the change's own transaction.</summary>
-    protected async Task AuditAsync(StoreSession s, AuditEntry audit, CancellationToken cancellationToken)
-    {
-        await using var cmd = s.Command(
-            "INSERT INTO audit (at, actor, action, target, detail, remote, old_value, new_value) VALUES (@at, @actor, @action, @target, @detail, @remote, @old, @new)");
-        cmd.With("@at", DbTime(Now()));
-        cmd.With("@actor", audit.Actor);
-        cmd.With("@action", audit.Action);
-        cmd.With("@target", audit.Target);
-        cmd.With("@detail", audit.Detail);
-        cmd.With("@remote", audit.RemoteAddress);
-        cmd.With("@old", audit.Before);
-        cmd.With("@new", audit.After);
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task AddKeyAsync(ApiKeyRecord key, AuditEntry audit, CancellationToken cancellationToken = default)

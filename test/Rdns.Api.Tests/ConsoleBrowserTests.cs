@@ -7,70 +7,21 @@ namespace Rdns.Api.Tests;
 /// The web console in a real browser: Debian's chromium driven by Playwright (installed by
 /// ./test.sh; Playwright cannot download browsers here), a real knotd as the forward resolver and
 /// kdig reading the answer. Screenshots of the pages go to docs/console/ for docs/CONSOLE.md.
+/// One server and browser serve the class (<see cref="ConsoleFixture"/>).
 /// </summary>
-public sealed class ConsoleBrowserTests : IAsyncLifetime
+public sealed class ConsoleBrowserTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
-    private const string Chromium = "/usr/bin/chromium";
+    private ApiHost Api => fixture.Api;
 
-    private ForwardKnot _knot = null!;
-    private ApiHost _api = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private ForwardKnot Knot => fixture.Knot;
 
-    public async Task InitializeAsync()
-    {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: ./test.sh installs Debian's chromium package");
-        _knot = await ForwardKnot.StartAsync("example.test.", "other A 198.51.100.7\n");
-        _api = await ApiHost.StartAsync(configure: s =>
-        {
-            s.Resolver = _knot.Endpoint;
-            s.Tenants.CoolDown = TimeSpan.Zero;
-        });
-        await _api.Send(HttpMethod.Post, "/v1/pools", ApiHost.Json(new { prefix = "203.0.113.0/24", defaultPtr = "ip-{ip}.pool.rdns.test." }), HttpStatusCode.Created);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
-    }
+    private string Base => fixture.Base;
 
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-        await _api.DisposeAsync();
-        await _knot.DisposeAsync();
-    }
+    private Task<(string Id, string Key)> TenantHoldingAsync(string name, params string[] prefixes) => fixture.TenantHoldingAsync(name, prefixes);
 
-    private string Base => _api.Http.BaseAddress!.ToString().TrimEnd('/');
+    private Task<IPage> SignInAsync(string key, string? screenshot = null) => fixture.SignInAsync(key, screenshot);
 
-    private async Task<(string Id, string Key)> TenantHoldingAsync(string name, string prefix)
-    {
-        var id = (string)(await _api.Send(HttpMethod.Post, "/v1/tenants", ApiHost.Json(new { name }), HttpStatusCode.Created))["id"]!;
-        var key = (string)(await _api.Send(HttpMethod.Post, $"/v1/tenants/{id}/keys", null, HttpStatusCode.Created))["key"]!;
-        await _api.Send(HttpMethod.Post, "/v1/allocations", ApiHost.Json(new { tenant = id, prefix }), HttpStatusCode.Created);
-        return (id, key);
-    }
-
-    private async Task<IPage> SignInAsync(string key, string? screenshot = null)
-    {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1000, Height = 700 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(Base + "/");
-        if (screenshot is not null)
-            await Screenshot(page, screenshot);
-        await page.FillAsync("#key", key);
-        await page.ClickAsync("button[type=submit]");
-        return page;
-    }
-
-    private static async Task Screenshot(IPage page, string name)
-    {
-        // RDNS_SCREENSHOTS=1 refreshes the pictures of docs/CONSOLE.md; otherwise they go to a
-        // scratch folder, so a test run leaves the checkout as it found it.
-        var dir = Environment.GetEnvironmentVariable("RDNS_SCREENSHOTS") == "1"
-            ? Path.Combine(Rdns.Interop.Tests.Support.RepoRoot.Path, "docs", "console")
-            : Path.Combine(Path.GetTempPath(), "rdns-console-screenshots");
-        Directory.CreateDirectory(dir);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true });
-    }
+    private static Task Screenshot(IPage page, string name) => ConsoleFixture.Screenshot(page, name);
 
     [Fact]
     public async Task A_tenant_sees_why_a_ptr_fails_the_forward_check_fixes_it_and_sees_it_confirmed()
@@ -88,18 +39,18 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         Assert.Contains("What the forward check found: nxdomain", error);
         await Screenshot(page, "forward-check-failed");
 
-        await _knot.UpdateAsync("add mail.example.test. 60 A 203.0.113.10");
+        await Knot.UpdateAsync("add mail.example.test. 60 A 203.0.113.10");
         await page.ClickAsync("button >> text=\"Set PTR\"");
         Assert.Contains("now points to mail.example.test.", await page.InnerTextAsync("#done"));
-        Assert.Equal("confirmed", await page.InnerTextAsync("#ptrs .status"));
-        await Screenshot(page, "tenant-addresses");
+        Assert.Equal("confirmed", await page.InnerTextAsync("tr[data-address=\"203.0.113.10\"] .status"));
+        await Screenshot(page, "ptr-confirmed");
 
-        var kdig = await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {_api.DnsEndpoint.Port} +short -x 203.0.113.10");
+        var kdig = await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {Api.DnsEndpoint.Port} +short -x 203.0.113.10");
         Assert.Equal("mail.example.test.", kdig.Output.Trim());
 
         await page.ClickAsync("button >> text=\"Reset to default\"");
         Assert.Contains("answers its default name again", await page.InnerTextAsync("#done"));
-        kdig = await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {_api.DnsEndpoint.Port} +short -x 203.0.113.10");
+        kdig = await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {Api.DnsEndpoint.Port} +short -x 203.0.113.10");
         Assert.Equal("ip-203-0-113-10.pool.rdns.test.", kdig.Output.Trim());
     }
 
@@ -109,8 +60,8 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var (tenant, key) = await TenantHoldingAsync("Epsilon", "203.0.113.40/32");
         var page = await SignInAsync(key);
         Assert.EndsWith("/console/addresses", page.Url);
-        var keyId = (string)(await _api.Send(HttpMethod.Get, $"/v1/tenants/{tenant}/keys", null, HttpStatusCode.OK))["items"]![0]!["id"]!;
-        await _api.Send(HttpMethod.Delete, $"/v1/tenants/{tenant}/keys/{keyId}", null, HttpStatusCode.NoContent);
+        var keyId = (string)(await Api.Send(HttpMethod.Get, $"/v1/tenants/{tenant}/keys", null, HttpStatusCode.OK))["items"]![0]!["id"]!;
+        await Api.Send(HttpMethod.Delete, $"/v1/tenants/{tenant}/keys/{keyId}", null, HttpStatusCode.NoContent);
         await page.ReloadAsync();
         Assert.Equal(Base + "/?ReturnUrl=%2Fconsole%2Faddresses", page.Url);
         Assert.Contains("Sign in with an API key", await page.InnerTextAsync("main"));
@@ -124,13 +75,12 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var response = await page.GotoAsync(Base + "/console/audit");
         Assert.Equal(403, response!.Status);
 
-        var admin = await SignInAsync(_api.AdminKey);
+        var admin = await SignInAsync(Api.AdminKey);
         Assert.EndsWith("/console/audit", admin.Url);
         var audit = await admin.InnerTextAsync("#audit");
         Assert.Contains("allocation.create", audit);
         Assert.Contains("tenant.create", audit);
         Assert.Contains(tenant, audit);
-        await Screenshot(admin, "operator-audit");
         var tenantPage = await admin.GotoAsync(Base + "/console/addresses");
         Assert.Equal(403, tenantPage!.Status);
     }
@@ -138,7 +88,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
     [Fact]
     public async Task An_operator_creates_a_pool_a_tenant_and_an_allocation_releases_it_and_sees_the_audit_rows()
     {
-        var page = await SignInAsync(_api.AdminKey);
+        var page = await SignInAsync(Api.AdminKey);
         await page.ClickAsync("nav >> text=Pools");
         await page.FillAsync("#prefix", "198.51.100.0/24");
         await page.FillAsync("#defaultPtr", "ip-{ip}.console.rdns.test.");
@@ -177,6 +127,19 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         var audit = await page.InnerTextAsync("#audit");
         foreach (var action in new[] { "pool.create", "tenant.create", "allocation.create", "allocation.release" })
             Assert.Contains(action, audit);
+
+        // A pool with allocated addresses is not deleted, with the reason; one without is, and so is a tenant holding nothing.
+        await page.ClickAsync("nav >> text=Pools");
+        await page.ClickAsync("button[aria-label=\"Delete pool 203.0.113.0/24\"]");
+        Assert.NotEmpty(await page.InnerTextAsync("#error"));
+        Assert.Contains("203.0.113.0/24", await page.InnerTextAsync("#pools"));
+        await page.ClickAsync("button[aria-label=\"Delete pool 198.51.100.0/24\"]");
+        Assert.Contains("deleted", await ConsoleFixture.DoneAsync(page));
+        Assert.DoesNotContain("198.51.100.0/24", await page.InnerTextAsync("#pools"));
+        await page.ClickAsync("nav >> text=Tenants");
+        await page.ClickAsync("button[aria-label=\"Delete tenant Delta\"]");
+        Assert.Contains($"Tenant {tenant} deleted", await ConsoleFixture.DoneAsync(page));
+        Assert.DoesNotContain(tenant, await page.InnerTextAsync("#tenants"));
     }
 
     [Fact]
@@ -190,7 +153,7 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
         form.Set("name", "evil.example.");
         var forged = await page.APIRequest.PostAsync(Base + "/console/addresses/set", new APIRequestContextOptions { Form = form });
         Assert.Equal(400, forged.Status);
-        Assert.Equal("ip-203-0-113-30.pool.rdns.test.", (await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {_api.DnsEndpoint.Port} +short -x 203.0.113.30")).Output.Trim());
+        Assert.Equal("ip-203-0-113-30.pool.rdns.test.", (await ForwardKnot.RunAsync("kdig", $"@127.0.0.1 -p {Api.DnsEndpoint.Port} +short -x 203.0.113.30")).Output.Trim());
 
         var stranger = await SignInAsync("rdns_not-a-key");
         Assert.Contains("not valid or has been revoked", await stranger.InnerTextAsync("main"));

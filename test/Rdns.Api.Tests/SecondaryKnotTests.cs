@@ -159,4 +159,24 @@ public sealed class SecondaryKnotTests : IAsyncLifetime
         await Until(() => Ask(_knotPort, "1.2.0.192.in-addr.arpa.", RecordType.PTR).Rcode == (int)Rcode.Refused, TimeSpan.FromSeconds(20),
             "Knot dropping the deleted zone", () => KnotLog);
     }
+
+    [Fact]
+    public async Task The_console_shows_the_serial_each_secondary_acknowledged()
+    {
+        await _api.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "198.51.100.0/24" }), HttpStatusCode.Created);
+        await _api.Send(HttpMethod.Put, "/v1/ptr/198.51.100.1", ApiHost.Json(new { ptrdname = "first.example.net" }), HttpStatusCode.OK);
+        await Until(() => Ask(_knotPort, "1.100.51.198.in-addr.arpa.", RecordType.PTR).Answers.Count == 1, TimeSpan.FromSeconds(20),
+            "Knot serving the new zone", () => KnotLog);
+        using var console = await ConsoleHttp.SignInAsync(_api, _api.AdminKey);
+        string page = "";
+        await Until(() =>
+        {
+            page = console.GetStringAsync("/console/zones/100.51.198.in-addr.arpa.").GetAwaiter().GetResult();
+            return page.Contains("<span class=\"status\">current</span>", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(20), "the console showing Knot's acknowledgement", () => page + KnotLog);
+        var row = page[page.IndexOf("<table id=\"secondaries\">", StringComparison.Ordinal)..];
+        Assert.Contains($"<td>127.0.0.1:{_knotPort}</td><td>transfer-key", row);
+        var shown = System.Text.RegularExpressions.Regex.Match(page, "Serial <b>(\\d+)</b>").Groups[1].Value;
+        Assert.Contains($"<td>{shown}</td>", row);
+    }
 }

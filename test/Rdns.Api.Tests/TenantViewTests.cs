@@ -3,7 +3,9 @@ using System.Net.Sockets;
 using Rdns.Addressing;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
+using Rdns.Protocol.Tsig;
 using Rdns.Protocol.Wire;
+using Rdns.TestSupport;
 
 namespace Rdns.Api.Tests;
 
@@ -116,5 +118,99 @@ public sealed class TenantViewTests : IAsyncLifetime
         Assert.Equal("db.alpha.internal.", PtrFrom("127.0.0.5", "10.1.2.3"));
         var view = await _api.Send(HttpMethod.Get, "/v1/views/alpha-net", null, HttpStatusCode.OK);
         Assert.Equal("127.0.0.5/32", (string?)view["match"]![0]);
+    }
+
+    [Fact]
+    public async Task The_tenants_address_listing_shows_its_view_ptrs_with_the_view_named_and_never_another_tenants()
+    {
+        await ApiHost.Send(_alpha, HttpMethod.Put, "/v1/addresses/10.1.2.3/reverse?view=alpha-net", ApiHost.Json(new { name = "db.alpha.internal." }), HttpStatusCode.OK);
+        await ApiHost.Send(_alpha, HttpMethod.Put, "/v1/addresses/fd00:1::9/reverse?view=alpha-net", ApiHost.Json(new { name = "v6.alpha.internal." }), HttpStatusCode.OK);
+        await ApiHost.Send(_beta, HttpMethod.Put, "/v1/addresses/10.1.2.3/reverse?view=beta-net", ApiHost.Json(new { name = "web.beta.internal." }), HttpStatusCode.OK);
+
+        var alpha = (await ApiHost.Send(_alpha, HttpMethod.Get, "/v1/addresses", null, HttpStatusCode.OK))["items"]!.AsArray();
+        Assert.Equal([("10.1.2.3", "db.alpha.internal.", "alpha-net"), ("fd00:1::9", "v6.alpha.internal.", "alpha-net")],
+            alpha.Select(i => ((string)i!["address"]!, (string)i["name"]!, (string?)i["view"])).ToArray());
+        // The view hosts no zone for the names: there is no forward data to check them against.
+        Assert.All(alpha, i => Assert.Equal("unchecked", (string?)i!["status"]));
+        var beta = (await ApiHost.Send(_beta, HttpMethod.Get, "/v1/addresses", null, HttpStatusCode.OK))["items"]!.AsArray();
+        Assert.Equal([("10.1.2.3", "web.beta.internal.", "beta-net")], beta.Select(i => ((string)i!["address"]!, (string)i["name"]!, (string?)i["view"])).ToArray());
+        // Paged one by one, nothing is lost or repeated.
+        var first = await ApiHost.Send(_alpha, HttpMethod.Get, "/v1/addresses?limit=1", null, HttpStatusCode.OK);
+        var second = await ApiHost.Send(_alpha, HttpMethod.Get, $"/v1/addresses?limit=1&after={(string)first["next"]!}", null, HttpStatusCode.OK);
+        Assert.Equal(["10.1.2.3", "fd00:1::9"], new[] { first, second }.Select(p => (string)p["items"]![0]!["address"]!).ToArray());
+        Assert.Empty((await ApiHost.Send(_alpha, HttpMethod.Get, "/v1/addresses?status=confirmed", null, HttpStatusCode.OK))["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_view_ptr_is_checked_against_the_views_own_forward_zone()
+    {
+        // The operator gives alpha's view its forward zone, where db.alpha.internal. is 10.1.2.3.
+        await _api.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { name = "alpha.internal.", view = "alpha-net" }), HttpStatusCode.Created);
+        await _api.Send(HttpMethod.Patch, "/v1/zones/alpha.internal./rrsets?view=alpha-net", ApiHost.Json(new
+        {
+            rrsets = new object[] { new { name = "db", type = "A", data = new[] { "10.1.2.3" } }, new { name = "web", type = "A", data = new[] { "10.1.2.77" } } },
+        }), HttpStatusCode.OK);
+
+        var set = await ApiHost.Send(_alpha, HttpMethod.Put, "/v1/addresses/10.1.2.3/reverse?view=alpha-net", ApiHost.Json(new { name = "db.alpha.internal." }), HttpStatusCode.OK);
+        Assert.Equal("confirmed", (string?)set["status"]);
+        // A name of the view's zone that does not point back is refused, saying what the view has.
+        var problem = await ApiHost.Send(_alpha, HttpMethod.Put, "/v1/addresses/10.1.2.4/reverse?view=alpha-net", ApiHost.Json(new { name = "web.alpha.internal." }), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(("forward_check_failed", "name"), ((string?)problem["code"], (string?)problem["field"]));
+        Assert.Contains("10.1.2.77", (string?)problem["detail"]);
+        problem = await ApiHost.Send(_alpha, HttpMethod.Put, "/v1/addresses/10.1.2.4/reverse?view=alpha-net", ApiHost.Json(new { name = "none.alpha.internal." }), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("forward_check_failed", (string?)problem["code"]);
+        Assert.Equal("rcode NXDomain", PtrFrom("127.0.0.5", "10.1.2.4"));
+        // A name the view hosts no zone for is not checked; the public DNS is never asked.
+        set = await ApiHost.Send(_alpha, HttpMethod.Put, "/v1/addresses/10.1.2.4/reverse?view=alpha-net", ApiHost.Json(new { name = "host.example.com." }), HttpStatusCode.OK);
+        Assert.Equal("unchecked", (string?)set["status"]);
+        // Beta's view has no alpha.internal. zone: the same name is not checked there.
+        set = await ApiHost.Send(_beta, HttpMethod.Put, "/v1/addresses/10.1.2.4/reverse?view=beta-net", ApiHost.Json(new { name = "web.alpha.internal." }), HttpStatusCode.OK);
+        Assert.Equal("unchecked", (string?)set["status"]);
+
+        // When the view's forward data moves, the listing says the PTR drifted.
+        await _api.Send(HttpMethod.Patch, "/v1/zones/alpha.internal./rrsets?view=alpha-net", ApiHost.Json(new
+        {
+            rrsets = new object[] { new { name = "db", type = "A", data = new[] { "10.1.2.99" } } },
+        }), HttpStatusCode.OK);
+        var listed = (await ApiHost.Send(_alpha, HttpMethod.Get, "/v1/addresses?status=drifted", null, HttpStatusCode.OK))["items"]!.AsArray();
+        Assert.Equal("10.1.2.3", (string?)Assert.Single(listed)!["address"]);
+    }
+
+    [Fact]
+    public async Task A_tenants_update_key_changes_its_own_views_ptrs_and_never_another_tenants()
+    {
+        await ApiHost.Send(_alpha, HttpMethod.Put, "/v1/addresses/10.1.2.3/reverse?view=alpha-net", ApiHost.Json(new { name = "db.alpha.internal." }), HttpStatusCode.OK);
+        await ApiHost.Send(_beta, HttpMethod.Put, "/v1/addresses/10.1.2.3/reverse?view=beta-net", ApiHost.Json(new { name = "web.beta.internal." }), HttpStatusCode.OK);
+        var alphaKey = await UpdateKey(_alpha, "alpha-dhcp.");
+        var betaKey = await UpdateKey(_beta, "beta-dhcp.");
+        const string zone = "2.1.10.in-addr.arpa.";
+
+        // From alpha's network (its view matches 127.0.0.5), alpha's DHCP key keeps alpha's PTRs.
+        var add = DnsUpdateClient.Message(zone, updates: [DnsUpdateClient.Add("7.2.1.10.in-addr.arpa.", RecordType.PTR, "laptop.alpha.internal.")]);
+        Assert.Equal(Rcode.NoError, (await DnsUpdateClient.SendAsync(_api.DnsEndpoint, add, alphaKey, source: "127.0.0.5")).Rcode);
+        Assert.Equal("laptop.alpha.internal.", PtrFrom("127.0.0.5", "10.1.2.7"));
+        Assert.Equal("rcode NXDomain", PtrFrom("127.0.0.6", "10.1.2.7"));
+        // Beta's key in alpha's view is refused, and changes nothing of either view.
+        var evil = DnsUpdateClient.Message(zone, updates: [DnsUpdateClient.Add("3.2.1.10.in-addr.arpa.", RecordType.PTR, "evil.beta.internal.")]);
+        Assert.Equal(Rcode.Refused, (await DnsUpdateClient.SendAsync(_api.DnsEndpoint, evil, betaKey, source: "127.0.0.5")).Rcode);
+        Assert.Equal("db.alpha.internal.", PtrFrom("127.0.0.5", "10.1.2.3"));
+        Assert.Equal("web.beta.internal.", PtrFrom("127.0.0.6", "10.1.2.3"));
+        // In beta's own network, beta's key changes beta's zone of the same name.
+        var own = DnsUpdateClient.Message(zone, updates: [DnsUpdateClient.Add("8.2.1.10.in-addr.arpa.", RecordType.PTR, "app.beta.internal.")]);
+        Assert.Equal(Rcode.NoError, (await DnsUpdateClient.SendAsync(_api.DnsEndpoint, own, betaKey, source: "127.0.0.6")).Rcode);
+        Assert.Equal("app.beta.internal.", PtrFrom("127.0.0.6", "10.1.2.8"));
+        Assert.Equal("rcode NXDomain", PtrFrom("127.0.0.5", "10.1.2.8"));
+        // Only PTR (and DHCID): the tenant's key may not touch the zone's other records.
+        var txt = DnsUpdateClient.Message(zone, updates: [DnsUpdateClient.Add("3.2.1.10.in-addr.arpa.", RecordType.TXT, "\"x\"")]);
+        Assert.Equal(Rcode.Refused, (await DnsUpdateClient.SendAsync(_api.DnsEndpoint, txt, alphaKey, source: "127.0.0.5")).Rcode);
+        // The view's PTR made by UPDATE shows in the tenant's listing, with its view.
+        var listed = (await ApiHost.Send(_alpha, HttpMethod.Get, "/v1/addresses", null, HttpStatusCode.OK))["items"]!.AsArray();
+        Assert.Contains(listed, i => (string?)i!["address"] == "10.1.2.7" && (string?)i["view"] == "alpha-net");
+    }
+
+    private static async Task<TsigKey> UpdateKey(HttpClient tenant, string name)
+    {
+        var created = await ApiHost.Send(tenant, HttpMethod.Post, "/v1/tsig-keys", ApiHost.Json(new { name }), HttpStatusCode.Created);
+        return new TsigKey(DnsName.Parse(name), TsigAlgorithm.HmacSha256, Convert.FromBase64String((string)created["secret"]!));
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Sockets;
 using Rdns.Addressing;
@@ -70,7 +71,11 @@ public sealed class ViewApiTests : IAsyncLifetime
         var notEmpty = await _api.Send(HttpMethod.Delete, "/v1/views/office", null, HttpStatusCode.Conflict);
         Assert.Equal("view_not_empty", (string?)notEmpty["code"]);
         await _api.Send(HttpMethod.Delete, "/v1/zones/2.0.192.in-addr.arpa.?view=office", null, HttpStatusCode.NoContent);
+        // What is left is the view's catalog, which does not count as a zone and goes with the view.
+        Assert.Equal(0, (int)(await _api.Send(HttpMethod.Get, "/v1/views/office", null, HttpStatusCode.OK))["zones"]!);
+        await _api.Send(HttpMethod.Get, "/v1/zones/catalog.office.invalid.?view=office", null, HttpStatusCode.OK);
         await _api.Send(HttpMethod.Delete, "/v1/views/office", null, HttpStatusCode.NoContent);
+        Assert.Null(await _api.Services.GetRequiredService<Rdns.Storage.IRdnsStore>().LoadAsync("office", Rdns.Protocol.Names.DnsName.Parse("catalog.office.invalid.")));
         Assert.Equal("www.example.com.", PtrFrom("127.0.0.3", "192.0.2.5"));
         await _api.Send(HttpMethod.Get, "/v1/views/office", null, HttpStatusCode.NotFound);
     }

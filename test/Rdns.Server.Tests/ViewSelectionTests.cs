@@ -161,24 +161,29 @@ public sealed class ViewSelectionTests
     }
 
     [Fact]
-    public void A_dns_update_a_view_matched_is_refused_so_it_cannot_change_the_public_views_zones()
+    public void A_dns_update_a_view_matched_goes_to_the_update_handler_with_the_views_zones()
     {
         var selector = new ViewSelector();
-        selector.Use([new ServedView("office", [Prefix("10.0.0.0/8")], [], [], Served("printer.office.example.", true))]);
+        var office = Served("printer.office.example.", true);
+        office.Replace(office.Current.WithView("office"));
+        selector.Use([new ServedView("office", [Prefix("10.0.0.0/8")], [], [], office)]);
         var handlers = new RequestHandlers { Update = new NeverCalled() };
         var pipeline = new DnsPipeline(Served("www.example.com.", false), new ServerOptions(), handlers, [selector]);
         var update = new DnsMessage { Id = 3, Opcode = Opcode.Update };
         update.Questions.Add(new Question(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.SOA));
         var response = new byte[512];
-        var result = pipeline.Process(update.ToWire(), response, From("10.1.1.1"));
-        Assert.Equal(ResponseAction.Send, result.Action);
-        Assert.Equal(Rcode.Refused, (Rcode)DnsMessage.Parse(response.AsSpan(0, result.Length)).Rcode);
-        Assert.Equal(ResponseAction.Deferred, pipeline.Process(update.ToWire(), response, From("198.51.100.1")).Action);
+        // The handler changes the zones it is handed: the view's for a client the view matched, the public ones otherwise.
+        var inView = pipeline.Process(update.ToWire(), response, From("10.1.1.1"));
+        Assert.Equal(ResponseAction.Deferred, inView.Action);
+        Assert.Equal("office", inView.Zones.View);
+        var outside = pipeline.Process(update.ToWire(), response, From("198.51.100.1"));
+        Assert.Equal(ResponseAction.Deferred, outside.Action);
+        Assert.Equal("public", outside.Zones.View);
     }
 
     private sealed class NeverCalled : IDeferredRequestHandler
     {
-        public Task<int> HandleAsync(PendingRequest request, CancellationToken cancellationToken) => throw new InvalidOperationException("not for a view");
+        public Task<int> HandleAsync(PendingRequest request, CancellationToken cancellationToken) => throw new InvalidOperationException("Process only decides; the handler runs later");
     }
 
     [Fact]

@@ -39,9 +39,28 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContractTe
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", cmd.ExecuteScalar());
         cmd.CommandText = "SELECT MAX(version) FROM schema_version";
-        Assert.Equal(8L, cmd.ExecuteScalar()); // zones, records, journal, audit, keys; then tenant tables; then the store's id; then TSIG keys; then shared secrets; then DNSSEC zones and keys; then views; then audit values and tenant deletion
+        Assert.Equal(9L, cmd.ExecuteScalar()); // zones, records, journal, audit, keys; then tenant tables; then the store's id; then TSIG keys; then shared secrets; then DNSSEC zones and keys; then views; then audit values and tenant deletion; then audit search keys
         cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('tenants', 'pools', 'allocations', 'custom_reverses', 'domains')";
         Assert.Equal(5L, cmd.ExecuteScalar());
+    }
+
+    [Fact]
+    public async Task Audit_rows_written_without_search_keys_get_them_at_the_next_start()
+    {
+        await Store.AppendAuditAsync([new AuditEntry("admin:key_a", "ptr.set", "192.0.2.1", null)]);
+        await Store.DisposeAsync();
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            // What an older rdns wrote: the row without its keys.
+            cmd.CommandText = "INSERT INTO audit (at, actor, action, target, detail) VALUES (0, 'tenant:ten_old:key_o', 'reverse.set', '192.0.2.7', 'old.example. (confirmed)')";
+            cmd.ExecuteNonQuery();
+        }
+        Store = OpenStore();
+        await Store.MigrateAsync();
+        var found = Assert.Single(await Store.GetAuditAsync(new AuditQuery(Tenant: "ten_old", Ip: System.Net.IPAddress.Parse("192.0.2.7")), 10));
+        Assert.Equal("old.example. (confirmed)", found.Detail);
     }
 
     [Fact]

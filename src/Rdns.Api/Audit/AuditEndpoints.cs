@@ -9,17 +9,9 @@ using Rdns.Storage;
 
 namespace Rdns.Api.Audit;
 
-/// <summary><c>GET /v1/audit</c>: the audit log, newest first, filtered and paginated (operators only).</summary>
+/// <summary><c>GET /v1/audit</c>: the audit log, newest first, filtered and paged by the store (operators only).</summary>
 public static class AuditEndpoints
 {
-    /// <summary>
-    /// Rows one request reads at most while filtering: a rare filter over a long log returns a
-    /// short (even empty) page with <c>next</c> rather than read the whole log in one request.
-    /// </summary>
-    public const int MaxScan = 10_000;
-
-    private const int Batch = 500;
-
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(ApiPolicies.Operator)
@@ -30,7 +22,17 @@ public static class AuditEndpoints
         string? zone, string? tenant, string? ip, string? action, int? limit, string? after)
     {
         int size = Paging.Limit(limit);
-        var filter = new AuditFilter(zone, tenant, ip, action);
+        var query = AuditFilter.Parse(zone, tenant, ip, action);
+        var (items, next) = await ReadPageAsync(store, query, size, after, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new Page<AuditView>(items, next));
+    }
+
+    /// <summary>
+    /// One page of rows the store filtered, read one row past the page to know whether another
+    /// follows; <c>next</c> is the last row's id (keyset paging), so rows written meanwhile shift nothing.
+    /// </summary>
+    public static async Task<(List<AuditView> Items, string? Next)> ReadPageAsync(IRdnsStore store, AuditQuery query, int size, string? after, CancellationToken cancellationToken)
+    {
         long? before = null;
         if (after is not null)
         {
@@ -38,26 +40,9 @@ public static class AuditEndpoints
                 throw ApiException.Invalid("after", "not a cursor: pass the 'next' of the previous page unchanged");
             before = id;
         }
-        var items = new List<AuditView>();
-        int scanned = 0;
-        bool exhausted = false;
-        while (items.Count < size && scanned < MaxScan && !exhausted)
-        {
-            int want = Math.Min(Batch, MaxScan - scanned);
-            var rows = await store.GetAuditAsync(want, before, context.RequestAborted).ConfigureAwait(false);
-            int i = 0;
-            for (; i < rows.Count && items.Count < size; i++)
-            {
-                var row = rows[i];
-                scanned++;
-                before = row.Id;
-                if (filter.Matches(row))
-                    items.Add(new AuditView(row.Id, row.At, row.Actor, row.Action, row.Target, row.Detail, row.Before, row.After, row.RemoteAddress));
-            }
-            exhausted = i == rows.Count && rows.Count < want;
-        }
-        // The cursor is the last row read, matched or not: the next page goes on from there.
-        string? next = !exhausted && before is { } b ? Paging.Encode(b.ToString(CultureInfo.InvariantCulture)) : null;
-        return TypedResults.Ok(new Page<AuditView>(items, next));
+        var rows = await store.GetAuditAsync(query, size + 1, before, cancellationToken).ConfigureAwait(false);
+        var items = rows.Take(size).Select(r => new AuditView(r.Id, r.At, r.Actor, r.Action, r.Target, r.Detail, r.Before, r.After, r.RemoteAddress)).ToList();
+        string? next = rows.Count > size ? Paging.Encode(items[^1].Id.ToString(CultureInfo.InvariantCulture)) : null;
+        return (items, next);
     }
 }

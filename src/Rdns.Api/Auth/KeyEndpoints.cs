@@ -51,29 +51,14 @@ public static class KeyEndpoints
     private static async Task<Created<KeyView>> CreateAsync(HttpContext context, IKeyStore keys, TimeProvider time, string role, string? tenant)
     {
         var request = await OptionalBodyAsync(context).ConfigureAwait(false);
-        if (request.Label is { Length: > 200 })
-            throw ApiException.Invalid("label", "at most 200 characters");
-        var (keyId, key) = ApiKeys.Generate();
-        await keys.AddKeyAsync(new ApiKeyRecord(keyId, role, tenant, ApiKeys.Hash(key), time.GetUtcNow(), request.Label),
-            context.Audit("key.create", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
+        var (keyId, key) = await ApiKeyIssuer.IssueAsync(keys, time, role, tenant, request.Label, context.Audit("key.create", "-"), context.RequestAborted).ConfigureAwait(false);
         var location = tenant is null ? $"/v1/keys/{keyId}" : $"/v1/tenants/{tenant}/keys/{keyId}";
         return TypedResults.Created(location, new KeyView(keyId, key, tenant, request.Label));
     }
 
     private static async Task<NoContent> RevokeAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId, string role, string? tenant)
     {
-        var outcome = await keys.RevokeKeyAsync(keyId, role, tenant,
-            context.Audit("key.revoke", keyId, tenant is null ? "operator" : $"tenant {tenant}"), context.RequestAborted).ConfigureAwait(false);
-        switch (outcome)
-        {
-            case KeyRevocation.NotFound:
-                throw new ControlException(WriteError.NotFound, "key_not_found",
-                    tenant is null ? $"no operator key {keyId}" : $"tenant {tenant} has no key {keyId}");
-            case KeyRevocation.LastAdminKey:
-                throw new ControlException(WriteError.Conflict, "last_admin_key",
-                    $"{keyId} is the only operator key left; create another (POST /v1/keys) before revoking this one, so the API stays reachable");
-        }
-        cache.Forget(keyId);
+        await ApiKeyIssuer.RevokeAsync(keys, cache, keyId, role, tenant, context.Audit("key.revoke", keyId), context.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 

@@ -27,15 +27,21 @@ public static class ConsoleEndpoints
         var signedIn = app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.AnyUser);
         signedIn.MapPost("/sign-out", SignOutAsync);
 
-        var tenant = app.MapGroup("/console/addresses").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.TenantOnly);
-        tenant.MapGet("", AddressesAsync);
-        tenant.MapPost("/set", SetAsync);
-        tenant.MapPost("/reset", ResetAsync);
+        TenantPages.Map(WithCaller(app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.TenantOnly)));
 
-        var operators = app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.OperatorOnly);
-        operators.MapGet("/audit", AuditAsync);
+        var operators = WithCaller(app.MapGroup("/console").ExcludeFromDescription().RequireAuthorization(ConsoleAuth.OperatorOnly));
         OperatorPages.Map(operators);
+        ZonePages.Map(operators);
+        OperatorToolPages.Map(operators);
     }
+
+    /// <summary>Every page registers the session's caller first, so the audit rows its services write name the key, as the API's do.</summary>
+    private static RouteGroupBuilder WithCaller(RouteGroupBuilder group) =>
+        group.AddEndpointFilter(async (invocation, next) =>
+        {
+            ConsoleAuth.Caller(invocation.HttpContext);
+            return await next(invocation).ConfigureAwait(false);
+        });
 
     private static IResult SignInForm(HttpContext context) =>
         context.User.Identity?.IsAuthenticated == true && context.User.Identity.AuthenticationType == ConsoleAuth.Scheme
@@ -62,72 +68,5 @@ public static class ConsoleEndpoints
     {
         await context.SignOutAsync(ConsoleAuth.Scheme).ConfigureAwait(false);
         return TypedResults.Redirect("/");
-    }
-
-    private static async Task<RazorComponentResult<TenantPage>> RenderTenantAsync(HttpContext context, IRdnsStore store, TenantReverseService reverses,
-        string? error = null, string? found = null, string? done = null, string? ip = null, string? name = null, int status = StatusCodes.Status200OK)
-    {
-        var caller = ConsoleAuth.Caller(context);
-        var tenant = caller.TenantId!;
-        var allocations = await store.ListAllocationsAsync(tenant, false, context.RequestAborted).ConfigureAwait(false);
-        var list = await reverses.ListAsync(tenant, null, context.RequestAborted).ConfigureAwait(false);
-        return new RazorComponentResult<TenantPage>(new
-        {
-            Who = $"tenant {tenant}",
-            Allocations = allocations,
-            Reverses = list,
-            Error = error,
-            Found = found,
-            Done = done,
-            Ip = ip,
-            Name = name,
-        })
-        { StatusCode = status };
-    }
-
-    private static Task<RazorComponentResult<TenantPage>> AddressesAsync(HttpContext context, IRdnsStore store, TenantReverseService reverses) =>
-        RenderTenantAsync(context, store, reverses);
-
-    private static async Task<RazorComponentResult<TenantPage>> SetAsync(HttpContext context, IRdnsStore store, TenantReverseService reverses,
-        [FromForm] string? ip, [FromForm] string? name)
-    {
-        var caller = ConsoleAuth.Caller(context);
-        if (!Addressing.IpAddress.TryParse(ip ?? "", out var address, out var ipError))
-            return await RenderTenantAsync(context, store, reverses, $"Address: {ipError}", ip: ip, name: name, status: StatusCodes.Status400BadRequest).ConfigureAwait(false);
-        try
-        {
-            var view = await reverses.SetAsync(caller.TenantId!, address, name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false);
-            return await RenderTenantAsync(context, store, reverses, done: $"{view.Address} now points to {view.Name} ({view.Status}: {view.Detail}).").ConfigureAwait(false);
-        }
-        catch (WriteException e)
-        {
-            string? found = e.Details is { } details && details.TryGetValue("found", out var f)
-                ? $"{f}{(details.TryGetValue("addresses", out var a) && a is IEnumerable<string> list && list.Any() ? ": " + string.Join(", ", list) : "")}"
-                : null;
-            return await RenderTenantAsync(context, store, reverses, e.Message, found, ip: ip, name: name, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<RazorComponentResult<TenantPage>> ResetAsync(HttpContext context, IRdnsStore store, TenantReverseService reverses, [FromForm] string? ip)
-    {
-        var caller = ConsoleAuth.Caller(context);
-        if (!Addressing.IpAddress.TryParse(ip ?? "", out var address, out var ipError))
-            return await RenderTenantAsync(context, store, reverses, $"Address: {ipError}", status: StatusCodes.Status400BadRequest).ConfigureAwait(false);
-        try
-        {
-            await reverses.ResetAsync(caller.TenantId!, address, context.Audit("reverse.reset", address.ToString()), context.RequestAborted).ConfigureAwait(false);
-            return await RenderTenantAsync(context, store, reverses, done: $"{address} answers its default name again.").ConfigureAwait(false);
-        }
-        catch (WriteException e)
-        {
-            return await RenderTenantAsync(context, store, reverses, e.Message, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<RazorComponentResult<AuditPage>> AuditAsync(HttpContext context, IRdnsStore store)
-    {
-        var caller = ConsoleAuth.Caller(context);
-        var rows = await store.GetAuditAsync(100, null, context.RequestAborted).ConfigureAwait(false);
-        return new RazorComponentResult<AuditPage>(new { Who = $"operator {caller.KeyId}", Rows = rows });
     }
 }

@@ -16,27 +16,17 @@ public static class OperatorPages
 {
     public static void Map(RouteGroupBuilder operators)
     {
-        operators.MapGet("/zones", Zones);
         operators.MapGet("/pools", PoolsAsync);
         operators.MapPost("/pools", CreatePoolAsync);
+        operators.MapPost("/pools/delete", DeletePoolAsync);
         operators.MapGet("/tenants", TenantsAsync);
         operators.MapPost("/tenants", CreateTenantAsync);
+        operators.MapPost("/tenants/delete", DeleteTenantAsync);
         operators.MapPost("/allocations", AllocateAsync);
         operators.MapPost("/allocations/release", ReleaseAsync);
     }
 
     private static string Who(HttpContext context) => $"operator {ConsoleAuth.Caller(context).KeyId}";
-
-    private static RazorComponentResult<ZonesPage> Zones(HttpContext context, ZoneService zones, string? q)
-    {
-        var list = zones.Served.Current.Zones
-            .Where(z => string.IsNullOrWhiteSpace(q) || z.Origin.ToString().Contains(q.Trim(), StringComparison.OrdinalIgnoreCase))
-            .OrderBy(z => z.Origin)
-            .Take(500)
-            .Select(z => Rdns.Api.Zones.ZoneEndpoints.View(z, Addressing.ViewName.Public))
-            .ToList();
-        return new RazorComponentResult<ZonesPage>(new { Who = Who(context), Query = q, Zones = list });
-    }
 
     private static async Task<RazorComponentResult<PoolsPage>> RenderPoolsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
         new(new { Who = Who(context), Pools = await store.ListPoolsAsync(context.RequestAborted).ConfigureAwait(false), Error = error, Done = done }) { StatusCode = status };
@@ -112,5 +102,25 @@ public static class OperatorPages
         {
             return await RenderTenantsAsync(context, store, e.Message, status: StatusCodes.Status422UnprocessableEntity).ConfigureAwait(false);
         }
+    }
+
+    private static async Task<RazorComponentResult<PoolsPage>> DeletePoolAsync(HttpContext context, IRdnsStore store, PoolService pools, [FromForm] string? id)
+    {
+        var outcome = await FormOutcome.RunAsync(async () =>
+        {
+            await pools.DeleteAsync(id ?? "", context.Audit("pool.delete", id ?? "-"), context.RequestAborted).ConfigureAwait(false);
+            return $"Pool {id} deleted.";
+        }).ConfigureAwait(false);
+        return await RenderPoolsAsync(context, store, outcome.Error, outcome.Done, outcome.Status).ConfigureAwait(false);
+    }
+
+    private static async Task<RazorComponentResult<TenantsPage>> DeleteTenantAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? id)
+    {
+        var outcome = await FormOutcome.RunAsync(async () =>
+        {
+            await tenants.DeleteTenantAsync(id ?? "", context.Audit("tenant.delete", id ?? "-"), context.RequestAborted).ConfigureAwait(false);
+            return $"Tenant {id} deleted; its keys are revoked.";
+        }).ConfigureAwait(false);
+        return await RenderTenantsAsync(context, store, outcome.Error, outcome.Done, outcome.Status).ConfigureAwait(false);
     }
 }

@@ -28,7 +28,7 @@ public static class ReverseEndpoints
             .Problems(StatusCodes.Status404NotFound, "address_not_held");
         tenant.MapDelete("/addresses/{ip}/reverse", ResetReverseAsync).WithName("ResetReverse").WithSummary("Return a held address to its default name")
             .Problems(StatusCodes.Status404NotFound, "address_not_held");
-        tenant.MapGet("/addresses", ListReversesAsync).WithName("ListReverses").WithSummary("The tenant's own PTRs in address order, optionally by status");
+        tenant.MapGet("/addresses", ListReversesAsync).WithName("ListReverses").WithSummary("The tenant's own PTRs in address order, those of its views included (with the view named), optionally by status");
         tenant.MapPost("/domains", AddDomainAsync).WithName("AddDomain").WithSummary("Start verifying a domain: the TXT to publish")
             .JsonBody<DomainRequest>();
         tenant.MapGet("/domains", ListDomainsAsync).WithName("ListDomains").WithSummary("The tenant's domains");
@@ -71,10 +71,15 @@ public static class ReverseEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<Page<ReverseView>>> ListReversesAsync(HttpContext context, TenantReverseService reverses, string? status, int? limit, string? after)
+    // The public PTRs of held addresses, then in address order the private ones of the tenant's own
+    // views, each naming its view (the same private address may have a PTR in several of them).
+    private static async Task<Ok<Page<ReverseView>>> ListReversesAsync(HttpContext context, TenantReverseService reverses, TenantViewService views,
+        string? status, int? limit, string? after)
     {
-        var list = await reverses.ListAsync(RequireTenant(context), status, context.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(Paging.Page(list, r => Paging.AddressKey(r.Address), r => r, limit, after));
+        var tenant = RequireTenant(context);
+        var list = await reverses.ListAsync(tenant, status, context.RequestAborted).ConfigureAwait(false);
+        var all = list.Concat(views.List(tenant, status));
+        return TypedResults.Ok(Paging.Page(all, r => Paging.AddressKey(r.Address) + (r.View is null ? "" : "@" + r.View), r => r, limit, after));
     }
 
     private static async Task<Created<DomainView>> AddDomainAsync(HttpContext context, TenantReverseService reverses)

@@ -77,8 +77,22 @@ public static class TenantEndpoints
 
     private static async Task<Ok<Page<TenantView>>> ListTenantsAsync(HttpContext context, TenantService tenants, int? limit, string? after)
     {
-        var list = await tenants.ListTenantsAsync(context.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(Paging.Page(list, t => Paging.TimeKey(t.CreatedAt) + t.Id, TenantView.Of, limit, after));
+        // The cursor is the last tenant's creation time (fixed-width ticks) and id; the store pages from there.
+        int size = Paging.Limit(limit);
+        DateTimeOffset? afterCreated = null;
+        string? afterId = null;
+        if (after is not null)
+        {
+            var key = Paging.Decode(after);
+            if (key.Length <= 19 || !long.TryParse(key.AsSpan(0, 19), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                || ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+                throw ApiException.Invalid("after", "not a cursor: pass the 'next' of the previous page unchanged");
+            afterCreated = new DateTimeOffset(ticks, TimeSpan.Zero);
+            afterId = key[19..];
+        }
+        var list = await tenants.ListTenantsAsync(size + 1, afterCreated, afterId, context.RequestAborted).ConfigureAwait(false);
+        string? next = list.Count > size ? Paging.Encode(Paging.TimeKey(list[size - 1].CreatedAt) + list[size - 1].Id) : null;
+        return TypedResults.Ok(new Page<TenantView>(list.Take(size).Select(TenantView.Of).ToList(), next));
     }
 
     private static async Task<Ok<TenantView>> GetTenantAsync(HttpContext context, TenantService tenants, string id)

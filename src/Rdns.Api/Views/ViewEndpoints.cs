@@ -34,7 +34,7 @@ public static class ViewEndpoints
     }
 
     private static ViewResponse Response(StoredView v, ViewRegistry registry) =>
-        ViewResponse.From(v, registry.Find(v.Name)?.Served.Current.Count ?? 0);
+        ViewResponse.From(v, registry.Find(v.Name)?.OwnZoneCount ?? 0);
 
     private static async Task<Created<ViewResponse>> CreateAsync(HttpContext context, ViewService views, ViewRegistry registry)
     {

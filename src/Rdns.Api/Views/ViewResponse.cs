@@ -2,7 +2,7 @@ using Rdns.Storage;
 
 namespace Rdns.Api.Views;
 
-/// <summary>A view as the API shows it: its rules in the order they are tried (<c>position</c>) and how many zones it serves here.</summary>
+/// <summary>A view as the API shows it: its rules in the order they are tried (<c>position</c>) and how many zones it serves here (its catalog not counted).</summary>
 public sealed record ViewResponse(string Name, long Position, List<string> Match, List<string> Destinations, List<string> Keys, string? Tenant,
     int Zones, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {

@@ -12,7 +12,11 @@ using Rdns.Zones.Writes;
 namespace Rdns.Control.Tenants;
 
 /// <summary>The PTR of a held address as the tenant sees it.</summary>
-public sealed record ReverseView(string Address, string? Name, bool Custom, string Status, string? Detail, DateTimeOffset? SetAt, DateTimeOffset? CheckedAt);
+public sealed record ReverseView(string Address, string? Name, bool Custom, string Status, string? Detail, DateTimeOffset? SetAt, DateTimeOffset? CheckedAt)
+{
+    /// <summary>The view the PTR lives in: null for the public one, else one of the tenant's own views (a private address's PTR).</summary>
+    public string? View { get; init; }
+}
 
 /// <summary>A domain and how to prove it: publish <see cref="Token"/> as TXT at <see cref="ChallengeName"/>.</summary>
 public sealed record DomainView(string Name, string ChallengeName, string Token, bool Verified, DateTimeOffset? VerifiedAt);
@@ -22,7 +26,7 @@ public sealed record DomainView(string Name, string ChallengeName, string Token,
 /// address (forward-confirmed reverse DNS), or at once for names under a domain the tenant has
 /// verified; reset back to the default; re-checked for drift.
 /// </summary>
-public sealed class TenantReverseService(ZoneService zones, TenantService tenants, IForwardResolver resolver, TenantOptions options, TimeProvider time)
+public sealed partial class TenantReverseService(ZoneService zones, TenantService tenants, IForwardResolver resolver, TenantOptions options, TimeProvider time)
 {
     public const string Confirmed = "confirmed";
     public const string VerifiedDomain = "verified-domain";
@@ -145,13 +149,22 @@ public sealed class TenantReverseService(ZoneService zones, TenantService tenant
 
     public async Task<IReadOnlyList<ReverseView>> ListAsync(string tenantId, string? status, CancellationToken cancellationToken)
     {
-        if (status is not null && status is not (Confirmed or VerifiedDomain or Drifted or Unresolvable or OperatorSet))
-            throw new ControlException(ControlError.Invalid, "validation_failed", $"status: one of {Confirmed}, {VerifiedDomain}, {Drifted}, {Unresolvable}, {OperatorSet}", "status");
+        RequireStatus(status);
         var list = await Store.ListCustomReversesAsync(tenantId, null, null, cancellationToken).ConfigureAwait(false);
         // Each as DNS answers it now; a row whose PTR has since gone is no longer a custom PTR.
         return list.Select(r => ViewOf(IpAddress.Parse(r.Address), r))
             .Where(v => v.Custom && (status is null || v.Status == status))
             .ToList();
+    }
+
+    /// <summary>A listing's status filter: one the listing can show (<c>unchecked</c> is a view's PTR whose name the view hosts no zone for).</summary>
+    public static void RequireStatus(string? status)
+    {
+        if (status is not null && status is not (Confirmed or VerifiedDomain or Drifted or Unresolvable or OperatorSet or Views.ViewForwardCheck.Unchecked))
+        {
+            throw new ControlException(ControlError.Invalid, "validation_failed",
+                $"status: one of {Confirmed}, {VerifiedDomain}, {Drifted}, {Unresolvable}, {OperatorSet}, {Views.ViewForwardCheck.Unchecked}", "status");
+        }
     }
 
     /// <summary>The name an address answers now (its PTR, else its default name), for the audit row's "before".</summary>

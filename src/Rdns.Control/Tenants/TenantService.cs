@@ -32,6 +32,10 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
 
     public Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(CancellationToken cancellationToken) => Store.ListTenantsAsync(cancellationToken);
 
+    /// <summary>One page of tenants, oldest first, after the one given (keyset paging in the store).</summary>
+    public Task<IReadOnlyList<TenantRecord>> ListTenantsAsync(int limit, DateTimeOffset? afterCreated, string? afterId, CancellationToken cancellationToken) =>
+        Store.ListTenantsAsync(limit, afterCreated, afterId, cancellationToken);
+
     public async Task<TenantRecord> RenameTenantAsync(string id, string? name, AuditEntry audit, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200)

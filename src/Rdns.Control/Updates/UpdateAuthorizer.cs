@@ -12,7 +12,10 @@ namespace Rdns.Control.Updates;
 /// Who may update what (RFC 2136 §3.3). Unsigned updates only from the ranges the operator lists
 /// (REFUSED otherwise, as BIND answers); a signed update under its key's rules; a tenant's key
 /// over the PTR and DHCID records of the addresses the tenant holds now, each new PTR passing the
-/// tenant's PTR policy (<see cref="TenantUpdateCheck"/>).
+/// tenant's PTR policy (<see cref="TenantUpdateCheck"/>). An UPDATE a view matched is judged by the
+/// same rules, on the view's zones; a tenant's key there may change the PTR and DHCID records of
+/// private addresses in the tenant's own view only (<see cref="TenantViewUpdateCheck"/>), never in
+/// another tenant's view.
 /// </summary>
 public sealed class UpdateAuthorizer : IUpdateAuthorizer
 {
@@ -23,9 +26,11 @@ public sealed class UpdateAuthorizer : IUpdateAuthorizer
     private readonly TenantReverseService _reverse;
     private readonly IReadOnlyList<IpPrefix> _unsignedFrom;
     private readonly IReadOnlyList<UpdateRule> _unsignedRules;
+    private readonly Views.ViewRegistry? _views;
 
-    public UpdateAuthorizer(UpdateKeys keys, ITenantStore tenants, TenantReverseService reverse, UpdateOptions options)
+    public UpdateAuthorizer(UpdateKeys keys, ITenantStore tenants, TenantReverseService reverse, UpdateOptions options, Views.ViewRegistry? views = null)
     {
+        _views = views;
         _keys = keys;
         _tenants = tenants;
         _reverse = reverse;
@@ -53,6 +58,8 @@ public sealed class UpdateAuthorizer : IUpdateAuthorizer
             return UpdateAuthorization.Refused($"key {requester.KeyName} has no update policy");
         if (policy.TenantId is null)
             return Granted(new UpdatePermission($"tsig:{policy.Name}", policy.Rules), zone);
+        if (!ViewName.IsPublic(requester.View))
+            return InTenantView(policy, requester.View, zone);
 
         var held = await _tenants.ListAllocationsAsync(policy.TenantId, includeReleased: false, cancellationToken).ConfigureAwait(false);
         if (held.Count == 0)
@@ -61,6 +68,20 @@ public sealed class UpdateAuthorizer : IUpdateAuthorizer
         return UpdateAuthorization.Granted(new UpdatePermission($"tsig:{policy.Name} (tenant {policy.TenantId})", rules)
         {
             Content = new TenantUpdateCheck(policy.TenantId, held, _reverse),
+        });
+    }
+
+    private UpdateAuthorization InTenantView(UpdateKeyPolicy policy, string viewName, DnsName zone)
+    {
+        var view = _views?.Find(viewName);
+        if (view?.Definition is null || view.Definition.TenantId != policy.TenantId)
+            return UpdateAuthorization.Refused($"key {policy.Name} belongs to tenant {policy.TenantId}, and view {viewName} is not that tenant's");
+        if (zone.Equals(view.CatalogName))
+            return UpdateAuthorization.Refused($"the view's catalog {zone} is kept by the server");
+        var rules = Views.TenantViewService.PrivateSpace.Select(p => new UpdateRule { Prefix = p, Types = TenantTypes }).ToList();
+        return UpdateAuthorization.Granted(new UpdatePermission($"tsig:{policy.Name} (tenant {policy.TenantId}, view {view.Name})", rules)
+        {
+            Content = new TenantViewUpdateCheck(view),
         });
     }
 

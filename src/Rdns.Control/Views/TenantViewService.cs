@@ -14,8 +14,8 @@ namespace Rdns.Control.Views;
 /// Tenant networks (Alibaba's PrivateZone, Azure's and AWS's private zones): a tenant sets the
 /// PTRs of private addresses in the view an operator assigned to it. No allocation is needed (the
 /// space is the tenant's own network's, and two tenants may use the same prefixes), the forward
-/// check is skipped (the names usually resolve only inside that network), and the reverse zone
-/// is created in the view on first use. A view that is not the tenant's is answered exactly as one
+/// check is made against the view's own forward data, never the public DNS (<see cref="ViewForwardCheck"/>),
+/// and the reverse zone is created in the view on first use. A view that is not the tenant's is answered exactly as one
 /// that does not exist, so a tenant learns nothing of other tenants' views.
 /// </summary>
 public sealed class TenantViewService(ViewRegistry views, ZoneDefaults defaults, TenantOptions options, TimeProvider time)
@@ -34,6 +34,7 @@ public sealed class TenantViewService(ViewRegistry views, ZoneDefaults defaults,
         if (!PtrTarget.TryNormalize(name, out var normalized, out var reason))
             throw new ControlException(WriteError.Invalid, "invalid_name", reason!, "name");
         var target = DnsName.Parse(normalized);
+        ViewForwardCheck.Check(scope.Served.Current, address, target);
         var location = PtrLocator.Locate(scope.Served.Current, address);
         var write = new ZoneWrite([], new WriteAudit(audit.Actor, "reverse.set", $"{address} (view {view})", target.ToString(), audit.RemoteAddress));
         DnsName zone;
@@ -78,6 +79,47 @@ public sealed class TenantViewService(ViewRegistry views, ZoneDefaults defaults,
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Every PTR in the tenant's views (a view assigned to another tenant is never read), as the
+    /// tenant's address listing shows them beside its public ones: each names its view, with its
+    /// forward check as of now (<c>drifted</c> when the view's forward data no longer points back).
+    /// </summary>
+    public IEnumerable<ReverseView> List(string tenantId, string? status)
+    {
+        foreach (var scope in views.Views)
+        {
+            if (scope.Definition?.TenantId != tenantId)
+                continue;
+            var zones = scope.Served.Current;
+            foreach (var zone in zones.Zones)
+            {
+                if (zone.Origin.Equals(scope.CatalogName))
+                    continue;
+                foreach (var record in zone.Records())
+                {
+                    if (record.Type != RecordType.PTR || !ReverseName.TryParseAddress(record.Owner.ToString(), out var address, out _))
+                        continue;
+                    var target = Rdata.ReadName(record.Data);
+                    var (state, detail) = CheckNow(zones, address, target);
+                    if (status is null || status == state)
+                        yield return new ReverseView(address.ToString(), target.ToString(), true, state, detail, null, null) { View = scope.Name };
+                }
+            }
+        }
+    }
+
+    private static (string Status, string Detail) CheckNow(Rdns.Zones.ZoneSet zones, IpAddress address, DnsName target)
+    {
+        try
+        {
+            return ViewForwardCheck.Check(zones, address, target);
+        }
+        catch (ControlException e)
+        {
+            return (TenantReverseService.Drifted, e.Message);
+        }
+    }
+
     private ViewZones Require(string tenantId, string view, IpAddress address)
     {
         var scope = views.Find(view);
@@ -95,7 +137,9 @@ public sealed class TenantViewService(ViewRegistry views, ZoneDefaults defaults,
     {
         var location = PtrLocator.Locate(scope.Served.Current, address);
         var set = location.Found ? location.Zone!.GetRRset(location.Owner.Wire, RecordType.PTR) : null;
-        return new PrivateReverse(address.ToString(), scope.Name, set is null ? null : Rdata.ReadName(set.Data[0]).ToString(),
-            location.Zone?.Origin.ToString() ?? "", location.Zone?.Serial ?? 0);
+        var target = set is null ? null : Rdata.ReadName(set.Data[0]);
+        var check = target is null ? default : CheckNow(scope.Served.Current, address, target);
+        return new PrivateReverse(address.ToString(), scope.Name, target?.ToString(),
+            location.Zone?.Origin.ToString() ?? "", location.Zone?.Serial ?? 0, check.Status, check.Detail);
     }
 }

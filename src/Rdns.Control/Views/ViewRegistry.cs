@@ -4,6 +4,7 @@ using Rdns.Control.Zones;
 using Rdns.Protocol.Names;
 using Rdns.Storage;
 using Rdns.Zones;
+using Rdns.Zones.Writes;
 
 namespace Rdns.Control.Views;
 
@@ -15,7 +16,7 @@ namespace Rdns.Control.Views;
 /// (<see cref="ChangeKind.Views"/>); <see cref="Changed"/> then hands the new list to the query
 /// path, which swaps it in whole.
 /// </summary>
-public sealed partial class ViewRegistry : IAsyncDisposable
+public sealed partial class ViewRegistry : IAsyncDisposable, IViewWriters
 {
     private readonly ZoneService _public;
     private readonly IRdnsStore _store;
@@ -24,6 +25,8 @@ public sealed partial class ViewRegistry : IAsyncDisposable
     private readonly SemaphoreSlim _reload = new(1, 1);
     private volatile IReadOnlyList<ViewZones> _views = [];
     private readonly ViewZones _publicView;
+    private readonly Dictionary<string, CancellationTokenSource> _catalogs = [];
+    private CancellationToken? _catalogsStopping;
 
     public ViewRegistry(ZoneService publicZones, IRdnsStore store, ILoggerFactory loggers)
     {
@@ -53,6 +56,8 @@ public sealed partial class ViewRegistry : IAsyncDisposable
         return null;
     }
 
+    public IZoneWriter? ForView(string view) => Find(view)?.Writer;
+
     /// <summary>Makes the served views what the store holds: new ones made and loaded, changed rules taken, deleted ones dropped.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken = default)
     {
@@ -77,8 +82,12 @@ public sealed partial class ViewRegistry : IAsyncDisposable
                 await ResyncAsync(view, cancellationToken).ConfigureAwait(false);
                 LogViewLoaded(_logger, definition.Name, served.Current.Count);
                 next.Add(view);
+                if (_catalogsStopping is { } stopping)
+                    await StartCatalogAsync(view, stopping, cancellationToken).ConfigureAwait(false);
             }
             dropped.AddRange(old.Values);
+            foreach (var v in dropped)
+                StopCatalog(v.Name);
             _views = next;
             Changed?.Invoke(next);
         }
@@ -88,6 +97,84 @@ public sealed partial class ViewRegistry : IAsyncDisposable
         }
         foreach (var v in dropped)
             await v.Writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// From now on every view keeps a catalog zone of its own (RFC 9432, <c>catalog.VIEW.invalid.</c>)
+    /// listing its zones, made when missing and kept in step as zones are added and removed in
+    /// the view; a secondary with the view's key transfers it like any zone of the view. A primary
+    /// calls this once at start; a node in secondary mode does not (its zones come from its primary).
+    /// </summary>
+    public async Task FollowCatalogsAsync(CancellationToken stopping, CancellationToken cancellationToken = default)
+    {
+        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _catalogsStopping = stopping;
+            foreach (var v in _views)
+                await StartCatalogAsync(v, stopping, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    /// <summary>Stops keeping a view's catalog (the view is about to be deleted), so it is not made again behind the deletion.</summary>
+    public async Task StopCatalogAsync(string view, CancellationToken cancellationToken = default)
+    {
+        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            StopCatalog(view);
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    /// <summary>Keeps a view's catalog again after a deletion the store refused.</summary>
+    public async Task ResumeCatalogAsync(string view, CancellationToken cancellationToken = default)
+    {
+        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_catalogsStopping is { } stopping && _views.FirstOrDefault(v => v.Name == view) is { } found)
+                await StartCatalogAsync(found, stopping, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _reload.Release();
+        }
+    }
+
+    private async Task StartCatalogAsync(ViewZones view, CancellationToken stopping, CancellationToken cancellationToken)
+    {
+        if (_catalogs.ContainsKey(view.Name))
+            return;
+        var catalog = new CatalogZone(view.Service, view.CatalogName, _loggers.CreateLogger<CatalogZone>(), pools: false);
+        var following = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        _catalogs[view.Name] = following;
+        try
+        {
+            await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The view is served all the same; the next zone change in it reconciles its catalog again.
+            LogCatalogFailed(_logger, view.Name, e);
+        }
+        catalog.Follow(following.Token);
+    }
+
+    private void StopCatalog(string view)
+    {
+        if (_catalogs.Remove(view, out var following))
+        {
+            following.Cancel();
+            following.Dispose();
+        }
     }
 
     /// <summary>Catches up a zone of a view another node changed; the view is reloaded first when this node does not know it yet.</summary>
@@ -139,11 +226,16 @@ public sealed partial class ViewRegistry : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var name in _catalogs.Keys.ToList())
+            StopCatalog(name);
         foreach (var v in _views)
             await v.Writer.DisposeAsync().ConfigureAwait(false);
         _views = [];
         _reload.Dispose();
     }
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Error, Message = "The catalog of view {View} could not be made up to date; the next zone change in the view retries")]
+    private static partial void LogCatalogFailed(ILogger logger, string view, Exception exception);
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "View {View} serves {Zones} zones")]
     private static partial void LogViewLoaded(ILogger logger, string view, int zones);

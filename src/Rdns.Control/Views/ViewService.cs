@@ -58,17 +58,35 @@ public sealed class ViewService(IRdnsStore store, ViewRegistry registry)
         return updated;
     }
 
+    /// <summary>
+    /// Deletes a view that holds no zones but its catalog; the catalog goes with it (its deletion
+    /// is journaled and announced like any zone's, so secondaries drop it).
+    /// </summary>
     public async Task DeleteAsync(string name, AuditEntry audit, CancellationToken cancellationToken = default)
     {
+        var served = registry.Find(name);
+        if (served is not null && !served.IsPublic && served.OwnZoneCount > 0)
+            throw NotEmpty(name);
+        if (served is not null && !served.IsPublic)
+        {
+            await registry.StopCatalogAsync(name, cancellationToken).ConfigureAwait(false);
+            await served.Service.DeleteAsync(served.CatalogName, audit with { Action = "zone.delete", Target = served.CatalogName.ToString(), Detail = "catalog of a deleted view" },
+                cancellationToken).ConfigureAwait(false);
+        }
         switch (await store.DeleteViewAsync(name, audit, cancellationToken).ConfigureAwait(false))
         {
             case ViewDeletion.NotFound:
                 throw NotFound(name);
             case ViewDeletion.HasZones:
-                throw new ControlException(WriteError.Conflict, "view_not_empty", $"view {name} still holds zones; delete them first (DELETE /v1/zones/NAME?view={name})");
+                // A zone made on another node meanwhile: the view stays, with its catalog.
+                await registry.ResumeCatalogAsync(name, cancellationToken).ConfigureAwait(false);
+                throw NotEmpty(name);
         }
         await registry.ReloadAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    private static ControlException NotEmpty(string name) =>
+        new(WriteError.Conflict, "view_not_empty", $"view {name} still holds zones; delete them first (DELETE /v1/zones/NAME?view={name})");
 
     private static ControlException NotFound(string name) =>
         new(WriteError.NotFound, "view_not_found", ViewName.IsPublic(name) ? "the public view is built in and has no rules" : $"there is no view named {name}");

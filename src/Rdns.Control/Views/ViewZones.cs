@@ -1,4 +1,5 @@
 using Rdns.Control.Zones;
+using Rdns.Protocol.Names;
 using Rdns.Storage;
 using Rdns.Zones;
 
@@ -16,4 +17,10 @@ public sealed record ViewZones(string Name, StoredView? Definition, ZoneService 
     public ZoneWriter Writer => Service.Writer;
 
     public bool IsPublic => Definition is null;
+
+    /// <summary>The name of the view's catalog zone (RFC 9432): <c>catalog.VIEW.invalid.</c>; the public view's is the server's catalog.</summary>
+    public DnsName CatalogName => CatalogZone.ForView(Name);
+
+    /// <summary>The view's zones an operator made: every zone but the view's catalog.</summary>
+    public int OwnZoneCount => Served.Current.Count - (IsPublic || Served.Current.Get(CatalogName) is null ? 0 : 1);
 }

@@ -26,13 +26,23 @@ public sealed partial class CatalogZone
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public CatalogZone(ZoneService zones, DnsName name, ILogger<CatalogZone> logger)
+    private readonly bool _pools;
+
+    /// <param name="pools">
+    /// Whether the address pools are listed as custom properties: the public view's catalog lists
+    /// them (they are its default names); a view's catalog does not, as views synthesize none.
+    /// </param>
+    public CatalogZone(ZoneService zones, DnsName name, ILogger<CatalogZone> logger, bool pools = true)
     {
         _zones = zones;
         Name = name.ToLower();
         _logger = logger;
+        _pools = pools;
         Members = Name.Prepend("zones");
     }
+
+    /// <summary>The catalog of a view other than public: <c>catalog.VIEW.invalid.</c>, one per view, transferred with the view's key.</summary>
+    public static DnsName ForView(string view) => DnsName.Parse($"catalog.{view}.invalid.");
 
     public DnsName Name { get; }
 
@@ -104,7 +114,8 @@ public sealed partial class CatalogZone
                 if (!present.Contains(owner))
                     changes.Add(new RRsetChange(owner, RecordType.PTR, 0, [zone.Wire.ToArray()]));
             }
-            changes.AddRange(await PoolChangesAsync(catalog, cancellationToken).ConfigureAwait(false));
+            if (_pools)
+                changes.AddRange(await PoolChangesAsync(catalog, cancellationToken).ConfigureAwait(false));
             if (changes.Count == 0)
                 return;
             await _zones.ChangeAsync([new ZoneEdit(Name, changes)], new AuditEntry("system", "catalog.update", Name.ToString(), $"{changes.Count} members changed"),
@@ -177,7 +188,7 @@ public sealed partial class CatalogZone
         _followStarted = true;
         _zones.Applied += notice =>
         {
-            if (notice.Kind is ChangeKind.Created or ChangeKind.Deleted && !notice.Zone.Equals(Name))
+            if (notice.Kind is ChangeKind.Created or ChangeKind.Deleted && !notice.Zone.Equals(Name) && !stopping.IsCancellationRequested)
                 Request(stopping);
         };
     }

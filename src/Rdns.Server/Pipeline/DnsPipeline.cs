@@ -122,13 +122,6 @@ public sealed class DnsPipeline
                 request.Kind = AnswerKind.Notify;
                 Handled(ref request, notify.Handle(ref request));
                 return;
-            case Opcode.Update when _handlers.Update is not null && !Addressing.ViewName.IsPublic(request.View):
-                // DNS UPDATE writes the public view's zones; a request a view matched must not
-                // change them, nor the view's (not supported yet): refused, as for a zone not ours.
-                request.Kind = AnswerKind.Update;
-                request.ExtendedError = ExtendedErrors.NotSupported;
-                _envelope.HeaderOnly(ref request, Rcode.Refused, AnswerKind.Refused);
-                return;
             case Opcode.Update when _handlers.Update is not null:
                 request.Kind = AnswerKind.Update;
                 request.Action = ResponseAction.Deferred;

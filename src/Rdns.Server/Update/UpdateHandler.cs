@@ -21,9 +21,11 @@ namespace Rdns.Server.Update;
 /// (§3.3), the prescan (§3.4.1) and the updates (§3.4.2). One message is one atomic, durable
 /// changeset with one new serial; the answer goes out only after the commit is durable. Every
 /// accepted update is audited in its own transaction, every refused one through
-/// <see cref="IUpdateAuditLog"/>.
+/// <see cref="IUpdateAuditLog"/>. An UPDATE a view matched (by its client, listener or key) changes
+/// that view's zone through that view's writer (<see cref="IViewWriters"/>), under the same key policies.
 /// </summary>
-public sealed partial class UpdateHandler(IZoneWriter writer, ITransferSecurity tsig, IUpdateAuthorizer authorizer, IUpdateAuditLog audit, ILogger logger)
+public sealed partial class UpdateHandler(IZoneWriter writer, ITransferSecurity tsig, IUpdateAuthorizer authorizer, IUpdateAuditLog audit, ILogger logger,
+    IViewWriters? views = null)
     : IDeferredRequestHandler
 {
     /// <summary>Audit details are cut here: a 64 KiB UPDATE must not make a 64 KiB audit row.</summary>
@@ -49,19 +51,21 @@ public sealed partial class UpdateHandler(IZoneWriter writer, ITransferSecurity 
             return Respond(request, session, Rcode.FormErr);
         }
         string asked = Describe(update.Updates);
+        var view = request.Zones.View;
         var zone = request.Zones.Get(update.Zone);
-        if (zone is null || update.ZoneClass != RecordClass.IN)
+        var target = Addressing.ViewName.IsPublic(view) ? writer : views?.ForView(view);
+        if (zone is null || update.ZoneClass != RecordClass.IN || target is null)
         {
-            // §3.1.2: not a zone we are authoritative for.
-            Refuse(actor, update.Zone.ToString(), remote, $"zone {update.Zone} is not hosted here", Rcode.NotAuth, asked);
+            // §3.1.2: not a zone we are authoritative for (in the view that matched the request).
+            Refuse(actor, update.Zone.ToString(), remote, $"zone {update.Zone} is not hosted here{InView(view)}", Rcode.NotAuth, asked);
             return Respond(request, session, Rcode.NotAuth);
         }
         var origin = zone.Origin;
 
-        var authorization = await authorizer.AuthorizeAsync(new UpdateRequester(session.KeyName, client), origin, cancellationToken).ConfigureAwait(false);
+        var authorization = await authorizer.AuthorizeAsync(new UpdateRequester(session.KeyName, client) { View = view }, origin, cancellationToken).ConfigureAwait(false);
         if (authorization.Permission is not { } permission)
         {
-            Refuse(actor, origin.ToString(), remote, authorization.Refusal ?? "not allowed", Rcode.Refused, asked);
+            Refuse(actor, origin.ToString(), remote, (authorization.Refusal ?? "not allowed") + InView(view), Rcode.Refused, asked);
             return Respond(request, session, Rcode.Refused);
         }
 
@@ -75,7 +79,7 @@ public sealed partial class UpdateHandler(IZoneWriter writer, ITransferSecurity 
 
         var write = new ZoneWrite(
             [new ZoneEdit(origin, []) { Decide = snapshot => Decide(snapshot, update, permission, prescan, denied, content) }],
-            new WriteAudit(permission.Actor, "dns.update", origin.ToString(), asked, remote) { Describe = DescribeChanges })
+            new WriteAudit(permission.Actor, "dns.update", origin + InView(view), asked, remote) { Describe = DescribeChanges })
         {
             AuditAlways = true,
             Attachment = content?.Attachment,
@@ -83,7 +87,7 @@ public sealed partial class UpdateHandler(IZoneWriter writer, ITransferSecurity 
         Rcode rcode;
         try
         {
-            await writer.WriteAsync(write, cancellationToken).ConfigureAwait(false);
+            await target.WriteAsync(write, cancellationToken).ConfigureAwait(false);
             LogAccepted(logger, origin.ToString(), permission.Actor, remote);
             rcode = Rcode.NoError;
         }
@@ -123,6 +127,8 @@ public sealed partial class UpdateHandler(IZoneWriter writer, ITransferSecurity 
             throw Failure(Rcode.Refused, refusal);
         return UpdateProcessor.Apply(zone, update.ZoneClass, update.Updates);
     }
+
+    private static string InView(string view) => Addressing.ViewName.IsPublic(view) ? "" : $" (view {view})";
 
     private static WriteException Failure(Rcode rcode, string reason) =>
         new(WriteError.Refused, "update_refused", reason) { Rcode = rcode };

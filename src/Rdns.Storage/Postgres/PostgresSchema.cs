@@ -180,5 +180,19 @@ internal static class PostgresSchema
         ALTER TABLE audit ADD COLUMN new_value text;
         ALTER TABLE tenants ADD COLUMN deleted_at timestamptz;
         """,
+        """
+        ALTER TABLE audit ADD COLUMN actor_tenant text COLLATE "C";
+        ALTER TABLE audit ADD COLUMN subject_tenant text COLLATE "C";
+        ALTER TABLE audit ADD COLUMN target_name text COLLATE "C";
+        ALTER TABLE audit ADD COLUMN target_first text COLLATE "C";
+        ALTER TABLE audit ADD COLUMN target_last text COLLATE "C";
+        ALTER TABLE audit ADD COLUMN detail_first text COLLATE "C";
+        ALTER TABLE audit ADD COLUMN detail_last text COLLATE "C";
+        ALTER TABLE audit ADD COLUMN keyed integer NOT NULL DEFAULT 0;
+        CREATE INDEX audit_by_actor_tenant ON audit (actor_tenant, id);
+        CREATE INDEX audit_by_subject_tenant ON audit (subject_tenant, id);
+        CREATE INDEX audit_by_target_name ON audit (target_name, id);
+        CREATE INDEX audit_unkeyed ON audit (id) WHERE keyed = 0;
+        """,
     ];
 }

@@ -173,5 +173,19 @@ internal static class SqliteSchema
         ALTER TABLE audit ADD COLUMN new_value TEXT;
         ALTER TABLE tenants ADD COLUMN deleted_at INTEGER;
         """,
+        """
+        ALTER TABLE audit ADD COLUMN actor_tenant TEXT;
+        ALTER TABLE audit ADD COLUMN subject_tenant TEXT;
+        ALTER TABLE audit ADD COLUMN target_name TEXT;
+        ALTER TABLE audit ADD COLUMN target_first TEXT;
+        ALTER TABLE audit ADD COLUMN target_last TEXT;
+        ALTER TABLE audit ADD COLUMN detail_first TEXT;
+        ALTER TABLE audit ADD COLUMN detail_last TEXT;
+        ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX audit_by_actor_tenant ON audit (actor_tenant, id);
+        CREATE INDEX audit_by_subject_tenant ON audit (subject_tenant, id);
+        CREATE INDEX audit_by_target_name ON audit (target_name, id);
+        CREATE INDEX audit_unkeyed ON audit (id) WHERE keyed = 0;
+        """,
     ];
 }

@@ -114,6 +114,7 @@ public static class ServeHost
                 SecondaryMode.RefuseIfPromoted(data.FullPath);
                 SecondaryMode.Register(builder.Services, settings, data.FullPath);
             }
+            builder.Services.AddSingleton<Api.Console.INotifiedSecondaries>(sp => new NotifiedSecondaries(sp.GetRequiredService<Transfers>()));
             builder.Services.AddSingleton(sp => new CatalogZone(sp.GetRequiredService<ZoneService>(),
                 Protocol.Names.DnsName.Parse(settings.Catalog.EndsWith('.') ? settings.Catalog : settings.Catalog + "."), sp.GetRequiredService<ILogger<CatalogZone>>()));
             // Workers of several listening addresses are numbered apart (UdpListener), so per-worker state is sized for all of them.
@@ -173,11 +174,11 @@ public static class ServeHost
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateKeys(store, sp.GetRequiredService<Control.Updates.TsigSecretSeal>(),
                 sp.GetRequiredService<Transfers>().Keys, settings.Update, TimeProvider.System, sp.GetRequiredService<ILogger<Control.Updates.UpdateKeys>>()));
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuthorizer(sp.GetRequiredService<Control.Updates.UpdateKeys>(), store,
-                sp.GetRequiredService<TenantReverseService>(), settings.Update));
+                sp.GetRequiredService<TenantReverseService>(), settings.Update, sp.GetRequiredService<Control.Views.ViewRegistry>()));
             builder.Services.AddSingleton(sp => new Control.Updates.UpdateAuditLog(store, sp.GetRequiredService<ILogger<Control.Updates.UpdateAuditLog>>()));
             builder.Services.AddSingleton(sp => new Server.Update.UpdateHandler(sp.GetRequiredService<IZoneWriter>(), sp.GetRequiredService<Transfers>().Security,
                 sp.GetRequiredService<Control.Updates.UpdateAuthorizer>(), sp.GetRequiredService<Control.Updates.UpdateAuditLog>(),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update")));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Update"), sp.GetRequiredService<Control.Views.ViewRegistry>()));
             // DNSSEC: keys sealed under the data directory's (or the environment's) seal key, one
             // bounded signature cache for every signed zone, rollover steps checked in the background.
             settings.Dnssec.Validate();
@@ -258,6 +259,7 @@ public static class ServeHost
                 await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
                 catalog.Follow(app.Lifetime.ApplicationStopping);
                 pools.Reloaded += catalog.PoolsChanged;
+                await views.FollowCatalogsAsync(app.Lifetime.ApplicationStopping, cancellationToken).ConfigureAwait(false);
             }
             await AdminKey.EnsureAsync(store, data.FullPath, output, cancellationToken).ConfigureAwait(false);
             // Loading builds every zone from record objects that are garbage once the snapshots

@@ -10,13 +10,15 @@ public static class UpdateTool
 {
     /// <param name="key">"hmac-sha256:name:secret", or null for an unsigned update.</param>
     /// <param name="tcp">Over TCP (<c>-v</c> for both tools).</param>
-    public static async Task<string> RunAsync(string tool, int port, string key, string zone, IEnumerable<string> commands, bool tcp = false)
+    /// <param name="source">The local address to send from (the <c>local</c> command of both tools), as a client of a view's network.</param>
+    public static async Task<string> RunAsync(string tool, int port, string? key, string zone, IEnumerable<string> commands, bool tcp = false, string? source = null)
     {
         string program = ProcessRunner.Find(tool) ?? throw new InvalidOperationException($"{tool} is not installed (./test.sh installs bind9-dnsutils and knot-dnsutils)");
         string script = Path.GetTempFileName();
         try
         {
-            await File.WriteAllTextAsync(script, $"server 127.0.0.1 {port}\nzone {zone}\n{string.Join('\n', commands)}\nsend\n");
+            string local = source is null ? "" : $"local {source}\n";
+            await File.WriteAllTextAsync(script, $"server 127.0.0.1 {port}\n{local}zone {zone}\n{string.Join('\n', commands)}\nsend\n");
             var args = new List<string>();
             if (key is not null)
                 args.AddRange(["-y", key]);
