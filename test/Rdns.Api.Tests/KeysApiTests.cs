@@ -62,6 +62,36 @@ public sealed class KeysApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tenant_manages_its_own_keys_and_no_one_elses()
+    {
+        var tenant = (string)(await _api.Send(HttpMethod.Post, "/v1/tenants", ApiHost.Json(new { name = "Self" }), HttpStatusCode.Created))["id"]!;
+        var other = (string)(await _api.Send(HttpMethod.Post, "/v1/tenants", ApiHost.Json(new { name = "Neighbour" }), HttpStatusCode.Created))["id"]!;
+        var first = await _api.Send(HttpMethod.Post, $"/v1/tenants/{tenant}/keys", null, HttpStatusCode.Created);
+        var neighbours = await _api.Send(HttpMethod.Post, $"/v1/tenants/{other}/keys", null, HttpStatusCode.Created);
+        using var self = _api.As((string)first["key"]!);
+
+        var made = await ApiHost.Send(self, HttpMethod.Post, "/v1/tenant/keys", ApiHost.Json(new { label = "deploy" }), HttpStatusCode.Created);
+        Assert.Equal(tenant, (string?)made["tenant"]);
+        using var deploy = _api.As((string)made["key"]!);
+        await ApiHost.Send(deploy, HttpMethod.Get, "/v1/domains", null, HttpStatusCode.OK);
+
+        var listed = await ApiHost.Send(self, HttpMethod.Get, "/v1/tenant/keys", null, HttpStatusCode.OK);
+        AssertNoSecrets(listed);
+        Assert.Equal(new[] { (string?)first["id"], (string?)made["id"] }.Order(), listed["items"]!.AsArray().Select(k => (string?)k!["id"]).Order());
+
+        // Another tenant's key is not found from here, and stays valid.
+        var wrong = await ApiHost.Send(self, HttpMethod.Delete, $"/v1/tenant/keys/{(string)neighbours["id"]!}", null, HttpStatusCode.NotFound);
+        Assert.Equal("key_not_found", (string?)wrong["code"]);
+        using var neighbour = _api.As((string)neighbours["key"]!);
+        await ApiHost.Send(neighbour, HttpMethod.Get, "/v1/domains", null, HttpStatusCode.OK);
+
+        // Revoking its own new key refuses it at once; operators cannot use the tenant's endpoints.
+        await ApiHost.Send(self, HttpMethod.Delete, $"/v1/tenant/keys/{(string)made["id"]!}", null, HttpStatusCode.NoContent);
+        await ApiHost.Send(deploy, HttpMethod.Get, "/v1/domains", null, HttpStatusCode.Unauthorized);
+        await _api.Send(HttpMethod.Get, "/v1/tenant/keys", null, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Operator_keys_are_listed_and_revoked_but_never_the_last_one()
     {
         var first = Assert.Single((await _api.Send(HttpMethod.Get, "/v1/keys", null, HttpStatusCode.OK))["items"]!.AsArray());

@@ -113,6 +113,11 @@ public sealed class TenantReverseTests : IAsyncLifetime
         var set = await ApiHost.Send(client, HttpMethod.Put, "/v1/addresses/203.0.113.21/reverse", ApiHost.Json(new { name = "new-host.verified.example.test" }), HttpStatusCode.OK);
         Assert.Equal("verified-domain", (string?)set["status"]);
         Assert.Equal("new-host.verified.example.test.", Ptr("203.0.113.21"));
+
+        // The name still has no forward records; the re-check keeps it accepted under the domain.
+        await _api.Services.GetService<Control.Tenants.TenantReverseService>()!.RecheckAllAsync(CancellationToken.None);
+        var listed = await ApiHost.Send(client, HttpMethod.Get, "/v1/addresses?status=verified-domain", null, HttpStatusCode.OK);
+        Assert.Contains(listed["items"]!.AsArray(), i => (string?)i!["address"] == "203.0.113.21");
     }
 
     [Fact]

@@ -43,7 +43,28 @@ public static class KeyEndpoints
             .Problems(StatusCodes.Status404NotFound, "tenant_not_found");
         keys.MapDelete("/tenants/{id}/keys/{keyId}", RevokeTenantKeyAsync).WithName("RevokeTenantKey").WithSummary("Revoke a tenant's key")
             .Problems(StatusCodes.Status404NotFound, "tenant_not_found", "key_not_found");
+
+        // A tenant's own keys, with its own key: the same rules as the operator's endpoints above,
+        // bound to the caller's tenant (the console's "My keys" page does the same).
+        var own = app.MapGroup("/v1/tenant").WithTags("Tenant").RequireAuthorization(ApiPolicies.Tenant).RequireRateLimiting(Tenants.TenantEndpoints.RateLimitPolicy);
+        own.MapGet("/keys", ListOwnKeysAsync).WithName("ListOwnKeys").WithSummary("The calling tenant's keys, revoked ones included; never a key or its hash");
+        own.MapPost("/keys", CreateOwnKeyAsync).WithName("CreateOwnKey").WithSummary("A new key of the calling tenant, shown this once")
+            .JsonBody<CreateKeyRequest>(optional: true);
+        own.MapDelete("/keys/{keyId}", RevokeOwnKeyAsync).WithName("RevokeOwnKey").WithSummary("Revoke one of the calling tenant's keys (its own included)")
+            .Problems(StatusCodes.Status404NotFound, "key_not_found");
     }
+
+    private static string CallerTenant(HttpContext context) =>
+        context.Caller().TenantId ?? throw new InvalidOperationException("a tenant endpoint reached without a tenant key");
+
+    private static Task<Created<KeyView>> CreateOwnKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time) =>
+        CreateAsync(context, keys, time, ApiKeys.TenantRole, CallerTenant(context));
+
+    private static async Task<Ok<Page<KeyInfo>>> ListOwnKeysAsync(HttpContext context, IKeyStore keys, int? limit, string? after) =>
+        List(await keys.ListKeysAsync(ApiKeys.TenantRole, CallerTenant(context), context.RequestAborted).ConfigureAwait(false), limit, after);
+
+    private static Task<NoContent> RevokeOwnKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, string keyId) =>
+        RevokeAsync(context, keys, cache, keyId, ApiKeys.TenantRole, CallerTenant(context));
 
     private static async Task<CreateKeyRequest> OptionalBodyAsync(HttpContext context) =>
         context.Request.ContentLength is > 0 ? await ApiJson.ReadAsync<CreateKeyRequest>(context).ConfigureAwait(false) : new CreateKeyRequest(null);

@@ -245,6 +245,11 @@ public sealed partial class TenantReverseService(ZoneService zones, TenantServic
                 LookupOutcome.Failed => (Unresolvable, found.Explanation),
                 _ => (Drifted, found.Explanation),
             };
+            // A name under a domain the tenant still holds verified was accepted for that, not for
+            // its forward records: it stays accepted while the domain does.
+            if (status != Confirmed && r.Status == VerifiedDomain
+                && await VerifiedDomainOfAsync(r.TenantId, DnsName.Parse(r.Name), cancellationToken).ConfigureAwait(false) is { } domain)
+                (status, detail) = (VerifiedDomain, $"accepted under verified domain {domain}");
             if (status != r.Status)
                 changed++;
             await Store.CommitAsync([], [new UpdateReverseStatus(r.Address, r.Name, status, detail, time.GetUtcNow())],
