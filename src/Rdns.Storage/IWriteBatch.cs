@@ -50,6 +50,13 @@ public sealed record StoreWrite(AuditEntry Audit)
     /// <summary>DNSSEC policy and key rows, committed with the DNSKEY, CDS and CDNSKEY records they publish.</summary>
     public IReadOnlyList<DnssecWrite> DnssecWrites { get; init; } = [];
 
+    /// <summary>
+    /// Awaited after the request's rows are written and before its savepoint is released: work
+    /// done meanwhile elsewhere (a large zone built while its rows are inserted) that can still
+    /// refuse the request. When it throws, everything the request wrote is undone.
+    /// </summary>
+    public Func<CancellationToken, Task>? Verify { get; init; }
+
     public bool IsEmpty => Commits.Count == 0 && Creations.Count == 0 && Deletions.Count == 0 && TenantWrites.Count == 0 && DnssecWrites.Count == 0;
 }
 

@@ -73,6 +73,8 @@ internal abstract partial class SqlStore
                 foreach (var dnssecWrite in write.DnssecWrites)
                     await store.ApplyDnssecWriteAsync(session, dnssecWrite, cancellationToken);
                 await store.AuditAsync(session, write.Audit, cancellationToken);
+                if (write.Verify is not null)
+                    await write.Verify(cancellationToken);
             }
             catch (Exception e)
             {

@@ -26,6 +26,8 @@ internal static class ZoneKey
     /// <summary>The serial of the zone's single SOA at the apex; anything else cannot be stored as a zone.</summary>
     public static uint CheckZoneRecords(DnsName zone, IReadOnlyList<ResourceRecord> records)
     {
+        if (records is ZoneRows rows)
+            return CheckZoneRows(zone, rows);
         uint? serial = null;
         foreach (var r in records)
         {
@@ -41,6 +43,30 @@ internal static class ZoneKey
             serial = Rdata.SoaSerial(r.Data);
         }
         return serial ?? throw new ArgumentException($"zone {zone} has no SOA", nameof(records));
+    }
+
+    /// <summary>As <see cref="CheckZoneRecords"/>, on the octets (no object per record).</summary>
+    private static uint CheckZoneRows(DnsName zone, ZoneRows rows)
+    {
+        uint? serial = null;
+        int zoneLabels = zone.LabelCount;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var owner = rows.Owner(i);
+            int labels = WireName.CountLabels(owner);
+            if (labels < zoneLabels || !WireName.EqualsIgnoreCase(owner[WireName.SkipLabels(owner, labels - zoneLabels)..], zone.Wire))
+                throw new ArgumentException($"{DnsName.FromWire(owner)} is outside zone {zone}");
+            if (rows.Type(i) != RecordType.SOA)
+                continue;
+            if (serial is not null)
+                throw new ArgumentException($"zone {zone} has more than one SOA", nameof(rows));
+            if (labels != zoneLabels)
+                throw new ArgumentException($"SOA of zone {zone} is at {DnsName.FromWire(owner)}, not at the apex", nameof(rows));
+            if (!Rdata.IsValid(RecordType.SOA, rows.Data(i)))
+                throw new ArgumentException($"SOA of zone {zone} is malformed", nameof(rows));
+            serial = Rdata.SoaSerial(rows.Data(i));
+        }
+        return serial ?? throw new ArgumentException($"zone {zone} has no SOA", nameof(rows));
     }
 
     public static void CheckCommit(ZoneCommit commit)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Rdns.Protocol.Names;
 using Rdns.Zones.Synthesis;
 
@@ -65,77 +66,135 @@ internal sealed class CompactPtrTable
     /// <summary>Octets held by this table's arrays (the suffixes it names are shared by all zones).</summary>
     public long Bytes => _keys.Length + _targets.Length + _index.Length * 4L + _ttls.Length * 4L + (_ttlIndex8?.Length ?? 0) + (_ttlIndex16?.Length * 2L ?? 0);
 
+    /// <summary>Below this many entries a table is built on one thread.</summary>
+    private const int ParallelFrom = 1 << 15;
+
     /// <summary>
     /// Builds the table from entries sorted by key, all inside <paramref name="space"/>; null when it
-    /// cannot be compacted (more than 65,535 distinct TTLs, or the suffix table is full).
+    /// cannot be compacted (more than 65,535 distinct TTLs, or the suffix table is full). A large
+    /// table is built on every core: the entries are cut into ranges, each pass handles its
+    /// ranges at once, and each range writes its own part of the arrays.
     /// </summary>
     public static CompactPtrTable? Build(AddressSpace space, List<(UInt128 Key, uint Ttl, int Offset, int Length)> entries, byte[] arena)
     {
         int n = entries.Count;
         int width = space.KeyWidth;
-
-        // Suffixes two targets of this zone share (counted by hash; a collision only makes a
-        // suffix look shared, which costs nothing but a table entry).
-        var shared = new Dictionary<ulong, int>();
-        foreach (var (_, _, offset, length) in entries)
+        int parts = n < ParallelFrom ? 1 : Math.Clamp(Environment.ProcessorCount, 1, 16);
+        int RangeStart(int part) => (int)((long)n * part / parts);
+        void Each(Action<int, int, int> range)
         {
-            var target = arena.AsSpan(offset, length);
-            for (int at = target[0] == 0 ? 0 : 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
-            {
-                ulong hash = TargetSuffixes.Hash(target[at..]);
-                shared[hash] = shared.GetValueOrDefault(hash) + 1;
-            }
+            if (parts == 1)
+                range(0, 0, n);
+            else
+                Parallel.For(0, parts, p => range(p, RangeStart(p), RangeStart(p + 1)));
         }
 
-        // Pass 1: each target's split and suffix number; the TTLs.
-        var split = new int[n];
-        var suffixIds = new int[n];
+        // Every suffix of every target below its first label, hashed once: where each entry's
+        // hashes start, then the hashes.
+        var firstHash = new int[n + 1];
+        Each((_, from, to) =>
+        {
+            var list = CollectionsMarshal.AsSpan(entries);
+            for (int i = from; i < to; i++)
+                firstHash[i + 1] = SuffixCount(arena.AsSpan(list[i].Offset, list[i].Length));
+        });
+        for (int i = 0; i < n; i++)
+            firstHash[i + 1] += firstHash[i];
+        var hashes = new uint[firstHash[n]];
+        Each((_, from, to) =>
+        {
+            var list = CollectionsMarshal.AsSpan(entries);
+            for (int i = from; i < to; i++)
+            {
+                var target = arena.AsSpan(list[i].Offset, list[i].Length);
+                int h = firstHash[i];
+                for (int at = 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
+                    hashes[h++] = (uint)TargetSuffixes.Hash(target[at..]);
+            }
+        });
+        // Suffixes two targets of this zone share (counted by hash; a collision only makes a
+        // suffix look shared, which costs nothing but a table entry).
+        var shared = SharedSuffixes.Count(hashes, hashes.Length, parts);
+
+        // The TTLs, numbered in order of appearance.
         var ttls = new List<uint>();
         var ttlNumbers = new Dictionary<uint, ushort>();
         var ttlOf = new ushort[n];
-        long size = 0;
+        uint lastTtl = 0;
+        ushort lastNumber = 0;
         for (int i = 0; i < n; i++)
         {
-            var (_, ttl, offset, length) = entries[i];
-            if (!ttlNumbers.TryGetValue(ttl, out var t))
+            uint ttl = entries[i].Ttl;
+            if (ttls.Count == 0 || ttl != lastTtl)
             {
-                if (ttls.Count == ushort.MaxValue)
-                    return null;
-                t = (ushort)ttls.Count;
-                ttlNumbers[ttl] = t;
-                ttls.Add(ttl);
+                if (!ttlNumbers.TryGetValue(ttl, out lastNumber))
+                {
+                    if (ttls.Count == ushort.MaxValue)
+                        return null;
+                    lastNumber = (ushort)ttls.Count;
+                    ttlNumbers[ttl] = lastNumber;
+                    ttls.Add(ttl);
+                }
+                lastTtl = ttl;
             }
-            ttlOf[i] = t;
-            var target = arena.AsSpan(offset, length);
-            int at = ChooseSuffix(target, shared);
-            int id = TargetSuffixes.Intern(target[at..]);
-            if (id < 0)
-                return null;
-            split[i] = at;
-            suffixIds[i] = id;
-            size += 1 + at + SuffixIdLength;
+            ttlOf[i] = lastNumber;
         }
 
-        // Pass 2: the arrays, exactly sized.
-        var keys = new byte[(long)n * width];
-        var targets = new byte[size];
-        var index = new int[(n + IndexStep - 1) / IndexStep];
-        int pos = 0;
-        for (int i = 0; i < n; i++)
+        // Pass 1: each target's split and suffix number, and the octets of each range.
+        var split = new int[n];
+        var suffixIds = new int[n];
+        var rangeSize = new long[parts];
+        int full = 0;
+        Each((part, from, to) =>
         {
-            var (key, _, offset, _) = entries[i];
-            WriteKey(keys.AsSpan(i * width, width), key - space.Network);
-            if (i % IndexStep == 0)
-                index[i / IndexStep] = pos;
-            int at = split[i];
-            targets[pos++] = (byte)at;
-            arena.AsSpan(offset, at).CopyTo(targets.AsSpan(pos));
-            pos += at;
-            int id = suffixIds[i];
-            targets[pos++] = (byte)(id >> 16);
-            targets[pos++] = (byte)(id >> 8);
-            targets[pos++] = (byte)id;
-        }
+            var list = CollectionsMarshal.AsSpan(entries);
+            long size = 0;
+            for (int i = from; i < to; i++)
+            {
+                var target = arena.AsSpan(list[i].Offset, list[i].Length);
+                int at = ChooseSuffix(target, hashes.AsSpan(firstHash[i], firstHash[i + 1] - firstHash[i]), shared);
+                int id = TargetSuffixes.Intern(target[at..]);
+                if (id < 0)
+                {
+                    Volatile.Write(ref full, 1);
+                    return;
+                }
+                split[i] = at;
+                suffixIds[i] = id;
+                size += 1 + at + SuffixIdLength;
+            }
+            rangeSize[part] = size;
+        });
+        if (full != 0)
+            return null;
+
+        // Pass 2: the arrays, exactly sized, each range from its own offset.
+        var keys = new byte[(long)n * width];
+        var targets = new byte[rangeSize.Sum()];
+        var index = new int[(n + IndexStep - 1) / IndexStep];
+        var rangeOffset = new long[parts];
+        for (int p = 1; p < parts; p++)
+            rangeOffset[p] = rangeOffset[p - 1] + rangeSize[p - 1];
+        Each((part, from, to) =>
+        {
+            var list = CollectionsMarshal.AsSpan(entries);
+            int pos = (int)rangeOffset[part];
+            for (int i = from; i < to; i++)
+            {
+                var (key, _, offset, _) = list[i];
+                WriteKey(keys.AsSpan(i * width, width), key - space.Network);
+                if (i % IndexStep == 0)
+                    index[i / IndexStep] = pos;
+                int at = split[i];
+                targets[pos++] = (byte)at;
+                arena.AsSpan(offset, at).CopyTo(targets.AsSpan(pos));
+                pos += at;
+                int id = suffixIds[i];
+                targets[pos++] = (byte)(id >> 16);
+                targets[pos++] = (byte)(id >> 8);
+                targets[pos++] = (byte)id;
+            }
+        });
         byte[]? ttl8 = null;
         ushort[]? ttl16 = null;
         if (ttls.Count > 256)
@@ -145,16 +204,25 @@ internal sealed class CompactPtrTable
         return new CompactPtrTable(space, n, keys, targets, index, [.. ttls], ttl8, ttl16);
     }
 
+    /// <summary>How many suffixes a target has below its first label (the root not counted).</summary>
+    private static int SuffixCount(ReadOnlySpan<byte> target)
+    {
+        int count = 0;
+        for (int at = 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
+            count++;
+        return count;
+    }
+
     /// <summary>Where the stored suffix of <paramref name="target"/> begins: the longest shared or known one, else the last label.</summary>
-    private static int ChooseSuffix(ReadOnlySpan<byte> target, Dictionary<ulong, int> shared)
+    private static int ChooseSuffix(ReadOnlySpan<byte> target, ReadOnlySpan<uint> hashes, SharedSuffixes shared)
     {
         if (target[0] == 0)
             return 0;
         int last = 0;
+        int h = 0;
         for (int at = 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
         {
-            var suffix = target[at..];
-            if (shared.GetValueOrDefault(TargetSuffixes.Hash(suffix)) > 1 || TargetSuffixes.Find(suffix) >= 0)
+            if (shared.IsShared(hashes[h++]) || TargetSuffixes.Find(target[at..]) >= 0)
                 return at;
             last = at;
         }

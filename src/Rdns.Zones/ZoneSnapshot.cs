@@ -212,8 +212,17 @@ public sealed partial class ZoneSnapshot
     public static ZoneSnapshot Build(DnsName origin, IEnumerable<ResourceRecord> records)
     {
         var builder = new ZoneSnapshotBuilder(origin);
-        foreach (var r in records)
-            builder.Add(r);
+        if (records is ZoneRows rows)
+        {
+            // Straight from the octets: nothing is made per address PTR.
+            for (int i = 0; i < rows.Count; i++)
+                builder.Add(rows.Owner(i), rows.Type(i), rows.Class(i), rows.Ttl(i), rows.Data(i));
+        }
+        else
+        {
+            foreach (var r in records)
+                builder.Add(r);
+        }
         return builder.Build();
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
@@ -71,6 +72,58 @@ public sealed class ZoneSnapshotBuilder
         return true;
     }
 
+    /// <summary>
+    /// Sorts by address, equal addresses in the order added. The sort moves small keys, not the
+    /// candidates: when the addresses span less than 2^40 (any IPv4 zone, dense IPv6) each key is
+    /// one number, the address above the position, so equal addresses keep their order for free;
+    /// otherwise addresses and positions are sorted side by side and runs of one address put back
+    /// in order. The candidates are then gathered once.
+    /// </summary>
+    private static void SortByAddress(List<Candidate> candidates)
+    {
+        var items = CollectionsMarshal.AsSpan(candidates);
+        int n = items.Length;
+        var order = new int[n];
+        UInt128 min = UInt128.MaxValue, max = UInt128.MinValue;
+        foreach (var c in items)
+        {
+            min = UInt128.Min(min, c.Key);
+            max = UInt128.Max(max, c.Key);
+        }
+        if (n < 1 << 24 && max - min < (UInt128)1 << 40)
+        {
+            var packed = new ulong[n];
+            for (int i = 0; i < n; i++)
+                packed[i] = (ulong)(items[i].Key - min) << 24 | (uint)i;
+            Array.Sort(packed);
+            for (int i = 0; i < n; i++)
+                order[i] = (int)(packed[i] & 0xFFFFFF);
+        }
+        else
+        {
+            var keys = new UInt128[n];
+            for (int i = 0; i < n; i++)
+            {
+                keys[i] = items[i].Key;
+                order[i] = i;
+            }
+            Array.Sort(keys, order);
+            for (int i = 0; i < n;)
+            {
+                int j = i + 1;
+                while (j < n && keys[j] == keys[i])
+                    j++;
+                if (j - i > 1)
+                    Array.Sort(order, i, j - i);
+                i = j;
+            }
+        }
+        var sorted = new Candidate[n];
+        for (int i = 0; i < n; i++)
+            sorted[i] = items[order[i]];
+        sorted.CopyTo(items);
+    }
+
     private ReadOnlySpan<byte> Owner(Candidate c) => _arena.GetBuffer().AsSpan(c.OwnerOffset, c.OwnerLength);
 
     private ReadOnlySpan<byte> Target(Candidate c) => _arena.GetBuffer().AsSpan(c.TargetOffset, c.TargetLength);
@@ -87,7 +140,7 @@ public sealed class ZoneSnapshotBuilder
         {
             // By address, then in the order added (the arena offset grows), so an address with
             // several PTRs gets its records, and its TTL, from the first one as any RRset does.
-            _addressPtrs.Sort((a, b) => a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.OwnerOffset.CompareTo(b.OwnerOffset));
+            SortByAddress(_addressPtrs);
             for (int i = 0; i < _addressPtrs.Count;)
             {
                 int j = i + 1;
@@ -222,6 +275,8 @@ public sealed class ZoneSnapshotBuilder
         bool wildcards = false;
         int fullLabels = WireName.CountLabels(Owner(candidates[0]));
         var keep = new HashSet<byte[]>(NameKeyComparer.Instance);
+        // Whether any other name has as many labels as the addresses: if none, no candidate shares its name.
+        bool setsAtDepth = false;
         foreach (var (key, byType) in _sets)
         {
             // A DNAME redirects whole subtrees: names under it must go through the node walk, as with wildcards.
@@ -232,6 +287,8 @@ public sealed class ZoneSnapshotBuilder
                 cuts.Add(key);
             if (labels > fullLabels)
                 keep.Add(key.AsSpan(WireName.SkipLabels(key, labels - fullLabels)).ToArray());
+            else if (labels == fullLabels)
+                setsAtDepth = true;
         }
         var sets = _sets.GetAlternateLookup<ReadOnlySpan<byte>>();
         var kept = keep.GetAlternateLookup<ReadOnlySpan<byte>>();
@@ -242,7 +299,7 @@ public sealed class ZoneSnapshotBuilder
             // A candidate stays a node when another record shares its name, when it lies below a
             // zone cut, when names exist below it, or when the zone has wildcards.
             var owner = Owner(c);
-            if (wildcards || sets.ContainsKey(owner) || (keep.Count > 0 && kept.Contains(owner)) ||
+            if (wildcards || (setsAtDepth && sets.ContainsKey(owner)) || (keep.Count > 0 && kept.Contains(owner)) ||
                 (cuts.Count > 0 && BelowAny(owner, cuts, apexLabels)))
             {
                 back.Add(c);

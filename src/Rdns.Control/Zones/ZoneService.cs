@@ -90,10 +90,30 @@ public sealed class ZoneService(ZoneWriter writer, ServedZones zones, IRdnsStore
     /// </summary>
     public async Task<ZoneSnapshot> ImportAsync(DnsName name, IReadOnlyList<ResourceRecord> records, AuditEntry audit, bool enforcePolicy, CancellationToken cancellationToken = default)
     {
+        var current = zones.Current.Get(name);
+        if (current is null && records.Count >= BuildWhileWritingFrom)
+        {
+            // A large new zone: built on another thread while the writer stores its rows; a zone
+            // that turns out invalid undoes the write.
+            var building = Task.Run(() => ZoneSnapshot.Build(name, records), CancellationToken.None);
+            try
+            {
+                var written = await writer.WriteAsync(new ZoneWrite([], Audit(audit))
+                {
+                    Creations = [new NewZone(name, records, Replace: true) { Building = building }],
+                    EnforcePolicy = enforcePolicy,
+                }, cancellationToken).ConfigureAwait(false);
+                return written.Changed[0];
+            }
+            finally
+            {
+                // Never left running or unobserved when the write fails before it looked at the build.
+                await building.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            }
+        }
         var incoming = ZoneSnapshot.Build(name, records);
         if (enforcePolicy)
             ZoneContentPolicy.Check(incoming);
-        var current = zones.Current.Get(name);
         if (current is null)
             return await CreateAsync(name, records, replace: true, audit, enforcePolicy, cancellationToken, incoming).ConfigureAwait(false);
         // Decided at commit time against the zone as it is then: every RRset of the file replaces
@@ -102,6 +122,9 @@ public sealed class ZoneService(ZoneWriter writer, ServedZones zones, IRdnsStore
         var result = await writer.WriteAsync(new ZoneWrite([edit], Audit(audit)) { EnforcePolicy = enforcePolicy }, cancellationToken).ConfigureAwait(false);
         return result.Changed.Count > 0 ? result.Changed[0] : zones.Current.Get(name) ?? current;
     }
+
+    /// <summary>From this many records a new zone is built while its rows are written rather than before.</summary>
+    private const int BuildWhileWritingFrom = 50_000;
 
     private static List<RecordEdit> Replacement(ZoneSnapshot current, ZoneSnapshot incoming)
     {

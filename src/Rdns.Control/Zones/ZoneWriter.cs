@@ -238,6 +238,8 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                     foreach (var p in batch)
                         p.Done.TrySetException(failure);
                 }
+                // Not kept until the next write: a batch can hold a whole imported zone's rows.
+                batch.Clear();
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -408,8 +410,15 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             deleted.Add(zone);
         }
         var created = new List<(NewZone Zone, ZoneSnapshot Snapshot)>();
+        var building = new List<NewZone>();
         foreach (var creation in write.Creations)
         {
+            if (creation.Built is null && creation.Building is not null)
+            {
+                // Built while its rows are written; checked before the request's savepoint is released.
+                building.Add(creation);
+                continue;
+            }
             var snapshot = creation.Built ?? ZoneSnapshot.Build(creation.Zone, creation.Records);
             if (write.EnforcePolicy)
                 ZoneContentPolicy.Check(snapshot);
@@ -458,14 +467,30 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         var storeWrite = new StoreWrite(new AuditEntry(write.Audit.Actor, write.Audit.Action, write.Audit.Target, detail, write.Audit.RemoteAddress, write.Audit.Before, write.Audit.After))
         {
             Commits = commits,
-            Creations = created.Select(c => new ZoneCreation(c.Zone.Zone, c.Zone.Records, c.Zone.Replace)).ToList(),
+            Creations = created.Select(c => c.Zone).Concat(building).Select(c => new ZoneCreation(c.Zone, c.Records, c.Replace)).ToList(),
             Deletions = deleted,
             TenantWrites = tenantWrites,
             DnssecWrites = dnssecWrites,
+            Verify = building.Count == 0 ? null : async _ =>
+            {
+                foreach (var creation in building)
+                {
+                    var snapshot = await creation.Building!.ConfigureAwait(false);
+                    if (write.EnforcePolicy)
+                        ZoneContentPolicy.Check(snapshot);
+                }
+            },
         };
         if (storeWrite.IsEmpty && !write.AuditAlways)
             return ZoneWriteResult.Nothing;
         await tx.ApplyAsync(storeWrite).ConfigureAwait(false);
+        foreach (var creation in building)
+        {
+            // Completed: Verify awaited every build before the request was kept.
+            var snapshot = creation.Building!.Result;
+            view[creation.Zone.ToLower()] = snapshot;
+            created.Add((creation, snapshot));
+        }
 
         foreach (var (key, snapshot) in view)
             working[key] = snapshot;

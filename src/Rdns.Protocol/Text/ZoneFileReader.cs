@@ -69,6 +69,21 @@ public sealed class ZoneFileReader : IDisposable
         return [.. reader.ReadAll()];
     }
 
+    /// <summary>
+    /// Reads a piece of a file as if everything before it had been read: <paramref name="origin"/>
+    /// and <paramref name="defaultTtl"/> are what <c>$ORIGIN</c> and <c>$TTL</c> left, and the
+    /// piece starts on line <paramref name="firstLine"/>. The piece must start with an entry that
+    /// names its owner (see <see cref="ZoneFileSplitter"/>).
+    /// </summary>
+    internal static ZoneFileReader Piece(TextReader reader, string fileName, ZoneFileOptions options, DnsName? origin, uint? defaultTtl, int firstLine)
+    {
+        var piece = new ZoneFileReader(reader, true, fileName, options);
+        piece._current.Origin = origin;
+        piece._defaultTtl = defaultTtl;
+        piece._current.Tokenizer.Line = firstLine - 1;
+        return piece;
+    }
+
     /// <summary>The current origin: the options' origin, as changed by <c>$ORIGIN</c> (and inside an include, its origin).</summary>
     public DnsName? Origin => _current.Origin;
 

@@ -27,7 +27,7 @@ internal sealed class ZoneTokenizer
     }
 
     /// <summary>Number of the last physical line read (1-based; 0 before the first).</summary>
-    public int Line { get; private set; }
+    public int Line { get; set; }
 
     /// <summary>
     /// Reads the next entry that has at least one token. Returns false at the end of the text.

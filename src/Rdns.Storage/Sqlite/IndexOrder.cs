@@ -13,17 +13,17 @@ internal static class IndexOrder
 {
     private const int WorthSorting = 4096;
 
-    /// <summary>Positions of <paramref name="records"/> in index order; null when sorting is not worth it or they are in order.</summary>
-    public static int[]? Of(IReadOnlyList<ResourceRecord> records)
+    /// <summary>Positions of <paramref name="rows"/> in index order; null when sorting is not worth it or they are in order.</summary>
+    public static int[]? Of(ZoneRows rows)
     {
-        int n = records.Count;
+        int n = rows.Count;
         if (n < WorthSorting)
             return null;
         // Every owner lowercased once into one array: comparisons are then plain (vectorized) octet
         // comparisons, and most are settled by the first eight octets held beside the position.
         int total = 0;
         for (int i = 0; i < n; i++)
-            total += records[i].Owner.Wire.Length;
+            total += rows.Owner(i).Length;
         var keys = new byte[total];
         var starts = new int[n + 1];
         var types = new ushort[n];
@@ -32,14 +32,13 @@ internal static class IndexOrder
         Span<byte> head = stackalloc byte[8];
         for (int i = 0, at = 0; i < n; i++)
         {
-            var r = records[i];
-            var wire = r.Owner.Wire;
+            var wire = rows.Owner(i);
             var key = keys.AsSpan(at, wire.Length);
             wire.CopyTo(key);
             Protocol.Names.WireName.LowerInPlace(key);
             starts[i] = at;
             at += wire.Length;
-            types[i] = (ushort)r.Type;
+            types[i] = (ushort)rows.Type(i);
             head.Clear();
             key[..Math.Min(8, key.Length)].CopyTo(head);
             items[i] = new Item(BinaryPrimitives.ReadUInt64BigEndian(head), i);

@@ -203,25 +203,27 @@ internal sealed class SqliteStore : SqlStore
         var db = ((SqliteConnection)session.Connection).Handle!;
         Check(db, raw.sqlite3_prepare_v2(db,
             "INSERT INTO records (zone_id, owner_key, owner, type, class, ttl, rdata) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", out sqlite3_stmt statement));
-        var order = IndexOrder.Of(records);
+        // Rows read from a zone file come as octets already; a list of records is copied once.
+        var rows = ZoneRows.From(records);
+        var order = IndexOrder.Of(rows);
         using (statement)
         {
             Span<byte> key = stackalloc byte[Protocol.Names.DnsName.MaxLength];
             Check(db, raw.sqlite3_bind_int64(statement, 1, zoneId));
-            for (int i = 0; i < records.Count; i++)
+            for (int i = 0; i < rows.Count; i++)
             {
                 if ((i & 0xFFFF) == 0xFFFF)
                     cancellationToken.ThrowIfCancellationRequested();
-                var r = records[order is null ? i : order[i]];
-                var owner = r.Owner.Wire;
+                int at = order is null ? i : order[i];
+                var owner = rows.Owner(at);
                 owner.CopyTo(key);
                 Protocol.Names.WireName.LowerInPlace(key[..owner.Length]);
                 Check(db, raw.sqlite3_bind_blob(statement, 2, key[..owner.Length]));
                 Check(db, raw.sqlite3_bind_blob(statement, 3, owner));
-                Check(db, raw.sqlite3_bind_int(statement, 4, (ushort)r.Type));
-                Check(db, raw.sqlite3_bind_int(statement, 5, (ushort)r.Class));
-                Check(db, raw.sqlite3_bind_int64(statement, 6, r.Ttl));
-                Check(db, raw.sqlite3_bind_blob(statement, 7, r.Data));
+                Check(db, raw.sqlite3_bind_int(statement, 4, (ushort)rows.Type(at)));
+                Check(db, raw.sqlite3_bind_int(statement, 5, (ushort)rows.Class(at)));
+                Check(db, raw.sqlite3_bind_int64(statement, 6, rows.Ttl(at)));
+                Check(db, raw.sqlite3_bind_blob(statement, 7, rows.Data(at)));
                 int rc = raw.sqlite3_step(statement);
                 if (rc != raw.SQLITE_DONE)
                     Check(db, rc);

@@ -71,6 +71,12 @@ public sealed record NewZone(Protocol.Names.DnsName Zone, IReadOnlyList<Protocol
 {
     /// <summary>The zone already built from <see cref="Records"/> (an import validates it first); built by the writer when null.</summary>
     public ZoneSnapshot? Built { get; init; }
+
+    /// <summary>
+    /// The zone being built from <see cref="Records"/> on another thread while the writer stores
+    /// the records (a large import); the write is undone if the build fails. Used when <see cref="Built"/> is null.
+    /// </summary>
+    public Task<ZoneSnapshot>? Building { get; init; }
 }
 
 /// <summary>

@@ -251,16 +251,18 @@ public static class ServeHost
                 // Serves what its store holds at once; the primaries are asked in the background.
                 app.Services.GetRequiredService<Control.Secondary.SecondaryFollower>().Start();
             }
-            else
+            if (settings.Zones is not null)
+                await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
+            if (!settings.IsSecondary)
             {
+                // After the imports: the catalog lists every zone once, rather than being listed
+                // again and again (each time over every zone) while thousands of zones arrive.
                 var catalog = app.Services.GetRequiredService<CatalogZone>();
                 await catalog.ReconcileAsync(cancellationToken).ConfigureAwait(false);
                 catalog.Follow(app.Lifetime.ApplicationStopping);
                 pools.Reloaded += catalog.PoolsChanged;
                 await views.FollowCatalogsAsync(app.Lifetime.ApplicationStopping, cancellationToken).ConfigureAwait(false);
             }
-            if (settings.Zones is not null)
-                await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
             await AdminKey.EnsureAsync(store, data.FullPath, output, cancellationToken).ConfigureAwait(false);
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
@@ -344,10 +346,10 @@ public static class ServeHost
 
     private static async Task ImportZoneFileAsync(ZoneService service, string directory, Protocol.Names.DnsName origin, string path, long maxRecords, CancellationToken cancellationToken)
     {
-        List<Protocol.Records.ResourceRecord> records;
+        Protocol.Records.ZoneRows records;
         try
         {
-            records = ZoneDirectory.ReadFile(path, origin, maxRecords);
+            records = ZoneDirectory.ReadRows(path, origin, maxRecords);
         }
         catch (Protocol.Text.ZoneFileException e) when (e.TooManyRecords)
         {

@@ -32,7 +32,18 @@ public static class ZoneDirectory
     }
 
     public static List<ResourceRecord> ReadFile(string path, DnsName origin, long? maxRecords) =>
-        ZoneFileReader.ReadFile(path, new ZoneFileOptions { Origin = origin, CheckZone = true, MaxRecords = maxRecords });
+        ZoneFileReader.ReadFile(path, Options(origin, maxRecords));
+
+    /// <summary>
+    /// Reads a zone file into rows as it is parsed: each record is copied into the rows' octets and
+    /// dropped, so nothing per record survives the parse (see <see cref="ZoneRows"/>). A large file
+    /// is parsed in pieces on every core (<see cref="ZoneFileSplitter"/>).
+    /// </summary>
+    public static ZoneRows ReadRows(string path, DnsName origin, long? maxRecords) =>
+        ZoneFileSplitter.ReadRows(path, Options(origin, maxRecords), Environment.ProcessorCount);
+
+    private static ZoneFileOptions Options(DnsName origin, long? maxRecords) =>
+        new() { Origin = origin, CheckZone = true, MaxRecords = maxRecords };
 
     /// <summary>Reads and builds every zone, naming the file in any error.</summary>
     public static IReadOnlyList<ZoneSnapshot> Load(string directory)
