@@ -176,4 +176,32 @@ public static class WireName
             pos += 1 + len;
         }
     }
+    /// <summary>
+    /// True when the name at <paramref name="offset"/> of <paramref name="message"/> (compression
+    /// pointers followed) equals the uncompressed <paramref name="name"/> exactly, case included:
+    /// what a message writer asks before pointing a name at an earlier one.
+    /// </summary>
+    public static bool EqualsAt(scoped ReadOnlySpan<byte> message, int offset, scoped ReadOnlySpan<byte> name)
+    {
+        int s = 0, pos = offset, hops = 0;
+        while (true)
+        {
+            int len = message[pos];
+            if ((len & 0xC0) == 0xC0)
+            {
+                if (++hops > MaxPointerHops)
+                    return false;
+                pos = ((len & 0x3F) << 8) | message[pos + 1];
+                continue;
+            }
+            if (name[s] != len)
+                return false;
+            if (len == 0)
+                return true;
+            if (!message.Slice(pos + 1, len).SequenceEqual(name.Slice(s + 1, len)))
+                return false;
+            pos += 1 + len;
+            s += 1 + len;
+        }
+    }
 }

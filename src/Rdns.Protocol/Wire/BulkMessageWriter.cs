@@ -199,7 +199,7 @@ public sealed class BulkMessageWriter
     {
         for (int slot = (int)(hash & (Slots - 1)); _generations[slot] == _generation; slot = (slot + 1) & (Slots - 1))
         {
-            if (_hashes[slot] == hash && SuffixAt(_offsets[slot], suffix))
+            if (_hashes[slot] == hash && WireName.EqualsAt(_buffer, _offsets[slot], suffix))
                 return _offsets[slot];
         }
         return -1;
@@ -214,30 +214,5 @@ public sealed class BulkMessageWriter
         _hashes[slot] = hash;
         _offsets[slot] = (ushort)offset;
         _entries++;
-    }
-
-    /// <summary>True when the (possibly compressed) name at <paramref name="offset"/> equals <paramref name="suffix"/> exactly.</summary>
-    private bool SuffixAt(int offset, scoped ReadOnlySpan<byte> suffix)
-    {
-        int s = 0, pos = offset, hops = 0;
-        while (true)
-        {
-            int len = _buffer[pos];
-            if ((len & 0xC0) == 0xC0)
-            {
-                if (++hops > WireName.MaxPointerHops)
-                    return false;
-                pos = ((len & 0x3F) << 8) | _buffer[pos + 1];
-                continue;
-            }
-            if (suffix[s] != len)
-                return false;
-            if (len == 0)
-                return true;
-            if (!_buffer.AsSpan(pos + 1, len).SequenceEqual(suffix.Slice(s + 1, len)))
-                return false;
-            pos += 1 + len;
-            s += 1 + len;
-        }
     }
 }

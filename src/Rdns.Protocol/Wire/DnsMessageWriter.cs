@@ -235,7 +235,7 @@ public ref struct DnsMessageWriter
                 int remaining = labels - i;
                 for (int e = 0; e < _entries; e++)
                 {
-                    if (_labels[e] == remaining && SuffixAt(_offsets[e], name[pos..]))
+                    if (_labels[e] == remaining && WireName.EqualsAt(_buffer, _offsets[e], name[pos..]))
                     {
                         matchAt = pos;
                         matchOffset = _offsets[e];
@@ -270,32 +270,5 @@ public ref struct DnsMessageWriter
             left--;
         }
         return true;
-    }
-
-    /// <summary>True when the (possibly compressed) name at <paramref name="offset"/> equals <paramref name="suffix"/> exactly.</summary>
-    private readonly bool SuffixAt(int offset, scoped ReadOnlySpan<byte> suffix)
-    {
-        int s = 0;
-        int pos = offset;
-        int hops = 0;
-        while (true)
-        {
-            int len = _buffer[pos];
-            if ((len & 0xC0) == 0xC0)
-            {
-                if (++hops > WireName.MaxPointerHops)
-                    return false;
-                pos = ((len & 0x3F) << 8) | _buffer[pos + 1];
-                continue;
-            }
-            if (suffix[s] != len)
-                return false;
-            if (len == 0)
-                return true;
-            if (!_buffer.Slice(pos + 1, len).SequenceEqual(suffix.Slice(s + 1, len)))
-                return false;
-            pos += 1 + len;
-            s += 1 + len;
-        }
     }
 }
