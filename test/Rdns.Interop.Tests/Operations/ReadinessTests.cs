@@ -60,6 +60,9 @@ public sealed class ReadinessTests
         var up = await TimeUntilAsync(http, HttpStatusCode.OK, TimeSpan.FromSeconds(15));
         Assert.True(up < TimeSpan.FromSeconds(10), $"not ready again after {up}");
         Assert.Contains("store cannot be reached", server.Output);
+        // The log line comes through the process's output pipe, a moment after the state it reports.
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); !server.Output.Contains("Ready again", StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromSeconds(10);)
+            await Task.Delay(50);
         Assert.Contains("Ready again", server.Output);
     }
 }
