@@ -118,6 +118,25 @@ public sealed class TenantReverseTests : IAsyncLifetime
         await _api.Services.GetService<Control.Tenants.TenantReverseService>()!.RecheckAllAsync(CancellationToken.None);
         var listed = await ApiHost.Send(client, HttpMethod.Get, "/v1/addresses?status=verified-domain", null, HttpStatusCode.OK);
         Assert.Contains(listed["items"]!.AsArray(), i => (string?)i!["address"] == "203.0.113.21");
+
+        // Many at once: one item outside the prefix refuses the whole change, naming it.
+        var refused = await ApiHost.Send(client, HttpMethod.Post, "/v1/addresses/reverse", ApiHost.Json(new
+        {
+            prefix = "203.0.113.20/31",
+            items = new[] { new { ip = "203.0.113.20", name = "a.verified.example.test" }, new { ip = "203.0.113.99", name = "b.verified.example.test" } },
+        }), HttpStatusCode.BadRequest);
+        Assert.Equal("line 2 (203.0.113.99): not inside 203.0.113.20/31", (string?)refused["detail"]);
+        Assert.NotEqual("a.verified.example.test.", Ptr("203.0.113.20"));
+        var bulk = await ApiHost.Send(client, HttpMethod.Post, "/v1/addresses/reverse", ApiHost.Json(new
+        {
+            prefix = "203.0.113.20/31",
+            items = new[] { new { ip = "203.0.113.20", name = "a.verified.example.test" }, new { ip = "203.0.113.21", name = "b.verified.example.test" } },
+        }), HttpStatusCode.OK);
+        Assert.Equal(2, (int)bulk["count"]!);
+        Assert.Equal("a.verified.example.test.", Ptr("203.0.113.20"));
+        Assert.Equal("b.verified.example.test.", Ptr("203.0.113.21"));
+        var invalid = await ApiHost.Send(client, HttpMethod.Post, "/v1/addresses/reverse", ApiHost.Json(new { prefix = "203.0.113.20/31", items = new[] { new { ip = "nonsense", name = "x.example" } } }), HttpStatusCode.BadRequest);
+        Assert.Contains("items[0].ip", invalid.ToJsonString());
     }
 
     [Fact]

@@ -28,6 +28,12 @@ public static class ReverseEndpoints
             .Problems(StatusCodes.Status404NotFound, "address_not_held");
         tenant.MapDelete("/addresses/{ip}/reverse", ResetReverseAsync).WithName("ResetReverse").WithSummary("Return a held address to its default name")
             .Problems(StatusCodes.Status404NotFound, "address_not_held");
+        tenant.MapPost("/addresses/reverse", SetManyAsync).WithName("SetReverses")
+            .WithSummary("Point many held addresses of one prefix at names in one change: every item checked as one PTR is, then all written or none")
+            .JsonBody<BulkReverseRequest>()
+            .Problems(StatusCodes.Status404NotFound, "address_not_held")
+            .Problems(StatusCodes.Status409Conflict, "address_not_served", "allocation_released")
+            .Problems(StatusCodes.Status422UnprocessableEntity, "forward_check_failed");
         tenant.MapGet("/addresses", ListReversesAsync).WithName("ListReverses").WithSummary("The tenant's own PTRs in address order, those of its views included (with the view named), optionally by status");
         tenant.MapPost("/domains", AddDomainAsync).WithName("AddDomain").WithSummary("Start verifying a domain: the TXT to publish")
             .JsonBody<DomainRequest>();
@@ -51,6 +57,24 @@ public static class ReverseEndpoints
             return TypedResults.Ok(await views.SetAsync(tenant, view!, address, request.Name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false));
         var reverse = await reverses.SetAsync(tenant, address, request.Name, context.Audit("reverse.set", address.ToString()), context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(reverse);
+    }
+
+    private static async Task<Ok<BulkReverseResult>> SetManyAsync(HttpContext context, TenantReverseService reverses)
+    {
+        var tenant = RequireTenant(context);
+        var request = await ApiJson.ReadAsync<BulkReverseRequest>(context).ConfigureAwait(false);
+        if (!Addressing.IpPrefix.TryParse(request.Prefix ?? "", out var within, out var prefixError))
+            throw ApiException.Invalid("prefix", prefixError!);
+        var items = new List<(Addressing.IpAddress, string)>();
+        for (int i = 0; i < (request.Items?.Count ?? 0); i++)
+        {
+            var item = request.Items![i];
+            if (item?.Ip is null || string.IsNullOrWhiteSpace(item.Name))
+                throw ApiException.Invalid($"items[{i}]", "each item has an ip and a name");
+            items.Add((ApiInput.ParseIp(item.Ip, $"items[{i}].ip"), item.Name));
+        }
+        int count = await reverses.SetManyAsync(tenant, within, items, context.Audit("reverse.bulk", within.ToString()), context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new BulkReverseResult(within.ToString(), count));
     }
 
     private static async Task<Results<Ok<ReverseView>, Ok<PrivateReverse>>> GetReverseAsync(HttpContext context, TenantReverseService reverses, TenantViewService views, string ip, string? view) =>
