@@ -350,16 +350,6 @@ internal sealed class CompactPtrTable
         return next < Count && KeyAt(next) <= high;
     }
 
-    public IEnumerable<(UInt128 Key, uint Ttl, byte[] Target)> Entries()
-    {
-        var buffer = new byte[DnsName.MaxLength];
-        for (int i = 0; i < Count; i++)
-        {
-            int n = Target(i, buffer);
-            yield return (KeyAt(i), TtlAt(i), buffer.AsSpan(0, n).ToArray());
-        }
-    }
-
     /// <summary>The wire name of the entry with <paramref name="key"/> in the zone <paramref name="info"/> describes.</summary>
     public static byte[] OwnerOf(ReverseZoneInfo info, UInt128 key, DnsName origin) => info.NameOf(key, origin);
 }

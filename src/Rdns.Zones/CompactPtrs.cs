@@ -112,33 +112,10 @@ internal sealed class CompactPtrs
     /// <summary>Every live entry in key order, the patch applied.</summary>
     public IEnumerable<(UInt128 Key, uint Ttl, byte[] Target)> Entries()
     {
-        int p = 0;
-        var patch = _patch;
-        if (_table is not null)
-        {
-            foreach (var (key, ttl, target) in _table.Entries())
-            {
-                while (p < patch.Count && patch.Keys[p] < key)
-                {
-                    if (patch.Targets[p] is { } added)
-                        yield return (patch.Keys[p], patch.Ttls[p], added);
-                    p++;
-                }
-                if (p < patch.Count && patch.Keys[p] == key)
-                {
-                    if (patch.Targets[p] is { } replaced)
-                        yield return (key, patch.Ttls[p], replaced);
-                    p++;
-                    continue;
-                }
-                yield return (key, ttl, target);
-            }
-        }
-        for (; p < patch.Count; p++)
-        {
-            if (patch.Targets[p] is { } added)
-                yield return (patch.Keys[p], patch.Ttls[p], added);
-        }
+        var target = new byte[DnsName.MaxLength];
+        int tableAt = 0, patchAt = 0;
+        while (Next(ref tableAt, ref patchAt, target, out var key, out uint ttl, out int length))
+            yield return (key, ttl, target.AsSpan(0, length).ToArray());
     }
 
     /// <summary>

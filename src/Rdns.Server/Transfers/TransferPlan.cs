@@ -8,7 +8,7 @@ namespace Rdns.Server.Transfers;
 /// </summary>
 public sealed record TransferPlan(IEnumerable<TransferRecord> Records, CompactRecordCursor? Compact = null, IReadOnlyList<TransferRecord>? Closing = null)
 {
-    /// <summary>AXFR (RFC 5936 §2.2): SOA, every record, SOA again; the same records as <see cref="TransferRecords.Axfr"/>.</summary>
+    /// <summary>AXFR (RFC 5936 §2.2): SOA, the records held in nodes, the compact PTR records, SOA again.</summary>
     public static TransferPlan Axfr(ZoneSnapshot zone) =>
         new(TransferRecords.AxfrHead(zone), zone.OpenCompactRecords(), [TransferRecords.Soa(zone)]);
 }

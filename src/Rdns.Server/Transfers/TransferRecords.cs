@@ -13,16 +13,6 @@ public static class TransferRecords
     /// <summary>The zone's SOA record.</summary>
     public static TransferRecord Soa(ZoneSnapshot zone) => new(zone.Apex.Name, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0]);
 
-    /// <summary>SOA, every other record, SOA again.</summary>
-    public static IEnumerable<TransferRecord> Axfr(ZoneSnapshot zone)
-    {
-        foreach (var r in AxfrHead(zone))
-            yield return r;
-        foreach (var (owner, ttl, target) in zone.CompactRecords())
-            yield return new TransferRecord(owner, RecordType.PTR, ttl, target);
-        yield return Soa(zone);
-    }
-
     /// <summary>The SOA and every record held in nodes: an AXFR without its compact PTR records and closing SOA.</summary>
     public static IEnumerable<TransferRecord> AxfrHead(ZoneSnapshot zone)
     {
