@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The memory of a server in use, split by kind: PSS before and after it has answered API requests
+# and DNS queries, and where the pages are (anonymous, file-backed, shared memory; the largest
+# mappings by directory). Used for "Where the memory goes" in docs/BENCHMARKS.md.
+#
+#   bench/pss.sh DATA_DIR [RDNS_BINARY]     # DATA_DIR: a store already imported (rdns serve --zones)
+#
+# Compare builds by passing another binary (a self-contained publish, say) on the same DATA_DIR.
+set -euo pipefail
+data="${1:?usage: bench/pss.sh DATA_DIR [RDNS_BINARY]}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="${2:-$here/.build/rdns/rdns}"
+[ -x "$bin" ] || "$here/rdns" version >/dev/null
+log="$(mktemp)"
+"$bin" serve --data "$data" --dns 127.0.0.1:25353 --http 127.0.0.1:28080 >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -f "$log" "$log.q"' EXIT
+for _ in $(seq 1 400); do grep -q "HTTP API listening" "$log" && break; sleep 0.5; done
+sleep 2
+pss() { awk '/^Pss:/{print $2}' "/proc/$pid/smaps_rollup"; }
+before=$(pss)
+key=$(cat "$data/admin.key")
+for _ in 1 2 3; do
+  for path in "/v1/zones?limit=5" /v1/audit /metrics /; do
+    curl -s -o /dev/null -H "Authorization: Bearer $key" "http://127.0.0.1:28080$path" || true
+  done
+done
+zone=$(curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:28080/v1/zones?limit=1" | sed -n 's/.*"name":"\([^"]*\)".*/\1/p')
+for _ in $(seq 1 50); do echo "${zone:-.} SOA"; done >"$log.q"
+dnsperf -s 127.0.0.1 -p 25353 -d "$log.q" -l 3 >/dev/null 2>&1 || true
+sleep 3
+echo "PSS before use: ${before} kB; after API requests and queries: $(pss) kB"
+grep -E '^Pss_(Anon|File|Shmem)' "/proc/$pid/smaps_rollup"
+echo "largest by directory (kB):"
+awk '/^[0-9a-f]+-[0-9a-f]+ /{n=$6; if(n=="")n="[anon]"; d=n; sub("/[^/]*$","",d); if(d=="")d=n}
+     /^Pss:/{p[d]+=$2} END{for(d in p) printf "%8d %s\n", p[d], d}' "/proc/$pid/smaps" | sort -rn | head -8
