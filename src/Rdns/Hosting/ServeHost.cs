@@ -61,7 +61,10 @@ public static class ServeHost
         if (StoreFactory.SqlitePath(storeOptions, data.FullPath) is { } databasePath)
             data.CheckSqliteFile(databasePath, settings.Init, output);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The host's own appsettings.json is not reloaded on change (rdns.json is, on SIGHUP): the
+        // watch for it would cover the working directory and everything below it, the default
+        // data directory (./rdns-data) included, and wake at every write to the store.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         LogSetup.Configure(builder.Logging, settings);
         Systemd.Configure(builder.Services);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
