@@ -55,16 +55,26 @@ public static class ServeHost
         }
     }
 
+    /// <summary>
+    /// The server's settings come from its own options and config file, never from an
+    /// <c>appsettings.json</c> in whatever directory it was started from: the content root is the
+    /// binary's directory and configuration files are not watched. Watching them would put an
+    /// inotify watch on every directory under the working directory — under systemd that is
+    /// <c>/</c>: tens of thousands of watches and seconds of start-up.
+    /// </summary>
+    internal static WebApplicationOptions HostOptionsFor() => new()
+    {
+        ContentRootPath = AppContext.BaseDirectory,
+        Args = ["--hostBuilder:reloadConfigOnChange=false"],
+    };
+
     private static async Task<RunningHost> StartAsync(ServeSettings settings, DataDirectory data, TextWriter output, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var storeOptions = new StoreOptions { Connection = settings.Store };
         if (StoreFactory.SqlitePath(storeOptions, data.FullPath) is { } databasePath)
             data.CheckSqliteFile(databasePath, settings.Init, output);
 
-        // The host's own appsettings.json is not reloaded on change (rdns.json is, on SIGHUP): the
-        // watch for it would cover the working directory and everything below it, the default
-        // data directory (./rdns-data) included, and wake at every write to the store.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        var builder = WebApplication.CreateSlimBuilder(HostOptionsFor());
         LogSetup.Configure(builder.Logging, settings);
         Systemd.Configure(builder.Services);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
