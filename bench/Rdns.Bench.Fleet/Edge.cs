@@ -58,6 +58,7 @@ internal sealed class Edge(string name, EdgeKind kind, string folder, int port, 
             listen: 127.0.0.1@{Dns.Port}
             rundir: {Folder}
             background-workers: 2
+            remote-pool-limit: 16
         database:
             storage: {Folder}/db
         log:
