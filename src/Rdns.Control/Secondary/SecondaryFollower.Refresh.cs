@@ -25,14 +25,14 @@ public sealed partial class SecondaryFollower
             {
                 if (wait > TimeSpan.Zero)
                     await WaitAsync(zone, wait, token).ConfigureAwait(false);
-                await _concurrency.WaitAsync(token).ConfigureAwait(false);
+                await _refreshing.WaitAsync(token).ConfigureAwait(false);
                 try
                 {
                     wait = await RefreshAsync(zone, token).ConfigureAwait(false);
                 }
                 finally
                 {
-                    _concurrency.Release();
+                    _refreshing.Release();
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -121,23 +121,34 @@ public sealed partial class SecondaryFollower
     private async Task<bool> RefreshFromAsync(FollowedZone zone, PrimaryServer primary, ZoneSnapshot? current, bool notified, CancellationToken token)
     {
         bool full = current is null || zone.ForceFull;
-        if (!full && !notified)
+        ZoneTransfer transfer;
+        // The slot bounds what this node asks of its primaries at once; the write that follows
+        // waits for its turn without one, so many transfers can share one commit (group commit).
+        await _concurrency.WaitAsync(token).ConfigureAwait(false);
+        try
         {
-            ResourceRecord? soa = null;
-            try
+            if (!full && !notified)
             {
-                soa = await _client.QuerySoaAsync(primary, zone.Name, token).ConfigureAwait(false);
+                ResourceRecord? soa = null;
+                try
+                {
+                    soa = await _client.QuerySoaAsync(primary, zone.Name, token).ConfigureAwait(false);
+                }
+                catch (TransferException e) when (e.Failure is TransferFailure.Rcode or TransferFailure.Tsig)
+                {
+                    // Some primaries answer no plain queries for a zone (Knot refuses them for a
+                    // catalog, unsigned): the IXFR itself says whether anything is newer (RFC 1995 §2).
+                }
+                if (soa is not null && !SerialNumber.GreaterThan(Rdata.SoaSerial(soa.Data), current!.Serial))
+                    return false;
             }
-            catch (TransferException e) when (e.Failure is TransferFailure.Rcode or TransferFailure.Tsig)
-            {
-                // Some primaries answer no plain queries for a zone (Knot refuses them for a
-                // catalog, unsigned): the IXFR itself says whether anything is newer (RFC 1995 §2).
-            }
-            if (soa is not null && !SerialNumber.GreaterThan(Rdata.SoaSerial(soa.Data), current!.Serial))
-                return false;
+            var currentSoa = full ? null : new ResourceRecord(zone.Name, RecordType.SOA, current!.Soa.Ttl, current.Soa.Data[0]);
+            transfer = await _client.TransferAsync(primary, zone.Name, currentSoa, token).ConfigureAwait(false);
         }
-        var currentSoa = full ? null : new ResourceRecord(zone.Name, RecordType.SOA, current!.Soa.Ttl, current.Soa.Data[0]);
-        var transfer = await _client.TransferAsync(primary, zone.Name, currentSoa, token).ConfigureAwait(false);
+        finally
+        {
+            _concurrency.Release();
+        }
         Interlocked.Add(ref zone.BytesReceived, transfer.Bytes);
         ZoneWriteResult result;
         switch (transfer)

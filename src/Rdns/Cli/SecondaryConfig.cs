@@ -64,7 +64,8 @@ public sealed record SecondaryConfig(string PrimaryAddress, int PrimaryPort, str
         // Outgoing TCP connections to the primary kept for the next refresh: an edge that transfers
         // on every NOTIFY otherwise opens a connection per change.
         s.Append($"server:\n    listen: {ListenAddress}@{ListenPort}\n    rundir: {Storage}\n    remote-pool-limit: 16\n");
-        s.Append($"database:\n    storage: {Storage}/db\n");
+        // Knot's advice for a secondary with many zones: its primary holds every change durably.
+        s.Append($"database:\n    storage: {Storage}/db\n    journal-db-mode: asynchronous\n");
         if (KeyName is not null)
             s.Append($"key:\n  - id: {KeyName}\n    algorithm: {KeyAlgorithm}\n    secret: {Secret}\n");
         s.Append($"remote:\n  - id: rdns-primary\n    address: {PrimaryAddress}@{PrimaryPort}\n");
