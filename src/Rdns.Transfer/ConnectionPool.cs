@@ -13,7 +13,7 @@ namespace Rdns.Transfer;
 /// before it is used, and a request that fails on a reused connection before any answer is sent
 /// again once on a new one.
 /// </summary>
-internal sealed class ConnectionPool : IAsyncDisposable
+internal sealed class ConnectionPool : IDisposable
 {
     /// <summary>16: as many as a secondary runs refreshes at once by default.</summary>
     public const int MaxIdlePerServer = 16;
@@ -48,7 +48,7 @@ internal sealed class ConnectionPool : IAsyncDisposable
                 Interlocked.Increment(ref _reused);
                 return connection;
             }
-            _ = connection.DisposeAsync();
+            connection.Dispose();
         }
         return null;
     }
@@ -60,21 +60,21 @@ internal sealed class ConnectionPool : IAsyncDisposable
         var stack = _idle.GetOrAdd(connection.Server, _ => new ConcurrentQueue<TcpConnection>());
         if (_disposed || stack.Count >= MaxIdlePerServer)
         {
-            _ = connection.DisposeAsync();
+            connection.Dispose();
             return;
         }
         stack.Enqueue(connection);
         if (_disposed && stack.TryDequeue(out var late))
-            _ = late.DisposeAsync();
+            late.Dispose();
     }
 
-    public async ValueTask DisposeAsync()
+    public void Dispose()
     {
         _disposed = true;
         foreach (var stack in _idle.Values)
         {
             while (stack.TryDequeue(out var connection))
-                await connection.DisposeAsync().ConfigureAwait(false);
+                connection.Dispose();
         }
     }
 }

@@ -10,7 +10,7 @@ namespace Rdns.Transfer;
 /// one exchange after another (RFC 7766 §6.2.1); <see cref="Reused"/> says whether this exchange
 /// is not its first.
 /// </summary>
-internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan idle) : IAsyncDisposable
+internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan idle) : IDisposable
 {
     private readonly NetworkStream _stream = new(socket, ownsSocket: true);
     private readonly byte[] _length = new byte[2];
@@ -97,5 +97,5 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
         }
     }
 
-    public ValueTask DisposeAsync() => _stream.DisposeAsync();
+    public void Dispose() => _stream.Dispose();
 }

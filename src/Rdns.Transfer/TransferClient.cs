@@ -16,7 +16,7 @@ namespace Rdns.Transfer;
 /// TCP connections are kept and reused between requests (<see cref="ConnectionPool"/>).
 /// Thread-safe; one instance serves every zone.
 /// </summary>
-public sealed class TransferClient : IAsyncDisposable
+public sealed class TransferClient : IDisposable
 {
     private readonly ConnectionPool _pool = new();
 
@@ -254,13 +254,14 @@ public sealed class TransferClient : IAsyncDisposable
         if (keep)
             _pool.Return(connection);
         else
-            _ = connection.DisposeAsync();
+            connection.Dispose();
     }
 
     /// <summary>TCP connections opened so far, and requests sent on one kept from an earlier request.</summary>
     public (long Opened, long Reused) Connections => (_pool.Opened, _pool.Reused);
 
-    public ValueTask DisposeAsync() => _pool.DisposeAsync();
+    /// <summary>Closes the kept connections.</summary>
+    public void Dispose() => _pool.Dispose();
 
     private static ushort NewId() => (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
 

@@ -99,7 +99,7 @@ public sealed class KeptConnectionTests
     public async Task Successive_transfers_from_one_primary_go_over_one_connection()
     {
         await using var primary = new ScriptedPrimary(int.MaxValue);
-        await using var client = new TransferClient();
+        using var client = new TransferClient();
         var server = new PrimaryServer(primary.Endpoint);
         for (int i = 0; i < 20; i++)
         {
@@ -117,7 +117,7 @@ public sealed class KeptConnectionTests
         // Each connection answers one request and is closed by the primary when the second
         // arrives: every request after the first goes out on a kept connection that fails.
         await using var primary = new ScriptedPrimary(1);
-        await using var client = new TransferClient();
+        using var client = new TransferClient();
         var server = new PrimaryServer(primary.Endpoint);
         for (uint serial = 1; serial <= 10; serial++)
         {
