@@ -218,4 +218,64 @@ public sealed class NotifySenderTests
         Assert.Equal(names.Order(), heard.Select(h => h.Zone).Distinct().Order());
         Assert.All(heard, h => Assert.Equal(40u, h.Serial));
     }
+
+    [Fact]
+    public async Task A_secondary_that_answers_again_hears_at_once_of_the_zones_that_waited_for_it()
+    {
+        // Silent at first: the NOTIFY of zone A goes unanswered and waits out its backoff on a
+        // clock that never moves, so only the secondary's answering again can send it before the
+        // test ends.
+        var answering = 0;
+        var heard = new ConcurrentQueue<string>();
+        using var secondary = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            while (!stop.IsCancellationRequested)
+            {
+                SocketReceiveFromResult r;
+                try
+                {
+                    r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                if (Volatile.Read(ref answering) == 0)
+                    continue;
+                var notify = DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes));
+                heard.Enqueue(notify.Questions[0].Name.ToString());
+                var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
+                ack.Questions.Add(notify.Questions[0]);
+                await secondary.SendToAsync(ack.ToWire(), r.RemoteEndPoint);
+            }
+        });
+
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        const string A = "1.3.10.in-addr.arpa.", B = "2.3.10.in-addr.arpa.";
+        var served = new ServedZones();
+        served.Replace(ZoneSet.From([ZoneBuilder.Standard(A, 5).Build(), ZoneBuilder.Standard(B, 5).Build()]));
+        var peer = (IPEndPoint)secondary.LocalEndPoint!;
+        await using (var sender = new NotifySender([new SecondaryPeer(peer, null)], served, null, NullLogger.Instance, clock, TimeSpan.Zero))
+        {
+            sender.Enqueue(Protocol.Names.DnsName.Parse(A), 5);
+            for (int i = 0; i < 600 && sender.Secondaries.Single().Failures == 0; i++)
+                await Task.Delay(50);
+            Assert.True(sender.Secondaries.Single().Failures > 0, "the first NOTIFY of A went unanswered");
+
+            // Back: the next change (of another zone) is answered, and A follows without its backoff.
+            Volatile.Write(ref answering, 1);
+            sender.Enqueue(Protocol.Names.DnsName.Parse(B), 5);
+            for (int i = 0; i < 600 && sender.PendingFor(peer).Count > 0; i++)
+                await Task.Delay(50);
+            Assert.Empty(sender.PendingFor(peer));
+        }
+        await stop.CancelAsync();
+        await loop;
+        Assert.Contains(A, heard);
+        Assert.Contains(B, heard);
+    }
 }

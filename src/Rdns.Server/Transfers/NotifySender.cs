@@ -234,6 +234,7 @@ public sealed partial class NotifySender : IAsyncDisposable
                 if (outcome == Rcode.NoError)
                 {
                     Interlocked.Increment(ref _acknowledged);
+                    Answering(peer.Endpoint);
                     status.Acknowledge(zone, snapshot.Serial, _time.GetUtcNow());
                     LogAcknowledged(_logger, zone.ToString(), snapshot.Serial, peer.Endpoint.ToString());
                     // Done unless a newer serial arrived while this one was in flight.
@@ -243,13 +244,26 @@ public sealed partial class NotifySender : IAsyncDisposable
                     delay = FirstTimeout;
                     continue;
                 }
+                // Marked before the failure is counted: whoever sees the count sees the mark.
+                if (outcome is null)
+                    _silent[peer.Endpoint] = true;
                 status.Fail();
                 LogRetry(_logger, zone.ToString(), peer.Endpoint.ToString(), attempt, outcome?.ToString() ?? "no answer");
                 // A secondary that stops answering is said within seconds, once a minute at most
                 // per secondary however many zones change, with the count of lines held back.
                 if (attempt >= WarnAfterTries && _silentLog.GetOrAdd(peer.Endpoint, _ => new Stages.LogThrottle(WarningInterval, _time)).TryEnter(out long suppressed))
                     LogNotAnswering(_logger, peer.Endpoint.ToString(), zone.ToString(), snapshot.Serial, attempt, outcome?.ToString() ?? "no answer", suppressed);
-                await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+                if (outcome is not null)
+                {
+                    // It answered, with an error (NOTAUTH, REFUSED...): asked again after the delay.
+                    await Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
+                }
+                else if (await WaitOrRevivedAsync(peer.Endpoint, delay).ConfigureAwait(false))
+                {
+                    // The secondary answers again (it was down, or restarting): this zone goes now.
+                    delay = FirstTimeout;
+                    continue;
+                }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
             }
             if (_pending.TryRemove(key, out uint dropped))
@@ -270,6 +284,45 @@ public sealed partial class NotifySender : IAsyncDisposable
                 _ready.Enqueue(key);
                 _wake.Release();
             }
+        }
+    }
+
+    /// <summary>Secondaries whose last try went unanswered: their next answer revives the deliveries waiting to retry.</summary>
+    private readonly ConcurrentDictionary<IPEndPoint, bool> _silent = new();
+
+    /// <summary>Per secondary, cancelled when it answers again after silence.</summary>
+    private readonly ConcurrentDictionary<IPEndPoint, CancellationTokenSource> _revived = new();
+
+    /// <summary>
+    /// An answer from <paramref name="secondary"/>: when its tries had gone unanswered, the NOTIFYs
+    /// waiting out their backoff to it go now, not after a wait that doubled up to a minute while
+    /// it was down (a restarted secondary would otherwise hear of the zones that changed meanwhile
+    /// only that much later).
+    /// </summary>
+    private void Answering(IPEndPoint secondary)
+    {
+        if (!_silent.TryRemove(secondary, out _))
+            return;
+        if (_revived.TryRemove(secondary, out var waiting))
+            waiting.Cancel();
+    }
+
+    /// <summary>Waits <paramref name="delay"/> (on the sender's clock); true when the secondary answered again meanwhile.</summary>
+    private async Task<bool> WaitOrRevivedAsync(IPEndPoint secondary, TimeSpan delay)
+    {
+        var revived = _revived.GetOrAdd(secondary, _ => new CancellationTokenSource());
+        // It answered between this try's failure and now: no wait.
+        if (!_silent.ContainsKey(secondary))
+            return true;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, revived.Token);
+        try
+        {
+            await Task.Delay(delay, _time, wait.Token).ConfigureAwait(false);
+            return false;
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            return true;
         }
     }
 
