@@ -23,6 +23,10 @@ internal sealed class FleetReport(FleetOptions options, IReadOnlyList<Edge> edge
     public double BytesEnd { get; set; }
     public double TransfersStart { get; set; }
     public double TransfersEnd { get; set; }
+    public double NotifyAckedStart { get; set; }
+    public double NotifyAckedEnd { get; set; }
+    public double NotifyFailedStart { get; set; }
+    public double NotifyFailedEnd { get; set; }
     public double ConvergeSeconds { get; set; }
     public int ConvergeBehind { get; set; }
     public ChangeDriver Driver { get; set; } = null!;
@@ -63,6 +67,8 @@ internal sealed class FleetReport(FleetOptions options, IReadOnlyList<Edge> edge
         s.Append(CultureInfo.InvariantCulture, $"| the primary itself answers the change | p50 {F(Latencies.Percentile(self, 0.5), 0)} ms, p99 {F(Latencies.Percentile(self, 0.99), 0)} ms ({Driver.Probed} changes probed; {Latencies.Voided} measurements voided by a kill) |\n");
         double bytes = BytesEnd - BytesStart, transfers = TransfersEnd - TransfersStart;
         s.Append(CultureInfo.InvariantCulture, $"| bytes transferred per change (primary's `rdns_transfers_sent_bytes_total`, all edges, restarts included) | {F(bytes / changes, 0)} B ({F(bytes / changes / edges.Count, 0)} B per edge); {F(transfers / changes, 1)} transfers per change |\n");
+        double acked = NotifyAckedEnd - NotifyAckedStart, unanswered = NotifyFailedEnd - NotifyFailedStart;
+        s.Append(CultureInfo.InvariantCulture, $"| NOTIFYs acknowledged per change (all edges) / tries unanswered or refused | {F(acked / changes, 1)} / {unanswered:N0} in all |\n");
         s.Append(CultureInfo.InvariantCulture, $"| primary CPU per change (utime+stime, change phase until the edges converged) | **{F((PrimaryCpuConverged - PrimaryCpuStart) * 1000 / changes, 2)} ms** ({F(PrimaryCpuConverged - PrimaryCpuStart)} s; {F(PrimaryCpuAtEnd - PrimaryCpuStart)} s of it while changes came) |\n");
         foreach (var kind in new[] { EdgeKind.Rdns, EdgeKind.Knot })
         {

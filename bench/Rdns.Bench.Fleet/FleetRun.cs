@@ -73,6 +73,8 @@ internal static class FleetRun
             report.EdgeCpuStart = edges.ToDictionary(e => e.Name, e => e.CpuSeconds);
             report.BytesStart = await primary.MetricAsync("rdns_transfers_sent_bytes_total");
             report.TransfersStart = await primary.MetricAsync("rdns_transfers_sent_total");
+            report.NotifyAckedStart = await primary.MetricAsync("rdns_secondary_notify_acknowledged_total");
+            report.NotifyFailedStart = await primary.MetricAsync("rdns_secondary_notify_failures_total");
             report.LoadStart = Load();
             using var killing = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
             var kills = killer.RunAsync(killing.Token);
@@ -94,6 +96,8 @@ internal static class FleetRun
             report.EdgeCpuEnd = edges.ToDictionary(e => e.Name, e => e.CpuSeconds);
             report.BytesEnd = await primary.MetricAsync("rdns_transfers_sent_bytes_total");
             report.TransfersEnd = await primary.MetricAsync("rdns_transfers_sent_total");
+            report.NotifyAckedEnd = await primary.MetricAsync("rdns_secondary_notify_acknowledged_total");
+            report.NotifyFailedEnd = await primary.MetricAsync("rdns_secondary_notify_failures_total");
             report.LoadEnd = Load();
             report.Driver = driver;
             report.Latencies = latencies;

@@ -13,10 +13,13 @@ namespace Rdns.Transfer;
 /// Asks other servers: SOA queries over UDP (TCP when truncated), AXFR (RFC 5936) and IXFR (RFC 1995)
 /// over TCP, each request signed and every answer message verified when a TSIG key is given
 /// (RFC 8945 §5.3.1: a stream's MACs chain, so a lost, reordered or forged message fails it).
+/// TCP connections are kept and reused between requests (<see cref="ConnectionPool"/>).
 /// Thread-safe; one instance serves every zone.
 /// </summary>
-public sealed class TransferClient
+public sealed class TransferClient : IDisposable
 {
+    private readonly ConnectionPool _pool = new();
+
     /// <summary>
     /// 2 s per UDP try, three tries: dig's and kdig's habit, and enough for any primary that is
     /// up; a refresh that fails is retried by its zone's schedule anyway.
@@ -109,22 +112,72 @@ public sealed class TransferClient
 
     private async Task<DnsMessage> QueryTcpAsync(IPEndPoint server, DnsName name, RecordType type, TsigKey? key, CancellationToken cancellationToken)
     {
-        ushort id = NewId();
-        var (request, exchange) = Build(DnsMessage.Query(name, type, id), key);
-        await using var connection = await ConnectAsync(server, cancellationToken).ConfigureAwait(false);
-        await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var message = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection without answering");
-        if (BinaryPrimitives.ReadUInt16BigEndian(message.Span) != id)
-            throw new TransferException(TransferFailure.Malformed, $"{server} answered another query id over TCP");
-        return Read(message.Span, server, name, key, ref exchange);
+        while (true)
+        {
+            ushort id = NewId();
+            var (request, exchange) = Build(DnsMessage.Query(name, type, id), key);
+            var connection = await OpenAsync(server, cancellationToken).ConfigureAwait(false);
+            bool keep = false;
+            try
+            {
+                ReadOnlyMemory<byte>? message;
+                try
+                {
+                    await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                    message = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (TransferException) when (connection.Reused)
+                {
+                    continue;
+                }
+                if (message is null)
+                {
+                    if (connection.Reused)
+                        continue;
+                    throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection without answering");
+                }
+                if (BinaryPrimitives.ReadUInt16BigEndian(message.Value.Span) != id)
+                    throw new TransferException(TransferFailure.Malformed, $"{server} answered another query id over TCP");
+                var answer = Read(message.Value.Span, server, name, key, ref exchange);
+                keep = true;
+                return answer;
+            }
+            finally
+            {
+                Finish(connection, keep);
+            }
+        }
     }
 
     /// <summary>
     /// Transfers <paramref name="zone"/> over TCP: IXFR from <paramref name="currentSoa"/> when we
-    /// hold a version (the SOA goes in the authority section, RFC 1995 §3), else AXFR.
+    /// hold a version (the SOA goes in the authority section, RFC 1995 §3), else AXFR. The
+    /// connection is one kept from an earlier request when there is one (RFC 7766 §6.2.1), and is
+    /// kept for the next when the transfer ends cleanly.
     /// </summary>
     public async Task<ZoneTransfer> TransferAsync(PrimaryServer primary, DnsName zone, ResourceRecord? currentSoa, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var connection = await OpenAsync(primary.Endpoint, cancellationToken).ConfigureAwait(false);
+            bool keep = false;
+            try
+            {
+                var result = await TransferOnAsync(connection, primary, zone, currentSoa, cancellationToken).ConfigureAwait(false);
+                if (result is null)
+                    continue;
+                keep = true;
+                return result;
+            }
+            finally
+            {
+                Finish(connection, keep);
+            }
+        }
+    }
+
+    /// <summary>One transfer over <paramref name="connection"/>; null when a reused connection failed before the first answer (the caller asks again on a new one).</summary>
+    private async Task<ZoneTransfer?> TransferOnAsync(TcpConnection connection, PrimaryServer primary, DnsName zone, ResourceRecord? currentSoa, CancellationToken cancellationToken)
     {
         ushort id = NewId();
         var type = currentSoa is null ? RecordType.AXFR : RecordType.IXFR;
@@ -132,18 +185,37 @@ public sealed class TransferClient
         if (currentSoa is not null)
             query.Authority.Add(new ResourceRecord(zone, RecordType.SOA, currentSoa.Ttl, currentSoa.Data));
         var (request, exchange) = Build(query, primary.Key);
-        await using var connection = await ConnectAsync(primary.Endpoint, cancellationToken).ConfigureAwait(false);
-        await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var stream = new TransferStream(zone);
         long bytes = 0;
         int messages = 0;
         try
         {
+            try
+            {
+                await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TransferException) when (connection.Reused)
+            {
+                return null;
+            }
             while (!stream.IsDone)
             {
-                var wire = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                ReadOnlyMemory<byte>? wire;
+                try
+                {
+                    wire = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (TransferException e) when (connection.Reused && messages == 0 && e.Failure == TransferFailure.Unreachable)
+                {
+                    // The server closed the kept connection as the request went out.
+                    return null;
+                }
                 if (wire is null)
+                {
+                    if (connection.Reused && messages == 0)
+                        return null;
                     throw new TransferException(TransferFailure.Malformed, $"{primary} closed the {type} of {zone} before its end");
+                }
                 if (BinaryPrimitives.ReadUInt16BigEndian(wire.Value.Span) != id)
                     throw new TransferException(TransferFailure.Malformed, $"{primary} sent a message of another query id in the {type} of {zone}");
                 bytes += wire.Value.Length + 2;
@@ -171,6 +243,25 @@ public sealed class TransferClient
             exchange.DropPending();
         }
     }
+
+    /// <summary>A kept connection to <paramref name="server"/>, or a new one.</summary>
+    private async Task<TcpConnection> OpenAsync(IPEndPoint server, CancellationToken cancellationToken) =>
+        _pool.Take(server) ?? await ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Keeps the connection for the next request after a clean exchange; closes it otherwise.</summary>
+    private void Finish(TcpConnection connection, bool keep)
+    {
+        if (keep)
+            _pool.Return(connection);
+        else
+            connection.Dispose();
+    }
+
+    /// <summary>TCP connections opened so far, and requests sent on one kept from an earlier request.</summary>
+    public (long Opened, long Reused) Connections => (_pool.Opened, _pool.Reused);
+
+    /// <summary>Closes the kept connections.</summary>
+    public void Dispose() => _pool.Dispose();
 
     private static ushort NewId() => (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
 
@@ -238,73 +329,7 @@ public sealed class TransferClient
             socket.Dispose();
             throw;
         }
+        _pool.CountOpened();
         return new TcpConnection(socket, server, IdleTimeout);
-    }
-
-    /// <summary>DNS over TCP: each message after its two-octet length (RFC 1035 §4.2.2).</summary>
-    private sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan idle) : IAsyncDisposable
-    {
-        private readonly NetworkStream _stream = new(socket, ownsSocket: true);
-        private readonly byte[] _length = new byte[2];
-
-        public async Task SendAsync(byte[] message, CancellationToken cancellationToken)
-        {
-            var framed = new byte[message.Length + 2];
-            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)message.Length);
-            message.CopyTo(framed, 2);
-            try
-            {
-                await _stream.WriteAsync(framed, cancellationToken).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                throw new TransferException(TransferFailure.Unreachable, $"{server}: {e.Message}", inner: e);
-            }
-        }
-
-        /// <summary>The next message, or null when the server closed the connection cleanly between messages.</summary>
-        public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
-        {
-            if (!await ReadExactlyAsync(_length, cancellationToken, allowEnd: true).ConfigureAwait(false))
-                return null;
-            int length = BinaryPrimitives.ReadUInt16BigEndian(_length);
-            if (length < DnsHeader.Size)
-                throw new TransferException(TransferFailure.Malformed, $"{server} sent a message of {length} octets");
-            var message = new byte[length];
-            await ReadExactlyAsync(message, cancellationToken, allowEnd: false).ConfigureAwait(false);
-            return message;
-        }
-
-        private async Task<bool> ReadExactlyAsync(byte[] buffer, CancellationToken cancellationToken, bool allowEnd)
-        {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            wait.CancelAfter(idle);
-            int read = 0;
-            try
-            {
-                while (read < buffer.Length)
-                {
-                    int n = await _stream.ReadAsync(buffer.AsMemory(read), wait.Token).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        if (allowEnd && read == 0)
-                            return false;
-                        throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection in the middle of a message");
-                    }
-                    read += n;
-                }
-                return true;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TransferException(TransferFailure.Timeout, $"{server} sent nothing for {idle.TotalSeconds:0} s");
-            }
-            catch (IOException e)
-            {
-                throw new TransferException(TransferFailure.Unreachable, $"{server}: {e.Message}", inner: e);
-            }
-        }
-
-        public ValueTask DisposeAsync() => _stream.DisposeAsync();
     }
 }

@@ -24,15 +24,15 @@ public sealed partial class SecondaryFollower
             try
             {
                 if (wait > TimeSpan.Zero)
-                    await zone.Wake.WaitAsync(wait, token).ConfigureAwait(false);
-                await _concurrency.WaitAsync(token).ConfigureAwait(false);
+                    await WaitAsync(zone, wait, token).ConfigureAwait(false);
+                await _refreshing.WaitAsync(token).ConfigureAwait(false);
                 try
                 {
                     wait = await RefreshAsync(zone, token).ConfigureAwait(false);
                 }
                 finally
                 {
-                    _concurrency.Release();
+                    _refreshing.Release();
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -48,10 +48,26 @@ public sealed partial class SecondaryFollower
         }
     }
 
+    /// <summary>
+    /// Until the zone's timer runs out or a NOTIFY brings something to fetch: a NOTIFY of a serial
+    /// held already (or one a refresh took meanwhile) does not end the wait.
+    /// </summary>
+    private async Task WaitAsync(FollowedZone zone, TimeSpan wait, CancellationToken token)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var left = wait;
+        while (await zone.Wake.WaitAsync(left, token).ConfigureAwait(false) && zone.NothingNewSince(_zones.Current.Get(zone.Name)?.Serial))
+        {
+            left = wait - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+                return;
+        }
+    }
+
     /// <summary>Checks the primaries' serial and transfers what is new; returns how long to wait before the next check.</summary>
     private async Task<TimeSpan> RefreshAsync(FollowedZone zone, CancellationToken token)
     {
-        zone.TakeNotified(out _);
+        bool notified = zone.TakeNotified(out _);
         zone.LastAttempt = _time.GetUtcNow();
         var current = _zones.Current.Get(zone.Name);
         TransferException? last = null;
@@ -59,7 +75,7 @@ public sealed partial class SecondaryFollower
         {
             try
             {
-                var changed = await RefreshFromAsync(zone, primary, current, token).ConfigureAwait(false);
+                var changed = await RefreshFromAsync(zone, primary, current, notified, token).ConfigureAwait(false);
                 zone.Source = primary;
                 zone.Failures = 0;
                 zone.LastError = null;
@@ -96,27 +112,43 @@ public sealed partial class SecondaryFollower
     private IEnumerable<PrimaryServer> Order(FollowedZone zone) =>
         zone.Source is { } source ? _options.Primaries.Where(p => p == source).Concat(_options.Primaries.Where(p => p != source)) : _options.Primaries;
 
-    /// <summary>One primary: SOA check, then IXFR (AXFR when we hold nothing, or must start afresh). True when the zone changed.</summary>
-    private async Task<bool> RefreshFromAsync(FollowedZone zone, PrimaryServer primary, ZoneSnapshot? current, CancellationToken token)
+    /// <summary>
+    /// One primary: SOA check, then IXFR (AXFR when we hold nothing, or must start afresh). True
+    /// when the zone changed. After a NOTIFY the SOA check is left out: the primary said there is
+    /// something new, and an IXFR from a serial that is current is answered by the SOA alone
+    /// (RFC 1995 §2), so the IXFR is the check, one exchange instead of two.
+    /// </summary>
+    private async Task<bool> RefreshFromAsync(FollowedZone zone, PrimaryServer primary, ZoneSnapshot? current, bool notified, CancellationToken token)
     {
         bool full = current is null || zone.ForceFull;
-        if (!full)
+        ZoneTransfer transfer;
+        // The slot bounds what this node asks of its primaries at once; the write that follows
+        // waits for its turn without one, so many transfers can share one commit (group commit).
+        await _concurrency.WaitAsync(token).ConfigureAwait(false);
+        try
         {
-            ResourceRecord? soa = null;
-            try
+            if (!full && !notified)
             {
-                soa = await _client.QuerySoaAsync(primary, zone.Name, token).ConfigureAwait(false);
+                ResourceRecord? soa = null;
+                try
+                {
+                    soa = await _client.QuerySoaAsync(primary, zone.Name, token).ConfigureAwait(false);
+                }
+                catch (TransferException e) when (e.Failure is TransferFailure.Rcode or TransferFailure.Tsig)
+                {
+                    // Some primaries answer no plain queries for a zone (Knot refuses them for a
+                    // catalog, unsigned): the IXFR itself says whether anything is newer (RFC 1995 §2).
+                }
+                if (soa is not null && !SerialNumber.GreaterThan(Rdata.SoaSerial(soa.Data), current!.Serial))
+                    return false;
             }
-            catch (TransferException e) when (e.Failure is TransferFailure.Rcode or TransferFailure.Tsig)
-            {
-                // Some primaries answer no plain queries for a zone (Knot refuses them for a
-                // catalog, unsigned): the IXFR itself says whether anything is newer (RFC 1995 §2).
-            }
-            if (soa is not null && !SerialNumber.GreaterThan(Rdata.SoaSerial(soa.Data), current!.Serial))
-                return false;
+            var currentSoa = full ? null : new ResourceRecord(zone.Name, RecordType.SOA, current!.Soa.Ttl, current.Soa.Data[0]);
+            transfer = await _client.TransferAsync(primary, zone.Name, currentSoa, token).ConfigureAwait(false);
         }
-        var currentSoa = full ? null : new ResourceRecord(zone.Name, RecordType.SOA, current!.Soa.Ttl, current.Soa.Data[0]);
-        var transfer = await _client.TransferAsync(primary, zone.Name, currentSoa, token).ConfigureAwait(false);
+        finally
+        {
+            _concurrency.Release();
+        }
         Interlocked.Add(ref zone.BytesReceived, transfer.Bytes);
         ZoneWriteResult result;
         switch (transfer)

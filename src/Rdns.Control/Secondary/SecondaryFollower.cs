@@ -29,7 +29,15 @@ public sealed partial class SecondaryFollower : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<DnsName, FollowedZone> _followed = new();
+    /// <summary>Transfers (and SOA checks) under way at once: <see cref="SecondaryOptions.MaxConcurrentRefreshes"/>.</summary>
     private readonly SemaphoreSlim _concurrency;
+
+    /// <summary>
+    /// Refreshes under way at once, their writes included: 256, one full group commit
+    /// (<see cref="ZoneWriter.MaxBatch"/>). A transfer's slot is given back before its write, so
+    /// this bounds how many transferred zones can wait in memory for the writer.
+    /// </summary>
+    private readonly SemaphoreSlim _refreshing = new(ZoneWriter.MaxBatch);
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _catalogGate = new(1, 1);
     private Task _saver = Task.CompletedTask;

@@ -16,9 +16,10 @@ public sealed record SecondaryOptions
     public IReadOnlyList<DnsName> Zones { get; init; } = [];
 
     /// <summary>
-    /// 16 refreshes at a time: enough to keep a primary busy on a restart of thousands of zones,
-    /// well under the TCP connections a primary allows one client network (64 here, Knot's and
-    /// BIND's defaults are of that order).
+    /// 16 exchanges with the primaries at a time (SOA checks and transfers; the writes of what
+    /// they brought wait apart, and share commits): enough to keep a primary busy on a restart of
+    /// thousands of zones, well under the TCP connections a primary allows one client network (64
+    /// here, Knot's and BIND's defaults are of that order).
     /// </summary>
     public int MaxConcurrentRefreshes { get; init; } = 16;
 

@@ -1,7 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
@@ -22,7 +21,11 @@ public interface INotifySigner
 /// <summary>
 /// NOTIFY (RFC 1996) to every secondary after each committed change, so they transfer at once
 /// instead of waiting for the SOA refresh timer. Each (secondary, zone) is retried with doubling
-/// delays until the secondary acknowledges; a newer serial replaces a pending older one.
+/// delays until the secondary acknowledges; a newer serial replaces a pending older one. Changes
+/// are gathered for <see cref="Hold"/> before they are sent, so a zone changed several times in
+/// that window is announced once (with its newest serial), and while a NOTIFY of a zone awaits
+/// its answer the zone's later changes wait for it and go as one. Every NOTIFY goes out on one
+/// shared UDP socket per address family (<see cref="NotifySocket"/>).
 /// </summary>
 public sealed partial class NotifySender : IAsyncDisposable
 {
@@ -36,12 +39,22 @@ public sealed partial class NotifySender : IAsyncDisposable
     public const int MaxTries = 20;
 
     /// <summary>
-    /// NOTIFYs awaiting their answer at once per secondary (each holds a socket meanwhile): 16. Without
-    /// a bound, thousands of zones changing while a secondary is down meant a socket per zone, which
-    /// ran the process out of file descriptors; per secondary, so one that is down does not hold up
-    /// the others.
+    /// NOTIFYs awaiting their answer at once per secondary: 64. They share one socket, so the bound
+    /// is not for file descriptors but for the secondary: a burst of changes reaches it at the pace
+    /// it answers, not as thousands of datagrams at once (a secondary that is down then costs one
+    /// timer per NOTIFY in flight, not one per zone). Per secondary, so one that is down does not
+    /// hold up the others.
     /// </summary>
-    public const int MaxSendsPerSecondary = 16;
+    public const int MaxSendsPerSecondary = 64;
+
+    /// <summary>
+    /// 20 ms: how long changes are gathered before their NOTIFYs go out. A zone changed many times
+    /// in that window costs each secondary one NOTIFY and one transfer, not one per change; the
+    /// window adds at most that much to the time a change takes to reach the secondaries.
+    /// </summary>
+    public static readonly TimeSpan DefaultHold = TimeSpan.FromMilliseconds(20);
+
+    private readonly NotifySocket _socket = new();
 
     private readonly ConcurrentDictionary<IPEndPoint, SemaphoreSlim> _sending = new();
 
@@ -70,8 +83,9 @@ public sealed partial class NotifySender : IAsyncDisposable
     /// <summary>One warning per secondary per minute; the lines held back are counted in the next one.</summary>
     public static readonly TimeSpan WarningInterval = TimeSpan.FromMinutes(1);
 
-    public NotifySender(IReadOnlyList<SecondaryPeer> peers, ServedZones zones, INotifySigner? signer, ILogger logger, TimeProvider? time = null)
+    public NotifySender(IReadOnlyList<SecondaryPeer> peers, ServedZones zones, INotifySigner? signer, ILogger logger, TimeProvider? time = null, TimeSpan? hold = null)
     {
+        Hold = hold ?? DefaultHold;
         _peers = peers;
         _zones = zones;
         _signer = signer;
@@ -103,6 +117,12 @@ public sealed partial class NotifySender : IAsyncDisposable
         foreach (var gone in _status.Keys.Where(e => !peers.Any(p => p.Endpoint.Equals(e))).ToList())
             _status.TryRemove(gone, out _);
     }
+
+    /// <summary>How long changes are gathered before their NOTIFYs go out (measured on the sender's <see cref="TimeProvider"/>).</summary>
+    public TimeSpan Hold { get; }
+
+    /// <summary>UDP sockets the NOTIFYs went out on so far: one per address family of the secondaries.</summary>
+    public int Sockets => _socket.Sockets;
 
     /// <summary>Each secondary's NOTIFY state.</summary>
     public IReadOnlyList<SecondaryStatus> Secondaries => [.. _status.Values];
@@ -142,6 +162,18 @@ public sealed partial class NotifySender : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 return;
+            }
+            if (Hold > TimeSpan.Zero)
+            {
+                try
+                {
+                    // The changes of the next moments join this round.
+                    await Task.Delay(Hold, _time, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
             // One pass for every wake that came meanwhile; only the pairs that changed are looked at,
             // not every pending one (thousands when secondaries are slow or down).
@@ -202,6 +234,7 @@ public sealed partial class NotifySender : IAsyncDisposable
                 if (outcome == Rcode.NoError)
                 {
                     Interlocked.Increment(ref _acknowledged);
+                    Answering(peer.Endpoint);
                     status.Acknowledge(zone, snapshot.Serial, _time.GetUtcNow());
                     LogAcknowledged(_logger, zone.ToString(), snapshot.Serial, peer.Endpoint.ToString());
                     // Done unless a newer serial arrived while this one was in flight.
@@ -211,13 +244,26 @@ public sealed partial class NotifySender : IAsyncDisposable
                     delay = FirstTimeout;
                     continue;
                 }
+                // Marked before the failure is counted: whoever sees the count sees the mark.
+                if (outcome is null)
+                    _silent[peer.Endpoint] = true;
                 status.Fail();
                 LogRetry(_logger, zone.ToString(), peer.Endpoint.ToString(), attempt, outcome?.ToString() ?? "no answer");
                 // A secondary that stops answering is said within seconds, once a minute at most
                 // per secondary however many zones change, with the count of lines held back.
                 if (attempt >= WarnAfterTries && _silentLog.GetOrAdd(peer.Endpoint, _ => new Stages.LogThrottle(WarningInterval, _time)).TryEnter(out long suppressed))
                     LogNotAnswering(_logger, peer.Endpoint.ToString(), zone.ToString(), snapshot.Serial, attempt, outcome?.ToString() ?? "no answer", suppressed);
-                await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+                if (outcome is not null)
+                {
+                    // It answered, with an error (NOTAUTH, REFUSED...): asked again after the delay.
+                    await Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
+                }
+                else if (await WaitOrRevivedAsync(peer.Endpoint, delay).ConfigureAwait(false))
+                {
+                    // The secondary answers again (it was down, or restarting): this zone goes now.
+                    delay = FirstTimeout;
+                    continue;
+                }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
             }
             if (_pending.TryRemove(key, out uint dropped))
@@ -241,50 +287,91 @@ public sealed partial class NotifySender : IAsyncDisposable
         }
     }
 
-    /// <summary>One NOTIFY over UDP; the answer's RCODE, or null on timeout or a mismatched reply.</summary>
-    private async Task<Rcode?> SendOnceAsync(SecondaryPeer peer, ZoneSnapshot zone, TimeSpan timeout)
+    /// <summary>Secondaries whose last try went unanswered: their next answer revives the deliveries waiting to retry.</summary>
+    private readonly ConcurrentDictionary<IPEndPoint, bool> _silent = new();
+
+    /// <summary>Per secondary, cancelled when it answers again after silence.</summary>
+    private readonly ConcurrentDictionary<IPEndPoint, CancellationTokenSource> _revived = new();
+
+    /// <summary>
+    /// An answer from <paramref name="secondary"/>: when its tries had gone unanswered, the NOTIFYs
+    /// waiting out their backoff to it go now, not after a wait that doubled up to a minute while
+    /// it was down (a restarted secondary would otherwise hear of the zones that changed meanwhile
+    /// only that much later).
+    /// </summary>
+    private void Answering(IPEndPoint secondary)
     {
-        ushort id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
-        var message = new DnsMessage { Id = id, Opcode = Opcode.Notify, Flags = HeaderFlags.AA };
-        message.Questions.Add(new Question(zone.Origin, RecordType.SOA));
-        // RFC 1996 §3.7: the current SOA may ride along as a hint.
-        message.Answers.Add(new Protocol.Records.ResourceRecord(zone.Origin, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0]));
-        var wire = new byte[4096];
-        var body = message.ToWire();
-        body.CopyTo(wire, 0);
-        int length = body.Length;
-        object? state = null;
-        if (peer.KeyName is not null)
-        {
-            if (_signer is null)
-                return null;
-            length = _signer.Sign(wire, length, peer.KeyName, out state);
-        }
-        using var socket = new Socket(peer.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (!_silent.TryRemove(secondary, out _))
+            return;
+        if (_revived.TryRemove(secondary, out var waiting))
+            waiting.Cancel();
+    }
+
+    /// <summary>Waits <paramref name="delay"/> (on the sender's clock); true when the secondary answered again meanwhile.</summary>
+    private async Task<bool> WaitOrRevivedAsync(IPEndPoint secondary, TimeSpan delay)
+    {
+        var revived = _revived.GetOrAdd(secondary, _ => new CancellationTokenSource());
+        // It answered between this try's failure and now: no wait.
+        if (!_silent.ContainsKey(secondary))
+            return true;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, revived.Token);
         try
         {
-            await socket.ConnectAsync(peer.Endpoint).ConfigureAwait(false);
-            await socket.SendAsync(wire.AsMemory(0, length), SocketFlags.None).ConfigureAwait(false);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-            wait.CancelAfter(timeout);
-            var buffer = new byte[4096];
-            while (true)
+            await Task.Delay(delay, _time, wait.Token).ConfigureAwait(false);
+            return false;
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>One NOTIFY over UDP on the shared socket; the answer's RCODE, or null on timeout or an answer that fails its check.</summary>
+    private async Task<Rcode?> SendOnceAsync(SecondaryPeer peer, ZoneSnapshot zone, TimeSpan timeout)
+    {
+        var (id, answer) = _socket.Reserve(peer.Endpoint);
+        var wire = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            var message = new DnsMessage { Id = id, Opcode = Opcode.Notify, Flags = HeaderFlags.AA };
+            message.Questions.Add(new Question(zone.Origin, RecordType.SOA));
+            // RFC 1996 §3.7: the current SOA may ride along as a hint.
+            message.Answers.Add(new Protocol.Records.ResourceRecord(zone.Origin, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0]));
+            var body = message.ToWire();
+            body.CopyTo(wire, 0);
+            int length = body.Length;
+            object? state = null;
+            if (peer.KeyName is not null)
             {
-                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, wait.Token).ConfigureAwait(false);
-                if (!DnsMessage.TryParse(buffer.AsSpan(0, n), out var reply, out _) || reply.Id != id || !reply.Has(HeaderFlags.QR) || reply.Opcode != Opcode.Notify)
-                    continue;
-                if (peer.KeyName is not null && !_signer!.Verify(buffer.AsSpan(0, n), peer.KeyName, state))
+                if (_signer is null)
                     return null;
-                return (Rcode)reply.Rcode;
+                length = _signer.Sign(wire, length, peer.KeyName, out state);
             }
+            if (!await _socket.SendAsync(peer.Endpoint, wire.AsMemory(0, length), _stop.Token).ConfigureAwait(false))
+                return null;
+            byte[] reply;
+            try
+            {
+                reply = await answer.WaitAsync(timeout, _stop.Token).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+            if (!DnsMessage.TryParse(reply, out var parsed, out _) || parsed.Id != id || !parsed.Has(HeaderFlags.QR) || parsed.Opcode != Opcode.Notify)
+                return null;
+            if (peer.KeyName is not null && !_signer!.Verify(reply, peer.KeyName, state))
+                return null;
+            return (Rcode)parsed.Rcode;
         }
         catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
         {
             return null;
         }
-        catch (SocketException)
+        finally
         {
-            return null;
+            _socket.Release(peer.Endpoint, id);
+            ArrayPool<byte>.Shared.Return(wire);
         }
     }
 
@@ -299,6 +386,7 @@ public sealed partial class NotifySender : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        _socket.Dispose();
         _stop.Dispose();
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Names;
@@ -49,10 +50,24 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
     /// <summary>TCP: AXFR or IXFR as a stream of messages, from the zones the request was admitted to.</summary>
     public async Task StreamAsync(PendingRequest pending, IResponseStream stream, CancellationToken cancellationToken)
     {
+        // Borrowed: a secondary that follows every change asks for a transfer per change, and a
+        // fresh 64 KiB buffer each time is a large-object allocation to zero and collect.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxMessage);
+        try
+        {
+            await StreamAsync(pending, stream, buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task StreamAsync(PendingRequest pending, IResponseStream stream, byte[] buffer, CancellationToken cancellationToken)
+    {
         var query = pending.Query;
         var request = pending.Parsed;
         var remote = pending.Source.Client.ToEndPoint();
-        var buffer = new byte[MaxMessage];
         var qname = DnsName.FromWire(request.QuestionName(query.Span));
         var session = _security.Begin(query.Span, request);
         if (session.Error is not null)

@@ -150,6 +150,31 @@ public sealed class RdnsSecondaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stream_of_changes_reaches_the_secondary_over_kept_connections()
+    {
+        await _primary.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "192.0.2.0/24" }), HttpStatusCode.Created);
+        await _primary.Send(HttpMethod.Put, "/v1/ptr/192.0.2.1", ApiHost.Json(new { ptrdname = "start.example.net" }), HttpStatusCode.OK);
+        await Eventually.True(() => _secondary.Dns(Reverse("192.0.2.1"), RecordType.PTR).Answers.Count == 1, "the zone reaching the secondary", State);
+        var client = _secondary.Services.GetRequiredService<TransferClient>();
+        var before = client.Connections;
+
+        // Each change arrives by NOTIFY and IXFR before the next is made.
+        const int Changes = 20;
+        for (int i = 1; i <= Changes; i++)
+        {
+            string target = $"change-{i}.example.net";
+            await _primary.Send(HttpMethod.Put, "/v1/ptr/192.0.2.1", ApiHost.Json(new { ptrdname = target }), HttpStatusCode.OK);
+            await Eventually.True(() => _secondary.Dns(Reverse("192.0.2.1"), RecordType.PTR).Answers.Single().ToString().Contains(target, StringComparison.Ordinal),
+                $"change {i} reaching the secondary", State);
+        }
+        Assert.Equal(Lines(_primary.Dns("2.0.192.in-addr.arpa.", RecordType.SOA)), Lines(_secondary.Dns("2.0.192.in-addr.arpa.", RecordType.SOA)));
+        // One transfer per change, nearly all of them on a connection an earlier one opened.
+        var after = client.Connections;
+        long opened = after.Opened - before.Opened, reused = after.Reused - before.Reused;
+        Assert.True(reused >= Changes / 2 && opened <= Changes / 2, $"{opened} connections opened, {reused} requests on kept ones, for {Changes} changes");
+    }
+
+    [Fact]
     public async Task A_restarted_secondary_serves_from_its_store_while_the_primary_is_down()
     {
         await _primary.Send(HttpMethod.Post, "/v1/zones", ApiHost.Json(new { prefix = "203.0.113.0/24" }), HttpStatusCode.Created);

@@ -1,0 +1,130 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Rdns.Transfer;
+
+namespace Rdns.Control.Tests.Secondary;
+
+/// <summary>
+/// A secondary's TCP connections to its primary are kept for the next request (RFC 7766 §6.2.1),
+/// and a kept connection the primary closed costs the request nothing: it goes again on a new one.
+/// The primary here is a script that answers every IXFR with the SOA alone (RFC 1995 §2: nothing
+/// newer), so how it treats connections can be chosen.
+/// </summary>
+public sealed class KeptConnectionTests
+{
+    private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
+
+    private static ResourceRecord Soa(uint serial) =>
+        new(Zone, RecordType.SOA, 300, Rdata.Soa(DnsName.Parse("ns.example.net."), DnsName.Parse("host.example.net."), serial, 3600, 600, 86400, 60));
+
+    /// <summary>Answers up to <paramref name="answersPerConnection"/> requests on each connection, then closes it when the next request arrives.</summary>
+    private sealed class ScriptedPrimary : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _accepting;
+        private int _connections;
+
+        public ScriptedPrimary(int answersPerConnection)
+        {
+            _listener.Start();
+            _accepting = Task.Run(async () =>
+            {
+                var served = new List<Task>();
+                while (!_stop.IsCancellationRequested)
+                {
+                    Socket client;
+                    try
+                    {
+                        client = await _listener.AcceptSocketAsync(_stop.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                    Interlocked.Increment(ref _connections);
+                    served.Add(ServeAsync(client, answersPerConnection));
+                }
+                await Task.WhenAll(served);
+            });
+        }
+
+        public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndpoint;
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        private async Task ServeAsync(Socket client, int answers)
+        {
+            using var stream = new NetworkStream(client, ownsSocket: true);
+            var length = new byte[2];
+            try
+            {
+                for (int served = 0; ; served++)
+                {
+                    await stream.ReadExactlyAsync(length, _stop.Token);
+                    var request = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
+                    await stream.ReadExactlyAsync(request, _stop.Token);
+                    if (served == answers)
+                        return;
+                    var query = DnsMessage.Parse(request);
+                    var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
+                    answer.Questions.Add(query.Questions[0]);
+                    answer.Answers.Add(Soa(Rdata.SoaSerial(query.Authority[0].Data)));
+                    var wire = answer.ToWire();
+                    var framed = new byte[wire.Length + 2];
+                    BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)wire.Length);
+                    wire.CopyTo(framed, 2);
+                    await stream.WriteAsync(framed, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting;
+            _stop.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Successive_transfers_from_one_primary_go_over_one_connection()
+    {
+        await using var primary = new ScriptedPrimary(int.MaxValue);
+        using var client = new TransferClient();
+        var server = new PrimaryServer(primary.Endpoint);
+        for (int i = 0; i < 20; i++)
+        {
+            var answer = await client.TransferAsync(server, Zone, Soa(7));
+            Assert.IsType<NoNewerVersion>(answer);
+            Assert.Equal(7u, answer.Serial);
+        }
+        Assert.Equal((1L, 19L), client.Connections);
+        Assert.Equal(1, primary.Connections);
+    }
+
+    [Fact]
+    public async Task A_kept_connection_the_primary_closes_is_replaced_and_the_request_still_answered()
+    {
+        // Each connection answers one request and is closed by the primary when the second
+        // arrives: every request after the first goes out on a kept connection that fails.
+        await using var primary = new ScriptedPrimary(1);
+        using var client = new TransferClient();
+        var server = new PrimaryServer(primary.Endpoint);
+        for (uint serial = 1; serial <= 10; serial++)
+        {
+            var answer = await client.TransferAsync(server, Zone, Soa(serial));
+            Assert.Equal(serial, Assert.IsType<NoNewerVersion>(answer).Serial);
+        }
+        Assert.Equal(10, primary.Connections);
+        Assert.Equal(10L, client.Connections.Opened);
+    }
+}
