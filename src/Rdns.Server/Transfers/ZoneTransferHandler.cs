@@ -312,7 +312,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
 
     private static int TryWriteSingle(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer, IEnumerable<TransferRecord> records, ITransferSession session)
     {
-        var w = new DnsMessageWriter(buffer, buffer.Length);
+        var w = new DnsMessageWriter(buffer, Math.Min(buffer.Length, MaxMessage));
         w.Id = request.Header.Id;
         w.Flags = DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0);
         w.Reserve(session.SignatureSpace);
