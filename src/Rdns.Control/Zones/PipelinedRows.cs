@@ -20,7 +20,7 @@ internal sealed class PipelinedRows : IZoneRowReader
     private readonly BlockingCollection<Batch> _full = new(boundedCapacity: 8);
     private readonly ConcurrentQueue<Batch> _free = new();
     private readonly CancellationToken _stop;
-    private Batch _current = new();
+    private Batch _current = new(BatchOctets);
     private bool _consumerFailed;
 
     private PipelinedRows(CancellationToken stop) => _stop = stop;
@@ -46,7 +46,13 @@ internal sealed class PipelinedRows : IZoneRowReader
             rows._full.CompleteAdding();
         }
         await consumer.ConfigureAwait(false);
-        return [.. builders.Builders.Values];
+        // Whatever may still refer to this reader or the consumer's closure (a finished task, its
+        // thread) must not keep the builders' arenas or the batches alive once the zones are built.
+        List<(ZoneSnapshotBuilder, string?)> result = [.. builders.Builders.Values];
+        builders.Builders.Clear();
+        rows._free.Clear();
+        rows._current = new Batch(0);
+        return result;
     }
 
     public void Zone(long id, DnsName name, uint serial)
@@ -77,7 +83,7 @@ internal sealed class PipelinedRows : IZoneRowReader
         if (_current.Count > 0)
         {
             _full.Add(_current, _stop);
-            _current = _free.TryDequeue(out var reused) ? reused : new Batch();
+            _current = _free.TryDequeue(out var reused) ? reused : new Batch(BatchOctets);
         }
         return _current;
     }
@@ -114,10 +120,10 @@ internal sealed class PipelinedRows : IZoneRowReader
     /// <summary>One row, or (with a negative <see cref="OwnerAt"/>) a zone announced, its name at <see cref="DataAt"/> of the batch's names.</summary>
     private readonly record struct Entry(long ZoneId, int OwnerAt, int OwnerLength, int DataAt, int DataLength, RecordType Type, RecordClass Class, uint Ttl);
 
-    private sealed class Batch
+    private sealed class Batch(int octets)
     {
-        public readonly byte[] Octets = new byte[BatchOctets];
-        public readonly Entry[] Entries = new Entry[RowsPerBatch];
+        public readonly byte[] Octets = new byte[octets];
+        public readonly Entry[] Entries = new Entry[octets == 0 ? 0 : RowsPerBatch];
         public readonly List<DnsName> Names = [];
         public int Count;
         public int Used;

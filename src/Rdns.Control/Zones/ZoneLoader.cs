@@ -29,10 +29,12 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
             var builders = await PipelinedRows.ReadAsync(store, cancellationToken).ConfigureAwait(false);
             var read = clock.Elapsed;
             var built = new ZoneSnapshot?[builders.Count];
-            var failures = new string?[builders.Count];
+            var failures = new (string Zone, string Reason)?[builders.Count];
             Parallel.For(0, builders.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 var (builder, failure) = builders[i];
+                // The builder's arenas are garbage once its zone is built: nothing else keeps them.
+                builders[i] = default;
                 try
                 {
                     if (failure is not null)
@@ -41,15 +43,10 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
                 }
                 catch (ZoneDataException e)
                 {
-                    failures[i] = e.Message;
+                    failures[i] = (builder.Origin.ToString(), e.Message);
                 }
             });
-            var failed = new List<(string, string)>();
-            for (int i = 0; i < builders.Count; i++)
-            {
-                if (failures[i] is { } reason)
-                    failed.Add((builders[i].Builder.Origin.ToString(), reason));
-            }
+            var failed = failures.OfType<(string, string)>().ToList();
             return new Loaded(built.OfType<ZoneSnapshot>().ToArray(), builders.Count, failed, read.TotalSeconds, (clock.Elapsed - read).TotalSeconds);
         }, cancellationToken);
 
