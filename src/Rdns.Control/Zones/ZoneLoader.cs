@@ -29,7 +29,8 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
             var builders = await PipelinedRows.ReadAsync(store, cancellationToken).ConfigureAwait(false);
             var read = clock.Elapsed;
             var built = new ZoneSnapshot?[builders.Count];
-            var failures = new (string Zone, string Reason)?[builders.Count];
+            // Failures are rare: kept with their zone's place, so they are logged in zone order.
+            var failures = new System.Collections.Concurrent.ConcurrentQueue<(int Index, string Zone, string Reason)>();
             Parallel.For(0, builders.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 var (builder, failure) = builders[i];
@@ -43,10 +44,10 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
                 }
                 catch (ZoneDataException e)
                 {
-                    failures[i] = (builder.Origin.ToString(), e.Message);
+                    failures.Enqueue((i, builder.Origin.ToString(), e.Message));
                 }
             });
-            var failed = failures.OfType<(string, string)>().ToList();
+            var failed = failures.OrderBy(f => f.Index).Select(f => (f.Zone, f.Reason)).ToList();
             return new Loaded(built.OfType<ZoneSnapshot>().ToArray(), builders.Count, failed, read.TotalSeconds, (clock.Elapsed - read).TotalSeconds);
         }, cancellationToken);
 
