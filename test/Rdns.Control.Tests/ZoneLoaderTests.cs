@@ -91,6 +91,42 @@ public sealed class ZoneLoaderTests : IAsyncLifetime
         Assert.Equal(50_000 + 2 + 2, zones.Current.Get(Big)!.RecordCount);
     }
 
+    [Fact]
+    public async Task A_stored_zone_that_breaks_a_rule_is_left_out_and_the_others_are_served()
+    {
+        var options = new StoreOptions();
+        var store = StoreFactory.Open(options, _directory);
+        _owned.Add(store);
+        await store.MigrateAsync();
+        var writer = new ZoneWriter(store, new ServedZones(), NullLogger<ZoneWriter>.Instance);
+        _owned.Add(writer);
+        var service = new ZoneService(writer, new ServedZones(), store);
+        await service.ImportAsync(Big, ZoneRows.From(Zone(Big, 10_000, i => Big.Prepend($"{i & 0xFF}").Prepend($"{(i >> 8) & 0xFF}").Prepend("0"))),
+            new AuditEntry("tester", "zone.import", "big"), enforcePolicy: false);
+        await service.ImportAsync(Small, Zone(Small, 20, i => Small.Prepend($"{i}")), new AuditEntry("tester", "zone.import", "small"));
+        // A second SOA written past the store's checks (as a damaged or hand-edited file would hold).
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StoreFactory.SqlitePath(options, _directory)}"))
+        {
+            await db.OpenAsync();
+            await using var insert = db.CreateCommand();
+            insert.CommandText = "INSERT INTO records (zone_id, owner_key, owner, type, class, ttl, rdata) " +
+                "SELECT zone_id, owner_key, owner, type, class, ttl, rdata FROM records WHERE type = 6 AND owner = @apex";
+            insert.Parameters.AddWithValue("@apex", Big.Wire.ToArray());
+            Assert.Equal(1, await insert.ExecuteNonQueryAsync());
+        }
+
+        var zones = new ServedZones();
+        var loaded = await ZoneLoader.ReadAsync(store);
+        new ZoneLoader(store, zones, NullLogger<ZoneLoader>.Instance).Publish(loaded);
+
+        Assert.Equal(2, loaded.Count);
+        var failure = Assert.Single(loaded.Failures);
+        Assert.Equal(Big.ToString(), failure.Zone);
+        Assert.Contains("more than one SOA", failure.Reason);
+        Assert.Null(zones.Current.Get(Big));
+        Assert.Equal(22, zones.Current.Get(Small)!.RecordCount);
+    }
+
     /// <summary>What the loader did before it read in two stages: one thread, row by row.</summary>
     private sealed class SerialRows : IZoneRowReader
     {
