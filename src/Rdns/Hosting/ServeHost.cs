@@ -270,7 +270,17 @@ public static class ServeHost
                 app.Services.GetRequiredService<Control.Secondary.SecondaryFollower>().Start();
             }
             if (settings.Zones is not null)
-                await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
+            {
+                // Nothing is served or answered before the listeners start below: the files'
+                // commits skip the flush each would wait for, and are all made durable at once
+                // when the last file is in.
+                var bulk = await store.BeginBulkLoadAsync(cancellationToken).ConfigureAwait(false);
+                await using (bulk.ConfigureAwait(false))
+                {
+                    await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
+                    await bulk.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
             if (!settings.IsSecondary)
             {
                 // After the imports: the catalog lists every zone once, rather than being listed
