@@ -10,8 +10,10 @@ using Rdns.Protocol.Wire;
 // AXFR throughput of one large reverse zone, Rdns beside Knot DNS as primary of the same zone, on
 // this machine, alternating A B A B; prints each run and the medians (records per second).
 // Usage: dotnet run -c Release --project bench/Rdns.Bench.Axfr -- [--records 1000000] [--runs 5] [--rdns ./rdns]
-int records = 1_000_000, runs = 5;
+// Or, against a server already running on 127.0.0.1: -- --port PORT --zone NAME [--runs 5] (each transfer timed, nothing compared).
+int records = 1_000_000, runs = 5, onlyPort = 0, serverPid = 0;
 string rdns = Path.GetFullPath("rdns");
+string zone = "10.in-addr.arpa.";
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -19,13 +21,29 @@ for (int i = 0; i < args.Length; i++)
         case "--records": records = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--runs": runs = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         case "--rdns": rdns = Path.GetFullPath(args[++i]); break;
+        case "--port": onlyPort = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--zone": zone = args[++i]; break;
+        case "--pid": serverPid = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture); break;
         default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
     }
 }
 
+if (onlyPort > 0)
+{
+    await WaitServing(onlyPort, zone);
+    for (int run = 1; run <= runs; run++)
+    {
+        double cpu = CpuSeconds(serverPid);
+        var (n, seconds, octets, messages) = await Axfr(onlyPort, zone);
+        cpu = CpuSeconds(serverPid) - cpu;
+        Console.WriteLine($"transfer {run}: {n:N0} records in {seconds:F3} s ({n / seconds:N0} rec/s), {octets:N0} octets in {messages} messages" +
+            (serverPid > 0 ? $", server CPU {cpu:F3} s" : ""));
+    }
+    return 0;
+}
+
 var folder = Directory.CreateTempSubdirectory("rdns-axfr-").FullName;
 var zones = Directory.CreateDirectory(Path.Combine(folder, "zones")).FullName;
-const string zone = "10.in-addr.arpa.";
 var file = Path.Combine(zones, zone + "zone");
 using (var w = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 20))
 {
@@ -49,15 +67,15 @@ using var server = Start(rdns, ["serve", "--data", data, "--zones", zones, "--dn
     line => line.Contains("DNS listening", StringComparison.Ordinal));
 try
 {
-    await WaitServing(knotPort);
-    await WaitServing(rdnsPort);
+    await WaitServing(knotPort, zone);
+    await WaitServing(rdnsPort, zone);
     Console.WriteLine($"both serving after {clock.Elapsed.TotalSeconds:F1} s (import included)");
     var knotTimes = new List<double>();
     var rdnsTimes = new List<double>();
     for (int run = 0; run <= runs; run++)
     {
-        var (rdnsRecords, rdnsSeconds, rdnsBytes, rdnsMessages) = await Axfr(rdnsPort);
-        var (knotRecords, knotSeconds, knotBytes, knotMessages) = await Axfr(knotPort);
+        var (rdnsRecords, rdnsSeconds, rdnsBytes, rdnsMessages) = await Axfr(rdnsPort, zone);
+        var (knotRecords, knotSeconds, knotBytes, knotMessages) = await Axfr(knotPort, zone);
         if (rdnsRecords != records + 3 || knotRecords != records + 3)
             throw new InvalidOperationException($"record counts differ: rdns {rdnsRecords}, knot {knotRecords}, expected {records + 3} (SOA twice)");
         Console.WriteLine($"run {run}{(run == 0 ? " (warm-up)" : "")}: Rdns {rdnsSeconds:F3} s ({rdnsRecords / rdnsSeconds:N0} rec/s), Knot {knotSeconds:F3} s ({knotRecords / knotSeconds:N0} rec/s), ratio {rdnsSeconds / knotSeconds:F2}; octets Rdns {rdnsBytes:N0} in {rdnsMessages} messages, Knot {knotBytes:N0} in {knotMessages}");
@@ -80,13 +98,23 @@ finally
     Directory.Delete(folder, recursive: true);
 }
 
+// User and system time of a process (and its finished children), from /proc; 0 without a process.
+static double CpuSeconds(int pid)
+{
+    if (pid <= 0)
+        return 0;
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+}
+
 static double Median(List<double> xs)
 {
     var s = xs.Order().ToList();
     return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
 }
 
-static async Task<(long Records, double Seconds, long Bytes, int Messages)> Axfr(int port)
+static async Task<(long Records, double Seconds, long Bytes, int Messages)> Axfr(int port, string zone)
 {
     using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     var clock = Stopwatch.StartNew();
@@ -137,7 +165,7 @@ static (int Records, int Soas) Count(ReadOnlySpan<byte> message, DnsHeader heade
     return (header.AnCount, soas);
 }
 
-static async Task WaitServing(int port)
+static async Task WaitServing(int port, string zone)
 {
     var deadline = DateTime.UtcNow.AddMinutes(5);
     using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 500 };

@@ -152,8 +152,8 @@ internal sealed class CompactPtrTable
             for (int i = from; i < to; i++)
             {
                 var target = arena.AsSpan(list[i].Offset, list[i].Length);
-                int at = ChooseSuffix(target, hashes.AsSpan(firstHash[i], firstHash[i + 1] - firstHash[i]), shared);
-                int id = TargetSuffixes.Intern(target[at..]);
+                int at = ChooseSuffix(target, hashes.AsSpan(firstHash[i], firstHash[i + 1] - firstHash[i]), shared, out ulong hash);
+                int id = TargetSuffixes.Intern(target[at..], hash);
                 if (id < 0)
                 {
                     Volatile.Write(ref full, 1);
@@ -214,21 +214,32 @@ internal sealed class CompactPtrTable
     }
 
     /// <summary>Where the stored suffix of <paramref name="target"/> begins: the longest shared or known one, else the last label.</summary>
-    private static int ChooseSuffix(ReadOnlySpan<byte> target, ReadOnlySpan<uint> hashes, SharedSuffixes shared)
+    /// <remarks><paramref name="hashes"/> are the suffixes' <see cref="TargetSuffixes.Hash"/>; <paramref name="hash"/> is the chosen one's.</remarks>
+    private static int ChooseSuffix(ReadOnlySpan<byte> target, ReadOnlySpan<uint> hashes, SharedSuffixes shared, out ulong hash)
     {
         if (target[0] == 0)
+        {
+            hash = TargetSuffixes.Hash(target);
             return 0;
+        }
         int last = 0;
         int h = 0;
         for (int at = 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
         {
-            if (shared.IsShared(hashes[h++]) || TargetSuffixes.Find(target[at..]) >= 0)
+            hash = hashes[h++];
+            if (shared.IsShared((uint)hash) || TargetSuffixes.Find(target[at..], hash) >= 0)
                 return at;
             last = at;
         }
         // No suffix shared: keep the top-level label apart (shared with other zones), or, for a
         // one-label name, store the name whole with the root as its suffix.
-        return last == 0 ? target.Length - 1 : last;
+        if (last == 0)
+        {
+            hash = TargetSuffixes.Hash(target[^1..]);
+            return target.Length - 1;
+        }
+        hash = hashes[h - 1];
+        return last;
     }
 
     private static void WriteKey(Span<byte> destination, UInt128 host)
@@ -316,6 +327,7 @@ internal sealed class CompactPtrTable
     public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttls[0];
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Target(int i, Span<byte> destination)
     {
         var targets = _targets;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rdns.Protocol.Names;
 
 namespace Rdns.Zones;
@@ -123,6 +124,7 @@ internal sealed class CompactPtrs
     /// <paramref name="patchAt"/> (both start at 0 and are advanced): its key, TTL and target,
     /// written into <paramref name="target"/>. False at the end. Allocates nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(ref int tableAt, ref int patchAt, Span<byte> target, out UInt128 key, out uint ttl, out int length)
     {
         var patch = _patch;

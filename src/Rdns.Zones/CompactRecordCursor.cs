@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rdns.Protocol.Names;
 
 namespace Rdns.Zones;
@@ -25,6 +26,7 @@ public sealed class CompactRecordCursor
     /// The next record: its owner and target wire names written into <paramref name="owner"/> and
     /// <paramref name="target"/> (each at least <see cref="DnsName.MaxLength"/> octets). False at the end.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(Span<byte> owner, Span<byte> target, out int ownerLength, out int targetLength, out uint ttl)
     {
         if (_compact is null || _reverse is null

@@ -5,8 +5,9 @@ namespace Rdns.Zones;
 /// <c>com.</c>), each stored once and known by a number below 2^24, so the compact address tables
 /// of every zone store a target as its own leading labels plus three octets. Suffixes live in
 /// 64 KiB chunks: no object per suffix, nothing for the GC to trace. Adding takes a lock (zones are
-/// built and merged off the query path); reading a suffix never locks: a number is only handed out
-/// after its octets are written, and a table that holds it is published after that.
+/// built and merged off the query path); reading a suffix, or finding one, never locks: a number is
+/// only placed in the lookup slots after its octets are written, so the threads that build a large
+/// table's ranges at once look up the suffixes they share without waiting for each other.
 /// Suffixes are never removed: the table holds every suffix shared by two targets of one zone (or
 /// a top-level domain) that was ever built, a small set next to the targets themselves.
 /// </summary>
@@ -47,19 +48,24 @@ internal static class TargetSuffixes
     }
 
     /// <summary>The number of <paramref name="suffix"/> if the table has it, else -1.</summary>
-    public static int Find(ReadOnlySpan<byte> suffix)
-    {
-        lock (Gate)
-            return FindLocked(suffix, Hash(suffix));
-    }
+    public static int Find(ReadOnlySpan<byte> suffix) => Find(suffix, Hash(suffix));
+
+    /// <summary>As <see cref="Find(ReadOnlySpan{byte})"/>, with <paramref name="hash"/> = <see cref="Hash"/> of the suffix already known.</summary>
+    public static int Find(ReadOnlySpan<byte> suffix, ulong hash) => FindIn(Volatile.Read(ref s_slots), suffix, hash);
 
     /// <summary>The number of <paramref name="suffix"/> (at most 255 octets), added when new; -1 when the table is full.</summary>
-    public static int Intern(ReadOnlySpan<byte> suffix)
+    public static int Intern(ReadOnlySpan<byte> suffix) => Intern(suffix, Hash(suffix));
+
+    /// <summary>As <see cref="Intern(ReadOnlySpan{byte})"/>, with <paramref name="hash"/> = <see cref="Hash"/> of the suffix already known.</summary>
+    public static int Intern(ReadOnlySpan<byte> suffix, ulong hash)
     {
-        ulong hash = Hash(suffix);
+        // Nearly every suffix is known already: found without the lock.
+        int known = Find(suffix, hash);
+        if (known >= 0)
+            return known;
         lock (Gate)
         {
-            int found = FindLocked(suffix, hash);
+            int found = FindIn(s_slots, suffix, hash);
             if (found >= 0)
                 return found;
             if (s_count == MaxCount)
@@ -93,13 +99,18 @@ internal static class TargetSuffixes
         }
     }
 
-    private static int FindLocked(ReadOnlySpan<byte> suffix, ulong hash)
+    /// <summary>
+    /// Looks <paramref name="suffix"/> up in <paramref name="slots"/>, with or without the lock: a
+    /// slot is filled only after its suffix's octets and location are written, and a rehashed array
+    /// only published once it holds every number (an older array may miss the newest suffixes, so a
+    /// reader without the lock may not see a suffix added at that moment; it is then added or chosen again).
+    /// </summary>
+    private static int FindIn(int[] slots, ReadOnlySpan<byte> suffix, ulong hash)
     {
-        var slots = s_slots;
         int mask = slots.Length - 1;
         for (int i = (int)hash & mask; ; i = (i + 1) & mask)
         {
-            int entry = slots[i];
+            int entry = Volatile.Read(ref slots[i]);
             if (entry == 0)
                 return -1;
             if (Get(entry - 1).SequenceEqual(suffix))
@@ -112,7 +123,7 @@ internal static class TargetSuffixes
         var slots = new int[s_slots.Length * 2];
         for (int id = 0; id < s_count; id++)
             Place(slots, Hash(Get(id)), id);
-        s_slots = slots;
+        Volatile.Write(ref s_slots, slots);
     }
 
     private static void Place(int[] slots, ulong hash, int id)
@@ -121,7 +132,7 @@ internal static class TargetSuffixes
         int i = (int)hash & mask;
         while (slots[i] != 0)
             i = (i + 1) & mask;
-        slots[i] = id + 1;
+        Volatile.Write(ref slots[i], id + 1);
     }
 
     public static ulong Hash(ReadOnlySpan<byte> suffix)

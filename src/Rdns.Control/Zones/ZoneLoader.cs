@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Rdns.Protocol.Names;
-using Rdns.Protocol.Wire;
 using Rdns.Storage;
 using Rdns.Zones;
 
@@ -9,56 +7,57 @@ namespace Rdns.Control.Zones;
 /// <summary>
 /// Start-up: every zone read from the store as raw rows straight into one snapshot builder per
 /// zone (no object per address PTR), built on all cores. A zone that cannot be built is logged
-/// and left out rather than stopping the server.
+/// and left out rather than stopping the server. The reading is split in two stages on two
+/// threads (<see cref="PipelinedRows"/>): the store's rows are copied into batches on one, and fed
+/// to the builders on another, in the same order. <see cref="ReadAsync"/> needs only the store,
+/// so a host can start it before the rest of the server is put together and
+/// <see cref="Publish"/> the zones once it is.
 /// </summary>
 public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILogger<ZoneLoader> logger)
 {
-    public async Task LoadAllAsync(CancellationToken cancellationToken = default)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var rows = new BuilderRows();
-        await store.LoadAllAsync(rows, cancellationToken).ConfigureAwait(false);
-        var read = clock.Elapsed;
-        var builders = rows.Builders.Values.ToArray();
-        var built = new ZoneSnapshot?[builders.Length];
-        Parallel.For(0, builders.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+    /// <summary>What <see cref="ReadAsync"/> read and built, to be published.</summary>
+    public sealed record Loaded(IReadOnlyList<ZoneSnapshot> Zones, int Count, IReadOnlyList<(string Zone, string Reason)> Failures, double ReadSeconds, double BuildSeconds);
+
+    public async Task LoadAllAsync(CancellationToken cancellationToken = default) =>
+        Publish(await ReadAsync(store, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reads and builds every zone of <paramref name="store"/>, on worker threads; nothing is served yet.</summary>
+    public static Task<Loaded> ReadAsync(IRdnsStore store, CancellationToken cancellationToken = default) =>
+        Task.Run(async () =>
         {
-            var (builder, failure) = builders[i];
-            try
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var builders = await PipelinedRows.ReadAsync(store, cancellationToken).ConfigureAwait(false);
+            var read = clock.Elapsed;
+            var built = new ZoneSnapshot?[builders.Count];
+            // Failures are rare: kept with their zone's place, so they are logged in zone order.
+            var failures = new System.Collections.Concurrent.ConcurrentQueue<(int Index, string Zone, string Reason)>();
+            Parallel.For(0, builders.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
-                if (failure is not null)
-                    throw new ZoneDataException(failure);
-                built[i] = builder.Build();
-            }
-            catch (ZoneDataException e)
-            {
-                LogUnloadable(logger, builder.Origin.ToString(), e.Message);
-            }
-        });
-        zones.Replace(zones.Current.Rebuilt(built.OfType<ZoneSnapshot>()));
-        LogLoaded(logger, builders.Length, read.TotalSeconds, (clock.Elapsed - read).TotalSeconds);
-    }
+                var (builder, failure) = builders[i];
+                // The builder's arenas are garbage once its zone is built: nothing else keeps them.
+                builders[i] = default;
+                try
+                {
+                    if (failure is not null)
+                        throw new ZoneDataException(failure);
+                    built[i] = builder.Build();
+                }
+                catch (ZoneDataException e)
+                {
+                    failures.Enqueue((i, builder.Origin.ToString(), e.Message));
+                }
+            });
+            var failed = failures.OrderBy(f => f.Index).Select(f => (f.Zone, f.Reason)).ToList();
+            return new Loaded(built.OfType<ZoneSnapshot>().ToArray(), builders.Count, failed, read.TotalSeconds, (clock.Elapsed - read).TotalSeconds);
+        }, cancellationToken);
 
-    /// <summary>Feeds stored rows into one builder per zone; a zone whose rows break a rule is remembered as failed.</summary>
-    private sealed class BuilderRows : IZoneRowReader
+    /// <summary>Serves what <see cref="ReadAsync"/> loaded, and logs the zones left out.</summary>
+    public void Publish(Loaded loaded)
     {
-        public Dictionary<long, (ZoneSnapshotBuilder Builder, string? Failure)> Builders { get; } = [];
-
-        public void Zone(long id, DnsName name, uint serial) => Builders[id] = (new ZoneSnapshotBuilder(name), null);
-
-        public void Row(long zoneId, ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, ReadOnlySpan<byte> data)
-        {
-            if (!Builders.TryGetValue(zoneId, out var entry) || entry.Failure is not null)
-                return;
-            try
-            {
-                entry.Builder.Add(owner, type, cls, ttl, data);
-            }
-            catch (ZoneDataException e)
-            {
-                Builders[zoneId] = (entry.Builder, e.Message);
-            }
-        }
+        foreach (var (zone, reason) in loaded.Failures)
+            LogUnloadable(logger, zone, reason);
+        zones.Replace(zones.Current.Rebuilt(loaded.Zones));
+        LogLoaded(logger, loaded.Count, loaded.ReadSeconds, loaded.BuildSeconds);
     }
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Loaded {Zones} zones from the store: rows read in {ReadSeconds:F2} s, zones built in {BuildSeconds:F2} s")]

@@ -181,6 +181,7 @@ public static class WireName
     /// pointers followed) equals the uncompressed <paramref name="name"/> exactly, case included:
     /// what a message writer asks before pointing a name at an earlier one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool EqualsAt(scoped ReadOnlySpan<byte> message, int offset, scoped ReadOnlySpan<byte> name)
     {
         int s = 0, pos = offset, hops = 0;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 
@@ -28,6 +29,17 @@ public sealed class BulkMessageWriter
     private readonly int[] _labelStarts = new int[MaxLabels];
     private int _generation;
     private int _entries;
+    // The owner name TryAddPtr wrote last, below its first label: octets, suffix hash, and the
+    // offset a pointer to it uses (-1: none known, so the next owner takes the general path).
+    private readonly byte[] _parent = new byte[DnsName.MaxLength];
+    private int _parentLength;
+    private uint _parentHash;
+    private int _parentOffset = -1;
+    // What the last TryWriteName did: where the name starts, the label its pointer replaces
+    // (its label count when written whole) and the pointer's offset.
+    private int _nameAt;
+    private int _nameMatched;
+    private int _nameMatchOffset;
     private int _limit;
     private int _pos;
     private DnsHeader _header;
@@ -55,6 +67,7 @@ public sealed class BulkMessageWriter
         _pos = DnsHeader.Size;
         _limit = Math.Max(_pos, _capacity - reserve);
         _entries = 0;
+        _parentOffset = -1;
         if (++_generation == int.MaxValue)
         {
             Array.Clear(_generations);
@@ -72,6 +85,7 @@ public sealed class BulkMessageWriter
     }
 
     /// <summary>Appends one answer record; false (and the message unchanged) when it does not fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAdd(scoped ReadOnlySpan<byte> owner, RecordType type, uint ttl, scoped ReadOnlySpan<byte> data)
     {
         int mark = _pos, entries = _entries;
@@ -98,9 +112,87 @@ public sealed class BulkMessageWriter
         return _pos;
     }
 
+    /// <summary>
+    /// Appends one PTR record whose target is a valid uncompressed wire name (as a zone's compact
+    /// table holds it); false (and the message unchanged) when it does not fit. Owners that follow
+    /// one another in address order share everything below their first label: when this owner's
+    /// rest equals the last one's, its suffix is not hashed and looked up again, and the message
+    /// is the one <see cref="TryAdd"/> writes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryAddPtr(scoped ReadOnlySpan<byte> owner, uint ttl, scoped ReadOnlySpan<byte> target)
+    {
+        int mark = _pos, entries = _entries;
+        if (!TryWriteOwner(owner) || _pos + 10 > _limit)
+            return Undo(mark, entries);
+        var span = _buffer.AsSpan(_pos);
+        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)RecordType.PTR);
+        BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)RecordClass.IN);
+        BinaryPrimitives.WriteUInt32BigEndian(span[4..], ttl);
+        int lengthAt = _pos + 8;
+        _pos += 10;
+        int dataStart = _pos;
+        if (!TryWriteName(target))
+            return Undo(mark, entries);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(lengthAt), (ushort)(_pos - dataStart));
+        _header.AnCount++;
+        return true;
+    }
+
+    /// <summary>An owner name: through the last owner's rest when it is the same, else as any name.</summary>
+    private bool TryWriteOwner(scoped ReadOnlySpan<byte> name)
+    {
+        int first = 1 + name[0];
+        if (name[0] != 0 && _parentOffset >= 0 && name.Length - first == _parentLength
+            && name[first..].SequenceEqual(_parent.AsSpan(0, _parentLength)))
+        {
+            // The same steps as TryWriteName with the rest's hash known: the whole name first
+            // (an earlier record may have this owner), else a pointer to the rest.
+            uint h = Mix(_parentHash, name[..first]);
+            int whole = Find(h, name);
+            int at = _pos;
+            if (whole >= 0)
+            {
+                if (at + 2 > _limit)
+                    return false;
+                _buffer[at] = (byte)(0xC0 | (whole >> 8));
+                _buffer[at + 1] = (byte)whole;
+                _pos += 2;
+                return true;
+            }
+            if (at + first + 2 > _limit)
+                return false;
+            name[..first].CopyTo(_buffer.AsSpan(at));
+            _buffer[at + first] = (byte)(0xC0 | (_parentOffset >> 8));
+            _buffer[at + first + 1] = (byte)_parentOffset;
+            _pos += first + 2;
+            if (at < PointerReach && _entries < MaxEntries)
+                Remember(h, at);
+            return true;
+        }
+        if (!TryWriteName(name))
+            return false;
+        // Remember this owner's rest for the next: where a pointer to it can go, if anywhere.
+        _parentOffset = -1;
+        if (name[0] != 0 && name[first] != 0 && _nameMatched >= 1)
+        {
+            int offset = _nameMatched == 1 ? _nameMatchOffset : _nameAt + first;
+            // Written out in full, the rest was remembered only within pointer reach (and while the table had room).
+            if (_nameMatched == 1 || (offset < PointerReach && Find(_suffixHashes[1], name[first..]) == offset))
+            {
+                _parentLength = name.Length - first;
+                name[first..].CopyTo(_parent);
+                _parentHash = _suffixHashes[1];
+                _parentOffset = offset;
+            }
+        }
+        return true;
+    }
+
     private bool Undo(int mark, int entries)
     {
         _pos = mark;
+        _parentOffset = -1;
         if (_entries != entries)
         {
             // Entries added by the failed record point past the end: forget them all. Rare (once
@@ -111,6 +203,7 @@ public sealed class BulkMessageWriter
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryWriteData(RecordType type, scoped ReadOnlySpan<byte> data)
     {
         if (!Rdata.HasCompressibleNames(type) || !Rdata.IsValid(type, data))
@@ -145,6 +238,7 @@ public sealed class BulkMessageWriter
     /// Writes an uncompressed wire name: its labels up to the longest suffix already in the message,
     /// then a pointer to that suffix; then remembers the suffixes it wrote out in full.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryWriteName(scoped ReadOnlySpan<byte> name)
     {
         // Label starts, then a hash of every suffix from the root up: h(label + rest) mixes the
@@ -183,11 +277,15 @@ public sealed class BulkMessageWriter
             _buffer[at + literal + 1] = (byte)matchOffset;
         }
         _pos += total;
+        _nameAt = at;
+        _nameMatched = matched;
+        _nameMatchOffset = matchOffset;
         for (int k = 0; k < matched && at + _labelStarts[k] < PointerReach && _entries < MaxEntries; k++)
             Remember(_suffixHashes[k], at + _labelStarts[k]);
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Mix(uint h, scoped ReadOnlySpan<byte> label)
     {
         foreach (byte b in label)
@@ -195,6 +293,7 @@ public sealed class BulkMessageWriter
         return h ^ (h >> 15);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(uint hash, scoped ReadOnlySpan<byte> suffix)
     {
         for (int slot = (int)(hash & (Slots - 1)); _generations[slot] == _generation; slot = (slot + 1) & (Slots - 1))
@@ -205,6 +304,7 @@ public sealed class BulkMessageWriter
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Remember(uint hash, int offset)
     {
         int slot = (int)(hash & (Slots - 1));

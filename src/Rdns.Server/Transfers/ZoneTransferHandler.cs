@@ -114,13 +114,15 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         }
 
         int messages = 0;
-        long count = 0, bytes = 0;
-        foreach (var length in WriteMessages(query, request, buffer, plan, session, () => count++))
+        long bytes = 0;
+        var writer = new TransferMessages(query, request, buffer, MaxMessage, plan, session);
+        for (int length; (length = writer.Next()) > 0;)
         {
             await stream.SendAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
             messages++;
             bytes += length;
         }
+        long count = writer.Records;
         Interlocked.Increment(ref _sent);
         Interlocked.Add(ref _sentBytes, bytes);
         LogTransfer(_logger, kind, zone!.Origin.ToString(), zone.Serial, remote.Address.ToString(), count, messages);
@@ -251,64 +253,6 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
             return null;
         return Rdata.SoaSerial(data);
     }
-
-    /// <summary>
-    /// The transfer's messages, each as long as it can be: the plan's records, then its compact PTR
-    /// records (read straight into the message, nothing allocated per record), then its closing
-    /// records. Yields each message's length.
-    /// </summary>
-    private static IEnumerable<int> WriteMessages(ReadOnlyMemory<byte> query, ParsedRequest request, byte[] buffer, TransferPlan plan, ITransferSession session, Action counted)
-    {
-        var w = new BulkMessageWriter(buffer, MaxMessage);
-        Begin(w, query.Span, request, session, first: true);
-        foreach (var r in plan.Records)
-        {
-            if (!w.TryAdd(r.Owner, r.Type, r.Ttl, r.Data))
-            {
-                yield return session.Finish(buffer, w.Finish());
-                Begin(w, query.Span, request, session, first: false);
-                Add(w, r.Owner, r.Type, r.Ttl, r.Data);
-            }
-            counted();
-        }
-        if (plan.Compact is { } cursor)
-        {
-            var owner = new byte[DnsName.MaxLength];
-            var target = new byte[DnsName.MaxLength];
-            while (cursor.Next(owner, target, out int ownerLength, out int targetLength, out uint ttl))
-            {
-                if (!w.TryAdd(owner.AsSpan(0, ownerLength), RecordType.PTR, ttl, target.AsSpan(0, targetLength)))
-                {
-                    yield return session.Finish(buffer, w.Finish());
-                    Begin(w, query.Span, request, session, first: false);
-                    Add(w, owner.AsSpan(0, ownerLength), RecordType.PTR, ttl, target.AsSpan(0, targetLength));
-                }
-                counted();
-            }
-        }
-        foreach (var r in plan.Closing ?? [])
-        {
-            if (!w.TryAdd(r.Owner, r.Type, r.Ttl, r.Data))
-            {
-                yield return session.Finish(buffer, w.Finish());
-                Begin(w, query.Span, request, session, first: false);
-                Add(w, r.Owner, r.Type, r.Ttl, r.Data);
-            }
-            counted();
-        }
-        yield return session.Finish(buffer, w.Finish());
-    }
-
-    /// <summary>The first record of a fresh message: it fits unless it is larger than any message.</summary>
-    private static void Add(BulkMessageWriter w, ReadOnlySpan<byte> owner, RecordType type, uint ttl, ReadOnlySpan<byte> data)
-    {
-        if (!w.TryAdd(owner, type, ttl, data))
-            throw new InvalidOperationException("a record larger than a transfer message");
-    }
-
-    private static void Begin(BulkMessageWriter w, ReadOnlySpan<byte> query, in ParsedRequest request, ITransferSession session, bool first) =>
-        w.Begin(request.Header.Id, DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0), session.SignatureSpace,
-            first ? request.QuestionName(query) : default, request.QType, request.QClass);
 
     private static int TryWriteSingle(ReadOnlySpan<byte> query, in ParsedRequest request, Span<byte> buffer, IEnumerable<TransferRecord> records, ITransferSession session)
     {

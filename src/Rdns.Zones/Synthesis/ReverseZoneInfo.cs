@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rdns.Addressing;
 using Rdns.Protocol.Names;
 
@@ -98,6 +99,7 @@ public sealed class ReverseZoneInfo
     /// Writes the owner name of a full address of this zone into <paramref name="destination"/>
     /// (at least <see cref="DnsName.MaxLength"/> octets); returns its length. Allocates nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int WriteName(UInt128 value, scoped ReadOnlySpan<byte> originWire, Span<byte> destination)
     {
         int n = 0;
@@ -129,6 +131,7 @@ public sealed class ReverseZoneInfo
     }
 
     /// <summary>One decimal label (0–255, no leading zeros); returns its length with the length octet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WriteDecimal(Span<byte> destination, int octet)
     {
         int digits = octet >= 100 ? 3 : octet >= 10 ? 2 : 1;

@@ -81,6 +81,7 @@ public static class ServeHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         var store = StoreFactory.Open(storeOptions, data.FullPath);
+        Task<ZoneLoader.Loaded>? loading = null;
         try
         {
             var storeDescription = StoreFactory.Describe(storeOptions, data.FullPath);
@@ -98,6 +99,10 @@ public static class ServeHost
             // The public view refuses private reverse space it does not host (RFC 6303 zones are
             // served only in views of private networks), so a hosted ancestor never leaks it.
             zones.Replace(ZoneSet.Empty.WithLocalZones(LocallyServedZones.Private, serve: false));
+            // The zones are read and built on worker threads while the rest of the server is put
+            // together (most of that is one thread loading and compiling code); they are served
+            // once both are done.
+            loading = ZoneLoader.ReadAsync(store, cancellationToken);
             var dnsEndpoints = settings.DnsEndpoints;
             var serverOptions = new ServerOptions
             {
@@ -216,7 +221,7 @@ public static class ServeHost
             }
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
-            await app.Services.GetRequiredService<ZoneLoader>().LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            app.Services.GetRequiredService<ZoneLoader>().Publish(await loading.ConfigureAwait(false));
             // Every node of the store answers cookies with the same secret from its first query.
             if (settings.Cookies.Enabled)
                 await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
@@ -314,6 +319,9 @@ public static class ServeHost
         }
         catch
         {
+            // The store stays open until a reading still under way has stopped.
+            if (loading is not null)
+                await Task.WhenAny(loading).ConfigureAwait(false);
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
         }

@@ -109,6 +109,39 @@ public class BulkMessageWriterTests
             AssertPointersReachBackToLabels(message);
     }
 
+    [Theory]
+    [InlineData(65535, 0)]
+    [InlineData(4096, 0)]
+    [InlineData(512, 100)]
+    public void A_PTR_added_as_such_is_written_exactly_as_any_record(int capacity, int reserve)
+    {
+        // PTRs only, in address order as a compact table reads them, with some owners repeated
+        // (the whole owner is then pointed to) and a run across /16s whose rest changes.
+        var records = Records(30_000).Where(r => r.Type == RecordType.PTR).ToList();
+        records.InsertRange(500, records.GetRange(495, 5));
+        records.Add(new ResourceRecord(DnsName.Parse("1.0.17.172.in-addr.arpa."), RecordType.PTR, 60, DnsName.Parse("a.example.").Wire.ToArray()));
+        records.Add(new ResourceRecord(DnsName.Parse("2.0.17.172.in-addr.arpa."), RecordType.PTR, 60, DnsName.Parse("b.example.").Wire.ToArray()));
+        var expected = Write(records, capacity, reserve);
+
+        var buffer = new byte[65535];
+        var w = new BulkMessageWriter(buffer, capacity);
+        var messages = new List<byte[]>();
+        w.Begin(7, DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0), reserve, Zone.Wire, RecordType.AXFR, RecordClass.IN);
+        foreach (var r in records)
+        {
+            if (w.TryAddPtr(r.Owner.Wire, r.Ttl, r.Data))
+                continue;
+            messages.Add(buffer.AsSpan(0, w.Finish()).ToArray());
+            w.Begin(7, DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0), reserve, default, RecordType.AXFR, RecordClass.IN);
+            Assert.True(w.TryAddPtr(r.Owner.Wire, r.Ttl, r.Data));
+        }
+        messages.Add(buffer.AsSpan(0, w.Finish()).ToArray());
+
+        Assert.Equal(expected.Count, messages.Count);
+        for (int m = 0; m < messages.Count; m++)
+            Assert.True(expected[m].AsSpan().SequenceEqual(messages[m]), $"message {m} differs");
+    }
+
     [Fact]
     public void A_record_that_does_not_fit_leaves_the_message_as_it_was()
     {
