@@ -343,19 +343,26 @@ internal sealed class CompactPtrTable
     /// <summary>The <paramref name="i"/>-th present one-octet key (the bit set's select).</summary>
     private int Select(int i)
     {
-        for (int w = 0; w < 4; w++)
-        {
-            ulong word = w switch { 0 => _set0, 1 => _set1, 2 => _set2, _ => _set3 };
-            int inWord = BitOperations.PopCount(word);
-            if (i < inWord)
-            {
-                for (; i > 0; i--)
-                    word &= word - 1;
-                return w * 64 + BitOperations.TrailingZeroCount(word);
-            }
-            i -= inWord;
-        }
-        throw new ArgumentOutOfRangeException(nameof(i));
+        int c0 = BitOperations.PopCount(_set0);
+        if (i < c0)
+            return SelectIn(_set0, i);
+        i -= c0;
+        int c1 = BitOperations.PopCount(_set1);
+        if (i < c1)
+            return 64 + SelectIn(_set1, i);
+        i -= c1;
+        int c2 = BitOperations.PopCount(_set2);
+        if (i < c2)
+            return 128 + SelectIn(_set2, i);
+        return 192 + SelectIn(_set3, i - c2);
+    }
+
+    /// <summary>The position of the <paramref name="i"/>-th set bit of <paramref name="word"/>.</summary>
+    private static int SelectIn(ulong word, int i)
+    {
+        for (; i > 0; i--)
+            word &= word - 1;
+        return BitOperations.TrailingZeroCount(word);
     }
 
     /// <summary>Whether one-octet key <paramref name="b"/> is present, and how many keys lie below it.</summary>
