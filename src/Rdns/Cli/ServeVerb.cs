@@ -71,6 +71,11 @@ public static class ServeVerb
                 settings.Init = result.GetValue(init);
                 return ServeHost.RunAsync(settings, Console.Out).GetAwaiter().GetResult();
             }
+            catch (StoppedBeforeServingException e)
+            {
+                Console.Error.WriteLine($"rdns: {e.Message}");
+                return 0;
+            }
             catch (SettingsException e)
             {
                 Console.Error.WriteLine($"rdns: {e.Message}");

@@ -7,8 +7,9 @@ public sealed class ImportLimits
     public long ApiRecords { get; set; } = new Api.Zones.ZoneImportOptions().MaxRecords;
 
     /// <summary>
-    /// Per <c>--zones</c> file: 10,000,000. The files are the operator's own, read once at start, so
-    /// the limit only stops a runaway <c>$GENERATE</c> from exhausting memory; raise it for larger zones.
+    /// Per <c>--zones</c> file: 20,000,000, so that a whole IPv4 /8 (16,777,216 addresses) with its
+    /// apex fits. The files are the operator's own, read once at start, so the limit only stops a
+    /// runaway <c>$GENERATE</c> from exhausting memory; raise it for larger zones.
     /// </summary>
-    public long ZoneFileRecords { get; set; } = 10_000_000;
+    public long ZoneFileRecords { get; set; } = 20_000_000;
 }

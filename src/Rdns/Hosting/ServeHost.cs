@@ -272,7 +272,17 @@ public static class ServeHost
 
             var observability = Observability.Start(app, settings);
             app.MapRdnsApi();
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // SIGTERM (or SIGINT) arrived while the listeners were still binding: a stop asked
+                // for, not a failure.
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw new StoppedBeforeServingException();
+            }
             Trace("listening");
             var running = new RunningHost(app, store, data, observability);
             if (!settings.Quiet)
