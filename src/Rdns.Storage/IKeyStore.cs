@@ -67,6 +67,14 @@ public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore
 
     /// <summary>True when the store holds nothing: no zones, keys, tenants or pools (a new store).</summary>
     Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Begins a bulk load, such as the zone files imported at start before anything is served:
+    /// until it completes, commits may skip the flush to disk each one would otherwise wait for
+    /// (SQLite then flushes at its checkpoints), and completing it makes them all durable at once.
+    /// A store whose every commit is cheap to make durable (PostgreSQL) changes nothing.
+    /// </summary>
+    Task<IBulkLoad> BeginBulkLoadAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Store settings.</summary>

@@ -75,6 +75,18 @@ internal abstract partial class SqlStore : IRdnsStore
 
     public abstract ValueTask DisposeAsync();
 
+    public virtual Task<IBulkLoad> BeginBulkLoadAsync(CancellationToken cancellationToken = default) => Task.FromResult<IBulkLoad>(DurableAlready.Instance);
+
+    /// <summary>The bulk load of a store whose commits are durable as they are made: nothing to do.</summary>
+    private sealed class DurableAlready : IBulkLoad
+    {
+        public static readonly DurableAlready Instance = new();
+
+        public Task CompleteAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>Now, to the microsecond: the precision both databases keep, so what is read back equals what was written.</summary>
     protected DateTimeOffset Now() => StoreTime.ToMicroseconds(Time.GetUtcNow());
 

@@ -64,6 +64,44 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContractTe
     }
 
     [Fact]
+    public async Task A_bulk_load_defers_the_flush_of_each_commit_and_ends_with_every_commit_durable()
+    {
+        var sqlite = (Sqlite.SqliteStore)Store;
+        Assert.Equal(2, await sqlite.WriterSynchronousAsync()); // FULL: each commit waits for the disk
+        var bulk = await Store.BeginBulkLoadAsync();
+        await using (bulk)
+        {
+            Assert.Equal(1, await sqlite.WriterSynchronousAsync()); // NORMAL: flushed at checkpoints
+            await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
+            await bulk.CompleteAsync();
+            Assert.Equal(2, await sqlite.WriterSynchronousAsync());
+        }
+        // Everything is in the database file itself: the completion checkpointed the whole WAL.
+        await using (var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            connection.Open();
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            using var result = cmd.ExecuteReader();
+            Assert.True(result.Read());
+            Assert.Equal(0, result.GetInt64(0));
+            Assert.Equal(result.GetInt64(1), result.GetInt64(2));
+        }
+
+        // Ended without completing (a failed import): later commits are durable again, and what
+        // was committed stays.
+        var failed = await Store.BeginBulkLoadAsync();
+        await Store.CreateZoneAsync(Zone3, Zone(Zone3, 1), false, Audit("create", "zone"));
+        await failed.DisposeAsync();
+        Assert.Equal(2, await sqlite.WriterSynchronousAsync());
+        string before = await StateAsync(Store);
+        await Store.DisposeAsync();
+        await using var reopened = OpenStore();
+        await reopened.MigrateAsync();
+        Assert.Equal(before, await StateAsync(reopened));
+    }
+
+    [Fact]
     public async Task Data_survives_reopening()
     {
         await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));

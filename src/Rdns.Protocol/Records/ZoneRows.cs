@@ -90,6 +90,28 @@ public sealed class ZoneRows : IReadOnlyList<ResourceRecord>
         return _chunks[row.Chunk].AsSpan(row.Offset + row.OwnerLength, row.DataLength);
     }
 
+    /// <summary>
+    /// Asks the processor to start fetching what reading row <paramref name="index"/> will touch:
+    /// its entry, and with <paramref name="octets"/> its owner and RDATA too (which needs the entry,
+    /// so ask for it first, some rows earlier). For reads in an order other than the rows' own (the
+    /// store's index order), where every row would otherwise wait on memory. A hint only: an index
+    /// out of range is ignored.
+    /// </summary>
+    public unsafe void Prefetch(int index, bool octets)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || (uint)index >= (uint)Count)
+            return;
+        ref var row = ref _rows[index];
+        if (!octets)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref row));
+            return;
+        }
+        // The array may move before the hint is taken; a hint at a stale address does no harm.
+        ref byte first = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_chunks[row.Chunk]);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.CompilerServices.Unsafe.Add(ref first, row.Offset)));
+    }
+
     public RecordType Type(int index) => At(index).Type;
 
     public RecordClass Class(int index) => At(index).Class;

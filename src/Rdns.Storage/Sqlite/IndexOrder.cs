@@ -13,64 +13,76 @@ internal static class IndexOrder
 {
     private const int WorthSorting = 4096;
 
+    /// <summary>Octets of the lowercased owner held in each sort key beside the row's position.</summary>
+    private const int HeadLength = 12;
+
     /// <summary>Positions of <paramref name="rows"/> in index order; null when sorting is not worth it or they are in order.</summary>
     public static int[]? Of(ZoneRows rows)
     {
         int n = rows.Count;
         if (n < WorthSorting)
             return null;
-        // Every owner lowercased once into one array: comparisons are then plain (vectorized) octet
-        // comparisons, and most are settled by the first eight octets held beside the position.
-        int total = 0;
-        for (int i = 0; i < n; i++)
-            total += rows.Owner(i).Length;
-        var keys = new byte[total];
-        var starts = new int[n + 1];
-        var types = new ushort[n];
-        var items = new Item[n];
+        // One 128-bit key per row: the first twelve octets of its lowercased owner, then its
+        // position. Keys sort as plain integers (no comparer, no octet arrays), which settles
+        // almost every pair; rows whose twelve octets are equal are put in full order afterwards.
+        var keys = new UInt128[n];
+        Span<byte> key = stackalloc byte[Protocol.Names.DnsName.MaxLength];
+        Span<byte> head = stackalloc byte[16];
         bool sorted = true;
-        Span<byte> head = stackalloc byte[8];
-        for (int i = 0, at = 0; i < n; i++)
+        for (int i = 0; i < n; i++)
         {
             var wire = rows.Owner(i);
-            var key = keys.AsSpan(at, wire.Length);
-            wire.CopyTo(key);
-            Protocol.Names.WireName.LowerInPlace(key);
-            starts[i] = at;
-            at += wire.Length;
-            types[i] = (ushort)rows.Type(i);
             head.Clear();
-            key[..Math.Min(8, key.Length)].CopyTo(head);
-            items[i] = new Item(BinaryPrimitives.ReadUInt64BigEndian(head), i);
-            starts[i + 1] = at;
+            var prefix = head[..Math.Min(HeadLength, wire.Length)];
+            wire[..prefix.Length].CopyTo(prefix);
+            Protocol.Names.WireName.LowerInPlace(prefix);
+            BinaryPrimitives.WriteInt32BigEndian(head[HeadLength..], i);
+            keys[i] = BinaryPrimitives.ReadUInt128BigEndian(head);
+            if (sorted && i > 0 && keys[i] >> 32 <= keys[i - 1] >> 32)
+                sorted = keys[i] >> 32 == keys[i - 1] >> 32 && Compare(rows, i - 1, i, key) <= 0;
         }
-        var comparer = new Comparer(keys, starts, types);
-        for (int i = 1; i < n && sorted; i++)
-            sorted = comparer.Compare(items[i - 1], items[i]) <= 0;
         if (sorted)
             return null;
-        Array.Sort(items, comparer);
+        Array.Sort(keys);
         var order = new int[n];
         for (int i = 0; i < n; i++)
-            order[i] = items[i].Index;
+            order[i] = (int)(uint)keys[i];
+        // Runs of equal heads: order by the whole owner, then type, then position.
+        var comparer = new RowComparer(rows);
+        for (int start = 0; start < n;)
+        {
+            int end = start + 1;
+            while (end < n && keys[end] >> 32 == keys[start] >> 32)
+                end++;
+            if (end - start > 1)
+                Array.Sort(order, start, end - start, comparer);
+            start = end;
+        }
         return order;
     }
 
-    private readonly record struct Item(ulong Head, int Index);
-
-    private sealed class Comparer(byte[] keys, int[] starts, ushort[] types) : IComparer<Item>
+    /// <summary>Rows <paramref name="a"/> and <paramref name="b"/> in index order (position last).</summary>
+    private static int Compare(ZoneRows rows, int a, int b, Span<byte> buffer)
     {
-        public int Compare(Item a, Item b)
-        {
-            if (a.Head != b.Head)
-                return a.Head < b.Head ? -1 : 1;
-            var x = keys.AsSpan(starts[a.Index], starts[a.Index + 1] - starts[a.Index]);
-            var y = keys.AsSpan(starts[b.Index], starts[b.Index + 1] - starts[b.Index]);
-            int c = x.SequenceCompareTo(y);
-            if (c != 0)
-                return c;
-            c = types[a.Index].CompareTo(types[b.Index]);
-            return c != 0 ? c : a.Index.CompareTo(b.Index);
-        }
+        var x = rows.Owner(a);
+        var y = rows.Owner(b);
+        var lowerX = buffer[..x.Length];
+        x.CopyTo(lowerX);
+        Protocol.Names.WireName.LowerInPlace(lowerX);
+        Span<byte> lowerY = stackalloc byte[y.Length];
+        y.CopyTo(lowerY);
+        Protocol.Names.WireName.LowerInPlace(lowerY);
+        int c = ((ReadOnlySpan<byte>)lowerX).SequenceCompareTo(lowerY);
+        if (c != 0)
+            return c;
+        c = ((ushort)rows.Type(a)).CompareTo((ushort)rows.Type(b));
+        return c != 0 ? c : a.CompareTo(b);
+    }
+
+    private sealed class RowComparer(ZoneRows rows) : IComparer<int>
+    {
+        private readonly byte[] _buffer = new byte[Protocol.Names.DnsName.MaxLength];
+
+        public int Compare(int a, int b) => IndexOrder.Compare(rows, a, b, _buffer);
     }
 }

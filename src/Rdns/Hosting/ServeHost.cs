@@ -55,13 +55,26 @@ public static class ServeHost
         }
     }
 
+    /// <summary>
+    /// The server's settings come from its own options and config file, never from an
+    /// <c>appsettings.json</c> in whatever directory it was started from: the content root is the
+    /// binary's directory and configuration files are not watched. Watching them would put an
+    /// inotify watch on every directory under the working directory — under systemd that is
+    /// <c>/</c>: tens of thousands of watches and seconds of start-up.
+    /// </summary>
+    internal static WebApplicationOptions HostOptionsFor() => new()
+    {
+        ContentRootPath = AppContext.BaseDirectory,
+        Args = ["--hostBuilder:reloadConfigOnChange=false"],
+    };
+
     private static async Task<RunningHost> StartAsync(ServeSettings settings, DataDirectory data, TextWriter output, Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
     {
         var storeOptions = new StoreOptions { Connection = settings.Store };
         if (StoreFactory.SqlitePath(storeOptions, data.FullPath) is { } databasePath)
             data.CheckSqliteFile(databasePath, settings.Init, output);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostOptionsFor());
         LogSetup.Configure(builder.Logging, settings);
         Systemd.Configure(builder.Services);
         builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
@@ -252,7 +265,17 @@ public static class ServeHost
                 app.Services.GetRequiredService<Control.Secondary.SecondaryFollower>().Start();
             }
             if (settings.Zones is not null)
-                await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
+            {
+                // Nothing is served or answered before the listeners start below: the files'
+                // commits skip the flush each would wait for, and are all made durable at once
+                // when the last file is in.
+                var bulk = await store.BeginBulkLoadAsync(cancellationToken).ConfigureAwait(false);
+                await using (bulk.ConfigureAwait(false))
+                {
+                    await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
+                    await bulk.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
             if (!settings.IsSecondary)
             {
                 // After the imports: the catalog lists every zone once, rather than being listed
