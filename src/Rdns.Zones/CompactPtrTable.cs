@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Rdns.Protocol.Names;
@@ -45,26 +46,105 @@ internal sealed class CompactPtrTable
     private readonly byte[] _targets;
     private readonly int[] _index;
     private readonly uint[] _ttls;
+    private readonly uint _ttl;
     private readonly byte[]? _ttlIndex8;
     private readonly ushort[]? _ttlIndex16;
+    private readonly UInt128 _network;
+    private readonly UInt128 _last;
+
+    /// <summary>
+    /// Where the keys of each value of the top host bits (up to 24) begin (one more
+    /// entry for the end): a lookup binary-searches only its bucket, about
+    /// <see cref="EntriesPerBucket"/> keys in one or two cache lines, instead of the whole table,
+    /// whose first steps each wait on memory in a large zone. Null for tables of fewer than
+    /// 2 × <see cref="EntriesPerBucket"/> entries.
+    /// </summary>
+    private readonly int[]? _buckets;
+    private readonly int _bucketShift;
+
+    /// <summary>
+    /// A table of one-octet keys (a /24, an RFC 2317 block) keeps them as a 256-bit set in the
+    /// table itself instead of an array: a key is present when its bit is, and its index is the
+    /// number of bits below it, so a lookup reads no key array and makes no search. Not when an
+    /// address has several PTRs (a key repeats): those keep the array.
+    /// </summary>
+    private readonly ulong _set0, _set1, _set2, _set3;
+    private readonly bool _keySet;
+
+    /// <summary>16 keys per bucket on average: a quarter of an octet per PTR for the bucket starts.</summary>
+    private const int EntriesPerBucket = 16;
 
     private CompactPtrTable(AddressSpace space, int count, byte[] keys, byte[] targets, int[] index, uint[] ttls, byte[]? ttlIndex8, ushort[]? ttlIndex16)
     {
         _space = space;
+        _network = space.Network;
+        _last = space.Last;
         _width = space.KeyWidth;
         Count = count;
+        _keySet = _width == 1 && StrictlyIncreasing(keys, count);
+        if (_keySet)
+        {
+            // One-octet keys become the bit set; the array is dropped.
+            for (int i = 0; i < count; i++)
+            {
+                int b = keys[i];
+                ulong bit = 1UL << (b & 63);
+                switch (b >> 6)
+                {
+                    case 0: _set0 |= bit; break;
+                    case 1: _set1 |= bit; break;
+                    case 2: _set2 |= bit; break;
+                    default: _set3 |= bit; break;
+                }
+            }
+            keys = [];
+        }
         _keys = keys;
         _targets = targets;
         _index = index;
         _ttls = ttls;
+        _ttl = ttls.Length > 0 ? ttls[0] : 0;
         _ttlIndex8 = ttlIndex8;
         _ttlIndex16 = ttlIndex16;
+        (_buckets, _bucketShift) = BuildBuckets();
     }
+
+    private static bool StrictlyIncreasing(byte[] keys, int count)
+    {
+        for (int i = 1; i < count; i++)
+        {
+            if (keys[i] <= keys[i - 1])
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>The bucket starts over the sorted keys (see <see cref="_buckets"/>) in one pass, and the shift that takes a host's bucket.</summary>
+    private (int[]? Buckets, int Shift) BuildBuckets()
+    {
+        int bits = Math.Min(Math.Min(_space.HostBits, 24), BitOperations.Log2((uint)Math.Max(1, Count / EntriesPerBucket)));
+        if (bits < 1 || _width == 1)
+            return (null, 0);
+        var buckets = new int[(1 << bits) + 1];
+        int next = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            int bucket = BucketOf(HostAt(i), _space.HostBits - bits);
+            while (next <= bucket)
+                buckets[next++] = i;
+        }
+        while (next < buckets.Length)
+            buckets[next++] = Count;
+        return (buckets, _space.HostBits - bits);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int BucketOf(UInt128 host, int shift) => shift < 64 && (ulong)(host >> 64) == 0 ? (int)((ulong)host >> shift) : (int)(host >> shift);
 
     public int Count { get; }
 
     /// <summary>Octets held by this table's arrays (the suffixes it names are shared by all zones).</summary>
-    public long Bytes => _keys.Length + _targets.Length + _index.Length * 4L + _ttls.Length * 4L + (_ttlIndex8?.Length ?? 0) + (_ttlIndex16?.Length * 2L ?? 0);
+    public long Bytes => (_keySet ? 32 : _keys.Length) + _targets.Length + _index.Length * 4L + _ttls.Length * 4L + (_ttlIndex8?.Length ?? 0) + (_ttlIndex16?.Length * 2L ?? 0) + (_buckets?.Length * 4L ?? 0);
 
     /// <summary>Below this many entries a table is built on one thread.</summary>
     private const int ParallelFrom = 1 << 15;
@@ -254,6 +334,8 @@ internal sealed class CompactPtrTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private UInt128 HostAt(int i)
     {
+        if (_keySet)
+            return (uint)Select(i);
         var keys = _keys;
         int p = i * _width;
         if (_width == 1)
@@ -269,15 +351,93 @@ internal sealed class CompactPtrTable
         return high == 0 ? low : new UInt128(high, low);
     }
 
+    /// <summary>The <paramref name="i"/>-th present one-octet key (the bit set's select).</summary>
+    private int Select(int i)
+    {
+        int c0 = BitOperations.PopCount(_set0);
+        if (i < c0)
+            return SelectIn(_set0, i);
+        i -= c0;
+        int c1 = BitOperations.PopCount(_set1);
+        if (i < c1)
+            return 64 + SelectIn(_set1, i);
+        i -= c1;
+        int c2 = BitOperations.PopCount(_set2);
+        if (i < c2)
+            return 128 + SelectIn(_set2, i);
+        return 192 + SelectIn(_set3, i - c2);
+    }
+
+    /// <summary>The position of the <paramref name="i"/>-th set bit of <paramref name="word"/>.</summary>
+    private static int SelectIn(ulong word, int i)
+    {
+        for (; i > 0; i--)
+            word &= word - 1;
+        return BitOperations.TrailingZeroCount(word);
+    }
+
+    /// <summary>Whether one-octet key <paramref name="b"/> is present, and how many keys lie below it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int RankOf(int b, out bool present)
+    {
+        ulong below = (1UL << (b & 63)) - 1;
+        int rank;
+        ulong word;
+        switch (b >> 6)
+        {
+            case 0:
+                word = _set0;
+                rank = 0;
+                break;
+            case 1:
+                word = _set1;
+                rank = BitOperations.PopCount(_set0);
+                break;
+            case 2:
+                word = _set2;
+                rank = BitOperations.PopCount(_set0) + BitOperations.PopCount(_set1);
+                break;
+            default:
+                word = _set3;
+                rank = BitOperations.PopCount(_set0) + BitOperations.PopCount(_set1) + BitOperations.PopCount(_set2);
+                break;
+        }
+        present = (word >> (b & 63) & 1) != 0;
+        return rank + BitOperations.PopCount(word & below);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong HostAt64(int i)
+    {
+        var keys = _keys;
+        int p = i * _width;
+        int end = p + _width;
+        ulong value = 0;
+        for (int k = p; k < end; k++)
+            value = value << 8 | keys[k];
+        return value;
+    }
+
     /// <summary>The index of <paramref name="key"/>, or the bitwise complement of where it would go.</summary>
     public int IndexOf(UInt128 key)
     {
-        if (key < _space.Network)
+        if (key < _network)
             return ~0;
-        if (key > _space.Last)
+        if (key > _last)
             return ~Count;
-        UInt128 host = key - _space.Network;
+        UInt128 host = key - _network;
         int lo = 0, hi = Count - 1;
+        if (_buckets is { } buckets)
+        {
+            int bucket = BucketOf(host, _bucketShift);
+            lo = buckets[bucket];
+            hi = buckets[bucket + 1] - 1;
+        }
+        if (_keySet)
+        {
+            int rank = RankOf((int)(ulong)host, out bool present);
+            return present ? rank : ~rank;
+        }
         if (_width == 1)
         {
             byte b = (byte)host;
@@ -289,6 +449,22 @@ internal sealed class CompactPtrTable
                 if (k == b)
                     return mid;
                 if (k < b)
+                    lo = mid + 1;
+                else
+                    hi = mid - 1;
+            }
+            return ~lo;
+        }
+        if (_width <= 8)
+        {
+            ulong h = (ulong)host;
+            while (lo <= hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                ulong k = HostAt64(mid);
+                if (k == h)
+                    return mid;
+                if (k < h)
                     lo = mid + 1;
                 else
                     hi = mid - 1;
@@ -324,7 +500,7 @@ internal sealed class CompactPtrTable
         return true;
     }
 
-    public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttls[0];
+    public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttl;
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -20,9 +20,19 @@ public sealed partial class ZoneSnapshot
 
     private readonly CompactPtrs? _compact;
 
+    /// <summary>
+    /// The compact table itself when nothing is patched over it (the usual case), and the count of
+    /// compact records: a query reads them here, one object fewer to wait on than through
+    /// <see cref="_compact"/>.
+    /// </summary>
+    private readonly CompactPtrTable? _unpatched;
+    private readonly int _compactCount;
+
     private ZoneSnapshot(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact)
     {
         _compact = compact;
+        _unpatched = compact is { PatchCount: 0 } ? compact.Table : null;
+        _compactCount = compact?.Count ?? 0;
         Origin = origin;
         _nodes = nodes;
         Apex = apex;
@@ -105,7 +115,7 @@ public sealed partial class ZoneSnapshot
     public ZoneNode? Find(ReadOnlySpan<byte> name) => _nodes.TryGetValue(name, out var node) ? node : null;
 
     /// <summary>Records held in the compact address table rather than as nodes.</summary>
-    public int CompactCount => _compact?.Count ?? 0;
+    public int CompactCount => _compactCount;
 
     /// <summary>Octets of the compact address table's own arrays (the suffixes its targets share are counted once, in <see cref="SharedSuffixBytes"/>).</summary>
     public long CompactBytes => _compact?.Table?.Bytes ?? 0;
@@ -132,7 +142,12 @@ public sealed partial class ZoneSnapshot
             return CompactMatch.None;
         int width = Reverse.Prefix.Network.BitLength;
         if (bits == width)
-            return _compact.TryFind(value, out ttl, target, out targetLength) ? CompactMatch.Ptr : CompactMatch.None;
+        {
+            bool found = _unpatched is { } table
+                ? table.TryFind(value, out ttl, target, out targetLength)
+                : _compact.TryFind(value, out ttl, target, out targetLength);
+            return found ? CompactMatch.Ptr : CompactMatch.None;
+        }
         UInt128 hostMask = bits == 0 ? UInt128.MaxValue >> (128 - width) : (((UInt128)1 << (width - bits)) - 1);
         return _compact.AnyInRange(value, value | hostMask) ? CompactMatch.EmptyNonTerminal : CompactMatch.None;
     }

@@ -54,6 +54,49 @@ public class CompactPtrBulkTests
         Assert.Equal(expected.Count + 4, zone.RecordCount);
     }
 
+    [Theory]
+    [InlineData("7.10.in-addr.arpa.", 16, 5000)]
+    [InlineData("9.7.10.in-addr.arpa.", 8, 100)]
+    [InlineData("9.7.10.in-addr.arpa.", 8, 256)]
+    public void Every_address_of_the_space_is_found_exactly_when_it_has_a_ptr_and_partial_names_exist_above_ptrs(string origin, int hostBits, int count)
+    {
+        // A table large enough for its bucket index (16 host bits), and a /24 whose one-octet keys
+        // are a bit set (some addresses, every address): every host asked, present or not.
+        var b = ZoneBuilder.Standard(origin);
+        var random = new Random(hostBits * 1000 + count);
+        var present = new SortedSet<int>();
+        while (present.Count < Math.Min(count, 1 << hostBits))
+            present.Add(random.Next(1 << hostBits));
+        string Name(int host) => hostBits == 8 ? $"{host}.{origin}" : $"{host & 0xff}.{host >> 8}.{origin}";
+        foreach (int host in present)
+            b.Records.Add(new ResourceRecord(DnsName.Parse(Name(host)), RecordType.PTR, 3600, DnsName.Parse($"h{host}.example.").Wire.ToArray()));
+        var zone = b.Build();
+        Assert.Equal(present.Count, zone.CompactCount);
+        Span<byte> target = stackalloc byte[DnsName.MaxLength];
+        for (int host = 0; host < 1 << hostBits; host++)
+        {
+            var match = zone.FindCompact(DnsName.Parse(Name(host)).Wire, out _, target, out int length);
+            if (present.Contains(host))
+            {
+                Assert.Equal(ZoneSnapshot.CompactMatch.Ptr, match);
+                Assert.Equal($"h{host}.example.", Rdata.ReadName(target[..length].ToArray()).ToString());
+            }
+            else
+            {
+                Assert.Equal(ZoneSnapshot.CompactMatch.None, match);
+            }
+        }
+        if (hostBits == 16)
+        {
+            for (int high = 0; high < 256; high++)
+            {
+                bool any = present.GetViewBetween(high << 8, (high << 8) | 0xff).Count > 0;
+                var match = zone.FindCompact(DnsName.Parse($"{high}.{origin}").Wire, out _, target, out _);
+                Assert.Equal(any ? ZoneSnapshot.CompactMatch.EmptyNonTerminal : ZoneSnapshot.CompactMatch.None, match);
+            }
+        }
+    }
+
     [Fact]
     public void Sparse_ipv6_addresses_sort_by_address_and_an_address_with_two_ptrs_keeps_their_order()
     {

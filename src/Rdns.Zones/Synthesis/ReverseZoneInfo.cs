@@ -61,30 +61,34 @@ public sealed class ReverseZoneInfo
         int step = Kind == ZoneKind.Octet ? 8 : 4;
         if (bits + labels * step > width)
             return false;
-        // The label nearest the apex holds the most significant of the new bits.
-        Span<int> starts = stackalloc int[labels];
+        // The label nearest the apex holds the most significant of the new bits: label i (from
+        // the left) lands (labels - i) steps below the prefix. Built in two halves, as shifts of
+        // a 128-bit value cost far more than of a 64-bit one.
+        ulong high = 0, low = 0;
+        int shift = width - bits - labels * step;
         int pos = 0;
-        for (int i = 0; i < labels; i++)
+        for (int i = 0; i < labels; i++, shift += step)
         {
-            starts[i] = pos;
-            pos += 1 + name[pos];
-        }
-        for (int i = labels - 1; i >= 0; i--)
-        {
-            var label = name.Slice(starts[i] + 1, name[starts[i]]);
+            int length = name[pos];
+            var label = name.Slice(pos + 1, length);
+            pos += 1 + length;
             int piece;
             if (step == 8)
             {
                 if (!TryOctet(label, out piece))
                     return false;
             }
-            else if (label.Length != 1 || (piece = Nibble(label[0])) < 0)
+            else if (length != 1 || (piece = Nibble(label[0])) < 0)
             {
                 return false;
             }
-            bits += step;
-            value |= (UInt128)(uint)piece << (width - bits);
+            if (shift >= 64)
+                high |= (ulong)(uint)piece << (shift - 64);
+            else
+                low |= (ulong)(uint)piece << shift;
         }
+        bits += labels * step;
+        value |= new UInt128(high, low);
         return true;
     }
 
