@@ -278,4 +278,52 @@ public sealed class NotifySenderTests
         Assert.Contains(A, heard);
         Assert.Contains(B, heard);
     }
+    [Fact]
+    public async Task An_answer_with_the_id_but_another_question_is_not_the_answer()
+    {
+        // A secondary that answers every NOTIFY with its ID but the question of another zone (as a
+        // late answer to an earlier request whose ID was drawn again would look): never an
+        // acknowledgement, so the NOTIFY is tried again.
+        using var secondary = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int tries = 0;
+        using var stop = new CancellationTokenSource();
+        var answering = Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            while (!stop.IsCancellationRequested)
+            {
+                SocketReceiveFromResult r;
+                try
+                {
+                    r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                var notify = DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes));
+                Interlocked.Increment(ref tries);
+                var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
+                ack.Questions.Add(new Question(Protocol.Names.DnsName.Parse("9.9.10.in-addr.arpa."), RecordType.SOA));
+                await secondary.SendToAsync(ack.ToWire(), r.RemoteEndPoint);
+            }
+        });
+
+        const string Zone = "3.2.10.in-addr.arpa.";
+        var served = new ServedZones();
+        served.Replace(ZoneSet.From([ZoneBuilder.Standard(Zone, 4).Build()]));
+        var peer = (IPEndPoint)secondary.LocalEndPoint!;
+        await using (var sender = new NotifySender([new SecondaryPeer(peer, null)], served, null, NullLogger.Instance))
+        {
+            sender.Enqueue(Protocol.Names.DnsName.Parse(Zone), 4);
+            for (int i = 0; i < 200 && Volatile.Read(ref tries) < 2; i++)
+                await Task.Delay(50);
+            Assert.True(Volatile.Read(ref tries) >= 2, $"{tries} tries: the wrong answer ended the delivery");
+            Assert.Equal(0, sender.Acknowledged);
+            Assert.Single(sender.PendingFor(peer));
+        }
+        await stop.CancelAsync();
+        await answering;
+    }
 }

@@ -200,11 +200,15 @@ public sealed partial class NotifySender : IAsyncDisposable
         }
     }
 
+    /// <summary>How many times one delivery is sent at once because its secondary answered again (see <see cref="Answering"/>).</summary>
+    private const int MaxRevivals = 3;
+
     /// <summary>Sends until acknowledged, always the newest pending serial of this zone for this peer.</summary>
     private async Task DeliverAsync(SecondaryPeer peer, DnsName zone)
     {
         var key = (peer.Endpoint, zone);
         var delay = FirstTimeout;
+        int revivals = 0;
         try
         {
             for (int attempt = 1; attempt <= MaxTries && !_stop.IsCancellationRequested; attempt++)
@@ -258,11 +262,21 @@ public sealed partial class NotifySender : IAsyncDisposable
                     // It answered, with an error (NOTAUTH, REFUSED...): asked again after the delay.
                     await Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
                 }
-                else if (await WaitOrRevivedAsync(peer.Endpoint, delay).ConfigureAwait(false))
+                else if (revivals < MaxRevivals)
                 {
-                    // The secondary answers again (it was down, or restarting): this zone goes now.
-                    delay = FirstTimeout;
-                    continue;
+                    if (await WaitOrRevivedAsync(peer.Endpoint, delay).ConfigureAwait(false))
+                    {
+                        // The secondary answers again (it was down, or restarting): this zone goes
+                        // now. A few times per delivery only: a secondary that answers some tries
+                        // and drops others would otherwise spend every try within seconds.
+                        revivals++;
+                        delay = FirstTimeout;
+                        continue;
+                    }
+                }
+                else
+                {
+                    await Task.Delay(delay, _time, _stop.Token).ConfigureAwait(false);
                 }
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
             }
@@ -329,7 +343,7 @@ public sealed partial class NotifySender : IAsyncDisposable
     /// <summary>One NOTIFY over UDP on the shared socket; the answer's RCODE, or null on timeout or an answer that fails its check.</summary>
     private async Task<Rcode?> SendOnceAsync(SecondaryPeer peer, ZoneSnapshot zone, TimeSpan timeout)
     {
-        var (id, answer) = _socket.Reserve(peer.Endpoint);
+        var (id, answer) = _socket.Reserve(peer.Endpoint, zone.Origin);
         var wire = ArrayPool<byte>.Shared.Rent(4096);
         try
         {

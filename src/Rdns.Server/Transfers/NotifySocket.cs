@@ -3,6 +3,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 
 namespace Rdns.Server.Transfers;
@@ -17,7 +19,10 @@ namespace Rdns.Server.Transfers;
 /// </summary>
 internal sealed class NotifySocket : IDisposable
 {
-    private readonly ConcurrentDictionary<(IPEndPoint Peer, ushort Id), TaskCompletionSource<byte[]>> _waiting = new();
+    private readonly ConcurrentDictionary<(IPEndPoint Peer, ushort Id), Waiter> _waiting = new();
+
+    /// <summary>A request in flight: its answer, and the question the answer must repeat.</summary>
+    private sealed record Waiter(TaskCompletionSource<byte[]> Answer, byte[] Question);
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _opening = new();
     private Socket? _v4;
@@ -38,20 +43,44 @@ internal sealed class NotifySocket : IDisposable
     public int InFlight => _waiting.Count;
 
     /// <summary>
-    /// Reserves a message ID for a request to <paramref name="peer"/>: none other in flight to that
-    /// peer has it. The caller writes it into the request (before signing it) and must
-    /// <see cref="Release"/> it when done.
+    /// Reserves a message ID for a request to <paramref name="peer"/> about <paramref name="zone"/>:
+    /// none other in flight to that peer has it. The caller writes it into the request (before
+    /// signing it) and must <see cref="Release"/> it when done. Only an answer that repeats the
+    /// question (the zone, SOA, IN) is taken as the answer: a late answer to an earlier request
+    /// whose ID was drawn again is not.
     /// </summary>
-    public (ushort Id, Task<byte[]> Answer) Reserve(IPEndPoint peer)
+    public (ushort Id, Task<byte[]> Answer) Reserve(IPEndPoint peer, DnsName zone)
     {
         peer = Normalize(peer);
-        var answer = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var question = new byte[zone.Wire.Length + 4];
+        zone.Wire.CopyTo(question);
+        BinaryPrimitives.WriteUInt16BigEndian(question.AsSpan(zone.Wire.Length), (ushort)RecordType.SOA);
+        BinaryPrimitives.WriteUInt16BigEndian(question.AsSpan(zone.Wire.Length + 2), (ushort)RecordClass.IN);
+        var waiter = new Waiter(new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously), question);
         while (true)
         {
             ushort id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
-            if (_waiting.TryAdd((peer, id), answer))
-                return (id, answer.Task);
+            if (_waiting.TryAdd((peer, id), waiter))
+                return (id, waiter.Answer.Task);
         }
+    }
+
+    /// <summary>Whether <paramref name="message"/> holds one question equal to <paramref name="question"/>, names compared without case.</summary>
+    private static bool AsksThe(ReadOnlySpan<byte> message, byte[] question)
+    {
+        if (BinaryPrimitives.ReadUInt16BigEndian(message[4..]) != 1 || message.Length < DnsHeader.Size + question.Length)
+            return false;
+        var asked = message.Slice(DnsHeader.Size, question.Length);
+        for (int i = 0; i < question.Length; i++)
+        {
+            // Label lengths (at most 63) and the type and class octets are below 'A', so folding
+            // every octet in A–Z compares the name without case and the rest exactly.
+            if (Fold(asked[i]) != Fold(question[i]))
+                return false;
+        }
+        return true;
+
+        static byte Fold(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
     }
 
     /// <summary>Forgets a reserved ID: a late answer to it is dropped.</summary>
@@ -89,7 +118,15 @@ internal sealed class NotifySocket : IDisposable
                 {
                     // The system's limit stands.
                 }
-                opened.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+                try
+                {
+                    opened.Bind(new IPEndPoint(family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0));
+                }
+                catch
+                {
+                    opened.Dispose();
+                    throw;
+                }
                 socket = opened;
                 _receivers.Add(Task.Run(() => ReceiveAsync(opened)));
             }
@@ -129,8 +166,10 @@ internal sealed class NotifySocket : IDisposable
             if ((flags & 0x8000) == 0 || (Opcode)((flags >> 11) & 0xF) != Opcode.Notify)
                 continue;
             ushort id = BinaryPrimitives.ReadUInt16BigEndian(buffer);
-            if (_waiting.TryRemove((Normalize(from), id), out var answer))
-                answer.TrySetResult(buffer.AsSpan(0, n).ToArray());
+            var key = (Normalize(from), id);
+            if (_waiting.TryGetValue(key, out var waiter) && AsksThe(buffer.AsSpan(0, n), waiter.Question)
+                && _waiting.TryRemove(new KeyValuePair<(IPEndPoint, ushort), Waiter>(key, waiter)))
+                waiter.Answer.TrySetResult(buffer.AsSpan(0, n).ToArray());
         }
     }
 
@@ -156,7 +195,7 @@ internal sealed class NotifySocket : IDisposable
         {
         }
         foreach (var waiting in _waiting.Values)
-            waiting.TrySetCanceled();
+            waiting.Answer.TrySetCanceled();
         _waiting.Clear();
         _stop.Dispose();
     }
