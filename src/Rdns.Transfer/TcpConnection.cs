@@ -20,6 +20,13 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
     /// <summary>True when an earlier exchange went over this connection.</summary>
     public bool Reused { get; set; }
 
+    /// <summary>
+    /// The last exchange stopped reading before the server's end of it (an IXFR answered in full
+    /// after its first message said nothing newer): the rest may still arrive, so the connection
+    /// must not carry another request.
+    /// </summary>
+    public bool Unfinished { get; set; }
+
     /// <summary>When the last exchange over it ended (<see cref="Environment.TickCount64"/>).</summary>
     public long IdleSince { get; set; }
 

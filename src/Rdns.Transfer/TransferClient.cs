@@ -137,7 +137,12 @@ public sealed class TransferClient : IDisposable
                     throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection without answering");
                 }
                 if (BinaryPrimitives.ReadUInt16BigEndian(message.Value.Span) != id)
+                {
+                    // On a kept connection, the rest of an earlier answer: ask again on a new one.
+                    if (connection.Reused)
+                        continue;
                     throw new TransferException(TransferFailure.Malformed, $"{server} answered another query id over TCP");
+                }
                 var answer = Read(message.Value.Span, server, name, key, ref exchange);
                 keep = true;
                 return answer;
@@ -217,7 +222,12 @@ public sealed class TransferClient : IDisposable
                     throw new TransferException(TransferFailure.Malformed, $"{primary} closed the {type} of {zone} before its end");
                 }
                 if (BinaryPrimitives.ReadUInt16BigEndian(wire.Value.Span) != id)
+                {
+                    // On a kept connection, the rest of an earlier answer: ask again on a new one.
+                    if (connection.Reused && messages == 0)
+                        return null;
                     throw new TransferException(TransferFailure.Malformed, $"{primary} sent a message of another query id in the {type} of {zone}");
+                }
                 bytes += wire.Value.Length + 2;
                 messages++;
                 var message = Read(wire.Value.Span, primary.Endpoint, messages == 1 ? zone : null, primary.Key, ref exchange);
@@ -231,7 +241,14 @@ public sealed class TransferClient : IDisposable
                 }
                 // RFC 1995 §2: an IXFR answered by the SOA alone (in its first message), not newer than ours, is complete.
                 if (type == RecordType.IXFR && messages == 1 && stream.SaysNothingNewerThan(Rdata.SoaSerial(currentSoa!.Data)))
+                {
+                    // A server may send more after that SOA (some answer with the whole zone):
+                    // a message that already holds more is not followed by another request. One
+                    // that held the SOA alone may be; whatever else the server then sends has
+                    // this request's ID and is recognised as left over (below).
+                    connection.Unfinished = message.Answers.Count > 1;
                     break;
+                }
             }
             // RFC 8945 §5.3.1: the last message of a signed stream must itself be signed.
             if (primary.Key is not null && exchange.UnsignedMessages > 0)
@@ -251,7 +268,7 @@ public sealed class TransferClient : IDisposable
     /// <summary>Keeps the connection for the next request after a clean exchange; closes it otherwise.</summary>
     private void Finish(TcpConnection connection, bool keep)
     {
-        if (keep)
+        if (keep && !connection.Unfinished)
             _pool.Return(connection);
         else
             connection.Dispose();

@@ -155,6 +155,10 @@ public sealed partial class SecondaryFollower
         {
             case NoNewerVersion:
                 return false;
+            case FullTransfer older when current is not null && !zone.ForceFull && !SerialNumber.GreaterThan(older.Serial, current.Serial):
+                // A primary behind us answered the IXFR with its whole, older zone (RFC 1995
+                // allows a full answer): nothing newer, and no step back.
+                return false;
             case IncrementalTransfer incremental when current is not null:
                 result = await _writer.WriteAsync(new ZoneWrite([], Audit(zone, "zone.ixfr", $"IXFR from {primary}: serial {current.Serial} to {transfer.Serial}, {incremental.Changes.Count} changesets"))
                 {

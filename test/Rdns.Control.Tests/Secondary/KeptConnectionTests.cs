@@ -29,8 +29,12 @@ public sealed class KeptConnectionTests
         private readonly Task _accepting;
         private int _connections;
 
-        public ScriptedPrimary(int answersPerConnection)
+        private readonly bool _trailing;
+
+        /// <param name="trailing">After the SOA alone, the rest of a whole-zone answer follows (as some primaries answer an IXFR).</param>
+        public ScriptedPrimary(int answersPerConnection, bool trailing = false)
         {
+            _trailing = trailing;
             _listener.Start();
             _accepting = Task.Run(async () =>
             {
@@ -79,6 +83,17 @@ public sealed class KeptConnectionTests
                     BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)wire.Length);
                     wire.CopyTo(framed, 2);
                     await stream.WriteAsync(framed, _stop.Token);
+                    if (_trailing)
+                    {
+                        var rest = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
+                        rest.Answers.Add(new ResourceRecord(Zone.Prepend("1"), RecordType.PTR, 300, DnsName.Parse("host.example.net.").Wire.ToArray()));
+                        rest.Answers.Add(Soa(Rdata.SoaSerial(query.Authority[0].Data)));
+                        var more = rest.ToWire();
+                        var moreFramed = new byte[more.Length + 2];
+                        BinaryPrimitives.WriteUInt16BigEndian(moreFramed, (ushort)more.Length);
+                        more.CopyTo(moreFramed, 2);
+                        await stream.WriteAsync(moreFramed, _stop.Token);
+                    }
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
@@ -126,5 +141,21 @@ public sealed class KeptConnectionTests
         }
         Assert.Equal(10, primary.Connections);
         Assert.Equal(10L, client.Connections.Opened);
+    }
+    [Fact]
+    public async Task What_a_primary_sends_after_an_answer_that_said_nothing_newer_is_not_read_as_the_next_answer()
+    {
+        // The primary answers with its SOA alone, then sends the rest of the zone: the client
+        // stops at the SOA (nothing newer), and the rest, still on the kept connection, must not
+        // be taken for the answer to the next request (it carries the earlier request's ID).
+        await using var primary = new ScriptedPrimary(int.MaxValue, trailing: true);
+        using var client = new TransferClient();
+        var server = new PrimaryServer(primary.Endpoint);
+        for (uint serial = 1; serial <= 6; serial++)
+        {
+            var answer = await client.TransferAsync(server, Zone, Soa(serial));
+            Assert.Equal(serial, Assert.IsType<NoNewerVersion>(answer).Serial);
+        }
+        Assert.True(primary.Connections > 1, "a connection with an answer left on it was used as it was");
     }
 }
