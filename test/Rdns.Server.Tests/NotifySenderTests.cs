@@ -21,28 +21,14 @@ public sealed class NotifySenderTests
         secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var heard = new ConcurrentDictionary<string, uint>();
         using var stop = new CancellationTokenSource();
-        var answering = Task.Run(async () =>
+        var answering = ReceiveNotifies(secondary, async (notify, source) =>
         {
-            var buffer = new byte[4096];
-            while (!stop.IsCancellationRequested)
-            {
-                SocketReceiveFromResult r;
-                try
-                {
-                    r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                var notify = DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes));
-                uint serial = Rdata.SoaSerial(notify.Answers[0].Data);
-                heard.AddOrUpdate(notify.Questions[0].Name.ToString(), serial, (_, old) => Math.Max(old, serial));
-                var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
-                ack.Questions.Add(notify.Questions[0]);
-                await secondary.SendToAsync(ack.ToWire(), r.RemoteEndPoint);
-            }
-        });
+                        uint serial = Rdata.SoaSerial(notify.Answers[0].Data);
+            heard.AddOrUpdate(notify.Questions[0].Name.ToString(), serial, (_, old) => Math.Max(old, serial));
+            var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
+            ack.Questions.Add(notify.Questions[0]);
+            await secondary.SendToAsync(ack.ToWire(), source);
+        }, stop.Token);
 
         const int Zones = 200, Changes = 20;
         var names = Enumerable.Range(0, Zones).Select(z => $"{z}.0.10.in-addr.arpa.").ToList();
@@ -108,38 +94,24 @@ public sealed class NotifySenderTests
         secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var sources = new ConcurrentDictionary<EndPoint, int>();
         using var stop = new CancellationTokenSource();
-        var answering = Task.Run(async () =>
+        var held = new Dictionary<string, (DnsMessage Notify, EndPoint From)>();
+        bool flowing = false;
+        var answering = ReceiveNotifies(secondary, async (notify, source) =>
         {
-            var buffer = new byte[4096];
-            var held = new Dictionary<string, (DnsMessage Notify, EndPoint From)>();
-            bool flowing = false;
-            while (!stop.IsCancellationRequested)
+                        sources.AddOrUpdate(source, 1, (_, n) => n + 1);
+            // A retry of a zone replaces its earlier try (that one's ID is no longer awaited).
+            held[notify.Questions[0].Name.ToString()] = (notify, source);
+            if (!flowing && held.Count < Zones)
+                return;
+            flowing = true;
+            foreach (var (n, from) in held.Values.Reverse())
             {
-                SocketReceiveFromResult r;
-                try
-                {
-                    r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                var notify = DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes));
-                sources.AddOrUpdate(r.RemoteEndPoint, 1, (_, n) => n + 1);
-                // A retry of a zone replaces its earlier try (that one's ID is no longer awaited).
-                held[notify.Questions[0].Name.ToString()] = (notify, r.RemoteEndPoint);
-                if (!flowing && held.Count < Zones)
-                    continue;
-                flowing = true;
-                foreach (var (n, from) in held.Values.Reverse())
-                {
-                    var ack = new DnsMessage { Id = n.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
-                    ack.Questions.Add(n.Questions[0]);
-                    await secondary.SendToAsync(ack.ToWire(), from);
-                }
-                held.Clear();
+                var ack = new DnsMessage { Id = n.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
+                ack.Questions.Add(n.Questions[0]);
+                await secondary.SendToAsync(ack.ToWire(), from);
             }
-        });
+            held.Clear();
+        }, stop.Token);
 
         var names = Enumerable.Range(0, Zones).Select(z => $"{z}.1.10.in-addr.arpa.").ToList();
         var served = new ServedZones();
@@ -167,27 +139,13 @@ public sealed class NotifySenderTests
         using var secondary = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         using var stop = new CancellationTokenSource();
-        var answering = Task.Run(async () =>
+        var answering = ReceiveNotifies(secondary, async (notify, source) =>
         {
-            var buffer = new byte[4096];
-            while (!stop.IsCancellationRequested)
-            {
-                SocketReceiveFromResult r;
-                try
-                {
-                    r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                var notify = DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes));
-                heard.Enqueue((notify.Questions[0].Name.ToString(), Rdata.SoaSerial(notify.Answers[0].Data)));
-                var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
-                ack.Questions.Add(notify.Questions[0]);
-                await secondary.SendToAsync(ack.ToWire(), r.RemoteEndPoint);
-            }
-        });
+                        heard.Enqueue((notify.Questions[0].Name.ToString(), Rdata.SoaSerial(notify.Answers[0].Data)));
+            var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
+            ack.Questions.Add(notify.Questions[0]);
+            await secondary.SendToAsync(ack.ToWire(), source);
+        }, stop.Token);
 
         // The hold is measured on a clock only the test moves: every change below is made before it ends.
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
@@ -230,29 +188,15 @@ public sealed class NotifySenderTests
         using var secondary = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         using var stop = new CancellationTokenSource();
-        var loop = Task.Run(async () =>
+        var loop = ReceiveNotifies(secondary, async (notify, source) =>
         {
-            var buffer = new byte[4096];
-            while (!stop.IsCancellationRequested)
-            {
-                SocketReceiveFromResult r;
-                try
-                {
-                    r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                if (Volatile.Read(ref answering) == 0)
-                    continue;
-                var notify = DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes));
-                heard.Enqueue(notify.Questions[0].Name.ToString());
-                var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
-                ack.Questions.Add(notify.Questions[0]);
-                await secondary.SendToAsync(ack.ToWire(), r.RemoteEndPoint);
-            }
-        });
+            if (Volatile.Read(ref answering) == 0)
+                return;
+                        heard.Enqueue(notify.Questions[0].Name.ToString());
+            var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
+            ack.Questions.Add(notify.Questions[0]);
+            await secondary.SendToAsync(ack.ToWire(), source);
+        }, stop.Token);
 
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         const string A = "1.3.10.in-addr.arpa.", B = "2.3.10.in-addr.arpa.";
@@ -288,27 +232,13 @@ public sealed class NotifySenderTests
         secondary.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         int tries = 0;
         using var stop = new CancellationTokenSource();
-        var answering = Task.Run(async () =>
+        var answering = ReceiveNotifies(secondary, async (notify, source) =>
         {
-            var buffer = new byte[4096];
-            while (!stop.IsCancellationRequested)
-            {
-                SocketReceiveFromResult r;
-                try
-                {
-                    r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                var notify = DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes));
-                Interlocked.Increment(ref tries);
-                var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
-                ack.Questions.Add(new Question(Protocol.Names.DnsName.Parse("9.9.10.in-addr.arpa."), RecordType.SOA));
-                await secondary.SendToAsync(ack.ToWire(), r.RemoteEndPoint);
-            }
-        });
+                        Interlocked.Increment(ref tries);
+            var ack = new DnsMessage { Id = notify.Id, Opcode = Opcode.Notify, Flags = HeaderFlags.QR | HeaderFlags.AA };
+            ack.Questions.Add(new Question(Protocol.Names.DnsName.Parse("9.9.10.in-addr.arpa."), RecordType.SOA));
+            await secondary.SendToAsync(ack.ToWire(), source);
+        }, stop.Token);
 
         const string Zone = "3.2.10.in-addr.arpa.";
         var served = new ServedZones();
@@ -326,4 +256,25 @@ public sealed class NotifySenderTests
         await stop.CancelAsync();
         await answering;
     }
+    /// <summary>
+    /// The secondary's side of these tests: each NOTIFY that reaches <paramref name="secondary"/>
+    /// is handed to <paramref name="handle"/> with where it came from, until <paramref name="stop"/>.
+    /// </summary>
+    private static Task ReceiveNotifies(Socket secondary, Func<DnsMessage, EndPoint, Task> handle, CancellationToken stop) => Task.Run(async () =>
+    {
+        var buffer = new byte[4096];
+        while (!stop.IsCancellationRequested)
+        {
+            SocketReceiveFromResult r;
+            try
+            {
+                r = await secondary.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await handle(DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes)), r.RemoteEndPoint);
+        }
+    });
 }

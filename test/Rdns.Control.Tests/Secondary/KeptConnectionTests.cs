@@ -78,27 +78,29 @@ public sealed class KeptConnectionTests
                     var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
                     answer.Questions.Add(query.Questions[0]);
                     answer.Answers.Add(Soa(Rdata.SoaSerial(query.Authority[0].Data)));
-                    var wire = answer.ToWire();
-                    var framed = new byte[wire.Length + 2];
-                    BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)wire.Length);
-                    wire.CopyTo(framed, 2);
-                    await stream.WriteAsync(framed, _stop.Token);
+                    await stream.WriteAsync(Framed(answer), _stop.Token);
                     if (_trailing)
                     {
                         var rest = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
                         rest.Answers.Add(new ResourceRecord(Zone.Prepend("1"), RecordType.PTR, 300, DnsName.Parse("host.example.net.").Wire.ToArray()));
                         rest.Answers.Add(Soa(Rdata.SoaSerial(query.Authority[0].Data)));
-                        var more = rest.ToWire();
-                        var moreFramed = new byte[more.Length + 2];
-                        BinaryPrimitives.WriteUInt16BigEndian(moreFramed, (ushort)more.Length);
-                        more.CopyTo(moreFramed, 2);
-                        await stream.WriteAsync(moreFramed, _stop.Token);
+                        await stream.WriteAsync(Framed(rest), _stop.Token);
                     }
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
             {
             }
+        }
+
+        /// <summary>A message as TCP carries it: its length in two octets, then the message.</summary>
+        private static byte[] Framed(DnsMessage message)
+        {
+            var wire = message.ToWire();
+            var framed = new byte[wire.Length + 2];
+            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)wire.Length);
+            wire.CopyTo(framed, 2);
+            return framed;
         }
 
         public async ValueTask DisposeAsync()
