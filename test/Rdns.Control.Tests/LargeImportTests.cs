@@ -14,21 +14,10 @@ namespace Rdns.Control.Tests;
 /// stored and served as the records say, an invalid one is refused with nothing of it stored, and
 /// writes queued beside it still land.
 /// </summary>
-public sealed class LargeImportTests : IAsyncLifetime
+public sealed class LargeImportTests() : StoreScratch("rdns-import-")
 {
     private static readonly DnsName Big = DnsName.Parse("10.in-addr.arpa.");
     private static readonly DnsName Small = DnsName.Parse("2.0.192.in-addr.arpa.");
-    private readonly string _directory = Directory.CreateTempSubdirectory("rdns-import-").FullName;
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        for (int i = _owned.Count - 1; i >= 0; i--)
-            await _owned[i].DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     private async Task<(IRdnsStore Store, ServedZones Zones, ZoneService Service)> NodeAsync(bool postgres)
     {
@@ -36,15 +25,15 @@ public sealed class LargeImportTests : IAsyncLifetime
         if (postgres)
         {
             var db = await PostgresDatabase.CreateAsync();
-            _owned.Add(db);
+            Own(db);
             connection = db.ConnectionString;
         }
-        var store = StoreFactory.Open(new StoreOptions { Connection = connection }, _directory);
-        _owned.Add(store);
+        var store = StoreFactory.Open(new StoreOptions { Connection = connection }, DataDirectory);
+        Own(store);
         await store.MigrateAsync();
         var zones = new ServedZones();
         var writer = new ZoneWriter(store, zones, NullLogger<ZoneWriter>.Instance);
-        _owned.Add(writer);
+        Own(writer);
         return (store, zones, new ZoneService(writer, zones, store));
     }
 

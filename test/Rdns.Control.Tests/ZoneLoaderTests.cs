@@ -13,22 +13,11 @@ namespace Rdns.Control.Tests;
 /// Start-up reads the store's rows on one thread and feeds the builders on another, in batches:
 /// every zone comes out exactly as one thread feeding the builders row by row makes it.
 /// </summary>
-public sealed class ZoneLoaderTests : IAsyncLifetime
+public sealed class ZoneLoaderTests() : StoreScratch("rdns-loader-")
 {
     private static readonly DnsName Big = DnsName.Parse("10.in-addr.arpa.");
     private static readonly DnsName Small = DnsName.Parse("2.0.192.in-addr.arpa.");
     private static readonly DnsName Six = DnsName.Parse("8.b.d.0.1.0.0.2.ip6.arpa.");
-    private readonly string _directory = Directory.CreateTempSubdirectory("rdns-loader-").FullName;
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        for (int i = _owned.Count - 1; i >= 0; i--)
-            await _owned[i].DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     private static List<ResourceRecord> Zone(DnsName origin, int ptrs, Func<int, DnsName> owner)
     {
@@ -51,14 +40,14 @@ public sealed class ZoneLoaderTests : IAsyncLifetime
         if (postgres)
         {
             var db = await PostgresDatabase.CreateAsync();
-            _owned.Add(db);
+            Own(db);
             connection = db.ConnectionString;
         }
-        var store = StoreFactory.Open(new StoreOptions { Connection = connection }, _directory);
-        _owned.Add(store);
+        var store = StoreFactory.Open(new StoreOptions { Connection = connection }, DataDirectory);
+        Own(store);
         await store.MigrateAsync();
         var writer = new ZoneWriter(store, new ServedZones(), NullLogger<ZoneWriter>.Instance);
-        _owned.Add(writer);
+        Own(writer);
         var service = new ZoneService(writer, new ServedZones(), store);
 
         // Many batches of rows; an address with two PTRs, a name with other data, a large TXT
@@ -95,17 +84,17 @@ public sealed class ZoneLoaderTests : IAsyncLifetime
     public async Task A_stored_zone_that_breaks_a_rule_is_left_out_and_the_others_are_served()
     {
         var options = new StoreOptions();
-        var store = StoreFactory.Open(options, _directory);
-        _owned.Add(store);
+        var store = StoreFactory.Open(options, DataDirectory);
+        Own(store);
         await store.MigrateAsync();
         var writer = new ZoneWriter(store, new ServedZones(), NullLogger<ZoneWriter>.Instance);
-        _owned.Add(writer);
+        Own(writer);
         var service = new ZoneService(writer, new ServedZones(), store);
         await service.ImportAsync(Big, ZoneRows.From(Zone(Big, 10_000, i => Big.Prepend($"{i & 0xFF}").Prepend($"{(i >> 8) & 0xFF}").Prepend("0"))),
             new AuditEntry("tester", "zone.import", "big"), enforcePolicy: false);
         await service.ImportAsync(Small, Zone(Small, 20, i => Small.Prepend($"{i}")), new AuditEntry("tester", "zone.import", "small"));
         // A second SOA written past the store's checks (as a damaged or hand-edited file would hold).
-        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StoreFactory.SqlitePath(options, _directory)}"))
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StoreFactory.SqlitePath(options, DataDirectory)}"))
         {
             await db.OpenAsync();
             await using var insert = db.CreateCommand();

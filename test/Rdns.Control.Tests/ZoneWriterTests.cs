@@ -11,38 +11,27 @@ using Rdns.Zones.Writes;
 namespace Rdns.Control.Tests;
 
 /// <summary>The one write path: group commit, isolation of a failing request, catching up with other nodes, and a store that is down.</summary>
-public sealed class ZoneWriterTests : IAsyncLifetime
+public sealed class ZoneWriterTests() : StoreScratch("rdns-writer-")
 {
     private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
-    private readonly string _directory = Directory.CreateTempSubdirectory("rdns-writer-").FullName;
-    private readonly List<IAsyncDisposable> _owned = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        for (int i = _owned.Count - 1; i >= 0; i--)
-            await _owned[i].DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 
     private sealed record Node(IRdnsStore Store, ServedZones Zones, ZoneWriter Writer);
 
     private async Task<Node> NodeAsync(string? connection = null)
     {
-        var store = StoreFactory.Open(new StoreOptions { Connection = connection }, _directory);
-        _owned.Add(store);
+        var store = StoreFactory.Open(new StoreOptions { Connection = connection }, DataDirectory);
+        Own(store);
         await store.MigrateAsync();
         var zones = new ServedZones();
         var writer = new ZoneWriter(store, zones, NullLogger<ZoneWriter>.Instance);
-        _owned.Add(writer);
+        Own(writer);
         return new Node(store, zones, writer);
     }
 
     private async Task<PostgresDatabase> DatabaseAsync()
     {
         var db = await PostgresDatabase.CreateAsync();
-        _owned.Add(db);
+        Own(db);
         return db;
     }
 
@@ -80,7 +69,7 @@ public sealed class ZoneWriterTests : IAsyncLifetime
         Assert.Equal(201, node.Writer.Requests);
         Assert.True(node.Writer.Commits < 100, $"{node.Writer.Commits} commits for {node.Writer.Requests} requests");
         // Durable: a new store on the same file holds every change, journal included.
-        await using var reopened = StoreFactory.Open(new StoreOptions(), _directory);
+        await using var reopened = StoreFactory.Open(new StoreOptions(), DataDirectory);
         Assert.Equal(201u, await reopened.GetSerialAsync(Zone));
         Assert.Equal(200, (await reopened.GetJournalAsync(Zone, 1))!.Count);
     }
@@ -173,7 +162,7 @@ public sealed class ZoneWriterTests : IAsyncLifetime
     public async Task A_store_that_is_down_is_unavailable_and_nothing_is_published()
     {
         var zones = new ServedZones();
-        await using var store = StoreFactory.Open(new StoreOptions { Connection = "Host=127.0.0.1;Port=1;Timeout=2" }, _directory);
+        await using var store = StoreFactory.Open(new StoreOptions { Connection = "Host=127.0.0.1;Port=1;Timeout=2" }, DataDirectory);
         await using var writer = new ZoneWriter(store, zones, NullLogger<ZoneWriter>.Instance);
         var e = await Assert.ThrowsAsync<WriteException>(() => writer.WriteAsync(Create()));
         Assert.Equal(WriteError.Unavailable, e.Kind);
