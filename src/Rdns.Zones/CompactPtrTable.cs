@@ -426,6 +426,11 @@ internal sealed class CompactPtrTable
         if (key > _last)
             return ~Count;
         UInt128 host = key - _network;
+        if (_keySet)
+        {
+            int rank = RankOf((int)(ulong)host, out bool present);
+            return present ? rank : ~rank;
+        }
         int lo = 0, hi = Count - 1;
         if (_buckets is { } buckets)
         {
@@ -433,28 +438,8 @@ internal sealed class CompactPtrTable
             lo = buckets[bucket];
             hi = buckets[bucket + 1] - 1;
         }
-        if (_keySet)
-        {
-            int rank = RankOf((int)(ulong)host, out bool present);
-            return present ? rank : ~rank;
-        }
-        if (_width == 1)
-        {
-            byte b = (byte)host;
-            var keys = _keys;
-            while (lo <= hi)
-            {
-                int mid = (lo + hi) >>> 1;
-                byte k = keys[mid];
-                if (k == b)
-                    return mid;
-                if (k < b)
-                    lo = mid + 1;
-                else
-                    hi = mid - 1;
-            }
-            return ~lo;
-        }
+        // Keys of up to eight octets (one-octet keys of a table that repeats an address among them)
+        // compare as integers.
         if (_width <= 8)
         {
             ulong h = (ulong)host;
