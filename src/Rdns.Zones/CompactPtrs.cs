@@ -15,15 +15,12 @@ internal sealed class CompactPtrs
 {
     private readonly CompactPtrTable? _table;
     private readonly Patch _patch;
-    /// <summary>The patch's size, kept here so that a lookup in an unpatched zone reads neither the patch nor its arrays.</summary>
-    private readonly int _patchCount;
     private readonly AddressSpace _space;
 
     private CompactPtrs(CompactPtrTable? table, Patch patch, AddressSpace space, int count)
     {
         _table = table;
         _patch = patch;
-        _patchCount = patch.Count;
         _space = space;
         Count = count;
     }
@@ -34,7 +31,7 @@ internal sealed class CompactPtrs
 
     public int Count { get; }
 
-    public int PatchCount => _patchCount;
+    public int PatchCount => _patch.Count;
 
     /// <summary>
     /// Past this many patched entries a merge pays off: a quarter of the table (so merging costs
@@ -53,7 +50,7 @@ internal sealed class CompactPtrs
 
     public bool TryFind(UInt128 key, out uint ttl, Span<byte> target, out int targetLength)
     {
-        int i = _patchCount == 0 ? -1 : _patch.IndexOf(key);
+        int i = _patch.IndexOf(key);
         if (i >= 0)
         {
             var t = _patch.Targets[i];
@@ -77,7 +74,7 @@ internal sealed class CompactPtrs
 
     public bool Contains(UInt128 key)
     {
-        int i = _patchCount == 0 ? -1 : _patch.IndexOf(key);
+        int i = _patch.IndexOf(key);
         if (i >= 0)
             return _patch.Targets[i] is not null;
         return _table is not null && _table.IndexOf(key) >= 0;
