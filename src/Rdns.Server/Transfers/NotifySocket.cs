@@ -70,17 +70,9 @@ internal sealed class NotifySocket : IDisposable
     {
         if (BinaryPrimitives.ReadUInt16BigEndian(message[4..]) != 1 || message.Length < DnsHeader.Size + question.Length)
             return false;
-        var asked = message.Slice(DnsHeader.Size, question.Length);
-        for (int i = 0; i < question.Length; i++)
-        {
-            // Label lengths (at most 63) and the type and class octets are below 'A', so folding
-            // every octet in A–Z compares the name without case and the rest exactly.
-            if (Fold(asked[i]) != Fold(question[i]))
-                return false;
-        }
-        return true;
-
-        static byte Fold(byte b) => b is >= (byte)'A' and <= (byte)'Z' ? (byte)(b | 0x20) : b;
+        // The type and class octets (0 6 0 1) are no letters either, so the whole question
+        // compares as a name does.
+        return WireName.EqualsIgnoreCase(message.Slice(DnsHeader.Size, question.Length), question);
     }
 
     /// <summary>Forgets a reserved ID: a late answer to it is dropped.</summary>
