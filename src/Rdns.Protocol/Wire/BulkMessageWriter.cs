@@ -89,19 +89,12 @@ public sealed class BulkMessageWriter
     public bool TryAdd(scoped ReadOnlySpan<byte> owner, RecordType type, uint ttl, scoped ReadOnlySpan<byte> data)
     {
         int mark = _pos, entries = _entries;
-        if (!TryWriteName(owner) || _pos + 10 > _limit)
+        if (!TryWriteName(owner) || !TryWriteFixed(type, ttl))
             return Undo(mark, entries);
-        var span = _buffer.AsSpan(_pos);
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)type);
-        BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)RecordClass.IN);
-        BinaryPrimitives.WriteUInt32BigEndian(span[4..], ttl);
-        int lengthAt = _pos + 8;
-        _pos += 10;
         int dataStart = _pos;
         if (!TryWriteData(type, data))
             return Undo(mark, entries);
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(lengthAt), (ushort)(_pos - dataStart));
-        _header.AnCount++;
+        EndRecord(dataStart);
         return true;
     }
 
@@ -123,20 +116,35 @@ public sealed class BulkMessageWriter
     public bool TryAddPtr(scoped ReadOnlySpan<byte> owner, uint ttl, scoped ReadOnlySpan<byte> target)
     {
         int mark = _pos, entries = _entries;
-        if (!TryWriteOwner(owner) || _pos + 10 > _limit)
+        if (!TryWriteOwner(owner) || !TryWriteFixed(RecordType.PTR, ttl))
             return Undo(mark, entries);
-        var span = _buffer.AsSpan(_pos);
-        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)RecordType.PTR);
-        BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)RecordClass.IN);
-        BinaryPrimitives.WriteUInt32BigEndian(span[4..], ttl);
-        int lengthAt = _pos + 8;
-        _pos += 10;
         int dataStart = _pos;
         if (!TryWriteName(target))
             return Undo(mark, entries);
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(lengthAt), (ushort)(_pos - dataStart));
-        _header.AnCount++;
+        EndRecord(dataStart);
         return true;
+    }
+
+    /// <summary>A record's type, class IN, TTL and a place for its RDATA length (filled by <see cref="EndRecord"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryWriteFixed(RecordType type, uint ttl)
+    {
+        if (_pos + 10 > _limit)
+            return false;
+        var span = _buffer.AsSpan(_pos);
+        BinaryPrimitives.WriteUInt16BigEndian(span, (ushort)type);
+        BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)RecordClass.IN);
+        BinaryPrimitives.WriteUInt32BigEndian(span[4..], ttl);
+        _pos += 10;
+        return true;
+    }
+
+    /// <summary>The RDATA that began at <paramref name="dataStart"/> is written: its length goes before it, and the record counts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EndRecord(int dataStart)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer.AsSpan(dataStart - 2), (ushort)(_pos - dataStart));
+        _header.AnCount++;
     }
 
     /// <summary>An owner name: through the last owner's rest when it is the same, else as any name.</summary>
