@@ -18,6 +18,17 @@ public interface IZoneRowReader
             Zone(id, name, serial);
     }
 
+    /// <summary>
+    /// A zone with its revision (a number the store gives the zone anew with every write of its
+    /// data, never reused by any zone); returns whether the zone's rows are wanted. A reader that
+    /// holds a copy of the zone at that revision answers false, and gets no rows of that zone.
+    /// </summary>
+    bool Zone(long id, string view, DnsName name, uint serial, long revision)
+    {
+        Zone(id, view, name, serial);
+        return true;
+    }
+
     void Row(long zoneId, ReadOnlySpan<byte> owner, Protocol.Wire.RecordType type, Protocol.Wire.RecordClass cls, uint ttl, ReadOnlySpan<byte> data);
 }
 
@@ -94,7 +105,8 @@ public interface IZoneStore : IAsyncDisposable
 
     /// <summary>
     /// Every zone and its records, from one consistent snapshot of the store, as raw rows: for
-    /// loading at start without an object per record. Rows arrive in storage order, zones interleaved.
+    /// loading at start without an object per record. Rows arrive in storage order, zones interleaved;
+    /// only those of the zones the reader wants (see <see cref="IZoneRowReader.Zone(long, string, DnsName, uint, long)"/>).
     /// </summary>
     Task LoadAllAsync(IZoneRowReader rows, CancellationToken cancellationToken = default);
 

@@ -55,8 +55,8 @@ internal abstract partial class SqlStore : IRdnsStore
             ? new StoreUnavailableException($"the {Kind} store cannot write: {exception.Message}", exception) { Full = StoreFailure.Classify(exception) == StoreFailureKind.Full }
             : exception;
 
-    /// <summary>Streams every record row, as octets, to the reader.</summary>
-    protected abstract Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, CancellationToken cancellationToken);
+    /// <summary>Streams every record row (or those of the zones <paramref name="only"/> names), as octets, to the reader.</summary>
+    protected abstract Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, ZoneRowFilter? only, CancellationToken cancellationToken);
 
     /// <summary>Streams record rows (of one zone, or of all when null) into the sink.</summary>
     protected abstract Task ReadRecordsAsync(StoreSession session, long? zoneId, ZoneRecordSink sink, CancellationToken cancellationToken);

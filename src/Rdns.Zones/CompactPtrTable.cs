@@ -35,7 +35,7 @@ internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
 /// </list>
 /// A partial name (an empty non-terminal between the apex and the addresses) is a range search.
 /// </summary>
-internal sealed class CompactPtrTable
+internal sealed partial class CompactPtrTable
 {
     private const int IndexStep = 8;
     private const int SuffixIdLength = 3;

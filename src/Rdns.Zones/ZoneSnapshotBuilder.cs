@@ -34,6 +34,26 @@ public sealed class ZoneSnapshotBuilder
 
     public DnsName Origin => _origin;
 
+    /// <summary>For a reverse zone, the addresses it covers; else null.</summary>
+    internal Synthesis.ReverseZoneInfo? ReverseInfo => _info;
+
+    /// <summary>A compact table read from a zone image, used as it is instead of one built from address PTRs.</summary>
+    private CompactPtrTable? _prebuilt;
+
+    /// <summary>Adds a record to the zone's nodes as it is: never to the compact table (a zone image's node records).</summary>
+    internal void AddNodeRecord(ResourceRecord record)
+    {
+        Validate(_origin, record);
+        _count += AddToSets(record);
+    }
+
+    /// <summary>Takes <paramref name="table"/> as the zone's compact table (from a zone image, made by a build like this one).</summary>
+    internal void UseTable(CompactPtrTable table)
+    {
+        _prebuilt = table;
+        _count += table.Count;
+    }
+
     public void Add(ResourceRecord record)
     {
         if (TryAddAddressPtr(record.Owner.Wire, record.Type, record.Class, record.Ttl, record.Data))
@@ -174,7 +194,7 @@ public sealed class ZoneSnapshotBuilder
         if (apexSets.ContainsKey(RecordType.CNAME))
             throw new ZoneDataException($"{origin}: CNAME is not allowed at the apex");
 
-        var compact = Compact(candidates);
+        var compact = _prebuilt ?? Compact(candidates);
 
         var nodes = new Dictionary<byte[], ZoneNode>(sets.Count * 2, NameKeyComparer.Instance);
         bool hasWildcards = false;

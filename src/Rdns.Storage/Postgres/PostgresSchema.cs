@@ -194,5 +194,22 @@ internal static class PostgresSchema
         CREATE INDEX audit_by_target_name ON audit (target_name, id);
         CREATE INDEX audit_unkeyed ON audit (id) WHERE keyed = 0;
         """,
+        """
+        -- A zone's revision: a number no other state of any zone has had or will have, drawn from a
+        -- sequence whenever the zone's row is inserted or updated (by any node sharing the store).
+        -- Every write of zone data updates the row in the same transaction (serial, record count),
+        -- so a copy of a zone built at one revision (a node's zone image) is provably current while
+        -- the revision is unchanged.
+        CREATE SEQUENCE zone_revision;
+        ALTER TABLE zones ADD COLUMN revision bigint NOT NULL DEFAULT nextval('zone_revision');
+        CREATE FUNCTION zones_next_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            NEW.revision := nextval('zone_revision');
+            RETURN NEW;
+        END;
+        $$;
+        CREATE TRIGGER zones_revision BEFORE INSERT OR UPDATE ON zones
+            FOR EACH ROW EXECUTE FUNCTION zones_next_revision();
+        """,
     ];
 }

@@ -164,9 +164,11 @@ internal sealed class PostgresStore : SqlStore
         }
     }
 
-    protected override async Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, CancellationToken cancellationToken)
+    protected override async Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, ZoneRowFilter? only, CancellationToken cancellationToken)
     {
-        await using var cmd = session.Command("SELECT zone_id, owner, type, class, ttl, rdata FROM records");
+        await using var cmd = session.Command("SELECT zone_id, owner, type, class, ttl, rdata FROM records" + (only is null ? "" : " WHERE zone_id = ANY(@zones)"));
+        if (only is not null)
+            cmd.With("@zones", only.Zones.ToArray());
         await using var reader = (NpgsqlDataReader)await cmd.ExecuteReaderAsync(cancellationToken);
         var owner = new byte[Protocol.Names.DnsName.MaxLength];
         var data = new byte[ushort.MaxValue];

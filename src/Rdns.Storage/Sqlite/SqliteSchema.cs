@@ -187,5 +187,26 @@ internal static class SqliteSchema
         CREATE INDEX audit_by_target_name ON audit (target_name, id);
         CREATE INDEX audit_unkeyed ON audit (id) WHERE keyed = 0;
         """,
+        """
+        -- A zone's revision: a number no other state of any zone has had or will have, given anew
+        -- by a trigger whenever the zone's row is inserted or updated. Every write of zone data
+        -- updates the row in the same transaction (serial, record count), so a copy of a zone built
+        -- at one revision (the zone image of the data directory) is provably current while the
+        -- revision is unchanged. The counter only grows; row ids may be reused, revisions are not.
+        CREATE TABLE zone_revision (value INTEGER NOT NULL);
+        INSERT INTO zone_revision (value) SELECT COALESCE(MAX(id), 0) FROM zones;
+        ALTER TABLE zones ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+        UPDATE zones SET revision = id;
+        CREATE TRIGGER zones_revision_on_insert AFTER INSERT ON zones
+        BEGIN
+            UPDATE zone_revision SET value = value + 1;
+            UPDATE zones SET revision = (SELECT value FROM zone_revision) WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER zones_revision_on_update AFTER UPDATE ON zones WHEN NEW.revision = OLD.revision
+        BEGIN
+            UPDATE zone_revision SET value = value + 1;
+            UPDATE zones SET revision = (SELECT value FROM zone_revision) WHERE id = NEW.id;
+        END;
+        """,
     ];
 }

@@ -289,26 +289,42 @@ internal sealed class SqliteStore : SqlStore
         return Task.CompletedTask;
     }
 
-    protected override Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, CancellationToken cancellationToken)
+    protected override Task ReadRowsAsync(StoreSession session, IZoneRowReader rows, ZoneRowFilter? only, CancellationToken cancellationToken)
     {
         // Straight from SQLite's row buffers: nothing is copied or allocated per row here.
         var db = ((SqliteConnection)session.Connection).Handle!;
-        Check(db, raw.sqlite3_prepare_v2(db, "SELECT zone_id, owner, type, class, ttl, rdata FROM records", out sqlite3_stmt statement));
+        if (only is { ByIndex: true })
+        {
+            foreach (long zone in only.Zones)
+                ReadRows(db, rows, "SELECT zone_id, owner, type, class, ttl, rdata FROM records WHERE zone_id = ?1", zone, null, cancellationToken);
+        }
+        else
+            ReadRows(db, rows, "SELECT zone_id, owner, type, class, ttl, rdata FROM records", null, only?.Zones, cancellationToken);
+        return Task.CompletedTask;
+    }
+
+    private static void ReadRows(sqlite3 db, IZoneRowReader rows, string sql, long? zoneId, HashSet<long>? only, CancellationToken cancellationToken)
+    {
+        Check(db, raw.sqlite3_prepare_v2(db, sql, out sqlite3_stmt statement));
         using (statement)
         {
+            if (zoneId is not null)
+                Check(db, raw.sqlite3_bind_int64(statement, 1, zoneId.Value));
             int rc, count = 0;
             while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
                 if ((++count & 0xFFFF) == 0)
                     cancellationToken.ThrowIfCancellationRequested();
-                rows.Row(raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_blob(statement, 1),
+                long zone = raw.sqlite3_column_int64(statement, 0);
+                if (only is not null && !only.Contains(zone))
+                    continue;
+                rows.Row(zone, raw.sqlite3_column_blob(statement, 1),
                     (RecordType)raw.sqlite3_column_int(statement, 2), (RecordClass)raw.sqlite3_column_int(statement, 3),
                     (uint)raw.sqlite3_column_int64(statement, 4), raw.sqlite3_column_blob(statement, 5));
             }
             if (rc != raw.SQLITE_DONE)
                 Check(db, rc);
         }
-        return Task.CompletedTask;
     }
 
     private static void Check(sqlite3 db, int rc)

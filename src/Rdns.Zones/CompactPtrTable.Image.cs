@@ -1,0 +1,151 @@
+using Rdns.Protocol.Names;
+using Rdns.Zones.Images;
+
+namespace Rdns.Zones;
+
+/// <summary>A table written to a zone image and read back: the arrays as they are, suffixes by the image's numbers.</summary>
+internal sealed partial class CompactPtrTable
+{
+    /// <summary>The octets <see cref="WriteImage"/> writes.</summary>
+    public long ImageSize => 16 + 1 + 4 + (long)Count * _width + 4 + _targets.Length + 4 + 4L * _ttls.Length + 1 +
+        (_ttlIndex8 is not null ? Count : _ttlIndex16 is not null ? 2L * Count : 0);
+
+    /// <summary>Writes the table; its suffix numbers become <paramref name="suffixes"/>' numbers.</summary>
+    public void WriteImage(ImageOctets output, ImageSuffixNumbers suffixes)
+    {
+        output.U128(_space.Network);
+        output.U8(_space.HostBits);
+        output.I32(Count);
+        if (_keySet)
+        {
+            for (int i = 0; i < Count; i++)
+                output.U8(Select(i));
+        }
+        else
+            output.Octets(_keys.AsSpan(0, Count * _width));
+        output.I32(_targets.Length);
+        var targets = _targets;
+        for (int i = 0, pos = 0; i < Count; i++)
+        {
+            int own = 1 + targets[pos];
+            output.Octets(targets.AsSpan(pos, own));
+            pos += own;
+            int number = suffixes.Of(targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2]);
+            output.U8(number >> 16);
+            output.U8(number >> 8);
+            output.U8(number);
+            pos += SuffixIdLength;
+        }
+        output.I32(_ttls.Length);
+        foreach (uint ttl in _ttls)
+            output.U32(ttl);
+        if (_ttlIndex8 is { } t8)
+        {
+            output.U8(1);
+            output.Octets(t8.AsSpan(0, Count));
+        }
+        else if (_ttlIndex16 is { } t16)
+        {
+            output.U8(2);
+            foreach (ushort t in t16.AsSpan(0, Count))
+                output.U16(t);
+        }
+        else
+            output.U8(0);
+    }
+
+    /// <summary>
+    /// Reads a table written by <see cref="WriteImage"/> for a zone of <paramref name="space"/>;
+    /// <paramref name="suffixes"/> turns the image's suffix numbers into the process's. Everything a
+    /// lookup relies on is checked (keys sorted and in the zone, targets well-formed names, numbers
+    /// in range), so whatever the file holds, the table answers safely or is refused.
+    /// </summary>
+    public static CompactPtrTable ReadImage(ref ImageReader input, AddressSpace space, int[] suffixes)
+    {
+        if (input.U128() != space.Network || input.U8() != space.HostBits)
+            throw new InvalidDataException("the table is of another address space");
+        int width = space.KeyWidth;
+        int count = input.Count(int.MaxValue / Math.Max(width, 8));
+        if (count == 0)
+            throw new InvalidDataException("an empty table");
+        var keys = input.Octets(count * width).ToArray();
+        UInt128 previous = 0;
+        for (int i = 0; i < count; i++)
+        {
+            UInt128 host = 0;
+            foreach (byte b in keys.AsSpan(i * width, width))
+                host = host << 8 | b;
+            if (host > space.HostMask || (i > 0 && host < previous))
+                throw new InvalidDataException("the keys are not sorted within the zone");
+            previous = host;
+        }
+        var targets = input.Octets(input.Count(int.MaxValue)).ToArray();
+        var index = new int[(count + IndexStep - 1) / IndexStep];
+        int pos = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (i % IndexStep == 0)
+                index[i / IndexStep] = pos;
+            if (pos >= targets.Length)
+                throw new InvalidDataException("the targets end early");
+            int own = targets[pos++];
+            if (own > targets.Length - pos - SuffixIdLength)
+                throw new InvalidDataException("the targets end early");
+            // The own labels: each 1 to 63 octets, ending exactly where the suffix number starts.
+            int end = pos + own;
+            while (pos < end)
+            {
+                int label = targets[pos];
+                if (label is 0 or > 63)
+                    throw new InvalidDataException("a target has a malformed label");
+                pos += 1 + label;
+            }
+            if (pos != end)
+                throw new InvalidDataException("a target has a malformed label");
+            int number = targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2];
+            if (number >= suffixes.Length)
+                throw new InvalidDataException("a target names a suffix the image does not have");
+            int id = suffixes[number];
+            if (own + TargetSuffixes.Get(id).Length > DnsName.MaxLength)
+                throw new InvalidDataException("a target is longer than a name may be");
+            targets[pos++] = (byte)(id >> 16);
+            targets[pos++] = (byte)(id >> 8);
+            targets[pos++] = (byte)id;
+        }
+        if (pos != targets.Length)
+            throw new InvalidDataException("the targets do not end with the last entry");
+        int ttlCount = input.Count(ushort.MaxValue);
+        if (ttlCount == 0)
+            throw new InvalidDataException("a table without a TTL");
+        var ttls = new uint[ttlCount];
+        for (int i = 0; i < ttlCount; i++)
+            ttls[i] = input.U32();
+        byte[]? ttl8 = null;
+        ushort[]? ttl16 = null;
+        switch (input.U8())
+        {
+            case 0 when ttlCount == 1:
+                break;
+            case 1 when ttlCount <= 256:
+                ttl8 = input.Octets(count).ToArray();
+                foreach (byte t in ttl8)
+                {
+                    if (t >= ttlCount)
+                        throw new InvalidDataException("a TTL number is out of range");
+                }
+                break;
+            case 2:
+                ttl16 = new ushort[count];
+                for (int i = 0; i < count; i++)
+                {
+                    ttl16[i] = input.U16();
+                    if (ttl16[i] >= ttlCount)
+                        throw new InvalidDataException("a TTL number is out of range");
+                }
+                break;
+            default:
+                throw new InvalidDataException("the TTLs are not as a table keeps them");
+        }
+        return new CompactPtrTable(space, count, keys, targets, index, ttls, ttl8, ttl16);
+    }
+}
