@@ -102,7 +102,10 @@ public static class ServeHost
             // The zones are read and built on worker threads while the rest of the server is put
             // together (most of that is one thread loading and compiling code); they are served
             // once both are done.
-            loading = ZoneLoader.ReadAsync(store, cancellationToken);
+            // The data directory's zone image gives every zone it holds at the store's revision
+            // without reading its rows (it names the store it was made for: a directory adopts one store).
+            var image = data.ReadStoreId() is { } storeId ? ZoneImageFile.In(data.FullPath, storeId) : null;
+            loading = ZoneLoader.ReadAsync(store, image, null, cancellationToken);
             var dnsEndpoints = settings.DnsEndpoints;
             var serverOptions = new ServerOptions
             {
@@ -221,7 +224,8 @@ public static class ServeHost
             }
             Trace("host built");
             var zoneService = app.Services.GetRequiredService<ZoneService>();
-            app.Services.GetRequiredService<ZoneLoader>().Publish(await loading.ConfigureAwait(false));
+            var loaded = await loading.ConfigureAwait(false);
+            app.Services.GetRequiredService<ZoneLoader>().Publish(loaded);
             // Every node of the store answers cookies with the same secret from its first query.
             if (settings.Cookies.Enabled)
                 await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
@@ -295,6 +299,8 @@ public static class ServeHost
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
             Trace("catalog, imports and key checked");
+            // Zones built from rows, or imported just now, go into the zone image for the next start.
+            app.Services.GetRequiredService<ZoneLoader>().KeepImage(loaded, changedSince: settings.Zones is not null);
             MemoryTrimmer.Trim();
             Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
@@ -415,6 +421,9 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirect
 
     public IServiceProvider Services => App.Services;
 
+    /// <summary>How long a stop waits for a zone image being written: 1M PTRs take a few seconds to read, build and write on 2 cores.</summary>
+    private static readonly TimeSpan ImageGrace = TimeSpan.FromSeconds(30);
+
     public System.Net.IPEndPoint DnsEndpoint => Services.GetRequiredService<DnsService>().Server.LocalEndPoint;
 
     public Uri HttpBase => new(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
@@ -423,6 +432,15 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirect
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync().ConfigureAwait(false);
+        // A zone image still being written is finished while the store is open (a clean stop right
+        // after an import is when it matters most), within a bound; cut short, the old image stays.
+        try
+        {
+            await Services.GetRequiredService<ZoneLoader>().ImageWritten.WaitAsync(ImageGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
         observability?.Dispose();
         await App.DisposeAsync().ConfigureAwait(false);
         await store.DisposeAsync().ConfigureAwait(false);
