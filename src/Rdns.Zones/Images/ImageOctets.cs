@@ -74,7 +74,9 @@ internal sealed class ImageOctets(Stream sink)
     /// <summary>Ends the image: the checksum of every octet written, then everything to the stream.</summary>
     public void Finish()
     {
-        ulong checksum = _checksum.Finish(_buffer.AsSpan(0, _used), Position);
+        int whole = _used & ~(ImageChecksum.BlockSize - 1);
+        _checksum.Blocks(_buffer.AsSpan(0, whole));
+        ulong checksum = _checksum.Finish(_buffer.AsSpan(whole, _used - whole), Position);
         I64((long)checksum);
         sink.Write(_buffer, 0, _used);
         _flushed += _used;
