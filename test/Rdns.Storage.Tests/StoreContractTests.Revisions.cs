@@ -1,0 +1,105 @@
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Wire;
+using static Rdns.Storage.Tests.TestZones;
+
+namespace Rdns.Storage.Tests;
+
+/// <summary>
+/// Every write of a zone's data gives the zone a revision no zone has had before, in the same
+/// transaction: a copy of a zone built at one revision (the zone image) is current exactly while
+/// the store reports that revision, and a store read wants only the rows of the zones it asks for.
+/// </summary>
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public async Task Every_write_of_a_zone_gives_it_a_revision_no_zone_had_before()
+    {
+        var seen = new HashSet<long>();
+        long Next(Dictionary<DnsName, long> revisions, DnsName zone)
+        {
+            long revision = revisions[zone];
+            Assert.True(seen.Add(revision), $"revision {revision} of {zone} was seen before");
+            return revision;
+        }
+
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1, ptrs: 3), false, Audit("create", "zone"));
+        var zone3 = N("3.0.192.in-addr.arpa.");
+        await Store.CreateZoneAsync(zone3, Zone(zone3, 1, ptrs: 3), false, Audit("create", "zone"));
+        var first = await RevisionsAsync();
+        long created = Next(first, Zone2);
+        Next(first, zone3);
+
+        // A journaled change (the API, DNS UPDATE, IXFR from a primary all commit this way).
+        await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], Audit("change", "zone"));
+        var changed = await RevisionsAsync();
+        Assert.True(Next(changed, Zone2) > created);
+        Assert.Equal(first[zone3], changed[zone3]);
+
+        // Replaced whole with the same SOA serial (an import or AXFR of other data): only the revision tells.
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 2, ptrs: 5), true, Audit("replace", "zone"));
+        Next(await RevisionsAsync(), Zone2);
+
+        // Deleted and created again under the same name (and maybe the same row id): a new revision.
+        Assert.True(await Store.DeleteZoneAsync(Zone2, Audit("delete", "zone")));
+        Assert.DoesNotContain(Zone2, (await RevisionsAsync()).Keys);
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 2, ptrs: 5), false, Audit("create", "zone"));
+        Next(await RevisionsAsync(), Zone2);
+    }
+
+    [Fact]
+    public async Task A_read_gets_the_rows_of_the_zones_it_wants_and_no_others()
+    {
+        var zone3 = N("3.0.192.in-addr.arpa.");
+        var zone4 = N("4.0.192.in-addr.arpa.");
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1, ptrs: 300), false, Audit("create", "zone"));
+        await Store.CreateZoneAsync(zone3, Zone(zone3, 1, ptrs: 3), false, Audit("create", "zone"));
+        await Store.CreateZoneAsync(zone4, Zone(zone4, 1, ptrs: 10), false, Audit("create", "zone"));
+        // Wanted: few of the rows (read zone by zone), most of them (one scan, others skipped), all, none.
+        foreach (var wanted in new[] { new[] { zone3 }, [Zone2, zone4], [Zone2, zone3, zone4], [] })
+        {
+            var reader = new WantingRows(wanted);
+            await Store.LoadAllAsync(reader);
+            Assert.Equal(3, reader.Announced);
+            Assert.Equal(wanted.Order(), reader.Rows.Keys.Order());
+            foreach (var zone in wanted)
+                Assert.Equal(Dump((await Store.LoadAsync(zone))!.Records), Dump(reader.Rows[zone]));
+        }
+    }
+
+    private async Task<Dictionary<DnsName, long>> RevisionsAsync()
+    {
+        var reader = new WantingRows([]);
+        await Store.LoadAllAsync(reader);
+        return reader.Revisions;
+    }
+
+    private sealed class WantingRows(IReadOnlyCollection<DnsName> wanted) : IZoneRowReader
+    {
+        private readonly Dictionary<long, DnsName> _names = [];
+
+        public int Announced { get; private set; }
+
+        public Dictionary<DnsName, long> Revisions { get; } = [];
+
+        public Dictionary<DnsName, List<Protocol.Records.ResourceRecord>> Rows { get; } = [];
+
+        public void Zone(long id, DnsName name, uint serial) => throw new InvalidOperationException("zones come with their revision");
+
+        public bool Zone(long id, string view, DnsName name, uint serial, long revision)
+        {
+            Announced++;
+            Revisions[name] = revision;
+            _names[id] = name;
+            return wanted.Contains(name);
+        }
+
+        public void Row(long zoneId, ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, ReadOnlySpan<byte> data)
+        {
+            var name = _names[zoneId];
+            Assert.Contains(name, wanted);
+            if (!Rows.TryGetValue(name, out var list))
+                Rows[name] = list = [];
+            list.Add(new Protocol.Records.ResourceRecord(DnsName.FromWire(owner), type, cls, ttl, data.ToArray()));
+        }
+    }
+}
