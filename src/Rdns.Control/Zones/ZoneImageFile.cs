@@ -52,7 +52,10 @@ public sealed partial class ZoneImageFile(string path, string storeId)
         var temporary = Path + ".tmp";
         int written;
         long size;
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1))
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(temporary, options))
         {
             written = ZoneImageWriter.Write(file, StoreId, zones);
             file.Flush(flushToDisk: true);

@@ -64,6 +64,10 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
             var failures = new ConcurrentQueue<(int Index, string Zone, string Reason)>();
             var fallback = new ConcurrentQueue<long>();
             var sources = Build(read, opened, failures, fallback, cancellationToken);
+            int held = opened?.Count ?? built?.Count ?? -1;
+            // The image's octets are garbage once its zones are built; this task, which a host
+            // keeps until it is serving, must not hold them (tens of MiB for a million PTRs).
+            opened = null;
             int copies = read.Copies.Count - fallback.Count;
             if (!fallback.IsEmpty)
             {
@@ -75,7 +79,6 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
                     failures.Enqueue((read.Rows.Count + read.Copies.Count + index, zone, reason));
             }
             var failed = failures.OrderBy(f => f.Index).Select(f => (f.Zone, f.Reason)).ToList();
-            int held = opened?.Count ?? built?.Count ?? -1;
             return new Loaded(sources.ConvertAll(s => s.Zone), read.Rows.Count + read.Copies.Count, failed, readTime.TotalSeconds, (clock.Elapsed - readTime).TotalSeconds)
             {
                 Image = image,
