@@ -299,8 +299,6 @@ public static class ServeHost
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
             Trace("catalog, imports and key checked");
-            // Zones built from rows, or imported just now, go into the zone image for the next start.
-            app.Services.GetRequiredService<ZoneLoader>().KeepImage(loaded, changedSince: settings.Zones is not null);
             MemoryTrimmer.Trim();
             Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
@@ -318,6 +316,9 @@ public static class ServeHost
                 throw new StoppedBeforeServingException();
             }
             Trace("listening");
+            // Zones built from rows, or imported just now, go into the zone image for the next
+            // start: in the background, once the server answers.
+            app.Services.GetRequiredService<ZoneLoader>().KeepImage(loaded, changedSince: settings.Zones is not null);
             var running = new RunningHost(app, store, data, observability);
             if (!settings.Quiet)
                 output.WriteLine($"rdns: HTTP API listening on {running.HttpBase} (store: {store.Kind})");
