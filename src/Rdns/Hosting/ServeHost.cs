@@ -311,7 +311,10 @@ public static class ServeHost
             catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 // SIGTERM (or SIGINT) arrived while the listeners were still binding: a stop asked
-                // for, not a failure.
+                // for, not a failure. What was loaded and imported still goes into the zone image
+                // (a run that imports and stops as soon as it answers is what makes the next start fast).
+                app.Services.GetRequiredService<ZoneLoader>().KeepImage(loaded, changedSince: settings.Zones is not null);
+                await RunningHost.FinishImageAsync(app.Services).ConfigureAwait(false);
                 await app.DisposeAsync().ConfigureAwait(false);
                 throw new StoppedBeforeServingException();
             }
@@ -425,6 +428,21 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirect
     /// <summary>How long a stop waits for a zone image being written: 1M PTRs take a few seconds to read, build and write on 2 cores.</summary>
     private static readonly TimeSpan ImageGrace = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A zone image still being written is finished while the store is open (a clean stop right
+    /// after an import is when it matters most), within <see cref="ImageGrace"/>; cut short, the old image stays.
+    /// </summary>
+    internal static async Task FinishImageAsync(IServiceProvider services)
+    {
+        try
+        {
+            await services.GetRequiredService<ZoneLoader>().ImageWritten.WaitAsync(ImageGrace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
     public System.Net.IPEndPoint DnsEndpoint => Services.GetRequiredService<DnsService>().Server.LocalEndPoint;
 
     public Uri HttpBase => new(Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
@@ -433,15 +451,7 @@ public sealed class RunningHost(WebApplication app, IRdnsStore store, DataDirect
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync().ConfigureAwait(false);
-        // A zone image still being written is finished while the store is open (a clean stop right
-        // after an import is when it matters most), within a bound; cut short, the old image stays.
-        try
-        {
-            await Services.GetRequiredService<ZoneLoader>().ImageWritten.WaitAsync(ImageGrace).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
+        await FinishImageAsync(Services).ConfigureAwait(false);
         observability?.Dispose();
         await App.DisposeAsync().ConfigureAwait(false);
         await store.DisposeAsync().ConfigureAwait(false);
