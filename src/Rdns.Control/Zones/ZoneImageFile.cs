@@ -21,26 +21,8 @@ public sealed partial class ZoneImageFile(string path, string storeId)
 
     public static ZoneImageFile In(string dataDirectory, string storeId) => new(System.IO.Path.Combine(dataDirectory, FileName), storeId);
 
-    /// <summary>The image, or null: absent (no <paramref name="problem"/>) or unusable (the reason in <paramref name="problem"/>).</summary>
-    public ZoneImage? Open(out string? problem)
-    {
-        byte[] octets;
-        try
-        {
-            octets = File.ReadAllBytes(Path);
-        }
-        catch (FileNotFoundException)
-        {
-            problem = null;
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            problem = e.Message;
-            return null;
-        }
-        return ZoneImage.Open(octets, StoreId, out problem);
-    }
+    /// <summary>The image, mapped (dispose it once its zones are built), or null: absent (no <paramref name="problem"/>) or unusable (the reason in <paramref name="problem"/>).</summary>
+    public ZoneImage? Open(out string? problem) => ZoneImage.OpenFile(Path, StoreId, out problem);
 
     /// <summary>
     /// Replaces the image with one of <paramref name="zones"/>, atomically: written to a temporary

@@ -65,8 +65,9 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
             var fallback = new ConcurrentQueue<long>();
             var sources = Build(read, opened, failures, fallback, cancellationToken);
             int held = opened?.Count ?? built?.Count ?? -1;
-            // The image's octets are garbage once its zones are built; this task, which a host
-            // keeps until it is serving, must not hold them (tens of MiB for a million PTRs).
+            // The image's octets are not needed once its zones are built: unmapped now, not held
+            // by this task, which a host keeps until it is serving (tens of MiB for a million PTRs).
+            opened?.Dispose();
             opened = null;
             int copies = read.Copies.Count - fallback.Count;
             if (!fallback.IsEmpty)

@@ -11,18 +11,20 @@ namespace Rdns.Zones.Images;
 /// name, serial and revision (<see cref="TryMatch"/>); the revision is new with every write of a
 /// zone's data, so a match proves the image holds what the store holds.
 /// </summary>
-public sealed class ZoneImage
+public sealed class ZoneImage : IDisposable
 {
-    private readonly byte[] _octets;
+    private readonly ReadOnlyMemory<byte> _octets;
+    private readonly IDisposable? _owner;
     private readonly Dictionary<long, Entry> _zones;
     private readonly int[] _suffixes;
 
     /// <summary>Where one zone lies in the image, and what it was built at.</summary>
     public readonly record struct Entry(long Id, long Revision, uint Serial, DnsName Origin, int BodyAt, int BodyLength);
 
-    private ZoneImage(byte[] octets, Dictionary<long, Entry> zones, int[] suffixes)
+    private ZoneImage(ReadOnlyMemory<byte> octets, IDisposable? owner, Dictionary<long, Entry> zones, int[] suffixes)
     {
         _octets = octets;
+        _owner = owner;
         _zones = zones;
         _suffixes = suffixes;
     }
@@ -37,11 +39,45 @@ public sealed class ZoneImage
     /// it cannot be used (damaged, truncated, another format version, another store). Interns the
     /// image's target suffixes in the process's table.
     /// </summary>
-    public static ZoneImage? Open(byte[] octets, string storeId, out string? problem)
+    public static ZoneImage? Open(byte[] octets, string storeId, out string? problem) => Open(octets, null, storeId, out problem);
+
+    /// <summary>
+    /// Maps the image file at <paramref name="path"/> (see <see cref="Open(byte[], string, out string?)"/>);
+    /// null without a <paramref name="problem"/> when there is no such file. Dispose it once its zones are built.
+    /// </summary>
+    public static ZoneImage? OpenFile(string path, string storeId, out string? problem)
+    {
+        MappedOctets? mapped;
+        try
+        {
+            mapped = MappedOctets.Open(path);
+        }
+        catch (FileNotFoundException)
+        {
+            problem = null;
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            problem = e.Message;
+            return null;
+        }
+        if (mapped is null)
+        {
+            problem = "not a zone image (an empty file)";
+            return null;
+        }
+        var image = Open(mapped.Memory, mapped, storeId, out problem);
+        if (image is null)
+            ((IDisposable)mapped).Dispose();
+        return image;
+    }
+
+    private static ZoneImage? Open(ReadOnlyMemory<byte> octets, IDisposable? owner, string storeId, out string? problem)
     {
         try
         {
-            var image = Read(octets, storeId);
+            var image = Read(octets, owner, storeId);
             problem = null;
             return image;
         }
@@ -52,15 +88,18 @@ public sealed class ZoneImage
         }
     }
 
-    private static ZoneImage Read(byte[] octets, string storeId)
+    public void Dispose() => _owner?.Dispose();
+
+    private static ZoneImage Read(ReadOnlyMemory<byte> memory, IDisposable? owner, string storeId)
     {
+        var octets = memory.Span;
         var magic = ZoneImageWriter.Magic;
-        if (octets.Length < magic.Length + 4 + 8 || !octets.AsSpan(0, magic.Length).SequenceEqual(magic))
+        if (octets.Length < magic.Length + 4 + 8 || !octets[..magic.Length].SequenceEqual(magic))
             throw new InvalidDataException("not a zone image");
-        ulong checksum = (ulong)new ImageReader(octets.AsSpan(octets.Length - 8)).I64();
-        if (ImageChecksum.Of(octets.AsSpan(0, octets.Length - 8)) != checksum)
+        ulong checksum = (ulong)new ImageReader(octets[^8..]).I64();
+        if (ImageChecksum.Of(octets[..^8]) != checksum)
             throw new InvalidDataException("the checksum does not match (damaged or truncated)");
-        var input = new ImageReader(octets.AsSpan(0, octets.Length - 8));
+        var input = new ImageReader(octets[..^8]);
         input.Skip(magic.Length);
         uint version = input.U32();
         if (version != ZoneImageWriter.FormatVersion)
@@ -94,7 +133,7 @@ public sealed class ZoneImage
         }
         if (input.Remaining != 0)
             throw new InvalidDataException("octets follow the suffixes");
-        return new ZoneImage(octets, zones, suffixes);
+        return new ZoneImage(memory, owner, zones, suffixes);
     }
 
     /// <summary>The image's copy of the zone the store holds as row <paramref name="id"/> at <paramref name="revision"/>, if it has that very state.</summary>
@@ -104,7 +143,7 @@ public sealed class ZoneImage
     /// <summary>Builds the zone of <paramref name="entry"/>; a zone the image cannot give is a <see cref="ZoneDataException"/> or an <see cref="InvalidDataException"/>.</summary>
     public ZoneSnapshot Build(Entry entry)
     {
-        var input = new ImageReader(_octets.AsSpan(entry.BodyAt, entry.BodyLength));
+        var input = new ImageReader(_octets.Span.Slice(entry.BodyAt, entry.BodyLength));
         var builder = new ZoneSnapshotBuilder(entry.Origin);
         int records = input.Count(entry.BodyLength);
         for (int i = 0; i < records; i++)
