@@ -80,12 +80,16 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
                     failures.Enqueue((read.Rows.Count + read.Copies.Count + index, zone, reason));
             }
             var failed = failures.OrderBy(f => f.Index).Select(f => (f.Zone, f.Reason)).ToList();
-            return new Loaded(sources.ConvertAll(s => s.Zone), read.Rows.Count + read.Copies.Count, failed, readTime.TotalSeconds, (clock.Elapsed - readTime).TotalSeconds)
+            int rowZones = read.Rows.Count, copied = read.Copies.Count;
+            // Nor the read's lists (a name per zone: megabytes with a hundred thousand zones).
+            read.Rows.Clear();
+            read.Copies.Clear();
+            return new Loaded(sources.ConvertAll(s => s.Zone), rowZones + copied, failed, readTime.TotalSeconds, (clock.Elapsed - readTime).TotalSeconds)
             {
                 Image = image,
                 ImageProblem = problem,
                 FromCopies = copies,
-                ImageCurrent = read.Rows.Count == 0 && copies == read.Copies.Count && held == read.Copies.Count,
+                ImageCurrent = rowZones == 0 && copies == copied && held == copied,
                 Sources = sources,
             };
         }, cancellationToken);

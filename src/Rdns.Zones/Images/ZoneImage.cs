@@ -88,7 +88,13 @@ public sealed class ZoneImage : IDisposable
         }
     }
 
-    public void Dispose() => _owner?.Dispose();
+    /// <summary>Unmaps the file and drops the index of zones (a name per zone): nothing of the image outlives the start.</summary>
+    public void Dispose()
+    {
+        _owner?.Dispose();
+        _zones.Clear();
+        _zones.TrimExcess();
+    }
 
     private static ZoneImage Read(ReadOnlyMemory<byte> memory, IDisposable? owner, string storeId)
     {
