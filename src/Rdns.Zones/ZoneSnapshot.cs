@@ -49,6 +49,12 @@ public sealed partial class ZoneSnapshot
 
     public DnsName Origin { get; }
 
+    /// <summary>
+    /// The origin in lower-case wire form, as maps of zones are keyed: the apex node's own name when
+    /// that is lower case already (as the origin is made over it, one array serves all three).
+    /// </summary>
+    internal byte[] OriginKey => Apex.Name.AsSpan().ContainsAnyInRange((byte)'A', (byte)'Z') ? Origin.ToLowerWire() : Apex.Name;
+
     public ZoneNode Apex { get; }
 
     public RRset Soa { get; }

@@ -257,7 +257,8 @@ public sealed class ZoneSnapshotBuilder
         var soa = apex.Find(RecordType.SOA)!;
         var map = NameMap<ZoneNode>.From(nodes.Select(kv => (kv.Key, kv.Value)).ToList());
         var compactPtrs = compact is null ? null : CompactPtrs.Of(compact, AddressSpace.Of(_info!));
-        return ZoneSnapshot.Create(DnsName.FromWire(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs);
+        // The origin over the apex node's own name: one array for both (and for the zone set's key, see ZoneSnapshot.OriginKey).
+        return ZoneSnapshot.Create(DnsName.FromWireArray(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs);
     }
 
     /// <summary>
