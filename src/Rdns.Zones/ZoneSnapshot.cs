@@ -18,20 +18,22 @@ public sealed partial class ZoneSnapshot
 
     private readonly NameMap<ZoneNode> _nodes;
 
+    /// <summary>The compact address PTRs when a patch lies over their table; null otherwise.</summary>
     private readonly CompactPtrs? _compact;
 
     /// <summary>
-    /// The compact table itself when nothing is patched over it (the usual case), and the count of
-    /// compact records: a query reads them here, one object fewer to wait on than through
-    /// <see cref="_compact"/>.
+    /// The compact table itself when nothing is patched over it (the usual case): a query reads it
+    /// here, one object fewer to wait on, and no <see cref="CompactPtrs"/> is kept per zone for it
+    /// (<see cref="Compact"/> makes one when a change or a transfer needs it).
     /// </summary>
     private readonly CompactPtrTable? _unpatched;
     private readonly int _compactCount;
 
     private ZoneSnapshot(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact)
     {
-        _compact = compact;
         _unpatched = compact is { PatchCount: 0 } ? compact.Table : null;
+        // Unpatched, the table stands alone; unpatched and empty, there is nothing to keep.
+        _compact = compact is { PatchCount: > 0 } ? compact : null;
         _compactCount = compact?.Count ?? 0;
         Origin = origin;
         _nodes = nodes;
@@ -79,9 +81,12 @@ public sealed partial class ZoneSnapshot
     /// </summary>
     public bool Expired { get; private init; }
 
+    /// <summary>The compact address PTRs, patched or not; null when the zone has none.</summary>
+    private CompactPtrs? Compact => _compact ?? (_unpatched is { } table ? CompactPtrs.Of(table, table.Space) : null);
+
     /// <summary>This snapshot marked expired (or fresh again); everything else shared.</summary>
     public ZoneSnapshot WithExpired(bool expired) =>
-        expired == Expired ? this : new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = History, HasDnames = HasDnames, Expired = expired };
+        expired == Expired ? this : new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact) { History = History, HasDnames = HasDnames, Expired = expired };
 
     /// <summary>
     /// How many recent changesets a snapshot remembers, so IXFR (even over UDP) can be answered
@@ -124,7 +129,7 @@ public sealed partial class ZoneSnapshot
     public int CompactCount => _compactCount;
 
     /// <summary>Octets of the compact address table's own arrays (the suffixes its targets share are counted once, in <see cref="SharedSuffixBytes"/>).</summary>
-    public long CompactBytes => _compact?.Table?.Bytes ?? 0;
+    public long CompactBytes => (_unpatched ?? _compact?.Table)?.Bytes ?? 0;
 
     /// <summary>Octets of the process's one table of PTR target suffixes, shared by every zone.</summary>
     public static long SharedSuffixBytes => TargetSuffixes.Bytes;
@@ -144,18 +149,19 @@ public sealed partial class ZoneSnapshot
     {
         ttl = 0;
         targetLength = 0;
-        if (_compact is null || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
+        if ((_unpatched is null && _compact is null) || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
             return CompactMatch.None;
         int width = Reverse.Prefix.Network.BitLength;
         if (bits == width)
         {
             bool found = _unpatched is { } table
                 ? table.TryFind(value, out ttl, target, out targetLength)
-                : _compact.TryFind(value, out ttl, target, out targetLength);
+                : _compact!.TryFind(value, out ttl, target, out targetLength);
             return found ? CompactMatch.Ptr : CompactMatch.None;
         }
         UInt128 hostMask = bits == 0 ? UInt128.MaxValue >> (128 - width) : (((UInt128)1 << (width - bits)) - 1);
-        return _compact.AnyInRange(value, value | hostMask) ? CompactMatch.EmptyNonTerminal : CompactMatch.None;
+        bool any = _unpatched is { } unpatched ? unpatched.AnyInRange(value, value | hostMask) : _compact!.AnyInRange(value, value | hostMask);
+        return any ? CompactMatch.EmptyNonTerminal : CompactMatch.None;
     }
 
     /// <summary>The RRset of a name and type wherever it is kept (nodes or the compact table); for the control plane.</summary>
@@ -214,14 +220,14 @@ public sealed partial class ZoneSnapshot
     }
 
     /// <summary>The compact table's records read one at a time into caller buffers (for transfers).</summary>
-    public CompactRecordCursor OpenCompactRecords() => new(_compact, Reverse, Origin);
+    public CompactRecordCursor OpenCompactRecords() => new(Compact, Reverse, Origin);
 
     /// <summary>The compact table's records: owner wire name, TTL, target wire name.</summary>
     public IEnumerable<(byte[] Owner, uint Ttl, byte[] Target)> CompactRecords()
     {
-        if (_compact is null || Reverse is null)
+        if (Compact is not { } compact || Reverse is null)
             yield break;
-        foreach (var (key, ttl, target) in _compact.Entries())
+        foreach (var (key, ttl, target) in compact.Entries())
             yield return (Reverse.NameOf(key, Origin), ttl, target);
     }
 
