@@ -199,6 +199,7 @@ public sealed class ZoneSnapshotBuilder
             {
                 for (int i = 0; i < arr.Length; i++)
                     arr[i] = SharedRRsets.Share(arr[i]);
+                arr = SharedRRsets.ShareSets(arr);
             }
             int labels = WireName.CountLabels(key);
             // A name already in lower case is its own key: one array for both.
