@@ -27,14 +27,12 @@ public sealed partial class ZoneSnapshot
     /// (<see cref="Compact"/> makes one when a change or a transfer needs it).
     /// </summary>
     private readonly CompactPtrTable? _unpatched;
-    private readonly int _compactCount;
 
     private ZoneSnapshot(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact)
     {
         _unpatched = compact is { PatchCount: 0 } ? compact.Table : null;
         // Unpatched, the table stands alone; unpatched and empty, there is nothing to keep.
         _compact = compact is { PatchCount: > 0 } ? compact : null;
-        _compactCount = compact?.Count ?? 0;
         Origin = origin;
         _nodes = nodes;
         Apex = apex;
@@ -42,7 +40,6 @@ public sealed partial class ZoneSnapshot
         HasWildcards = hasWildcards;
         HasCuts = hasCuts;
         RecordCount = recordCount;
-        Serial = Rdata.SoaSerial(soa.Data[0]);
         Reverse = Synthesis.ReverseZoneInfo.For(origin);
     }
 
@@ -61,7 +58,7 @@ public sealed partial class ZoneSnapshot
 
     public RRset Soa { get; }
 
-    public uint Serial { get; }
+    public uint Serial => Rdata.SoaSerial(Soa.Data[0]);
 
     public bool HasWildcards { get; }
 
@@ -126,7 +123,7 @@ public sealed partial class ZoneSnapshot
     public ZoneNode? Find(ReadOnlySpan<byte> name) => _nodes.TryGetValue(name, out var node) ? node : null;
 
     /// <summary>Records held in the compact address table rather than as nodes.</summary>
-    public int CompactCount => _compactCount;
+    public int CompactCount => _unpatched?.Count ?? _compact?.Count ?? 0;
 
     /// <summary>Octets of the compact address table's own arrays (the suffixes its targets share are counted once, in <see cref="SharedSuffixBytes"/>).</summary>
     public long CompactBytes => (_unpatched ?? _compact?.Table)?.Bytes ?? 0;
