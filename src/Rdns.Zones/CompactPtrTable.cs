@@ -9,7 +9,7 @@ namespace Rdns.Zones;
 /// <summary>The addresses a reverse zone's compact table can hold: its network and how many host bits follow.</summary>
 internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
 {
-    public static AddressSpace Of(ReverseZoneInfo info) => new(info.Prefix.Network.Value, info.Prefix.HostBits);
+    public static AddressSpace Of(ReverseZoneInfo info) => new(info.Network, info.HostBits);
 
     /// <summary>Octets per stored key: the host bits only (1 for a /24, 10 for a /48).</summary>
     public int KeyWidth => Math.Max(1, (HostBits + 7) / 8);

@@ -158,7 +158,7 @@ public sealed partial class ZoneSnapshot
         private CompactPtrs? _compact = zone.Compact;
         private int _count = zone.RecordCount;
         private readonly int _apexLabels = zone.Origin.LabelCount;
-        private readonly int _width = zone.Reverse?.Prefix.Network.BitLength ?? 0;
+        private readonly int _width = zone.Reverse?.Width ?? 0;
 
         public void Apply(byte[] key, OwnerEdit edit)
         {

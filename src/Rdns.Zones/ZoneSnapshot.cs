@@ -148,7 +148,7 @@ public sealed partial class ZoneSnapshot
         targetLength = 0;
         if ((_unpatched is null && _compact is null) || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
             return CompactMatch.None;
-        int width = Reverse.Prefix.Network.BitLength;
+        int width = Reverse.Width;
         if (bits == width)
         {
             bool found = _unpatched is { } table

@@ -29,7 +29,7 @@ public sealed class ZoneSnapshotBuilder
     {
         _origin = origin;
         _info = Synthesis.ReverseZoneInfo.For(origin);
-        _width = _info?.Prefix.Network.BitLength ?? 0;
+        _width = _info?.Width ?? 0;
     }
 
     public DnsName Origin => _origin;
