@@ -41,8 +41,10 @@ internal sealed class CompactPtrTable
     private const int UnindexedCount = 2 * IndexStep;
     private const int SuffixIdLength = 3;
 
-    private readonly int _hostBits;
-    private readonly int _width;
+    // Kept small, as a small zone has one table: octets where a number fits, one field for the
+    // TTL numbers whatever their width, and the network's last address not stored.
+    private readonly byte _hostBits;
+    private readonly byte _width;
     private readonly byte[] _keys;
     private readonly byte[] _targets;
 
@@ -56,10 +58,10 @@ internal sealed class CompactPtrTable
     /// <summary>The distinct TTLs when there are several (numbered by the TTL index arrays); null when all are <see cref="_ttl"/>.</summary>
     private readonly uint[]? _ttls;
     private readonly uint _ttl;
-    private readonly byte[]? _ttlIndex8;
-    private readonly ushort[]? _ttlIndex16;
+
+    /// <summary>Each entry's TTL number: a byte[] up to 256 TTLs, a ushort[] above; null with one TTL.</summary>
+    private readonly Array? _ttlIndex;
     private readonly UInt128 _network;
-    private readonly UInt128 _last;
 
     /// <summary>
     /// Where the keys of each value of the top host bits (up to 24) begin (one more
@@ -69,7 +71,7 @@ internal sealed class CompactPtrTable
     /// 2 × <see cref="EntriesPerBucket"/> entries.
     /// </summary>
     private readonly int[]? _buckets;
-    private readonly int _bucketShift;
+    private readonly byte _bucketShift;
 
     /// <summary>
     /// A table of one-octet keys (a /24, an RFC 2317 block) keeps them as a 256-bit set in the
@@ -85,10 +87,9 @@ internal sealed class CompactPtrTable
 
     private CompactPtrTable(AddressSpace space, int count, byte[] keys, byte[] targets, int[]? index, uint[] ttls, byte[]? ttlIndex8, ushort[]? ttlIndex16)
     {
-        _hostBits = space.HostBits;
+        _hostBits = (byte)space.HostBits;
         _network = space.Network;
-        _last = space.Last;
-        _width = space.KeyWidth;
+        _width = (byte)space.KeyWidth;
         Count = count;
         _keySet = _width == 1 && StrictlyIncreasing(keys, count);
         if (_keySet)
@@ -113,9 +114,9 @@ internal sealed class CompactPtrTable
         _index = index;
         _ttls = ttls.Length > 1 ? ttls : null;
         _ttl = ttls.Length > 0 ? ttls[0] : 0;
-        _ttlIndex8 = ttlIndex8;
-        _ttlIndex16 = ttlIndex16;
-        (_buckets, _bucketShift) = BuildBuckets();
+        _ttlIndex = (Array?)ttlIndex8 ?? ttlIndex16;
+        (_buckets, int shift) = BuildBuckets();
+        _bucketShift = (byte)shift;
     }
 
     private static bool StrictlyIncreasing(byte[] keys, int count)
@@ -131,7 +132,7 @@ internal sealed class CompactPtrTable
     /// <summary>The bucket starts over the sorted keys (see <see cref="_buckets"/>) in one pass, and the shift that takes a host's bucket.</summary>
     private (int[]? Buckets, int Shift) BuildBuckets()
     {
-        int bits = Math.Min(Math.Min(_hostBits, 24), BitOperations.Log2((uint)Math.Max(1, Count / EntriesPerBucket)));
+        int bits = Math.Min(Math.Min((int)_hostBits, 24), BitOperations.Log2((uint)Math.Max(1, Count / EntriesPerBucket)));
         if (bits < 1 || _width == 1)
             return (null, 0);
         var buckets = new int[(1 << bits) + 1];
@@ -156,7 +157,7 @@ internal sealed class CompactPtrTable
     public AddressSpace Space => new(_network, _hostBits);
 
     /// <summary>Octets held by this table's arrays (the suffixes it names are shared by all zones).</summary>
-    public long Bytes => (_keySet ? 32 : _keys.Length) + _targets.Length + (_index?.Length ?? 0) * 4L + (_ttls?.Length ?? 0) * 4L + (_ttlIndex8?.Length ?? 0) + (_ttlIndex16?.Length * 2L ?? 0) + (_buckets?.Length * 4L ?? 0);
+    public long Bytes => (_keySet ? 32 : _keys.Length) + _targets.Length + (_index?.Length ?? 0) * 4L + (_ttls?.Length ?? 0) * 4L + (_ttlIndex is ushort[] t16 ? t16.Length * 2L : _ttlIndex?.Length ?? 0) + (_buckets?.Length * 4L ?? 0);
 
     /// <summary>Below this many entries a table is built on one thread.</summary>
     private const int ParallelFrom = 1 << 15;
@@ -435,9 +436,9 @@ internal sealed class CompactPtrTable
     {
         if (key < _network)
             return ~0;
-        if (key > _last)
-            return ~Count;
         UInt128 host = key - _network;
+        if (Beyond(host))
+            return ~Count;
         if (_keySet)
         {
             int rank = RankOf((int)(ulong)host, out bool present);
@@ -497,7 +498,23 @@ internal sealed class CompactPtrTable
         return true;
     }
 
-    public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls![t8[i]] : _ttlIndex16 is { } t16 ? _ttls![t16[i]] : _ttl;
+    public uint TtlAt(int i) => _ttlIndex switch
+    {
+        null => _ttl,
+        byte[] t8 => _ttls![t8[i]],
+        _ => _ttls![Unsafe.As<ushort[]>(_ttlIndex)[i]],
+    };
+
+    /// <summary>Whether a host part (key − network) lies past the table's address space.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Beyond(UInt128 host)
+    {
+        int bits = _hostBits;
+        ulong high = (ulong)(host >> 64);
+        if (bits < 64)
+            return high != 0 || ((ulong)host >> bits) != 0;
+        return bits < 128 && (high >> (bits - 64)) != 0;
+    }
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
