@@ -16,7 +16,8 @@ public sealed partial class ZoneSnapshot
 {
     private static readonly byte[] WildcardLabel = [1, (byte)'*'];
 
-    private readonly NameMap<ZoneNode> _nodes;
+    /// <summary>Every node by name; null when the apex is the only one (most small reverse zones), which is then found by comparing names.</summary>
+    private readonly NameMap<ZoneNode>? _nodes;
 
     /// <summary>The compact address PTRs when a patch lies over their table; null otherwise.</summary>
     private readonly CompactPtrs? _compact;
@@ -34,7 +35,7 @@ public sealed partial class ZoneSnapshot
         // Unpatched, the table stands alone; unpatched and empty, there is nothing to keep.
         _compact = compact is { PatchCount: > 0 } ? compact : null;
         Origin = origin;
-        _nodes = nodes;
+        _nodes = nodes.Count == 1 && ReferenceEquals(nodes.Get(apex.Name), apex) ? null : nodes;
         Apex = apex;
         Soa = soa;
         HasWildcards = hasWildcards;
@@ -69,7 +70,10 @@ public sealed partial class ZoneSnapshot
 
     public int RecordCount { get; }
 
-    public int NodeCount => _nodes.Count;
+    public int NodeCount => _nodes?.Count ?? 1;
+
+    /// <summary>The node map, made for a zone of the apex alone (for a change or a rebuilt snapshot).</summary>
+    private NameMap<ZoneNode> NodeMap => _nodes ?? NameMap<ZoneNode>.Empty.SetItem(OriginKey, Apex);
 
     /// <summary>
     /// A secondary's copy that has not been refreshed from its primary for longer than the SOA
@@ -83,7 +87,7 @@ public sealed partial class ZoneSnapshot
 
     /// <summary>This snapshot marked expired (or fresh again); everything else shared.</summary>
     public ZoneSnapshot WithExpired(bool expired) =>
-        expired == Expired ? this : new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact) { History = History, HasDnames = HasDnames, Expired = expired };
+        expired == Expired ? this : new(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact) { History = History, HasDnames = HasDnames, Expired = expired };
 
     /// <summary>
     /// How many recent changesets a snapshot remembers, so IXFR (even over UDP) can be answered
@@ -111,7 +115,7 @@ public sealed partial class ZoneSnapshot
     }
 
     /// <summary>Every node, empty non-terminals included, in no particular order.</summary>
-    public IEnumerable<ZoneNode> Nodes => _nodes.Values;
+    public IEnumerable<ZoneNode> Nodes => _nodes?.Values ?? [Apex];
 
     /// <summary>Address PTRs changed since the compact table was last built (merged away in the background).</summary>
     public int CompactPatchCount => _compact?.PatchCount ?? 0;
@@ -120,7 +124,12 @@ public sealed partial class ZoneSnapshot
     public uint NegativeTtl => Math.Min(Soa.Ttl, Rdata.SoaMinimum(Soa.Data[0]));
 
     /// <summary>The node with exactly this (uncompressed wire) name, ignoring case; null when absent.</summary>
-    public ZoneNode? Find(ReadOnlySpan<byte> name) => _nodes.TryGetValue(name, out var node) ? node : null;
+    public ZoneNode? Find(ReadOnlySpan<byte> name)
+    {
+        if (_nodes is { } nodes)
+            return nodes.TryGetValue(name, out var node) ? node : null;
+        return WireName.EqualsIgnoreCase(name, Apex.Name) ? Apex : null;
+    }
 
     /// <summary>Records held in the compact address table rather than as nodes.</summary>
     public int CompactCount => _unpatched?.Count ?? _compact?.Count ?? 0;
@@ -200,7 +209,7 @@ public sealed partial class ZoneSnapshot
     {
         var apexName = DnsName.FromWire(Apex.Name);
         yield return new ResourceRecord(apexName, RecordType.SOA, RecordClass.IN, Soa.Ttl, Soa.Data[0]);
-        foreach (var node in _nodes.Values.OrderBy(n => DnsName.FromWire(n.Name)))
+        foreach (var node in Nodes.OrderBy(n => DnsName.FromWire(n.Name)))
         {
             DnsName? owner = null;
             foreach (var set in node.Sets)
