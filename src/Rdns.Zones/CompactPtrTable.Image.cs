@@ -7,14 +7,14 @@ namespace Rdns.Zones;
 internal sealed partial class CompactPtrTable
 {
     /// <summary>The octets <see cref="WriteImage"/> writes.</summary>
-    public long ImageSize => 16 + 1 + 4 + (long)Count * _width + 4 + _targets.Length + 4 + 4L * _ttls.Length + 1 +
-        (_ttlIndex8 is not null ? Count : _ttlIndex16 is not null ? 2L * Count : 0);
+    public long ImageSize => 16 + 1 + 4 + (long)Count * _width + 4 + _targets.Length + 4 + 4L * (_ttls?.Length ?? 1) + 1 +
+        _ttlIndex switch { null => 0, byte[] => Count, _ => 2L * Count };
 
     /// <summary>Writes the table; its suffix numbers become <paramref name="suffixes"/>' numbers.</summary>
     public void WriteImage(ImageOctets output, ImageSuffixNumbers suffixes)
     {
-        output.U128(_space.Network);
-        output.U8(_space.HostBits);
+        output.U128(_network);
+        output.U8(_hostBits);
         output.I32(Count);
         if (_keySet)
         {
@@ -36,22 +36,25 @@ internal sealed partial class CompactPtrTable
             output.U8(number);
             pos += SuffixIdLength;
         }
-        output.I32(_ttls.Length);
-        foreach (uint ttl in _ttls)
+        uint[] ttls = _ttls ?? [_ttl];
+        output.I32(ttls.Length);
+        foreach (uint ttl in ttls)
             output.U32(ttl);
-        if (_ttlIndex8 is { } t8)
+        switch (_ttlIndex)
         {
-            output.U8(1);
-            output.Octets(t8.AsSpan(0, Count));
+            case null:
+                output.U8(0);
+                break;
+            case byte[] t8:
+                output.U8(1);
+                output.Octets(t8.AsSpan(0, Count));
+                break;
+            default:
+                output.U8(2);
+                foreach (ushort t in ((ushort[])_ttlIndex).AsSpan(0, Count))
+                    output.U16(t);
+                break;
         }
-        else if (_ttlIndex16 is { } t16)
-        {
-            output.U8(2);
-            foreach (ushort t in t16.AsSpan(0, Count))
-                output.U16(t);
-        }
-        else
-            output.U8(0);
     }
 
     /// <summary>
@@ -80,11 +83,11 @@ internal sealed partial class CompactPtrTable
             previous = host;
         }
         var targets = input.Octets(input.Count(int.MaxValue)).ToArray();
-        var index = new int[(count + IndexStep - 1) / IndexStep];
+        var index = count <= UnindexedCount ? null : new int[(count + IndexStep - 1) / IndexStep];
         int pos = 0;
         for (int i = 0; i < count; i++)
         {
-            if (i % IndexStep == 0)
+            if (index is not null && i % IndexStep == 0)
                 index[i / IndexStep] = pos;
             if (pos >= targets.Length)
                 throw new InvalidDataException("the targets end early");

@@ -118,7 +118,7 @@ public sealed partial class ZoneSnapshot
     public IEnumerable<ZoneNode> Nodes => _nodes?.Values ?? [Apex];
 
     /// <summary>The compact table when nothing is patched over it; whether the zone has compact records at all.</summary>
-    internal (CompactPtrTable? Table, bool HasCompact) CompactState => (_unpatched, _compact is not null && _compactCount > 0);
+    internal (CompactPtrTable? Table, bool HasCompact) CompactState => (_unpatched, CompactCount > 0);
 
     /// <summary>Address PTRs changed since the compact table was last built (merged away in the background).</summary>
     public int CompactPatchCount => _compact?.PatchCount ?? 0;
