@@ -175,8 +175,9 @@ public sealed partial class ZoneLoader(IRdnsStore store, ServedZones zones, ILog
             catch (OperationCanceledException)
             {
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.Data.Common.DbException)
+            catch (Exception e)
             {
+                // Whatever went wrong, the image is only a cache: a stop waiting for it must not fail.
                 LogImageNotWritten(logger, image.Path, e.Message);
             }
         }, CancellationToken.None);
