@@ -488,8 +488,14 @@ internal sealed class CompactPtrTable
     public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttl;
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
+    public int Target(int i, Span<byte> destination) => Target(i, destination, out _, out _);
+
+    /// <summary>
+    /// As <see cref="Target(int, Span{byte})"/>, and where the target's stored suffix begins in it
+    /// (<paramref name="suffixAt"/>) and its number in <see cref="TargetSuffixes"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Target(int i, Span<byte> destination)
+    public int Target(int i, Span<byte> destination, out int suffixAt, out int suffixId)
     {
         var targets = _targets;
         int pos = _index[i / IndexStep];
@@ -501,6 +507,8 @@ internal sealed class CompactPtrTable
         int id = targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2];
         var suffix = TargetSuffixes.Get(id);
         suffix.CopyTo(destination[own..]);
+        suffixAt = own;
+        suffixId = id;
         return own + suffix.Length;
     }
 

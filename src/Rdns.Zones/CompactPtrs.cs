@@ -124,9 +124,18 @@ internal sealed class CompactPtrs
     /// <paramref name="patchAt"/> (both start at 0 and are advanced): its key, TTL and target,
     /// written into <paramref name="target"/>. False at the end. Allocates nothing.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(ref int tableAt, ref int patchAt, Span<byte> target, out UInt128 key, out uint ttl, out int length)
+        => Next(ref tableAt, ref patchAt, target, out key, out ttl, out length, out _, out _);
+
+    /// <summary>
+    /// As the other <c>Next</c>, and for a target read from the table, where its stored suffix
+    /// begins in it and the suffix's number in <see cref="TargetSuffixes"/> (-1 for a patched entry).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Next(ref int tableAt, ref int patchAt, Span<byte> target, out UInt128 key, out uint ttl, out int length, out int suffixAt, out int suffixId)
     {
+        suffixAt = 0;
+        suffixId = -1;
         var patch = _patch;
         while (true)
         {
@@ -156,7 +165,7 @@ internal sealed class CompactPtrs
             }
             key = tableKey;
             ttl = _table!.TtlAt(tableAt);
-            length = _table.Target(tableAt, target);
+            length = _table.Target(tableAt, target, out suffixAt, out suffixId);
             tableAt++;
             return true;
         }

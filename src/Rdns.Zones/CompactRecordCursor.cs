@@ -26,12 +26,22 @@ public sealed class CompactRecordCursor
     /// The next record: its owner and target wire names written into <paramref name="owner"/> and
     /// <paramref name="target"/> (each at least <see cref="DnsName.MaxLength"/> octets). False at the end.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(Span<byte> owner, Span<byte> target, out int ownerLength, out int targetLength, out uint ttl)
+        => Next(owner, target, out ownerLength, out targetLength, out ttl, out _, out _);
+
+    /// <summary>
+    /// As the other <c>Next</c>, and where the target's stored suffix begins in it and a number
+    /// that stands for the suffix's octets wherever it occurs in this process (-1 when the record
+    /// has none: the writer then treats the target as any name).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Next(Span<byte> owner, Span<byte> target, out int ownerLength, out int targetLength, out uint ttl, out int suffixAt, out int suffixId)
     {
         if (_compact is null || _reverse is null
-            || !_compact.Next(ref _tableAt, ref _patchAt, target, out var key, out ttl, out targetLength))
+            || !_compact.Next(ref _tableAt, ref _patchAt, target, out var key, out ttl, out targetLength, out suffixAt, out suffixId))
         {
+            suffixAt = 0;
+            suffixId = -1;
             ownerLength = 0;
             targetLength = 0;
             ttl = 0;
