@@ -23,9 +23,9 @@ public sealed class BulkMessageWriter
 
     private readonly byte[] _buffer;
     private readonly int _capacity;
-    private readonly uint[] _hashes = new uint[Slots];
-    private readonly ushort[] _offsets = new ushort[Slots];
-    private readonly int[] _generations = new int[Slots];
+    // One 64-bit slot per remembered suffix, read in one access: generation (16 bits, a slot of
+    // another generation is free), offset (16) and hash (32).
+    private readonly ulong[] _slots = new ulong[Slots];
     private readonly uint[] _suffixHashes = new uint[MaxLabels];
     private readonly int[] _labelStarts = new int[MaxLabels];
     private int _generation;
@@ -257,9 +257,9 @@ public sealed class BulkMessageWriter
 
     private void NextGeneration()
     {
-        if (++_generation == int.MaxValue)
+        if (++_generation == ushort.MaxValue)
         {
-            Array.Clear(_generations);
+            Array.Clear(_slots);
             Array.Clear(_suffixGenerations);
             _generation = 1;
         }
@@ -472,23 +472,28 @@ public sealed class BulkMessageWriter
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(uint hash, scoped ReadOnlySpan<byte> suffix)
     {
-        for (int slot = (int)(hash & (Slots - 1)); _generations[slot] == _generation; slot = (slot + 1) & (Slots - 1))
+        ulong tag = (ulong)_generation << 48;
+        var slots = _slots;
+        for (int slot = (int)(hash & (Slots - 1)); ; slot = (slot + 1) & (Slots - 1))
         {
-            if (_hashes[slot] == hash && WireName.EqualsAt(_buffer, _offsets[slot], suffix))
-                return _offsets[slot];
+            ulong entry = slots[slot];
+            if ((entry & 0xFFFF_0000_0000_0000) != tag)
+                return -1;
+            int offset = (ushort)(entry >> 32);
+            if ((uint)entry == hash && WireName.EqualsAt(_buffer, offset, suffix))
+                return offset;
         }
-        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Remember(uint hash, int offset)
     {
+        ulong tag = (ulong)_generation << 48;
+        var slots = _slots;
         int slot = (int)(hash & (Slots - 1));
-        while (_generations[slot] == _generation)
+        while ((slots[slot] & 0xFFFF_0000_0000_0000) == tag)
             slot = (slot + 1) & (Slots - 1);
-        _generations[slot] = _generation;
-        _hashes[slot] = hash;
-        _offsets[slot] = (ushort)offset;
+        slots[slot] = tag | (ulong)(ushort)offset << 32 | hash;
         _entries++;
     }
 }
