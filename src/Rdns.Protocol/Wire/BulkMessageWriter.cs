@@ -31,11 +31,16 @@ public sealed class BulkMessageWriter
     private int _generation;
     private int _entries;
     // The owner name TryAddPtr wrote last, below its first label: octets, suffix hash, and the
-    // offset a pointer to it uses (-1: none known, so the next owner takes the general path).
+    // offset a pointer to it uses (-1: none known, so the next owner takes the general path;
+    // CopyParent: written out but not remembered, past pointer reach or with the table full, so
+    // nothing more is remembered in this message: the octets written for it then are copied).
+    private const int CopyParent = -2;
     private readonly byte[] _parent = new byte[DnsName.MaxLength];
     private int _parentLength;
     private uint _parentHash;
     private int _parentOffset = -1;
+    private int _parentCopyAt;
+    private int _parentCopyLength;
     // What the last TryWriteName did: where the name starts, the label its pointer replaces
     // (its label count when written whole) and the pointer's offset.
     private int _nameAt;
@@ -291,11 +296,11 @@ public sealed class BulkMessageWriter
     private bool TryWriteOwner(scoped ReadOnlySpan<byte> name)
     {
         int first = 1 + name[0];
-        if (name[0] != 0 && _parentOffset >= 0 && name.Length - first == _parentLength
+        if (name[0] != 0 && _parentOffset != -1 && name.Length - first == _parentLength
             && name[first..].SequenceEqual(_parent.AsSpan(0, _parentLength)))
         {
             // The same steps as TryWriteName with the rest's hash known: the whole name first
-            // (an earlier record may have this owner), else a pointer to the rest.
+            // (an earlier record may have this owner), else a pointer to the rest (or its copy).
             uint h = Mix(_parentHash, name, 0);
             int whole = Find(h, name);
             int at = _pos;
@@ -308,12 +313,20 @@ public sealed class BulkMessageWriter
                 _pos += 2;
                 return true;
             }
-            if (at + first + 2 > _limit)
+            int rest = _parentOffset >= 0 ? 2 : _parentCopyLength;
+            if (at + first + rest > _limit)
                 return false;
             name[..first].CopyTo(_buffer.AsSpan(at));
-            _buffer[at + first] = (byte)(0xC0 | (_parentOffset >> 8));
-            _buffer[at + first + 1] = (byte)_parentOffset;
-            _pos += first + 2;
+            if (_parentOffset >= 0)
+            {
+                _buffer[at + first] = (byte)(0xC0 | (_parentOffset >> 8));
+                _buffer[at + first + 1] = (byte)_parentOffset;
+            }
+            else
+            {
+                _buffer.AsSpan(_parentCopyAt, rest).CopyTo(_buffer.AsSpan(at + first));
+            }
+            _pos += first + rest;
             if (at < PointerReach && _entries < MaxEntries)
                 Remember(h, at);
             return true;
@@ -325,14 +338,15 @@ public sealed class BulkMessageWriter
         if (name[0] != 0 && name[first] != 0 && _nameMatched >= 1)
         {
             int offset = _nameMatched == 1 ? _nameMatchOffset : _nameAt + first;
-            // Written out in full, the rest was remembered only within pointer reach (and while the table had room).
-            if (_nameMatched == 1 || (offset < PointerReach && Find(_suffixHashes[1], name[first..]) == offset))
-            {
-                _parentLength = name.Length - first;
-                name[first..].CopyTo(_parent);
-                _parentHash = _suffixHashes[1];
-                _parentOffset = offset;
-            }
+            // Written out in full, the rest was remembered only within pointer reach (and while
+            // the table had room); when it was not, it never will be in this message.
+            bool remembered = _nameMatched == 1 || (offset < PointerReach && Find(_suffixHashes[1], name[first..]) == offset);
+            _parentLength = name.Length - first;
+            name[first..].CopyTo(_parent);
+            _parentHash = _suffixHashes[1];
+            _parentOffset = remembered ? offset : CopyParent;
+            _parentCopyAt = _nameAt + first;
+            _parentCopyLength = _pos - _parentCopyAt;
         }
         return true;
     }
