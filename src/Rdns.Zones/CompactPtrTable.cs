@@ -488,19 +488,34 @@ internal sealed class CompactPtrTable
     public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttl;
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
-    public int Target(int i, Span<byte> destination) => Target(i, destination, out _, out _);
+    public int Target(int i, Span<byte> destination)
+    {
+        int next = -1, nextAt = 0;
+        return Target(i, destination, ref next, ref nextAt, out _, out _);
+    }
 
     /// <summary>
     /// As <see cref="Target(int, Span{byte})"/>, and where the target's stored suffix begins in it
-    /// (<paramref name="suffixAt"/>) and its number in <see cref="TargetSuffixes"/>.
+    /// (<paramref name="suffixAt"/>) and its number in <see cref="TargetSuffixes"/>. A reader going
+    /// through the entries in order passes the same <paramref name="next"/> and
+    /// <paramref name="nextAt"/> each time (-1 and 0 at first): the entry after the last one read
+    /// and where its octets begin, so the next read starts there instead of from the index.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int Target(int i, Span<byte> destination, out int suffixAt, out int suffixId)
+    public int Target(int i, Span<byte> destination, ref int next, ref int nextAt, out int suffixAt, out int suffixId)
     {
         var targets = _targets;
-        int pos = _index[i / IndexStep];
-        for (int skip = i % IndexStep; skip > 0; skip--)
-            pos += 1 + targets[pos] + SuffixIdLength;
+        int pos;
+        if (i == next)
+        {
+            pos = nextAt;
+        }
+        else
+        {
+            pos = _index[i / IndexStep];
+            for (int skip = i % IndexStep; skip > 0; skip--)
+                pos += 1 + targets[pos] + SuffixIdLength;
+        }
         int own = targets[pos++];
         targets.AsSpan(pos, own).CopyTo(destination);
         pos += own;
@@ -509,6 +524,8 @@ internal sealed class CompactPtrTable
         suffix.CopyTo(destination[own..]);
         suffixAt = own;
         suffixId = id;
+        next = i + 1;
+        nextAt = pos + SuffixIdLength;
         return own + suffix.Length;
     }
 

@@ -161,6 +161,7 @@ public class CompactPtrTests
     }
     [Theory]
     [InlineData("16.172.in-addr.arpa.", "172.16.0.0")]          // a /16: two-octet keys
+    [InlineData("10.in-addr.arpa.", "10.0.0.0")]                // a /8: three-octet keys
     [InlineData("64-26.2.0.192.in-addr.arpa.", "192.0.2.64")]   // an RFC 2317 child
     [InlineData("0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "2001:db8::")] // a /48 nibble zone
     public void The_transfer_cursor_reads_what_the_listing_lists_before_and_after_changes(string origin, string network)
@@ -178,6 +179,12 @@ public class CompactPtrTests
         }
         for (int i = 2; i < 60; i += 2)
             b.Ptr(NameOf((UInt128)i), $"h{i}.Tenant{i % 5}.example.");
+        // A run across parents: from 255 to 256 the owner's second label changes too.
+        if (hostBits > 8)
+        {
+            for (int i = 250; i < 270; i++)
+                b.Ptr(NameOf((UInt128)i), $"h{i}.Tenant{i % 5}.example.");
+        }
         var v1 = b.Build();
         AssertCursorMatchesListing(v1);
 
