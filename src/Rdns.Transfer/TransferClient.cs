@@ -18,7 +18,7 @@ namespace Rdns.Transfer;
 /// </summary>
 public sealed class TransferClient : IDisposable
 {
-    private readonly ConnectionPool _pool = new();
+    private readonly ConnectionPool _pool;
 
     /// <summary>
     /// 2 s per UDP try, three tries: dig's and kdig's habit, and enough for any primary that is
@@ -40,8 +40,10 @@ public sealed class TransferClient : IDisposable
     private readonly TsigSigner _signer;
     private readonly TsigVerifier _verifier;
 
-    public TransferClient(TimeProvider? time = null, TimeSpan? idleTimeout = null)
+    /// <param name="keepIdle">How long an idle TCP connection is kept for the next request (5 s).</param>
+    public TransferClient(TimeProvider? time = null, TimeSpan? idleTimeout = null, TimeSpan? keepIdle = null)
     {
+        _pool = new ConnectionPool(keepIdle);
         _signer = new TsigSigner(time);
         // Answers are checked against the exchange's own key, never looked up in a ring.
         _verifier = new TsigVerifier(TsigKeyRing.Empty, time);
@@ -276,6 +278,12 @@ public sealed class TransferClient : IDisposable
 
     /// <summary>TCP connections opened so far, and requests sent on one kept from an earlier request.</summary>
     public (long Opened, long Reused) Connections => (_pool.Opened, _pool.Reused);
+
+    /// <summary>TCP connections kept idle now, waiting for the next request.</summary>
+    public int IdleConnections => _pool.IdleCount;
+
+    /// <summary>Closes the kept connections idle too long or closed by their server now (a timer does it every keep period).</summary>
+    internal void SweepIdleConnections() => _pool.Sweep();
 
     /// <summary>Closes the kept connections.</summary>
     public void Dispose() => _pool.Dispose();

@@ -277,4 +277,31 @@ public sealed class NotifySenderTests
             await handle(DnsMessage.Parse(buffer.AsSpan(0, r.ReceivedBytes)), r.RemoteEndPoint);
         }
     });
+
+    [Fact]
+    public void A_notify_is_written_without_allocating_and_reads_back_as_the_zone_s_soa()
+    {
+        var zone = ZoneBuilder.Standard("7.0.10.in-addr.arpa.", 4242).Build();
+        var buffer = new byte[4096];
+        NotifySender.WriteNotify(buffer, 1, zone);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int length = NotifySender.WriteNotify(buffer, 0xBEEF, zone);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        var message = DnsMessage.Parse(buffer.AsSpan(0, length).ToArray());
+        Assert.Equal(0xBEEF, message.Id);
+        Assert.Equal(Opcode.Notify, message.Opcode);
+        Assert.True(message.Has(HeaderFlags.AA));
+        Assert.False(message.Has(HeaderFlags.QR));
+        var question = Assert.Single(message.Questions);
+        Assert.Equal(zone.Origin, question.Name);
+        Assert.Equal(RecordType.SOA, question.Type);
+        var soa = Assert.Single(message.Answers);
+        Assert.Equal(zone.Origin, soa.Owner);
+        Assert.Equal(RecordType.SOA, soa.Type);
+        Assert.Equal(4242u, Rdata.SoaSerial(soa.Data));
+        Assert.Equal(zone.Soa.Data[0], soa.Data);
+        Assert.Empty(message.Authority);
+        Assert.Empty(message.Additional);
+    }
 }

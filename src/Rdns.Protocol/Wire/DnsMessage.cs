@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
@@ -44,7 +45,21 @@ public sealed class DnsMessage
 
     public byte[] ToWire(int maxSize = 65535)
     {
-        var buffer = new byte[maxSize];
+        // Written into a pooled buffer and copied out at its length: the 64 KiB a message may
+        // reach is not allocated for every (usually small) message.
+        var buffer = ArrayPool<byte>.Shared.Rent(maxSize);
+        try
+        {
+            return buffer.AsSpan(0, Write(buffer, maxSize)).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private int Write(byte[] buffer, int maxSize)
+    {
         var w = new DnsMessageWriter(buffer, maxSize);
         int rcodeLow = Rcode & 0xF;
         w.Id = Id;
@@ -64,8 +79,7 @@ public sealed class DnsMessage
             Check(w.TryWriteOpt(Edns.PayloadSize, (byte)(Rcode >> 4), Edns.Version, Edns.DnssecOk, Edns.Options));
         if (Tsig is not null)
             Check(w.TryWriteRecord(Section.Additional, Tsig.Owner.Wire, Tsig.Type, Tsig.Class, Tsig.Ttl, Tsig.Data));
-        int length = w.Finish();
-        return buffer.AsSpan(0, length).ToArray();
+        return w.Finish();
 
         static void Check(bool ok)
         {

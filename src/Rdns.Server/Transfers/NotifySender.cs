@@ -240,7 +240,8 @@ public sealed partial class NotifySender : IAsyncDisposable
                     Interlocked.Increment(ref _acknowledged);
                     Answering(peer.Endpoint);
                     status.Acknowledge(zone, snapshot.Serial, _time.GetUtcNow());
-                    LogAcknowledged(_logger, zone.ToString(), snapshot.Serial, peer.Endpoint.ToString());
+                    if (_logger.IsEnabled(LogLevel.Debug))
+                        LogAcknowledged(_logger, zone.ToString(), snapshot.Serial, peer.Endpoint.ToString());
                     // Done unless a newer serial arrived while this one was in flight.
                     if (_pending.TryGetValue(key, out uint now) && now == serial && _pending.TryRemove(new KeyValuePair<(IPEndPoint, DnsName), uint>(key, serial)))
                         return;
@@ -347,13 +348,7 @@ public sealed partial class NotifySender : IAsyncDisposable
         var wire = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
-            var message = new DnsMessage { Id = id, Opcode = Opcode.Notify, Flags = HeaderFlags.AA };
-            message.Questions.Add(new Question(zone.Origin, RecordType.SOA));
-            // RFC 1996 §3.7: the current SOA may ride along as a hint.
-            message.Answers.Add(new Protocol.Records.ResourceRecord(zone.Origin, RecordType.SOA, zone.Soa.Ttl, zone.Soa.Data[0]));
-            var body = message.ToWire();
-            body.CopyTo(wire, 0);
-            int length = body.Length;
+            int length = WriteNotify(wire, id, zone);
             object? state = null;
             if (peer.KeyName is not null)
             {
@@ -389,6 +384,29 @@ public sealed partial class NotifySender : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The NOTIFY of <paramref name="zone"/>'s current serial, written straight into
+    /// <paramref name="buffer"/> (nothing allocated: a primary sends one per change and secondary).
+    /// </summary>
+    internal static int WriteNotify(Span<byte> buffer, ushort id, ZoneSnapshot zone)
+    {
+        var w = new DnsMessageWriter(buffer, NotifyLimit);
+        w.Id = id;
+        w.Flags = DnsHeader.MakeFlags(HeaderFlags.AA, Opcode.Notify, 0);
+        var origin = zone.Origin.Wire;
+        w.TryWriteQuestion(origin, RecordType.SOA, RecordClass.IN);
+        // RFC 1996 §3.7: the current SOA may ride along as a hint.
+        if (!w.TryWriteRecord(Section.Answer, origin, RecordType.SOA, RecordClass.IN, zone.Soa.Ttl, zone.Soa.Data[0]))
+            throw new InvalidOperationException($"the SOA of {zone.Origin} does not fit a NOTIFY");
+        return w.Finish();
+    }
+
+    /// <summary>
+    /// 1,024 octets for the NOTIFY itself: a question and an SOA (two names of at most 255 octets
+    /// each, the owner compressed) always fit, with room for a TSIG record in the 4,096-octet buffer.
+    /// </summary>
+    private const int NotifyLimit = 1024;
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -404,7 +422,8 @@ public sealed partial class NotifySender : IAsyncDisposable
         _stop.Dispose();
     }
 
-    [LoggerMessage(EventId = 410, Level = LogLevel.Information, Message = "NOTIFY of {Zone} serial {Serial} acknowledged by {Peer}")]
+    /// <summary>Debug: one line per change and secondary; each secondary's acknowledged serial is in the API, the console and the metrics.</summary>
+    [LoggerMessage(EventId = 410, Level = LogLevel.Debug, Message = "NOTIFY of {Zone} serial {Serial} acknowledged by {Peer}")]
     private static partial void LogAcknowledged(ILogger logger, string zone, uint serial, string peer);
 
     [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "NOTIFY of {Zone} to {Peer}, try {Attempt}: {Outcome}; retrying")]

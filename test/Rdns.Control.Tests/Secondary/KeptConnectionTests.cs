@@ -28,6 +28,7 @@ public sealed class KeptConnectionTests
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _accepting;
         private int _connections;
+        private int _closedByClient;
 
         private readonly bool _trailing;
 
@@ -61,6 +62,9 @@ public sealed class KeptConnectionTests
 
         public int Connections => Volatile.Read(ref _connections);
 
+        /// <summary>Connections the client closed (the primary read the end of the stream).</summary>
+        public int ClosedByClient => Volatile.Read(ref _closedByClient);
+
         private async Task ServeAsync(Socket client, int answers)
         {
             using var stream = new NetworkStream(client, ownsSocket: true);
@@ -88,7 +92,11 @@ public sealed class KeptConnectionTests
                     }
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
+            catch (EndOfStreamException)
+            {
+                Interlocked.Increment(ref _closedByClient);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
             {
             }
         }
@@ -159,5 +167,40 @@ public sealed class KeptConnectionTests
             Assert.Equal(serial, Assert.IsType<NoNewerVersion>(answer).Serial);
         }
         Assert.True(primary.Connections > 1, "a connection with an answer left on it was used as it was");
+    }
+
+    [Fact]
+    public async Task A_connection_left_idle_is_closed_by_the_client_without_another_request()
+    {
+        // The primary keeps connections open for ever here: only the client's sweep can close them.
+        await using var primary = new ScriptedPrimary(int.MaxValue);
+        using var client = new TransferClient(keepIdle: TimeSpan.FromMilliseconds(200));
+        var server = new PrimaryServer(primary.Endpoint);
+        var answer = await client.TransferAsync(server, Zone, Soa(3));
+        Assert.Equal(3u, Assert.IsType<NoNewerVersion>(answer).Serial);
+        Assert.Equal(1, client.IdleConnections);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (primary.ClosedByClient == 0)
+            await Task.Delay(50, wait.Token);
+        Assert.Equal(0, client.IdleConnections);
+        // The next request opens a new connection and is answered.
+        answer = await client.TransferAsync(server, Zone, Soa(4));
+        Assert.Equal(4u, Assert.IsType<NoNewerVersion>(answer).Serial);
+        Assert.Equal((2L, 0L), client.Connections);
+    }
+
+    [Fact]
+    public async Task Connections_in_use_are_kept_while_requests_keep_coming()
+    {
+        await using var primary = new ScriptedPrimary(int.MaxValue);
+        using var client = new TransferClient(keepIdle: TimeSpan.FromSeconds(30));
+        var server = new PrimaryServer(primary.Endpoint);
+        for (uint serial = 1; serial <= 5; serial++)
+            Assert.Equal(serial, Assert.IsType<NoNewerVersion>(await client.TransferAsync(server, Zone, Soa(serial))).Serial);
+        // A sweep now closes nothing that is fresh and open.
+        client.SweepIdleConnections();
+        Assert.Equal(1, client.IdleConnections);
+        Assert.Equal(0, primary.ClosedByClient);
+        Assert.Equal((1L, 4L), client.Connections);
     }
 }
