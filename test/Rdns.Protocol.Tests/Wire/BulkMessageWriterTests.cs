@@ -188,14 +188,15 @@ public class BulkMessageWriterTests
     }
 
     [Theory]
-    [InlineData(65535, 0, false)]
-    [InlineData(65535, 0, true)]
-    [InlineData(16384, 0, false)]
-    [InlineData(4096, 0, true)]
-    [InlineData(512, 100, false)]
-    public void A_PTR_with_a_numbered_suffix_is_written_exactly_as_any_record(int capacity, int reserve, bool colliding)
+    [InlineData(65535, 0, false, 40_000)]
+    [InlineData(65535, 0, true, 40_000)]
+    [InlineData(16384, 0, false, 40_000)]
+    [InlineData(4096, 0, true, 40_000)]
+    [InlineData(512, 100, false, 40_000)]
+    [InlineData(150, 0, false, 70_000)]
+    public void A_PTR_with_a_numbered_suffix_is_written_exactly_as_any_record(int capacity, int reserve, bool colliding, int count)
     {
-        var numbered = NumberedPtrs(40_000, colliding);
+        var numbered = NumberedPtrs(count, colliding);
         var expected = Write(numbered.Select(n => n.Record).ToList(), capacity, reserve);
 
         var buffer = new byte[65535];
@@ -226,6 +227,27 @@ public class BulkMessageWriterTests
             Assert.True(numbered[i].Record.Owner.Wire.SequenceEqual(parsed[i].Owner.Wire), $"record {i}: owner {parsed[i].Owner}");
             Assert.True(numbered[i].Record.Data.AsSpan().SequenceEqual(parsed[i].Data), $"record {i}: target");
         }
+    }
+
+    [Fact]
+    public void After_65535_messages_nothing_learned_in_the_first_is_used()
+    {
+        // The writer counts messages in 16 bits: when the count starts again, what it learned
+        // about a numbered suffix in the first message (where it was written) must be forgotten.
+        var buffer = new byte[65535];
+        var w = new BulkMessageWriter(buffer, 65535);
+        var target = DnsName.Parse("host.example.net.").Wire.ToArray();
+        w.Begin(1, 0, 0, default, RecordType.AXFR, RecordClass.IN);
+        Assert.True(w.TryAddPtr(DnsName.Parse($"1.0.{Zone}").Wire, 60, target, 5, 42));
+        for (int m = 0; m < 65_533; m++)
+            w.Begin(1, 0, 0, default, RecordType.AXFR, RecordClass.IN);
+        var other = DnsName.Parse("a-different-name-in-the-same-place.example.org.").Wire.ToArray();
+        w.Begin(1, 0, 0, default, RecordType.AXFR, RecordClass.IN);
+        Assert.True(w.TryAdd(DnsName.Parse($"2.0.{Zone}").Wire, RecordType.PTR, 60, other));
+        Assert.True(w.TryAddPtr(DnsName.Parse($"3.0.{Zone}").Wire, 60, target, 5, 42));
+        var answers = DnsMessage.Parse(buffer.AsSpan(0, w.Finish())).Answers;
+        Assert.True(answers[0].Data.AsSpan().SequenceEqual(other));
+        Assert.True(answers[1].Data.AsSpan().SequenceEqual(target), DnsName.FromWire(answers[1].Data).ToString());
     }
 
     [Fact]
