@@ -485,6 +485,7 @@ internal sealed class CompactPtrTable
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttl;
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>

@@ -230,6 +230,7 @@ public sealed class BulkMessageWriter
     }
 
     /// <summary>A target written as any name; then its suffix's hash, and how the suffix is now written in this message, kept under its number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryWriteAndLearn(scoped ReadOnlySpan<byte> name, int suffixAt, int suffixId, int slot)
     {
         if (!TryWriteName(name))
@@ -293,6 +294,7 @@ public sealed class BulkMessageWriter
     }
 
     /// <summary>An owner name: through the last owner's rest when it is the same, else as any name.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryWriteOwner(scoped ReadOnlySpan<byte> name)
     {
         int first = 1 + name[0];
