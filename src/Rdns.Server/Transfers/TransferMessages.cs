@@ -36,13 +36,14 @@ internal sealed class TransferMessages
     private int _heldOwner = -1, _heldTarget, _heldSuffixAt, _heldSuffixId;
     private uint _heldTtl;
 
-    public TransferMessages(ReadOnlyMemory<byte> query, in ParsedRequest request, byte[] buffer, int capacity, TransferPlan plan, ITransferSession session)
+    /// <param name="writer">Writes every message into its buffer; its state from an earlier transfer does not matter (each message begins afresh).</param>
+    public TransferMessages(ReadOnlyMemory<byte> query, in ParsedRequest request, BulkMessageWriter writer, TransferPlan plan, ITransferSession session)
     {
         _query = query;
         _request = request;
-        _buffer = buffer;
+        _buffer = writer.Buffer;
         _session = session;
-        _writer = new BulkMessageWriter(buffer, capacity);
+        _writer = writer;
         _records = plan.Records.GetEnumerator();
         _compact = plan.Compact;
         _closing = plan.Closing ?? [];

@@ -51,20 +51,23 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
     public async Task StreamAsync(PendingRequest pending, IResponseStream stream, CancellationToken cancellationToken)
     {
         // Borrowed: a secondary that follows every change asks for a transfer per change, and a
-        // fresh 64 KiB buffer each time is a large-object allocation to zero and collect.
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxMessage);
+        // fresh 64 KiB buffer and compression tables each time are large objects to zero and collect.
+        var scratch = _scratch.Rent();
         try
         {
-            await StreamAsync(pending, stream, buffer, cancellationToken).ConfigureAwait(false);
+            await StreamAsync(pending, stream, scratch.Writer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _scratch.Return(scratch);
         }
     }
 
-    private async Task StreamAsync(PendingRequest pending, IResponseStream stream, byte[] buffer, CancellationToken cancellationToken)
+    private readonly TransferScratch.Pool _scratch = new(MaxMessage);
+
+    private async Task StreamAsync(PendingRequest pending, IResponseStream stream, BulkMessageWriter bulk, CancellationToken cancellationToken)
     {
+        var buffer = bulk.Buffer;
         var query = pending.Query;
         var request = pending.Parsed;
         var remote = pending.Source.Client.ToEndPoint();
@@ -115,7 +118,7 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
 
         int messages = 0;
         long bytes = 0;
-        var writer = new TransferMessages(query, request, buffer, MaxMessage, plan, session);
+        var writer = new TransferMessages(query, request, bulk, plan, session);
         for (int length; (length = writer.Next()) > 0;)
         {
             await stream.SendAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
