@@ -142,7 +142,9 @@ public sealed class BulkMessageWriter
     /// <summary>
     /// As <see cref="TryAddPtr(ReadOnlySpan{byte}, uint, ReadOnlySpan{byte})"/>, for a target whose
     /// labels from <paramref name="suffixAt"/> on are a suffix the caller numbers: the same
-    /// <paramref name="suffixId"/> (at least 0) always stands for the same octets. The suffix is then
+    /// <paramref name="suffixId"/> (at least 0) stands for the same octets for as long as this
+    /// writer is used, across messages and transfers (as the process-wide numbers of stored
+    /// suffixes do). The suffix is then
     /// hashed and looked up once per message, not once per record; only the labels before it are,
     /// and the message is the one <see cref="TryAdd"/> writes. A negative id: as without one.
     /// </summary>
