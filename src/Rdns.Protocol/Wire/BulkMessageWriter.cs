@@ -47,6 +47,8 @@ public sealed class BulkMessageWriter
     private int _nameMatched;
     private int _nameMatchOffset;
     private int _nameLabels;
+    // How many of the suffixes it wrote out (from its first label on) it remembered.
+    private int _nameRemembered;
     private int _limit;
     private int _pos;
     private DnsHeader _header;
@@ -246,7 +248,11 @@ public sealed class BulkMessageWriter
         _suffixIds[slot] = suffixId + 1;
         _suffixHashOf[slot] = h;
         _suffixGenerations[slot] = 0;
-        int offset = Find(h, name[suffixAt..]);
+        // Where the suffix now is, from what TryWriteName did: pointed to, written out here and
+        // remembered, or (before the suffix) inside a name pointed to, where it is looked up.
+        int offset = _nameMatched == p ? _nameMatchOffset
+            : _nameMatched > p ? (_nameRemembered > p ? _nameAt + suffixAt : -1)
+            : Find(h, name[suffixAt..]);
         if (offset >= 0)
         {
             _suffixPointers[slot] = offset;
@@ -344,7 +350,7 @@ public sealed class BulkMessageWriter
             int offset = _nameMatched == 1 ? _nameMatchOffset : _nameAt + first;
             // Written out in full, the rest was remembered only within pointer reach (and while
             // the table had room); when it was not, it never will be in this message.
-            bool remembered = _nameMatched == 1 || (offset < PointerReach && Find(_suffixHashes[1], name[first..]) == offset);
+            bool remembered = _nameMatched == 1 || _nameRemembered > 1;
             _parentLength = name.Length - first;
             name[first..].CopyTo(_parent);
             _parentHash = _suffixHashes[1];
@@ -447,8 +453,10 @@ public sealed class BulkMessageWriter
         _nameMatched = matched;
         _nameMatchOffset = matchOffset;
         _nameLabels = labels;
-        for (int k = 0; k < matched && at + _labelStarts[k] < PointerReach && _entries < MaxEntries; k++)
-            Remember(_suffixHashes[k], at + _labelStarts[k]);
+        int remembered = 0;
+        for (; remembered < matched && at + _labelStarts[remembered] < PointerReach && _entries < MaxEntries; remembered++)
+            Remember(_suffixHashes[remembered], at + _labelStarts[remembered]);
+        _nameRemembered = remembered;
         return true;
     }
 
