@@ -9,7 +9,7 @@ namespace Rdns.Zones;
 /// <summary>The addresses a reverse zone's compact table can hold: its network and how many host bits follow.</summary>
 internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
 {
-    public static AddressSpace Of(ReverseZoneInfo info) => new(info.Prefix.Network.Value, info.Prefix.HostBits);
+    public static AddressSpace Of(ReverseZoneInfo info) => new(info.Network, info.HostBits);
 
     /// <summary>Octets per stored key: the host bits only (1 for a /24, 10 for a /48).</summary>
     public int KeyWidth => Math.Max(1, (HostBits + 7) / 8);
@@ -38,19 +38,30 @@ internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
 internal sealed class CompactPtrTable
 {
     private const int IndexStep = 8;
+    private const int UnindexedCount = 2 * IndexStep;
     private const int SuffixIdLength = 3;
 
-    private readonly AddressSpace _space;
-    private readonly int _width;
+    // Kept small, as a small zone has one table: octets where a number fits, one field for the
+    // TTL numbers whatever their width, and the network's last address not stored.
+    private readonly byte _hostBits;
+    private readonly byte _width;
     private readonly byte[] _keys;
     private readonly byte[] _targets;
-    private readonly int[] _index;
-    private readonly uint[] _ttls;
+
+    /// <summary>
+    /// Where every <see cref="IndexStep"/>-th target starts; null for a table of at most
+    /// <see cref="UnindexedCount"/> entries, whose few targets are walked from the start (an index
+    /// array would cost a small zone more than its targets, and a lookup one more load to wait on).
+    /// </summary>
+    private readonly int[]? _index;
+
+    /// <summary>The distinct TTLs when there are several (numbered by the TTL index arrays); null when all are <see cref="_ttl"/>.</summary>
+    private readonly uint[]? _ttls;
     private readonly uint _ttl;
-    private readonly byte[]? _ttlIndex8;
-    private readonly ushort[]? _ttlIndex16;
+
+    /// <summary>Each entry's TTL number: a byte[] up to 256 TTLs, a ushort[] above; null with one TTL.</summary>
+    private readonly Array? _ttlIndex;
     private readonly UInt128 _network;
-    private readonly UInt128 _last;
 
     /// <summary>
     /// Where the keys of each value of the top host bits (up to 24) begin (one more
@@ -60,7 +71,7 @@ internal sealed class CompactPtrTable
     /// 2 × <see cref="EntriesPerBucket"/> entries.
     /// </summary>
     private readonly int[]? _buckets;
-    private readonly int _bucketShift;
+    private readonly byte _bucketShift;
 
     /// <summary>
     /// A table of one-octet keys (a /24, an RFC 2317 block) keeps them as a 256-bit set in the
@@ -74,12 +85,11 @@ internal sealed class CompactPtrTable
     /// <summary>16 keys per bucket on average: a quarter of an octet per PTR for the bucket starts.</summary>
     private const int EntriesPerBucket = 16;
 
-    private CompactPtrTable(AddressSpace space, int count, byte[] keys, byte[] targets, int[] index, uint[] ttls, byte[]? ttlIndex8, ushort[]? ttlIndex16)
+    private CompactPtrTable(AddressSpace space, int count, byte[] keys, byte[] targets, int[]? index, uint[] ttls, byte[]? ttlIndex8, ushort[]? ttlIndex16)
     {
-        _space = space;
+        _hostBits = (byte)space.HostBits;
         _network = space.Network;
-        _last = space.Last;
-        _width = space.KeyWidth;
+        _width = (byte)space.KeyWidth;
         Count = count;
         _keySet = _width == 1 && StrictlyIncreasing(keys, count);
         if (_keySet)
@@ -102,11 +112,11 @@ internal sealed class CompactPtrTable
         _keys = keys;
         _targets = targets;
         _index = index;
-        _ttls = ttls;
+        _ttls = ttls.Length > 1 ? ttls : null;
         _ttl = ttls.Length > 0 ? ttls[0] : 0;
-        _ttlIndex8 = ttlIndex8;
-        _ttlIndex16 = ttlIndex16;
-        (_buckets, _bucketShift) = BuildBuckets();
+        _ttlIndex = (Array?)ttlIndex8 ?? ttlIndex16;
+        (_buckets, int shift) = BuildBuckets();
+        _bucketShift = (byte)shift;
     }
 
     private static bool StrictlyIncreasing(byte[] keys, int count)
@@ -122,20 +132,20 @@ internal sealed class CompactPtrTable
     /// <summary>The bucket starts over the sorted keys (see <see cref="_buckets"/>) in one pass, and the shift that takes a host's bucket.</summary>
     private (int[]? Buckets, int Shift) BuildBuckets()
     {
-        int bits = Math.Min(Math.Min(_space.HostBits, 24), BitOperations.Log2((uint)Math.Max(1, Count / EntriesPerBucket)));
+        int bits = Math.Min(Math.Min((int)_hostBits, 24), BitOperations.Log2((uint)Math.Max(1, Count / EntriesPerBucket)));
         if (bits < 1 || _width == 1)
             return (null, 0);
         var buckets = new int[(1 << bits) + 1];
         int next = 0;
         for (int i = 0; i < Count; i++)
         {
-            int bucket = BucketOf(HostAt(i), _space.HostBits - bits);
+            int bucket = BucketOf(HostAt(i), _hostBits - bits);
             while (next <= bucket)
                 buckets[next++] = i;
         }
         while (next < buckets.Length)
             buckets[next++] = Count;
-        return (buckets, _space.HostBits - bits);
+        return (buckets, _hostBits - bits);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -143,8 +153,11 @@ internal sealed class CompactPtrTable
 
     public int Count { get; }
 
+    /// <summary>The addresses this table can hold.</summary>
+    public AddressSpace Space => new(_network, _hostBits);
+
     /// <summary>Octets held by this table's arrays (the suffixes it names are shared by all zones).</summary>
-    public long Bytes => (_keySet ? 32 : _keys.Length) + _targets.Length + _index.Length * 4L + _ttls.Length * 4L + (_ttlIndex8?.Length ?? 0) + (_ttlIndex16?.Length * 2L ?? 0) + (_buckets?.Length * 4L ?? 0);
+    public long Bytes => (_keySet ? 32 : _keys.Length) + _targets.Length + (_index?.Length ?? 0) * 4L + (_ttls?.Length ?? 0) * 4L + (_ttlIndex is ushort[] t16 ? t16.Length * 2L : _ttlIndex?.Length ?? 0) + (_buckets?.Length * 4L ?? 0);
 
     /// <summary>Below this many entries a table is built on one thread.</summary>
     private const int ParallelFrom = 1 << 15;
@@ -251,7 +264,7 @@ internal sealed class CompactPtrTable
         // Pass 2: the arrays, exactly sized, each range from its own offset.
         var keys = new byte[(long)n * width];
         var targets = new byte[rangeSize.Sum()];
-        var index = new int[(n + IndexStep - 1) / IndexStep];
+        var index = n <= UnindexedCount ? null : new int[(n + IndexStep - 1) / IndexStep];
         var rangeOffset = new long[parts];
         for (int p = 1; p < parts; p++)
             rangeOffset[p] = rangeOffset[p - 1] + rangeSize[p - 1];
@@ -263,7 +276,7 @@ internal sealed class CompactPtrTable
             {
                 var (key, _, offset, _) = list[i];
                 WriteKey(keys.AsSpan(i * width, width), key - space.Network);
-                if (i % IndexStep == 0)
+                if (index is not null && i % IndexStep == 0)
                     index[i / IndexStep] = pos;
                 int at = split[i];
                 targets[pos++] = (byte)at;
@@ -423,9 +436,9 @@ internal sealed class CompactPtrTable
     {
         if (key < _network)
             return ~0;
-        if (key > _last)
-            return ~Count;
         UInt128 host = key - _network;
+        if (Beyond(host))
+            return ~Count;
         if (_keySet)
         {
             int rank = RankOf((int)(ulong)host, out bool present);
@@ -486,7 +499,23 @@ internal sealed class CompactPtrTable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint TtlAt(int i) => _ttlIndex8 is { } t8 ? _ttls[t8[i]] : _ttlIndex16 is { } t16 ? _ttls[t16[i]] : _ttl;
+    public uint TtlAt(int i) => _ttlIndex switch
+    {
+        null => _ttl,
+        byte[] t8 => _ttls![t8[i]],
+        _ => _ttls![Unsafe.As<ushort[]>(_ttlIndex)[i]],
+    };
+
+    /// <summary>Whether a host part (key − network) lies past the table's address space.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Beyond(UInt128 host)
+    {
+        int bits = _hostBits;
+        ulong high = (ulong)(host >> 64);
+        if (bits < 64)
+            return high != 0 || ((ulong)host >> bits) != 0;
+        return bits < 128 && (high >> (bits - 64)) != 0;
+    }
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
     public int Target(int i, Span<byte> destination)
@@ -513,8 +542,14 @@ internal sealed class CompactPtrTable
         }
         else
         {
-            pos = _index[i / IndexStep];
-            for (int skip = i % IndexStep; skip > 0; skip--)
+            pos = 0;
+            int skip = i;
+            if (_index is { } index)
+            {
+                pos = index[i / IndexStep];
+                skip = i % IndexStep;
+            }
+            for (; skip > 0; skip--)
                 pos += 1 + targets[pos] + SuffixIdLength;
         }
         int own = targets[pos++];
@@ -537,7 +572,7 @@ internal sealed class CompactPtrTable
         return i >= 0 ? i : ~i;
     }
 
-    public UInt128 KeyAt(int i) => _space.Network + HostAt(i);
+    public UInt128 KeyAt(int i) => _network + HostAt(i);
 
     /// <summary>True when some key lies in [<paramref name="low"/>, <paramref name="high"/>].</summary>
     public bool AnyInRange(UInt128 low, UInt128 high)

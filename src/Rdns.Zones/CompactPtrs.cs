@@ -31,6 +31,8 @@ internal sealed class CompactPtrs
 
     public int Count { get; }
 
+    public AddressSpace Space => _space;
+
     public int PatchCount => _patch.Count;
 
     /// <summary>

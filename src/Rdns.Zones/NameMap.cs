@@ -22,11 +22,30 @@ public sealed class NameMap<T> where T : class
 
     private readonly Node _root;
 
+    /// <summary>
+    /// A map of one entry (a small zone's apex alone) keeps it here instead of in a trie node:
+    /// a node and its two arrays would cost more than the entry. <see cref="_root"/> is then empty.
+    /// </summary>
+    private readonly byte[]? _singleKey;
+    private readonly T? _singleValue;
+
     private NameMap(Node root, int count)
     {
+        if (count == 1)
+        {
+            foreach (var (key, value) in Walk(root))
+            {
+                _singleKey = key;
+                _singleValue = value;
+            }
+            root = Node.EmptyNode;
+        }
         _root = root;
         Count = count;
     }
+
+    /// <summary>The trie of this map, made for a map of one entry (to change it).</summary>
+    private Node Root => _singleKey is { } key ? new Node(1u << (int)(Hash(key) & Mask), 0, [key], [_singleValue!], [], false) : _root;
 
     public int Count { get; }
 
@@ -45,6 +64,12 @@ public sealed class NameMap<T> where T : class
 
     public bool TryGetValue(ReadOnlySpan<byte> name, out T value)
     {
+        if (_singleKey is { } single)
+        {
+            bool found = WireName.EqualsIgnoreCase(name, single);
+            value = found ? _singleValue! : null!;
+            return found;
+        }
         uint hash = Hash(name);
         var node = _root;
         int shift = 0;
@@ -92,14 +117,14 @@ public sealed class NameMap<T> where T : class
     /// <summary>The map with <paramref name="key"/> (a wire name, kept as given) set to <paramref name="value"/>.</summary>
     public NameMap<T> SetItem(byte[] key, T value)
     {
-        var root = Set(_root, key, Hash(key), value, 0, out bool added);
+        var root = Set(Root, key, Hash(key), value, 0, out bool added);
         return new NameMap<T>(root, Count + (added ? 1 : 0));
     }
 
     /// <summary>The map without <paramref name="name"/>; this map itself when it has no such key.</summary>
     public NameMap<T> Remove(ReadOnlySpan<byte> name)
     {
-        var root = Remove(_root, name, Hash(name), 0, out bool removed);
+        var root = Remove(Root, name, Hash(name), 0, out bool removed);
         return removed ? new NameMap<T>(root ?? Node.EmptyNode, Count - 1) : this;
     }
 
@@ -122,10 +147,12 @@ public sealed class NameMap<T> where T : class
     }
 
     /// <summary>Every entry, in no particular order.</summary>
-    public IEnumerable<(byte[] Key, T Value)> Entries()
+    public IEnumerable<(byte[] Key, T Value)> Entries() => Walk(Root);
+
+    private static IEnumerable<(byte[] Key, T Value)> Walk(Node root)
     {
         var stack = new Stack<Node>();
-        stack.Push(_root);
+        stack.Push(root);
         while (stack.Count > 0)
         {
             var node = stack.Pop();

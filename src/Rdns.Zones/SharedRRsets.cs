@@ -55,6 +55,46 @@ internal static class SharedRRsets
         }
     }
 
+    private static readonly Dictionary<int, List<RRset[]>> ArraysByHash = [];
+    private static int s_arrayCount;
+
+    /// <summary>
+    /// One instance of each apex RRset array whose RRsets are all shared ones (see <see cref="Share"/>)
+    /// and only NS and SOA: the small zones of one import then hold one array between them. Arrays are
+    /// compared by their RRsets' identity; bounded as the RRsets are.
+    /// </summary>
+    public static RRset[] ShareSets(RRset[] sets)
+    {
+        if (sets.Length is 0 or > 2)
+            return sets;
+        var hash = new HashCode();
+        foreach (var set in sets)
+        {
+            if (set.Type is not (Protocol.Wire.RecordType.NS or Protocol.Wire.RecordType.SOA))
+                return sets;
+            hash.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(set));
+        }
+        int key = hash.ToHashCode();
+        lock (Gate)
+        {
+            if (ArraysByHash.TryGetValue(key, out var candidates))
+            {
+                foreach (var candidate in candidates)
+                {
+                    if (candidate.AsSpan().SequenceEqual(sets))
+                        return candidate;
+                }
+            }
+            if (s_arrayCount == MaxShared)
+                return sets;
+            s_arrayCount++;
+            if (candidates is null)
+                ArraysByHash[key] = candidates = [];
+            candidates.Add(sets);
+            return sets;
+        }
+    }
+
     private static bool Same(RRset a, RRset b)
     {
         if (a.Type != b.Type || a.Ttl != b.Ttl || a.Data.Length != b.Data.Length)

@@ -182,7 +182,7 @@ public sealed class ZoneSet
         foreach (var zone in changed)
         {
             bool existed = zones.ContainsKey(zone.Origin.Wire);
-            zones = zones.SetItem(zone.Origin.ToLowerWire(), zone);
+            zones = zones.SetItem(zone.OriginKey, zone);
             if (!existed)
             {
                 counts ??= (int[])_labelCounts.Clone();
@@ -203,7 +203,7 @@ public sealed class ZoneSet
     {
         var list = new List<(byte[], ZoneSnapshot)>();
         foreach (var z in zones)
-            list.Add((z.Origin.ToLowerWire(), z));
+            list.Add((z.OriginKey, z));
         var map = NameMap<ZoneSnapshot>.From(list);
         var counts = new int[DnsName.MaxLength];
         foreach (var z in map.Values)

@@ -23,7 +23,7 @@ public sealed partial class ZoneSnapshot
     }
 
     private ZoneSnapshot WithHistory(Changeset[] history) =>
-        new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = history, HasDnames = HasDnames };
+        new(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact) { History = history, HasDnames = HasDnames };
 
     /// <summary>True when address PTRs changed enough since the compact table was built that merging them in pays off.</summary>
     public bool NeedsCompaction => _compact?.NeedsMerge == true;
@@ -34,7 +34,7 @@ public sealed partial class ZoneSnapshot
     /// snapshot then takes the result through <see cref="WithCompaction"/>.
     /// </summary>
     public ZoneSnapshot Compacted() =>
-        _compact is null ? this : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact.Merge()) { History = History, HasDnames = HasDnames, Expired = Expired };
+        Compact is not { } compact ? this : new ZoneSnapshot(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, compact.Merge()) { History = History, HasDnames = HasDnames, Expired = Expired };
 
     /// <summary>
     /// This snapshot (a later version of <paramref name="mergedFrom"/>) on the table
@@ -43,10 +43,11 @@ public sealed partial class ZoneSnapshot
     /// </summary>
     public ZoneSnapshot? WithCompaction(ZoneSnapshot mergedFrom, ZoneSnapshot merged)
     {
-        if (_compact is null || mergedFrom._compact is null || merged._compact is null)
+        if (Compact is not { } compact || mergedFrom.Compact is not { } from)
             return null;
-        var rebased = _compact.Rebase(mergedFrom._compact.Table, mergedFrom._compact.LastSequence, merged._compact);
-        return rebased is null ? null : new ZoneSnapshot(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased) { History = History, HasDnames = HasDnames, Expired = Expired };
+        // A merge that left no entries keeps no table: rebased onto an empty one.
+        var rebased = compact.Rebase(from.Table, from.LastSequence, merged.Compact ?? CompactPtrs.Empty(compact.Space));
+        return rebased is null ? null : new ZoneSnapshot(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased) { History = History, HasDnames = HasDnames, Expired = Expired };
     }
 
     /// <summary>The whole zone rebuilt from its records with the change applied.</summary>
@@ -153,11 +154,11 @@ public sealed partial class ZoneSnapshot
     /// <summary>The state of one incremental apply: the node map and compact PTRs as they become.</summary>
     private sealed class Patcher(ZoneSnapshot zone)
     {
-        private NameMap<ZoneNode> _nodes = zone._nodes;
-        private CompactPtrs? _compact = zone._compact;
+        private NameMap<ZoneNode> _nodes = zone.NodeMap;
+        private CompactPtrs? _compact = zone.Compact;
         private int _count = zone.RecordCount;
         private readonly int _apexLabels = zone.Origin.LabelCount;
-        private readonly int _width = zone.Reverse?.Prefix.Network.BitLength ?? 0;
+        private readonly int _width = zone.Reverse?.Width ?? 0;
 
         public void Apply(byte[] key, OwnerEdit edit)
         {

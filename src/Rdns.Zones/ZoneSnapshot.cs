@@ -16,31 +16,31 @@ public sealed partial class ZoneSnapshot
 {
     private static readonly byte[] WildcardLabel = [1, (byte)'*'];
 
-    private readonly NameMap<ZoneNode> _nodes;
+    /// <summary>Every node by name; null when the apex is the only one (most small reverse zones), which is then found by comparing names.</summary>
+    private readonly NameMap<ZoneNode>? _nodes;
 
+    /// <summary>The compact address PTRs when a patch lies over their table; null otherwise.</summary>
     private readonly CompactPtrs? _compact;
 
     /// <summary>
-    /// The compact table itself when nothing is patched over it (the usual case), and the count of
-    /// compact records: a query reads them here, one object fewer to wait on than through
-    /// <see cref="_compact"/>.
+    /// The compact table itself when nothing is patched over it (the usual case): a query reads it
+    /// here, one object fewer to wait on, and no <see cref="CompactPtrs"/> is kept per zone for it
+    /// (<see cref="Compact"/> makes one when a change or a transfer needs it).
     /// </summary>
     private readonly CompactPtrTable? _unpatched;
-    private readonly int _compactCount;
 
     private ZoneSnapshot(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact)
     {
-        _compact = compact;
         _unpatched = compact is { PatchCount: 0 } ? compact.Table : null;
-        _compactCount = compact?.Count ?? 0;
+        // Unpatched, the table stands alone; unpatched and empty, there is nothing to keep.
+        _compact = compact is { PatchCount: > 0 } ? compact : null;
         Origin = origin;
-        _nodes = nodes;
+        _nodes = nodes.Count == 1 && ReferenceEquals(nodes.Get(apex.Name), apex) ? null : nodes;
         Apex = apex;
         Soa = soa;
         HasWildcards = hasWildcards;
         HasCuts = hasCuts;
         RecordCount = recordCount;
-        Serial = Rdata.SoaSerial(soa.Data[0]);
         Reverse = Synthesis.ReverseZoneInfo.For(origin);
     }
 
@@ -49,11 +49,17 @@ public sealed partial class ZoneSnapshot
 
     public DnsName Origin { get; }
 
+    /// <summary>
+    /// The origin in lower-case wire form, as maps of zones are keyed: the apex node's own name when
+    /// that is lower case already (as the origin is made over it, one array serves all three).
+    /// </summary>
+    internal byte[] OriginKey => Apex.Name.AsSpan().ContainsAnyInRange((byte)'A', (byte)'Z') ? Origin.ToLowerWire() : Apex.Name;
+
     public ZoneNode Apex { get; }
 
     public RRset Soa { get; }
 
-    public uint Serial { get; }
+    public uint Serial => Rdata.SoaSerial(Soa.Data[0]);
 
     public bool HasWildcards { get; }
 
@@ -64,7 +70,10 @@ public sealed partial class ZoneSnapshot
 
     public int RecordCount { get; }
 
-    public int NodeCount => _nodes.Count;
+    public int NodeCount => _nodes?.Count ?? 1;
+
+    /// <summary>The node map, made for a zone of the apex alone (for a change or a rebuilt snapshot).</summary>
+    private NameMap<ZoneNode> NodeMap => _nodes ?? NameMap<ZoneNode>.Empty.SetItem(OriginKey, Apex);
 
     /// <summary>
     /// A secondary's copy that has not been refreshed from its primary for longer than the SOA
@@ -73,9 +82,12 @@ public sealed partial class ZoneSnapshot
     /// </summary>
     public bool Expired { get; private init; }
 
+    /// <summary>The compact address PTRs, patched or not; null when the zone has none.</summary>
+    private CompactPtrs? Compact => _compact ?? (_unpatched is { } table ? CompactPtrs.Of(table, table.Space) : null);
+
     /// <summary>This snapshot marked expired (or fresh again); everything else shared.</summary>
     public ZoneSnapshot WithExpired(bool expired) =>
-        expired == Expired ? this : new(Origin, _nodes, Apex, Soa, HasWildcards, HasCuts, RecordCount, _compact) { History = History, HasDnames = HasDnames, Expired = expired };
+        expired == Expired ? this : new(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact) { History = History, HasDnames = HasDnames, Expired = expired };
 
     /// <summary>
     /// How many recent changesets a snapshot remembers, so IXFR (even over UDP) can be answered
@@ -103,7 +115,7 @@ public sealed partial class ZoneSnapshot
     }
 
     /// <summary>Every node, empty non-terminals included, in no particular order.</summary>
-    public IEnumerable<ZoneNode> Nodes => _nodes.Values;
+    public IEnumerable<ZoneNode> Nodes => _nodes?.Values ?? [Apex];
 
     /// <summary>Address PTRs changed since the compact table was last built (merged away in the background).</summary>
     public int CompactPatchCount => _compact?.PatchCount ?? 0;
@@ -112,13 +124,18 @@ public sealed partial class ZoneSnapshot
     public uint NegativeTtl => Math.Min(Soa.Ttl, Rdata.SoaMinimum(Soa.Data[0]));
 
     /// <summary>The node with exactly this (uncompressed wire) name, ignoring case; null when absent.</summary>
-    public ZoneNode? Find(ReadOnlySpan<byte> name) => _nodes.TryGetValue(name, out var node) ? node : null;
+    public ZoneNode? Find(ReadOnlySpan<byte> name)
+    {
+        if (_nodes is { } nodes)
+            return nodes.TryGetValue(name, out var node) ? node : null;
+        return WireName.EqualsIgnoreCase(name, Apex.Name) ? Apex : null;
+    }
 
     /// <summary>Records held in the compact address table rather than as nodes.</summary>
-    public int CompactCount => _compactCount;
+    public int CompactCount => _unpatched?.Count ?? _compact?.Count ?? 0;
 
     /// <summary>Octets of the compact address table's own arrays (the suffixes its targets share are counted once, in <see cref="SharedSuffixBytes"/>).</summary>
-    public long CompactBytes => _compact?.Table?.Bytes ?? 0;
+    public long CompactBytes => (_unpatched ?? _compact?.Table)?.Bytes ?? 0;
 
     /// <summary>Octets of the process's one table of PTR target suffixes, shared by every zone.</summary>
     public static long SharedSuffixBytes => TargetSuffixes.Bytes;
@@ -138,18 +155,19 @@ public sealed partial class ZoneSnapshot
     {
         ttl = 0;
         targetLength = 0;
-        if (_compact is null || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
+        if ((_unpatched is null && _compact is null) || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
             return CompactMatch.None;
-        int width = Reverse.Prefix.Network.BitLength;
+        int width = Reverse.Width;
         if (bits == width)
         {
             bool found = _unpatched is { } table
                 ? table.TryFind(value, out ttl, target, out targetLength)
-                : _compact.TryFind(value, out ttl, target, out targetLength);
+                : _compact!.TryFind(value, out ttl, target, out targetLength);
             return found ? CompactMatch.Ptr : CompactMatch.None;
         }
         UInt128 hostMask = bits == 0 ? UInt128.MaxValue >> (128 - width) : (((UInt128)1 << (width - bits)) - 1);
-        return _compact.AnyInRange(value, value | hostMask) ? CompactMatch.EmptyNonTerminal : CompactMatch.None;
+        bool any = _unpatched is { } unpatched ? unpatched.AnyInRange(value, value | hostMask) : _compact!.AnyInRange(value, value | hostMask);
+        return any ? CompactMatch.EmptyNonTerminal : CompactMatch.None;
     }
 
     /// <summary>The RRset of a name and type wherever it is kept (nodes or the compact table); for the control plane.</summary>
@@ -191,7 +209,7 @@ public sealed partial class ZoneSnapshot
     {
         var apexName = DnsName.FromWire(Apex.Name);
         yield return new ResourceRecord(apexName, RecordType.SOA, RecordClass.IN, Soa.Ttl, Soa.Data[0]);
-        foreach (var node in _nodes.Values.OrderBy(n => DnsName.FromWire(n.Name)))
+        foreach (var node in Nodes.OrderBy(n => DnsName.FromWire(n.Name)))
         {
             DnsName? owner = null;
             foreach (var set in node.Sets)
@@ -208,14 +226,14 @@ public sealed partial class ZoneSnapshot
     }
 
     /// <summary>The compact table's records read one at a time into caller buffers (for transfers).</summary>
-    public CompactRecordCursor OpenCompactRecords() => new(_compact, Reverse, Origin);
+    public CompactRecordCursor OpenCompactRecords() => new(Compact, Reverse, Origin);
 
     /// <summary>The compact table's records: owner wire name, TTL, target wire name.</summary>
     public IEnumerable<(byte[] Owner, uint Ttl, byte[] Target)> CompactRecords()
     {
-        if (_compact is null || Reverse is null)
+        if (Compact is not { } compact || Reverse is null)
             yield break;
-        foreach (var (key, ttl, target) in _compact.Entries())
+        foreach (var (key, ttl, target) in compact.Entries())
             yield return (Reverse.NameOf(key, Origin), ttl, target);
     }
 

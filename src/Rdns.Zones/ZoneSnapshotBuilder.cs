@@ -29,7 +29,7 @@ public sealed class ZoneSnapshotBuilder
     {
         _origin = origin;
         _info = Synthesis.ReverseZoneInfo.For(origin);
-        _width = _info?.Prefix.Network.BitLength ?? 0;
+        _width = _info?.Width ?? 0;
     }
 
     public DnsName Origin => _origin;
@@ -199,6 +199,7 @@ public sealed class ZoneSnapshotBuilder
             {
                 for (int i = 0; i < arr.Length; i++)
                     arr[i] = SharedRRsets.Share(arr[i]);
+                arr = SharedRRsets.ShareSets(arr);
             }
             int labels = WireName.CountLabels(key);
             // A name already in lower case is its own key: one array for both.
@@ -257,7 +258,8 @@ public sealed class ZoneSnapshotBuilder
         var soa = apex.Find(RecordType.SOA)!;
         var map = NameMap<ZoneNode>.From(nodes.Select(kv => (kv.Key, kv.Value)).ToList());
         var compactPtrs = compact is null ? null : CompactPtrs.Of(compact, AddressSpace.Of(_info!));
-        return ZoneSnapshot.Create(DnsName.FromWire(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs);
+        // The origin over the apex node's own name: one array for both (and for the zone set's key, see ZoneSnapshot.OriginKey).
+        return ZoneSnapshot.Create(DnsName.FromWireArray(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs);
     }
 
     /// <summary>

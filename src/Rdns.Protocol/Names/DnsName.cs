@@ -52,9 +52,30 @@ public sealed class DnsName : IEquatable<DnsName>, IComparable<DnsName>
     public static bool TryFromWire(ReadOnlySpan<byte> wire, [NotNullWhen(true)] out DnsName? name)
     {
         name = null;
+        if (!TryCountLabels(wire, out int labels))
+            return false;
+        name = labels == 0 ? Root : new DnsName(wire.ToArray(), labels);
+        return true;
+    }
+
+    /// <summary>
+    /// A name over <paramref name="wire"/> itself rather than a copy, for a name held as long as
+    /// another holder of the same octets (a zone's origin beside its apex node's name): one array
+    /// for both. The caller must never change the array afterwards.
+    /// </summary>
+    public static DnsName FromWireArray(byte[] wire)
+    {
+        if (!TryCountLabels(wire, out int labels))
+            throw new FormatException("not a valid uncompressed wire-form name");
+        return labels == 0 ? Root : new DnsName(wire, labels);
+    }
+
+    private static bool TryCountLabels(ReadOnlySpan<byte> wire, out int labels)
+    {
+        labels = 0;
         if (wire.Length == 0 || wire.Length > MaxLength)
             return false;
-        int pos = 0, labels = 0;
+        int pos = 0;
         while (true)
         {
             int len = wire[pos];
@@ -69,7 +90,6 @@ public sealed class DnsName : IEquatable<DnsName>, IComparable<DnsName>
             pos += 1 + len;
             labels++;
         }
-        name = labels == 0 ? Root : new DnsName(wire.ToArray(), labels);
         return true;
     }
 

@@ -31,8 +31,8 @@ internal static class DefaultAnswer
         {
             if (!reverse.TryRead(name, out var value, out int bits))
                 return Result.NotDefault;
-            var family = reverse.Prefix.Family;
-            if (bits < reverse.Prefix.Network.BitLength)
+            var family = reverse.Family;
+            if (bits < reverse.Width)
                 return defaults.Overlaps(family, value, bits) ? Result.NoData : Result.NotDefault;
             var address = new IpAddress(family, value);
             var pool = defaults.PoolOf(address);
@@ -79,8 +79,8 @@ internal static class DefaultAnswer
         {
             if (!reverse.TryRead(name, out var value, out int bits))
                 return false;
-            var family = reverse.Prefix.Family;
-            if (bits < reverse.Prefix.Network.BitLength)
+            var family = reverse.Family;
+            if (bits < reverse.Width)
                 return defaults.Overlaps(family, value, bits);
             return defaults.PoolOf(new IpAddress(family, value)) is not null;
         }

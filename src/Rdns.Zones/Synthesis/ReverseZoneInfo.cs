@@ -11,18 +11,38 @@ namespace Rdns.Zones.Synthesis;
 /// </summary>
 public sealed class ReverseZoneInfo
 {
+    // One per reverse zone, so kept small: the network and four octets rather than an IpPrefix
+    // (whose 16-octet-aligned address makes it 48 octets).
+    private readonly UInt128 _network;
+    private readonly byte _length;
+    private readonly byte _width;
+    private readonly byte _kind;
+    private readonly byte _apexLabels;
+
     private ReverseZoneInfo(IpPrefix prefix, ZoneKind kind, int apexLabels)
     {
-        Prefix = prefix;
-        Kind = kind;
-        ApexLabels = apexLabels;
+        _network = prefix.Network.Value;
+        _length = (byte)prefix.Length;
+        _width = (byte)prefix.Network.BitLength;
+        _kind = (byte)kind;
+        _apexLabels = (byte)apexLabels;
     }
 
-    public IpPrefix Prefix { get; }
+    public IpPrefix Prefix => new(new IpAddress(Family, _network), _length);
 
-    public ZoneKind Kind { get; }
+    public IpFamily Family => _width == 32 ? IpFamily.V4 : IpFamily.V6;
 
-    public int ApexLabels { get; }
+    /// <summary>Bits in an address of the zone's family: 32 or 128.</summary>
+    public int Width => _width;
+
+    /// <summary>Bits below the zone's prefix.</summary>
+    public int HostBits => _width - _length;
+
+    public UInt128 Network => _network;
+
+    public ZoneKind Kind => (ZoneKind)_kind;
+
+    public int ApexLabels => _apexLabels;
 
     /// <summary>The reverse layout of a zone, or null when the zone is not a reverse zone.</summary>
     public static ReverseZoneInfo? For(DnsName origin)
@@ -41,18 +61,19 @@ public sealed class ReverseZoneInfo
     /// </summary>
     public bool TryRead(ReadOnlySpan<byte> name, out UInt128 value, out int bits)
     {
-        value = Prefix.Network.Value;
-        bits = Prefix.Length;
-        int labels = WireName.CountLabels(name) - ApexLabels;
+        value = _network;
+        bits = _length;
+        int labels = WireName.CountLabels(name) - _apexLabels;
         if (labels <= 0)
             return labels == 0;
-        int width = Prefix.Network.BitLength;
+        int width = _width;
         if (Kind == ZoneKind.Classless)
         {
             if (labels != 1 || !TryOctet(name[1..(1 + name[0])], out int octet))
                 return false;
-            var address = (Prefix.Network.Value & ~(UInt128)0xFF) | (uint)octet;
-            if (!Prefix.Contains(new IpAddress(Prefix.Family, address)))
+            var address = (_network & ~(UInt128)0xFF) | (uint)octet;
+            // Inside the RFC 2317 block (a classless zone is IPv4, longer than /24).
+            if ((address & ~(((UInt128)1 << (width - _length)) - 1)) != _network)
                 return false;
             value = address;
             bits = width;
@@ -113,9 +134,9 @@ public sealed class ReverseZoneInfo
         }
         else
         {
-            int width = Prefix.Network.BitLength;
+            int width = _width;
             int step = Kind == ZoneKind.Octet ? 8 : 4;
-            for (int bits = width - step; bits >= Prefix.Length; bits -= step)
+            for (int bits = width - step; bits >= _length; bits -= step)
             {
                 int piece = (int)((value >> (width - bits - step)) & (UInt128)((1 << step) - 1));
                 if (step == 8)
@@ -139,7 +160,7 @@ public sealed class ReverseZoneInfo
     /// is the same for every address that differs only in them): 8, 4 in a nibble zone, 0 when an
     /// address's name is the apex itself.
     /// </summary>
-    public int FirstLabelBits => Kind == ZoneKind.Classless ? 8 : Prefix.Length >= Prefix.Network.BitLength ? 0 : Kind == ZoneKind.Octet ? 8 : 4;
+    public int FirstLabelBits => Kind == ZoneKind.Classless ? 8 : _length >= _width ? 0 : Kind == ZoneKind.Octet ? 8 : 4;
 
     /// <summary>The first label of the owner name of a full address (what <see cref="WriteName"/> writes first); returns its length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
