@@ -72,20 +72,32 @@ try
     Console.WriteLine($"both serving after {clock.Elapsed.TotalSeconds:F1} s (import included)");
     var knotTimes = new List<double>();
     var rdnsTimes = new List<double>();
+    var knotCpu = new List<double>();
+    var rdnsCpu = new List<double>();
     for (int run = 0; run <= runs; run++)
     {
+        // Each server's CPU time (user + system, 10 ms ticks) around its transfer: steadier than
+        // the wall clock on a machine other work shares.
+        double rdnsBefore = CpuSeconds(server.Id);
         var (rdnsRecords, rdnsSeconds, rdnsBytes, rdnsMessages) = await Axfr(rdnsPort, zone);
+        double rdnsUsed = CpuSeconds(server.Id) - rdnsBefore;
+        double knotBefore = CpuSeconds(knot.Id);
         var (knotRecords, knotSeconds, knotBytes, knotMessages) = await Axfr(knotPort, zone);
+        double knotUsed = CpuSeconds(knot.Id) - knotBefore;
         if (rdnsRecords != records + 3 || knotRecords != records + 3)
             throw new InvalidOperationException($"record counts differ: rdns {rdnsRecords}, knot {knotRecords}, expected {records + 3} (SOA twice)");
-        Console.WriteLine($"run {run}{(run == 0 ? " (warm-up)" : "")}: Rdns {rdnsSeconds:F3} s ({rdnsRecords / rdnsSeconds:N0} rec/s), Knot {knotSeconds:F3} s ({knotRecords / knotSeconds:N0} rec/s), ratio {rdnsSeconds / knotSeconds:F2}; octets Rdns {rdnsBytes:N0} in {rdnsMessages} messages, Knot {knotBytes:N0} in {knotMessages}");
+        Console.WriteLine($"run {run}{(run == 0 ? " (warm-up)" : "")}: Rdns {rdnsSeconds:F3} s ({rdnsRecords / rdnsSeconds:N0} rec/s), Knot {knotSeconds:F3} s ({knotRecords / knotSeconds:N0} rec/s), ratio {rdnsSeconds / knotSeconds:F2}; server CPU Rdns {rdnsUsed:F2} s, Knot {knotUsed:F2} s; octets Rdns {rdnsBytes:N0} in {rdnsMessages} messages, Knot {knotBytes:N0} in {knotMessages}");
         if (run == 0)
             continue;
         rdnsTimes.Add(rdnsSeconds);
         knotTimes.Add(knotSeconds);
+        rdnsCpu.Add(rdnsUsed);
+        knotCpu.Add(knotUsed);
     }
     double r = Median(rdnsTimes), k = Median(knotTimes);
     Console.WriteLine($"median over {runs}: Rdns {(records + 3) / r:N0} records/s ({r:F3} s), Knot {(records + 3) / k:N0} records/s ({k:F3} s); Rdns/Knot time ratio {r / k:F2}");
+    double rc = Median(rdnsCpu), kc = Median(knotCpu);
+    Console.WriteLine($"median server CPU per transfer: Rdns {rc:F2} s, Knot {kc:F2} s; Rdns/Knot CPU ratio {rc / kc:F2}");
     return 0;
 }
 finally

@@ -498,6 +498,7 @@ internal sealed partial class CompactPtrTable
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint TtlAt(int i) => _ttlIndex switch
     {
         null => _ttl,
@@ -517,24 +518,50 @@ internal sealed partial class CompactPtrTable
     }
 
     /// <summary>Writes the target of entry <paramref name="i"/> into <paramref name="destination"/>; returns its length.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Target(int i, Span<byte> destination)
     {
+        int next = -1, nextAt = 0;
+        return Target(i, destination, ref next, ref nextAt, out _, out _);
+    }
+
+    /// <summary>
+    /// As <see cref="Target(int, Span{byte})"/>, and where the target's stored suffix begins in it
+    /// (<paramref name="suffixAt"/>) and its number in <see cref="TargetSuffixes"/>. A reader going
+    /// through the entries in order passes the same <paramref name="next"/> and
+    /// <paramref name="nextAt"/> each time (-1 and 0 at first): the entry after the last one read
+    /// and where its octets begin, so the next read starts there instead of from the index.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Target(int i, Span<byte> destination, ref int next, ref int nextAt, out int suffixAt, out int suffixId)
+    {
         var targets = _targets;
-        int pos = 0, skip = i;
-        if (_index is { } index)
+        int pos;
+        if (i == next)
         {
-            pos = index[i / IndexStep];
-            skip = i % IndexStep;
+            pos = nextAt;
         }
-        for (; skip > 0; skip--)
-            pos += 1 + targets[pos] + SuffixIdLength;
+        else
+        {
+            pos = 0;
+            int skip = i;
+            if (_index is { } index)
+            {
+                pos = index[i / IndexStep];
+                skip = i % IndexStep;
+            }
+            for (; skip > 0; skip--)
+                pos += 1 + targets[pos] + SuffixIdLength;
+        }
         int own = targets[pos++];
         targets.AsSpan(pos, own).CopyTo(destination);
         pos += own;
         int id = targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2];
         var suffix = TargetSuffixes.Get(id);
         suffix.CopyTo(destination[own..]);
+        suffixAt = own;
+        suffixId = id;
+        next = i + 1;
+        nextAt = pos + SuffixIdLength;
         return own + suffix.Length;
     }
 

@@ -116,8 +116,8 @@ internal sealed class CompactPtrs
     public IEnumerable<(UInt128 Key, uint Ttl, byte[] Target)> Entries()
     {
         var target = new byte[DnsName.MaxLength];
-        int tableAt = 0, patchAt = 0;
-        while (Next(ref tableAt, ref patchAt, target, out var key, out uint ttl, out int length))
+        int tableAt = 0, patchAt = 0, next = -1, nextAt = 0;
+        while (Next(ref tableAt, ref patchAt, ref next, ref nextAt, target, out var key, out uint ttl, out int length, out _, out _))
             yield return (key, ttl, target.AsSpan(0, length).ToArray());
     }
 
@@ -126,9 +126,23 @@ internal sealed class CompactPtrs
     /// <paramref name="patchAt"/> (both start at 0 and are advanced): its key, TTL and target,
     /// written into <paramref name="target"/>. False at the end. Allocates nothing.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(ref int tableAt, ref int patchAt, Span<byte> target, out UInt128 key, out uint ttl, out int length)
     {
+        int next = -1, nextAt = 0;
+        return Next(ref tableAt, ref patchAt, ref next, ref nextAt, target, out key, out ttl, out length, out _, out _);
+    }
+
+    /// <summary>
+    /// As the other <c>Next</c>, and for a target read from the table, where its stored suffix
+    /// begins in it and the suffix's number in <see cref="TargetSuffixes"/> (-1 for a patched entry).
+    /// <paramref name="next"/> and <paramref name="nextAt"/> (-1 and 0 at first) keep where the
+    /// table's next target begins (see <see cref="CompactPtrTable.Target(int, Span{byte}, ref int, ref int, out int, out int)"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Next(ref int tableAt, ref int patchAt, ref int next, ref int nextAt, Span<byte> target, out UInt128 key, out uint ttl, out int length, out int suffixAt, out int suffixId)
+    {
+        suffixAt = 0;
+        suffixId = -1;
         var patch = _patch;
         while (true)
         {
@@ -158,7 +172,7 @@ internal sealed class CompactPtrs
             }
             key = tableKey;
             ttl = _table!.TtlAt(tableAt);
-            length = _table.Target(tableAt, target);
+            length = _table.Target(tableAt, target, ref next, ref nextAt, out suffixAt, out suffixId);
             tableAt++;
             return true;
         }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Rdns.Zones;
 
 /// <summary>
@@ -27,6 +29,7 @@ internal static class TargetSuffixes
     private static int[] s_slots = new int[2048];
 
     /// <summary>The suffix with number <paramref name="id"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ReadOnlySpan<byte> Get(int id)
     {
         int location = Volatile.Read(ref s_locations)[id];

@@ -161,6 +161,7 @@ public class CompactPtrTests
     }
     [Theory]
     [InlineData("16.172.in-addr.arpa.", "172.16.0.0")]          // a /16: two-octet keys
+    [InlineData("10.in-addr.arpa.", "10.0.0.0")]                // a /8: three-octet keys
     [InlineData("64-26.2.0.192.in-addr.arpa.", "192.0.2.64")]   // an RFC 2317 child
     [InlineData("0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.", "2001:db8::")] // a /48 nibble zone
     public void The_transfer_cursor_reads_what_the_listing_lists_before_and_after_changes(string origin, string network)
@@ -178,6 +179,12 @@ public class CompactPtrTests
         }
         for (int i = 2; i < 60; i += 2)
             b.Ptr(NameOf((UInt128)i), $"h{i}.Tenant{i % 5}.example.");
+        // A run across parents: from 255 to 256 the owner's second label changes too.
+        if (hostBits > 8)
+        {
+            for (int i = 250; i < 270; i++)
+                b.Ptr(NameOf((UInt128)i), $"h{i}.Tenant{i % 5}.example.");
+        }
         var v1 = b.Build();
         AssertCursorMatchesListing(v1);
 
@@ -191,18 +198,38 @@ public class CompactPtrTests
         var v2 = v1.Apply(change);
         Assert.True(v2.CompactCount > 0);
         AssertCursorMatchesListing(v2);
+        // The patched records (3 added, 1 replaced) have no number; the table's all do.
+        Read(v1, out int numbered1);
+        Assert.Equal(v1.CompactCount, numbered1);
+        Read(v2, out int numbered2);
+        Assert.Equal(v2.CompactCount - 4, numbered2);
         Assert.Contains(Read(v2), r => r.Owner == NameOf(0) && r.Target == "zero.example.");
         Assert.DoesNotContain(Read(v2), r => r.Owner == NameOf(10));
     }
 
-    private static List<(string Owner, uint Ttl, string Target)> Read(ZoneSnapshot zone)
+    private static List<(string Owner, uint Ttl, string Target)> Read(ZoneSnapshot zone) => Read(zone, out _);
+
+    /// <summary>The cursor's records; <paramref name="numbered"/>: how many came with a numbered suffix (read from the table, not the patch).</summary>
+    private static List<(string Owner, uint Ttl, string Target)> Read(ZoneSnapshot zone, out int numbered)
     {
+        numbered = 0;
         var cursor = zone.OpenCompactRecords();
         var owner = new byte[DnsName.MaxLength];
         var target = new byte[DnsName.MaxLength];
         var read = new List<(string, uint, string)>();
-        while (cursor.Next(owner, target, out int ownerLength, out int targetLength, out uint ttl))
+        while (cursor.Next(owner, target, out int ownerLength, out int targetLength, out uint ttl, out int suffixAt, out int suffixId))
+        {
             read.Add((DnsName.FromWire(owner.AsSpan(0, ownerLength)).ToString(), ttl, DnsName.FromWire(target.AsSpan(0, targetLength)).ToString()));
+            if (suffixId < 0)
+                continue;
+            numbered++;
+            // A numbered suffix: the table's octets of that number, from a label start of the target.
+            Assert.True(target.AsSpan(suffixAt, targetLength - suffixAt).SequenceEqual(TargetSuffixes.Get(suffixId)));
+            int p = 0;
+            while (p < suffixAt)
+                p += 1 + target[p];
+            Assert.Equal(suffixAt, p);
+        }
         return read;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 
@@ -13,7 +14,7 @@ namespace Rdns.Protocol.Wire;
 /// each suffix is found through a hash table instead, and a record costs the same whatever the
 /// message already holds. Matching is exact (case-sensitive), so what is sent is what is stored.
 /// </summary>
-public sealed class BulkMessageWriter
+public sealed partial class BulkMessageWriter
 {
     private const int Slots = 8192;
     private const int MaxEntries = Slots / 2;
@@ -22,24 +23,32 @@ public sealed class BulkMessageWriter
 
     private readonly byte[] _buffer;
     private readonly int _capacity;
-    private readonly uint[] _hashes = new uint[Slots];
-    private readonly ushort[] _offsets = new ushort[Slots];
-    private readonly int[] _generations = new int[Slots];
+    // One 64-bit slot per remembered suffix, read in one access: generation (16 bits, a slot of
+    // another generation is free), offset (16) and hash (32).
+    private readonly ulong[] _slots = new ulong[Slots];
     private readonly uint[] _suffixHashes = new uint[MaxLabels];
     private readonly int[] _labelStarts = new int[MaxLabels];
     private int _generation;
     private int _entries;
     // The owner name TryAddPtr wrote last, below its first label: octets, suffix hash, and the
-    // offset a pointer to it uses (-1: none known, so the next owner takes the general path).
+    // offset a pointer to it uses (-1: none known, so the next owner takes the general path;
+    // CopyParent: written out but not remembered, past pointer reach or with the table full, so
+    // nothing more is remembered in this message: the octets written for it then are copied).
+    private const int CopyParent = -2;
     private readonly byte[] _parent = new byte[DnsName.MaxLength];
     private int _parentLength;
     private uint _parentHash;
     private int _parentOffset = -1;
+    private int _parentCopyAt;
+    private int _parentCopyLength;
     // What the last TryWriteName did: where the name starts, the label its pointer replaces
     // (its label count when written whole) and the pointer's offset.
     private int _nameAt;
     private int _nameMatched;
     private int _nameMatchOffset;
+    private int _nameLabels;
+    // How many of the suffixes it wrote out (from its first label on) it remembered.
+    private int _nameRemembered;
     private int _limit;
     private int _pos;
     private DnsHeader _header;
@@ -68,11 +77,7 @@ public sealed class BulkMessageWriter
         _limit = Math.Max(_pos, _capacity - reserve);
         _entries = 0;
         _parentOffset = -1;
-        if (++_generation == int.MaxValue)
-        {
-            Array.Clear(_generations);
-            _generation = 1;
-        }
+        NextGeneration();
         if (!questionName.IsEmpty)
         {
             if (!TryWriteName(questionName) || _pos + 4 > _limit)
@@ -125,6 +130,16 @@ public sealed class BulkMessageWriter
         return true;
     }
 
+    private void NextGeneration()
+    {
+        if (++_generation == ushort.MaxValue)
+        {
+            Array.Clear(_slots);
+            Array.Clear(_suffixGenerations);
+            _generation = 1;
+        }
+    }
+
     /// <summary>A record's type, class IN, TTL and a place for its RDATA length (filled by <see cref="EndRecord"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryWriteFixed(RecordType type, uint ttl)
@@ -148,15 +163,16 @@ public sealed class BulkMessageWriter
     }
 
     /// <summary>An owner name: through the last owner's rest when it is the same, else as any name.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryWriteOwner(scoped ReadOnlySpan<byte> name)
     {
         int first = 1 + name[0];
-        if (name[0] != 0 && _parentOffset >= 0 && name.Length - first == _parentLength
+        if (name[0] != 0 && _parentOffset != -1 && name.Length - first == _parentLength
             && name[first..].SequenceEqual(_parent.AsSpan(0, _parentLength)))
         {
             // The same steps as TryWriteName with the rest's hash known: the whole name first
-            // (an earlier record may have this owner), else a pointer to the rest.
-            uint h = Mix(_parentHash, name[..first]);
+            // (an earlier record may have this owner), else a pointer to the rest (or its copy).
+            uint h = Mix(_parentHash, name, 0);
             int whole = Find(h, name);
             int at = _pos;
             if (whole >= 0)
@@ -168,12 +184,20 @@ public sealed class BulkMessageWriter
                 _pos += 2;
                 return true;
             }
-            if (at + first + 2 > _limit)
+            int rest = _parentOffset >= 0 ? 2 : _parentCopyLength;
+            if (at + first + rest > _limit)
                 return false;
             name[..first].CopyTo(_buffer.AsSpan(at));
-            _buffer[at + first] = (byte)(0xC0 | (_parentOffset >> 8));
-            _buffer[at + first + 1] = (byte)_parentOffset;
-            _pos += first + 2;
+            if (_parentOffset >= 0)
+            {
+                _buffer[at + first] = (byte)(0xC0 | (_parentOffset >> 8));
+                _buffer[at + first + 1] = (byte)_parentOffset;
+            }
+            else
+            {
+                _buffer.AsSpan(_parentCopyAt, rest).CopyTo(_buffer.AsSpan(at + first));
+            }
+            _pos += first + rest;
             if (at < PointerReach && _entries < MaxEntries)
                 Remember(h, at);
             return true;
@@ -185,14 +209,15 @@ public sealed class BulkMessageWriter
         if (name[0] != 0 && name[first] != 0 && _nameMatched >= 1)
         {
             int offset = _nameMatched == 1 ? _nameMatchOffset : _nameAt + first;
-            // Written out in full, the rest was remembered only within pointer reach (and while the table had room).
-            if (_nameMatched == 1 || (offset < PointerReach && Find(_suffixHashes[1], name[first..]) == offset))
-            {
-                _parentLength = name.Length - first;
-                name[first..].CopyTo(_parent);
-                _parentHash = _suffixHashes[1];
-                _parentOffset = offset;
-            }
+            // Written out in full, the rest was remembered only within pointer reach (and while
+            // the table had room); when it was not, it never will be in this message.
+            bool remembered = _nameMatched == 1 || _nameRemembered > 1;
+            _parentLength = name.Length - first;
+            name[first..].CopyTo(_parent);
+            _parentHash = _suffixHashes[1];
+            _parentOffset = remembered ? offset : CopyParent;
+            _parentCopyAt = _nameAt + first;
+            _parentCopyLength = _pos - _parentCopyAt;
         }
         return true;
     }
@@ -205,7 +230,7 @@ public sealed class BulkMessageWriter
         {
             // Entries added by the failed record point past the end: forget them all. Rare (once
             // per message), so a new generation is cheaper than tracking which slots to clear.
-            _generation++;
+            NextGeneration();
             _entries = 0;
         }
         return false;
@@ -258,7 +283,7 @@ public sealed class BulkMessageWriter
         for (int k = labels - 1; k >= 0; k--)
         {
             int start = _labelStarts[k];
-            h = Mix(h, name.Slice(start, 1 + name[start]));
+            h = Mix(h, name, start);
             _suffixHashes[k] = h;
         }
 
@@ -288,39 +313,74 @@ public sealed class BulkMessageWriter
         _nameAt = at;
         _nameMatched = matched;
         _nameMatchOffset = matchOffset;
-        for (int k = 0; k < matched && at + _labelStarts[k] < PointerReach && _entries < MaxEntries; k++)
-            Remember(_suffixHashes[k], at + _labelStarts[k]);
+        _nameLabels = labels;
+        int remembered = 0;
+        for (; remembered < matched && at + _labelStarts[remembered] < PointerReach && _entries < MaxEntries; remembered++)
+            Remember(_suffixHashes[remembered], at + _labelStarts[remembered]);
+        _nameRemembered = remembered;
         return true;
     }
 
+    /// <summary>
+    /// h(label + rest) from h(rest): the label at <paramref name="start"/> of <paramref name="name"/>,
+    /// its length octet included, mixed in eight octets at a time (the last ones masked, read from
+    /// the name's following octets when it has eight more, else one by one).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Mix(uint h, scoped ReadOnlySpan<byte> label)
+    private static uint Mix(uint h, scoped ReadOnlySpan<byte> name, int start)
     {
-        foreach (byte b in label)
-            h = (h ^ b) * 0x01000193;
-        return h ^ (h >> 15);
+        const ulong K = 0x9E3779B97F4A7C15;
+        int length = 1 + name[start];
+        ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(name), start);
+        ulong x = h;
+        int i = 0;
+        for (; i + 8 <= length; i += 8)
+            x = (x ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, i))) * K;
+        int rest = length - i;
+        if (rest > 0)
+        {
+            ulong tail;
+            if (start + i + 8 <= name.Length)
+            {
+                tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref at, i)) & (ulong.MaxValue >> (64 - 8 * rest));
+            }
+            else
+            {
+                tail = 0;
+                for (int j = rest - 1; j >= 0; j--)
+                    tail = tail << 8 | Unsafe.Add(ref at, i + j);
+            }
+            x = (x ^ tail) * K;
+        }
+        x ^= x >> 29;
+        return (uint)((x * K) >> 32);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(uint hash, scoped ReadOnlySpan<byte> suffix)
     {
-        for (int slot = (int)(hash & (Slots - 1)); _generations[slot] == _generation; slot = (slot + 1) & (Slots - 1))
+        ulong tag = (ulong)_generation << 48;
+        var slots = _slots;
+        for (int slot = (int)(hash & (Slots - 1)); ; slot = (slot + 1) & (Slots - 1))
         {
-            if (_hashes[slot] == hash && WireName.EqualsAt(_buffer, _offsets[slot], suffix))
-                return _offsets[slot];
+            ulong entry = slots[slot];
+            if ((entry & 0xFFFF_0000_0000_0000) != tag)
+                return -1;
+            int offset = (ushort)(entry >> 32);
+            if ((uint)entry == hash && WireName.EqualsAt(_buffer, offset, suffix))
+                return offset;
         }
-        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Remember(uint hash, int offset)
     {
+        ulong tag = (ulong)_generation << 48;
+        var slots = _slots;
         int slot = (int)(hash & (Slots - 1));
-        while (_generations[slot] == _generation)
+        while ((slots[slot] & 0xFFFF_0000_0000_0000) == tag)
             slot = (slot + 1) & (Slots - 1);
-        _generations[slot] = _generation;
-        _hashes[slot] = hash;
-        _offsets[slot] = (ushort)offset;
+        slots[slot] = tag | (ulong)(ushort)offset << 32 | hash;
         _entries++;
     }
 }

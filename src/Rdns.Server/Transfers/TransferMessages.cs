@@ -33,7 +33,7 @@ internal sealed class TransferMessages
     private bool _first = true;
     // A record read but not yet written (it did not fit the last message): it opens the next one.
     private TransferRecord? _held;
-    private int _heldOwner = -1, _heldTarget;
+    private int _heldOwner = -1, _heldTarget, _heldSuffixAt, _heldSuffixId;
     private uint _heldTtl;
 
     /// <param name="writer">Writes every message into its buffer; its state from an earlier transfer does not matter (each message begins afresh).</param>
@@ -72,7 +72,7 @@ internal sealed class TransferMessages
         }
         else if (_heldOwner >= 0)
         {
-            if (!w.TryAddPtr(_owner.AsSpan(0, _heldOwner), _heldTtl, _target.AsSpan(0, _heldTarget)))
+            if (!w.TryAddPtr(_owner.AsSpan(0, _heldOwner), _heldTtl, _target.AsSpan(0, _heldTarget), _heldSuffixAt, _heldSuffixId))
                 throw new InvalidOperationException("a record larger than a transfer message");
             Records++;
             _heldOwner = -1;
@@ -99,11 +99,11 @@ internal sealed class TransferMessages
             var owner = _owner;
             var target = _target;
             long records = Records;
-            while (cursor.Next(owner, target, out int ownerLength, out int targetLength, out uint ttl))
+            while (cursor.Next(owner, target, out int ownerLength, out int targetLength, out uint ttl, out int suffixAt, out int suffixId))
             {
-                if (!w.TryAddPtr(owner.AsSpan(0, ownerLength), ttl, target.AsSpan(0, targetLength)))
+                if (!w.TryAddPtr(owner.AsSpan(0, ownerLength), ttl, target.AsSpan(0, targetLength), suffixAt, suffixId))
                 {
-                    (_heldOwner, _heldTarget, _heldTtl) = (ownerLength, targetLength, ttl);
+                    (_heldOwner, _heldTarget, _heldTtl, _heldSuffixAt, _heldSuffixId) = (ownerLength, targetLength, ttl, suffixAt, suffixId);
                     Records = records;
                     return Finish(w);
                 }

@@ -155,6 +155,26 @@ public sealed class ReverseZoneInfo
         return n + originWire.Length;
     }
 
+    /// <summary>
+    /// Bits of a full address that the first label of its owner name holds (the rest of the name
+    /// is the same for every address that differs only in them): 8, 4 in a nibble zone, 0 when an
+    /// address's name is the apex itself.
+    /// </summary>
+    public int FirstLabelBits => Kind == ZoneKind.Classless ? 8 : _length >= _width ? 0 : Kind == ZoneKind.Octet ? 8 : 4;
+
+    /// <summary>The first label of the owner name of a full address (what <see cref="WriteName"/> writes first); returns its length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int WriteFirstLabel(UInt128 value, Span<byte> destination)
+    {
+        if (Kind == ZoneKind.Nibble)
+        {
+            destination[0] = 1;
+            destination[1] = (byte)"0123456789abcdef"[(int)(value & 0xF)];
+            return 2;
+        }
+        return WriteDecimal(destination, (int)(value & 0xFF));
+    }
+
     /// <summary>One decimal label (0–255, no leading zeros); returns its length with the length octet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WriteDecimal(Span<byte> destination, int octet)

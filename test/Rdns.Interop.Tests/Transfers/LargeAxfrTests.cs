@@ -57,10 +57,10 @@ public sealed partial class LargeAxfrTests : IAsyncLifetime
     }
 
     /// <summary>The zone by kdig: its records as normalized lines (the closing SOA left out), and kdig's summary.</summary>
-    private static async Task<(HashSet<string> Records, int Count, long Octets, int Messages)> AxfrAsync(int port, string? tsig = null)
+    internal static async Task<(HashSet<string> Records, int Count, long Octets, int Messages)> AxfrAsync(int port, string? tsig = null, string zone = Zone)
     {
         string kdig = ProcessRunner.Find("kdig") ?? throw new InvalidOperationException("kdig is not installed (./test.sh installs knot-dnsutils)");
-        string[] arguments = ["@127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "+nocomments", "+noidn", Zone, "AXFR"];
+        string[] arguments = ["@127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "+nocomments", "+noidn", zone, "AXFR"];
         if (tsig is not null)
             arguments = ["-y", tsig, .. arguments];
         var r = await ProcessRunner.RunAsync(kdig, arguments, TimeSpan.FromSeconds(60));

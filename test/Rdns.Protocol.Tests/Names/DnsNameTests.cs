@@ -103,4 +103,18 @@ public class DnsNameTests
             return back.Wire.SequenceEqual(name.Wire);
         }).QuickCheckThrowOnFailure();
     }
+
+    [Fact]
+    public void A_name_over_an_array_is_that_array_and_a_malformed_one_is_refused()
+    {
+        byte[] wire = [3, (byte)'w', (byte)'w', (byte)'w', 7, .. "example"u8, 3, (byte)'o', (byte)'r', (byte)'g', 0];
+        var name = DnsName.FromWireArray(wire);
+        Assert.Equal("www.example.org.", name.ToString());
+        Assert.Equal(3, name.LabelCount);
+        // Not a copy: a zone's origin and its apex node's name are one array.
+        Assert.True(System.Runtime.CompilerServices.Unsafe.AreSame(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(name.Wire), ref wire[0]));
+        Assert.Same(DnsName.Root, DnsName.FromWireArray([0]));
+        Assert.Throws<FormatException>(() => DnsName.FromWireArray([3, (byte)'w', (byte)'w', 0]));
+        Assert.Throws<FormatException>(() => DnsName.FromWireArray([]));
+    }
 }

@@ -142,6 +142,135 @@ public class BulkMessageWriterTests
             Assert.True(expected[m].AsSpan().SequenceEqual(messages[m]), $"message {m} differs");
     }
 
+    /// <summary>
+    /// PTRs whose targets come with a numbered suffix, as a compact table stores them: the suffix
+    /// is the rest below the first label, or the top-level label only, or the root (a one-label
+    /// target kept whole), or none; numbers dense or all in one cache slot; shapes that fill the
+    /// writer's table within pointer reach (many short labels) and ones that share nothing.
+    /// </summary>
+    private static List<(ResourceRecord Record, int SuffixAt, int SuffixId)> NumberedPtrs(int count, bool colliding)
+    {
+        var ids = new Dictionary<string, int>();
+        var list = new List<(ResourceRecord, int, int)>();
+        foreach (var r in Records(count).Where(r => r.Type == RecordType.PTR))
+        {
+            int i = list.Count;
+            var target = (i % 11) switch
+            {
+                3 => DnsName.Parse($"a.b.c.d{i % 7}.e{i}.example.").Wire.ToArray(),
+                5 => DnsName.Parse($"single{i % 5}.").Wire.ToArray(),
+                7 => DnsName.Parse($"{i % 256}.{i / 256 % 256}.{Zone}").Wire.ToArray(),
+                _ => r.Data,
+            };
+            int first = 1 + target[0];
+            int suffixAt = (i % 5) switch
+            {
+                0 => target.Length - 1,
+                1 => LastLabel(target),
+                _ => first,
+            };
+            if (target[suffixAt] == 0 && i % 5 != 0)
+                suffixAt = target.Length - 1;
+            string key = Convert.ToHexString(target.AsSpan(suffixAt));
+            if (!ids.TryGetValue(key, out int id))
+                ids[key] = id = colliding ? ids.Count * 4096 : ids.Count;
+            list.Add((new ResourceRecord(r.Owner, RecordType.PTR, r.Ttl, target), suffixAt, i % 13 == 0 ? -1 : id));
+        }
+        return list;
+    }
+
+    private static int LastLabel(byte[] name)
+    {
+        int last = 0;
+        for (int p = 0; name[p] != 0; p += 1 + name[p])
+            last = p;
+        return last;
+    }
+
+    [Theory]
+    [InlineData(65535, 0, false, 40_000)]
+    [InlineData(65535, 0, true, 40_000)]
+    [InlineData(16384, 0, false, 40_000)]
+    [InlineData(4096, 0, true, 40_000)]
+    [InlineData(512, 100, false, 40_000)]
+    [InlineData(150, 0, false, 70_000)]
+    public void A_PTR_with_a_numbered_suffix_is_written_exactly_as_any_record(int capacity, int reserve, bool colliding, int count)
+    {
+        var numbered = NumberedPtrs(count, colliding);
+        var expected = Write(numbered.Select(n => n.Record).ToList(), capacity, reserve);
+
+        var buffer = new byte[65535];
+        var w = new BulkMessageWriter(buffer, capacity);
+        var messages = new List<byte[]>();
+        w.Begin(7, DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0), reserve, Zone.Wire, RecordType.AXFR, RecordClass.IN);
+        foreach (var (r, suffixAt, id) in numbered)
+        {
+            if (w.TryAddPtr(r.Owner.Wire, r.Ttl, r.Data, suffixAt, id))
+                continue;
+            messages.Add(buffer.AsSpan(0, w.Finish()).ToArray());
+            w.Begin(7, DnsHeader.MakeFlags(HeaderFlags.QR | HeaderFlags.AA, Opcode.Query, 0), reserve, default, RecordType.AXFR, RecordClass.IN);
+            Assert.True(w.TryAddPtr(r.Owner.Wire, r.Ttl, r.Data, suffixAt, id));
+        }
+        messages.Add(buffer.AsSpan(0, w.Finish()).ToArray());
+
+        Assert.Equal(expected.Count, messages.Count);
+        for (int m = 0; m < messages.Count; m++)
+        {
+            Assert.True(expected[m].AsSpan().SequenceEqual(messages[m]), $"message {m} differs");
+            AssertPointersReachBackToLabels(messages[m]);
+        }
+        // And an independent reading: every record back, exact octets.
+        var parsed = messages.SelectMany(m => DnsMessage.Parse(m).Answers).ToList();
+        Assert.Equal(numbered.Count, parsed.Count);
+        for (int i = 0; i < numbered.Count; i++)
+        {
+            Assert.True(numbered[i].Record.Owner.Wire.SequenceEqual(parsed[i].Owner.Wire), $"record {i}: owner {parsed[i].Owner}");
+            Assert.True(numbered[i].Record.Data.AsSpan().SequenceEqual(parsed[i].Data), $"record {i}: target");
+        }
+    }
+
+    [Fact]
+    public void After_65535_messages_nothing_learned_in_the_first_is_used()
+    {
+        // The writer counts messages in 16 bits: when the count starts again, what it learned
+        // about a numbered suffix in the first message (where it was written) must be forgotten.
+        var buffer = new byte[65535];
+        var w = new BulkMessageWriter(buffer, 65535);
+        var target = DnsName.Parse("host.example.net.").Wire.ToArray();
+        w.Begin(1, 0, 0, default, RecordType.AXFR, RecordClass.IN);
+        Assert.True(w.TryAddPtr(DnsName.Parse($"1.0.{Zone}").Wire, 60, target, 5, 42));
+        for (int m = 0; m < 65_533; m++)
+            w.Begin(1, 0, 0, default, RecordType.AXFR, RecordClass.IN);
+        var other = DnsName.Parse("a-different-name-in-the-same-place.example.org.").Wire.ToArray();
+        w.Begin(1, 0, 0, default, RecordType.AXFR, RecordClass.IN);
+        Assert.True(w.TryAdd(DnsName.Parse($"2.0.{Zone}").Wire, RecordType.PTR, 60, other));
+        Assert.True(w.TryAddPtr(DnsName.Parse($"3.0.{Zone}").Wire, 60, target, 5, 42));
+        var answers = DnsMessage.Parse(buffer.AsSpan(0, w.Finish())).Answers;
+        Assert.True(answers[0].Data.AsSpan().SequenceEqual(other));
+        Assert.True(answers[1].Data.AsSpan().SequenceEqual(target), DnsName.FromWire(answers[1].Data).ToString());
+    }
+
+    [Fact]
+    public void A_suffix_number_that_does_not_match_a_label_start_is_written_as_any_name()
+    {
+        var buffer = new byte[65535];
+        var w = new BulkMessageWriter(buffer, 65535);
+        w.Begin(1, 0, 0, default, RecordType.AXFR, RecordClass.IN);
+        var a = DnsName.Parse("host.example.net.").Wire.ToArray();
+        // One label "abcd\x07example", then "net": from octet 5 on, the octets of example.net.
+        byte[] b = [12, (byte)'a', (byte)'b', (byte)'c', (byte)'d', 7, .. "example"u8, 3, .. "net"u8, 0];
+        Assert.True(b.AsSpan(5).SequenceEqual(a.AsSpan(5)));
+        Assert.True(w.TryAddPtr(DnsName.Parse($"1.0.{Zone}").Wire, 60, a, 5, 1));
+        Assert.True(w.TryAddPtr(DnsName.Parse($"2.0.{Zone}").Wire, 60, a, 5, 1));
+        // Suffix 1's octets, but not at a label start of this name: the writer must not trust it.
+        Assert.True(w.TryAddPtr(DnsName.Parse($"3.0.{Zone}").Wire, 60, b, 5, 1));
+        Assert.True(w.TryAddPtr(DnsName.Parse($"4.0.{Zone}").Wire, 60, a, 5, 1));
+        var answers = DnsMessage.Parse(buffer.AsSpan(0, w.Finish())).Answers;
+        Assert.Equal(4, answers.Count);
+        Assert.True(answers[2].Data.AsSpan().SequenceEqual(b));
+        Assert.True(answers[3].Data.AsSpan().SequenceEqual(a));
+    }
+
     [Fact]
     public void A_record_that_does_not_fit_leaves_the_message_as_it_was()
     {
