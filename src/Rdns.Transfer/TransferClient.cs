@@ -126,10 +126,19 @@ public sealed class TransferClient : IDisposable
                 try
                 {
                     await connection.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                    message = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (TransferException) when (connection.Reused)
                 {
+                    continue;
+                }
+                try
+                {
+                    message = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (TransferException e) when (connection.Reused && e.Failure == TransferFailure.Unreachable)
+                {
+                    // The server closed the kept connection as the request went out. A server
+                    // that is slow to answer is not asked again: that would double the wait.
                     continue;
                 }
                 if (message is null)

@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Rdns.Transfer;
+
+namespace Rdns.Control.Tests.Secondary;
+
+/// <summary>
+/// A query whose UDP answer is truncated goes again over TCP, on a connection kept from an earlier
+/// request when there is one. A kept connection the server closed is replaced at once; one on which
+/// the server is merely slow is not: the request fails after one wait instead of two.
+/// </summary>
+public sealed class KeptQueryConnectionTests
+{
+    private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
+
+    private static ResourceRecord Soa(uint serial) =>
+        new(Zone, RecordType.SOA, 300, Rdata.Soa(DnsName.Parse("ns.example.net."), DnsName.Parse("host.example.net."), serial, 3600, 600, 86400, 60));
+
+    /// <summary>Truncates every UDP answer; over TCP answers the first request of each connection and no other.</summary>
+    private sealed class TruncatingServer : IAsyncDisposable
+    {
+        private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        private readonly TcpListener _tcp;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _udpLoop;
+        private readonly Task _tcpLoop;
+        private int _connections;
+
+        public TruncatingServer()
+        {
+            // UDP and TCP on one port: take a free TCP port, then bind UDP to it.
+            _tcp = new TcpListener(IPAddress.Loopback, 0);
+            _tcp.Start();
+            Endpoint = (IPEndPoint)_tcp.LocalEndpoint;
+            _udp.Bind(Endpoint);
+            _udpLoop = Task.Run(AnswerUdpAsync);
+            _tcpLoop = Task.Run(AcceptAsync);
+        }
+
+        public IPEndPoint Endpoint { get; }
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        private async Task AnswerUdpAsync()
+        {
+            var buffer = new byte[512];
+            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            try
+            {
+                while (true)
+                {
+                    var got = await _udp.ReceiveFromAsync(buffer, SocketFlags.None, from, _stop.Token);
+                    var query = DnsMessage.Parse(buffer.AsSpan(0, got.ReceivedBytes));
+                    var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA | HeaderFlags.TC };
+                    answer.Questions.Add(query.Questions[0]);
+                    await _udp.SendToAsync(answer.ToWire(), SocketFlags.None, got.RemoteEndPoint, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private async Task AcceptAsync()
+        {
+            var served = new List<Task>();
+            try
+            {
+                while (true)
+                {
+                    var client = await _tcp.AcceptSocketAsync(_stop.Token);
+                    Interlocked.Increment(ref _connections);
+                    served.Add(ServeAsync(client));
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+            await Task.WhenAll(served);
+        }
+
+        private async Task ServeAsync(Socket client)
+        {
+            using var stream = new NetworkStream(client, ownsSocket: true);
+            var length = new byte[2];
+            try
+            {
+                for (int served = 0; ; served++)
+                {
+                    await stream.ReadExactlyAsync(length, _stop.Token);
+                    var request = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
+                    await stream.ReadExactlyAsync(request, _stop.Token);
+                    if (served > 0)
+                        continue; // read, never answered, connection left open
+                    var query = DnsMessage.Parse(request);
+                    var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
+                    answer.Questions.Add(query.Questions[0]);
+                    answer.Answers.Add(Soa(5));
+                    var wire = answer.ToWire();
+                    var framed = new byte[wire.Length + 2];
+                    BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)wire.Length);
+                    wire.CopyTo(framed, 2);
+                    await stream.WriteAsync(framed, _stop.Token);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _tcp.Stop();
+            _udp.Dispose();
+            await Task.WhenAll(_udpLoop, _tcpLoop);
+            _stop.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_truncated_answer_is_asked_again_over_tcp_and_the_connection_kept()
+    {
+        await using var server = new TruncatingServer();
+        using var client = new TransferClient(idleTimeout: TimeSpan.FromMilliseconds(500));
+        var answer = await client.QueryAsync(server.Endpoint, Zone, RecordType.SOA, key: null);
+        Assert.Equal(5u, Rdata.SoaSerial(Assert.Single(answer.Answers).Data));
+        Assert.Equal(1, client.IdleConnections);
+    }
+
+    [Fact]
+    public async Task A_kept_connection_on_which_the_server_is_silent_fails_the_request_without_a_second_wait()
+    {
+        await using var server = new TruncatingServer();
+        using var client = new TransferClient(idleTimeout: TimeSpan.FromMilliseconds(500));
+        await client.QueryAsync(server.Endpoint, Zone, RecordType.SOA, key: null);
+        // The second request goes out on the kept connection, where the server reads it and says
+        // nothing: that is a timeout, not a closed connection, and is not asked again elsewhere
+        // (a new connection would be answered here, so asking again would hide the slow server).
+        var failure = await Assert.ThrowsAsync<TransferException>(() => client.QueryAsync(server.Endpoint, Zone, RecordType.SOA, key: null));
+        Assert.Equal(TransferFailure.Timeout, failure.Failure);
+        Assert.Equal(1, server.Connections);
+        Assert.Equal((1L, 1L), client.Connections);
+    }
+}
