@@ -146,7 +146,14 @@ public sealed class MetricsTests : IAsyncLifetime
         var axfr = await DnsClient.TcpAsync(server.Dns, DnsMessage.Query(DnsName.Parse("2.0.192.in-addr.arpa."), RecordType.AXFR).ToWire(), TimeSpan.FromSeconds(5));
         Assert.NotNull(axfr);
         Assert.Equal(0, DnsMessage.Parse(axfr).Rcode);
+        // Counted once the last message is handed to the socket, which may be just after the
+        // client has read it: wait for the count rather than race it.
         var afterTransfer = await Scrape.ReadAsync(http);
+        for (var counted = DateTime.UtcNow + TimeSpan.FromSeconds(10); afterTransfer["rdns_transfers_sent_total"] == 0 && DateTime.UtcNow < counted;)
+        {
+            await Task.Delay(100);
+            afterTransfer = await Scrape.ReadAsync(http);
+        }
         Assert.Equal(1, afterTransfer["rdns_transfers_sent_total"]);
         Assert.Equal(axfr.Length, afterTransfer["rdns_transfers_sent_bytes_total"]);
     }

@@ -68,6 +68,9 @@ public sealed partial class RdnsServer : IAsyncDisposable
     public static Task<RdnsServer> StartAsync(string zonesDirectory) =>
         StartAsync(null, ["--zones", Path.GetFullPath(zonesDirectory)]);
 
+    /// <summary>How long a start may take before the test gives up: generous, as the whole suite runs on two busy cores.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
     /// <summary>
     /// Starts <c>./rdns serve</c> on free ports with <paramref name="data"/> (a new folder when
     /// null, deleted on dispose; an existing one is kept) and extra arguments; returns when both DNS
@@ -115,7 +118,7 @@ public sealed partial class RdnsServer : IAsyncDisposable
         process.BeginErrorReadLine();
         var server = new RdnsServer(process, data, output, new IPEndPoint(IPAddress.Loopback, 0), null, ownsData);
         var exited = process.WaitForExitAsync();
-        var ready = await Task.WhenAny(Task.WhenAll(listening.Task, http.Task), exited, Task.Delay(TimeSpan.FromSeconds(30)));
+        var ready = await Task.WhenAny(Task.WhenAll(listening.Task, http.Task), exited, Task.Delay(StartTimeout));
         if (!listening.Task.IsCompleted || !http.Task.IsCompleted)
         {
             await server.DisposeAsync();
