@@ -97,12 +97,10 @@ public sealed partial class CatalogZone
             }
             var changes = new List<RecordEdit>();
             var present = new HashSet<DnsName>();
-            foreach (var node in catalog.Nodes)
+            // Members are PTRs, mostly in the catalog's compact table (see ReverseZoneInfo.ForCatalogMembers).
+            foreach (var (name, ptr) in catalog.RRsetsOf(RecordType.PTR))
             {
-                var ptr = node.Find(RecordType.PTR);
-                if (ptr is null)
-                    continue;
-                var owner = DnsName.FromWire(node.Name);
+                var owner = DnsName.FromWire(name);
                 present.Add(owner);
                 if (!wanted.TryGetValue(owner, out var zone))
                     changes.Add(new RRsetChange(owner, RecordType.PTR, 0, []));
