@@ -50,12 +50,13 @@ public sealed partial class CatalogZone
 
     /// <summary>
     /// RFC 9432 §4.2: a member's label is unique and stable; a hash of the zone's name gives both,
-    /// on every node, without state.
+    /// on every node, without state. Its 20 lower-case hex digits are what lets the catalog keep
+    /// its members in a compact table rather than as nodes (<see cref="Rdns.Zones.Synthesis.ReverseZoneInfo.MemberLabelLength"/>).
     /// </summary>
     public DnsName MemberName(DnsName zone)
     {
         var hash = SHA256.HashData(zone.ToLowerWire());
-        return Members.Prepend(Convert.ToHexStringLower(hash.AsSpan(0, 10)));
+        return Members.Prepend(Convert.ToHexStringLower(hash.AsSpan(0, Rdns.Zones.Synthesis.ReverseZoneInfo.MemberLabelLength / 2)));
     }
 
     /// <summary>The catalog's fixed part (RFC 9432 §4.1, §4.2.1): SOA, NS <c>invalid.</c>, version "2".</summary>
