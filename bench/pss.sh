@@ -14,7 +14,8 @@ bin="${2:-$here/.build/rdns/rdns}"
 log="$(mktemp)"
 "$bin" serve --data "$data" --dns 127.0.0.1:25353 --http 127.0.0.1:28080 >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -f "$log" "$log.q"' EXIT
+# The server is waited for, so a run right after this one finds its ports free.
+trap 'kill $pid 2>/dev/null && wait $pid 2>/dev/null || true; rm -f "$log" "$log.q"' EXIT
 for _ in $(seq 1 400); do grep -q "HTTP API listening" "$log" && break; sleep 0.5; done
 sleep 2
 pss() { awk '/^Pss:/{print $2}' "/proc/$pid/smaps_rollup"; }

@@ -96,6 +96,10 @@ public static partial class AuthoritativeAnswer
         // Names a DNAME substitution makes: two, so the next can be made from the last.
         Span<byte> substituted = stackalloc byte[2 * DnsName.MaxLength];
         int nextBuffer = 0;
+        // The question's name is in the zone (it was chosen for it); a name a CNAME or DNAME leads
+        // to may not be, and the compact table reads only the labels below the apex: it is asked
+        // only about names known to end in the apex.
+        bool inZone = true;
 
         while (true)
         {
@@ -127,6 +131,7 @@ public static partial class AuthoritativeAnswer
                     return Truncated(limitSize, authoritative);
                 chain[chainLength++] = dnameNode;
                 name = next[..nextLength];
+                inZone = InZone(zone, name);
                 first = false;
                 continue;
             }
@@ -134,7 +139,7 @@ public static partial class AuthoritativeAnswer
             // Most PTRs of a reverse zone live in the compact address table, not as nodes: look
             // there first (a name is never in both), and the dictionary only when it misses.
             var compact = ZoneSnapshot.CompactMatch.None;
-            if (zone.CompactCount > 0)
+            if (inZone && zone.CompactCount > 0)
             {
                 compact = zone.FindCompact(name, out uint ttl, target, out int targetLength);
                 if (compact == ZoneSnapshot.CompactMatch.Ptr)
@@ -226,6 +231,7 @@ public static partial class AuthoritativeAnswer
                     wildcards[wildcardCount++] = node;
                 }
                 name = node.Cname.Data[0];
+                inZone = InZone(zone, name);
                 first = false;
                 continue;
             }
@@ -338,6 +344,13 @@ public static partial class AuthoritativeAnswer
     /// The deepest existing ancestor of <paramref name="name"/> within the zone, or null when the
     /// name is not inside the zone at all.
     /// </summary>
+    /// <summary>Whether <paramref name="name"/> ends in the zone's apex.</summary>
+    private static bool InZone(ZoneSnapshot zone, ReadOnlySpan<byte> name)
+    {
+        int skip = WireName.CountLabels(name) - zone.Apex.LabelCount;
+        return skip >= 0 && WireName.EqualsIgnoreCase(name[WireName.SkipLabels(name, skip)..], zone.Apex.Name);
+    }
+
     private static ZoneNode? ClosestEncloser(ZoneSnapshot zone, ReadOnlySpan<byte> name)
     {
         int labels = WireName.CountLabels(name);

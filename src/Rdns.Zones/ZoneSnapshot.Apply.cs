@@ -23,7 +23,7 @@ public sealed partial class ZoneSnapshot
     }
 
     private ZoneSnapshot WithHistory(Changeset[] history) =>
-        new(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact) { History = history, HasDnames = HasDnames };
+        new(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact, _layout) { History = history, HasDnames = HasDnames };
 
     /// <summary>True when address PTRs changed enough since the compact table was built that merging them in pays off.</summary>
     public bool NeedsCompaction => _compact?.NeedsMerge == true;
@@ -34,7 +34,7 @@ public sealed partial class ZoneSnapshot
     /// snapshot then takes the result through <see cref="WithCompaction"/>.
     /// </summary>
     public ZoneSnapshot Compacted() =>
-        Compact is not { } compact ? this : new ZoneSnapshot(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, compact.Merge()) { History = History, HasDnames = HasDnames, Expired = Expired };
+        Compact is not { } compact ? this : new ZoneSnapshot(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, compact.Merge(), _layout) { History = History, HasDnames = HasDnames, Expired = Expired };
 
     /// <summary>
     /// This snapshot (a later version of <paramref name="mergedFrom"/>) on the table
@@ -47,7 +47,7 @@ public sealed partial class ZoneSnapshot
             return null;
         // A merge that left no entries keeps no table: rebased onto an empty one.
         var rebased = compact.Rebase(from.Table, from.LastSequence, merged.Compact ?? CompactPtrs.Empty(compact.Space));
-        return rebased is null ? null : new ZoneSnapshot(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased) { History = History, HasDnames = HasDnames, Expired = Expired };
+        return rebased is null ? null : new ZoneSnapshot(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, rebased, _layout) { History = History, HasDnames = HasDnames, Expired = Expired };
     }
 
     /// <summary>The whole zone rebuilt from its records with the change applied.</summary>
@@ -158,14 +158,20 @@ public sealed partial class ZoneSnapshot
         private CompactPtrs? _compact = zone.Compact;
         private int _count = zone.RecordCount;
         private readonly int _apexLabels = zone.Origin.LabelCount;
-        private readonly int _width = zone.Reverse?.Width ?? 0;
+
+        /// <summary>
+        /// The zone's layout; for a zone that is not a reverse zone and keeps none yet, that of
+        /// catalog member names, kept by the result only if a member joins a compact table.
+        /// </summary>
+        private readonly Synthesis.ReverseZoneInfo? _layout = zone.Layout ?? Synthesis.ReverseZoneInfo.ForCatalogMembers(zone.Origin);
 
         public void Apply(byte[] key, OwnerEdit edit)
         {
             var owner = edit.Owner;
             var node = _nodes.Get(key);
             UInt128 address = 0;
-            bool isAddress = zone.Reverse is not null && zone.Reverse.TryRead(owner.Wire, out address, out int bits) && bits == _width;
+            var layout = _layout;
+            bool isAddress = layout is not null && layout.TryRead(owner.Wire, out address, out int bits) && bits == layout.Width;
             bool inCompact = node is null && isAddress && _compact is not null && _compact.Contains(address);
 
             var sets = new List<(RecordType Type, uint Ttl, List<byte[]> Data)>();
@@ -257,9 +263,9 @@ public sealed partial class ZoneSnapshot
                 return;
             // A new name: an address with one PTR joins the compact table (as the build would put
             // it), anything else becomes a node.
-            if (single && isAddress && !zone.HasWildcards && !zone.HasDnames)
+            if (single && isAddress && !zone.HasWildcards && !zone.HasDnames && layout!.IsCanonical(address, owner.Wire, zone.Origin.Wire))
             {
-                _compact ??= CompactPtrs.Empty(AddressSpace.Of(zone.Reverse!));
+                _compact ??= CompactPtrs.Empty(AddressSpace.Of(layout));
                 _compact = _compact.With(address, sets[0].Ttl, sets[0].Data[0]);
                 return;
             }
@@ -287,7 +293,7 @@ public sealed partial class ZoneSnapshot
                 RRset[]? parentSets = null;
                 // An address held in the compact table gains a name below it: it becomes a node,
                 // since a name is in the table or the map, never both.
-                if (_compact is not null && zone.Reverse!.TryRead(parentName, out var address, out int bits) && bits == _width)
+                if (_compact is not null && _layout!.TryRead(parentName, out var address, out int bits) && bits == _layout.Width)
                 {
                     if (_compact.TryFind(address, out uint ttl, target, out int length))
                     {
@@ -332,7 +338,9 @@ public sealed partial class ZoneSnapshot
             var soa = apex.Find(RecordType.SOA) ?? throw new ZoneDataException($"{zone.Origin}: the zone has no SOA record at its apex");
             if (apex.Find(RecordType.NS) is null)
                 throw new ZoneDataException($"{zone.Origin}: the zone has no NS records at its apex");
-            return new ZoneSnapshot(zone.Origin, _nodes, apex, soa, zone.HasWildcards, zone.HasCuts, _count, _compact) { HasDnames = zone.HasDnames };
+            // A layout of member names made here is kept only when a table now uses it.
+            var layout = zone.Layout ?? (_compact is null ? null : _layout);
+            return new ZoneSnapshot(zone.Origin, _nodes, apex, soa, zone.HasWildcards, zone.HasCuts, _count, _compact, layout) { HasDnames = zone.HasDnames };
         }
     }
 }

@@ -29,7 +29,15 @@ public sealed partial class ZoneSnapshot
     /// </summary>
     private readonly CompactPtrTable? _unpatched;
 
-    private ZoneSnapshot(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact)
+    /// <summary>
+    /// How the compact table's names spell its keys: a reverse zone's addresses (then also
+    /// <see cref="Reverse"/>), or a catalog zone's member names (only while it holds a table, see
+    /// <see cref="Synthesis.ReverseZoneInfo.ForCatalogMembers"/>); null otherwise.
+    /// </summary>
+    private readonly Synthesis.ReverseZoneInfo? _layout;
+
+    private ZoneSnapshot(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, int recordCount, CompactPtrs? compact,
+        Synthesis.ReverseZoneInfo? layout)
     {
         _unpatched = compact is { PatchCount: 0 } ? compact.Table : null;
         // Unpatched, the table stands alone; unpatched and empty, there is nothing to keep.
@@ -41,11 +49,14 @@ public sealed partial class ZoneSnapshot
         HasWildcards = hasWildcards;
         HasCuts = hasCuts;
         RecordCount = recordCount;
-        Reverse = Synthesis.ReverseZoneInfo.For(origin);
+        _layout = layout;
     }
 
     /// <summary>For a reverse zone, the addresses it covers and how its names spell them; else null.</summary>
-    public Synthesis.ReverseZoneInfo? Reverse { get; }
+    public Synthesis.ReverseZoneInfo? Reverse => _layout is { IsReverse: true } layout ? layout : null;
+
+    /// <summary>How the compact table's names spell its keys (see <see cref="_layout"/>).</summary>
+    internal Synthesis.ReverseZoneInfo? Layout => _layout;
 
     public DnsName Origin { get; }
 
@@ -87,7 +98,7 @@ public sealed partial class ZoneSnapshot
 
     /// <summary>This snapshot marked expired (or fresh again); everything else shared.</summary>
     public ZoneSnapshot WithExpired(bool expired) =>
-        expired == Expired ? this : new(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact) { History = History, HasDnames = HasDnames, Expired = expired };
+        expired == Expired ? this : new(Origin, NodeMap, Apex, Soa, HasWildcards, HasCuts, RecordCount, Compact, _layout) { History = History, HasDnames = HasDnames, Expired = expired };
 
     /// <summary>
     /// How many recent changesets a snapshot remembers, so IXFR (even over UDP) can be answered
@@ -158,9 +169,10 @@ public sealed partial class ZoneSnapshot
     {
         ttl = 0;
         targetLength = 0;
-        if ((_unpatched is null && _compact is null) || Reverse is null || !Reverse.TryRead(name, out var value, out int bits))
+        var layout = _layout;
+        if ((_unpatched is null && _compact is null) || layout is null || !layout.TryRead(name, out var value, out int bits))
             return CompactMatch.None;
-        int width = Reverse.Width;
+        int width = layout.Width;
         if (bits == width)
         {
             bool found = _unpatched is { } table
@@ -228,16 +240,34 @@ public sealed partial class ZoneSnapshot
             yield return new ResourceRecord(DnsName.FromWire(owner), RecordType.PTR, RecordClass.IN, ttl, target);
     }
 
+    /// <summary>
+    /// Every RRset of <paramref name="type"/> with its owner (wire form, case as stored), wherever
+    /// it is kept: nodes first, in no particular order, then the compact table's PTRs in key order
+    /// (one record each). For the control plane (a catalog's members, say), not for queries.
+    /// </summary>
+    public IEnumerable<(byte[] Owner, RRset Set)> RRsetsOf(RecordType type)
+    {
+        foreach (var node in Nodes)
+        {
+            if (node.Find(type) is { } set)
+                yield return (node.Name, set);
+        }
+        if (type != RecordType.PTR)
+            yield break;
+        foreach (var (owner, ttl, target) in CompactRecords())
+            yield return (owner, new RRset(RecordType.PTR, ttl, [target]));
+    }
+
     /// <summary>The compact table's records read one at a time into caller buffers (for transfers).</summary>
-    public CompactRecordCursor OpenCompactRecords() => new(Compact, Reverse, Origin);
+    public CompactRecordCursor OpenCompactRecords() => new(Compact, _layout, Origin);
 
     /// <summary>The compact table's records: owner wire name, TTL, target wire name.</summary>
     public IEnumerable<(byte[] Owner, uint Ttl, byte[] Target)> CompactRecords()
     {
-        if (Compact is not { } compact || Reverse is null)
+        if (Compact is not { } compact || _layout is not { } layout)
             yield break;
         foreach (var (key, ttl, target) in compact.Entries())
-            yield return (Reverse.NameOf(key, Origin), ttl, target);
+            yield return (layout.NameOf(key, Origin), ttl, target);
     }
 
     /// <summary>
@@ -262,6 +292,7 @@ public sealed partial class ZoneSnapshot
         return builder.Build();
     }
 
-    internal static ZoneSnapshot Create(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, bool hasDnames, int recordCount, CompactPtrs? compact) =>
-        new(origin, nodes, apex, soa, hasWildcards, hasCuts, recordCount, compact) { HasDnames = hasDnames };
+    internal static ZoneSnapshot Create(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, bool hasDnames, int recordCount, CompactPtrs? compact,
+        Synthesis.ReverseZoneInfo? layout) =>
+        new(origin, nodes, apex, soa, hasWildcards, hasCuts, recordCount, compact, layout) { HasDnames = hasDnames };
 }

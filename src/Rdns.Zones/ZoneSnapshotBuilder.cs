@@ -28,14 +28,16 @@ public sealed class ZoneSnapshotBuilder
     public ZoneSnapshotBuilder(DnsName origin)
     {
         _origin = origin;
-        _info = Synthesis.ReverseZoneInfo.For(origin);
+        // A reverse zone's addresses; in any other zone, the member names of a catalog (RFC 9432),
+        // which a catalog zone holds one per hosted zone.
+        _info = Synthesis.ReverseZoneInfo.For(origin) ?? Synthesis.ReverseZoneInfo.ForCatalogMembers(origin);
         _width = _info?.Width ?? 0;
     }
 
     public DnsName Origin => _origin;
 
-    /// <summary>For a reverse zone, the addresses it covers; else null.</summary>
-    internal Synthesis.ReverseZoneInfo? ReverseInfo => _info;
+    /// <summary>How the names of the zone's compact table spell its keys (a reverse zone's addresses, or catalog member names); null when it can have none.</summary>
+    internal Synthesis.ReverseZoneInfo? Layout => _info;
 
     /// <summary>A compact table read from a zone image, used as it is instead of one built from address PTRs.</summary>
     private CompactPtrTable? _prebuilt;
@@ -82,7 +84,7 @@ public sealed class ZoneSnapshotBuilder
             return false;
         // TryRead reads the labels below the apex; the rest must be the apex itself.
         int apexAt = WireName.SkipLabels(owner, WireName.CountLabels(owner) - _origin.LabelCount);
-        if (!WireName.EqualsIgnoreCase(owner[apexAt..], _origin.Wire) || !Rdata.IsValid(RecordType.PTR, data))
+        if (!WireName.EqualsIgnoreCase(owner[apexAt..], _origin.Wire) || !Rdata.IsValid(RecordType.PTR, data) || !_info.IsCanonical(key, owner, _origin.Wire))
             return false;
         int ownerOffset = (int)_arena.Length;
         _arena.Write(owner);
@@ -278,8 +280,10 @@ public sealed class ZoneSnapshotBuilder
         var soa = apex.Find(RecordType.SOA)!;
         var map = NameMap<ZoneNode>.From(nodes.Select(kv => (kv.Key, kv.Value)).ToList());
         var compactPtrs = compact is null ? null : CompactPtrs.Of(compact, AddressSpace.Of(_info!));
+        // A reverse zone keeps its layout; a zone without catalog members in a table keeps none.
+        var layout = _info is { IsReverse: true } || compact is not null ? _info : null;
         // The origin over the apex node's own name: one array for both (and for the zone set's key, see ZoneSnapshot.OriginKey).
-        return ZoneSnapshot.Create(DnsName.FromWireArray(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs);
+        return ZoneSnapshot.Create(DnsName.FromWireArray(apex.Name), map, apex, soa, hasWildcards, hasCuts, hasDnames, count, compactPtrs, layout);
     }
 
     /// <summary>
@@ -292,6 +296,14 @@ public sealed class ZoneSnapshotBuilder
     {
         if (_info is null || candidates.Count == 0)
             return null;
+        // Catalog member names are written back over the origin as spelled here: only when the
+        // apex is spelled the same way.
+        if (!_info.IsReverse && !_names[_origin.ToLowerWire()].AsSpan().SequenceEqual(_origin.Wire))
+        {
+            foreach (var c in candidates)
+                AddToSets(ToRecord(c));
+            return null;
+        }
         int apexLabels = _origin.LabelCount;
         var cuts = new HashSet<byte[]>(NameKeyComparer.Instance);
         bool wildcards = false;

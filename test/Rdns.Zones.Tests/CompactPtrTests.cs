@@ -90,6 +90,18 @@ public class CompactPtrTests
     }
 
     [Fact]
+    public void A_cname_to_an_address_of_another_zone_ends_the_chain_instead_of_reading_this_zones_table()
+    {
+        // 5.3.0.192.in-addr.arpa. has as many labels as this zone's addresses, and its first label
+        // is an address of this zone: the table must not answer for it.
+        var zone = ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("5", "five.example.").Cname("alias", "5.3.0.192.in-addr.arpa.").Build();
+        Assert.Equal(1, zone.CompactCount);
+        var answer = Ask(zone, "alias.2.0.192.in-addr.arpa.", RecordType.PTR);
+        Assert.Equal(0, answer.Rcode);
+        Assert.Equal(RecordType.CNAME, Assert.Single(answer.Answers).Type);
+    }
+
+    [Fact]
     public void A_zone_with_a_wildcard_keeps_every_name_a_node()
     {
         var zone = ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.").Ptr("*.sub", "wild.example.").Build();

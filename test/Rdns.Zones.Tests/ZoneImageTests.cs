@@ -52,7 +52,14 @@ public class ZoneImageTests
         var forward = ZoneBuilder.Standard("example.net.");
         forward.A("www", "192.0.2.1");
         forward.Cname("alias", "www");
-        return [operatorZone.Build(), tenant.Build(), six.Build(), delegated.Build(), wild.Build(), forward.Build()];
+
+        // A catalog (RFC 9432): its members' PTRs are a compact table too.
+        var catalog = ZoneBuilder.Standard("catalog.invalid.");
+        catalog.Txt("version", "2");
+        for (int i = 0; i < 300; i++)
+            catalog.Ptr($"{i * 7919:x20}.zones", $"{i & 0xFF}.{i >> 8}.10.in-addr.arpa.");
+        catalog.Txt("group.00000000000000000000.zones", "a member with a property stays a node");
+        return [operatorZone.Build(), tenant.Build(), six.Build(), delegated.Build(), wild.Build(), forward.Build(), catalog.Build()];
     }
 
     private static byte[] Image(IReadOnlyList<ZoneSnapshot> zones, string storeId = StoreId)
@@ -78,6 +85,7 @@ public class ZoneImageTests
             AssertAnswersAlike(zones[i], read);
         }
         Assert.True(zones[1].CompactCount > 4000 && zones[2].CompactCount == 2000, "the tenant and IPv6 zones have compact tables");
+        Assert.Equal(299, zones[6].CompactCount);
     }
 
     [Fact]

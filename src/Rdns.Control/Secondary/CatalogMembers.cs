@@ -28,14 +28,12 @@ public sealed record CatalogMembers(string? Version, IReadOnlyDictionary<DnsName
 
         var zones = catalog.Origin.Prepend("zones");
         var members = new Dictionary<DnsName, DnsName>();
-        foreach (var node in catalog.Nodes)
+        // Nodes and the compact table, where a catalog keeps members named as Rdns names them.
+        foreach (var (name, ptr) in catalog.RRsetsOf(RecordType.PTR))
         {
-            var owner = DnsName.FromWire(node.Name);
+            var owner = DnsName.FromWire(name);
             // Members sit exactly one label below zones.$CATZ; names further down are their properties.
             if (owner.LabelCount != zones.LabelCount + 1 || !owner.IsSubdomainOf(zones))
-                continue;
-            var ptr = node.Find(RecordType.PTR);
-            if (ptr is null)
                 continue;
             if (ptr.Count != 1)
             {

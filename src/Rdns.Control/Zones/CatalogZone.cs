@@ -50,12 +50,13 @@ public sealed partial class CatalogZone
 
     /// <summary>
     /// RFC 9432 §4.2: a member's label is unique and stable; a hash of the zone's name gives both,
-    /// on every node, without state.
+    /// on every node, without state. Its 20 lower-case hex digits are what lets the catalog keep
+    /// its members in a compact table rather than as nodes (<see cref="Rdns.Zones.Synthesis.ReverseZoneInfo.MemberLabelLength"/>).
     /// </summary>
     public DnsName MemberName(DnsName zone)
     {
         var hash = SHA256.HashData(zone.ToLowerWire());
-        return Members.Prepend(Convert.ToHexStringLower(hash.AsSpan(0, 10)));
+        return Members.Prepend(Convert.ToHexStringLower(hash.AsSpan(0, Rdns.Zones.Synthesis.ReverseZoneInfo.MemberLabelLength / 2)));
     }
 
     /// <summary>The catalog's fixed part (RFC 9432 §4.1, §4.2.1): SOA, NS <c>invalid.</c>, version "2".</summary>
@@ -97,12 +98,10 @@ public sealed partial class CatalogZone
             }
             var changes = new List<RecordEdit>();
             var present = new HashSet<DnsName>();
-            foreach (var node in catalog.Nodes)
+            // Members are PTRs, mostly in the catalog's compact table (see ReverseZoneInfo.ForCatalogMembers).
+            foreach (var (name, ptr) in catalog.RRsetsOf(RecordType.PTR))
             {
-                var ptr = node.Find(RecordType.PTR);
-                if (ptr is null)
-                    continue;
-                var owner = DnsName.FromWire(node.Name);
+                var owner = DnsName.FromWire(name);
                 present.Add(owner);
                 if (!wanted.TryGetValue(owner, out var zone))
                     changes.Add(new RRsetChange(owner, RecordType.PTR, 0, []));

@@ -163,7 +163,7 @@ public sealed class ZoneImage : IDisposable
         }
         if (input.U8() != 0)
         {
-            var info = builder.ReverseInfo ?? throw new InvalidDataException($"{entry.Origin}: a compact table in a zone that is not a reverse zone");
+            var info = builder.Layout ?? throw new InvalidDataException($"{entry.Origin}: a compact table in a zone that can hold none");
             builder.UseTable(CompactPtrTable.ReadImage(ref input, AddressSpace.Of(info), _suffixes));
         }
         if (input.Remaining != 0)

@@ -19,7 +19,8 @@ public static class ZoneImageWriter
     public static ReadOnlySpan<byte> Magic => "RDNSZIMG"u8;
 
     /// <summary>Bumped whenever the layout of the image or of a compact table changes: an image of another version is not read.</summary>
-    public const uint FormatVersion = 1;
+    /// <remarks>2: a catalog zone's member PTRs are a compact table (version 1 held them as nodes, and they would stay nodes).</remarks>
+    public const uint FormatVersion = 2;
 
     /// <summary>
     /// Writes the image of <paramref name="zones"/> for the store <paramref name="storeId"/> to

@@ -8,9 +8,24 @@ namespace Rdns.Zones.Synthesis;
 /// The address range a reverse zone covers and how names below its apex spell addresses: one
 /// decimal octet per label (RFC 1035 §3.5), one hex nibble per label (RFC 3596 §2.5), or, inside
 /// an RFC 2317 child, a single label holding the last octet.
+/// <para>
+/// The same reading serves the member names of a catalog zone (RFC 9432 §4.2), so its member
+/// PTRs are kept in a compact table like a reverse zone's: <c>&lt;label&gt;.zones.$CATZ</c>,
+/// where the label is 20 hex digits (what Rdns writes: <see cref="MemberLabelLength"/>) read as
+/// an 80-bit key (see <see cref="ForCatalogMembers"/>). Such a layout is never a zone's
+/// <see cref="ZoneSnapshot.Reverse"/>: it only says where the compact table's names are.
+/// </para>
 /// </summary>
-public sealed class ReverseZoneInfo
+public class ReverseZoneInfo
 {
+    /// <summary>The <see cref="_kind"/> of catalog member names (not a <see cref="ZoneKind"/>).</summary>
+    private const byte MembersKind = 0xFF;
+
+    /// <summary>Hex digits in a catalog member label read as a key: 80 bits.</summary>
+    public const int MemberLabelLength = 20;
+
+    private static ReadOnlySpan<byte> ZonesLabel => [5, (byte)'z', (byte)'o', (byte)'n', (byte)'e', (byte)'s'];
+
     // One per reverse zone, so kept small: the network and four octets rather than an IpPrefix
     // (whose 16-octet-aligned address makes it 48 octets).
     private readonly UInt128 _network;
@@ -26,6 +41,42 @@ public sealed class ReverseZoneInfo
         _width = (byte)prefix.Network.BitLength;
         _kind = (byte)kind;
         _apexLabels = (byte)apexLabels;
+    }
+
+    private ReverseZoneInfo(int apexLabels)
+    {
+        _width = MemberLabelLength * 4;
+        _kind = MembersKind;
+        _apexLabels = (byte)apexLabels;
+    }
+
+    /// <summary>
+    /// The layout of catalog member names, with <c>zones.$CATZ</c> in wire form (as the zone
+    /// spells its origin). A subclass, so the reverse zones' layouts (one per zone) stay small.
+    /// </summary>
+    private sealed class MemberNames(byte[] parent, int apexLabels) : ReverseZoneInfo(apexLabels)
+    {
+        public readonly byte[] Parent = parent;
+    }
+
+    /// <summary>False for the layout of catalog member names (<see cref="ForCatalogMembers"/>).</summary>
+    public bool IsReverse => _kind != MembersKind;
+
+    /// <summary>
+    /// The layout of the member names of a catalog zone at <paramref name="origin"/>
+    /// (<c>&lt;20 hex digits&gt;.zones.$CATZ</c>, RFC 9432 §4.2), or null when such a name would be
+    /// too long. Any zone that is not a reverse zone may hold such names; a zone that holds none
+    /// keeps no layout.
+    /// </summary>
+    internal static ReverseZoneInfo? ForCatalogMembers(DnsName origin)
+    {
+        var wire = origin.Wire;
+        if (1 + MemberLabelLength + ZonesLabel.Length + wire.Length > DnsName.MaxLength)
+            return null;
+        var parent = new byte[ZonesLabel.Length + wire.Length];
+        ZonesLabel.CopyTo(parent);
+        wire.CopyTo(parent.AsSpan(ZonesLabel.Length));
+        return new MemberNames(parent, origin.LabelCount + 1);
     }
 
     public IpPrefix Prefix => new(new IpAddress(Family, _network), _length);
@@ -61,6 +112,8 @@ public sealed class ReverseZoneInfo
     /// </summary>
     public bool TryRead(ReadOnlySpan<byte> name, out UInt128 value, out int bits)
     {
+        if (_kind == MembersKind)
+            return TryReadMember(Unsafe.As<MemberNames>(this).Parent, name, out value, out bits);
         value = _network;
         bits = _length;
         int labels = WireName.CountLabels(name) - _apexLabels;
@@ -113,6 +166,49 @@ public sealed class ReverseZoneInfo
         return true;
     }
 
+    /// <summary>
+    /// A catalog's names: <c>zones.$CATZ</c> itself (no bits fixed), or a member below it whose
+    /// label is <see cref="MemberLabelLength"/> hex digits (either case). The whole name is
+    /// checked, not only the labels below the apex: the answer's CNAME chain may ask about names
+    /// of other zones.
+    /// </summary>
+    private static bool TryReadMember(byte[] parent, ReadOnlySpan<byte> name, out UInt128 value, out int bits)
+    {
+        value = 0;
+        bits = 0;
+        if (name.Length == parent.Length)
+            return WireName.EqualsIgnoreCase(name, parent);
+        if (name.Length != 1 + MemberLabelLength + parent.Length || name[0] != MemberLabelLength
+            || !WireName.EqualsIgnoreCase(name[(1 + MemberLabelLength)..], parent))
+            return false;
+        ulong high = 0, low = 0;
+        for (int i = 1; i <= MemberLabelLength; i++)
+        {
+            int nibble = Nibble(name[i]);
+            if (nibble < 0)
+                return false;
+            high = high << 4 | low >> 60;
+            low = low << 4 | (uint)nibble;
+        }
+        value = new UInt128(high, low);
+        bits = MemberLabelLength * 4;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="name"/> (a full address or member name, <see cref="TryRead"/>
+    /// true) is spelled exactly as <see cref="WriteName"/> writes it with
+    /// <paramref name="originWire"/>, so keeping only its key loses nothing. Catalog member names
+    /// must be (their owners are transferred as written); reverse names need not (as before).
+    /// </summary>
+    internal bool IsCanonical(UInt128 value, ReadOnlySpan<byte> name, ReadOnlySpan<byte> originWire)
+    {
+        if (IsReverse)
+            return true;
+        Span<byte> written = stackalloc byte[DnsName.MaxLength];
+        return name.SequenceEqual(written[..WriteName(value, originWire, written)]);
+    }
+
     /// <summary>The owner name (wire form) of a full address of this zone: the inverse of <see cref="TryRead"/>.</summary>
     public byte[] NameOf(UInt128 value, DnsName origin)
     {
@@ -128,7 +224,13 @@ public sealed class ReverseZoneInfo
     public int WriteName(UInt128 value, scoped ReadOnlySpan<byte> originWire, Span<byte> destination)
     {
         int n = 0;
-        if (Kind == ZoneKind.Classless)
+        if (!IsReverse)
+        {
+            n = WriteMemberLabel(value, destination);
+            ZonesLabel.CopyTo(destination[n..]);
+            n += ZonesLabel.Length;
+        }
+        else if (Kind == ZoneKind.Classless)
         {
             n = WriteDecimal(destination, (int)(value & 0xFF));
         }
@@ -160,12 +262,14 @@ public sealed class ReverseZoneInfo
     /// is the same for every address that differs only in them): 8, 4 in a nibble zone, 0 when an
     /// address's name is the apex itself.
     /// </summary>
-    public int FirstLabelBits => Kind == ZoneKind.Classless ? 8 : _length >= _width ? 0 : Kind == ZoneKind.Octet ? 8 : 4;
+    public int FirstLabelBits => !IsReverse ? _width : Kind == ZoneKind.Classless ? 8 : _length >= _width ? 0 : Kind == ZoneKind.Octet ? 8 : 4;
 
     /// <summary>The first label of the owner name of a full address (what <see cref="WriteName"/> writes first); returns its length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int WriteFirstLabel(UInt128 value, Span<byte> destination)
     {
+        if (!IsReverse)
+            return WriteMemberLabel(value, destination);
         if (Kind == ZoneKind.Nibble)
         {
             destination[0] = 1;
@@ -173,6 +277,21 @@ public sealed class ReverseZoneInfo
             return 2;
         }
         return WriteDecimal(destination, (int)(value & 0xFF));
+    }
+
+    /// <summary>A catalog member label: the key as <see cref="MemberLabelLength"/> lower-case hex digits; returns its length with the length octet.</summary>
+    private static int WriteMemberLabel(UInt128 value, Span<byte> destination)
+    {
+        destination[0] = MemberLabelLength;
+        ulong low = (ulong)value;
+        ulong high = (ulong)(value >> 64);
+        for (int i = MemberLabelLength; i >= 1; i--)
+        {
+            destination[i] = (byte)"0123456789abcdef"[(int)(low & 0xF)];
+            low = low >> 4 | high << 60;
+            high >>= 4;
+        }
+        return MemberLabelLength + 1;
     }
 
     /// <summary>One decimal label (0–255, no leading zeros); returns its length with the length octet.</summary>
