@@ -12,8 +12,12 @@ namespace Rdns.Server;
 /// </summary>
 internal sealed unsafe partial class BatchedUdp : IDisposable
 {
-    /// <summary>32 datagrams per call: beyond that the batch rarely fills at realistic rates.</summary>
-    public const int Batch = 32;
+    /// <summary>
+    /// Up to 64 datagrams per call: a loaded loop finds dozens waiting (under dnsperf's 100 queries
+    /// in flight, 28 of 32 on average), and each call and wake-up saved is kernel work saved. The
+    /// buffers are 64 × 5.5 KiB per loop.
+    /// </summary>
+    public const int Batch = 64;
 
     private const int MsgWaitForOne = 0x10000;
     private const int AddressSize = 128; // sizeof(struct sockaddr_storage)

@@ -20,8 +20,19 @@ public sealed class ServerOptions
     /// </summary>
     public ushort MaxUdpPayload { get; set; } = 1232;
 
-    /// <summary>UDP receive loops, each on its own SO_REUSEPORT socket: one per core by default.</summary>
-    public int UdpWorkers { get; set; } = Environment.ProcessorCount;
+    /// <summary>UDP receive loops, each on its own SO_REUSEPORT socket: <see cref="DefaultUdpWorkers"/> unless set.</summary>
+    public int UdpWorkers { get; set; } = DefaultUdpWorkers;
+
+    /// <summary>
+    /// One receive loop per two cores, at least one. A loop answers what it finds waiting, up to
+    /// <see cref="BatchedUdp.Batch"/> queries per system call, and a query costs the kernel far
+    /// more than our code (docs/BENCHMARKS.md, "CPU per query"): fewer loops each find more
+    /// waiting, so each call and each wake-up serves more queries, and the other cores stay free
+    /// for the kernel's per-packet work, which runs outside these threads (softirqs, the clients'
+    /// wake-ups). By its CPU per query (about 6.6 µs on a small VM), one loop can answer some
+    /// 150,000 queries a second; set <see cref="UdpWorkers"/> higher for more.
+    /// </summary>
+    public static int DefaultUdpWorkers => Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>
     /// 10 s: RFC 7766 §6.2.3 suggests servers keep idle connections for seconds, not minutes,

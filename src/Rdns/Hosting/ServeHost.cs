@@ -113,7 +113,7 @@ public static class ServeHost
                 Nsid = settings.Nsid,
                 Version = settings.Chaos.Version,
                 Identity = settings.Chaos.Identity ?? settings.Nsid,
-                UdpWorkers = settings.UdpWorkers ?? Environment.ProcessorCount,
+                UdpWorkers = settings.UdpWorkers ?? ServerOptions.DefaultUdpWorkers,
             };
             var defaults = new ZoneDefaults { NameServers = settings.NameServers ?? [], Contact = settings.Contact };
             if (defaults.Warning() is { } nsWarning)
