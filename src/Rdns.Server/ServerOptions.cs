@@ -24,15 +24,14 @@ public sealed class ServerOptions
     public int UdpWorkers { get; set; } = DefaultUdpWorkers;
 
     /// <summary>
-    /// One receive loop per two cores, at least one. A loop answers what it finds waiting, up to
-    /// <see cref="BatchedUdp.Batch"/> queries per system call, and a query costs the kernel far
-    /// more than our code (docs/BENCHMARKS.md, "CPU per query"): fewer loops each find more
-    /// waiting, so each call and each wake-up serves more queries, and the other cores stay free
-    /// for the kernel's per-packet work, which runs outside these threads (softirqs, the clients'
-    /// wake-ups). By its CPU per query (about 6.6 µs on a small VM), one loop can answer some
-    /// 150,000 queries a second; set <see cref="UdpWorkers"/> higher for more.
+    /// One receive loop per core: under load every core answers, and a loop whose thread is
+    /// descheduled does not hold up the queries behind it. Fewer loops each find more queries
+    /// waiting per system call (up to <see cref="BatchedUdp.Batch"/>), which lowered CPU per query
+    /// by 13–20 % in alternating runs on a busy 2-core machine but answered fewer queries a second
+    /// in the benchmark harness (docs/BENCHMARKS.md, "CPU per query, round three"); set
+    /// <see cref="UdpWorkers"/> lower to trade throughput for CPU.
     /// </summary>
-    public static int DefaultUdpWorkers => Math.Max(1, Environment.ProcessorCount / 2);
+    public static int DefaultUdpWorkers => Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>
     /// 10 s: RFC 7766 §6.2.3 suggests servers keep idle connections for seconds, not minutes,

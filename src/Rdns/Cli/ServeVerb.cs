@@ -16,7 +16,7 @@ public static class ServeVerb
         var store = new Option<string?>("--store") { Description = "PostgreSQL connection string (Host=...) or SQLite path" };
         var config = new Option<string?>("--config") { Description = "JSON settings file (default DATA/rdns.json when present)" };
         var nsid = new Option<string?>("--nsid") { Description = "NSID to return when a query asks for it (RFC 5001)" };
-        var workers = new Option<int?>("--udp-workers") { Description = "UDP receive loops (default: one per two cores, at least one)" };
+        var workers = new Option<int?>("--udp-workers") { Description = "UDP receive loops (default: one per core)" };
         var resolver = new Option<string?>("--resolver") { Description = "Recursive resolver IP:PORT for forward checks (default: /etc/resolv.conf)" };
         var secondary = new Option<string[]>("--secondary") { Description = "Secondary IP:PORT[@KEYNAME]: gets NOTIFY, may transfer (repeatable)" };
         var primary = new Option<string[]>("--primary") { Description = "Follow a primary IP:PORT[@KEYNAME] as its secondary: its catalog zone and every member (repeatable)" };
