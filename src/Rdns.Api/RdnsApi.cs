@@ -50,10 +50,16 @@ public static partial class RdnsApi
         {
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
-            // Source-generated metadata only, in every build: a type the API writes but the
-            // context lacks fails in tests too, not only in the Native AOT binary.
-            o.SerializerOptions.TypeInfoResolverChain.Clear();
-            o.SerializerOptions.TypeInfoResolverChain.Add(ApiJsonContext.Default);
+            // Source-generated metadata, and no reflection in any build: a type the API writes but
+            // the context lacks fails in tests too, not only in the Native AOT binary. The
+            // framework's own contexts (Problem Details) stay in the chain.
+            var chain = o.SerializerOptions.TypeInfoResolverChain;
+            for (int i = chain.Count - 1; i >= 0; i--)
+            {
+                if (chain[i] is System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver)
+                    chain.RemoveAt(i);
+            }
+            chain.Insert(0, ApiJsonContext.Default);
         });
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
