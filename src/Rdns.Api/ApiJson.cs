@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
 using Rdns.Addressing;
 
@@ -23,6 +24,7 @@ public static class ApiJson
         AllowTrailingCommas = false,
         ReadCommentHandling = JsonCommentHandling.Disallow,
         MaxDepth = 16,
+        TypeInfoResolver = ApiJsonContext.Default,
     };
 
     /// <summary>
@@ -41,7 +43,7 @@ public static class ApiJson
             throw new ApiException(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON", "the request body is empty; a JSON object is required");
         try
         {
-            var value = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, Options, context.RequestAborted).ConfigureAwait(false);
+            var value = await JsonSerializer.DeserializeAsync(context.Request.Body, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)), context.RequestAborted).ConfigureAwait(false);
             return value ?? throw new ApiException(StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON", "the body is null; a JSON object is required");
         }
         catch (JsonException e)

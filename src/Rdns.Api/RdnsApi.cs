@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,7 +40,7 @@ public static partial class RdnsApi
             ApiPolicies.Configure(o);
             Console.ConsoleAuth.AddPolicies(o);
         });
-        services.AddRazorComponents();
+        AddConsoleRendering(services);
         services.AddAntiforgery();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ApiAuthorizationResults>();
         services.AddOpenApi("v1", OpenApi.ApiDocumentTransformers.Configure);
@@ -49,6 +50,16 @@ public static partial class RdnsApi
         {
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // Source-generated metadata, and no reflection in any build: a type the API writes but
+            // the context lacks fails in tests too, not only in the Native AOT binary. The
+            // framework's own contexts (Problem Details) stay in the chain.
+            var chain = o.SerializerOptions.TypeInfoResolverChain;
+            for (int i = chain.Count - 1; i >= 0; i--)
+            {
+                if (chain[i] is System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver)
+                    chain.RemoveAt(i);
+            }
+            chain.Insert(0, ApiJsonContext.Default);
         });
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxBodyBytes);
         services.AddSingleton(TimeProvider.System);
@@ -88,11 +99,9 @@ public static partial class RdnsApi
         app.Use(RefuseChangesOnSecondaryAsync);
         app.Use(Endpoints.QueryParameterGuard.CheckAsync);
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/healthz", () => TypedResults.Ok(Health.HealthStatus.Ok)).ExcludeFromDescription().AllowAnonymous();
         // 503 with the reasons while not ready, so a load balancer or an operator sees why.
-        app.MapGet("/readyz", (Health.Readiness readiness) => readiness.Report() is { Ready: true } ready
-            ? Results.Ok(ready)
-            : Results.Json(readiness.Report(), statusCode: StatusCodes.Status503ServiceUnavailable)).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/readyz", Ready).ExcludeFromDescription().AllowAnonymous();
         ZoneEndpoints.Map(app);
         PtrEndpoints.Map(app);
         PoolEndpoints.Map(app);
@@ -106,12 +115,34 @@ public static partial class RdnsApi
         Views.ViewEndpoints.Map(app);
         Console.ConsoleEndpoints.Map(app);
         // Unknown paths: under /v1 only a caller with a key learns that the endpoint does not exist.
-        app.MapFallback("/v1/{**rest}", (HttpContext context) =>
-            ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API"));
-        app.MapFallback((HttpContext context) =>
-            ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API")).AllowAnonymous();
+        // Plain request delegates: nothing to bind, so nothing for the Request Delegate Generator to intercept.
+        app.MapFallback("/v1/{**rest}", NoSuchEndpointAsync);
+        app.MapFallback(NoSuchEndpointAsync).AllowAnonymous();
         return app;
     }
+
+    private static Task NoSuchEndpointAsync(HttpContext context) =>
+        ApiProblem.Create(StatusCodes.Status404NotFound, "not_found", "No such endpoint", $"{context.Request.Method} {context.Request.Path} is not part of the API")
+            .ExecuteAsync(context);
+
+    private static Results<Ok<Health.ReadinessReport>, JsonHttpResult<Health.ReadinessReport>> Ready(Health.Readiness readiness) =>
+        readiness.Report() is { Ready: true } ready
+            ? TypedResults.Ok(ready)
+            : TypedResults.Json(readiness.Report(), ApiJsonContext.Default.ReadinessReport, statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>
+    /// The console renders Razor components on the server (static rendering of
+    /// <see cref="Microsoft.AspNetCore.Http.HttpResults.RazorComponentResult{TComponent}"/>: no
+    /// interactivity, no circuits). <c>AddRazorComponents</c> is marked as not trim-safe for Blazor
+    /// as a whole; what the console uses keeps what it reflects on: each page's type reaches the
+    /// renderer through <c>RazorComponentResult&lt;TComponent&gt;</c>, whose type parameter carries
+    /// the component's members (its [Parameter] and [Inject] properties) through trimming, and the
+    /// parameters are passed as dictionaries, not anonymous objects. The Native AOT binary's tests
+    /// render every page (test/Rdns.Interop.Tests, NativeBuildTests).
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
+        Justification = "Static server rendering of components passed as RazorComponentResult<TComponent>, whose members are preserved; covered by the native build's console tests.")]
+    private static void AddConsoleRendering(IServiceCollection services) => services.AddRazorComponents();
 
     /// <summary>
     /// A node in secondary mode holds its primary's data: every change through the API (zones, PTRs,

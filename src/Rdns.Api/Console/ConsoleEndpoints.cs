@@ -55,7 +55,7 @@ public static class ConsoleEndpoints
         var record = string.IsNullOrWhiteSpace(key) ? null : await keys.FindAsync(key.Trim(), context.RequestAborted).ConfigureAwait(false);
         if (record is null)
         {
-            return new RazorComponentResult<SignInPage>(new { Error = "That key is not valid or has been revoked." })
+            return new RazorComponentResult<SignInPage>(new Dictionary<string, object?> { ["Error"] = "That key is not valid or has been revoked." })
             {
                 StatusCode = StatusCodes.Status401Unauthorized,
             };

@@ -28,12 +28,12 @@ public static class OperatorPages
 
     private static string Who(HttpContext context) => $"operator {ConsoleAuth.Caller(context).KeyId}";
 
-    private static async Task<RazorComponentResult<PoolsPage>> RenderPoolsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
-        new(new { Who = Who(context), Pools = await store.ListPoolsAsync(context.RequestAborted).ConfigureAwait(false), Error = error, Done = done }) { StatusCode = status };
+    private static async Task<IResult> RenderPoolsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
+        new RazorComponentResult<PoolsPage>(new Dictionary<string, object?> { ["Who"] = Who(context), ["Pools"] = await store.ListPoolsAsync(context.RequestAborted).ConfigureAwait(false), ["Error"] = error, ["Done"] = done }) { StatusCode = status };
 
-    private static Task<RazorComponentResult<PoolsPage>> PoolsAsync(HttpContext context, IRdnsStore store) => RenderPoolsAsync(context, store);
+    private static Task<IResult> PoolsAsync(HttpContext context, IRdnsStore store) => RenderPoolsAsync(context, store);
 
-    private static async Task<RazorComponentResult<PoolsPage>> CreatePoolAsync(HttpContext context, IRdnsStore store, PoolService pools,
+    private static async Task<IResult> CreatePoolAsync(HttpContext context, IRdnsStore store, PoolService pools,
         [FromForm] string? prefix, [FromForm] string? defaultPtr)
     {
         ConsoleAuth.Caller(context);
@@ -48,20 +48,20 @@ public static class OperatorPages
         }
     }
 
-    private static async Task<RazorComponentResult<TenantsPage>> RenderTenantsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
-        new(new
+    private static async Task<IResult> RenderTenantsAsync(HttpContext context, IRdnsStore store, string? error = null, string? done = null, int status = 200) =>
+        new RazorComponentResult<TenantsPage>(new Dictionary<string, object?>
         {
-            Who = Who(context),
-            Tenants = await store.ListTenantsAsync(context.RequestAborted).ConfigureAwait(false),
-            Allocations = await store.ListAllocationsAsync(null, false, context.RequestAborted).ConfigureAwait(false),
-            Error = error,
-            Done = done,
+            ["Who"] = Who(context),
+            ["Tenants"] = await store.ListTenantsAsync(context.RequestAborted).ConfigureAwait(false),
+            ["Allocations"] = await store.ListAllocationsAsync(null, false, context.RequestAborted).ConfigureAwait(false),
+            ["Error"] = error,
+            ["Done"] = done,
         })
         { StatusCode = status };
 
-    private static Task<RazorComponentResult<TenantsPage>> TenantsAsync(HttpContext context, IRdnsStore store) => RenderTenantsAsync(context, store);
+    private static Task<IResult> TenantsAsync(HttpContext context, IRdnsStore store) => RenderTenantsAsync(context, store);
 
-    private static async Task<RazorComponentResult<TenantsPage>> CreateTenantAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? name)
+    private static async Task<IResult> CreateTenantAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? name)
     {
         ConsoleAuth.Caller(context);
         try
@@ -75,7 +75,7 @@ public static class OperatorPages
         }
     }
 
-    private static async Task<RazorComponentResult<TenantsPage>> AllocateAsync(HttpContext context, IRdnsStore store, TenantService tenants,
+    private static async Task<IResult> AllocateAsync(HttpContext context, IRdnsStore store, TenantService tenants,
         [FromForm] string? tenant, [FromForm] string? prefix)
     {
         ConsoleAuth.Caller(context);
@@ -90,7 +90,7 @@ public static class OperatorPages
         }
     }
 
-    private static async Task<RazorComponentResult<TenantsPage>> ReleaseAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? id)
+    private static async Task<IResult> ReleaseAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? id)
     {
         ConsoleAuth.Caller(context);
         try
@@ -104,7 +104,7 @@ public static class OperatorPages
         }
     }
 
-    private static async Task<RazorComponentResult<PoolsPage>> DeletePoolAsync(HttpContext context, IRdnsStore store, PoolService pools, [FromForm] string? id)
+    private static async Task<IResult> DeletePoolAsync(HttpContext context, IRdnsStore store, PoolService pools, [FromForm] string? id)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {
@@ -114,7 +114,7 @@ public static class OperatorPages
         return await RenderPoolsAsync(context, store, outcome.Error, outcome.Done, outcome.Status).ConfigureAwait(false);
     }
 
-    private static async Task<RazorComponentResult<TenantsPage>> DeleteTenantAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? id)
+    private static async Task<IResult> DeleteTenantAsync(HttpContext context, IRdnsStore store, TenantService tenants, [FromForm] string? id)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {

@@ -29,30 +29,30 @@ public static class OperatorToolPages
 
     private static string Who(HttpContext context) => $"operator {ConsoleAuth.Caller(context).KeyId}";
 
-    private static async Task<RazorComponentResult<KeysPage>> RenderKeysAsync(HttpContext context, IKeyStore keys, IRdnsStore store, string? tenant, FormOutcome outcome, string? secret = null)
+    private static async Task<IResult> RenderKeysAsync(HttpContext context, IKeyStore keys, IRdnsStore store, string? tenant, FormOutcome outcome, string? secret = null)
     {
         tenant = string.IsNullOrEmpty(tenant) ? null : tenant;
         var list = await keys.ListKeysAsync(tenant is null ? ApiKeys.AdminRole : ApiKeys.TenantRole, tenant, context.RequestAborted).ConfigureAwait(false);
-        return new RazorComponentResult<KeysPage>(new
+        return new RazorComponentResult<KeysPage>(new Dictionary<string, object?>
         {
-            Who = Who(context),
-            Operator = true,
-            Action = "/console/keys",
-            Current = ConsoleAuth.Caller(context).KeyId,
-            Tenant = tenant,
-            Tenants = await store.ListTenantsAsync(context.RequestAborted).ConfigureAwait(false),
-            Keys = list,
-            Secret = secret,
-            outcome.Error,
-            outcome.Done,
+            ["Who"] = Who(context),
+            ["Operator"] = true,
+            ["Action"] = "/console/keys",
+            ["Current"] = ConsoleAuth.Caller(context).KeyId,
+            ["Tenant"] = tenant,
+            ["Tenants"] = await store.ListTenantsAsync(context.RequestAborted).ConfigureAwait(false),
+            ["Keys"] = list,
+            ["Secret"] = secret,
+            ["Error"] = outcome.Error,
+            ["Done"] = outcome.Done,
         })
         { StatusCode = outcome.Status };
     }
 
-    private static Task<RazorComponentResult<KeysPage>> KeysAsync(HttpContext context, IKeyStore keys, IRdnsStore store, string? tenant) =>
+    private static Task<IResult> KeysAsync(HttpContext context, IKeyStore keys, IRdnsStore store, string? tenant) =>
         RenderKeysAsync(context, keys, store, tenant, FormOutcome.None);
 
-    private static async Task<RazorComponentResult<KeysPage>> CreateKeyAsync(HttpContext context, IKeyStore keys, IRdnsStore store, TenantService tenants, TimeProvider time,
+    private static async Task<IResult> CreateKeyAsync(HttpContext context, IKeyStore keys, IRdnsStore store, TenantService tenants, TimeProvider time,
         [FromForm] string? label, [FromForm] string? tenant)
     {
         string? secret = null;
@@ -69,7 +69,7 @@ public static class OperatorToolPages
         return await RenderKeysAsync(context, keys, store, tenant, outcome, secret).ConfigureAwait(false);
     }
 
-    private static async Task<RazorComponentResult<KeysPage>> RevokeKeyAsync(HttpContext context, IKeyStore keys, IRdnsStore store, ApiKeyCache cache,
+    private static async Task<IResult> RevokeKeyAsync(HttpContext context, IKeyStore keys, IRdnsStore store, ApiKeyCache cache,
         [FromForm] string? id, [FromForm] string? tenant)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
@@ -83,7 +83,7 @@ public static class OperatorToolPages
     }
 
     /// <summary>The audit log with the API's filters (zone, tenant, ip, action), answered by the store, newest first, a page at a time.</summary>
-    private static async Task<RazorComponentResult<AuditPage>> AuditAsync(HttpContext context, IRdnsStore store,
+    private static async Task<IResult> AuditAsync(HttpContext context, IRdnsStore store,
         string? zone, string? tenant, string? ip, string? action, string? after)
     {
         List<AuditView> rows = [];
@@ -105,17 +105,17 @@ public static class OperatorToolPages
             }
             nextLink = "/console/audit?" + string.Join("&", q);
         }
-        return new RazorComponentResult<AuditPage>(new
+        return new RazorComponentResult<AuditPage>(new Dictionary<string, object?>
         {
-            Who = Who(context),
-            Rows = rows,
-            Zone = zone,
-            Tenant = tenant,
-            Ip = ip,
-            Action = action,
-            Next = nextLink,
-            Paged = !string.IsNullOrEmpty(after),
-            outcome.Error,
+            ["Who"] = Who(context),
+            ["Rows"] = rows,
+            ["Zone"] = zone,
+            ["Tenant"] = tenant,
+            ["Ip"] = ip,
+            ["Action"] = action,
+            ["Next"] = nextLink,
+            ["Paged"] = !string.IsNullOrEmpty(after),
+            ["Error"] = outcome.Error,
         })
         { StatusCode = outcome.Status };
     }
@@ -124,7 +124,7 @@ public static class OperatorToolPages
     /// <c>rdns delegate</c> as a form: the parent's NS and CNAME records and the child zone's
     /// skeleton for an RFC 2317 delegation, from the same <see cref="ClasslessDelegation"/>.
     /// </summary>
-    private static RazorComponentResult<DelegatePage> Delegate(HttpContext context, string? prefix, string? ns, string? style, string? ttl, string? contact)
+    private static IResult Delegate(HttpContext context, string? prefix, string? ns, string? style, string? ttl, string? contact)
     {
         string? error = null;
         ClasslessDelegation? delegation = null;
@@ -149,16 +149,16 @@ public static class OperatorToolPages
                     error = delegationError;
             }
         }
-        return new RazorComponentResult<DelegatePage>(new
+        return new RazorComponentResult<DelegatePage>(new Dictionary<string, object?>
         {
-            Who = Who(context),
-            Prefix = prefix,
-            Ns = ns,
-            Style = style,
-            Ttl = ttl,
-            Contact = contact,
-            Delegation = delegation,
-            Error = error,
+            ["Who"] = Who(context),
+            ["Prefix"] = prefix,
+            ["Ns"] = ns,
+            ["Style"] = style,
+            ["Ttl"] = ttl,
+            ["Contact"] = contact,
+            ["Delegation"] = delegation,
+            ["Error"] = error,
         })
         { StatusCode = error is null ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest };
     }

@@ -36,7 +36,7 @@ public static class TenantPages
 
     private static string TenantOf(HttpContext context) => ConsoleAuth.Caller(context).TenantId!;
 
-    private static async Task<RazorComponentResult<TenantPage>> RenderAddressesAsync(HttpContext context, TenantReverseService reverses, FormOutcome outcome,
+    private static async Task<IResult> RenderAddressesAsync(HttpContext context, TenantReverseService reverses, FormOutcome outcome,
         string? ip = null, string? name = null, string? bulkPrefix = null, string? bulkLines = null)
     {
         var tenant = TenantOf(context);
@@ -44,25 +44,25 @@ public static class TenantPages
         string? found = outcome.Details is { } details && details.TryGetValue("found", out var f)
             ? $"{f}{(details.TryGetValue("addresses", out var a) && a is IEnumerable<string> list && list.Any() ? ": " + string.Join(", ", list) : "")}"
             : null;
-        return new RazorComponentResult<TenantPage>(new
+        return new RazorComponentResult<TenantPage>(new Dictionary<string, object?>
         {
-            Who = $"tenant {tenant}",
-            Held = held,
-            Error = outcome.Error,
-            Found = found,
-            Done = outcome.Done,
-            Ip = ip,
-            Name = name,
-            BulkPrefix = bulkPrefix,
-            BulkLines = bulkLines,
+            ["Who"] = $"tenant {tenant}",
+            ["Held"] = held,
+            ["Error"] = outcome.Error,
+            ["Found"] = found,
+            ["Done"] = outcome.Done,
+            ["Ip"] = ip,
+            ["Name"] = name,
+            ["BulkPrefix"] = bulkPrefix,
+            ["BulkLines"] = bulkLines,
         })
         { StatusCode = outcome.Status };
     }
 
-    private static Task<RazorComponentResult<TenantPage>> AddressesAsync(HttpContext context, TenantReverseService reverses) =>
+    private static Task<IResult> AddressesAsync(HttpContext context, TenantReverseService reverses) =>
         RenderAddressesAsync(context, reverses, FormOutcome.None);
 
-    private static async Task<RazorComponentResult<TenantPage>> SetAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? ip, [FromForm] string? name)
+    private static async Task<IResult> SetAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? ip, [FromForm] string? name)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {
@@ -73,7 +73,7 @@ public static class TenantPages
         return await RenderAddressesAsync(context, reverses, outcome, ip, name).ConfigureAwait(false);
     }
 
-    private static async Task<RazorComponentResult<TenantPage>> ResetAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? ip)
+    private static async Task<IResult> ResetAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? ip)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {
@@ -88,7 +88,7 @@ public static class TenantPages
     /// Many PTRs of one held prefix in one change (typically an IPv6 /64, too large to list): one
     /// "address name" per line; every line is checked before anything is written.
     /// </summary>
-    private static async Task<RazorComponentResult<TenantPage>> BulkAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? prefix, [FromForm] string? lines)
+    private static async Task<IResult> BulkAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? prefix, [FromForm] string? lines)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {
@@ -113,17 +113,17 @@ public static class TenantPages
         return await RenderAddressesAsync(context, reverses, outcome, bulkPrefix: prefix, bulkLines: outcome.Error is null ? null : lines).ConfigureAwait(false);
     }
 
-    private static async Task<RazorComponentResult<DomainsPage>> RenderDomainsAsync(HttpContext context, TenantReverseService reverses, FormOutcome outcome)
+    private static async Task<IResult> RenderDomainsAsync(HttpContext context, TenantReverseService reverses, FormOutcome outcome)
     {
         var tenant = TenantOf(context);
         var domains = await reverses.ListDomainsAsync(tenant, context.RequestAborted).ConfigureAwait(false);
-        return new RazorComponentResult<DomainsPage>(new { Who = $"tenant {tenant}", Domains = domains, outcome.Error, outcome.Done }) { StatusCode = outcome.Status };
+        return new RazorComponentResult<DomainsPage>(new Dictionary<string, object?> { ["Who"] = $"tenant {tenant}", ["Domains"] = domains, ["Error"] = outcome.Error, ["Done"] = outcome.Done }) { StatusCode = outcome.Status };
     }
 
-    private static Task<RazorComponentResult<DomainsPage>> DomainsAsync(HttpContext context, TenantReverseService reverses) =>
+    private static Task<IResult> DomainsAsync(HttpContext context, TenantReverseService reverses) =>
         RenderDomainsAsync(context, reverses, FormOutcome.None);
 
-    private static async Task<RazorComponentResult<DomainsPage>> AddDomainAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? name)
+    private static async Task<IResult> AddDomainAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? name)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {
@@ -133,7 +133,7 @@ public static class TenantPages
         return await RenderDomainsAsync(context, reverses, outcome).ConfigureAwait(false);
     }
 
-    private static async Task<RazorComponentResult<DomainsPage>> VerifyDomainAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? name)
+    private static async Task<IResult> VerifyDomainAsync(HttpContext context, TenantReverseService reverses, [FromForm] string? name)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {
@@ -143,27 +143,27 @@ public static class TenantPages
         return await RenderDomainsAsync(context, reverses, outcome).ConfigureAwait(false);
     }
 
-    private static async Task<RazorComponentResult<KeysPage>> RenderKeysAsync(HttpContext context, IKeyStore keys, FormOutcome outcome, string? secret = null)
+    private static async Task<IResult> RenderKeysAsync(HttpContext context, IKeyStore keys, FormOutcome outcome, string? secret = null)
     {
         var tenant = TenantOf(context);
         var list = await keys.ListKeysAsync(ApiKeys.TenantRole, tenant, context.RequestAborted).ConfigureAwait(false);
-        return new RazorComponentResult<KeysPage>(new
+        return new RazorComponentResult<KeysPage>(new Dictionary<string, object?>
         {
-            Who = $"tenant {tenant}",
-            Operator = false,
-            Action = "/console/my-keys",
-            Current = ConsoleAuth.Caller(context).KeyId,
-            Keys = list,
-            Secret = secret,
-            outcome.Error,
-            outcome.Done,
+            ["Who"] = $"tenant {tenant}",
+            ["Operator"] = false,
+            ["Action"] = "/console/my-keys",
+            ["Current"] = ConsoleAuth.Caller(context).KeyId,
+            ["Keys"] = list,
+            ["Secret"] = secret,
+            ["Error"] = outcome.Error,
+            ["Done"] = outcome.Done,
         })
         { StatusCode = outcome.Status };
     }
 
-    private static Task<RazorComponentResult<KeysPage>> KeysAsync(HttpContext context, IKeyStore keys) => RenderKeysAsync(context, keys, FormOutcome.None);
+    private static Task<IResult> KeysAsync(HttpContext context, IKeyStore keys) => RenderKeysAsync(context, keys, FormOutcome.None);
 
-    private static async Task<RazorComponentResult<KeysPage>> CreateKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time, [FromForm] string? label)
+    private static async Task<IResult> CreateKeyAsync(HttpContext context, IKeyStore keys, TimeProvider time, [FromForm] string? label)
     {
         string? secret = null;
         var outcome = await FormOutcome.RunAsync(async () =>
@@ -177,7 +177,7 @@ public static class TenantPages
         return await RenderKeysAsync(context, keys, outcome, secret).ConfigureAwait(false);
     }
 
-    private static async Task<RazorComponentResult<KeysPage>> RevokeKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, [FromForm] string? id)
+    private static async Task<IResult> RevokeKeyAsync(HttpContext context, IKeyStore keys, ApiKeyCache cache, [FromForm] string? id)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {

@@ -38,7 +38,7 @@ public static class ZonePages
 
     private static string Who(HttpContext context) => $"operator {ConsoleAuth.Caller(context).KeyId}";
 
-    private static RazorComponentResult<ZonesPage> Zones(HttpContext context, ZoneService zones, string? q)
+    private static IResult Zones(HttpContext context, ZoneService zones, string? q)
     {
         var list = zones.Served.Current.Zones
             .Where(z => string.IsNullOrWhiteSpace(q) || z.Origin.ToString().Contains(q.Trim(), StringComparison.OrdinalIgnoreCase))
@@ -46,15 +46,15 @@ public static class ZonePages
             .Take(500)
             .Select(z => ZoneEndpoints.View(z, Addressing.ViewName.Public))
             .ToList();
-        return new RazorComponentResult<ZonesPage>(new { Who = Who(context), Query = q, Zones = list });
+        return new RazorComponentResult<ZonesPage>(new Dictionary<string, object?> { ["Who"] = Who(context), ["Query"] = q, ["Zones"] = list });
     }
 
-    private static RazorComponentResult<ZonePage> Render(HttpContext context, ZoneService zones, string name, FormOutcome outcome, RRsetInput? form = null)
+    private static IResult Render(HttpContext context, ZoneService zones, string name, FormOutcome outcome, RRsetInput? form = null)
     {
         var zone = zones.Served.Current.Get(ZoneEndpoints.ParseZoneName(name, "name"));
         if (zone is null)
         {
-            return new RazorComponentResult<ZonePage>(new { Who = Who(context), Name = name, Error = $"zone {name} is not hosted here" })
+            return new RazorComponentResult<ZonePage>(new Dictionary<string, object?> { ["Who"] = Who(context), ["Name"] = name, ["Error"] = $"zone {name} is not hosted here" })
             { StatusCode = StatusCodes.Status404NotFound };
         }
         var rrsets = zone.Records().Take(MaxShown)
@@ -63,28 +63,28 @@ public static class ZonePages
             .ToList();
         var secondaries = context.RequestServices.GetService<INotifiedSecondaries>()?.For(zone.Origin) ?? [];
         var followed = context.RequestServices.GetService<SecondaryFollower>()?.Status().FirstOrDefault(s => s.Zone.Equals(zone.Origin));
-        return new RazorComponentResult<ZonePage>(new
+        return new RazorComponentResult<ZonePage>(new Dictionary<string, object?>
         {
-            Who = Who(context),
-            Name = zone.Origin.ToString(),
-            Serial = zone.Serial,
-            Count = zone.RecordCount,
-            Truncated = zone.RecordCount > MaxShown,
-            Rrsets = rrsets,
-            Secondaries = secondaries,
-            Followed = followed is null ? null
+            ["Who"] = Who(context),
+            ["Name"] = zone.Origin.ToString(),
+            ["Serial"] = zone.Serial,
+            ["Count"] = zone.RecordCount,
+            ["Truncated"] = zone.RecordCount > MaxShown,
+            ["Rrsets"] = rrsets,
+            ["Secondaries"] = secondaries,
+            ["Followed"] = followed is null ? null
                 : $"followed from {followed.Origin}: serial {followed.Serial?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none yet"}, last refresh {followed.LastRefresh?.ToString("u") ?? "never"}, {followed.Failures} failures{(followed.LastError is null ? "" : " (" + followed.LastError + ")")}{(followed.Expired ? ", EXPIRED" : "")}",
-            Form = form,
-            outcome.Error,
-            outcome.Done,
+            ["Form"] = form,
+            ["Error"] = outcome.Error,
+            ["Done"] = outcome.Done,
         })
         { StatusCode = outcome.Status };
     }
 
-    private static RazorComponentResult<ZonePage> Zone(HttpContext context, ZoneService zones, string name) => Render(context, zones, name, FormOutcome.None);
+    private static IResult Zone(HttpContext context, ZoneService zones, string name) => Render(context, zones, name, FormOutcome.None);
 
     /// <summary>One RRset replaced or deleted, through the parsing and the change the API's <c>PATCH …/rrsets</c> uses.</summary>
-    private static async Task<RazorComponentResult<ZonePage>> ChangeAsync(HttpContext context, ZoneService zones, string name,
+    private static async Task<IResult> ChangeAsync(HttpContext context, ZoneService zones, string name,
         [FromForm] string? owner, [FromForm] string? type, [FromForm] string? ttl, [FromForm] string? data, [FromForm] string? delete)
     {
         var lines = (data ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
@@ -114,7 +114,7 @@ public static class ZonePages
     }
 
     /// <summary>A zone file uploaded and imported as <c>POST /v1/zones/{name}/import</c> does: the zone's records replaced in one change.</summary>
-    private static async Task<RazorComponentResult<ZonePage>> ImportAsync(HttpContext context, ZoneService zones, ZoneImportOptions limits, string name, IFormFile? file)
+    private static async Task<IResult> ImportAsync(HttpContext context, ZoneService zones, ZoneImportOptions limits, string name, IFormFile? file)
     {
         var outcome = await FormOutcome.RunAsync(async () =>
         {

@@ -26,7 +26,7 @@ public sealed partial record BindingFailure(string Parameter, string Detail)
         return null;
     }
 
-    private static string Expected(string type) => type switch
+    internal static string Expected(string type) => type switch
     {
         "int" or "long" or "uint" or "Int32" or "Int64" or "UInt32" => "an integer",
         "bool" or "Boolean" => "true or false",

@@ -30,7 +30,7 @@ public sealed class RefreshTimes
             return times;
         try
         {
-            var stored = JsonSerializer.Deserialize<Dictionary<string, long>>(File.ReadAllText(path));
+            var stored = JsonSerializer.Deserialize(File.ReadAllText(path), RefreshTimesJson.Default.DictionaryStringInt64);
             foreach (var (zone, seconds) in stored ?? [])
             {
                 if (DnsName.TryParse(zone, null, out var name, out _))
@@ -73,7 +73,7 @@ public sealed class RefreshTimes
         var temporary = _path + ".tmp";
         try
         {
-            File.WriteAllText(temporary, JsonSerializer.Serialize(snapshot));
+            File.WriteAllText(temporary, JsonSerializer.Serialize(snapshot, RefreshTimesJson.Default.DictionaryStringInt64));
             File.Move(temporary, _path, overwrite: true);
         }
         catch (IOException)

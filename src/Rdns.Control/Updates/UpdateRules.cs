@@ -10,8 +10,6 @@ namespace Rdns.Control.Updates;
 /// <summary>Reads and checks rules (<see cref="UpdateRuleSpec"/>) into the server's <see cref="UpdateRule"/>.</summary>
 public static class UpdateRules
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
-
     /// <summary>Parses every rule; a bad one is <see cref="ControlException"/> naming the field (<c>allow[2].prefix</c>).</summary>
     public static IReadOnlyList<UpdateRule> Parse(IReadOnlyList<UpdateRuleSpec>? specs, string field = "allow")
     {
@@ -64,10 +62,10 @@ public static class UpdateRules
         Types = rule.Types?.Select(RecordTypeText.ToText).Order(StringComparer.Ordinal).ToList(),
     };
 
-    public static string ToJson(IReadOnlyList<UpdateRule> rules) => JsonSerializer.Serialize(rules.Select(ToSpec).ToList(), Json);
+    public static string ToJson(IReadOnlyList<UpdateRule> rules) => JsonSerializer.Serialize(rules.Select(ToSpec).ToList(), ControlJson.Default.ListUpdateRuleSpec);
 
     public static IReadOnlyList<UpdateRule> FromJson(string json) =>
-        (JsonSerializer.Deserialize<List<UpdateRuleSpec>>(json, Json) ?? []).Select((s, i) => Parse(s, $"rules[{i}]")).ToList();
+        (JsonSerializer.Deserialize(json, ControlJson.Default.ListUpdateRuleSpec) ?? []).Select((s, i) => Parse(s, $"rules[{i}]")).ToList();
 
     private static DnsName Name(string text, string field)
     {

@@ -10,14 +10,14 @@ internal static class ApiCalls
 {
     /// <summary>One request; the body is sent as JSON when given. Returns the response (empty object for 204) or the exit code.</summary>
     public static async Task<(JsonNode? Body, int Failure)> SendAsync(ParseResult result, ApiConnection connection, HttpMethod method, string path,
-        object? body, string subject, CancellationToken cancellationToken, HttpContent? content = null)
+        JsonObject? body, string subject, CancellationToken cancellationToken, HttpContent? content = null)
     {
         using var http = connection.Client(result, out int failure);
         if (http is null)
             return (null, failure);
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
-            request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
         else if (content is not null)
             request.Content = content;
         return await ApiConnection.SendAsync(result, http, request, subject, cancellationToken).ConfigureAwait(false);

@@ -23,7 +23,7 @@ internal static class DnssecVerb
         var denial = new Option<string?>("--denial") { Description = "compact (RFC 9824, default) or nsec (RFC 4470)" };
         var enable = new Command("enable", "Sign the zone: make its keys and publish DNSKEY, CDS and CDNSKEY.") { zoneEnable, algorithm, keys, denial };
         enable.SetAction((result, cancel) => RunAsync(result, connection, HttpMethod.Post, result.GetValue(zoneEnable)!, "",
-            new { algorithm = result.GetValue(algorithm), keys = result.GetValue(keys), denial = result.GetValue(denial) }, Show, cancel));
+            new JsonObject { ["algorithm"] = result.GetValue(algorithm), ["keys"] = result.GetValue(keys), ["denial"] = result.GetValue(denial) }, Show, cancel));
 
         var zoneShow = Zone();
         var show = new Command("show", "Show the zone's signing state, keys and DS records.") { zoneShow };
@@ -37,7 +37,7 @@ internal static class DnssecVerb
         var which = new Argument<string>("key") { Description = "zsk, ksk or csk" };
         var rollover = new Command("rollover", "Start a rollover of the zone's ZSK, KSK or CSK now.") { zoneRoll, which };
         rollover.SetAction((result, cancel) => RunAsync(result, connection, HttpMethod.Post, result.GetValue(zoneRoll)!, "/rollover",
-            new { key = result.GetValue(which) }, Show, cancel));
+            new JsonObject { ["key"] = result.GetValue(which) }, Show, cancel));
 
         var zoneSeen = Zone();
         var seen = new Command("ds-seen", "Confirm that the parent publishes the submitted DS records.") { zoneSeen };
@@ -58,7 +58,7 @@ internal static class DnssecVerb
 
     private static Argument<string> Zone() => new("zone") { Description = "The zone, e.g. 2.0.192.in-addr.arpa" };
 
-    private static async Task<int> RunAsync(ParseResult result, ApiConnection connection, HttpMethod method, string zone, string path, object? body,
+    private static async Task<int> RunAsync(ParseResult result, ApiConnection connection, HttpMethod method, string zone, string path, JsonObject? body,
         Action<TextWriter, string, JsonNode> print, CancellationToken cancellationToken)
     {
         using var http = connection.Client(result, out int failure);
@@ -66,7 +66,7 @@ internal static class DnssecVerb
             return failure;
         using var request = new HttpRequestMessage(method, $"/v1/zones/{Uri.EscapeDataString(zone)}/dnssec{path}");
         if (body is not null || method == HttpMethod.Post)
-            request.Content = new StringContent(JsonSerializer.Serialize(body ?? new { }), Encoding.UTF8, "application/json");
+            request.Content = new StringContent((body ?? new JsonObject()).ToJsonString(), Encoding.UTF8, "application/json");
         var (view, refused) = await ApiConnection.SendAsync(result, http, request, zone, cancellationToken).ConfigureAwait(false);
         if (view is null)
             return refused;

@@ -35,7 +35,7 @@ internal static class KeyVerb
         create.SetAction(async (result, cancel) =>
         {
             var tenant = result.GetValue(tenantCreate);
-            var (key, failure) = await ApiCalls.SendAsync(result, connection, HttpMethod.Post, KeysPath(tenant), new { label = result.GetValue(label) }, tenant ?? "operator key", cancel).ConfigureAwait(false);
+            var (key, failure) = await ApiCalls.SendAsync(result, connection, HttpMethod.Post, KeysPath(tenant), new JsonObject { ["label"] = result.GetValue(label) }, tenant ?? "operator key", cancel).ConfigureAwait(false);
             if (key is null)
                 return failure;
             result.InvocationConfiguration.Output.WriteLine($"{(string?)key["id"]}	{(string?)key["key"]}");

@@ -32,7 +32,7 @@ internal static class PoolVerb
         var createJson = CliOutput.JsonOption();
         var create = new Command("create", "Create a pool with its reverse zones and default names.") { prefix, template, ttl, createJson };
         create.SetAction((result, cancel) => One(result, connection, HttpMethod.Post, "/v1/pools",
-            new { prefix = result.GetValue(prefix), defaultPtr = result.GetValue(template), ttl = result.GetValue(ttl) }, result.GetValue(createJson), cancel));
+            new JsonObject { ["prefix"] = result.GetValue(prefix), ["defaultPtr"] = result.GetValue(template), ["ttl"] = result.GetValue(ttl) }, result.GetValue(createJson), cancel));
 
         var updateId = new Argument<string>("id") { Description = "The pool's id (pool_…)" };
         var updateTemplate = new Option<string?>("--default-ptr") { Description = "New default name template" };
@@ -40,7 +40,7 @@ internal static class PoolVerb
         var updateJson = CliOutput.JsonOption();
         var update = new Command("update", "Change a pool's default names; DNS answers them at once.") { updateId, updateTemplate, updateTtl, updateJson };
         update.SetAction((result, cancel) => One(result, connection, HttpMethod.Patch, $"/v1/pools/{Uri.EscapeDataString(result.GetValue(updateId)!)}",
-            new { defaultPtr = result.GetValue(updateTemplate), ttl = result.GetValue(updateTtl) }, result.GetValue(updateJson), cancel));
+            new JsonObject { ["defaultPtr"] = result.GetValue(updateTemplate), ["ttl"] = result.GetValue(updateTtl) }, result.GetValue(updateJson), cancel));
 
         var deleteId = new Argument<string>("id") { Description = "The pool's id (pool_…)" };
         var delete = new Command("delete", "Delete a pool none of whose addresses is allocated (its zones stay).") { deleteId };
@@ -54,7 +54,7 @@ internal static class PoolVerb
         return command;
     }
 
-    private static async Task<int> One(ParseResult result, ApiConnection connection, HttpMethod method, string path, object body, bool json, CancellationToken cancel)
+    private static async Task<int> One(ParseResult result, ApiConnection connection, HttpMethod method, string path, JsonObject body, bool json, CancellationToken cancel)
     {
         var (p, failure) = await ApiCalls.SendAsync(result, connection, method, path, body, path, cancel).ConfigureAwait(false);
         if (p is null)

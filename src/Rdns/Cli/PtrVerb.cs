@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
@@ -45,7 +46,7 @@ internal static class PtrVerb
             return failure;
         using var request = new HttpRequestMessage(method, $"/v1/addresses/{address}/reverse" + (viewName is null ? "" : "?view=" + Uri.EscapeDataString(viewName)));
         if (name is not null)
-            request.Content = new StringContent(JsonSerializer.Serialize(new { name }), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(new JsonObject { ["name"] = name }.ToJsonString(), Encoding.UTF8, "application/json");
         var (view, refused) = await ApiConnection.SendAsync(result, http, request, address.ToString(), cancellationToken).ConfigureAwait(false);
         if (view is null)
             return refused;

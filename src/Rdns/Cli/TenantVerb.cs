@@ -29,14 +29,14 @@ internal static class TenantVerb
         var createName = new Argument<string>("name") { Description = "The tenant's name" };
         var createJson = CliOutput.JsonOption();
         var create = new Command("create", "Create a tenant; prints its id.") { createName, createJson };
-        create.SetAction((result, cancel) => One(result, connection, HttpMethod.Post, "/v1/tenants", new { name = result.GetValue(createName) }, result.GetValue(createJson), cancel));
+        create.SetAction((result, cancel) => One(result, connection, HttpMethod.Post, "/v1/tenants", new JsonObject { ["name"] = result.GetValue(createName) }, result.GetValue(createJson), cancel));
 
         var renameId = new Argument<string>("id") { Description = "The tenant's id (ten_…)" };
         var renameName = new Argument<string>("name") { Description = "The new name" };
         var renameJson = CliOutput.JsonOption();
         var rename = new Command("rename", "Rename a tenant.") { renameId, renameName, renameJson };
         rename.SetAction((result, cancel) => One(result, connection, HttpMethod.Patch, $"/v1/tenants/{Uri.EscapeDataString(result.GetValue(renameId)!)}",
-            new { name = result.GetValue(renameName) }, result.GetValue(renameJson), cancel));
+            new JsonObject { ["name"] = result.GetValue(renameName) }, result.GetValue(renameJson), cancel));
 
         var deleteId = new Argument<string>("id") { Description = "The tenant's id (ten_…)" };
         var delete = new Command("delete", "Delete a tenant that holds no addresses; its keys are revoked.") { deleteId };
@@ -48,7 +48,7 @@ internal static class TenantVerb
         allocate.SetAction(async (result, cancel) =>
         {
             var (a, failure) = await ApiCalls.SendAsync(result, connection, HttpMethod.Post, "/v1/allocations",
-                new { tenant = result.GetValue(allocTenant), prefix = result.GetValue(allocPrefix) }, result.GetValue(allocPrefix)!, cancel).ConfigureAwait(false);
+                new JsonObject { ["tenant"] = result.GetValue(allocTenant), ["prefix"] = result.GetValue(allocPrefix) }, result.GetValue(allocPrefix)!, cancel).ConfigureAwait(false);
             if (a is null)
                 return failure;
             result.InvocationConfiguration.Output.WriteLine($"{CliOutput.Text(a, "id")}\t{CliOutput.Text(a, "prefix")}\t{CliOutput.Text(a, "tenant")}");
@@ -89,7 +89,7 @@ internal static class TenantVerb
         return command;
     }
 
-    private static async Task<int> One(ParseResult result, ApiConnection connection, HttpMethod method, string path, object body, bool json, CancellationToken cancel)
+    private static async Task<int> One(ParseResult result, ApiConnection connection, HttpMethod method, string path, JsonObject body, bool json, CancellationToken cancel)
     {
         var (t, failure) = await ApiCalls.SendAsync(result, connection, method, path, body, path, cancel).ConfigureAwait(false);
         if (t is null)

@@ -56,14 +56,18 @@ internal static class ViewVerb
     private static string Body(ParseResult result, string? name, Option<string[]> match, Option<string[]> destinations, Option<string[]> keys, Option<string?> tenant)
     {
         static string[]? Given(ParseResult r, Option<string[]> o) => r.GetResult(o) is null ? null : r.GetValue(o);
-        return JsonSerializer.Serialize(new Dictionary<string, object?>
+        var body = new JsonObject();
+        void Add(string member, JsonNode? value)
         {
-            ["name"] = name,
-            ["match"] = Given(result, match),
-            ["destinations"] = Given(result, destinations),
-            ["keys"] = Given(result, keys),
-            ["tenant"] = result.GetValue(tenant),
-        }.Where(kv => kv.Value is not null).ToDictionary());
+            if (value is not null)
+                body[member] = value;
+        }
+        Add("name", name);
+        Add("match", CliJson.Array(Given(result, match)));
+        Add("destinations", CliJson.Array(Given(result, destinations)));
+        Add("keys", CliJson.Array(Given(result, keys)));
+        Add("tenant", result.GetValue(tenant));
+        return body.ToJsonString();
     }
 
     private static async Task<int> SendAsync(ParseResult result, ApiConnection connection, HttpMethod method, string path, string? body, string subject, CancellationToken cancellationToken)

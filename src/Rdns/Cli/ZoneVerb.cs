@@ -36,9 +36,9 @@ internal static class ZoneVerb
         {
             var value = result.GetValue(what)!;
             var nameServers = result.GetValue(ns) is { Length: > 0 } given ? given : null;
-            object body = value.Contains('/', StringComparison.Ordinal)
-                ? new { prefix = value, nameServers }
-                : new { name = value, nameServers };
+            var body = value.Contains('/', StringComparison.Ordinal)
+                ? new JsonObject { ["prefix"] = value, ["nameServers"] = CliJson.Array(nameServers) }
+                : new JsonObject { ["name"] = value, ["nameServers"] = CliJson.Array(nameServers) };
             var (zone, failure) = await ApiCalls.SendAsync(result, connection, HttpMethod.Post, "/v1/zones", body, value, cancel).ConfigureAwait(false);
             if (zone is null)
                 return failure;

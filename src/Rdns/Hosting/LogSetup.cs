@@ -40,7 +40,7 @@ public static class LogSetup
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
-        if (settings.Configuration is { } configuration)
+        if (settings.Configuration() is { } configuration)
             logging.AddConfiguration(configuration.GetSection("Logging"));
     }
 

@@ -44,7 +44,7 @@ public static class ServeHost
         var data = DataDirectory.Open(settings.Data);
         try
         {
-            foreach (var endpoint in settings.DnsEndpoints)
+            foreach (var endpoint in settings.DnsEndpoints())
                 DnsServer.EnsureAddressFree(endpoint);
             return await StartAsync(settings, data, output, configureServices, cancellationToken).ConfigureAwait(false);
         }
@@ -77,7 +77,7 @@ public static class ServeHost
         var builder = WebApplication.CreateSlimBuilder(HostOptionsFor());
         LogSetup.Configure(builder.Logging, settings);
         Systemd.Configure(builder.Services);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(settings.HttpEndpoint()));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
         var store = StoreFactory.Open(storeOptions, data.FullPath);
@@ -106,10 +106,10 @@ public static class ServeHost
             // without reading its rows (it names the store it was made for: a directory adopts one store).
             var image = data.ReadStoreId() is { } storeId ? ZoneImageFile.In(data.FullPath, storeId) : null;
             loading = ZoneLoader.ReadAsync(store, image, null, cancellationToken);
-            var dnsEndpoints = settings.DnsEndpoints;
+            var dnsEndpoints = settings.DnsEndpoints();
             var serverOptions = new ServerOptions
             {
-                Endpoint = settings.DnsEndpoint,
+                Endpoint = settings.DnsEndpoint(),
                 Nsid = settings.Nsid,
                 Version = settings.Chaos.Version,
                 Identity = settings.Chaos.Identity ?? settings.Nsid,

@@ -79,7 +79,10 @@ public sealed class ServeSettings
     public string LogFormat { get; set; } = "simple";
 
     /// <summary>The configuration these settings were bound from; reloaded on SIGHUP.</summary>
-    internal IConfigurationRoot? Configuration { get; private set; }
+    /// <remarks>A method pair, not a property: the configuration binder binds properties only.</remarks>
+    internal IConfigurationRoot? Configuration() => _configuration;
+
+    private IConfigurationRoot? _configuration;
 
     /// <summary>Tenant policy (config file section <c>Tenants</c>: CoolDown, RecheckInterval, PtrTtl, RequestsPerMinute).</summary>
     public Control.Tenants.TenantOptions Tenants { get; set; } = new();
@@ -154,18 +157,16 @@ public sealed class ServeSettings
     public bool Quiet { get; set; }
 
     /// <summary>The first DNS address (the one reported when there are several).</summary>
-    public IPEndPoint DnsEndpoint => DnsEndpoints[0];
+    /// <remarks>The endpoints are methods, not properties: they are parsed from <see cref="Dns"/> and <see cref="Http"/>, never bound.</remarks>
+    public IPEndPoint DnsEndpoint() => DnsEndpoints()[0];
 
-    public IReadOnlyList<IPEndPoint> DnsEndpoints
+    public IReadOnlyList<IPEndPoint> DnsEndpoints()
     {
-        get
-        {
-            var list = Dns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(d => Parse(d, "Dns")).ToList();
-            return list.Count > 0 ? list : throw new SettingsException("Dns: at least one IP:PORT is required");
-        }
+        var list = Dns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(d => Parse(d, "Dns")).ToList();
+        return list.Count > 0 ? list : throw new SettingsException("Dns: at least one IP:PORT is required");
     }
 
-    public IPEndPoint HttpEndpoint => Parse(Http, "Http");
+    public IPEndPoint HttpEndpoint() => Parse(Http, "Http");
 
     private static IPEndPoint Parse(string text, string key) =>
         EndpointText.TryParse(text, out var ep, out var error) ? ep : throw new SettingsException($"{key} '{text}': {error}");
@@ -173,9 +174,10 @@ public sealed class ServeSettings
     /// <summary>Checks everything up front, so a bad setting stops the start with one clear line.</summary>
     public void Validate()
     {
-        if (DnsEndpoints.Distinct().Count() != DnsEndpoints.Count)
+        var dnsEndpoints = DnsEndpoints();
+        if (dnsEndpoints.Distinct().Count() != dnsEndpoints.Count)
             throw new SettingsException($"Dns '{Dns}': an address is given twice");
-        _ = HttpEndpoint;
+        _ = HttpEndpoint();
         if (Zones is not null && !Directory.Exists(Zones))
             throw new SettingsException($"Zones '{Zones}': no such directory");
         if (Resolver is not null)
@@ -275,7 +277,7 @@ public sealed class ServeSettings
                 settings.NameServers = nameServers;
             if (configuration["Zones:Contact"] is { Length: > 0 } contact)
                 settings.Contact = contact;
-            settings.Configuration = configuration;
+            settings._configuration = configuration;
         }
         catch (InvalidOperationException e)
         {

@@ -51,7 +51,7 @@ public sealed partial class SettingsReload : IDisposable
             var changes = new List<string>();
             try
             {
-                var configuration = _settings.Configuration ?? throw new SettingsException("no configuration to reload");
+                var configuration = _settings.Configuration() ?? throw new SettingsException("no configuration to reload");
                 string levelsBefore = LogSetup.Describe(configuration);
                 // Reloading the root fires its change token: the logger filters follow at once.
                 configuration.Reload();

@@ -3,8 +3,8 @@ namespace Rdns.Interop.Tests.Support;
 /// <summary>Runs the real <c>./rdns</c> launcher at the repository root, as a user would.</summary>
 public static class RdnsProcess
 {
-    /// <summary>Generous: the first run may build the CLI.</summary>
-    public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(5);
+    /// <summary>Generous: the first run may build the CLI, with Native AOT (minutes on a busy machine).</summary>
+    public static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(20);
 
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
