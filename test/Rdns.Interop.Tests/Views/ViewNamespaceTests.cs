@@ -27,14 +27,15 @@ public sealed partial class ViewNamespaceTests : IAsyncLifetime
         {
             _a = await _networks.AddAsync("10.53.1.1", "10.53.1.2");
             _b = await _networks.AddAsync("172.31.53.1", "172.31.53.2");
+            _rdns = await RdnsServer.StartAsync(null, ["--dns", "127.0.0.1:0", "--dns", "10.53.1.1:0", "--dns", "172.31.53.1:0"]);
         }
         catch
         {
-            // Whatever was made goes, even when the test never starts.
+            // Whatever was made goes, even when the test never starts (the namespaces and their
+            // addresses would otherwise stay on the host and clash with the next run).
             await _networks.DisposeAsync();
             throw;
         }
-        _rdns = await RdnsServer.StartAsync(null, ["--dns", "127.0.0.1:0", "--dns", "10.53.1.1:0", "--dns", "172.31.53.1:0"]);
         _http = new HttpClient { BaseAddress = _rdns.Http };
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _rdns.AdminKey);
         await Api(HttpMethod.Post, "/v1/views", new { name = "net-a", match = new[] { "10.53.1.0/30" } });
