@@ -6,6 +6,8 @@ using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Transfer;
 
+using static Rdns.Control.Tests.Secondary.ScriptedAnswers;
+
 namespace Rdns.Control.Tests.Secondary;
 
 /// <summary>
@@ -16,10 +18,6 @@ namespace Rdns.Control.Tests.Secondary;
 /// </summary>
 public sealed class KeptConnectionTests
 {
-    private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
-
-    private static ResourceRecord Soa(uint serial) =>
-        new(Zone, RecordType.SOA, 300, Rdata.Soa(DnsName.Parse("ns.example.net."), DnsName.Parse("host.example.net."), serial, 3600, 600, 86400, 60));
 
     /// <summary>Answers up to <paramref name="answersPerConnection"/> requests on each connection, then closes it when the next request arrives.</summary>
     private sealed class ScriptedPrimary : IAsyncDisposable
@@ -99,16 +97,6 @@ public sealed class KeptConnectionTests
             catch (Exception e) when (e is OperationCanceledException or IOException)
             {
             }
-        }
-
-        /// <summary>A message as TCP carries it: its length in two octets, then the message.</summary>
-        private static byte[] Framed(DnsMessage message)
-        {
-            var wire = message.ToWire();
-            var framed = new byte[wire.Length + 2];
-            BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)wire.Length);
-            wire.CopyTo(framed, 2);
-            return framed;
         }
 
         public async ValueTask DisposeAsync()

@@ -6,6 +6,8 @@ using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Transfer;
 
+using static Rdns.Control.Tests.Secondary.ScriptedAnswers;
+
 namespace Rdns.Control.Tests.Secondary;
 
 /// <summary>
@@ -15,10 +17,6 @@ namespace Rdns.Control.Tests.Secondary;
 /// </summary>
 public sealed class KeptQueryConnectionTests
 {
-    private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
-
-    private static ResourceRecord Soa(uint serial) =>
-        new(Zone, RecordType.SOA, 300, Rdata.Soa(DnsName.Parse("ns.example.net."), DnsName.Parse("host.example.net."), serial, 3600, 600, 86400, 60));
 
     /// <summary>Truncates every UDP answer; over TCP answers the first request of each connection and no other.</summary>
     private sealed class TruncatingServer : IAsyncDisposable
@@ -100,11 +98,7 @@ public sealed class KeptQueryConnectionTests
                     var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
                     answer.Questions.Add(query.Questions[0]);
                     answer.Answers.Add(Soa(5));
-                    var wire = answer.ToWire();
-                    var framed = new byte[wire.Length + 2];
-                    BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)wire.Length);
-                    wire.CopyTo(framed, 2);
-                    await stream.WriteAsync(framed, _stop.Token);
+                    await stream.WriteAsync(Framed(answer), _stop.Token);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
