@@ -31,7 +31,7 @@ public sealed class ServerOptions
     /// in the benchmark harness (docs/BENCHMARKS.md, "CPU per query, round three"); set
     /// <see cref="UdpWorkers"/> lower to trade throughput for CPU.
     /// </summary>
-    public static int DefaultUdpWorkers => Math.Max(1, Environment.ProcessorCount);
+    public static int DefaultUdpWorkers => Environment.ProcessorCount;
 
     /// <summary>
     /// 10 s: RFC 7766 §6.2.3 suggests servers keep idle connections for seconds, not minutes,

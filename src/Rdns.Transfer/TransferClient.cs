@@ -135,10 +135,8 @@ public sealed class TransferClient : IDisposable
                 {
                     message = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (TransferException e) when (connection.Reused && e.Failure == TransferFailure.Unreachable)
+                catch (TransferException e) when (ClosedUnderUs(connection, e))
                 {
-                    // The server closed the kept connection as the request went out. A server
-                    // that is slow to answer is not asked again: that would double the wait.
                     continue;
                 }
                 if (message is null)
@@ -221,9 +219,8 @@ public sealed class TransferClient : IDisposable
                 {
                     wire = await connection.ReceiveAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (TransferException e) when (connection.Reused && messages == 0 && e.Failure == TransferFailure.Unreachable)
+                catch (TransferException e) when (messages == 0 && ClosedUnderUs(connection, e))
                 {
-                    // The server closed the kept connection as the request went out.
                     return null;
                 }
                 if (wire is null)
@@ -271,6 +268,13 @@ public sealed class TransferClient : IDisposable
             exchange.DropPending();
         }
     }
+
+    /// <summary>
+    /// The server closed a kept connection as the request went out: ask again on a new one. A
+    /// server that is only slow to answer is not asked again, which would double the wait.
+    /// </summary>
+    private static bool ClosedUnderUs(TcpConnection connection, TransferException e) =>
+        connection.Reused && e.Failure == TransferFailure.Unreachable;
 
     /// <summary>A kept connection to <paramref name="server"/>, or a new one.</summary>
     private async Task<TcpConnection> OpenAsync(IPEndPoint server, CancellationToken cancellationToken) =>

@@ -18,7 +18,6 @@ namespace Rdns.Control.Tests.Secondary;
 /// </summary>
 public sealed class KeptConnectionTests
 {
-
     /// <summary>Answers up to <paramref name="answersPerConnection"/> requests on each connection, then closes it when the next request arrives.</summary>
     private sealed class ScriptedPrimary : IAsyncDisposable
     {

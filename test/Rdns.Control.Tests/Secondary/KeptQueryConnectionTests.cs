@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
 using Rdns.Transfer;
@@ -17,7 +16,6 @@ namespace Rdns.Control.Tests.Secondary;
 /// </summary>
 public sealed class KeptQueryConnectionTests
 {
-
     /// <summary>Truncates every UDP answer; over TCP answers the first request of each connection and no other.</summary>
     private sealed class TruncatingServer : IAsyncDisposable
     {
