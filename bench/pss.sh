@@ -31,7 +31,17 @@ for _ in $(seq 1 50); do echo "${zone:-.} SOA"; done >"$log.q"
 dnsperf -s 127.0.0.1 -p 25353 -d "$log.q" -l 3 >/dev/null 2>&1 || true
 sleep 3
 echo "PSS before use: ${before} kB; after API requests and queries: $(pss) kB"
-grep -E '^Pss_(Anon|File|Shmem)' "/proc/$pid/smaps_rollup"
+grep -E '^(Rss|Pss_(Anon|File|Shmem))' "/proc/$pid/smaps_rollup"
+# PSS divides a page among the processes that map it: another process running the same binary
+# (a test suite, a second server) halves the binary's pages here. RSS counts them whole, which is
+# what the server costs when it runs alone; the two differ by what is shared.
+real="$(readlink -f "$bin")"
+others=0
+for p in /proc/[0-9]*; do
+  [ "${p#/proc/}" = "$pid" ] && continue
+  grep -qF "$real" "$p/maps" 2>/dev/null && others=$((others + 1))
+done
+[ "$others" = 0 ] || echo "warning: $others other process(es) map $real: PSS is lower than it would be alone (see Rss)"
 echo "largest by directory (kB):"
 awk '/^[0-9a-f]+-[0-9a-f]+ /{n=$6; if(n=="")n="[anon]"; d=n; sub("/[^/]*$","",d); if(d=="")d=n}
      /^Pss:/{p[d]+=$2} END{for(d in p) printf "%8d %s\n", p[d], d}' "/proc/$pid/smaps" | sort -rn | head -8
