@@ -17,6 +17,14 @@ namespace Rdns.Interop.Tests.Durability;
 /// </summary>
 public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    /// <summary>
+    /// A node learns of another's commit by PostgreSQL's LISTEN/NOTIFY; without that push, only the
+    /// change listener's idle check (every 30 s) would bring it. A bound well under the idle check
+    /// proves the push without timing it: how fast it is (milliseconds) goes to the test output and
+    /// the benchmarks, and a loaded machine does not fail the test.
+    /// </summary>
+    private static readonly TimeSpan Pushed = TimeSpan.FromSeconds(10);
+
     private readonly string _database = "rdns_nodes_" + Guid.NewGuid().ToString("N");
     private string _store = "";
 
@@ -62,7 +70,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
     private static StringContent Json(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
 
     [Fact]
-    public async Task A_ptr_set_through_one_node_is_answered_by_the_other_within_a_second()
+    public async Task A_ptr_set_through_one_node_is_pushed_to_the_other_and_answered_there()
     {
         await using var a = await RdnsServer.StartAsync(null, ["--store", _store]);
         await using var b = await RdnsServer.StartAsync(null, ["--store", _store]);
@@ -81,7 +89,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
             string name = $"{n}.100.51.198.in-addr.arpa.";
             while (await PtrAsync(other, name) != target)
             {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the change through node {node} was not answered by the other node within 1 s");
+                Assert.True(clock.Elapsed < Pushed, $"the change through node {node} was not answered by the other node within {Pushed.TotalSeconds} s");
                 await Task.Delay(5);
             }
             output.WriteLine($"set through node {node}, answered by the other after {clock.Elapsed.TotalMilliseconds:F1} ms");
@@ -166,7 +174,7 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_tsig_key_made_on_one_node_signs_updates_at_the_other_and_is_refused_there_within_a_second_of_its_deletion()
+    public async Task A_tsig_key_made_on_one_node_signs_updates_at_the_other_and_is_refused_there_once_deleted()
     {
         await using var a = await RdnsServer.StartAsync(null, ["--store", _store]);
         // Nodes of one store share the seal key of stored TSIG secrets (docs/DDNS.md).
@@ -186,11 +194,10 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
 
             var clock = Stopwatch.StartNew();
             Rcode rcode;
-            while ((rcode = (await TestSupport.DnsUpdateClient.SendAsync(b.Dns, update, key)).Rcode) != Rcode.NoError && clock.Elapsed < TimeSpan.FromSeconds(5))
+            while ((rcode = (await TestSupport.DnsUpdateClient.SendAsync(b.Dns, update, key)).Rcode) != Rcode.NoError && clock.Elapsed < Pushed)
                 await Task.Delay(50);
             output.WriteLine($"key usable at B after {clock.ElapsedMilliseconds} ms");
             Assert.Equal(Rcode.NoError, rcode);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"the key reached B after {clock.ElapsedMilliseconds} ms");
             // The other node follows B's commit as it follows any (LISTEN/NOTIFY).
             clock.Restart();
             while (await PtrAsync(a, "7.113.0.203.in-addr.arpa.") != "east.example.net." && clock.Elapsed < TimeSpan.FromSeconds(5))
@@ -200,11 +207,10 @@ public sealed class TwoNodeTests(ITestOutputHelper output) : IAsyncLifetime
             (await viaA.DeleteAsync("/v1/tsig-keys/dhcp-east")).EnsureSuccessStatusCode();
             clock.Restart();
             Protocol.Tsig.TsigError? error;
-            while ((error = (await TestSupport.DnsUpdateClient.SendAsync(b.Dns, update, key)).Error) != Protocol.Tsig.TsigError.BadKey && clock.Elapsed < TimeSpan.FromSeconds(5))
+            while ((error = (await TestSupport.DnsUpdateClient.SendAsync(b.Dns, update, key)).Error) != Protocol.Tsig.TsigError.BadKey && clock.Elapsed < Pushed)
                 await Task.Delay(20);
             output.WriteLine($"key refused at B {clock.ElapsedMilliseconds} ms after its deletion at A");
             Assert.Equal(Protocol.Tsig.TsigError.BadKey, error);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"B still accepted the key {clock.ElapsedMilliseconds} ms after its deletion");
         }
         finally
         {
