@@ -78,7 +78,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
     }
 
     [Fact]
-    public async Task A_commit_through_one_node_is_noticed_by_another_within_a_second()
+    public async Task A_commit_through_one_node_is_pushed_to_another()
     {
         await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
         await using var other = OpenStore();
@@ -89,7 +89,9 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], Audit("commit", "zone"));
-        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(1)));
+        // Pushed by LISTEN/NOTIFY: the listener's only other way, its idle check, waits 30 s. How
+        // fast the push is goes to the output, not into an assertion a loaded machine could fail.
+        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(10)));
         Output.WriteLine($"notice after {clock.Elapsed.TotalMilliseconds:F1} ms");
         Assert.Equal(new ChangeNotice(Zone2, 2, ChangeKind.Changed), notices.Current);
 
