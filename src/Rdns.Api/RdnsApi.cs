@@ -229,6 +229,9 @@ public static partial class RdnsApi
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) || !context.Request.Path.StartsWithSegments("/v1"))
             return;
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Api.Changes");
+        // Off (a node logging warnings only): nothing of the line is made.
+        if (!logger.IsEnabled(LogLevel.Information))
+            return;
         var caller = context.Items[typeof(ApiCaller)] as ApiCaller;
         LogChange(logger, context.Request.Method, context.Request.Path, caller?.KeyId ?? "-", caller?.Role.ToString().ToLowerInvariant() ?? "none",
             context.Response.StatusCode, context.Connection.RemoteIpAddress?.ToString() ?? "-");

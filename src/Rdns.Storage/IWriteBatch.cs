@@ -15,6 +15,13 @@ public interface IWriteBatch : IAsyncDisposable
     /// <summary>The zone's stored serial as this transaction sees it; null when the zone does not exist.</summary>
     Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The stored serials of <paramref name="zones"/> as this transaction sees them, read together
+    /// (a batch of changes to many zones asks once, not once per zone); a zone that does not exist
+    /// is missing from the result. Keys are the names as given.
+    /// </summary>
+    Task<IReadOnlyDictionary<DnsName, uint>> GetSerialsAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default);
+
     /// <summary>As <see cref="IZoneStore.GetJournalAsync"/>, inside this transaction.</summary>
     Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default);
 

@@ -49,6 +49,9 @@ internal abstract partial class SqlStore
         public Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default) =>
             SqlStore.GetSerialAsync(session, view, zone, cancellationToken);
 
+        public Task<IReadOnlyDictionary<DnsName, uint>> GetSerialsAsync(IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken = default) =>
+            SqlStore.GetSerialsAsync(session, view, zones, cancellationToken);
+
         public Task<IReadOnlyList<Changeset>?> GetJournalAsync(DnsName zone, uint fromSerial, CancellationToken cancellationToken = default) =>
             SqlStore.GetJournalAsync(session, view, zone, fromSerial, cancellationToken);
 

@@ -85,6 +85,10 @@ internal abstract partial class SqlStore
             insert.With("@now", DbTime(now));
             seq = await insert.ScalarInt64Async(cancellationToken) ?? throw new InvalidOperationException("journal insert returned no sequence number");
         }
+        // Until a zone's journal is longer than the limit there is nothing to trim (sequence
+        // numbers start at 1 and only grow), and no statement is spent finding that out.
+        if (seq <= Options.JournalLimit)
+            return;
         await using var prune = s.Command("DELETE FROM journal WHERE zone_id = @zone AND seq <= @oldest");
         prune.With("@zone", zoneId);
         prune.With("@oldest", seq - Options.JournalLimit);

@@ -98,6 +98,39 @@ internal abstract partial class SqlStore
         return (uint?)await cmd.ScalarInt64Async(cancellationToken);
     }
 
+    /// <summary>Names asked per statement: one statement text whatever the count (the rest padded), so it is prepared once.</summary>
+    private const int SerialsPerStatement = 64;
+
+    private static readonly string SerialsSql =
+        "SELECT name, serial FROM zones WHERE name IN (" + string.Join(", ", Enumerable.Range(0, SerialsPerStatement).Select(i => $"@n{i}")) + ")";
+
+    private static readonly string[] SerialsParameters = [.. Enumerable.Range(0, SerialsPerStatement).Select(i => $"@n{i}")];
+
+    private static async Task<IReadOnlyDictionary<DnsName, uint>> GetSerialsAsync(StoreSession s, string view, IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken)
+    {
+        var serials = new Dictionary<DnsName, uint>(zones.Count);
+        if (zones.Count == 0)
+            return serials;
+        // The stored key of each name back to the name as the caller gave it.
+        var byKey = new Dictionary<string, DnsName>(zones.Count, StringComparer.Ordinal);
+        foreach (var zone in zones)
+            byKey.TryAdd(ZoneKey.Of(view, zone), zone);
+        var keys = byKey.Keys.ToList();
+        for (int start = 0; start < keys.Count; start += SerialsPerStatement)
+        {
+            await using var cmd = s.Command(SerialsSql);
+            for (int i = 0; i < SerialsPerStatement; i++)
+                cmd.With(SerialsParameters[i], keys[Math.Min(start + i, keys.Count - 1)]);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (byKey.TryGetValue(reader.GetString(0), out var zone))
+                    serials[zone] = (uint)reader.GetInt64(1);
+            }
+        }
+        return serials;
+    }
+
     public Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default) =>
         ListZonesAsync(Public, limit, after, cancellationToken);
 

@@ -31,14 +31,16 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
     public long IdleSince { get; set; }
 
     /// <summary>
-    /// Whether an idle connection can take another request: nothing is waiting to be read (a
-    /// server that closed it has sent its FIN, one that misbehaved sent something unasked).
+    /// Whether an idle connection can take another request: nothing is waiting to be read, on the
+    /// socket or read ahead (a server that closed it has sent its FIN, one that misbehaved sent
+    /// something unasked).
     /// </summary>
     public bool LooksUsable()
     {
         try
         {
-            return socket.Connected && !socket.Poll(0, SelectMode.SelectRead);
+            // Octets read ahead and not taken are the start of something not asked for.
+            return _start == _end && socket.Connected && !socket.Poll(0, SelectMode.SelectRead);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -61,38 +63,45 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
         }
     }
 
+    /// <summary>
+    /// What was read from the socket and not yet taken: a read takes whatever has arrived (up to
+    /// the buffer's size), so the length and a small message (an IXFR of one change, the SOA of
+    /// an answer that nothing is newer) come in one system call rather than one for the length
+    /// and one for the message.
+    /// </summary>
+    private readonly byte[] _buffer = new byte[ReadAhead];
+    private int _start;
+    private int _end;
+
+    /// <summary>4 KiB: a DNS answer of a change or two, with room to spare; a larger message is read straight into its own array.</summary>
+    internal const int ReadAhead = 4096;
+
     /// <summary>The next message, or null when the server closed the connection cleanly between messages.</summary>
     public async Task<ReadOnlyMemory<byte>?> ReceiveAsync(CancellationToken cancellationToken)
     {
-        if (!await ReadExactlyAsync(_length, cancellationToken, allowEnd: true).ConfigureAwait(false))
-            return null;
-        int length = BinaryPrimitives.ReadUInt16BigEndian(_length);
-        if (length < DnsHeader.Size)
-            throw new TransferException(TransferFailure.Malformed, $"{server} sent a message of {length} octets");
-        var message = new byte[length];
-        await ReadExactlyAsync(message, cancellationToken, allowEnd: false).ConfigureAwait(false);
-        return message;
-    }
-
-    private async Task<bool> ReadExactlyAsync(byte[] buffer, CancellationToken cancellationToken, bool allowEnd)
-    {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(idle);
-        int read = 0;
         try
         {
-            while (read < buffer.Length)
+            if (!await FillAsync(2, wait, allowEnd: true).ConfigureAwait(false))
+                return null;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start));
+            _start += 2;
+            if (length < DnsHeader.Size)
+                throw new TransferException(TransferFailure.Malformed, $"{server} sent a message of {length} octets");
+            var message = new byte[length];
+            int have = Math.Min(length, _end - _start);
+            _buffer.AsSpan(_start, have).CopyTo(message);
+            _start += have;
+            // The rest of a message larger than what was buffered goes straight into it.
+            for (int read = have; read < length;)
             {
-                int n = await _stream.ReadAsync(buffer.AsMemory(read), wait.Token).ConfigureAwait(false);
+                wait.CancelAfter(idle);
+                int n = await _stream.ReadAsync(message.AsMemory(read), wait.Token).ConfigureAwait(false);
                 if (n == 0)
-                {
-                    if (allowEnd && read == 0)
-                        return false;
                     throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection in the middle of a message");
-                }
                 read += n;
             }
-            return true;
+            return message;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -102,6 +111,36 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
         {
             throw new TransferException(TransferFailure.Unreachable, $"{server}: {e.Message}", inner: e);
         }
+    }
+
+    /// <summary>
+    /// Until at least <paramref name="count"/> octets are buffered, each read waiting at most the
+    /// idle time; false when the server closed the connection before any of them (and
+    /// <paramref name="allowEnd"/>).
+    /// </summary>
+    private async Task<bool> FillAsync(int count, CancellationTokenSource wait, bool allowEnd)
+    {
+        if (_end - _start >= count)
+            return true;
+        if (_start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+        while (_end < count)
+        {
+            wait.CancelAfter(idle);
+            int n = await _stream.ReadAsync(_buffer.AsMemory(_end), wait.Token).ConfigureAwait(false);
+            if (n == 0)
+            {
+                if (allowEnd && _end == 0)
+                    return false;
+                throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection in the middle of a message");
+            }
+            _end += n;
+        }
+        return true;
     }
 
     public void Dispose() => _stream.Dispose();

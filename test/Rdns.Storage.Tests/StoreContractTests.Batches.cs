@@ -62,4 +62,44 @@ public abstract partial class StoreContractTests
         Assert.Null(await Store.GetSerialAsync(Zone2));
         Assert.Equal(5u, await Store.GetSerialAsync(Zone3));
     }
+
+    [Fact]
+    public async Task A_batch_reads_the_serials_of_many_zones_at_once_as_one_zone_at_a_time_would()
+    {
+        // More zones than one statement asks for, a missing one, a name in capitals, and the same
+        // name in another view with a serial of its own.
+        var zones = Enumerable.Range(0, 150).Select(i => N($"{i}.51.198.in-addr.arpa.")).ToList();
+        await using (var batch = await Store.BeginBatchAsync(zones))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("create", "zones"))
+            {
+                Creations = [.. zones.Where((_, i) => i % 7 != 3).Select((z, i) => new ZoneCreation(z, Zone(z, (uint)(100 + i), ptrs: 0), false))],
+            });
+            await batch.CommitAsync();
+        }
+        await Store.AddViewAsync(View("office"), Audit("view.create", "office"));
+        await using (var batch = await Store.BeginBatchAsync("office", [zones[0]]))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("create", "office")) { Creations = [new ZoneCreation(zones[0], Zone(zones[0], 9, ptrs: 0), false)] });
+            await batch.CommitAsync();
+        }
+        var asked = zones.Append(N("0.51.198.IN-ADDR.ARPA.")).ToList();
+        await using (var batch = await Store.BeginBatchAsync(asked))
+        {
+            var serials = await batch.GetSerialsAsync(asked);
+            foreach (var zone in asked)
+            {
+                uint? one = await batch.GetSerialAsync(zone);
+                Assert.Equal(one, serials.TryGetValue(zone, out uint s) ? s : null);
+            }
+            Assert.Equal(129, serials.Count); // 150 less the 22 never created; the name in capitals is the first one
+            Assert.Equal(100u, serials[zones[0]]);
+            Assert.Empty(await batch.GetSerialsAsync([]));
+        }
+        await using (var batch = await Store.BeginBatchAsync("office", [zones[0], zones[1]]))
+        {
+            var serials = await batch.GetSerialsAsync([zones[0], zones[1]]);
+            Assert.Equal(9u, Assert.Single(serials).Value);
+        }
+    }
 }

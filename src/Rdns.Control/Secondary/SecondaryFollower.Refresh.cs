@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Rdns.Protocol.Wire;
 using Rdns.Protocol.Records;
 using Rdns.Transfer;
@@ -192,7 +193,8 @@ public sealed partial class SecondaryFollower
                 throw new TransferException(TransferFailure.Malformed, $"{primary} answered an IXFR of {zone.Name} we did not ask for");
         }
         Interlocked.Increment(ref zone.Transfers);
-        LogTransferred(_logger, zone.Name.ToString(), transfer is IncrementalTransfer ? "IXFR" : "AXFR", primary.ToString(), current?.Serial ?? 0, transfer.Serial, transfer.Bytes);
+        if (_logger.IsEnabled(LogLevel.Information))
+            LogTransferred(_logger, zone.Name.ToString(), transfer is IncrementalTransfer ? "IXFR" : "AXFR", primary.ToString(), current?.Serial ?? 0, transfer.Serial, transfer.Bytes);
         if (result.Changed.Count > 0)
             Refreshed?.Invoke(zone.Name, result.Changed[0].Serial);
         return true;

@@ -272,8 +272,11 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         long started = Stopwatch.GetTimestamp();
         await using (var tx = await _store.BeginBatchAsync(View, zones).ConfigureAwait(false))
         {
+            // Every zone's stored serial in one read: with changes spread over many zones a batch
+            // touches a zone per request, and a statement per zone was a statement per change.
+            var stored = await tx.GetSerialsAsync(zones).ConfigureAwait(false);
             foreach (var zone in zones)
-                await CatchUpAsync(tx, zone, working, notices).ConfigureAwait(false);
+                await CatchUpAsync(tx, zone, stored.TryGetValue(zone, out uint serial) ? serial : null, working, notices).ConfigureAwait(false);
             foreach (var p in batch)
             {
                 if (p.Write is null)
@@ -345,15 +348,15 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     }
 
     /// <summary>
-    /// Makes the working copy of a zone what the store holds: from the journal when it reaches
+    /// Makes the working copy of a zone what the store holds (<paramref name="stored"/>, its serial
+    /// there, null when it is not there): from the journal when it reaches
     /// back to our serial, else loaded whole. Inside the batch's transaction, which holds the
     /// zone's lock, so nothing can change it again before the batch commits.
     /// </summary>
-    private async Task CatchUpAsync(IWriteBatch tx, DnsName zone, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
+    private async Task CatchUpAsync(IWriteBatch tx, DnsName zone, uint? stored, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
     {
         var current = _zones.Current.Get(zone);
         working[zone] = current;
-        var stored = await tx.GetSerialAsync(zone).ConfigureAwait(false);
         if (stored is null)
         {
             if (current is not null)

@@ -128,7 +128,10 @@ public sealed partial class ZoneTransferHandler : ITransferHandler
         long count = writer.Records;
         Interlocked.Increment(ref _sent);
         Interlocked.Add(ref _sentBytes, bytes);
-        LogTransfer(_logger, kind, zone!.Origin.ToString(), zone.Serial, remote.Address.ToString(), count, messages);
+        // A line per transfer at Information; its names are not made into strings when it is off
+        // (a primary following every change sends a transfer per change and secondary).
+        if (_logger.IsEnabled(LogLevel.Information))
+            LogTransfer(_logger, kind, zone!.Origin.ToString(), zone.Serial, remote.Address.ToString(), count, messages);
     }
 
     /// <summary>UDP: IXFR only, answered when it fits; otherwise the current SOA alone tells the client to use TCP (RFC 1995 §2).</summary>
