@@ -333,6 +333,21 @@ internal sealed class AddressZones
         return !_ancestor;
     }
 
+    /// <summary>Prefetches the table slot where <paramref name="name"/>'s most specific candidate zone would be (see <see cref="ZonePrefetch"/>).</summary>
+    internal void PrefetchSlot(ReadOnlySpan<byte> name)
+    {
+        if (!Read(name, out int family, out int length, out ulong hi, out ulong lo, out _))
+            return;
+        ulong lengths = (family == 0 ? _lengths4 : _lengths6) & ((2UL << length) - 1);
+        var table = family == 0 ? _table4 : _table6;
+        if (lengths == 0 || table.Length == 0)
+            return;
+        int l = 63 - BitOperations.LeadingZeroCount(lengths);
+        if (l != length)
+            Shorten(family, l, ref hi, ref lo);
+        Prefetch.Element(table, Slot(hi, lo, table.Length));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ZoneSnapshot? Get(Change[] overlay, int family, ulong hi, ulong lo)
     {

@@ -60,6 +60,9 @@ public sealed class ZoneSet
 
     public int Count => _zones.Count;
 
+    /// <summary>The reverse zones by address (for <see cref="ZonePrefetch"/>).</summary>
+    internal AddressZones Addresses => _addresses;
+
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 

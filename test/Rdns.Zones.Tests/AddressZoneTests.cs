@@ -132,3 +132,46 @@ public class AddressZoneTests
             Assert.Same(zones[i], set.FindZone(DnsName.Parse($"77.{i % 256}.{i / 256}.10.in-addr.arpa.").Wire));
     }
 }
+
+/// <summary>Prefetching a batch is only hints: it takes any message, odd ones included, and changes no answer.</summary>
+public class ZonePrefetchTests
+{
+    [Fact]
+    public void Any_batch_of_messages_is_prefetched_without_a_fault()
+    {
+        var zones = new List<ZoneSnapshot>();
+        for (int i = 0; i < 40; i++)
+        {
+            var b = ZoneBuilder.Standard($"{i}.2.10.in-addr.arpa.");
+            for (int h = 0; h < 30; h++)
+                b.Ptr($"{h}", $"host{h}.example.net.");
+            zones.Add(b.Build());
+        }
+        zones.Add(ZoneBuilder.Standard("8.b.d.0.1.0.0.2.ip6.arpa.").Build());
+        var set = ZoneSet.From(zones);
+        var messages = new List<byte[]>();
+        for (int i = 0; i < 60; i++)
+            messages.Add(Protocol.Wire.DnsMessage.Query(DnsName.Parse($"{i % 31}.{i % 45}.2.10.in-addr.arpa."), Protocol.Wire.RecordType.PTR).ToWire());
+        messages.Add(Protocol.Wire.DnsMessage.Query(DnsName.Parse("1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."), Protocol.Wire.RecordType.PTR).ToWire());
+        messages.Add([]);
+        messages.Add(new byte[12]);
+        // A name of single-octet labels running past 255 octets, and a label running past the end.
+        var longName = new byte[12 + 600];
+        longName[5] = 1;
+        for (int i = 12; i < longName.Length; i += 2)
+            longName[i] = 1;
+        messages.Add(longName);
+        messages.Add([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 40, (byte)'a']);
+        var prefetch = new ZonePrefetch(messages.Count);
+        for (int round = 0; round < 2; round++)
+        {
+            prefetch.Begin(set);
+            for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
+            {
+                for (int i = 0; i < messages.Count; i++)
+                    prefetch.Step(pass, i, messages[i]);
+            }
+            prefetch.End();
+        }
+    }
+}
