@@ -38,6 +38,7 @@ public struct ParsedRequest
     /// the counts announce. When an OPT record was seen, <see cref="Edns"/> describes it even if
     /// the request is malformed, so the FORMERR can carry an OPT (RFC 6891 §7).
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the name buffers are written before they are read
     public static bool TryParse(ReadOnlySpan<byte> query, in DnsHeader header, ref ParsedRequest request)
     {
         request.Header = header;

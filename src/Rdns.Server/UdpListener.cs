@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Rdns.Server.Pipeline;
+using Rdns.Zones;
 
 namespace Rdns.Server;
 
@@ -162,11 +163,24 @@ public sealed partial class UdpListener : IDisposable
         for (int i = 0; i < addresses.Length; i++)
             addresses[i] = new SocketAddress(socket.AddressFamily);
         var lengths = new int[BatchedUdp.Batch];
+        var prefetch = PrefetchEnabled ? new ZonePrefetch(BatchedUdp.Batch) : null;
         while (!_stopping)
         {
             int received = batch.Receive(socket);
             if (received < 0)
                 return;
+            if (prefetch is not null && received > 1)
+            {
+                try
+                {
+                    Prefetch(prefetch, batch, received);
+                }
+                catch (Exception e) when (!_stopping)
+                {
+                    // Only hints: a bug there must cost nothing but the hints.
+                    LogQueryFailed(_logger, e);
+                }
+            }
             // One timestamp per batch: a query's processing time includes its wait behind the
             // queries received with it, which is what its client waits too.
             long receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -194,6 +208,27 @@ public sealed partial class UdpListener : IDisposable
                 batch.Send(socket, lengths.AsSpan(0, received));
             Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
         }
+    }
+
+    /// <summary>
+    /// Prefetching across a batch (<see cref="ZonePrefetch"/>) on x86-64, unless
+    /// <c>RDNS_UDP_PREFETCH=0</c> turns it off (to measure what it saves).
+    /// </summary>
+    private static readonly bool PrefetchEnabled = ZonePrefetch.IsSupported && Environment.GetEnvironmentVariable("RDNS_UDP_PREFETCH") != "0";
+
+    /// <summary>Fetches what the batch's queries will read, one level per pass over the batch, before any is answered.</summary>
+    private void Prefetch(ZonePrefetch prefetch, BatchedUdp batch, int received)
+    {
+        prefetch.Begin(_pipeline.CurrentZones);
+        for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
+        {
+            for (int i = 0; i < received; i++)
+            {
+                if (!batch.Truncated(i))
+                    prefetch.Step(pass, i, batch.Request(i));
+            }
+        }
+        prefetch.End();
     }
 
     /// <summary>

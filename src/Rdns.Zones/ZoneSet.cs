@@ -12,9 +12,11 @@ namespace Rdns.Zones;
 /// </summary>
 public sealed class ZoneSet
 {
-    public static readonly ZoneSet Empty = new(NameMap<ZoneSnapshot>.Empty, new int[DnsName.MaxLength], Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
+    public static readonly ZoneSet Empty = new(NameMap<ZoneSnapshot>.Empty, AddressZones.Empty, new int[DnsName.MaxLength], Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
 
     private readonly NameMap<ZoneSnapshot> _zones;
+    /// <summary>The reverse zones by address: how a query finds its zone (see <see cref="FindZone(ReadOnlySpan{byte}, int)"/>).</summary>
+    private readonly AddressZones _addresses;
     private readonly NameMap<Dnssec.ZoneSigner> _signers;
     /// <summary>How many zones have each label count: the range of suffixes a lookup must try.</summary>
     private readonly int[] _labelCounts;
@@ -25,10 +27,11 @@ public sealed class ZoneSet
     private readonly ZoneSet? _local;
     private readonly bool _serveLocally;
 
-    private ZoneSet(NameMap<ZoneSnapshot> zones, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers, ZoneSet? local = null, bool serveLocally = false,
+    private ZoneSet(NameMap<ZoneSnapshot> zones, AddressZones addresses, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers, ZoneSet? local = null, bool serveLocally = false,
         string view = Addressing.ViewName.Public)
     {
         _zones = zones;
+        _addresses = addresses;
         _signers = signers;
         _labelCounts = labelCounts;
         Defaults = defaults;
@@ -57,10 +60,13 @@ public sealed class ZoneSet
 
     public int Count => _zones.Count;
 
+    /// <summary>The reverse zones by address (for <see cref="ZonePrefetch"/>).</summary>
+    internal AddressZones Addresses => _addresses;
+
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _labelCounts, defaults, _signers, _local, _serveLocally, View);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _addresses, _labelCounts, defaults, _signers, _local, _serveLocally, View);
 
     /// <summary>The signer of a signed zone; null when the zone is not signed.</summary>
     public Dnssec.ZoneSigner? SignerOf(ZoneSnapshot zone) =>
@@ -71,12 +77,12 @@ public sealed class ZoneSet
 
     /// <summary>This set with <paramref name="zone"/> signed by <paramref name="signer"/> (null: unsigned).</summary>
     public ZoneSet WithSigner(DnsName zone, Dnssec.ZoneSigner? signer) =>
-        new(_zones, _labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer), _local, _serveLocally, View);
+        new(_zones, _addresses, _labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer), _local, _serveLocally, View);
     
     /// <summary>The view these zones belong to: what the store's journal of a zone of theirs is looked up under.</summary>
     public string View { get; }
 
-    public ZoneSet WithView(string view) => new(_zones, _labelCounts, Defaults, _signers, _local, _serveLocally, view);
+    public ZoneSet WithView(string view) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _local, _serveLocally, view);
 
     /// <summary>
     /// This set with locally served zones beneath it (RFC 6303, RFC 7793). With
@@ -87,7 +93,7 @@ public sealed class ZoneSet
     /// <see cref="Get(DnsName)"/>, <see cref="FindZone(ReadOnlySpan{byte})"/>, <see cref="Zones"/>
     /// and transfers never see them.
     /// </summary>
-    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _labelCounts, Defaults, _signers, local, serve, View);
+    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _addresses, _labelCounts, Defaults, _signers, local, serve, View);
 
     /// <summary>The locally served zones beneath this set, and whether they answer (see <see cref="WithLocalZones"/>).</summary>
     public (ZoneSet? Zones, bool Serve) LocalZones => (_local, _serveLocally);
@@ -126,6 +132,9 @@ public sealed class ZoneSet
     {
         if (_zones.Count == 0)
             return null;
+        // A reverse name: its zone by address, unless the index leaves it to the names.
+        if (_addresses.TryFind(name, aboveLabels, out var byAddress))
+            return byAddress;
         int labels = WireName.CountLabels(name);
         int pos = 0;
         for (int l = labels; l > _maxLabels; l--)
@@ -189,14 +198,15 @@ public sealed class ZoneSet
                 counts[zone.Origin.LabelCount]++;
             }
         }
-        return new ZoneSet(zones, counts ?? _labelCounts, Defaults, signers, _local, _serveLocally, View);
+        var addresses = _addresses.With(changed, removed, () => zones.Values);
+        return new ZoneSet(zones, addresses, counts ?? _labelCounts, Defaults, signers, _local, _serveLocally, View);
     }
 
     /// <summary>A set of <paramref name="zones"/> in place of this one's, keeping its defaults and locally served zones.</summary>
     public ZoneSet Rebuilt(IEnumerable<ZoneSnapshot> zones)
     {
         var fresh = From(zones, Defaults);
-        return new ZoneSet(fresh._zones, fresh._labelCounts, Defaults, _signers, _local, _serveLocally, View);
+        return new ZoneSet(fresh._zones, fresh._addresses, fresh._labelCounts, Defaults, _signers, _local, _serveLocally, View);
     }
 
     public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)
@@ -208,6 +218,6 @@ public sealed class ZoneSet
         var counts = new int[DnsName.MaxLength];
         foreach (var z in map.Values)
             counts[z.Origin.LabelCount]++;
-        return new ZoneSet(map, counts, defaults ?? Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
+        return new ZoneSet(map, AddressZones.Build(map.Values), counts, defaults ?? Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
     }
 }

@@ -213,6 +213,39 @@ public sealed class ListenerTests : IDisposable
     }
 
     [Fact]
+    public void Udp_path_allocates_nothing_when_queries_arrive_in_batches()
+    {
+        // Bursts of queries reach the loop together, so batches are prefetched (ZonePrefetch) before they are answered.
+        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        s.ReceiveTimeout = 2000;
+        s.Connect(_server.LocalEndPoint);
+        var query = DnsMessage.Query(Q, RecordType.PTR, edns: new EdnsOptions()).ToWire();
+        var buffer = new byte[2048];
+        const int Burst = 16;
+        void Bursts(int count)
+        {
+            for (int b = 0; b < count; b++)
+            {
+                for (int i = 0; i < Burst; i++)
+                    s.Send(query);
+                for (int i = 0; i < Burst; i++)
+                    Assert.True(s.Receive(buffer) > 12);
+            }
+        }
+        Bursts(1_250);
+        var windows = new List<long>();
+        for (int window = 0; window < 5; window++)
+        {
+            long before = _server.Udp.WorkerAllocatedBytes;
+            Bursts(625);
+            windows.Add(_server.Udp.WorkerAllocatedBytes - before);
+            if (windows[^1] == 0)
+                break;
+        }
+        Assert.True(windows[^1] == 0, $"allocated bytes per 10,000-query window: {string.Join(", ", windows)}");
+    }
+
+    [Fact]
     public void The_portable_one_datagram_loop_answers_too()
     {
         var zones = new ServedZones();

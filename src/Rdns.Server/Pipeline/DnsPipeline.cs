@@ -36,6 +36,9 @@ public sealed class DnsPipeline
 
     public ServerOptions Options { get; }
 
+    /// <summary>The zones served now (before any view chooses its own): what a receive loop prefetches from.</summary>
+    internal ZoneSet CurrentZones => _zones.Current;
+
     public IReadOnlyList<IQueryStage> Stages => _stages;
 
     /// <summary>

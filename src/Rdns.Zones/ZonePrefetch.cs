@@ -1,0 +1,127 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Rdns.Zones;
+
+/// <summary>
+/// Prefetching across a batch of queries received together: before the batch is answered, each
+/// query's zone, compact table and table entry are fetched from memory in a few passes over the
+/// batch, one level of the chain per pass, so the loads of all the queries overlap instead of each
+/// query waiting on its chain alone (a zone, its table, the table's index, its targets: in a store
+/// of a hundred thousand zones each is usually a cache miss). Only hints: nothing is decided here,
+/// and a wrong guess (a view answering from other zones, a change published meanwhile) costs only
+/// the loads. One per receive loop; allocates nothing after construction. x86-64 only (elsewhere
+/// <see cref="IsSupported"/> is false and the caller skips it).
+/// </summary>
+public sealed class ZonePrefetch
+{
+    /// <summary>Passes over the batch: the zone's slot, the zone, its table and layout, the entry's index, the entry's target.</summary>
+    public const int Passes = 5;
+
+    private readonly int[] _nameLengths;
+    private readonly ZoneSnapshot?[] _zones;
+    private readonly CompactPtrTable?[] _tables;
+    private readonly int[] _entries;
+    private ZoneSet _set = ZoneSet.Empty;
+
+    public ZonePrefetch(int capacity)
+    {
+        _nameLengths = new int[capacity];
+        _zones = new ZoneSnapshot?[capacity];
+        _tables = new CompactPtrTable?[capacity];
+        _entries = new int[capacity];
+    }
+
+    public static bool IsSupported => Sse.IsSupported;
+
+    /// <summary>Starts a batch answered from <paramref name="zones"/>.</summary>
+    public void Begin(ZoneSet zones) => _set = zones;
+
+    /// <summary>Pass <paramref name="pass"/> (0 to <see cref="Passes"/> − 1, each over the whole batch in turn) for query <paramref name="i"/>.</summary>
+    public void Step(int pass, int i, ReadOnlySpan<byte> query)
+    {
+        switch (pass)
+        {
+            case 0:
+                _zones[i] = null;
+                _tables[i] = null;
+                _entries[i] = -1;
+                _nameLengths[i] = QuestionNameLength(query);
+                if (_nameLengths[i] > 0)
+                    _set.Addresses.PrefetchSlot(query.Slice(12, _nameLengths[i]));
+                return;
+            case 1:
+                if (_nameLengths[i] > 0 && _set.Addresses.TryFind(query.Slice(12, _nameLengths[i]), -1, out var zone) && zone is not null)
+                {
+                    _zones[i] = zone;
+                    Prefetch.Object(zone);
+                }
+                return;
+            case 2:
+                if (_zones[i] is { } z && z.CompactState.Table is { } table)
+                {
+                    _tables[i] = table;
+                    Prefetch.Object(table);
+                    Prefetch.Object(z.Layout);
+                }
+                return;
+            case 3:
+                if (_tables[i] is { } t && _zones[i]!.Layout is { } layout
+                    && layout.TryRead(query.Slice(12, _nameLengths[i]), out var key, out int bits) && bits == layout.Width)
+                    _entries[i] = t.PrefetchEntry(key);
+                return;
+            default:
+                if (_entries[i] >= 0)
+                    _tables[i]!.PrefetchTarget(_entries[i]);
+                return;
+        }
+    }
+
+    /// <summary>Ends the batch: its zones are no longer held here.</summary>
+    public void End()
+    {
+        Array.Clear(_zones);
+        Array.Clear(_tables);
+        _set = ZoneSet.Empty;
+    }
+
+    /// <summary>The length of a query's one uncompressed question name, or 0.</summary>
+    private static int QuestionNameLength(ReadOnlySpan<byte> query)
+    {
+        if (query.Length < 12 + 5 || BinaryPrimitives.ReadUInt16BigEndian(query[4..]) != 1)
+            return 0;
+        int pos = 12;
+        while (pos < query.Length)
+        {
+            int length = query[pos];
+            if (length == 0)
+                return pos + 1 - 12;
+            if (length > 63 || pos + 1 + length - 12 >= 255)
+                return 0;
+            pos += 1 + length;
+        }
+        return 0;
+    }
+}
+
+/// <summary>Prefetch hints (x86-64's PREFETCHT0); nothing on other processors.</summary>
+internal static unsafe class Prefetch
+{
+    /// <summary>The first cache line of <paramref name="o"/>'s fields.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Object(object? o)
+    {
+        if (Sse.IsSupported && o is not null)
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.As<StrongBox<byte>>(o).Value)); // the first field, whatever the type
+    }
+
+    /// <summary>The cache line of element <paramref name="i"/> of <paramref name="array"/> (when it has one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Element<T>(T[] array, int i)
+    {
+        if (Sse.IsSupported && (uint)i < (uint)array.Length)
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), i)));
+    }
+}

@@ -1,0 +1,177 @@
+using Rdns.Protocol.Names;
+
+namespace Rdns.Zones.Tests;
+
+/// <summary>
+/// Reverse names find their zone by address (AddressZones inside ZoneSet): whatever zones are
+/// hosted and however they change, the zone found is the one a walk over the name's suffixes
+/// finds — the most specific hosted zone whose origin ends the name, case ignored.
+/// </summary>
+public class AddressZoneTests
+{
+    private static readonly string[] Origins =
+    [
+        "in-addr.arpa.", "10.in-addr.arpa.", "1.10.in-addr.arpa.", "2.1.10.in-addr.arpa.", "3.2.1.10.in-addr.arpa.",
+        "2.0.192.in-addr.arpa.", "128-26.2.0.192.in-addr.arpa.", "0/25.5.0.192.in-addr.arpa.", "5.0.192.in-addr.arpa.",
+        "0.0.192.in-addr.arpa.", "01.0.192.in-addr.arpa.", "255.255.255.255.in-addr.arpa.", "9.9.9.9.9.in-addr.arpa.",
+        "Foo.7.in-addr.arpa.", "100.in-addr.arpa.", "64.100.IN-ADDR.ARPA.",
+        "ip6.arpa.", "8.b.d.0.1.0.0.2.ip6.arpa.", "1.B.2.9.8.b.d.0.1.0.0.2.ip6.arpa.", "f.d.ip6.arpa.",
+        string.Concat(Enumerable.Repeat("0.", 32)) + "ip6.arpa.", string.Concat(Enumerable.Repeat("a.", 17)) + "ip6.arpa.",
+        "x.8.e.f.ip6.arpa.", "example.com.", "in-addr.arpa.example.",
+    ];
+
+    private static readonly string[] Names =
+    [
+        "4.3.2.1.10.in-addr.arpa.", "3.2.1.10.in-addr.arpa.", "9.2.1.10.in-addr.arpa.", "9.9.1.10.in-addr.arpa.", "x.3.2.1.10.in-addr.arpa.",
+        "1.3.2.1.10.in-addr.arpa.", "10.in-addr.arpa.", "11.in-addr.arpa.", "in-addr.arpa.", "IN-ADDR.ARPA.", "arpa.", ".",
+        "129.128-26.2.0.192.in-addr.arpa.", "128-26.2.0.192.in-addr.arpa.", "129.2.0.192.in-addr.arpa.", "7.0/25.5.0.192.in-addr.arpa.",
+        "7.5.0.192.in-addr.arpa.", "1.0.0.192.in-addr.arpa.", "1.01.0.192.in-addr.arpa.", "1.001.0.192.in-addr.arpa.",
+        "255.255.255.255.in-addr.arpa.", "1.255.255.255.255.in-addr.arpa.", "9.9.9.9.9.in-addr.arpa.", "9.9.9.9.in-addr.arpa.",
+        "1.9.9.9.9.9.in-addr.arpa.", "256.1.in-addr.arpa.", "a.Foo.7.in-addr.arpa.", "a.foo.7.in-addr.arpa.", "7.in-addr.arpa.",
+        "1.2.64.100.in-addr.arpa.", "1.2.65.100.in-addr.arpa.", "1.2.3.4.5.6.in-addr.arpa.",
+        "c.1.b.2.9.8.b.d.0.1.0.0.2.ip6.arpa.", "C.1.B.2.9.8.B.D.0.1.0.0.2.IP6.ARPA.", "c.2.b.2.9.8.b.d.0.1.0.0.2.ip6.arpa.",
+        "8.b.d.0.1.0.0.2.ip6.arpa.", "b.d.0.1.0.0.2.ip6.arpa.", "ip6.arpa.", "1.f.d.ip6.arpa.", "1.e.d.ip6.arpa.",
+        string.Concat(Enumerable.Repeat("0.", 32)) + "ip6.arpa.", "1." + string.Concat(Enumerable.Repeat("0.", 31)) + "ip6.arpa.",
+        string.Concat(Enumerable.Repeat("a.", 32)) + "ip6.arpa.", string.Concat(Enumerable.Repeat("A.", 18)) + "ip6.arpa.",
+        "y.x.8.e.f.ip6.arpa.", "1.8.e.f.ip6.arpa.", "10.8.e.f.ip6.arpa.", "g.ip6.arpa.", "www.example.com.", "1.in-addr.arpa.example.",
+        "xin-addr.arpa.", "1.2.3.4.ip6.arpa.in-addr.arpa.",
+    ];
+
+    private static ZoneSnapshot Zone(string origin) => ZoneBuilder.Standard(origin).Build();
+
+    /// <summary>The most specific zone by walking the name's suffixes: what the address must agree with.</summary>
+    private static ZoneSnapshot? Reference(IEnumerable<ZoneSnapshot> zones, ReadOnlySpan<byte> name)
+    {
+        ZoneSnapshot? best = null;
+        foreach (var zone in zones)
+        {
+            var origin = zone.Apex.Name;
+            if (origin.Length > name.Length || !WireName.EqualsIgnoreCase(name[^origin.Length..], origin))
+                continue;
+            int at = name.Length - origin.Length;
+            // On a label boundary.
+            int pos = 0;
+            while (pos < at)
+                pos += 1 + name[pos];
+            if (pos != at)
+                continue;
+            if (best is null || origin.Length > best.Apex.Name.Length)
+                best = zone;
+        }
+        return best;
+    }
+
+    private static void AssertAgrees(ZoneSet set, IReadOnlyCollection<ZoneSnapshot> zones)
+    {
+        foreach (var text in Names)
+        {
+            var name = DnsName.Parse(text).Wire;
+            var expected = Reference(zones, name);
+            var found = set.FindZone(name);
+            Assert.True(ReferenceEquals(expected, found), $"{text}: expected {expected?.Origin}, found {found?.Origin}");
+        }
+    }
+
+    [Fact]
+    public void Every_subset_of_zones_finds_what_the_names_find()
+    {
+        var all = Origins.Select(Zone).ToArray();
+        var random = new Random(7);
+        for (int round = 0; round < 200; round++)
+        {
+            var zones = all.Where(_ => random.Next(3) != 0).ToList();
+            AssertAgrees(ZoneSet.From(zones), zones);
+        }
+    }
+
+    [Fact]
+    public void Changes_one_by_one_keep_agreeing()
+    {
+        var random = new Random(11);
+        var current = new Dictionary<string, ZoneSnapshot>(StringComparer.OrdinalIgnoreCase);
+        var set = ZoneSet.Empty;
+        // Many more changes than the overlay holds, so rebuilds happen too.
+        for (int step = 0; step < 600; step++)
+        {
+            string origin = Origins[random.Next(Origins.Length)];
+            if (random.Next(4) == 0)
+            {
+                current.Remove(origin);
+                set = set.Without(DnsName.Parse(origin));
+            }
+            else
+            {
+                var zone = Zone(origin);
+                current[origin] = zone;
+                set = set.With(zone);
+            }
+            if (step % 7 == 0)
+                AssertAgrees(set, current.Values);
+        }
+        AssertAgrees(set, current.Values);
+    }
+
+    [Fact]
+    public void Many_zones_of_one_shape_find_theirs()
+    {
+        var zones = new List<ZoneSnapshot>();
+        for (int i = 0; i < 3000; i++)
+            zones.Add(Zone($"{i % 256}.{i / 256}.10.in-addr.arpa."));
+        var set = ZoneSet.From(zones);
+        for (int i = 0; i < 3000; i++)
+            Assert.Same(zones[i], set.FindZone(DnsName.Parse($"77.{i % 256}.{i / 256}.10.in-addr.arpa.").Wire));
+        Assert.Null(set.FindZone(DnsName.Parse("77.1.200.10.in-addr.arpa.").Wire));
+        // Replacing each of them goes through the overlay and its rebuilds.
+        for (int i = 0; i < 3000; i += 3)
+        {
+            var replacement = Zone($"{i % 256}.{i / 256}.10.in-addr.arpa.");
+            set = set.With(replacement);
+            zones[i] = replacement;
+        }
+        for (int i = 0; i < 3000; i++)
+            Assert.Same(zones[i], set.FindZone(DnsName.Parse($"77.{i % 256}.{i / 256}.10.in-addr.arpa.").Wire));
+    }
+}
+
+/// <summary>Prefetching a batch is only hints: it takes any message, odd ones included, and changes no answer.</summary>
+public class ZonePrefetchTests
+{
+    [Fact]
+    public void Any_batch_of_messages_is_prefetched_without_a_fault()
+    {
+        var zones = new List<ZoneSnapshot>();
+        for (int i = 0; i < 40; i++)
+        {
+            var b = ZoneBuilder.Standard($"{i}.2.10.in-addr.arpa.");
+            for (int h = 0; h < 30; h++)
+                b.Ptr($"{h}", $"host{h}.example.net.");
+            zones.Add(b.Build());
+        }
+        zones.Add(ZoneBuilder.Standard("8.b.d.0.1.0.0.2.ip6.arpa.").Build());
+        var set = ZoneSet.From(zones);
+        var messages = new List<byte[]>();
+        for (int i = 0; i < 60; i++)
+            messages.Add(Protocol.Wire.DnsMessage.Query(DnsName.Parse($"{i % 31}.{i % 45}.2.10.in-addr.arpa."), Protocol.Wire.RecordType.PTR).ToWire());
+        messages.Add(Protocol.Wire.DnsMessage.Query(DnsName.Parse("1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa."), Protocol.Wire.RecordType.PTR).ToWire());
+        messages.Add([]);
+        messages.Add(new byte[12]);
+        // A name of single-octet labels running past 255 octets, and a label running past the end.
+        var longName = new byte[12 + 600];
+        longName[5] = 1;
+        for (int i = 12; i < longName.Length; i += 2)
+            longName[i] = 1;
+        messages.Add(longName);
+        messages.Add([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 40, (byte)'a']);
+        var prefetch = new ZonePrefetch(messages.Count);
+        for (int round = 0; round < 2; round++)
+        {
+            prefetch.Begin(set);
+            for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
+            {
+                for (int i = 0; i < messages.Count; i++)
+                    prefetch.Step(pass, i, messages[i]);
+            }
+            prefetch.End();
+        }
+    }
+}
