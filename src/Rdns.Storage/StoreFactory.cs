@@ -28,6 +28,13 @@ public static class StoreFactory
         return new SqliteStore(builder.ConnectionString, options, time);
     }
 
+    /// <summary>
+    /// Why SQLite bulk inserts (imports, zone creation) bind their rows through SQLitePCLRaw's
+    /// ordinary calls, which copy every blob, rather than directly into the native library its
+    /// provider loaded; null when they bind directly. Ask once a SQLite store has been opened.
+    /// </summary>
+    public static string? SqliteBulkBindingFallback() => SqliteDirectCalls.Unavailable;
+
     /// <summary>The full path of the SQLite file <paramref name="options"/> name, or null for PostgreSQL.</summary>
     public static string? SqlitePath(StoreOptions options, string dataDirectory)
     {

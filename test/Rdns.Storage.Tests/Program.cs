@@ -1,16 +1,22 @@
+using Microsoft.Data.Sqlite;
 using Rdns.Protocol.Names;
+using SQLitePCL;
 using static Rdns.Storage.Tests.TestZones;
 
 namespace Rdns.Storage.Tests;
 
 /// <summary>
 /// Entry point of the test assembly when run as a program (<c>dotnet Rdns.Storage.Tests.dll</c>),
-/// which only the crash test does; the test runner never calls it.
+/// which only the crash test and the provider test do; the test runner never calls it.
 /// </summary>
 public static class Program
 {
-    public static Task<int> Main(string[] args) =>
-        args is [CrashWriter.Verb, var directory] ? CrashWriter.RunAsync(directory) : Task.FromResult(2);
+    public static Task<int> Main(string[] args) => args switch
+    {
+        [CrashWriter.Verb, var directory] => CrashWriter.RunAsync(directory),
+        [OtherProviderImport.Verb, var directory] => OtherProviderImport.RunAsync(directory),
+        _ => Task.FromResult(2),
+    };
 }
 
 /// <summary>A writer that commits one PTR after another and acknowledges each on stdout, until it is killed.</summary>
@@ -34,6 +40,35 @@ internal static class CrashWriter
             Console.Out.WriteLine($"acked {serial + 1}");
             Console.Out.Flush();
         }
+        return 0;
+    }
+}
+
+/// <summary>
+/// A bulk insert with SQLitePCLRaw's provider switched to the system's SQLite (libsqlite3) in
+/// place of the bundled e_sqlite3, as an application embedding the store may do: the rows must be
+/// stored exactly, whichever library the provider calls. Prints the library, the bulk path, and
+/// whether the rows read back the same.
+/// </summary>
+internal static class OtherProviderImport
+{
+    public const string Verb = "other-provider-import";
+
+    public static readonly DnsName Zone = DnsName.Parse("8.0.192.in-addr.arpa.");
+
+    public static async Task<int> RunAsync(string directory)
+    {
+        // Microsoft.Data.Sqlite sets its bundled provider when it is first used; this replaces it after.
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(SqliteConnection).TypeHandle);
+        raw.SetProvider(new SQLite3Provider_sqlite3());
+        await using var store = StoreFactory.Open(new StoreOptions(), directory);
+        await store.MigrateAsync();
+        var records = TestZones.Zone(Zone, 1, ptrs: 500);
+        await store.CreateZoneAsync(Zone, records, false, Audit("create", "provider"));
+        var loaded = (await store.LoadAsync(Zone))!;
+        Console.Out.WriteLine($"library {raw.GetNativeLibraryName()} {raw.sqlite3_libversion().utf8_to_string()}");
+        Console.Out.WriteLine($"bulk {StoreFactory.SqliteBulkBindingFallback() ?? "direct"}");
+        Console.Out.WriteLine(Dump(records) == Dump(loaded.Records) ? "rows same" : "rows different");
         return 0;
     }
 }

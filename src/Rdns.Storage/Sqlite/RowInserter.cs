@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Rdns.Protocol.Records;
 using SQLitePCL;
@@ -11,19 +10,14 @@ namespace Rdns.Storage.Sqlite;
 /// open from row to row, so a row that goes at the right edge of the table and of the index, as
 /// rows in index order do, needs no search from the root), and one for the rows left over. Each
 /// row's octets are copied into one pinned buffer and bound from there without SQLite copying
-/// them again (<c>SQLITE_STATIC</c>), through direct calls into the same SQLite library
-/// Microsoft.Data.Sqlite loaded: a million-row zone makes millions of these calls, and the safe-
-/// handle bookkeeping and the copy per blob of the general binding path would cost as much as
-/// SQLite's own work on the row.
+/// them again (<c>SQLITE_STATIC</c>), through direct calls into the SQLite library SQLitePCLRaw's
+/// provider loaded (<see cref="SqliteDirectCalls"/>): a million-row zone makes millions of these
+/// calls, and the safe-handle bookkeeping and the copy per blob of the general binding path would
+/// cost as much as SQLite's own work on the row. When that library cannot be proved to be the
+/// provider's, the same statements are bound through the provider's ordinary calls (slower, never wrong).
 /// </summary>
-internal sealed partial class RowInserter : IDisposable
+internal sealed class RowInserter : IDisposable
 {
-    private const string Library = "e_sqlite3";
-
-    // Binding only records a value (or a pointer to it) in the statement: a few instructions that
-    // never block, so those calls skip the transition out of managed code (SuppressGCTransition).
-    // Stepping writes and may wait for locks and the disk, so it keeps it.
-
     /// <summary>Rows one statement inserts (7 parameters each).</summary>
     internal const int Group = 32;
 
@@ -38,13 +32,21 @@ internal sealed partial class RowInserter : IDisposable
     private const int BufferSize = 1 << 20;
 
     private readonly sqlite3 _db;
+    private readonly SqliteDirectCalls? _calls;
     private readonly sqlite3_stmt _one;
     private readonly sqlite3_stmt _group;
     private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
 
     public RowInserter(SqliteConnection connection)
+        : this(connection, SqliteDirectCalls.Current)
+    {
+    }
+
+    /// <param name="calls">Direct calls into the provider's library, or null for the provider's ordinary calls.</param>
+    internal RowInserter(SqliteConnection connection, SqliteDirectCalls? calls)
     {
         _db = connection.Handle!;
+        _calls = calls;
         Check(raw.sqlite3_prepare_v3(_db, Insert1 + Values(1), raw.SQLITE_PREPARE_PERSISTENT, out _one));
         Check(raw.sqlite3_prepare_v3(_db, Insert1 + Values(Group), raw.SQLITE_PREPARE_PERSISTENT, out _group));
     }
@@ -74,26 +76,26 @@ internal sealed partial class RowInserter : IDisposable
                     int bound = 0;
                     if (n - i >= Group)
                     {
-                        while (bound < Group && Bind(group, bound, zoneId, rows, At(rows, order, i + bound), buffer, ref used))
+                        while (bound < Group && Bind(_group, group, bound, zoneId, rows, At(rows, order, i + bound), buffer, ref used))
                             bound++;
                     }
                     if (bound == Group)
                     {
-                        Step(group);
+                        Step(_group, group);
                         i += Group;
                         continue;
                     }
                     used = 0;
-                    Bind(one, 0, zoneId, rows, At(rows, order, i), buffer, ref used);
-                    Step(one);
+                    Bind(_one, one, 0, zoneId, rows, At(rows, order, i), buffer, ref used);
+                    Step(_one, one);
                     i++;
                 }
             }
         }
         finally
         {
-            sqlite3_clear_bindings(_one.DangerousGetHandle());
-            sqlite3_clear_bindings(_group.DangerousGetHandle());
+            ClearBindings(_one);
+            ClearBindings(_group);
             if (addedOne)
                 _one.DangerousRelease();
             if (addedGroup)
@@ -114,7 +116,7 @@ internal sealed partial class RowInserter : IDisposable
     }
 
     /// <summary>Copies row <paramref name="at"/> into the buffer and binds it as the statement's <paramref name="slot"/>th row; false when it does not fit.</summary>
-    private unsafe bool Bind(IntPtr stmt, int slot, long zoneId, ZoneRows rows, int at, byte* buffer, ref int used)
+    private unsafe bool Bind(sqlite3_stmt statement, IntPtr stmt, int slot, long zoneId, ZoneRows rows, int at, byte* buffer, ref int used)
     {
         var owner = rows.Owner(at);
         var data = rows.Data(at);
@@ -131,24 +133,58 @@ internal sealed partial class RowInserter : IDisposable
         data.CopyTo(new Span<byte>(rdata, data.Length));
         used += 2 * owner.Length + data.Length;
         int p = slot * Columns;
-        Check(sqlite3_bind_int64(stmt, p + 1, zoneId));
-        Check(sqlite3_bind_blob(stmt, p + 2, key, owner.Length, 0));
-        Check(sqlite3_bind_blob(stmt, p + 3, wire, owner.Length, 0));
-        Check(sqlite3_bind_int(stmt, p + 4, (ushort)rows.Type(at)));
-        Check(sqlite3_bind_int(stmt, p + 5, (ushort)rows.Class(at)));
-        Check(sqlite3_bind_int64(stmt, p + 6, rows.Ttl(at)));
-        Check(sqlite3_bind_blob(stmt, p + 7, rdata, data.Length, 0));
+        if (_calls is { } c)
+        {
+            Check(c.BindInt64(stmt, p + 1, zoneId));
+            Check(c.BindBlob(stmt, p + 2, key, owner.Length, 0));
+            Check(c.BindBlob(stmt, p + 3, wire, owner.Length, 0));
+            Check(c.BindInt(stmt, p + 4, (ushort)rows.Type(at)));
+            Check(c.BindInt(stmt, p + 5, (ushort)rows.Class(at)));
+            Check(c.BindInt64(stmt, p + 6, rows.Ttl(at)));
+            Check(c.BindBlob(stmt, p + 7, rdata, data.Length, 0));
+        }
+        else
+        {
+            Check(raw.sqlite3_bind_int64(statement, p + 1, zoneId));
+            Check(BindBlob(statement, p + 2, new ReadOnlySpan<byte>(key, owner.Length)));
+            Check(BindBlob(statement, p + 3, new ReadOnlySpan<byte>(wire, owner.Length)));
+            Check(raw.sqlite3_bind_int(statement, p + 4, (ushort)rows.Type(at)));
+            Check(raw.sqlite3_bind_int(statement, p + 5, (ushort)rows.Class(at)));
+            Check(raw.sqlite3_bind_int64(statement, p + 6, rows.Ttl(at)));
+            Check(BindBlob(statement, p + 7, new ReadOnlySpan<byte>(rdata, data.Length)));
+        }
         return true;
     }
 
-    private void Step(IntPtr stmt)
+    /// <summary>The provider's binding (it copies the octets); an empty blob as a zero-length blob, never NULL.</summary>
+    private static int BindBlob(sqlite3_stmt statement, int index, ReadOnlySpan<byte> value) =>
+        value.IsEmpty ? raw.sqlite3_bind_zeroblob(statement, index, 0) : raw.sqlite3_bind_blob(statement, index, value);
+
+    private unsafe void Step(sqlite3_stmt statement, IntPtr stmt)
     {
-        int rc = sqlite3_step(stmt);
-        int reset = sqlite3_reset(stmt);
+        int rc, reset;
+        if (_calls is { } c)
+        {
+            rc = c.Step(stmt);
+            reset = c.Reset(stmt);
+        }
+        else
+        {
+            rc = raw.sqlite3_step(statement);
+            reset = raw.sqlite3_reset(statement);
+        }
         if (rc == raw.SQLITE_DONE)
             rc = reset;
         if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE))
             Check(rc);
+    }
+
+    private unsafe void ClearBindings(sqlite3_stmt statement)
+    {
+        if (_calls is { } c)
+            c.ClearBindings(statement.DangerousGetHandle());
+        else
+            raw.sqlite3_clear_bindings(statement);
     }
 
     private void Check(int rc)
@@ -162,32 +198,4 @@ internal sealed partial class RowInserter : IDisposable
         _one.Dispose();
         _group.Dispose();
     }
-
-    [SuppressGCTransition]
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    private static unsafe partial int sqlite3_bind_blob(IntPtr stmt, int index, byte* value, int length, IntPtr destructor);
-
-    [SuppressGCTransition]
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    private static partial int sqlite3_bind_int(IntPtr stmt, int index, int value);
-
-    [SuppressGCTransition]
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    private static partial int sqlite3_bind_int64(IntPtr stmt, int index, long value);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    private static partial int sqlite3_step(IntPtr stmt);
-
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    private static partial int sqlite3_reset(IntPtr stmt);
-
-    [SuppressGCTransition]
-    [LibraryImport(Library)]
-    [UnmanagedCallConv(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
-    private static partial int sqlite3_clear_bindings(IntPtr stmt);
 }

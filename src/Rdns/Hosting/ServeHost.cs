@@ -18,7 +18,7 @@ namespace Rdns.Hosting;
 /// Composes <c>rdns serve</c>: the store, the zones loaded from it, the DNS listeners, the HTTP
 /// API and the follower that applies other nodes' commits, in one host stopped by SIGTERM.
 /// </summary>
-public static class ServeHost
+public static partial class ServeHost
 {
     /// <summary>How often every zone's serial is compared with the store, to repair missed notifications.</summary>
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(30);
@@ -223,6 +223,9 @@ public static class ServeHost
                     output.WriteLine($"rdns: start-up: {phase} at {(DateTime.Now - started).TotalSeconds:F2} s");
             }
             Trace("host built");
+            var startLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rdns.Startup");
+            if (store.Kind == "sqlite" && StoreFactory.SqliteBulkBindingFallback() is { } slowBulk)
+                LogSqliteBulkBindingFallback(startLog, slowBulk);
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             var loaded = await loading.ConfigureAwait(false);
             app.Services.GetRequiredService<ZoneLoader>().Publish(loaded);
@@ -277,13 +280,18 @@ public static class ServeHost
             {
                 // Nothing is served or answered before the listeners start below: the files'
                 // commits skip the flush each would wait for, and are all made durable at once
-                // when the last file is in.
+                // when the last file is in. Their NOTIFYs wait for that too: a secondary told of
+                // a serial is told the data is there for good.
                 var bulk = await store.BeginBulkLoadAsync(cancellationToken).ConfigureAwait(false);
+                int imported;
                 await using (bulk.ConfigureAwait(false))
                 {
-                    await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
+                    transfers.HoldNotifies();
+                    imported = await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
                     await bulk.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 }
+                LogZoneFilesDurable(startLog, imported, settings.Zones);
+                transfers.ReleaseNotifies();
             }
             if (!settings.IsSecondary)
             {
@@ -341,7 +349,8 @@ public static class ServeHost
     /// <c>--zones DIR</c>: every file replaces the zone of its name in the store. An unchanged file
     /// changes nothing (no new serial), so restarting with the same directory is harmless.
     /// </summary>
-    private static async Task ImportZoneFilesAsync(ZoneService service, string directory, long maxRecords, CancellationToken cancellationToken)
+    /// <returns>The number of files imported.</returns>
+    private static async Task<int> ImportZoneFilesAsync(ZoneService service, string directory, long maxRecords, CancellationToken cancellationToken)
     {
         // Files are read, parsed and built on worker threads, a few at a time, and each goes to
         // the write path as soon as it is ready: imports in flight together share durable
@@ -390,6 +399,7 @@ public static class ServeHost
         if (error is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
         cancellationToken.ThrowIfCancellationRequested();
+        return inFlight.Count;
     }
 
     /// <summary>Zone files read and imported at once: enough to keep both the parser and the writer busy.</summary>

@@ -172,7 +172,7 @@ public sealed class Transfers : IAsyncDisposable
                 view.Service.Applied += notice =>
                 {
                     if (notice.Kind is ChangeKind.Changed or ChangeKind.Created)
-                        sender.Enqueue(notice.Zone, notice.Serial);
+                        Announce(sender, notice.Zone, notice.Serial);
                 };
             }
         }
@@ -185,8 +185,48 @@ public sealed class Transfers : IAsyncDisposable
         service.Applied += notice =>
         {
             if (notice.Kind is ChangeKind.Changed or ChangeKind.Created)
-                Sender.Enqueue(notice.Zone, notice.Serial);
+                Announce(Sender, notice.Zone, notice.Serial);
         };
+
+    private readonly Lock _holdLock = new();
+    private List<(NotifySender Sender, DnsName Zone, uint Serial)>? _held;
+
+    /// <summary>
+    /// Keeps the NOTIFYs of the changes from now on until <see cref="ReleaseNotifies"/>. A bulk load's
+    /// commits (<see cref="IRdnsStore.BeginBulkLoadAsync"/>) are not durable until it completes, and
+    /// no secondary may be told of a serial that this node could still lose: it would transfer data
+    /// the primary no longer has after a crash, and refuse the primary's reissued serials as old.
+    /// </summary>
+    public void HoldNotifies()
+    {
+        lock (_holdLock)
+            _held ??= [];
+    }
+
+    /// <summary>Sends the NOTIFYs held since <see cref="HoldNotifies"/> (call it once what they announce is durable), and every later one at once.</summary>
+    public void ReleaseNotifies()
+    {
+        // Under the lock, so a change announced meanwhile cannot overtake an older serial of its zone.
+        lock (_holdLock)
+        {
+            if (_held is not { } held)
+                return;
+            _held = null;
+            foreach (var (sender, zone, serial) in held)
+                sender.Enqueue(zone, serial);
+        }
+    }
+
+    private void Announce(NotifySender sender, DnsName zone, uint serial)
+    {
+        lock (_holdLock)
+        {
+            if (_held is { } held)
+                held.Add((sender, zone, serial));
+            else
+                sender.Enqueue(zone, serial);
+        }
+    }
 
     private static TsigKeyRing LoadKeys(string path)
     {

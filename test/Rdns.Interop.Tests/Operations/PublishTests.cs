@@ -10,15 +10,54 @@ namespace Rdns.Interop.Tests.Operations;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PublishTests
 {
-    /// <summary>Published once per test run: it compiles the whole server for one platform.</summary>
+    /// <summary>A file an older publish left; the new publish must not keep it.</summary>
+    private const string Leftover = "Rdns.Leftover.dll";
+
+    /// <summary>
+    /// Published once per test run (it compiles the whole server for one platform), over what
+    /// stands for a previous publish: its marker and a file the new build does not have.
+    /// </summary>
     private static readonly Lazy<Task<string>> Published = new(async () =>
     {
         var dir = Path.Combine(Path.GetTempPath(), $"rdns-published-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, ".rdns-publish"), "rdns publish (ReadyToRun, linux-x64) 2026-01-01T00:00:00Z\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, Leftover), "from an older publish");
         var result = await ProcessRunner.RunAsync(RdnsProcess.Launcher, ["publish", dir], TimeSpan.FromMinutes(20));
         Assert.True(result.ExitCode == 0, result.ToString());
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
         return dir;
     });
+
+    [Fact]
+    public async Task A_publish_over_a_previous_one_replaces_it_whole()
+    {
+        var dir = await Published.Value;
+        Assert.False(File.Exists(Path.Combine(dir, Leftover)), "a file of the previous publish survived beside the new build");
+        Assert.StartsWith("rdns publish (", await File.ReadAllTextAsync(Path.Combine(dir, ".rdns-publish")));
+        Assert.True(File.Exists(Path.Combine(dir, "rdns")));
+        // Nothing of the swap is left beside it.
+        Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(dir)!, $".{Path.GetFileName(dir)}.*"));
+    }
+
+    [Fact]
+    public async Task A_directory_holding_other_files_is_refused_before_anything_is_built()
+    {
+        var dir = Directory.CreateTempSubdirectory("rdns-not-a-publish-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "notes.txt"), "someone else's");
+            var result = await ProcessRunner.RunAsync(RdnsProcess.Launcher, ["publish", dir], TimeSpan.FromMinutes(1));
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains("is not empty and is not a previous publish", result.Stderr);
+            Assert.DoesNotContain("publishing (", result.Stderr);
+            Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task The_published_binary_answers_without_the_sdk()
