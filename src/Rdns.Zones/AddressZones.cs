@@ -224,14 +224,14 @@ internal sealed class AddressZones
             int piece;
             if (family == 0)
             {
-                if (!TryOctet(name.Slice(at + 1, name[at]), out piece))
+                if (!Synthesis.ReverseZoneInfo.TryOctet(name.Slice(at + 1, name[at]), out piece))
                     break;
                 lo |= (ulong)(uint)piece << (56 - bits);
                 bits += 8;
             }
             else
             {
-                if (name[at] != 1 || (piece = Nibble(name[at + 1])) < 0)
+                if (name[at] != 1 || (piece = Synthesis.ReverseZoneInfo.Nibble(name[at + 1])) < 0)
                     break;
                 if (bits < 64)
                     hi |= (ulong)(uint)piece << (60 - bits);
@@ -274,29 +274,6 @@ internal sealed class AddressZones
             lo = (lo & ~(ulong.MaxValue >> (b - 64))) | 1UL << (127 - b);
         }
     }
-
-    private static bool TryOctet(ReadOnlySpan<byte> label, out int octet)
-    {
-        octet = 0;
-        // Canonical decimal only, as a reverse zone's names are read: "01" is another name.
-        if (label.Length is 0 or > 3 || (label.Length > 1 && label[0] == '0'))
-            return false;
-        foreach (byte b in label)
-        {
-            if ((uint)(b - '0') > 9)
-                return false;
-            octet = octet * 10 + (b - '0');
-        }
-        return octet <= 255;
-    }
-
-    private static int Nibble(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
 
     /// <summary>
     /// The most specific zone of more than <paramref name="aboveLabels"/> labels holding

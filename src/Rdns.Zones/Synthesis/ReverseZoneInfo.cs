@@ -308,7 +308,8 @@ public class ReverseZoneInfo
         return digits + 1;
     }
 
-    private static bool TryOctet(ReadOnlySpan<byte> label, out int octet)
+    /// <summary>A label as an octet, canonical decimal only (also how <see cref="AddressZones"/> reads names).</summary>
+    internal static bool TryOctet(ReadOnlySpan<byte> label, out int octet)
     {
         octet = 0;
         // Canonical decimal only: no leading zeros, so each address has one name.
@@ -323,7 +324,8 @@ public class ReverseZoneInfo
         return octet <= 255;
     }
 
-    private static int Nibble(byte b) => b switch
+    /// <summary>A nibble label's value, either case; -1 when it is not a hex digit.</summary>
+    internal static int Nibble(byte b) => b switch
     {
         >= (byte)'0' and <= (byte)'9' => b - '0',
         >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
