@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Rdns.Protocol.Names;
@@ -21,71 +20,46 @@ public sealed class KeptConnectionTests
     /// <summary>Answers up to <paramref name="answersPerConnection"/> requests on each connection, then closes it when the next request arrives.</summary>
     private sealed class ScriptedPrimary : IAsyncDisposable
     {
-        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _accepting;
-        private int _connections;
-        private int _closedByClient;
-
+        private readonly ScriptedTcpServer _server;
+        private readonly int _answersPerConnection;
         private readonly bool _trailing;
+        private int _closedByClient;
 
         /// <param name="trailing">After the SOA alone, the rest of a whole-zone answer follows (as some primaries answer an IXFR).</param>
         public ScriptedPrimary(int answersPerConnection, bool trailing = false)
         {
+            _answersPerConnection = answersPerConnection;
             _trailing = trailing;
-            _listener.Start();
-            _accepting = Task.Run(async () =>
-            {
-                var served = new List<Task>();
-                while (!_stop.IsCancellationRequested)
-                {
-                    Socket client;
-                    try
-                    {
-                        client = await _listener.AcceptSocketAsync(_stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                    Interlocked.Increment(ref _connections);
-                    served.Add(ServeAsync(client, answersPerConnection));
-                }
-                await Task.WhenAll(served);
-            });
+            _server = new ScriptedTcpServer(ServeAsync);
         }
 
-        public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndpoint;
+        public IPEndPoint Endpoint => _server.Endpoint;
 
-        public int Connections => Volatile.Read(ref _connections);
+        public int Connections => _server.Connections;
 
         /// <summary>Connections the client closed (the primary read the end of the stream).</summary>
         public int ClosedByClient => Volatile.Read(ref _closedByClient);
 
-        private async Task ServeAsync(Socket client, int answers)
+        private async Task ServeAsync(NetworkStream stream, CancellationToken stop)
         {
-            using var stream = new NetworkStream(client, ownsSocket: true);
-            var length = new byte[2];
             try
             {
                 for (int served = 0; ; served++)
                 {
-                    await stream.ReadExactlyAsync(length, _stop.Token);
-                    var request = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
-                    await stream.ReadExactlyAsync(request, _stop.Token);
-                    if (served == answers)
+                    var request = await ScriptedTcpServer.ReadRequestAsync(stream, stop);
+                    if (served == _answersPerConnection)
                         return;
                     var query = DnsMessage.Parse(request);
                     var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
                     answer.Questions.Add(query.Questions[0]);
                     answer.Answers.Add(Soa(Rdata.SoaSerial(query.Authority[0].Data)));
-                    await stream.WriteAsync(Framed(answer), _stop.Token);
+                    await stream.WriteAsync(Framed(answer), stop);
                     if (_trailing)
                     {
                         var rest = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
                         rest.Answers.Add(new ResourceRecord(Zone.Prepend("1"), RecordType.PTR, 300, DnsName.Parse("host.example.net.").Wire.ToArray()));
                         rest.Answers.Add(Soa(Rdata.SoaSerial(query.Authority[0].Data)));
-                        await stream.WriteAsync(Framed(rest), _stop.Token);
+                        await stream.WriteAsync(Framed(rest), stop);
                     }
                 }
             }
@@ -93,18 +67,9 @@ public sealed class KeptConnectionTests
             {
                 Interlocked.Increment(ref _closedByClient);
             }
-            catch (Exception e) when (e is OperationCanceledException or IOException)
-            {
-            }
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _accepting;
-            _stop.Dispose();
-        }
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Rdns.Protocol.Records;
@@ -20,26 +19,21 @@ public sealed class KeptQueryConnectionTests
     private sealed class TruncatingServer : IAsyncDisposable
     {
         private readonly Socket _udp = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        private readonly TcpListener _tcp;
+        private readonly ScriptedTcpServer _tcp;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _udpLoop;
-        private readonly Task _tcpLoop;
-        private int _connections;
 
         public TruncatingServer()
         {
             // UDP and TCP on one port: take a free TCP port, then bind UDP to it.
-            _tcp = new TcpListener(IPAddress.Loopback, 0);
-            _tcp.Start();
-            Endpoint = (IPEndPoint)_tcp.LocalEndpoint;
+            _tcp = new ScriptedTcpServer(ServeAsync);
             _udp.Bind(Endpoint);
             _udpLoop = Task.Run(AnswerUdpAsync);
-            _tcpLoop = Task.Run(AcceptAsync);
         }
 
-        public IPEndPoint Endpoint { get; }
+        public IPEndPoint Endpoint => _tcp.Endpoint;
 
-        public int Connections => Volatile.Read(ref _connections);
+        public int Connections => _tcp.Connections;
 
         private async Task AnswerUdpAsync()
         {
@@ -61,55 +55,27 @@ public sealed class KeptQueryConnectionTests
             }
         }
 
-        private async Task AcceptAsync()
+        private static async Task ServeAsync(NetworkStream stream, CancellationToken stop)
         {
-            var served = new List<Task>();
-            try
+            for (int served = 0; ; served++)
             {
-                while (true)
-                {
-                    var client = await _tcp.AcceptSocketAsync(_stop.Token);
-                    Interlocked.Increment(ref _connections);
-                    served.Add(ServeAsync(client));
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-            }
-            await Task.WhenAll(served);
-        }
-
-        private async Task ServeAsync(Socket client)
-        {
-            using var stream = new NetworkStream(client, ownsSocket: true);
-            var length = new byte[2];
-            try
-            {
-                for (int served = 0; ; served++)
-                {
-                    await stream.ReadExactlyAsync(length, _stop.Token);
-                    var request = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
-                    await stream.ReadExactlyAsync(request, _stop.Token);
-                    if (served > 0)
-                        continue; // read, never answered, connection left open
-                    var query = DnsMessage.Parse(request);
-                    var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
-                    answer.Questions.Add(query.Questions[0]);
-                    answer.Answers.Add(Soa(5));
-                    await stream.WriteAsync(Framed(answer), _stop.Token);
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
-            {
+                var request = await ScriptedTcpServer.ReadRequestAsync(stream, stop);
+                if (served > 0)
+                    continue; // read, never answered, connection left open
+                var query = DnsMessage.Parse(request);
+                var answer = new DnsMessage { Id = query.Id, Flags = HeaderFlags.QR | HeaderFlags.AA };
+                answer.Questions.Add(query.Questions[0]);
+                answer.Answers.Add(Soa(5));
+                await stream.WriteAsync(Framed(answer), stop);
             }
         }
 
         public async ValueTask DisposeAsync()
         {
             await _stop.CancelAsync();
-            _tcp.Stop();
             _udp.Dispose();
-            await Task.WhenAll(_udpLoop, _tcpLoop);
+            await _udpLoop;
+            await _tcp.DisposeAsync();
             _stop.Dispose();
         }
     }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Rdns.Protocol.Names;
@@ -36,78 +35,44 @@ public sealed class ReadAheadTests
 
     private sealed class ScriptedPrimary : IAsyncDisposable
     {
-        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _accepting;
         private readonly Sending _sending;
-        private int _connections;
+        private readonly ScriptedTcpServer _server;
 
         public ScriptedPrimary(Sending sending)
         {
             _sending = sending;
-            _listener.Start();
-            _accepting = Task.Run(async () =>
-            {
-                var served = new List<Task>();
-                while (!_stop.IsCancellationRequested)
-                {
-                    Socket client;
-                    try
-                    {
-                        client = await _listener.AcceptSocketAsync(_stop.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        break;
-                    }
-                    Interlocked.Increment(ref _connections);
-                    served.Add(ServeAsync(client));
-                }
-                await Task.WhenAll(served);
-            });
+            _server = new ScriptedTcpServer(ServeAsync);
         }
 
-        public IPEndPoint Endpoint => (IPEndPoint)_listener.LocalEndpoint;
+        public IPEndPoint Endpoint => _server.Endpoint;
 
-        public int Connections => Volatile.Read(ref _connections);
+        public int Connections => _server.Connections;
 
-        private async Task ServeAsync(Socket client)
+        private async Task ServeAsync(NetworkStream stream, CancellationToken stop)
         {
-            client.NoDelay = true;
-            using var stream = new NetworkStream(client, ownsSocket: true);
-            var length = new byte[2];
-            try
+            while (true)
             {
-                while (true)
+                var query = DnsMessage.Parse(await ScriptedTcpServer.ReadRequestAsync(stream, stop));
+                uint serial = Rdata.SoaSerial(query.Authority[0].Data);
+                switch (_sending)
                 {
-                    await stream.ReadExactlyAsync(length, _stop.Token);
-                    var request = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
-                    await stream.ReadExactlyAsync(request, _stop.Token);
-                    var query = DnsMessage.Parse(request);
-                    uint serial = Rdata.SoaSerial(query.Authority[0].Data);
-                    switch (_sending)
-                    {
-                        case Sending.Dribbled:
-                            foreach (byte octet in Framed(Answer(query, Soa(serial))))
-                            {
-                                await stream.WriteAsync(new[] { octet }, _stop.Token);
-                                await stream.FlushAsync(_stop.Token);
-                                await Task.Delay(2, _stop.Token);
-                            }
-                            break;
-                        case Sending.TrailingInOneWrite:
-                            var rest = Answer(query, Ptr(1), Soa(serial));
-                            await stream.WriteAsync(Framed(Answer(query, Soa(serial))).Concat(Framed(rest)).ToArray(), _stop.Token);
-                            break;
-                        case Sending.LargeWholeZone:
-                            var whole = Answer(query, [Soa(serial + 1), .. Enumerable.Range(1, LargePtrs).Select(Ptr), Soa(serial + 1)]);
-                            await stream.WriteAsync(Framed(whole), _stop.Token);
-                            break;
-                    }
+                    case Sending.Dribbled:
+                        foreach (byte octet in Framed(Answer(query, Soa(serial))))
+                        {
+                            await stream.WriteAsync(new[] { octet }, stop);
+                            await stream.FlushAsync(stop);
+                            await Task.Delay(2, stop);
+                        }
+                        break;
+                    case Sending.TrailingInOneWrite:
+                        var rest = Answer(query, Ptr(1), Soa(serial));
+                        await stream.WriteAsync(Framed(Answer(query, Soa(serial))).Concat(Framed(rest)).ToArray(), stop);
+                        break;
+                    case Sending.LargeWholeZone:
+                        var whole = Answer(query, [Soa(serial + 1), .. Enumerable.Range(1, LargePtrs).Select(Ptr), Soa(serial + 1)]);
+                        await stream.WriteAsync(Framed(whole), stop);
+                        break;
                 }
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or EndOfStreamException)
-            {
             }
         }
 
@@ -123,13 +88,7 @@ public sealed class ReadAheadTests
             return answer;
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            await _accepting;
-            _stop.Dispose();
-        }
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 
     [Fact]
