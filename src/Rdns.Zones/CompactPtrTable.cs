@@ -483,49 +483,6 @@ internal sealed partial class CompactPtrTable
         return ~lo;
     }
 
-    /// <summary>
-    /// For <see cref="ZonePrefetch"/>: the entry of <paramref name="key"/> when the table can tell
-    /// without reading memory beyond itself (a table of one-octet keys), with where its target is
-    /// found prefetched; else -1, with the key's bucket prefetched when the table has buckets.
-    /// </summary>
-    internal int PrefetchEntry(UInt128 key)
-    {
-        if (key < _network)
-            return -1;
-        UInt128 host = key - _network;
-        if (Beyond(host))
-            return -1;
-        if (!_keySet)
-        {
-            if (_buckets is { } buckets)
-                Prefetch.Element(buckets, BucketOf(host, _bucketShift));
-            return -1;
-        }
-        int rank = RankOf((int)(ulong)host, out bool present);
-        if (!present)
-            return -1;
-        if (_index is { } index)
-            Prefetch.Element(index, rank / IndexStep);
-        else
-            PrefetchTargets(0);
-        if (_ttlIndex is byte[] t8)
-            Prefetch.Element(t8, rank);
-        return rank;
-    }
-
-    /// <summary>For <see cref="ZonePrefetch"/>: prefetches where entry <paramref name="i"/>'s target is (after <see cref="PrefetchEntry"/>).</summary>
-    internal void PrefetchTarget(int i)
-    {
-        if (_index is { } index)
-            PrefetchTargets(index[i / IndexStep]);
-    }
-
-    private void PrefetchTargets(int pos)
-    {
-        Prefetch.Element(_targets, pos);
-        Prefetch.Element(_targets, pos + 64);
-    }
-
     /// <summary>Finds the PTR of <paramref name="key"/>; its target is written to <paramref name="target"/> (255 octets).</summary>
     public bool TryFind(UInt128 key, out uint ttl, Span<byte> target, out int targetLength)
     {
