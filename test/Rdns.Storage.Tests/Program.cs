@@ -17,6 +17,20 @@ public static class Program
         [OtherProviderImport.Verb, var directory] => OtherProviderImport.RunAsync(directory),
         _ => Task.FromResult(2),
     };
+
+    /// <summary>This assembly started as a program doing <paramref name="verb"/> on <paramref name="directory"/>, its output redirected.</summary>
+    public static System.Diagnostics.Process Start(string verb, string directory)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        start.ArgumentList.Add(verb);
+        start.ArgumentList.Add(directory);
+        return System.Diagnostics.Process.Start(start)!;
+    }
 }
 
 /// <summary>A writer that commits one PTR after another and acknowledges each on stdout, until it is killed.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Rdns.Protocol.Records;
 using Rdns.Protocol.Wire;
@@ -21,15 +20,7 @@ public sealed class RowInserterProviderTests : IDisposable
     [Fact]
     public async Task A_bulk_insert_stores_the_rows_exactly_when_the_provider_is_the_system_sqlite()
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(typeof(OtherProviderImport).Assembly.Location);
-        start.ArgumentList.Add(OtherProviderImport.Verb);
-        start.ArgumentList.Add(_directory);
-        using var child = Process.Start(start)!;
+        using var child = Program.Start(OtherProviderImport.Verb, _directory);
         var stdout = child.StandardOutput.ReadToEndAsync();
         var stderr = child.StandardError.ReadToEndAsync();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 using static Rdns.Storage.Tests.TestZones;
@@ -132,15 +131,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContractTe
     public async Task Every_acknowledged_commit_survives_a_kill_9_of_the_writer()
     {
         await Store.DisposeAsync();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(typeof(CrashWriter).Assembly.Location);
-        start.ArgumentList.Add(CrashWriter.Verb);
-        start.ArgumentList.Add(_directory);
-        using var writer = Process.Start(start)!;
+        using var writer = Program.Start(CrashWriter.Verb, _directory);
         var stderr = writer.StandardError.ReadToEndAsync();
         uint acknowledged = 0;
         try
