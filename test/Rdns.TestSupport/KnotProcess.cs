@@ -33,6 +33,9 @@ public sealed class KnotProcess : IAsyncDisposable
     {
         var text = new StringBuilder();
         text.Append($"server:\n    listen: 127.0.0.1@{knotPort}\n    rundir: {folder}\n");
+        // knotd's per-message TCP limits (500 ms in, 5 s out by default) cut transfers short
+        // on a loaded test machine; a test's own bounds decide when something is too slow.
+        text.Append("    tcp-io-timeout: 30000\n    tcp-remote-io-timeout: 30000\n");
         text.Append($"database:\n    storage: {folder}/db\n");
         text.Append("log:\n  - target: stderr\n    any: info\n");
         string keyLine = "";

@@ -82,6 +82,9 @@ public sealed class KnotDaemon : IAsyncDisposable
         // serves exactly what rdns serves from the same files.
         var config = new StringBuilder()
             .Append($"server:\n  rundir: {folder}\n  listen: 127.0.0.1@{port}\n")
+            // knotd gives one message of an outgoing transfer 500 ms by default; on a loaded
+            // test machine kdig can be slower than that to read, and knotd cuts the AXFR short.
+            .Append("  tcp-io-timeout: 30000\n  tcp-remote-io-timeout: 30000\n")
             .Append($"database:\n  storage: {folder}/db\n")
             .Append($"template:\n  - id: default\n    storage: {folder}\n    zonefile-sync: -1\n    journal-content: none\n    semantic-checks: off\n")
             .Append(onlineSign ? "    module: mod-onlinesign\n" : "");
