@@ -11,7 +11,8 @@
 #
 # Options: --shape KIND (the dataset bench/out/data-KIND-1048832-1, made by bench/run.sh), --data DIR
 # instead, --build NAME=EXECUTABLE (repeatable), --rounds N (5), --seconds S (5, per dnsperf run),
-# --clients C (4), --no-knot, --rdns-arg ARG (repeatable, to every Rdns). Round 1 is the servers'
+# --clients C (4), --no-knot, --rdns-arg ARG (repeatable, to every Rdns), --floor (also measure
+# bench/floor.c, a responder that does no DNS work: the kernel's cost per query). Round 1 is the servers'
 # first load (what bench/run.sh measures, JIT included); the medians are of every round and of
 # rounds 2 and later. Output: one line per run, then a summary, also in bench/out/alternate-TIME.txt.
 set -euo pipefail
@@ -25,6 +26,7 @@ rounds=5
 seconds=5
 clients=4
 knot=1
+floor=0
 names=()
 exes=()
 rdns_args=()
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds="$2"; shift 2 ;;
     --clients) clients="$2"; shift 2 ;;
     --no-knot) knot=0; shift ;;
+    --floor) floor=1; shift ;;
     --rdns-arg) rdns_args+=("$2"); shift 2 ;;
     *) echo "alternate: unknown option $1" >&2; exit 2 ;;
   esac
@@ -106,6 +109,12 @@ if [ "$knot" = 1 ]; then
   } >"$work/knot/knot.conf"
   /usr/sbin/knotd -c "$work/knot/knot.conf" >"$work/knot.log" 2>&1 &
   pids+=("$!"); spids+=("$!"); servers+=(Knot); ports+=("$port")
+fi
+if [ "$floor" = 1 ]; then
+  cc -O2 -o "$work/floor" "$here/floor.c"
+  port="$(free_port)"
+  "$work/floor" 127.0.0.1 "$port" >"$work/floor.log" 2>&1 &
+  pids+=("$!"); spids+=("$!"); servers+=(floor); ports+=("$port")
 fi
 for i in "${!servers[@]}"; do wait_answer "${ports[$i]}" "${spids[$i]}"; done
 # Every zone loaded (Knot loads them one by one): the last zone's name answers.
