@@ -67,10 +67,26 @@ public static class RdnsCommandLine
         }
         catch (Exception e)
         {
-            error.WriteLine($"rdns: internal error: {Excerpt.Of(e.Message, 300)}");
+            var cause = Cause(e);
+            error.WriteLine(cause is DllNotFoundException
+                ? $"rdns: a native library could not be loaded: {Excerpt.Of(OneLine(cause.Message), 300)} " +
+                  $"(rdns needs the libraries published beside it in {AppContext.BaseDirectory}; copy the whole directory, not the executable alone)"
+                : $"rdns: internal error: {Excerpt.Of(OneLine(cause.Message), 300)}");
             return InternalError;
         }
     }
+
+    // "A type initializer threw an exception" says nothing; what threw inside it does.
+    internal static Exception Cause(Exception e)
+    {
+        while (e.InnerException is { } inner
+            && (e is TypeInitializationException or System.Reflection.TargetInvocationException
+                || (e is AggregateException aggregate && aggregate.InnerExceptions.Count == 1)))
+            e = inner;
+        return e;
+    }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
 
     // Parse errors quote the offending token verbatim (a 3 kB token must not become a 3 kB
     // line) and some list choices on lines of their own (one line is the contract).
@@ -78,6 +94,6 @@ public static class RdnsCommandLine
     {
         foreach (string arg in args.Where(a => a.Length > Excerpt.DefaultLength).OrderByDescending(a => a.Length))
             message = message.Replace(arg, Excerpt.Of(arg), StringComparison.Ordinal);
-        return Excerpt.Of(string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)), 400);
+        return Excerpt.Of(OneLine(message), 400);
     }
 }

@@ -50,6 +50,32 @@ public sealed partial class NativeBuildTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_executable_copied_away_from_its_libraries_names_what_is_missing()
+    {
+        await RdnsProcess.EnsureBuiltAsync();
+        string built = Path.Combine(RepoRoot.Path, ".build", "rdns");
+        var kind = (await File.ReadAllTextAsync(Path.Combine(built, ".kind"))).Trim();
+        string alone = Directory.CreateTempSubdirectory("rdns-alone-").FullName;
+        try
+        {
+            File.Copy(Path.Combine(built, "rdns"), Path.Combine(alone, "rdns"));
+            File.SetUnixFileMode(Path.Combine(alone, "rdns"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            var run = await ProcessRunner.RunAsync(Path.Combine(alone, "rdns"),
+                ["serve", "--data", Path.Combine(alone, "data"), "--dns", "127.0.0.1:9", "--http", "127.0.0.1:9"], RdnsProcess.Timeout);
+            Assert.True(run.ExitCode != 0, run.ToString());
+            // The native build loads SQLite's library from beside itself; the other builds need their assemblies.
+            Assert.Contains(kind == "aot" ? "e_sqlite3" : "rdns.dll", run.Stderr);
+            if (kind == "aot")
+                Assert.Contains("copy the whole directory", run.Stderr);
+            Assert.DoesNotContain("type initializer", run.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(alone, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_console_signs_in_and_renders_its_pages()
     {
         using var http = Api();
