@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Rdns.Hosting;
 
@@ -8,10 +9,16 @@ namespace Rdns.Hosting;
 /// merges of compact tables), which the garbage collector would otherwise keep committed for later
 /// allocations that the query path never makes: once the resident set has grown by
 /// <see cref="Growth"/> and the work that grew it is over, a full compacting collection decommits what is free, and glibc's
-/// <c>malloc_trim</c> returns the native heap's free pages (SQLite's caches of a load).
+/// <c>malloc_trim</c> returns the native heap's free pages (SQLite's caches of a load). One trim
+/// also runs, grown or not, once start-up is over (<see cref="SettleAfterStart"/>, and quiet);
+/// each trim lets go of the pages of the program's own files as well (<see cref="ProgramPages"/>):
+/// what start-up alone ran stops counting, what serving runs comes back on first touch.
 /// </summary>
-internal sealed partial class MemoryTrimmer(TimeProvider time) : BackgroundService
+internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTrimmer> log) : BackgroundService
 {
+    /// <summary>Start-up is over (the listeners bound, the first requests of health checks served) by then.</summary>
+    private static readonly TimeSpan SettleAfterStart = TimeSpan.FromSeconds(3);
+
     /// <summary>Checked every second: reading the resident set is cheap.</summary>
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
 
@@ -30,6 +37,8 @@ internal sealed partial class MemoryTrimmer(TimeProvider time) : BackgroundServi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        long started = time.GetTimestamp();
+        bool settled = false;
         long baseline = Environment.WorkingSet;
         long previous = baseline;
         // Start-up has just trimmed; the first growth after it may be trimmed at once.
@@ -44,9 +53,14 @@ internal sealed partial class MemoryTrimmer(TimeProvider time) : BackgroundServi
                 // Grown, and quiet for a second (what grew it is over), and not trimmed just now.
                 bool quiet = Math.Abs(resident - previous) < Quiet;
                 previous = resident;
-                if (resident - baseline < Growth || !quiet || time.GetElapsedTime(last) < MinimumGap)
+                bool settling = !settled && quiet && time.GetElapsedTime(started) >= SettleAfterStart;
+                if (!settling && (resident - baseline < Growth || !quiet || time.GetElapsedTime(last) < MinimumGap))
                     continue;
+                // Once start-up is over (what it left on the heaps, and the program pages only it
+                // ran), then after each burst of work that grew the process.
                 Trim();
+                settled |= settling;
+                LogProgramPagesReleased(ProgramPages.Release());
                 baseline = previous = Environment.WorkingSet;
                 last = time.GetTimestamp();
             }
@@ -71,6 +85,9 @@ internal sealed partial class MemoryTrimmer(TimeProvider time) : BackgroundServi
             // Not glibc (musl has no malloc_trim): its free pages stay with the process.
         }
     }
+
+    [LoggerMessage(EventId = 640, Level = LogLevel.Debug, Message = "Let go of {Kb} kB of program file pages (they come back from the page cache when used)")]
+    private partial void LogProgramPagesReleased(long kb);
 
     [LibraryImport("libc", EntryPoint = "malloc_trim")]
     private static partial int MallocTrim(nuint pad);

@@ -188,7 +188,7 @@ public static partial class ServeHost
             builder.Services.AddSingleton<TenantService>();
             builder.Services.AddSingleton<TenantReverseService>();
             builder.Services.AddHostedService<DriftChecker>();
-            builder.Services.AddHostedService(_ => new MemoryTrimmer(TimeProvider.System));
+            builder.Services.AddHostedService(sp => new MemoryTrimmer(TimeProvider.System, sp.GetRequiredService<ILogger<MemoryTrimmer>>()));
             // DNS UPDATE: keys of the file and the store, their policies, refusals in the audit log.
             builder.Services.AddSingleton(settings.Update);
             builder.Services.AddSingleton(Control.Updates.TsigSecretSeal.ForDataDirectory(data.FullPath));
