@@ -57,6 +57,15 @@ internal sealed class AddressZones
             Family != family ? Family.CompareTo(family) : Hi != hi ? Hi.CompareTo(hi) : Lo.CompareTo(lo);
     }
 
+    /// <summary>A reverse name read as an address (<see cref="TryRead"/>): its family, the octets or nibbles read, and the key of that prefix.</summary>
+    internal readonly struct Address(int family, int length, ulong hi, ulong lo)
+    {
+        public readonly int Family = family;
+        public readonly int Length = length;
+        public readonly ulong Hi = hi;
+        public readonly ulong Lo = lo;
+    }
+
     // Per family (0: IPv4, 1: IPv6): the table of pure zones as built, and the changes since.
     private readonly Entry[] _table4, _table6;
     private readonly Change[] _overlay;
@@ -100,9 +109,6 @@ internal sealed class AddressZones
         }
         return mask;
     }
-
-    /// <summary>Octets the tables hold.</summary>
-    public long Bytes => (_table4.Length + _table6.Length) * (long)Unsafe.SizeOf<Entry>();
 
     public static AddressZones Build(IEnumerable<ZoneSnapshot> zones)
     {
@@ -187,6 +193,7 @@ internal sealed class AddressZones
     /// whether labels remain below them. False for any other name.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [SkipLocalsInit] // the label starts are written before they are read
     private static bool Read(ReadOnlySpan<byte> name, out int family, out int length, out ulong hi, out ulong lo, out bool rest)
     {
         family = 0;
@@ -283,8 +290,23 @@ internal sealed class AddressZones
     public bool TryFind(ReadOnlySpan<byte> name, int aboveLabels, out ZoneSnapshot? zone)
     {
         zone = null;
-        if (!Read(name, out int family, out int length, out ulong hi, out ulong lo, out _))
-            return false;
+        return TryRead(name, out var address) && TryFind(address, aboveLabels, out zone);
+    }
+
+    /// <summary>A name under one of the reverse trees as an <see cref="Address"/>; false for any other name.</summary>
+    internal static bool TryRead(ReadOnlySpan<byte> name, out Address address)
+    {
+        bool read = Read(name, out int family, out int length, out ulong hi, out ulong lo, out _);
+        address = new Address(family, length, hi, lo);
+        return read;
+    }
+
+    /// <summary>As <see cref="TryFind(ReadOnlySpan{byte}, int, out ZoneSnapshot?)"/>, for a name already read.</summary>
+    internal bool TryFind(in Address address, int aboveLabels, out ZoneSnapshot? zone)
+    {
+        zone = null;
+        int family = address.Family, length = address.Length;
+        ulong hi = address.Hi, lo = address.Lo;
         ulong lengths = family == 0 ? _lengths4 : _lengths6;
         ulong marked = family == 0 ? _marked4 : _marked6;
         // Only lengths that have zones or markers, longest first; a zone has 2 + length labels.
@@ -310,11 +332,11 @@ internal sealed class AddressZones
         return !_ancestor;
     }
 
-    /// <summary>Prefetches the table slot where <paramref name="name"/>'s most specific candidate zone would be (see <see cref="ZonePrefetch"/>).</summary>
-    internal void PrefetchSlot(ReadOnlySpan<byte> name)
+    /// <summary>Prefetches the table slot where <paramref name="address"/>'s most specific candidate zone would be (see <see cref="ZonePrefetch"/>).</summary>
+    internal void PrefetchSlot(in Address address)
     {
-        if (!Read(name, out int family, out int length, out ulong hi, out ulong lo, out _))
-            return;
+        int family = address.Family, length = address.Length;
+        ulong hi = address.Hi, lo = address.Lo;
         ulong lengths = (family == 0 ? _lengths4 : _lengths6) & ((2UL << length) - 1);
         var table = family == 0 ? _table4 : _table6;
         if (lengths == 0 || table.Length == 0)

@@ -21,6 +21,9 @@ public sealed class ZonePrefetch
     public const int Passes = 5;
 
     private readonly int[] _nameLengths;
+    /// <summary>Each query's name read as an address once (pass 0), for the passes after it; valid where <see cref="_reverse"/> is set.</summary>
+    private readonly AddressZones.Address[] _addresses;
+    private readonly bool[] _reverse;
     private readonly ZoneSnapshot?[] _zones;
     private readonly CompactPtrTable?[] _tables;
     private readonly int[] _entries;
@@ -29,6 +32,8 @@ public sealed class ZonePrefetch
     public ZonePrefetch(int capacity)
     {
         _nameLengths = new int[capacity];
+        _addresses = new AddressZones.Address[capacity];
+        _reverse = new bool[capacity];
         _zones = new ZoneSnapshot?[capacity];
         _tables = new CompactPtrTable?[capacity];
         _entries = new int[capacity];
@@ -49,11 +54,12 @@ public sealed class ZonePrefetch
                 _tables[i] = null;
                 _entries[i] = -1;
                 _nameLengths[i] = QuestionNameLength(query);
-                if (_nameLengths[i] > 0)
-                    _set.Addresses.PrefetchSlot(query.Slice(12, _nameLengths[i]));
+                _reverse[i] = _nameLengths[i] > 0 && AddressZones.TryRead(query.Slice(12, _nameLengths[i]), out _addresses[i]);
+                if (_reverse[i])
+                    _set.Addresses.PrefetchSlot(_addresses[i]);
                 return;
             case 1:
-                if (_nameLengths[i] > 0 && _set.Addresses.TryFind(query.Slice(12, _nameLengths[i]), -1, out var zone) && zone is not null)
+                if (_reverse[i] && _set.Addresses.TryFind(_addresses[i], -1, out var zone) && zone is not null)
                 {
                     _zones[i] = zone;
                     Prefetch.Object(zone);
