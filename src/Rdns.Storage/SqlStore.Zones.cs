@@ -101,10 +101,9 @@ internal abstract partial class SqlStore
     /// <summary>Names asked per statement: one statement text whatever the count (the rest padded), so it is prepared once.</summary>
     private const int SerialsPerStatement = 64;
 
-    private static readonly string SerialsSql =
-        "SELECT name, serial FROM zones WHERE name IN (" + string.Join(", ", Enumerable.Range(0, SerialsPerStatement).Select(i => $"@n{i}")) + ")";
-
     private static readonly string[] SerialsParameters = [.. Enumerable.Range(0, SerialsPerStatement).Select(i => $"@n{i}")];
+
+    private static readonly string SerialsSql = "SELECT name, serial FROM zones WHERE name IN (" + string.Join(", ", SerialsParameters) + ")";
 
     private static async Task<IReadOnlyDictionary<DnsName, uint>> GetSerialsAsync(StoreSession s, string view, IReadOnlyCollection<DnsName> zones, CancellationToken cancellationToken)
     {

@@ -82,7 +82,7 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            if (!await FillAsync(2, wait, allowEnd: true).ConfigureAwait(false))
+            if (!await FillLengthAsync(wait).ConfigureAwait(false))
                 return null;
             int length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start));
             _start += 2;
@@ -114,12 +114,12 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
     }
 
     /// <summary>
-    /// Until at least <paramref name="count"/> octets are buffered, each read waiting at most the
-    /// idle time; false when the server closed the connection before any of them (and
-    /// <paramref name="allowEnd"/>).
+    /// Until at least a message's two-octet length is buffered, each read waiting at most the idle
+    /// time; false when the server closed the connection cleanly, between messages.
     /// </summary>
-    private async Task<bool> FillAsync(int count, CancellationTokenSource wait, bool allowEnd)
+    private async Task<bool> FillLengthAsync(CancellationTokenSource wait)
     {
+        const int count = 2;
         if (_end - _start >= count)
             return true;
         if (_start > 0)
@@ -134,7 +134,7 @@ internal sealed class TcpConnection(Socket socket, IPEndPoint server, TimeSpan i
             int n = await _stream.ReadAsync(_buffer.AsMemory(_end), wait.Token).ConfigureAwait(false);
             if (n == 0)
             {
-                if (allowEnd && _end == 0)
+                if (_end == 0)
                     return false;
                 throw new TransferException(TransferFailure.Unreachable, $"{server} closed the connection in the middle of a message");
             }
