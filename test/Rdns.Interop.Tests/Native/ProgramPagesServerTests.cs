@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Rdns.Hosting;
 using Rdns.Interop.Tests.Support;
 
 namespace Rdns.Interop.Tests.Native;
@@ -24,46 +25,17 @@ public sealed partial class ProgramPagesServerTests : IAsyncLifetime
         await _server.DisposeAsync();
     }
 
-    [GeneratedRegex(@"^([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$")]
-    private static partial Regex Header();
-
     [GeneratedRegex(@"Let go of (\d+) kB of program file pages")]
     private static partial Regex Released();
 
-    /// <summary>The mapped and the resident kB of the process's clean, read-only mappings of its executable and libraries.</summary>
+    /// <summary>The mapped and the resident kB of the mappings of the process that the server lets go of (its executable's and libraries').</summary>
     private static (long Mapped, long Resident) ProgramKb(int pid)
     {
         string executable = Path.GetFullPath(File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: true)!.FullName);
-        long mapped = 0, resident = 0;
-        bool program = false;
-        long size = 0, rss = 0;
-        foreach (string line in File.ReadLines($"/proc/{pid}/smaps"))
-        {
-            var header = Header().Match(line);
-            if (header.Success)
-            {
-                string path = header.Groups[4].Value.Trim();
-                string permissions = header.Groups[3].Value;
-                program = permissions[1] == '-' && permissions[3] == 'p'
-                    && (path == executable || path.EndsWith(".so", StringComparison.Ordinal) || path.Contains(".so.", StringComparison.Ordinal));
-                size = rss = 0;
-            }
-            else if (line.StartsWith("Size:", StringComparison.Ordinal))
-            {
-                size = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("Rss:", StringComparison.Ordinal))
-            {
-                rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("Anonymous:", StringComparison.Ordinal) && program
-                && long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) == 0)
-            {
-                mapped += size;
-                resident += rss;
-            }
-        }
-        return (mapped, resident);
+        // Every mapping of that kind, resident or not (one let go whole is still mapped).
+        var program = ProgramPages.Mappings(File.ReadLines($"/proc/{pid}/smaps"))
+            .Where(m => ProgramPages.IsProgramFile(m with { ResidentKb = Math.Max(1, m.ResidentKb) }, executable)).ToList();
+        return (program.Sum(m => (long)(m.End - m.Start) / 1024), program.Sum(m => m.ResidentKb));
     }
 
     [Fact]
