@@ -4,8 +4,11 @@
 # mappings by directory). Used for "Where the memory goes" in docs/BENCHMARKS.md.
 #
 #   bench/pss.sh DATA_DIR [RDNS_BINARY]     # DATA_DIR: a store already imported (rdns serve --zones)
+#   PSS_WRITES=100 PSS_QUERIES=bench/out/data-tenant-1048832-1/queries.txt bench/pss.sh DATA_DIR
 #
 # Compare builds by passing another binary (a self-contained publish, say) on the same DATA_DIR.
+# A heavier use: PSS_WRITES PTRs set through the API (addresses in the first zone listed) and 5 s
+# of dnsperf -c 4 -T 1 with PSS_QUERIES, then PSS 3 s and 13 s later.
 set -euo pipefail
 data="${1:?usage: bench/pss.sh DATA_DIR [RDNS_BINARY]}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +34,22 @@ for _ in $(seq 1 50); do echo "${zone:-.} SOA"; done >"$log.q"
 dnsperf -s 127.0.0.1 -p 25353 -d "$log.q" -l 3 >/dev/null 2>&1 || true
 sleep 3
 echo "PSS before use: ${before} kB; after API requests and queries: $(pss) kB"
+if [ -n "${PSS_WRITES:-}${PSS_QUERIES:-}" ]; then
+  for path in /console/zones /openapi/v1.json; do
+    curl -s -o /dev/null -H "Authorization: Bearer $key" "http://127.0.0.1:28080$path" || true
+  done
+  # The first zone's /24 (or its first addresses): a.b.c.in-addr.arpa. -> c.b.a.N
+  base="$(echo "$zone" | awk -F. '{ print $3 "." $2 "." $1 }')"
+  for i in $(seq 1 "${PSS_WRITES:-0}"); do
+    curl -s -o /dev/null -X PUT -H "Authorization: Bearer $key" -H "Content-Type: application/json" \
+      -d "{\"ptrdname\":\"w$i.example.com\"}" "http://127.0.0.1:28080/v1/ptr/$base.$((i % 250 + 1))" || true
+  done
+  [ -z "${PSS_QUERIES:-}" ] || dnsperf -s 127.0.0.1 -p 25353 -d "$PSS_QUERIES" -l 5 -c 4 -T 1 >/dev/null 2>&1 || true
+  sleep 3
+  echo "PSS after ${PSS_WRITES:-0} writes and 5 s of queries: $(pss) kB (file-backed $(awk '/^Pss_File:/{print $2}' "/proc/$pid/smaps_rollup") kB)"
+  sleep 10
+  echo "10 s later: $(pss) kB"
+fi
 grep -E '^(Rss|Pss_(Anon|File|Shmem))' "/proc/$pid/smaps_rollup"
 # PSS divides a page among the processes that map it: another process running the same binary
 # (a test suite, a second server) halves the binary's pages here. RSS counts them whole, which is
