@@ -52,7 +52,9 @@ internal sealed class ScriptedTcpServer : IAsyncDisposable
                 served.Add(ServeAsync(client));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        // Stopped: while waiting (cancelled, or the socket closed), or before the first accept
+        // began (the listener no longer listening).
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
         await Task.WhenAll(served);
