@@ -32,6 +32,14 @@ public interface IZoneRowReader
     void Row(long zoneId, ReadOnlySpan<byte> owner, Protocol.Wire.RecordType type, Protocol.Wire.RecordClass cls, uint ttl, ReadOnlySpan<byte> data);
 }
 
+/// <summary>
+/// What the store's zones are at one moment, in every view: how many there are and the highest
+/// zone revision. Every write of a zone's data gives it a revision never given before (and
+/// higher), and a zone deleted lowers the count, so two equal stamps mean no zone was created,
+/// written or deleted between them: a node that was in step with the store at the first is still.
+/// </summary>
+public readonly record struct ZonesStamp(long Count, long Revision);
+
 /// <summary>A zone in a listing, without its records.</summary>
 public sealed record ZoneSummary(DnsName Name, uint Serial, int RecordCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -118,6 +126,9 @@ public interface IZoneStore : IAsyncDisposable
     Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default);
 
     Task<uint?> GetSerialAsync(string view, DnsName zone, CancellationToken cancellationToken = default);
+
+    /// <summary>The zones' count and highest revision (see <see cref="ZonesStamp"/>): one small query, however many zones.</summary>
+    Task<ZonesStamp> GetZonesStampAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Zones after <paramref name="after"/> (exclusive), at most <paramref name="limit"/>, ordered by

@@ -130,6 +130,15 @@ internal abstract partial class SqlStore
         return serials;
     }
 
+    public async Task<ZonesStamp> GetZonesStampAsync(CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command("SELECT count(*), coalesce(max(revision), 0) FROM zones");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new ZonesStamp(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     public Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default) =>
         ListZonesAsync(Public, limit, after, cancellationToken);
 

@@ -47,6 +47,54 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task The_zones_stamp_moves_with_every_zone_written_in_any_view_and_only_then()
+    {
+        var empty = await Store.GetZonesStampAsync();
+        Assert.Equal(0, empty.Count);
+        Assert.Equal(empty, await Store.GetZonesStampAsync());
+
+        var stamps = new List<ZonesStamp> { empty };
+        async Task Moved(string what)
+        {
+            var stamp = await Store.GetZonesStampAsync();
+            Assert.DoesNotContain(stamp, stamps);
+            Assert.True(stamp.Revision > stamps[^1].Revision || stamp.Count < stamps[^1].Count, $"{what}: {stamps[^1]} -> {stamp}");
+            stamps.Add(stamp);
+            // Reads change nothing.
+            await Store.LoadAsync(Zone2);
+            await Store.ListZonesAsync(10);
+            Assert.Equal(stamp, await Store.GetZonesStampAsync());
+        }
+
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1, ptrs: 3), false, Audit("create", "zone"));
+        await Moved("created");
+        var zone3 = N("3.0.192.in-addr.arpa.");
+        await Store.CreateZoneAsync(zone3, Zone(zone3, 1, ptrs: 3), false, Audit("create", "zone"));
+        await Moved("another created");
+        Assert.Equal(2, stamps[^1].Count);
+        // The older zone written: its revision becomes the highest.
+        await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], Audit("change", "zone"));
+        await Moved("changed");
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 2, ptrs: 5), true, Audit("replace", "zone"));
+        await Moved("replaced with the same serial");
+        // The newest zone deleted: the count tells; then one created in its place, the same count.
+        Assert.True(await Store.DeleteZoneAsync(zone3, Audit("delete", "zone")));
+        await Moved("deleted");
+        await Store.CreateZoneAsync(zone3, Zone(zone3, 1, ptrs: 3), false, Audit("create", "zone"));
+        await Moved("created again");
+        // A zone of an operator view counts as well.
+        await Store.AddViewAsync(View("office"), Audit("view.create", "office"));
+        Assert.Equal(stamps[^1], await Store.GetZonesStampAsync());
+        await using (var batch = await Store.BeginBatchAsync("office", [Zone2]))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("create", "office")) { Creations = [new ZoneCreation(Zone2, Zone(Zone2, 7, ptrs: 2), false)] });
+            await batch.CommitAsync();
+        }
+        await Moved("created in a view");
+        Assert.Equal(3, stamps[^1].Count);
+    }
+
+    [Fact]
     public async Task A_read_gets_the_rows_of_the_zones_it_wants_and_no_others()
     {
         var zone3 = N("3.0.192.in-addr.arpa.");

@@ -28,7 +28,12 @@ public sealed partial class DnssecKeyring(IRdnsStore store, ServedZones zones, K
     public async Task LoadAllAsync(CancellationToken cancellationToken = default)
     {
         var policies = await store.GetDnssecZonesAsync(cancellationToken).ConfigureAwait(false);
-        var keys = (await store.GetDnssecKeysAsync(null, cancellationToken).ConfigureAwait(false)).ToLookup(k => k.Zone);
+        var stored = await store.GetDnssecKeysAsync(null, cancellationToken).ConfigureAwait(false);
+        // Every resync loads all: rows as they were at the last load build the same signers.
+        var seen = (policies, stored.Select(KeyState).ToList());
+        if (_loaded is var (loadedPolicies, loadedKeys) && policies.SequenceEqual(loadedPolicies) && seen.Item2.SequenceEqual(loadedKeys))
+            return;
+        var keys = stored.ToLookup(k => k.Zone);
         var signers = new List<(DnsName, ZoneSigner?)>();
         foreach (var policy in policies)
             signers.Add((DnsName.Parse(policy.Zone), TryBuild(policy, keys[policy.Zone])));
@@ -44,7 +49,15 @@ public sealed partial class DnssecKeyring(IRdnsStore store, ServedZones zones, K
                 set = set.WithSigner(zone, signer);
             return set;
         });
+        _loaded = seen;
     }
+
+    /// <summary>What of a stored key a signer depends on (its key material never changes under one id).</summary>
+    private static (string Id, string Zone, string Role, string State, DateTimeOffset CreatedAt) KeyState(DnssecKeyRecord key) =>
+        (key.Id, key.Zone, key.Role, key.State, key.CreatedAt);
+
+    /// <summary>The rows the signers in use were last built from by <see cref="LoadAllAsync"/>.</summary>
+    private (IReadOnlyList<DnssecZoneRecord> Policies, List<(string, string, string, string, DateTimeOffset)> Keys)? _loaded;
 
     /// <summary>Rebuilds one zone's signer from the store (another node changed its keys).</summary>
     public async Task ReloadAsync(DnsName zone, CancellationToken cancellationToken = default)

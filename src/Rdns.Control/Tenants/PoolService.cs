@@ -141,17 +141,35 @@ public sealed class PoolService(ZoneService zones, ZoneDefaults defaults, TimePr
     /// <summary>Rebuilds the default names served in DNS from the stored pools.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var pools = await Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false);
-        var built = new List<DefaultNamePool>(pools.Count);
-        foreach (var p in pools)
+        // One reload at a time, so the last applied is the last read.
+        await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (DefaultNamePool.TryCreate(IpPrefix.Parse(p.Prefix), p.Template, p.Ttl, out var pool, out _))
-                built.Add(pool);
+            var pools = await Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false);
+            // The pools in use already (every resync reloads): nothing to rebuild, nothing to tell.
+            if (_applied is not null && pools.SequenceEqual(_applied))
+                return;
+            var built = new List<DefaultNamePool>(pools.Count);
+            foreach (var p in pools)
+            {
+                if (DefaultNamePool.TryCreate(IpPrefix.Parse(p.Prefix), p.Template, p.Ttl, out var pool, out _))
+                    built.Add(pool);
+            }
+            var names = new DefaultNames(built);
+            zones.Served.Update(set => set.WithDefaults(names));
+            _applied = pools;
         }
-        var names = new DefaultNames(built);
-        zones.Served.Update(set => set.WithDefaults(names));
+        finally
+        {
+            _reload.Release();
+        }
         Reloaded?.Invoke();
     }
+
+    private readonly SemaphoreSlim _reload = new(1, 1);
+
+    /// <summary>The pools whose default names are in use, as last read from the store.</summary>
+    private IReadOnlyList<PoolRecord>? _applied;
 
     /// <summary>Raised after the pools were read from the store again (created here, or changed by another node).</summary>
     public event Action? Reloaded;

@@ -19,7 +19,10 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     private long _lastResyncMs;
     private int _behindAtLastResync;
 
-    /// <summary>When every zone was last compared with the store successfully; null before the first resync.</summary>
+    /// <summary>
+    /// When this node was last found in step with the store: every zone compared successfully, or
+    /// the store's stamp unchanged since such a comparison. Null before the first resync.
+    /// </summary>
     public DateTimeOffset? LastResync => Interlocked.Read(ref _lastResyncMs) is > 0 and var ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
     /// <summary>Zones that differed from the store at the last resync: what notifications had missed.</summary>
@@ -101,12 +104,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
             try
             {
                 await Task.Delay(resyncInterval, cancellationToken).ConfigureAwait(false);
-                await ResyncAsync(cancellationToken).ConfigureAwait(false);
                 if (views is not null)
-                {
                     await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
-                    await views.ResyncAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await ResyncIfChangedAsync(cancellationToken).ConfigureAwait(false);
                 if (PoolsChanged is { } reload)
                     await reload(cancellationToken).ConfigureAwait(false);
                 if (TsigKeysChanged is { } reloadKeys)
@@ -130,6 +130,46 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Rounds of <see cref="ResyncIfChangedAsync"/> after which every zone is compared again even
+    /// though the store's stamp is unchanged: that repairs a zone this node failed to apply (a
+    /// catch-up that threw) without any change in the store to show for it.
+    /// </summary>
+    public const int CompareAllEvery = 10;
+
+    private ZonesStamp? _comparedAt;
+    private int _roundsSinceCompare;
+
+    /// <summary>
+    /// This node holds every zone as the store had them at <paramref name="stamp"/> (read before
+    /// its zones were loaded at start): the first resync then compares them only if the stamp moved.
+    /// </summary>
+    public void InStepAt(ZonesStamp stamp) => (_comparedAt, _roundsSinceCompare) = (stamp, 0);
+
+    /// <summary>
+    /// The periodic resync, in O(1) while nothing changes: the store's <see cref="ZonesStamp"/>
+    /// first, and every zone (of every view) compared only when the stamp moved since the last
+    /// comparison, or every <see cref="CompareAllEvery"/> rounds. An idle node with 100,000 zones
+    /// thus reads one row per round instead of listing them all and building their names.
+    /// Returns whether every zone was compared.
+    /// </summary>
+    public async Task<bool> ResyncIfChangedAsync(CancellationToken cancellationToken)
+    {
+        // Read first: what is committed during the comparison moves the stamp past this one.
+        var stamp = await store.GetZonesStampAsync(cancellationToken).ConfigureAwait(false);
+        if (stamp == _comparedAt && ++_roundsSinceCompare < CompareAllEvery)
+        {
+            Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            return false;
+        }
+        _comparedAt = null;
+        await ResyncAsync(cancellationToken).ConfigureAwait(false);
+        if (views is not null)
+            await views.ResyncAsync(cancellationToken).ConfigureAwait(false);
+        (_comparedAt, _roundsSinceCompare) = (stamp, 0);
+        return true;
     }
 
     /// <summary>Compares every zone's serial with the store and catches up those that differ.</summary>

@@ -105,6 +105,8 @@ public static partial class ServeHost
             // The data directory's zone image gives every zone it holds at the store's revision
             // without reading its rows (it names the store it was made for: a directory adopts one store).
             var image = data.ReadStoreId() is { } storeId ? ZoneImageFile.In(data.FullPath, storeId) : null;
+            // Read before the zones: what is committed while they load moves the stamp past it.
+            var stampAtLoad = await store.GetZonesStampAsync(cancellationToken).ConfigureAwait(false);
             loading = ZoneLoader.ReadAsync(store, image, null, cancellationToken);
             var dnsEndpoints = settings.DnsEndpoints();
             var serverOptions = new ServerOptions
@@ -229,6 +231,8 @@ public static partial class ServeHost
             var zoneService = app.Services.GetRequiredService<ZoneService>();
             var loaded = await loading.ConfigureAwait(false);
             app.Services.GetRequiredService<ZoneLoader>().Publish(loaded);
+            // In step with the store as the load read it: the first resync compares every zone only if that moved.
+            app.Services.GetRequiredService<Control.Zones.ZoneFollower>().InStepAt(stampAtLoad);
             // Every node of the store answers cookies with the same secret from its first query.
             if (settings.Cookies.Enabled)
                 await app.Services.GetRequiredService<CookieSecretKeeper>().SyncAsync(cancellationToken).ConfigureAwait(false);
