@@ -137,6 +137,20 @@ public sealed class DnssecServiceTests : IAsyncLifetime
         Assert.Equal(Signer(a).KeySigningKeys.Select(k => k.KeyTag), Signer(b).KeySigningKeys.Select(k => k.KeyTag));
         Assert.Equal(Signer(a).ZoneSigningKeys.Select(k => k.KeyTag), Signer(b).ZoneSigningKeys.Select(k => k.KeyTag));
         Assert.NotEqual(Signer(b).KeySigningKeys[0].KeyTag, Signer(b).ZoneSigningKeys[0].KeyTag);
+
+        // Every resync loads all again: the same rows keep the same signer (and zone set); rows
+        // another node changed are applied.
+        var signer = Signer(b);
+        var set = b.Zones.Current;
+        await b.Keyring.LoadAllAsync();
+        Assert.Same(set, b.Zones.Current);
+        Assert.Same(signer, Signer(b));
+        await a.Service.DisableAsync(Zone, Audit);
+        await b.Keyring.LoadAllAsync();
+        Assert.Null(b.Zones.Current.SignerOf(b.Zones.Current.Get(Zone)!));
+        await a.Service.EnableAsync(Zone, 13, null, null, Audit);
+        await b.Keyring.LoadAllAsync();
+        Assert.Equal(Assert.Single(Signer(a).ZoneSigningKeys).KeyTag, Assert.Single(Signer(b).ZoneSigningKeys).KeyTag);
     }
 
     [Fact]
