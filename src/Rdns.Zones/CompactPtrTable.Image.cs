@@ -3,12 +3,34 @@ using Rdns.Zones.Images;
 
 namespace Rdns.Zones;
 
-/// <summary>A table written to a zone image and read back: the arrays as they are, suffixes by the image's numbers.</summary>
+/// <summary>
+/// A table written to a zone image and read back: the arrays as they are, except the targets,
+/// which the image keeps in a fixed form (a length octet, the own labels, the image's three-octet
+/// suffix number), whatever form the memory keeps them in.
+/// </summary>
 internal sealed partial class CompactPtrTable
 {
+    /// <summary>Octets of a suffix number in an image.</summary>
+    private const int ImageSuffixNumberLength = 3;
+
     /// <summary>The octets <see cref="WriteImage"/> writes.</summary>
-    public long ImageSize => 16 + 1 + 4 + (long)Count * _width + 4 + _targets.Length + 4 + 4L * (_ttls?.Length ?? 1) + 1 +
+    public long ImageSize => 16 + 1 + 4 + (long)Count * _width + 4 + ImageTargetsLength() + 4 + 4L * (_ttls?.Length ?? 1) + 1 +
         _ttlIndex switch { null => 0, byte[] => Count, _ => 2L * Count };
+
+    /// <summary>The targets' octets in the image's form.</summary>
+    private long ImageTargetsLength()
+    {
+        long length = 0;
+        var targets = _targets;
+        for (int i = 0, pos = 0; i < Count; i++)
+        {
+            int end = OwnEnd(targets, pos);
+            int next = end + SuffixNumberLengthAt(targets[end]);
+            length += 1 + (end - pos) + ImageSuffixNumberLength;
+            pos = next;
+        }
+        return length;
+    }
 
     /// <summary>Writes the table; its suffix numbers become <paramref name="suffixes"/>' numbers.</summary>
     public void WriteImage(ImageOctets output, ImageSuffixNumbers suffixes)
@@ -23,18 +45,18 @@ internal sealed partial class CompactPtrTable
         }
         else
             output.Octets(_keys.AsSpan(0, Count * _width));
-        output.I32(_targets.Length);
+        output.I32(checked((int)ImageTargetsLength()));
         var targets = _targets;
         for (int i = 0, pos = 0; i < Count; i++)
         {
-            int own = 1 + targets[pos];
-            output.Octets(targets.AsSpan(pos, own));
-            pos += own;
-            int number = suffixes.Of(targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2]);
+            int end = OwnEnd(targets, pos);
+            output.U8(end - pos);
+            output.Octets(targets.AsSpan(pos, end - pos));
+            int number = suffixes.Of(ReadSuffixNumber(targets, ref end));
             output.U8(number >> 16);
             output.U8(number >> 8);
             output.U8(number);
-            pos += SuffixIdLength;
+            pos = end;
         }
         uint[] ttls = _ttls ?? [_ttl];
         output.I32(ttls.Length);
@@ -82,41 +104,53 @@ internal sealed partial class CompactPtrTable
                 throw new InvalidDataException("the keys are not sorted within the zone");
             previous = host;
         }
-        var targets = input.Octets(input.Count(int.MaxValue)).ToArray();
-        var index = count <= UnindexedCount ? null : new int[(count + IndexStep - 1) / IndexStep];
+        var image = input.Octets(input.Count(int.MaxValue));
+        // Checked first, and the memory's size found; then written in the memory's form.
+        long size = 0;
         int pos = 0;
         for (int i = 0; i < count; i++)
         {
-            if (index is not null && i % IndexStep == 0)
-                index[i / IndexStep] = pos;
-            if (pos >= targets.Length)
+            if (pos >= image.Length)
                 throw new InvalidDataException("the targets end early");
-            int own = targets[pos++];
-            if (own > targets.Length - pos - SuffixIdLength)
+            int own = image[pos++];
+            if (own > image.Length - pos - ImageSuffixNumberLength)
                 throw new InvalidDataException("the targets end early");
             // The own labels: each 1 to 63 octets, ending exactly where the suffix number starts.
             int end = pos + own;
             while (pos < end)
             {
-                int label = targets[pos];
+                int label = image[pos];
                 if (label is 0 or > 63)
                     throw new InvalidDataException("a target has a malformed label");
                 pos += 1 + label;
             }
             if (pos != end)
                 throw new InvalidDataException("a target has a malformed label");
-            int number = targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2];
+            int number = image[pos] << 16 | image[pos + 1] << 8 | image[pos + 2];
             if (number >= suffixes.Length)
                 throw new InvalidDataException("a target names a suffix the image does not have");
             int id = suffixes[number];
             if (own + TargetSuffixes.Get(id).Length > DnsName.MaxLength)
                 throw new InvalidDataException("a target is longer than a name may be");
-            targets[pos++] = (byte)(id >> 16);
-            targets[pos++] = (byte)(id >> 8);
-            targets[pos++] = (byte)id;
+            pos += ImageSuffixNumberLength;
+            size += own + SuffixNumberLength(id);
         }
-        if (pos != targets.Length)
+        if (pos != image.Length)
             throw new InvalidDataException("the targets do not end with the last entry");
+        var targets = new byte[size];
+        var index = count <= UnindexedCount ? null : new int[(count + IndexStep - 1) / IndexStep];
+        int at = 0;
+        pos = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (index is not null && i % IndexStep == 0)
+                index[i / IndexStep] = at;
+            int own = image[pos++];
+            image.Slice(pos, own).CopyTo(targets.AsSpan(at));
+            pos += own;
+            at = WriteSuffixNumber(targets, at + own, suffixes[image[pos] << 16 | image[pos + 1] << 8 | image[pos + 2]]);
+            pos += ImageSuffixNumberLength;
+        }
         int ttlCount = input.Count(ushort.MaxValue);
         if (ttlCount == 0)
             throw new InvalidDataException("a table without a TTL");

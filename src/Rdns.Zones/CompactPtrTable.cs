@@ -25,8 +25,10 @@ internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
 /// <list type="bullet">
 /// <item>the keys: each address's host bits only, big-endian, fixed width (1 octet in a /24, 3 in a
 /// /8, 10 in a /48), sorted, binary-searched;</item>
-/// <item>the targets, in key order: a length octet, the target's own leading labels, and the three-octet
-/// number of its suffix in the process's <see cref="TargetSuffixes"/>. The suffix is the longest one
+/// <item>the targets, in key order: the target's own leading labels, then the number of its suffix in
+/// the process's <see cref="TargetSuffixes"/>, whose first octet (0x40 and above, which no label
+/// length is) ends the labels and says how long the number is: one octet for the first 128
+/// suffixes (a tenant's <c>com.</c>), up to four (see <see cref="SuffixNumberLength"/>). The suffix is the longest one
 /// that two targets of the zone share or that the table already holds (<c>cust1234.example.net.</c>
 /// for an operator's names), else the last label (<c>com.</c> for a tenant's own domain), so the
 /// design needs neither shared suffixes nor dense addresses;</item>
@@ -39,7 +41,93 @@ internal sealed partial class CompactPtrTable
 {
     private const int IndexStep = 8;
     private const int UnindexedCount = 2 * IndexStep;
-    private const int SuffixIdLength = 3;
+    /// <summary>Suffix numbers below this take one octet (0x40 + number).</summary>
+    private const int OneOctetNumbers = 0x80;
+
+    /// <summary>Below this, two octets: 0xC0 to 0xEF, then the low octet.</summary>
+    private const int TwoOctetNumbers = OneOctetNumbers + (0x30 << 8);
+
+    /// <summary>Below this, three octets: 0xF0 to 0xFE, then two; above, four: 0xFF and the number in three.</summary>
+    private const int ThreeOctetNumbers = TwoOctetNumbers + (0x0F << 16);
+
+    /// <summary>Octets of suffix number <paramref name="id"/> in a table's targets.</summary>
+    internal static int SuffixNumberLength(int id) => id < OneOctetNumbers ? 1 : id < TwoOctetNumbers ? 2 : id < ThreeOctetNumbers ? 3 : 4;
+
+    /// <summary>Octets of the suffix number whose first octet is <paramref name="first"/> (at least 0x40).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SuffixNumberLengthAt(int first) => first < 0xC0 ? 1 : first < 0xF0 ? 2 : first < 0xFF ? 3 : 4;
+
+    /// <summary>Writes suffix number <paramref name="id"/> at <paramref name="pos"/>; returns where it ends.</summary>
+    internal static int WriteSuffixNumber(Span<byte> to, int pos, int id)
+    {
+        if (id < OneOctetNumbers)
+        {
+            to[pos] = (byte)(0x40 + id);
+            return pos + 1;
+        }
+        if (id < TwoOctetNumbers)
+        {
+            int n = id - OneOctetNumbers;
+            to[pos] = (byte)(0xC0 + (n >> 8));
+            to[pos + 1] = (byte)n;
+            return pos + 2;
+        }
+        if (id < ThreeOctetNumbers)
+        {
+            int n = id - TwoOctetNumbers;
+            to[pos] = (byte)(0xF0 + (n >> 16));
+            to[pos + 1] = (byte)(n >> 8);
+            to[pos + 2] = (byte)n;
+            return pos + 3;
+        }
+        to[pos] = 0xFF;
+        to[pos + 1] = (byte)(id >> 16);
+        to[pos + 2] = (byte)(id >> 8);
+        to[pos + 3] = (byte)id;
+        return pos + 4;
+    }
+
+    /// <summary>Reads the suffix number at <paramref name="pos"/> (its first octet at least 0x40) and moves past it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int ReadSuffixNumber(ReadOnlySpan<byte> from, ref int pos)
+    {
+        int first = from[pos];
+        if (first < 0xC0)
+        {
+            pos += 1;
+            return first - 0x40;
+        }
+        if (first < 0xF0)
+        {
+            pos += 2;
+            return OneOctetNumbers + ((first - 0xC0) << 8 | from[pos - 1]);
+        }
+        if (first < 0xFF)
+        {
+            pos += 3;
+            return TwoOctetNumbers + ((first - 0xF0) << 16 | from[pos - 2] << 8 | from[pos - 1]);
+        }
+        pos += 4;
+        return from[pos - 3] << 16 | from[pos - 2] << 8 | from[pos - 1];
+    }
+
+    /// <summary>Where the own labels of the target at <paramref name="pos"/> end: at its suffix number.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int OwnEnd(byte[] targets, int pos)
+    {
+        int b;
+        while ((b = targets[pos]) < 0x40)
+            pos += 1 + b;
+        return pos;
+    }
+
+    /// <summary>Where the target after the one at <paramref name="pos"/> starts.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipTarget(byte[] targets, int pos)
+    {
+        pos = OwnEnd(targets, pos);
+        return pos + SuffixNumberLengthAt(targets[pos]);
+    }
 
     // Kept small, as a small zone has one table: octets where a number fits, one field for the
     // TTL numbers whatever their width, and the network's last address not stored.
@@ -254,7 +342,7 @@ internal sealed partial class CompactPtrTable
                 }
                 split[i] = at;
                 suffixIds[i] = id;
-                size += 1 + at + SuffixIdLength;
+                size += at + SuffixNumberLength(id);
             }
             rangeSize[part] = size;
         });
@@ -279,13 +367,8 @@ internal sealed partial class CompactPtrTable
                 if (index is not null && i % IndexStep == 0)
                     index[i / IndexStep] = pos;
                 int at = split[i];
-                targets[pos++] = (byte)at;
                 arena.AsSpan(offset, at).CopyTo(targets.AsSpan(pos));
-                pos += at;
-                int id = suffixIds[i];
-                targets[pos++] = (byte)(id >> 16);
-                targets[pos++] = (byte)(id >> 8);
-                targets[pos++] = (byte)id;
+                pos = WriteSuffixNumber(targets, pos + at, suffixIds[i]);
             }
         });
         byte[]? ttl8 = null;
@@ -550,18 +633,18 @@ internal sealed partial class CompactPtrTable
                 skip = i % IndexStep;
             }
             for (; skip > 0; skip--)
-                pos += 1 + targets[pos] + SuffixIdLength;
+                pos = SkipTarget(targets, pos);
         }
-        int own = targets[pos++];
+        int end = OwnEnd(targets, pos);
+        int own = end - pos;
         targets.AsSpan(pos, own).CopyTo(destination);
-        pos += own;
-        int id = targets[pos] << 16 | targets[pos + 1] << 8 | targets[pos + 2];
+        int id = ReadSuffixNumber(targets, ref end);
         var suffix = TargetSuffixes.Get(id);
         suffix.CopyTo(destination[own..]);
         suffixAt = own;
         suffixId = id;
         next = i + 1;
-        nextAt = pos + SuffixIdLength;
+        nextAt = end;
         return own + suffix.Length;
     }
 

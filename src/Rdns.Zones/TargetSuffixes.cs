@@ -5,7 +5,8 @@ namespace Rdns.Zones;
 /// <summary>
 /// The process's one table of PTR target suffixes (wire names such as <c>example.net.</c> or
 /// <c>com.</c>), each stored once and known by a number below 2^24, so the compact address tables
-/// of every zone store a target as its own leading labels plus three octets. Suffixes live in
+/// of every zone store a target as its own leading labels plus one to four octets (the first 128
+/// numbers in one). Suffixes live in
 /// 64 KiB chunks: no object per suffix, nothing for the GC to trace. Adding takes a lock (zones are
 /// built and merged off the query path); reading a suffix, or finding one, never locks: a number is
 /// only placed in the lookup slots after its octets are written, so the threads that build a large

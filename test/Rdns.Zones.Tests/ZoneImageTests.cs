@@ -89,6 +89,67 @@ public class ZoneImageTests
     }
 
     [Fact]
+    public void Suffix_numbers_of_every_width_end_the_labels_and_read_back_as_written()
+    {
+        int[] numbers = [0, 1, 127, 128, 129, 12415, 12416, 12417, 995455, 995456, TargetSuffixes.MaxCount - 1];
+        int[] lengths = [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4];
+        var buffer = new byte[8];
+        for (int i = 0; i < numbers.Length; i++)
+        {
+            Assert.Equal(lengths[i], CompactPtrTable.SuffixNumberLength(numbers[i]));
+            Assert.Equal(lengths[i], CompactPtrTable.WriteSuffixNumber(buffer, 0, numbers[i]));
+            // No label length is 0x40 or more: the labels before a number end at its first octet.
+            Assert.True(buffer[0] >= 0x40, $"{numbers[i]} starts with {buffer[0]:x2}");
+            int pos = 0;
+            Assert.Equal(numbers[i], CompactPtrTable.ReadSuffixNumber(buffer, ref pos));
+            Assert.Equal(lengths[i], pos);
+        }
+    }
+
+    [Fact]
+    public void A_table_whose_targets_name_suffixes_of_every_number_width_answers_them_and_comes_back_from_the_image()
+    {
+        // Enough suffixes in the process's table for numbers of one, two and three octets.
+        for (int i = 0; TargetSuffixes.Count < 12416 + 200; i++)
+            TargetSuffixes.Intern(DnsName.Parse($"s{i}.width-test.example.").Wire);
+        int[] ids = [.. Enumerable.Range(0, 100), .. Enumerable.Range(12300, 200), .. Enumerable.Range(TargetSuffixes.Count - 100, 100)];
+        var zone = ZoneBuilder.Standard("16.172.in-addr.arpa.");
+        var expected = new Dictionary<DnsName, string>();
+        for (int i = 0; i < ids.Length; i++)
+        {
+            // One own label, two, or none (the target is the suffix itself).
+            string suffix = DnsName.FromWire(TargetSuffixes.Get(ids[i])).ToString();
+            string under = suffix == "." ? "" : suffix;
+            string target = (i % 3) switch { 0 => $"h{i}.{under}", 1 => $"edge{i}.eu.{under}", _ => suffix };
+            var owner = DnsName.Parse($"{i % 256}.{i / 256}.16.172.in-addr.arpa.");
+            expected[owner] = target;
+            zone.Ptr($"{i % 256}.{i / 256}", target);
+        }
+        var built = zone.Build();
+        Assert.Equal(ids.Length, built.CompactCount);
+        AssertTargets(built);
+
+        var image = ZoneImage.Open(Image([built]), StoreId, out var problem);
+        Assert.Null(problem);
+        Assert.True(image!.TryMatch(1, built.Origin, built.Serial, 100, out var entry));
+        var read = image.Build(entry);
+        Assert.Equal(ids.Length, read.CompactCount);
+        AssertTargets(read);
+        AssertAnswersAlike(built, read);
+
+        void AssertTargets(ZoneSnapshot z)
+        {
+            var buffer = new byte[512];
+            foreach (var (owner, target) in expected)
+            {
+                var answer = DnsMessage.Parse(buffer.AsSpan(0, Write(z, owner, RecordType.PTR, buffer)));
+                Assert.Equal(target, Rdata.ReadName(Assert.Single(answer.Answers).Data).ToString(), ignoreCase: true);
+            }
+            Assert.Equal(expected.Count, z.CompactRecords().Count());
+        }
+    }
+
+    [Fact]
     public void A_zone_matches_only_at_the_same_row_name_serial_and_revision()
     {
         var zones = Zones();
