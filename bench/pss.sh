@@ -8,7 +8,8 @@
 #
 # Compare builds by passing another binary (a self-contained publish, say) on the same DATA_DIR.
 # A heavier use: PSS_WRITES PTRs set through the API (addresses in the first zone listed) and 5 s
-# of dnsperf -c 4 -T 1 with PSS_QUERIES, then PSS 3 s and 13 s later.
+# of dnsperf -c 4 -T 1 with PSS_QUERIES, then PSS 3 s and 13 s later. PSS_LATER=SECONDS reads PSS
+# once more after that long left alone (past a 30 s resync or two, say PSS_LATER=75).
 set -euo pipefail
 data="${1:?usage: bench/pss.sh DATA_DIR [RDNS_BINARY]}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +50,11 @@ if [ -n "${PSS_WRITES:-}${PSS_QUERIES:-}" ]; then
   echo "PSS after ${PSS_WRITES:-0} writes and 5 s of queries: $(pss) kB (file-backed $(awk '/^Pss_File:/{print $2}' "/proc/$pid/smaps_rollup") kB)"
   sleep 10
   echo "10 s later: $(pss) kB"
+fi
+if [ -n "${PSS_LATER:-}" ]; then
+  # A server left alone after use: what background work (the 30 s resync, trims) leaves resident.
+  sleep "$PSS_LATER"
+  echo "$PSS_LATER s later: $(pss) kB (file-backed $(awk '/^Pss_File:/{print $2}' "/proc/$pid/smaps_rollup") kB)"
 fi
 grep -E '^(Rss|Pss_(Anon|File|Shmem))' "/proc/$pid/smaps_rollup"
 # PSS divides a page among the processes that map it: another process running the same binary
