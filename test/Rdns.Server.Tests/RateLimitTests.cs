@@ -76,6 +76,26 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public void Accounts_sharing_one_bucket_do_not_add_up_and_an_account_counts_afresh_after_any_time_away()
+    {
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
+        // One bucket for every account: each takes it over from the other and counts from one.
+        var rrl = new ResponseRateLimiter(new RrlOptions { Rate = 5, Slip = 2, TableSize = 1 }, NullLogger.Instance, _time);
+        var pipeline = new DnsPipeline(zones, new ServerOptions(), stages: [rrl]);
+        var (full, _, _) = Send(pipeline, 40, i => (Hit, From(i % 2 == 0 ? "198.51.100.1" : "203.0.113.1")));
+        Assert.Equal(40, full);
+        Assert.Equal(0, rrl.Limited);
+        // One account alone in the bucket is limited past the rate, within its second only.
+        Assert.Equal(5, Send(pipeline, 8, _ => (Hit, From("198.51.100.1"))).Full);
+        foreach (var away in new[] { 1, 4096, 65536, 1_000_000, 2_000_000 })
+        {
+            _time.Advance(TimeSpan.FromSeconds(away));
+            Assert.Equal(5, Send(pipeline, 8, _ => (Hit, From("198.51.100.1"))).Full);
+        }
+    }
+
+    [Fact]
     public void A_slipped_response_is_the_header_and_question_with_tc()
     {
         var (pipeline, _, _) = Setup(rate: 1, slip: 1);
@@ -158,6 +178,7 @@ public sealed class RateLimitTests
 
     [Theory]
     [InlineData(-1, 2, "Rrl:Rate")]
+    [InlineData(RrlOptions.MaxRate + 1, 2, "Rrl:Rate")]
     [InlineData(10, 101, "Rrl:Slip")]
     public void Bad_settings_are_refused_naming_the_setting(int rate, int slip, string named)
     {

@@ -10,6 +10,9 @@ public sealed class RrlOptions
     /// </summary>
     public int Rate { get; set; } = 200;
 
+    /// <summary>The highest rate a bucket counts to (a million responses per second from one network: more is no limit at all).</summary>
+    public const int MaxRate = (1 << 20) - 2;
+
     /// <summary>
     /// 2: every second limited response is sent truncated (TC, no records), the rest dropped, so a
     /// real client behind a spoofed flood still learns to retry over TCP while a spoofer gets at
@@ -48,8 +51,8 @@ public sealed class RrlOptions
     /// <summary>Checks the settings; the message names the one that is wrong.</summary>
     public void Validate()
     {
-        if (Rate < 0)
-            throw new ArgumentException($"Rrl:Rate {Rate}: must be 0 (off) or more");
+        if (Rate is < 0 or > MaxRate)
+            throw new ArgumentException($"Rrl:Rate {Rate}: must be 0 (off) to {MaxRate}");
         if (Slip is < 0 or > 100)
             throw new ArgumentException($"Rrl:Slip {Slip}: must be 0-100");
         if (TableSize is < 1 or > 1 << 26)
