@@ -7,6 +7,7 @@ using Rdns.Storage;
 using Rdns.TestSupport;
 using Rdns.Zones;
 using Rdns.Zones.Writes;
+using static Rdns.Control.Tests.TestWrites;
 
 namespace Rdns.Control.Tests;
 
@@ -17,8 +18,6 @@ namespace Rdns.Control.Tests;
 /// </summary>
 public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
 {
-    private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
-
     private sealed record Node(IRdnsStore Store, ServedZones Zones, ZoneWriter Writer, ZoneFollower Follower);
 
     private async Task<Node> NodeAsync(string connection)
@@ -35,25 +34,6 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
         var db = Own(await PostgresDatabase.CreateAsync());
         return (await NodeAsync(db.ConnectionString), await NodeAsync(db.ConnectionString));
     }
-
-    private static ZoneWrite Create() => new([], new WriteAudit("tester", "zone.create", Zone.ToString()))
-    {
-        Creations =
-        [
-            new NewZone(Zone,
-            [
-                new(Zone, RecordType.SOA, 3600, Rdata.Soa(DnsName.Parse("ns1.example.net."), DnsName.Parse("hostmaster.example.net."), 1, 7200, 900, 1209600, 300)),
-                new(Zone, RecordType.NS, 3600, DnsName.Parse("ns1.example.net.").Wire.ToArray()),
-            ]),
-        ],
-    };
-
-    private static ZoneWrite SetPtr(int host, string target) =>
-        new([new ZoneEdit(Zone, [new RRsetChange(DnsName.Parse($"{host}.{Zone}"), RecordType.PTR, 300, [DnsName.Parse(target).Wire.ToArray()])])],
-            new WriteAudit("tester", "ptr.set", host.ToString()));
-
-    private static string? PtrOf(ZoneSnapshot? zone, int host) =>
-        zone?.GetRRset(DnsName.Parse($"{host}.{Zone}").Wire, RecordType.PTR) is { } set ? Rdata.ReadName(set.Data[0]).ToString() : null;
 
     [Fact]
     public async Task An_idle_round_compares_nothing_and_a_commit_on_another_node_brings_a_comparison_that_catches_it_up()

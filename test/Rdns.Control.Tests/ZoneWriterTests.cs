@@ -7,13 +7,13 @@ using Rdns.Storage;
 using Rdns.TestSupport;
 using Rdns.Zones;
 using Rdns.Zones.Writes;
+using static Rdns.Control.Tests.TestWrites;
 
 namespace Rdns.Control.Tests;
 
 /// <summary>The one write path: group commit, isolation of a failing request, catching up with other nodes, and a store that is down.</summary>
 public sealed class ZoneWriterTests() : StoreScratch("rdns-writer-")
 {
-    private static readonly DnsName Zone = DnsName.Parse("2.0.192.in-addr.arpa.");
 
     private sealed record Node(IRdnsStore Store, ServedZones Zones, ZoneWriter Writer);
 
@@ -33,26 +33,6 @@ public sealed class ZoneWriterTests() : StoreScratch("rdns-writer-")
         var db = await PostgresDatabase.CreateAsync();
         Own(db);
         return db;
-    }
-
-    private static IReadOnlyList<ResourceRecord> Skeleton() =>
-    [
-        new(Zone, RecordType.SOA, 3600, Rdata.Soa(DnsName.Parse("ns1.example.net."), DnsName.Parse("hostmaster.example.net."), 1, 7200, 900, 1209600, 300)),
-        new(Zone, RecordType.NS, 3600, DnsName.Parse("ns1.example.net.").Wire.ToArray()),
-    ];
-
-    private static ZoneWrite SetPtr(int host, string target, object? attachment = null) =>
-        new([new ZoneEdit(Zone, [new RRsetChange(DnsName.Parse($"{host}.{Zone}"), RecordType.PTR, 300, [DnsName.Parse(target).Wire.ToArray()])])],
-            new WriteAudit("tester", "ptr.set", host.ToString())) { Attachment = attachment };
-
-    private static ZoneWrite Create() => new([], new WriteAudit("tester", "zone.create", Zone.ToString())) { Creations = [new NewZone(Zone, Skeleton())] };
-
-    private static string? PtrOf(ZoneSnapshot zone, int host)
-    {
-        Span<byte> target = stackalloc byte[255];
-        var owner = DnsName.Parse($"{host}.{Zone}");
-        var set = zone.GetRRset(owner.Wire, RecordType.PTR);
-        return set is null ? null : Rdata.ReadName(set.Data[0]).ToString();
     }
 
     [Fact]
