@@ -60,6 +60,11 @@ internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTri
                 // ran), then after each burst of work that grew the process.
                 Trim();
                 settled |= settling;
+                if (log.IsEnabled(LogLevel.Debug))
+                {
+                    var gc = GC.GetGCMemoryInfo(GCKind.Any);
+                    LogTrimmed(gc.HeapSizeBytes >> 10, gc.TotalCommittedBytes >> 10, gc.FragmentedBytes >> 10);
+                }
                 LogProgramPagesReleased(ProgramPages.Release());
                 baseline = previous = Environment.WorkingSet;
                 last = time.GetTimestamp();
@@ -85,6 +90,9 @@ internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTri
             // Not glibc (musl has no malloc_trim): its free pages stay with the process.
         }
     }
+
+    [LoggerMessage(EventId = 641, Level = LogLevel.Debug, Message = "Trimmed: managed heap {HeapKb} kB, committed {CommittedKb} kB, fragmented {FragmentedKb} kB")]
+    private partial void LogTrimmed(long heapKb, long committedKb, long fragmentedKb);
 
     [LoggerMessage(EventId = 640, Level = LogLevel.Debug, Message = "Let go of {Kb} kB of program file pages (they come back from the page cache when used)")]
     private partial void LogProgramPagesReleased(long kb);
