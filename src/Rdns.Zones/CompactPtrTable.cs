@@ -41,94 +41,6 @@ internal sealed partial class CompactPtrTable
 {
     private const int IndexStep = 8;
     private const int UnindexedCount = 2 * IndexStep;
-    /// <summary>Suffix numbers below this take one octet (0x40 + number).</summary>
-    private const int OneOctetNumbers = 0x80;
-
-    /// <summary>Below this, two octets: 0xC0 to 0xEF, then the low octet.</summary>
-    private const int TwoOctetNumbers = OneOctetNumbers + (0x30 << 8);
-
-    /// <summary>Below this, three octets: 0xF0 to 0xFE, then two; above, four: 0xFF and the number in three.</summary>
-    private const int ThreeOctetNumbers = TwoOctetNumbers + (0x0F << 16);
-
-    /// <summary>Octets of suffix number <paramref name="id"/> in a table's targets.</summary>
-    internal static int SuffixNumberLength(int id) => id < OneOctetNumbers ? 1 : id < TwoOctetNumbers ? 2 : id < ThreeOctetNumbers ? 3 : 4;
-
-    /// <summary>Octets of the suffix number whose first octet is <paramref name="first"/> (at least 0x40).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SuffixNumberLengthAt(int first) => first < 0xC0 ? 1 : first < 0xF0 ? 2 : first < 0xFF ? 3 : 4;
-
-    /// <summary>Writes suffix number <paramref name="id"/> at <paramref name="pos"/>; returns where it ends.</summary>
-    internal static int WriteSuffixNumber(Span<byte> to, int pos, int id)
-    {
-        if (id < OneOctetNumbers)
-        {
-            to[pos] = (byte)(0x40 + id);
-            return pos + 1;
-        }
-        if (id < TwoOctetNumbers)
-        {
-            int n = id - OneOctetNumbers;
-            to[pos] = (byte)(0xC0 + (n >> 8));
-            to[pos + 1] = (byte)n;
-            return pos + 2;
-        }
-        if (id < ThreeOctetNumbers)
-        {
-            int n = id - TwoOctetNumbers;
-            to[pos] = (byte)(0xF0 + (n >> 16));
-            to[pos + 1] = (byte)(n >> 8);
-            to[pos + 2] = (byte)n;
-            return pos + 3;
-        }
-        to[pos] = 0xFF;
-        to[pos + 1] = (byte)(id >> 16);
-        to[pos + 2] = (byte)(id >> 8);
-        to[pos + 3] = (byte)id;
-        return pos + 4;
-    }
-
-    /// <summary>Reads the suffix number at <paramref name="pos"/> (its first octet at least 0x40) and moves past it.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int ReadSuffixNumber(ReadOnlySpan<byte> from, ref int pos)
-    {
-        int first = from[pos];
-        if (first < 0xC0)
-        {
-            pos += 1;
-            return first - 0x40;
-        }
-        if (first < 0xF0)
-        {
-            pos += 2;
-            return OneOctetNumbers + ((first - 0xC0) << 8 | from[pos - 1]);
-        }
-        if (first < 0xFF)
-        {
-            pos += 3;
-            return TwoOctetNumbers + ((first - 0xF0) << 16 | from[pos - 2] << 8 | from[pos - 1]);
-        }
-        pos += 4;
-        return from[pos - 3] << 16 | from[pos - 2] << 8 | from[pos - 1];
-    }
-
-    /// <summary>Where the own labels of the target at <paramref name="pos"/> end: at its suffix number.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int OwnEnd(byte[] targets, int pos)
-    {
-        int b;
-        while ((b = targets[pos]) < 0x40)
-            pos += 1 + b;
-        return pos;
-    }
-
-    /// <summary>Where the target after the one at <paramref name="pos"/> starts.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int SkipTarget(byte[] targets, int pos)
-    {
-        pos = OwnEnd(targets, pos);
-        return pos + SuffixNumberLengthAt(targets[pos]);
-    }
-
     // Kept small, as a small zone has one table: octets where a number fits, one field for the
     // TTL numbers whatever their width, and the network's last address not stored.
     private readonly byte _hostBits;
@@ -378,44 +290,6 @@ internal sealed partial class CompactPtrTable
         else if (ttls.Count > 1)
             ttl8 = Array.ConvertAll(ttlOf, t => (byte)t);
         return new CompactPtrTable(space, n, keys, targets, index, [.. ttls], ttl8, ttl16);
-    }
-
-    /// <summary>How many suffixes a target has below its first label (the root not counted).</summary>
-    private static int SuffixCount(ReadOnlySpan<byte> target)
-    {
-        int count = 0;
-        for (int at = 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
-            count++;
-        return count;
-    }
-
-    /// <summary>Where the stored suffix of <paramref name="target"/> begins: the longest shared or known one, else the last label.</summary>
-    /// <remarks><paramref name="hashes"/> are the suffixes' <see cref="TargetSuffixes.Hash"/>; <paramref name="hash"/> is the chosen one's.</remarks>
-    private static int ChooseSuffix(ReadOnlySpan<byte> target, ReadOnlySpan<uint> hashes, SharedSuffixes shared, out ulong hash)
-    {
-        if (target[0] == 0)
-        {
-            hash = TargetSuffixes.Hash(target);
-            return 0;
-        }
-        int last = 0;
-        int h = 0;
-        for (int at = 1 + target[0]; at < target.Length - 1; at += 1 + target[at])
-        {
-            hash = hashes[h++];
-            if (shared.IsShared((uint)hash) || TargetSuffixes.Find(target[at..], hash) >= 0)
-                return at;
-            last = at;
-        }
-        // No suffix shared: keep the top-level label apart (shared with other zones), or, for a
-        // one-label name, store the name whole with the root as its suffix.
-        if (last == 0)
-        {
-            hash = TargetSuffixes.Hash(target[^1..]);
-            return target.Length - 1;
-        }
-        hash = hashes[h - 1];
-        return last;
     }
 
     private static void WriteKey(Span<byte> destination, UInt128 host)
