@@ -30,8 +30,8 @@ public sealed partial class DnssecKeyring(IRdnsStore store, ServedZones zones, K
         var policies = await store.GetDnssecZonesAsync(cancellationToken).ConfigureAwait(false);
         var stored = await store.GetDnssecKeysAsync(null, cancellationToken).ConfigureAwait(false);
         // Every resync loads all: rows as they were at the last load build the same signers.
-        var seen = (policies, stored.Select(KeyState).ToList());
-        if (_loaded is var (loadedPolicies, loadedKeys) && policies.SequenceEqual(loadedPolicies) && seen.Item2.SequenceEqual(loadedKeys))
+        var seen = new LoadedRows(policies, [.. stored.Select(KeyState.Of)]);
+        if (_loaded is { } loaded && policies.SequenceEqual(loaded.Policies) && seen.Keys.SequenceEqual(loaded.Keys))
             return;
         var keys = stored.ToLookup(k => k.Zone);
         var signers = new List<(DnsName, ZoneSigner?)>();
@@ -53,11 +53,15 @@ public sealed partial class DnssecKeyring(IRdnsStore store, ServedZones zones, K
     }
 
     /// <summary>What of a stored key a signer depends on (its key material never changes under one id).</summary>
-    private static (string Id, string Zone, string Role, string State, DateTimeOffset CreatedAt) KeyState(DnssecKeyRecord key) =>
-        (key.Id, key.Zone, key.Role, key.State, key.CreatedAt);
+    private readonly record struct KeyState(string Id, string Zone, string Role, string State, DateTimeOffset CreatedAt)
+    {
+        public static KeyState Of(DnssecKeyRecord key) => new(key.Id, key.Zone, key.Role, key.State, key.CreatedAt);
+    }
+
+    private sealed record LoadedRows(IReadOnlyList<DnssecZoneRecord> Policies, KeyState[] Keys);
 
     /// <summary>The rows the signers in use were last built from by <see cref="LoadAllAsync"/>.</summary>
-    private (IReadOnlyList<DnssecZoneRecord> Policies, List<(string, string, string, string, DateTimeOffset)> Keys)? _loaded;
+    private LoadedRows? _loaded;
 
     /// <summary>Rebuilds one zone's signer from the store (another node changed its keys).</summary>
     public async Task ReloadAsync(DnsName zone, CancellationToken cancellationToken = default)

@@ -35,11 +35,11 @@ public sealed partial class ResponseRateLimiter : IQueryStage
     private volatile Addressing.IpPrefix[] _exempt;
     /// <summary>
     /// One account per bucket in one 64-bit word, changed by one compare-and-swap: the key's low
-    /// <see cref="TagBits"/> bits (which tell apart two accounts that share a bucket but for one pair in 16 million), the second
-    /// it counts (the low <see cref="SecondBits"/> bits of the clock's: a bucket left untouched for
-    /// a multiple of 12 days to the second and then hit by the same account is the only way an old
-    /// count is taken for the current one) and the responses counted in it
-    /// (<see cref="CountBits"/> bits). Eight octets, where a key and a state were sixteen: the
+    /// <see cref="TagBits"/> bits (which tell apart two accounts that share a bucket, but for one
+    /// pair in 16 million), the second it counts (the low <see cref="SecondBits"/> bits of the
+    /// clock's: a bucket left untouched for a multiple of 12 days to the second and then hit by the
+    /// same account is the only way an old count is taken for the current one) and the responses
+    /// counted in it (<see cref="CountBits"/> bits). Eight octets, where a key and a state were sixteen: the
     /// table touches half the pages (3 MiB at the default size) once traffic from many clients and
     /// names has reached every bucket.
     /// </summary>
