@@ -4,6 +4,7 @@
 # changes" in docs/BENCHMARKS.md; environment variables are passed to the server.
 #
 #   bench/idle.sh DATA_DIR [RDNS_BINARY] [SECONDS]     # DATA_DIR: a store already imported; a copy is served
+#   IDLE_EVERY=10 bench/idle.sh DATA_DIR BIN 80           # and PSS every 10 s
 set -euo pipefail
 data="${1:?usage: bench/idle.sh DATA_DIR [RDNS_BINARY] [SECONDS]}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,15 +14,19 @@ seconds="${3:-120}"
 copy="$(mktemp -d)"
 cp -r "$data"/. "$copy"
 log="$copy/serve.log"
-"$bin" serve --data "$copy" --dns 127.0.0.1:25392 --http 127.0.0.1:28092 >"$log" 2>&1 &
-pid=$!
+. "$here/bench/serve.sh"
 trap 'kill $pid 2>/dev/null && wait $pid 2>/dev/null || true; rm -rf "$copy"' EXIT
-for _ in $(seq 1 400); do grep -q "HTTP API listening" "$log" && break; sleep 0.5; done
+serve_until_listening "$bin" "$copy" 25392 28092 "$log"
 sleep 10
 tick=$(getconf CLK_TCK)
 cpu() { awk -v t="$tick" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$pid/stat"; }
 pss() { awk '/^Pss:/{print $2}' "/proc/$pid/smaps_rollup"; }
 c0=$(cpu); p0=$(pss)
-sleep "$seconds"
+if [ -n "${IDLE_EVERY:-}" ]; then
+  # PSS along the way, every IDLE_EVERY seconds (the 30 s resync rounds show in it).
+  for t in $(seq "$IDLE_EVERY" "$IDLE_EVERY" "$seconds"); do sleep "$IDLE_EVERY"; echo "  $t s: $(pss) kB"; done
+else
+  sleep "$seconds"
+fi
 c1=$(cpu); p1=$(pss)
 echo "CPU over $seconds s left alone: $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }') s; PSS $p0 -> $p1 kB"

@@ -16,11 +16,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${2:-$here/.build/rdns/rdns}"
 [ -x "$bin" ] || "$here/rdns" version >/dev/null
 log="$(mktemp)"
-"$bin" serve --data "$data" --dns 127.0.0.1:25353 --http 127.0.0.1:28080 >"$log" 2>&1 &
-pid=$!
+. "$here/bench/serve.sh"
 # The server is waited for, so a run right after this one finds its ports free.
 trap 'kill $pid 2>/dev/null && wait $pid 2>/dev/null || true; rm -f "$log" "$log.q"' EXIT
-for _ in $(seq 1 400); do grep -q "HTTP API listening" "$log" && break; sleep 0.5; done
+serve_until_listening "$bin" "$data" 25353 28080 "$log"
 sleep 2
 pss() { awk '/^Pss:/{print $2}' "/proc/$pid/smaps_rollup"; }
 before=$(pss)

@@ -1,0 +1,9 @@
+# Sourced by bench scripts: starts `BIN serve` on DATA_DIR with the given DNS and HTTP ports, its
+# output in LOG, sets $pid, and waits (up to 200 s) until the HTTP API listens.
+#
+#   . "$here/bench/serve.sh"; serve_until_listening BIN DATA_DIR DNS_PORT HTTP_PORT LOG
+serve_until_listening() {
+  "$1" serve --data "$2" --dns "127.0.0.1:$3" --http "127.0.0.1:$4" >"$5" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 400); do grep -q "HTTP API listening" "$5" && return 0; sleep 0.5; done
+}
