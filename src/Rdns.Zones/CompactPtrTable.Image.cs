@@ -5,8 +5,9 @@ namespace Rdns.Zones;
 
 /// <summary>
 /// A table written to a zone image and read back: the arrays as they are, except the targets,
-/// which the image keeps in a fixed form (a length octet, the own labels, the image's three-octet
-/// suffix number), whatever form the memory keeps them in.
+/// which the image keeps in a fixed form (a length octet, the own labels in wire form, the image's
+/// three-octet suffix number), whatever form the memory keeps them in (coded, suffix numbers of one
+/// to four octets): they are converted as they are written and read.
 /// </summary>
 internal sealed partial class CompactPtrTable
 {
@@ -22,12 +23,11 @@ internal sealed partial class CompactPtrTable
     {
         long length = 0;
         var targets = _targets;
+        Span<byte> own = stackalloc byte[DnsName.MaxLength];
         for (int i = 0, pos = 0; i < Count; i++)
         {
-            int end = OwnEnd(targets, pos);
-            int next = end + SuffixNumberLengthAt(targets[end]);
-            length += 1 + (end - pos) + ImageSuffixNumberLength;
-            pos = next;
+            length += 1 + ReadOwn(targets, pos, own, out int end) + ImageSuffixNumberLength;
+            pos = end + SuffixNumberLengthAt(targets[end]);
         }
         return length;
     }
@@ -47,11 +47,12 @@ internal sealed partial class CompactPtrTable
             output.Octets(_keys.AsSpan(0, Count * _width));
         output.I32(checked((int)ImageTargetsLength()));
         var targets = _targets;
+        Span<byte> own = stackalloc byte[DnsName.MaxLength];
         for (int i = 0, pos = 0; i < Count; i++)
         {
-            int end = OwnEnd(targets, pos);
-            output.U8(end - pos);
-            output.Octets(targets.AsSpan(pos, end - pos));
+            int ownLength = ReadOwn(targets, pos, own, out int end);
+            output.U8(ownLength);
+            output.Octets(own[..ownLength]);
             int number = suffixes.Of(ReadSuffixNumber(targets, ref end));
             output.U8(number >> 16);
             output.U8(number >> 8);
@@ -113,6 +114,7 @@ internal sealed partial class CompactPtrTable
             if (pos >= image.Length)
                 throw new InvalidDataException("the targets end early");
             int own = image[pos++];
+            int ownAt = pos;
             if (own > image.Length - pos - ImageSuffixNumberLength)
                 throw new InvalidDataException("the targets end early");
             // The own labels: each 1 to 63 octets, ending exactly where the suffix number starts.
@@ -133,7 +135,7 @@ internal sealed partial class CompactPtrTable
             if (own + TargetSuffixes.Get(id).Length > DnsName.MaxLength)
                 throw new InvalidDataException("a target is longer than a name may be");
             pos += ImageSuffixNumberLength;
-            size += own + SuffixNumberLength(id);
+            size += OwnLength(image.Slice(ownAt, own)) + SuffixNumberLength(id);
         }
         if (pos != image.Length)
             throw new InvalidDataException("the targets do not end with the last entry");
@@ -146,9 +148,9 @@ internal sealed partial class CompactPtrTable
             if (index is not null && i % IndexStep == 0)
                 index[i / IndexStep] = at;
             int own = image[pos++];
-            image.Slice(pos, own).CopyTo(targets.AsSpan(at));
+            at = WriteOwn(targets, at, image.Slice(pos, own));
             pos += own;
-            at = WriteSuffixNumber(targets, at + own, suffixes[image[pos] << 16 | image[pos + 1] << 8 | image[pos + 2]]);
+            at = WriteSuffixNumber(targets, at, suffixes[image[pos] << 16 | image[pos + 1] << 8 | image[pos + 2]]);
             pos += ImageSuffixNumberLength;
         }
         int ttlCount = input.Count(ushort.MaxValue);

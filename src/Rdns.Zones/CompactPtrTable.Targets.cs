@@ -5,8 +5,9 @@ namespace Rdns.Zones;
 /// <summary>
 /// The form of a table's targets: which suffix of a target is stored by number
 /// (<see cref="ChooseSuffix"/>), and how the own labels and the suffix number follow each other in
-/// the targets array: the labels as in wire form, then the number, whose first octet (0x40 and
-/// above, which no label length is) ends the labels and says the number's length.
+/// the targets array. An entry is its own labels (see <see cref="OwnLength"/>: mostly a length
+/// octet of 1 to 63 and the labels in <see cref="TargetCode"/>), then the number, whose first
+/// octet (0x40 and above, which neither a coded length nor a label length is) says its length.
 /// </summary>
 internal sealed partial class CompactPtrTable
 {
@@ -80,9 +81,70 @@ internal sealed partial class CompactPtrTable
         return from[pos - 3] << 16 | from[pos - 2] << 8 | from[pos - 1];
     }
 
-    /// <summary>Where the own labels of the target at <paramref name="pos"/> end: at its suffix number.</summary>
+    /// <summary>The first octet of an entry whose own labels are kept as they are in wire form.</summary>
+    private const byte RawOwn = 0;
+
+    /// <summary>Coded own labels longer than this many octets are kept raw (the first octet says the coded length).</summary>
+    private const int MaxCodedOwn = 0x3F;
+
+    /// <summary>
+    /// Octets the own labels <paramref name="own"/> (wire form, no root) take in an entry, before
+    /// the suffix number: none when there are none; else the coded length and the
+    /// <see cref="TargetCode"/> of the labels, or, where that is not shorter, <see cref="RawOwn"/>
+    /// and the labels as they are.
+    /// </summary>
+    internal static int OwnLength(ReadOnlySpan<byte> own)
+    {
+        if (own.IsEmpty)
+            return 0;
+        int coded = TargetCode.CodedLength(own);
+        return 1 + (coded < own.Length && coded <= MaxCodedOwn ? coded : own.Length);
+    }
+
+    /// <summary>Writes the own labels <paramref name="own"/> at <paramref name="pos"/> in the form <see cref="OwnLength"/> measures; returns where they end.</summary>
+    internal static int WriteOwn(Span<byte> to, int pos, ReadOnlySpan<byte> own)
+    {
+        if (own.IsEmpty)
+            return pos;
+        int coded = TargetCode.CodedLength(own);
+        if (coded < own.Length && coded <= MaxCodedOwn)
+        {
+            to[pos] = (byte)coded;
+            TargetCode.Encode(own, to.Slice(pos + 1, coded));
+            return pos + 1 + coded;
+        }
+        to[pos] = RawOwn;
+        own.CopyTo(to[(pos + 1)..]);
+        return pos + 1 + own.Length;
+    }
+
+    /// <summary>
+    /// Writes the own labels of the entry at <paramref name="pos"/> in wire form to
+    /// <paramref name="destination"/> (room for them); returns their length, with
+    /// where the entry's suffix number is in <paramref name="numberAt"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int OwnEnd(byte[] targets, int pos)
+    private static int ReadOwn(byte[] targets, int pos, Span<byte> destination, out int numberAt)
+    {
+        int first = targets[pos];
+        if (first >= 0x40)
+        {
+            numberAt = pos;
+            return 0;
+        }
+        if (first != RawOwn)
+        {
+            numberAt = pos + 1 + first;
+            return TargetCode.Decode(targets.AsSpan(pos + 1), first, destination);
+        }
+        int end = RawEnd(targets, pos + 1);
+        targets.AsSpan(pos + 1, end - pos - 1).CopyTo(destination);
+        numberAt = end;
+        return end - pos - 1;
+    }
+
+    /// <summary>Where raw own labels starting at <paramref name="pos"/> end: at the suffix number.</summary>
+    private static int RawEnd(byte[] targets, int pos)
     {
         int b;
         while ((b = targets[pos]) < 0x40)
@@ -90,11 +152,19 @@ internal sealed partial class CompactPtrTable
         return pos;
     }
 
+    /// <summary>Where the suffix number of the entry at <paramref name="pos"/> is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int NumberAt(byte[] targets, int pos)
+    {
+        int first = targets[pos];
+        return first >= 0x40 ? pos : first != RawOwn ? pos + 1 + first : RawEnd(targets, pos + 1);
+    }
+
     /// <summary>Where the target after the one at <paramref name="pos"/> starts.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipTarget(byte[] targets, int pos)
     {
-        pos = OwnEnd(targets, pos);
+        pos = NumberAt(targets, pos);
         return pos + SuffixNumberLengthAt(targets[pos]);
     }
 

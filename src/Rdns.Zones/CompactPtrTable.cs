@@ -25,9 +25,10 @@ internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
 /// <list type="bullet">
 /// <item>the keys: each address's host bits only, big-endian, fixed width (1 octet in a /24, 3 in a
 /// /8, 10 in a /48), sorted, binary-searched;</item>
-/// <item>the targets, in key order: the target's own leading labels, then the number of its suffix in
-/// the process's <see cref="TargetSuffixes"/>, whose first octet (0x40 and above, which no label
-/// length is) ends the labels and says how long the number is: one octet for the first 128
+/// <item>the targets, in key order: the target's own leading labels (coded in about 4.7 bits an
+/// octet by <see cref="TargetCode"/>, behind their coded length), then the number of its suffix in
+/// the process's <see cref="TargetSuffixes"/>, whose first octet (0x40 and above) says how long
+/// the number is: one octet for the first 128
 /// suffixes (a tenant's <c>com.</c>), up to four (see <see cref="SuffixNumberLength"/>). The suffix is the longest one
 /// that two targets of the zone share or that the table already holds (<c>cust1234.example.net.</c>
 /// for an operator's names), else the last label (<c>com.</c> for a tenant's own domain), so the
@@ -254,7 +255,7 @@ internal sealed partial class CompactPtrTable
                 }
                 split[i] = at;
                 suffixIds[i] = id;
-                size += at + SuffixNumberLength(id);
+                size += OwnLength(target[..at]) + SuffixNumberLength(id);
             }
             rangeSize[part] = size;
         });
@@ -278,9 +279,7 @@ internal sealed partial class CompactPtrTable
                 WriteKey(keys.AsSpan(i * width, width), key - space.Network);
                 if (index is not null && i % IndexStep == 0)
                     index[i / IndexStep] = pos;
-                int at = split[i];
-                arena.AsSpan(offset, at).CopyTo(targets.AsSpan(pos));
-                pos = WriteSuffixNumber(targets, pos + at, suffixIds[i]);
+                pos = WriteSuffixNumber(targets, WriteOwn(targets, pos, arena.AsSpan(offset, split[i])), suffixIds[i]);
             }
         });
         byte[]? ttl8 = null;
@@ -509,9 +508,7 @@ internal sealed partial class CompactPtrTable
             for (; skip > 0; skip--)
                 pos = SkipTarget(targets, pos);
         }
-        int end = OwnEnd(targets, pos);
-        int own = end - pos;
-        targets.AsSpan(pos, own).CopyTo(destination);
+        int own = ReadOwn(targets, pos, destination, out int end);
         int id = ReadSuffixNumber(targets, ref end);
         var suffix = TargetSuffixes.Get(id);
         suffix.CopyTo(destination[own..]);

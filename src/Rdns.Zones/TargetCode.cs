@@ -1,0 +1,359 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Rdns.Zones;
+
+/// <summary>
+/// A fixed prefix code for the own labels of PTR targets (as HPACK has one for HTTP headers): each
+/// octet of a label, and the end of each label, is a code of 3 to 16 bits, short for what host
+/// names are mostly made of (lowercase letters, digits, hyphens), long for the rest, so any label
+/// octets can be coded. Host names of letters and digits take about 4.7 bits an octet instead of 8.
+/// <para>
+/// Coded labels are the codes of their octets, each label followed by the end-of-label code, the
+/// last octet padded with one bits. The padding is never a code: the all-ones codes are the longest
+/// (16 bits), so fewer than eight one bits cannot be one, and the decoder stops there.
+/// </para>
+/// <para>
+/// The code is Huffman's for fixed weights (English letter frequencies, digits and hyphens as
+/// host names use them, uppercase at a fiftieth of lowercase, every other octet rare), made
+/// canonical, so it depends on nothing a server reads and every server decodes what any wrote.
+/// </para>
+/// </summary>
+internal static class TargetCode
+{
+    /// <summary>The symbol that ends a label (the octets are 0 to 255).</summary>
+    private const int EndOfLabel = 256;
+
+    private const int Symbols = 257;
+
+    /// <summary>The longest code; a test holds the weights to it.</summary>
+    internal const int MaxCodeBits = 16;
+
+    /// <summary>Codes of up to this many bits are found by one table lookup.</summary>
+    private const int LookupBits = 11;
+
+    /// <summary>Each symbol's code, right-aligned, and its length.</summary>
+    private static readonly ushort[] Codes = new ushort[Symbols];
+    private static readonly byte[] Lengths = new byte[Symbols];
+
+    /// <summary>
+    /// For every <see cref="LookupBits"/>-bit window, the symbol whose code begins it and the
+    /// code's length (length &lt;&lt; 9 | symbol); 0 where the code is longer than the window.
+    /// </summary>
+    private static readonly ushort[] Lookup = new ushort[1 << LookupBits];
+
+    /// <summary>Octets of own labels a target can have (a name is at most 255, its root one).</summary>
+    private const int MaxOwnLength = 254;
+
+    /// <summary>Octets a <see cref="Several"/> entry writes at most (three, and the label's next length octet).</summary>
+    private const int PerLookup = 4;
+
+    /// <summary>The window <see cref="Several"/> decodes at a time.</summary>
+    private const int WindowBits = 12;
+
+    /// <summary>The flag of an entry of <see cref="Several"/> whose last code ends a label.</summary>
+    private const uint EndsLabel = 1u << 31;
+
+    /// <summary>
+    /// For every <see cref="WindowBits"/>-bit window, the whole codes at its start, taken until an end
+    /// of label or three octets: the octets (low three bytes), the bits they take (bits 24 to 28),
+    /// how many octets (bits 29 and 30), and <see cref="EndsLabel"/>; 0 where the first code is
+    /// longer than the window.
+    /// </summary>
+    private static readonly uint[] Several = new uint[1 << WindowBits];
+
+    /// <summary>For codes longer than the window, per length: the first code, how many there are and where their symbols begin in <see cref="Sorted"/>.</summary>
+    private static readonly int[] FirstCode = new int[MaxCodeBits + 1];
+    private static readonly int[] CountOf = new int[MaxCodeBits + 1];
+    private static readonly int[] FirstIndex = new int[MaxCodeBits + 1];
+    private static readonly ushort[] Sorted = new ushort[Symbols];
+
+    static TargetCode()
+    {
+        AssignLengths(Weights());
+        // Canonical codes: by length, then by symbol.
+        int at = 0;
+        for (int length = 1; length <= MaxCodeBits; length++)
+        {
+            FirstIndex[length] = at;
+            for (int s = 0; s < Symbols; s++)
+            {
+                if (Lengths[s] == length)
+                    Sorted[at++] = (ushort)s;
+            }
+            CountOf[length] = at - FirstIndex[length];
+        }
+        int code = 0;
+        for (int length = 1; length <= MaxCodeBits; length++)
+        {
+            FirstCode[length] = code;
+            for (int k = 0; k < CountOf[length]; k++)
+            {
+                int s = Sorted[FirstIndex[length] + k];
+                Codes[s] = (ushort)code;
+                if (length <= LookupBits)
+                {
+                    int from = code << (LookupBits - length);
+                    Lookup.AsSpan(from, 1 << (LookupBits - length)).Fill((ushort)(length << 9 | s));
+                }
+                code++;
+            }
+            code <<= 1;
+        }
+        for (int window = 0; window < Several.Length; window++)
+            Several[window] = SeveralAt(window);
+    }
+
+    /// <summary>The <see cref="Several"/> entry of <paramref name="window"/>.</summary>
+    private static uint SeveralAt(int window)
+    {
+        ulong bits = (ulong)window << (64 - WindowBits);
+        uint octets = 0;
+        int used = 0, count = 0;
+        while (count < 3)
+        {
+            int length = 0;
+            int symbol = -1;
+            for (int l = 1; l <= WindowBits - used && symbol < 0; l++)
+            {
+                int offset = (int)(bits >> (64 - l)) - FirstCode[l];
+                if ((uint)offset < (uint)CountOf[l])
+                    (symbol, length) = (Sorted[FirstIndex[l] + offset], l);
+            }
+            if (symbol < 0)
+                break;
+            bits <<= length;
+            used += length;
+            if (symbol == EndOfLabel)
+                return octets | (uint)used << 24 | (uint)count << 29 | EndsLabel;
+            octets |= (uint)symbol << (8 * count);
+            count++;
+        }
+        return used == 0 ? 0 : octets | (uint)used << 24 | (uint)count << 29;
+    }
+
+    /// <summary>The weights the code is built from (see the class remarks).</summary>
+    internal static long[] Weights()
+    {
+        var weights = new long[Symbols];
+        Array.Fill(weights, 2);
+        // Letter frequencies of English text, in thousandths of a percent.
+        ReadOnlySpan<int> letters =
+        [
+            8200, 1500, 2800, 4300, 12700, 2200, 2000, 6100, 7000, 150, 800, 4000, 2400,
+            6700, 7500, 1900, 100, 6000, 6300, 9100, 2800, 1000, 2400, 150, 2000, 70,
+        ];
+        for (int i = 0; i < 26; i++)
+        {
+            weights['a' + i] = letters[i];
+            weights['A' + i] = Math.Max(2, letters[i] / 50);
+        }
+        for (int d = '0'; d <= '9'; d++)
+            weights[d] = 1600;
+        weights['-'] = 2500;
+        weights['_'] = 50;
+        weights[EndOfLabel] = 14000;
+        return weights;
+    }
+
+    /// <summary>Huffman's code lengths for <paramref name="weights"/>, ties broken by symbol, then by the order nodes were made.</summary>
+    private static void AssignLengths(long[] weights)
+    {
+        var queue = new PriorityQueue<int, (long, int)>();
+        for (int s = 0; s < Symbols; s++)
+            queue.Enqueue(s, (weights[s], s));
+        var parent = new int[2 * Symbols];
+        int next = Symbols;
+        while (queue.Count > 1)
+        {
+            queue.TryDequeue(out int a, out var wa);
+            queue.TryDequeue(out int b, out var wb);
+            parent[a] = parent[b] = next;
+            queue.Enqueue(next, (wa.Item1 + wb.Item1, next));
+            next++;
+        }
+        int root = next - 1;
+        for (int s = 0; s < Symbols; s++)
+        {
+            int depth = 0;
+            for (int n = s; n != root; n = parent[n])
+                depth++;
+            if (depth > MaxCodeBits)
+                throw new InvalidOperationException("a target code is longer than the decoder reads");
+            Lengths[s] = (byte)depth;
+        }
+    }
+
+    /// <summary>The code length of <paramref name="symbol"/> (an octet, or 256 for the end of a label).</summary>
+    internal static int LengthOf(int symbol) => Lengths[symbol];
+
+    /// <summary>Octets the coded form of <paramref name="labels"/> (labels in wire form, no root) takes.</summary>
+    public static int CodedLength(ReadOnlySpan<byte> labels)
+    {
+        var lengths = Lengths;
+        int bits = 0;
+        for (int at = 0; at < labels.Length;)
+        {
+            int length = labels[at++];
+            foreach (byte b in labels.Slice(at, length))
+                bits += lengths[b];
+            bits += lengths[EndOfLabel];
+            at += length;
+        }
+        return (bits + 7) >> 3;
+    }
+
+    /// <summary>Writes the coded form of <paramref name="labels"/> (of <see cref="CodedLength"/> octets) to <paramref name="destination"/>.</summary>
+    public static void Encode(ReadOnlySpan<byte> labels, Span<byte> destination)
+    {
+        ulong pending = 0;
+        int bits = 0;
+        int to = 0;
+        for (int at = 0; at < labels.Length;)
+        {
+            int length = labels[at++];
+            for (int k = 0; k <= length; k++)
+            {
+                int symbol = k < length ? labels[at + k] : EndOfLabel;
+                pending = pending << Lengths[symbol] | Codes[symbol];
+                bits += Lengths[symbol];
+                while (bits >= 8)
+                {
+                    bits -= 8;
+                    destination[to++] = (byte)(pending >> bits);
+                }
+            }
+            at += length;
+        }
+        if (bits > 0)
+            destination[to] = (byte)(pending << (8 - bits) | (0xFFu >> bits));
+    }
+
+    /// <summary>
+    /// Writes the labels coded in the first <paramref name="codeLength"/> octets of
+    /// <paramref name="from"/> (which may go on past them: reads eight octets at a time where it
+    /// does) to <paramref name="destination"/> in wire form; returns their length.
+    /// </summary>
+    [SkipLocalsInit]
+    public static int Decode(ReadOnlySpan<byte> from, int codeLength, Span<byte> destination)
+    {
+        // Up to three octets are written at a time, so into room of its own first.
+        Span<byte> labels = stackalloc byte[MaxOwnLength + 4 * PerLookup + 4];
+        ref byte output = ref MemoryMarshal.GetReference(labels);
+        ref uint several = ref MemoryMarshal.GetArrayDataReference(Several);
+        int labelAt = 0;
+        int to = 1;
+        int at = 0;
+        int bits = codeLength * 8;
+        // While four windows are code: 64 bits read once, four lookups of up to three octets and
+        // the end of a label each, one after another in a register. A window starting with a longer
+        // code leaves the rest to the loop below.
+        while (bits - at >= 4 * WindowBits && to <= MaxOwnLength)
+        {
+            ulong window = Peek(from, codeLength, at);
+            int used = 0;
+            for (int k = 0; k < 4; k++)
+            {
+                uint entry = Unsafe.Add(ref several, (int)(window >> (64 - WindowBits)));
+                if (entry == 0)
+                    break;
+                int length = (int)(entry >> 24) & 0x1F;
+                window <<= length;
+                used += length;
+                Put(ref output, entry, ref to, ref labelAt);
+            }
+            if (used == 0)
+                break;
+            at += used;
+        }
+        // While a whole window is code: one lookup at a time.
+        while (bits - at >= WindowBits)
+        {
+            if (to > MaxOwnLength)
+                throw new InvalidDataException("a coded target is malformed");
+            ulong window = Peek(from, codeLength, at);
+            uint entry = Unsafe.Add(ref several, (int)(window >> (64 - WindowBits)));
+            if (entry == 0)
+            {
+                int symbol = Long(window, out int length);
+                at += length;
+                if (symbol != EndOfLabel)
+                {
+                    Unsafe.Add(ref output, to++) = (byte)symbol;
+                    continue;
+                }
+                entry = EndsLabel;
+            }
+            at += (int)(entry >> 24) & 0x1F;
+            Put(ref output, entry, ref to, ref labelAt);
+        }
+        // The last few codes, one at a time, until the padding: fewer than eight bits left, all ones.
+        while (true)
+        {
+            int left = bits - at;
+            ulong window = Peek(from, codeLength, at);
+            if (left < 8 && (left == 0 || window >> (64 - left) == (1UL << left) - 1))
+                break;
+            int entry = Lookup[(int)(window >> (64 - LookupBits))];
+            int length = entry >> 9;
+            int symbol = entry & 0x1FF;
+            if (length == 0)
+                symbol = Long(window, out length);
+            if (length > left || to > MaxOwnLength)
+                throw new InvalidDataException("a coded target is malformed");
+            at += length;
+            if (symbol != EndOfLabel)
+            {
+                labels[to++] = (byte)symbol;
+            }
+            else
+            {
+                labels[labelAt] = (byte)(to - labelAt - 1);
+                labelAt = to++;
+            }
+        }
+        labels[..labelAt].CopyTo(destination);
+        return labelAt;
+    }
+
+    /// <summary>Writes the octets of a <see cref="Several"/> entry at <paramref name="to"/>, and the label's length so far, final when the entry ends the label.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(ref byte output, uint entry, ref int to, ref int labelAt)
+    {
+        // All four octets of the entry are written (past the ones it has, later written over); the
+        // length octet is written every time, and no branch asks where labels end (at random).
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, to), entry);
+        to += (int)(entry >> 29) & 3;
+        Unsafe.Add(ref output, labelAt) = (byte)(to - labelAt - 1);
+        int ends = (int)(entry >> 31);
+        labelAt += (to - labelAt) & -ends;
+        to += ends;
+    }
+
+    /// <summary>The 64 bits of <paramref name="from"/> from bit <paramref name="at"/> on (zeros past <paramref name="codeLength"/> octets where the span ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Peek(ReadOnlySpan<byte> from, int codeLength, int at)
+    {
+        int octet = at >> 3;
+        if (octet + 8 <= from.Length)
+            return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(from), octet))) << (at & 7);
+        ulong value = 0;
+        for (int k = 0; k < 8; k++)
+            value = value << 8 | (octet + k < codeLength ? from[octet + k] : 0u);
+        return value << (at & 7);
+    }
+
+    /// <summary>A symbol whose code is longer than the lookup window.</summary>
+    private static int Long(ulong window, out int length)
+    {
+        for (length = LookupBits + 1; length <= MaxCodeBits; length++)
+        {
+            int code = (int)(window >> (64 - length));
+            int offset = code - FirstCode[length];
+            if ((uint)offset < (uint)CountOf[length])
+                return Sorted[FirstIndex[length] + offset];
+        }
+        throw new InvalidDataException("a coded target is malformed");
+    }
+}
