@@ -248,7 +248,9 @@ internal static class TargetCode
         int bits = codeLength * 8;
         // While four windows are code: 64 bits read once, four lookups of up to three octets and
         // the end of a label each, one after another in a register. A window starting with a longer
-        // code leaves the rest to the loop below.
+        // code leaves the rest to the loop below. Each entry's four octets are written whole (past
+        // the ones it has, later written over), and the label's length octet every time (final
+        // when the label ends), so no branch asks where labels end: they end at random.
         while (bits - at >= 4 * WindowBits && to <= MaxOwnLength)
         {
             ulong window = Peek(from, codeLength, at);
@@ -261,7 +263,13 @@ internal static class TargetCode
                 int length = (int)(entry >> 24) & 0x1F;
                 window <<= length;
                 used += length;
-                Put(ref output, entry, ref to, ref labelAt);
+                // As Put, written out: locals passed by reference would live in memory.
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, to), entry);
+                to += (int)(entry >> 29) & 3;
+                Unsafe.Add(ref output, labelAt) = (byte)(to - labelAt - 1);
+                int ends = (int)(entry >> 31);
+                labelAt += (to - labelAt) & -ends;
+                to += ends;
             }
             if (used == 0)
                 break;
@@ -286,7 +294,12 @@ internal static class TargetCode
                 entry = EndsLabel;
             }
             at += (int)(entry >> 24) & 0x1F;
-            Put(ref output, entry, ref to, ref labelAt);
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, to), entry);
+            to += (int)(entry >> 29) & 3;
+            Unsafe.Add(ref output, labelAt) = (byte)(to - labelAt - 1);
+            int ends = (int)(entry >> 31);
+            labelAt += (to - labelAt) & -ends;
+            to += ends;
         }
         // The last few codes, one at a time, until the padding: fewer than eight bits left, all ones.
         while (true)
@@ -315,20 +328,6 @@ internal static class TargetCode
         }
         labels[..labelAt].CopyTo(destination);
         return labelAt;
-    }
-
-    /// <summary>Writes the octets of a <see cref="Several"/> entry at <paramref name="to"/>, and the label's length so far, final when the entry ends the label.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put(ref byte output, uint entry, ref int to, ref int labelAt)
-    {
-        // All four octets of the entry are written (past the ones it has, later written over); the
-        // length octet is written every time, and no branch asks where labels end (at random).
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, to), entry);
-        to += (int)(entry >> 29) & 3;
-        Unsafe.Add(ref output, labelAt) = (byte)(to - labelAt - 1);
-        int ends = (int)(entry >> 31);
-        labelAt += (to - labelAt) & -ends;
-        to += ends;
     }
 
     /// <summary>The 64 bits of <paramref name="from"/> from bit <paramref name="at"/> on (zeros past <paramref name="codeLength"/> octets where the span ends).</summary>
