@@ -246,24 +246,30 @@ internal static class TargetCode
         int to = 1;
         int at = 0;
         int bits = codeLength * 8;
-        // While four windows are code: 64 bits read once, four lookups of up to three octets and
-        // the end of a label each, one after another in a register. A window starting with a longer
-        // code leaves the rest to the loop below. Each entry's four octets are written whole (past
+        // 64 bits read at a time, then up to four lookups of up to three octets and the end of a
+        // label each, one after another in a register, as long as the codes they take are all
+        // code (not padding, not past the end). Each entry's four octets are written whole (past
         // the ones it has, later written over), and the label's length octet every time (final
-        // when the label ends), so no branch asks where labels end: they end at random.
-        while (bits - at >= 4 * WindowBits && to <= MaxOwnLength)
+        // when the label ends), so no branch asks where labels end: they end at random. A code
+        // longer than the window, or one the window cannot tell from what follows it, is read
+        // alone. The end: fewer than eight bits left, all ones (the padding).
+        while (true)
         {
+            int left = bits - at;
             ulong window = Peek(from, codeLength, at);
+            if (left < 8 && (left == 0 || window >> (64 - left) == (1UL << left) - 1))
+                break;
+            if (to > MaxOwnLength)
+                throw new InvalidDataException("a coded target is malformed");
             int used = 0;
             for (int k = 0; k < 4; k++)
             {
                 uint entry = Unsafe.Add(ref several, (int)(window >> (64 - WindowBits)));
-                if (entry == 0)
-                    break;
                 int length = (int)(entry >> 24) & 0x1F;
+                if (length == 0 || used + length > left)
+                    break;
                 window <<= length;
                 used += length;
-                // As Put, written out: locals passed by reference would live in memory.
                 Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, to), entry);
                 to += (int)(entry >> 29) & 3;
                 Unsafe.Add(ref output, labelAt) = (byte)(to - labelAt - 1);
@@ -271,58 +277,26 @@ internal static class TargetCode
                 labelAt += (to - labelAt) & -ends;
                 to += ends;
             }
-            if (used == 0)
-                break;
-            at += used;
-        }
-        // While a whole window is code: one lookup at a time.
-        while (bits - at >= WindowBits)
-        {
-            if (to > MaxOwnLength)
-                throw new InvalidDataException("a coded target is malformed");
-            ulong window = Peek(from, codeLength, at);
-            uint entry = Unsafe.Add(ref several, (int)(window >> (64 - WindowBits)));
-            if (entry == 0)
+            if (used > 0)
             {
-                int symbol = Long(window, out int length);
-                at += length;
-                if (symbol != EndOfLabel)
-                {
-                    Unsafe.Add(ref output, to++) = (byte)symbol;
-                    continue;
-                }
-                entry = EndsLabel;
+                at += used;
+                continue;
             }
-            at += (int)(entry >> 24) & 0x1F;
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref output, to), entry);
-            to += (int)(entry >> 29) & 3;
-            Unsafe.Add(ref output, labelAt) = (byte)(to - labelAt - 1);
-            int ends = (int)(entry >> 31);
-            labelAt += (to - labelAt) & -ends;
-            to += ends;
-        }
-        // The last few codes, one at a time, until the padding: fewer than eight bits left, all ones.
-        while (true)
-        {
-            int left = bits - at;
-            ulong window = Peek(from, codeLength, at);
-            if (left < 8 && (left == 0 || window >> (64 - left) == (1UL << left) - 1))
-                break;
-            int entry = Lookup[(int)(window >> (64 - LookupBits))];
-            int length = entry >> 9;
-            int symbol = entry & 0x1FF;
-            if (length == 0)
-                symbol = Long(window, out length);
-            if (length > left || to > MaxOwnLength)
+            int single = Lookup[(int)(window >> (64 - LookupBits))];
+            int codeBits = single >> 9;
+            int symbol = single & 0x1FF;
+            if (codeBits == 0)
+                symbol = Long(window, out codeBits);
+            if (codeBits > left)
                 throw new InvalidDataException("a coded target is malformed");
-            at += length;
+            at += codeBits;
             if (symbol != EndOfLabel)
             {
-                labels[to++] = (byte)symbol;
+                Unsafe.Add(ref output, to++) = (byte)symbol;
             }
             else
             {
-                labels[labelAt] = (byte)(to - labelAt - 1);
+                Unsafe.Add(ref output, labelAt) = (byte)(to - labelAt - 1);
                 labelAt = to++;
             }
         }
