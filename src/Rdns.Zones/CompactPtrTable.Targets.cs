@@ -93,12 +93,13 @@ internal sealed partial class CompactPtrTable
     /// <see cref="TargetCode"/> of the labels, or, where that is not shorter, <see cref="RawOwn"/>
     /// and the labels as they are.
     /// </summary>
-    internal static int OwnLength(ReadOnlySpan<byte> own)
+    internal static int OwnLength(ReadOnlySpan<byte> own) => own.IsEmpty ? 0 : 1 + (CodedOwnLength(own) is > 0 and var coded ? coded : own.Length);
+
+    /// <summary>The octets of <paramref name="own"/> coded when it is kept coded (shorter than as it is, and a length octet below 0x40 can say it); 0 when it is kept raw.</summary>
+    private static int CodedOwnLength(ReadOnlySpan<byte> own)
     {
-        if (own.IsEmpty)
-            return 0;
         int coded = TargetCode.CodedLength(own);
-        return 1 + (coded < own.Length && coded <= MaxCodedOwn ? coded : own.Length);
+        return coded < own.Length && coded <= MaxCodedOwn ? coded : 0;
     }
 
     /// <summary>Writes the own labels <paramref name="own"/> at <paramref name="pos"/> in the form <see cref="OwnLength"/> measures; returns where they end.</summary>
@@ -106,8 +107,8 @@ internal sealed partial class CompactPtrTable
     {
         if (own.IsEmpty)
             return pos;
-        int coded = TargetCode.CodedLength(own);
-        if (coded < own.Length && coded <= MaxCodedOwn)
+        int coded = CodedOwnLength(own);
+        if (coded > 0)
         {
             to[pos] = (byte)coded;
             TargetCode.Encode(own, to.Slice(pos + 1, coded));

@@ -43,8 +43,8 @@ internal static class TargetCode
     /// </summary>
     private static readonly ushort[] Lookup = new ushort[1 << LookupBits];
 
-    /// <summary>Octets of own labels a target can have (a name is at most 255, its root one).</summary>
-    private const int MaxOwnLength = 254;
+    /// <summary>The shortest code (the end of a label's).</summary>
+    private static readonly int ShortestCode;
 
     /// <summary>Octets a <see cref="Several"/> entry writes at most (three, and the label's next length octet).</summary>
     private const int PerLookup = 4;
@@ -103,6 +103,7 @@ internal static class TargetCode
         }
         for (int window = 0; window < Several.Length; window++)
             Several[window] = SeveralAt(window);
+        ShortestCode = Lengths.Min();
     }
 
     /// <summary>The <see cref="Several"/> entry of <paramref name="window"/>.</summary>
@@ -113,14 +114,7 @@ internal static class TargetCode
         int used = 0, count = 0;
         while (count < 3)
         {
-            int length = 0;
-            int symbol = -1;
-            for (int l = 1; l <= WindowBits - used && symbol < 0; l++)
-            {
-                int offset = (int)(bits >> (64 - l)) - FirstCode[l];
-                if ((uint)offset < (uint)CountOf[l])
-                    (symbol, length) = (Sorted[FirstIndex[l] + offset], l);
-            }
+            int symbol = Canonical(bits, 1, WindowBits - used, out int length);
             if (symbol < 0)
                 break;
             bits <<= length;
@@ -134,7 +128,7 @@ internal static class TargetCode
     }
 
     /// <summary>The weights the code is built from (see the class remarks).</summary>
-    internal static long[] Weights()
+    private static long[] Weights()
     {
         var weights = new long[Symbols];
         Array.Fill(weights, 2);
@@ -234,12 +228,18 @@ internal static class TargetCode
     /// Writes the labels coded in the first <paramref name="codeLength"/> octets of
     /// <paramref name="from"/> (which may go on past them: reads eight octets at a time where it
     /// does) to <paramref name="destination"/> in wire form; returns their length.
+    /// <paramref name="destination"/> is written in place, octets past the labels written over,
+    /// when it has <see cref="DecodeRoom"/> (a 255-octet name buffer has it for the up to 63 octets
+    /// of a table's coded labels); else through a buffer of that size.
     /// </summary>
     [SkipLocalsInit]
     public static int Decode(ReadOnlySpan<byte> from, int codeLength, Span<byte> destination)
     {
-        // Up to three octets are written at a time, so into room of its own first.
-        Span<byte> labels = stackalloc byte[MaxOwnLength + 4 * PerLookup + 4];
+        int room = DecodeRoom(codeLength);
+        bool inPlace = destination.Length >= room;
+        Span<byte> labels = inPlace ? destination : stackalloc byte[room];
+        // Past this, a round of lookups could write beyond the room: only malformed code gets here.
+        int last = labels.Length - 4 * PerLookup - 1;
         ref byte output = ref MemoryMarshal.GetReference(labels);
         ref uint several = ref MemoryMarshal.GetArrayDataReference(Several);
         int labelAt = 0;
@@ -259,7 +259,7 @@ internal static class TargetCode
             ulong window = Peek(from, codeLength, at);
             if (left < 8 && (left == 0 || window >> (64 - left) == (1UL << left) - 1))
                 break;
-            if (to > MaxOwnLength)
+            if (to > last)
                 throw new InvalidDataException("a coded target is malformed");
             int used = 0;
             for (int k = 0; k < 4; k++)
@@ -300,9 +300,17 @@ internal static class TargetCode
                 labelAt = to++;
             }
         }
-        labels[..labelAt].CopyTo(destination);
+        if (!inPlace)
+            labels[..labelAt].CopyTo(destination);
         return labelAt;
     }
+
+    /// <summary>
+    /// What <see cref="Decode"/> may write for <paramref name="codeLength"/> octets of code: the
+    /// most symbols they hold (every code at its shortest), the first length octet, and what one
+    /// round of lookups writes past the last octet.
+    /// </summary>
+    internal static int DecodeRoom(int codeLength) => codeLength * 8 / ShortestCode + 2 + 4 * PerLookup;
 
     /// <summary>The 64 bits of <paramref name="from"/> from bit <paramref name="at"/> on (zeros past <paramref name="codeLength"/> octets where the span ends).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -320,13 +328,19 @@ internal static class TargetCode
     /// <summary>A symbol whose code is longer than the lookup window.</summary>
     private static int Long(ulong window, out int length)
     {
-        for (length = LookupBits + 1; length <= MaxCodeBits; length++)
+        int symbol = Canonical(window, LookupBits + 1, MaxCodeBits, out length);
+        return symbol >= 0 ? symbol : throw new InvalidDataException("a coded target is malformed");
+    }
+
+    /// <summary>The symbol whose code of <paramref name="shortest"/> to <paramref name="longest"/> bits begins <paramref name="window"/> (its length in <paramref name="length"/>), or -1.</summary>
+    private static int Canonical(ulong window, int shortest, int longest, out int length)
+    {
+        for (length = shortest; length <= longest; length++)
         {
-            int code = (int)(window >> (64 - length));
-            int offset = code - FirstCode[length];
+            int offset = (int)(window >> (64 - length)) - FirstCode[length];
             if ((uint)offset < (uint)CountOf[length])
                 return Sorted[FirstIndex[length] + offset];
         }
-        throw new InvalidDataException("a coded target is malformed");
+        return -1;
     }
 }

@@ -26,6 +26,10 @@ public class TargetCodeTests
         var again = new byte[labels.Length];
         Assert.Equal(length, TargetCode.Decode(followed, codeLength, again));
         Assert.Equal(back, again);
+        // Written in place where the destination has the room (as a name buffer does): the same.
+        var wide = new byte[Math.Max(DnsName.MaxLength, TargetCode.DecodeRoom(codeLength))];
+        Assert.Equal(length, TargetCode.Decode(code, codeLength, wide));
+        Assert.Equal(back[..length], wide[..length]);
         return back[..length];
     }
 
@@ -126,6 +130,9 @@ public class TargetCodeTests
             coded += TargetCode.CodedLength(labels);
         }
         Assert.True(coded * 100 < wire * 66, $"{coded} coded octets for {wire} in wire form");
+        // The example docs/ARCHITECTURE.md gives.
+        Assert.Equal(23, Labels("edge22", "quicknova-group").Length);
+        Assert.Equal(16, TargetCode.CodedLength(Labels("edge22", "quicknova-group")));
     }
 
     [Fact]
