@@ -14,12 +14,12 @@ internal sealed partial class CompactPtrTable
     /// <summary>Octets of a suffix number in an image.</summary>
     private const int ImageSuffixNumberLength = 3;
 
-    /// <summary>The octets <see cref="WriteImage"/> writes.</summary>
-    public long ImageSize => 16 + 1 + 4 + (long)Count * _width + 4 + ImageTargetsLength() + 4 + 4L * (_ttls?.Length ?? 1) + 1 +
+    /// <summary>The octets <see cref="WriteImage"/> writes, given its targets' (<see cref="ImageTargetsLength"/>).</summary>
+    public long ImageSize(long targetsLength) => 16 + 1 + 4 + (long)Count * _width + 4 + targetsLength + 4 + 4L * (_ttls?.Length ?? 1) + 1 +
         _ttlIndex switch { null => 0, byte[] => Count, _ => 2L * Count };
 
-    /// <summary>The targets' octets in the image's form.</summary>
-    private long ImageTargetsLength()
+    /// <summary>The targets' octets in the image's form (every target decoded: asked once per image written).</summary>
+    public long ImageTargetsLength()
     {
         long length = 0;
         var targets = _targets;
@@ -32,8 +32,8 @@ internal sealed partial class CompactPtrTable
         return length;
     }
 
-    /// <summary>Writes the table; its suffix numbers become <paramref name="suffixes"/>' numbers.</summary>
-    public void WriteImage(ImageOctets output, ImageSuffixNumbers suffixes)
+    /// <summary>Writes the table, its targets <paramref name="targetsLength"/> octets (<see cref="ImageTargetsLength"/>); its suffix numbers become <paramref name="suffixes"/>' numbers.</summary>
+    public void WriteImage(ImageOctets output, ImageSuffixNumbers suffixes, long targetsLength)
     {
         output.U128(_network);
         output.U8(_hostBits);
@@ -45,7 +45,7 @@ internal sealed partial class CompactPtrTable
         }
         else
             output.Octets(_keys.AsSpan(0, Count * _width));
-        output.I32(checked((int)ImageTargetsLength()));
+        output.I32(checked((int)targetsLength));
         var targets = _targets;
         Span<byte> own = stackalloc byte[DnsName.MaxLength];
         for (int i = 0, pos = 0; i < Count; i++)

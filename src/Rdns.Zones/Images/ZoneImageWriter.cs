@@ -43,7 +43,8 @@ public static class ZoneImageWriter
             output.I64(revision);
             output.U32(zone.Serial);
             output.Short(zone.Origin.Wire);
-            long body = NodesSize(zone) + 1 + (table?.ImageSize ?? 0);
+            long targets = table?.ImageTargetsLength() ?? 0;
+            long body = NodesSize(zone) + 1 + (table?.ImageSize(targets) ?? 0);
             output.I32(body <= int.MaxValue ? (int)body : throw new InvalidOperationException($"{zone.Origin}: too large for a zone image"));
             long start = output.Position;
             WriteNodes(output, zone);
@@ -52,7 +53,7 @@ public static class ZoneImageWriter
             else
             {
                 output.U8(1);
-                table.WriteImage(output, suffixes);
+                table.WriteImage(output, suffixes, targets);
             }
             if (output.Position - start != body)
                 throw new InvalidOperationException($"{zone.Origin}: the image's zone is {output.Position - start} octets, {body} were announced");
