@@ -33,26 +33,28 @@ public sealed partial class ResponseRateLimiter : IQueryStage
     private readonly int _v4Bits;
     private readonly int _v6Bits;
     private volatile Addressing.IpPrefix[] _exempt;
-    /// <summary>
-    /// One account per bucket in one 64-bit word, changed by one compare-and-swap: the key's low
-    /// <see cref="TagBits"/> bits (which tell apart two accounts that share a bucket, but for one
-    /// pair in 16 million), the second it counts (the low <see cref="SecondBits"/> bits of the
-    /// clock's: a bucket left untouched for a multiple of 12 days to the second and then hit by the
-    /// same account is the only way an old count is taken for the current one) and the responses
-    /// counted in it (<see cref="CountBits"/> bits). Eight octets, where a key and a state were sixteen: the
-    /// table touches half the pages (3 MiB at the default size) once traffic from many clients and
-    /// names has reached every bucket.
-    /// </summary>
+    /// <summary>The responses counted in a bucket's second.</summary>
     private const int CountBits = 20;
 
+    /// <summary>The low bits of the clock's second a bucket counts.</summary>
     private const int SecondBits = 20;
 
+    /// <summary>The low bits of the key a bucket holds the account of.</summary>
     private const int TagBits = 64 - SecondBits - CountBits;
 
     private const uint CountMask = (1u << CountBits) - 1;
 
     private const uint SecondMask = (1u << SecondBits) - 1;
 
+    /// <summary>
+    /// One account per bucket in one 64-bit word, changed by one compare-and-swap: the key's low
+    /// <see cref="TagBits"/> bits (which tell apart two accounts that share a bucket, but for one
+    /// pair in 16 million), the second it counts (the low <see cref="SecondBits"/> bits of the
+    /// clock's: a bucket left untouched for a multiple of 12 days to the second and then hit by the
+    /// same account is the only way an old count is taken for the current one) and the responses
+    /// counted in it (<see cref="CountBits"/> bits). Eight octets a bucket: 3 MiB at the default
+    /// size once traffic from many clients and names has reached every bucket.
+    /// </summary>
     private readonly long[] _buckets;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
