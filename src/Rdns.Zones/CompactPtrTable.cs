@@ -25,8 +25,9 @@ internal readonly record struct AddressSpace(UInt128 Network, int HostBits)
 /// <list type="bullet">
 /// <item>the keys: each address's host bits only, big-endian, fixed width (1 octet in a /24, 3 in a
 /// /8, 10 in a /48), sorted, binary-searched;</item>
-/// <item>the targets, in key order: the target's own leading labels (coded in about 4.7 bits an
-/// octet by <see cref="TargetCode"/>, behind their coded length), then the number of its suffix in
+/// <item>the targets, in key order: the target's own leading labels (coded by
+/// <see cref="TargetCode"/>, behind their coded length: a host name in under two thirds of its
+/// octets), then the number of its suffix in
 /// the process's <see cref="TargetSuffixes"/>, whose first octet (0x40 and above) says how long
 /// the number is: one octet for the first 128
 /// suffixes (a tenant's <c>com.</c>), up to four (see <see cref="SuffixNumberLength"/>). The suffix is the longest one
