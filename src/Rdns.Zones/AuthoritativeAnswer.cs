@@ -375,7 +375,7 @@ public static partial class AuthoritativeAnswer
         return zone.Apex;
     }
 
-    private static bool TryPut(ref DnsMessageWriter w, Section section, scoped ReadOnlySpan<byte> owner, RRset set, Dnssec.ZoneSigner? signer = null)
+    internal static bool TryPut(ref DnsMessageWriter w, Section section, scoped ReadOnlySpan<byte> owner, RRset set, Dnssec.ZoneSigner? signer = null)
     {
         var mark = w.GetMark();
         foreach (var data in set.Data)

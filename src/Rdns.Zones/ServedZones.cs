@@ -73,7 +73,7 @@ public sealed class ServedZones
                 // Under the write lock, so no commit slips in between reading and swapping; the
                 // rebase itself costs only the changes made during the merge.
                 var next = Update(set => set.Get(origin)?.WithCompaction(from, merged) is { } rebased ? set.With(rebased) : set);
-                if (next.Get(origin) is { NeedsCompaction: true } again && !ReferenceEquals(again, from))
+                if (next.Get(origin) is { NeedsCompaction: true } again && !ZoneSnapshot.Same(again, from))
                 {
                     _compactions.TryRemove(origin, out _);
                     Compact(again);

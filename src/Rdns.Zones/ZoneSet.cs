@@ -12,12 +12,14 @@ namespace Rdns.Zones;
 /// </summary>
 public sealed class ZoneSet
 {
-    public static readonly ZoneSet Empty = new(NameMap<ZoneSnapshot>.Empty, AddressZones.Empty, new int[DnsName.MaxLength], Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
+    public static readonly ZoneSet Empty = new(NameMap<ZoneSnapshot>.Empty, AddressZones.Empty, new int[DnsName.MaxLength], Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty, SmallZones.Empty);
 
     private readonly NameMap<ZoneSnapshot> _zones;
     /// <summary>The reverse zones by address: how a query finds its zone (see <see cref="FindZone(ReadOnlySpan{byte}, int)"/>).</summary>
     private readonly AddressZones _addresses;
     private readonly NameMap<Dnssec.ZoneSigner> _signers;
+    /// <summary>Small reverse zones kept as rows, not snapshots (see <see cref="SmallZones"/>): found by address before the others.</summary>
+    private readonly SmallZones _small;
     /// <summary>How many zones have each label count: the range of suffixes a lookup must try.</summary>
     private readonly int[] _labelCounts;
     private readonly int _maxLabels;
@@ -27,10 +29,11 @@ public sealed class ZoneSet
     private readonly ZoneSet? _local;
     private readonly bool _serveLocally;
 
-    private ZoneSet(NameMap<ZoneSnapshot> zones, AddressZones addresses, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers, ZoneSet? local = null, bool serveLocally = false,
+    private ZoneSet(NameMap<ZoneSnapshot> zones, AddressZones addresses, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers, SmallZones small, ZoneSet? local = null, bool serveLocally = false,
         string view = Addressing.ViewName.Public)
     {
         _zones = zones;
+        _small = small;
         _addresses = addresses;
         _signers = signers;
         _labelCounts = labelCounts;
@@ -58,7 +61,13 @@ public sealed class ZoneSet
         }
     }
 
-    public int Count => _zones.Count;
+    public int Count => _zones.Count + _small.Count;
+
+    /// <summary>Zones kept as rows of <see cref="SmallZones"/> rather than as snapshots.</summary>
+    public int RowCount => _small.Count;
+
+    /// <summary>Octets of the rows' table (see <see cref="SmallZones"/>).</summary>
+    public long RowBytes => _small.Bytes;
 
     /// <summary>The reverse zones by address (for <see cref="ZonePrefetch"/>).</summary>
     internal AddressZones Addresses => _addresses;
@@ -66,7 +75,7 @@ public sealed class ZoneSet
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _addresses, _labelCounts, defaults, _signers, _local, _serveLocally, View);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _addresses, _labelCounts, defaults, _signers, _small, _local, _serveLocally, View);
 
     /// <summary>The signer of a signed zone; null when the zone is not signed.</summary>
     public Dnssec.ZoneSigner? SignerOf(ZoneSnapshot zone) =>
@@ -76,13 +85,17 @@ public sealed class ZoneSet
     public IEnumerable<Dnssec.ZoneSigner> Signers => _signers.Values;
 
     /// <summary>This set with <paramref name="zone"/> signed by <paramref name="signer"/> (null: unsigned).</summary>
-    public ZoneSet WithSigner(DnsName zone, Dnssec.ZoneSigner? signer) =>
-        new(_zones, _addresses, _labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer), _local, _serveLocally, View);
+    public ZoneSet WithSigner(DnsName zone, Dnssec.ZoneSigner? signer)
+    {
+        // A signed zone is never a row: it becomes a snapshot of its own first.
+        var set = signer is not null && _small.RowOf(zone.Wire) is >= 0 and var row ? With([_small.Snapshot(row, leaving: true)], []) : this;
+        return new(set._zones, set._addresses, set._labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer), set._small, _local, _serveLocally, View);
+    }
     
     /// <summary>The view these zones belong to: what the store's journal of a zone of theirs is looked up under.</summary>
     public string View { get; }
 
-    public ZoneSet WithView(string view) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _local, _serveLocally, view);
+    public ZoneSet WithView(string view) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _small, _local, _serveLocally, view);
 
     /// <summary>
     /// This set with locally served zones beneath it (RFC 6303, RFC 7793). With
@@ -93,7 +106,7 @@ public sealed class ZoneSet
     /// <see cref="Get(DnsName)"/>, <see cref="FindZone(ReadOnlySpan{byte})"/>, <see cref="Zones"/>
     /// and transfers never see them.
     /// </summary>
-    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _addresses, _labelCounts, Defaults, _signers, local, serve, View);
+    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _small, local, serve, View);
 
     /// <summary>The locally served zones beneath this set, and whether they answer (see <see cref="WithLocalZones"/>).</summary>
     public (ZoneSet? Zones, bool Serve) LocalZones => (_local, _serveLocally);
@@ -101,35 +114,90 @@ public sealed class ZoneSet
     /// <summary>
     /// The zone that answers a query for <paramref name="name"/>/<paramref name="qtype"/>: as
     /// <see cref="FindZone(ReadOnlySpan{byte}, RecordType)"/>, then the locally served zones'
-    /// rule (<see cref="WithLocalZones"/>). Allocates nothing.
+    /// rule (<see cref="WithLocalZones"/>). A zone kept as a row is made into a snapshot (for
+    /// everything but queries; the query path takes <see cref="FindAnswering(ReadOnlySpan{byte}, RecordType, out SmallZoneMatch)"/>).
     /// </summary>
     public ZoneSnapshot? FindAnswering(ReadOnlySpan<byte> name, RecordType qtype)
     {
-        var zone = FindZone(name, qtype);
+        var zone = FindAnswering(name, qtype, out var row);
+        return zone ?? (row.Found ? row.Snapshot() : null);
+    }
+
+    /// <summary>
+    /// As <see cref="FindAnswering(ReadOnlySpan{byte}, RecordType)"/> without making anything: a
+    /// zone kept as a row comes back as <paramref name="row"/> (the snapshot is then null), to be
+    /// answered from with <see cref="SmallZoneMatch.Write"/>. Allocates nothing.
+    /// </summary>
+    public ZoneSnapshot? FindAnswering(ReadOnlySpan<byte> name, RecordType qtype, out SmallZoneMatch row)
+    {
+        var zone = FindZone(name, qtype, out row);
         if (_local is null)
             return zone;
         // Only a locally served zone below the hosted one changes the answer: look no higher.
-        var local = _local.FindZone(name, zone?.Apex.LabelCount ?? -1);
+        int above = row.Found ? SmallZones.ApexLabels : zone?.Apex.LabelCount ?? -1;
+        var local = _local.FindZone(name, above);
         if (local is null)
             return zone;
-        return _serveLocally ? zone ?? local : null;
+        if (_serveLocally)
+            return row.Found ? null : zone ?? local;
+        row = default;
+        return null;
     }
 
-    public IEnumerable<ZoneSnapshot> Zones => _zones.Values;
+    public IEnumerable<ZoneSnapshot> Zones => _small.Count == 0 ? _zones.Values : _zones.Values.Concat(_small.Rows().Select(_small.Snapshot));
 
-    public ZoneSnapshot? Get(DnsName origin) => _zones.TryGetValue(origin.Wire, out var z) ? z : null;
+    /// <summary>Every zone's name (no zone kept as a row is made into a snapshot for it).</summary>
+    public IEnumerable<DnsName> Origins => _zones.Values.Select(z => z.Origin).Concat(_small.Rows().Select(_small.OriginOf));
 
-    public ZoneSnapshot? Get(ReadOnlySpan<byte> origin) => _zones.TryGetValue(origin, out var z) ? z : null;
+    /// <summary>The serial of the zone named <paramref name="origin"/>, or null when it is not hosted (nothing is made for a row).</summary>
+    public uint? SerialOf(DnsName origin) =>
+        _zones.TryGetValue(origin.Wire, out var z) ? z.Serial : _small.RowOf(origin.Wire) is >= 0 and var row ? _small.SerialOf(row) : null;
+
+    /// <summary>Records of every zone, and changesets remembered (for metrics; nothing is made for a row).</summary>
+    public (long Records, long History) Totals()
+    {
+        long records = 0, history = 0;
+        foreach (var zone in _zones.Values)
+        {
+            records += zone.RecordCount;
+            history += zone.History.Count;
+        }
+        foreach (int row in _small.Rows())
+            records += _small.RecordCountOf(row);
+        return (records, history);
+    }
+
+    public ZoneSnapshot? Get(DnsName origin) => Get(origin.Wire);
+
+    public ZoneSnapshot? Get(ReadOnlySpan<byte> origin) =>
+        _zones.TryGetValue(origin, out var z) ? z : _small.RowOf(origin) is >= 0 and var row ? _small.Snapshot(row) : null;
 
     /// <summary>
     /// The most specific hosted zone containing <paramref name="name"/> (an RFC 2317 child hosted
     /// beside its parent wins for names inside it), or null when we are not authoritative.
     /// </summary>
-    public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name) => FindZone(name, -1);
-
-    /// <summary>As <see cref="FindZone(ReadOnlySpan{byte})"/>, among zones of more than <paramref name="aboveLabels"/> labels.</summary>
-    private ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, int aboveLabels)
+    public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name)
     {
+        var zone = FindZone(name, -1, out var row);
+        return zone ?? (row.Found ? row.Snapshot() : null);
+    }
+
+    /// <summary>As <see cref="FindZone(ReadOnlySpan{byte})"/>, among zones of more than <paramref name="aboveLabels"/> labels (rows not made into snapshots).</summary>
+    private ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, int aboveLabels) =>
+        FindZone(name, aboveLabels, out var row) ?? (row.Found ? row.Snapshot() : null);
+
+    /// <summary>As above; a zone kept as a row comes back as <paramref name="row"/>.</summary>
+    private ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, int aboveLabels, out SmallZoneMatch row)
+    {
+        row = default;
+        if (_zones.Count == 0 && _small.Count == 0)
+            return null;
+        // A row's zone has no hosted zone below it: when it holds the name, it is the most specific.
+        if (aboveLabels < SmallZones.ApexLabels && _small.TryFind(name, out int r, out int apexAt))
+        {
+            row = new SmallZoneMatch(_small, r, apexAt);
+            return null;
+        }
         if (_zones.Count == 0)
             return null;
         // A reverse name: its zone by address, unless the index leaves it to the names.
@@ -158,10 +226,23 @@ public sealed class ZoneSet
     /// </summary>
     public ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, RecordType qtype)
     {
-        var zone = FindZone(name);
-        if (qtype != RecordType.DS || zone is null || name.Length <= 1 || WireName.CountLabels(name) != zone.Apex.LabelCount)
+        var zone = FindZone(name, qtype, out var row);
+        return zone ?? (row.Found ? row.Snapshot() : null);
+    }
+
+    private ZoneSnapshot? FindZone(ReadOnlySpan<byte> name, RecordType qtype, out SmallZoneMatch row)
+    {
+        var zone = FindZone(name, -1, out row);
+        if (qtype != RecordType.DS || name.Length <= 1)
             return zone;
-        return FindZone(name[(1 + name[0])..]) ?? zone;
+        int apexLabels = row.Found ? SmallZones.ApexLabels : zone?.Apex.LabelCount ?? -1;
+        if (apexLabels < 0 || WireName.CountLabels(name) != apexLabels)
+            return zone;
+        var parent = FindZone(name[(1 + name[0])..], -1, out var parentRow);
+        if (parent is null && !parentRow.Found)
+            return zone;
+        row = parentRow;
+        return parent;
     }
 
     /// <summary>This set with <paramref name="zone"/> added or replacing the zone of its name.</summary>
@@ -175,6 +256,9 @@ public sealed class ZoneSet
     /// </summary>
     public ZoneSet With(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed)
     {
+        var small = _small;
+        if (small.Count > 0)
+            (small, changed) = Unrow(changed, removed);
         var zones = _zones;
         int[]? counts = null;
         var signers = _signers;
@@ -199,25 +283,96 @@ public sealed class ZoneSet
             }
         }
         var addresses = _addresses.With(changed, removed, () => zones.Values);
-        return new ZoneSet(zones, addresses, counts ?? _labelCounts, Defaults, signers, _local, _serveLocally, View);
+        return new ZoneSet(zones, addresses, counts ?? _labelCounts, Defaults, signers, small, _local, _serveLocally, View);
+    }
+
+    /// <summary>
+    /// The rows a change takes out: those of changed or removed zones, and those of zones a new
+    /// zone lies below (no hosted zone may lie below a row's, see <see cref="SmallZones"/>), which
+    /// stay hosted as snapshots of their own and are added to <paramref name="changed"/>.
+    /// </summary>
+    private (SmallZones Small, IReadOnlyCollection<ZoneSnapshot> Changed) Unrow(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed)
+    {
+        HashSet<int>? gone = null;
+        HashSet<int>? above = null;
+        foreach (var origin in removed)
+        {
+            if (_small.RowOf(origin.Wire) is >= 0 and var row)
+                (gone ??= []).Add(row);
+        }
+        foreach (var zone in changed)
+        {
+            if (_small.RowOf(zone.Origin.Wire) is >= 0 and var row)
+                (gone ??= []).Add(row);
+            else if (_small.RowAbove(zone.Origin.Wire) is >= 0 and var parent)
+                (above ??= []).Add(parent);
+        }
+        if (gone is null && above is null)
+            return (_small, changed);
+        var moved = new List<ZoneSnapshot>(changed);
+        foreach (int row in above ?? [])
+        {
+            if (gone?.Contains(row) == true)
+                continue;
+            moved.Add(_small.Snapshot(row, leaving: true));
+            (gone ??= []).Add(row);
+        }
+        return (_small.Without(gone!), moved);
     }
 
     /// <summary>A set of <paramref name="zones"/> in place of this one's, keeping its defaults and locally served zones.</summary>
     public ZoneSet Rebuilt(IEnumerable<ZoneSnapshot> zones)
     {
-        var fresh = From(zones, Defaults);
-        return new ZoneSet(fresh._zones, fresh._addresses, fresh._labelCounts, Defaults, _signers, _local, _serveLocally, View);
+        var fresh = From(zones, Defaults, _signers, SmallZones.DefaultMinRows);
+        return new ZoneSet(fresh._zones, fresh._addresses, fresh._labelCounts, Defaults, _signers, fresh._small, _local, _serveLocally, View);
     }
 
-    public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null)
+    public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null) =>
+        From(zones, defaults, NameMap<Dnssec.ZoneSigner>.Empty, SmallZones.DefaultMinRows);
+
+    /// <summary>
+    /// A set of <paramref name="zones"/>, those that can be (see <see cref="SmallZones"/>; not the
+    /// zones <paramref name="signers"/> signs) kept as rows when there are at least
+    /// <paramref name="minRows"/> of them.
+    /// </summary>
+    internal static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults, NameMap<Dnssec.ZoneSigner> signers, int minRows)
     {
+        var all = zones as IReadOnlyCollection<ZoneSnapshot> ?? zones.ToList();
+        var (small, rest) = SplitRows(all, signers, minRows);
         var list = new List<(byte[], ZoneSnapshot)>();
-        foreach (var z in zones)
+        foreach (var z in rest)
             list.Add((z.OriginKey, z));
         var map = NameMap<ZoneSnapshot>.From(list);
         var counts = new int[DnsName.MaxLength];
         foreach (var z in map.Values)
             counts[z.Origin.LabelCount]++;
-        return new ZoneSet(map, AddressZones.Build(map.Values), counts, defaults ?? Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty);
+        return new ZoneSet(map, AddressZones.Build(map.Values), counts, defaults ?? Synthesis.DefaultNames.None, NameMap<Dnssec.ZoneSigner>.Empty, small);
+    }
+
+    private static (SmallZones Small, IReadOnlyCollection<ZoneSnapshot> Others) SplitRows(IReadOnlyCollection<ZoneSnapshot> zones, NameMap<Dnssec.ZoneSigner> signers, int minRows)
+    {
+        if (zones.Count < minRows)
+            return (SmallZones.Empty, zones);
+        // /24s with a hosted zone below them (an RFC 2317 child, a single address) stay snapshots.
+        var covered = new HashSet<uint>();
+        var candidates = new List<(uint Prefix, ZoneSnapshot Zone)>();
+        var seen = new HashSet<uint>();
+        foreach (var zone in zones)
+        {
+            if (SmallZones.TryPrefix(zone.Origin.Wire, out uint prefix, out int apexAt) && apexAt > 0)
+                covered.Add(prefix);
+            if (SmallZones.IsRow(zone, out prefix) && seen.Add(prefix) && (signers.Count == 0 || !signers.ContainsKey(zone.Origin.Wire)))
+                candidates.Add((prefix, zone));
+        }
+        candidates.RemoveAll(c => covered.Contains(c.Prefix));
+        if (candidates.Count < minRows)
+            return (SmallZones.Empty, zones);
+        var (small, left) = SmallZones.Build(candidates);
+        var taken = new HashSet<ZoneSnapshot>(ReferenceEqualityComparer.Instance);
+        foreach (var (_, zone) in candidates)
+            taken.Add(zone);
+        foreach (var zone in left)
+            taken.Remove(zone);
+        return (small, zones.Where(z => !taken.Contains(z)).ToList());
     }
 }

@@ -293,6 +293,20 @@ public sealed partial class ZoneSnapshot
     }
 
     internal static ZoneSnapshot Create(DnsName origin, NameMap<ZoneNode> nodes, ZoneNode apex, RRset soa, bool hasWildcards, bool hasCuts, bool hasDnames, int recordCount, CompactPtrs? compact,
-        Synthesis.ReverseZoneInfo? layout) =>
-        new(origin, nodes, apex, soa, hasWildcards, hasCuts, recordCount, compact, layout) { HasDnames = hasDnames };
+        Synthesis.ReverseZoneInfo? layout, RowSource? row = null) =>
+        new(origin, nodes, apex, soa, hasWildcards, hasCuts, recordCount, compact, layout) { HasDnames = hasDnames, Row = row };
+
+    /// <summary>The row of <see cref="SmallZones"/> a snapshot was made from.</summary>
+    internal sealed record RowSource(SmallZones Rows, int Row);
+
+    /// <summary>The row this snapshot was made from, when the zone set keeps the zone as a row; null otherwise.</summary>
+    internal RowSource? Row { get; private init; }
+
+    /// <summary>
+    /// Whether <paramref name="a"/> and <paramref name="b"/> are the same version of a zone: the
+    /// same snapshot, or two made from the same row (a zone kept as a row is made into a new
+    /// snapshot each time it is asked for).
+    /// </summary>
+    public static bool Same(ZoneSnapshot? a, ZoneSnapshot? b) =>
+        ReferenceEquals(a, b) || (a?.Row is { } x && b?.Row is { } y && x.Row == y.Row && x.Rows.SameTable(y.Rows));
 }

@@ -117,7 +117,13 @@ public class AddressZoneTests
         var zones = new List<ZoneSnapshot>();
         for (int i = 0; i < 3000; i++)
             zones.Add(Zone($"{i % 256}.{i / 256}.10.in-addr.arpa."));
-        var set = ZoneSet.From(zones);
+        // As snapshots (the address index), and as rows of one table (SmallZones), the default for so many.
+        var rows = ZoneSet.From(zones);
+        Assert.Equal(3000, rows.RowCount);
+        for (int i = 0; i < 3000; i++)
+            Assert.Equal(zones[i].Origin, rows.FindZone(DnsName.Parse($"77.{i % 256}.{i / 256}.10.in-addr.arpa.").Wire)?.Origin);
+        Assert.Null(rows.FindZone(DnsName.Parse("77.1.200.10.in-addr.arpa.").Wire));
+        var set = ZoneSet.From(zones, null, NameMap<Rdns.Zones.Dnssec.ZoneSigner>.Empty, minRows: int.MaxValue);
         for (int i = 0; i < 3000; i++)
             Assert.Same(zones[i], set.FindZone(DnsName.Parse($"77.{i % 256}.{i / 256}.10.in-addr.arpa.").Wire));
         Assert.Null(set.FindZone(DnsName.Parse("77.1.200.10.in-addr.arpa.").Wire));

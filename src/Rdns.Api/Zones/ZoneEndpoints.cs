@@ -134,10 +134,13 @@ public static class ZoneEndpoints
         var service = scope.Service;
         int size = Endpoints.Paging.Limit(limit);
         DnsName? from = after is null ? null : ParseZoneName(after, "after");
-        var page = service.Served.Current.Zones
-            .Where(z => from is null || z.Origin.CompareTo(from) > 0)
-            .OrderBy(z => z.Origin)
+        // By name first, so a zone kept as a row is made into a snapshot only when it is on the page.
+        var current = service.Served.Current;
+        var page = current.Origins
+            .Where(o => from is null || o.CompareTo(from) > 0)
+            .Order()
             .Take(size + 1)
+            .Select(o => current.Get(o)!)
             .ToList();
         string? next = page.Count > size ? page[size - 1].Origin.ToString() : null;
         return TypedResults.Ok(new ZoneList(page.Take(size).Select(z => View(z, scope.Name)).ToList(), next));

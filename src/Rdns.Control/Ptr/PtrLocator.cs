@@ -38,7 +38,7 @@ public static class PtrLocator
         {
             var target = Rdata.ReadName(cname.Data[0]);
             var child = zones.FindZone(target.Wire);
-            if (child is not null && !ReferenceEquals(child, zone))
+            if (child is not null && !ZoneSnapshot.Same(child, zone))
                 return Check(child, target);
             return new PtrLocation(zone, owner, PtrLocationError.Delegated,
                 $"{owner} is an alias (RFC 2317 CNAME) for {target}, which is not hosted here");

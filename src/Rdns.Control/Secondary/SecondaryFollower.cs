@@ -165,7 +165,7 @@ public sealed partial class SecondaryFollower : IAsyncDisposable
             }
             var gone = _followed.Values.Where(z => z.Origin == ZoneOrigin.Member && !members.Members.ContainsKey(z.Name)).ToList();
             // Zones in the store that no catalog version lists any more (removed while this node was down).
-            var strays = _zones.Current.Zones.Select(z => z.Origin.ToLower())
+            var strays = _zones.Current.Origins.Select(z => z.ToLower())
                 .Where(z => !z.Equals(_options.Catalog) && !members.Members.ContainsKey(z) && !_options.Zones.Any(c => c.ToLower().Equals(z)))
                 .ToList();
             if (!removeMissing)

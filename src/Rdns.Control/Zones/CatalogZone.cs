@@ -91,10 +91,10 @@ public sealed partial class CatalogZone
                 }
             }
             var wanted = new Dictionary<DnsName, DnsName>();
-            foreach (var zone in _zones.Served.Current.Zones)
+            foreach (var origin in _zones.Served.Current.Origins)
             {
-                if (!zone.Origin.Equals(Name))
-                    wanted[MemberName(zone.Origin)] = zone.Origin;
+                if (!origin.Equals(Name))
+                    wanted[MemberName(origin)] = origin;
             }
             var changes = new List<RecordEdit>();
             var present = new HashSet<DnsName>();

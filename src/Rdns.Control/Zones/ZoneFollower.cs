@@ -184,17 +184,17 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
             foreach (var z in page)
             {
                 seen.Add(z.Name);
-                if (zones.Current.Get(z.Name)?.Serial != z.Serial)
+                if (zones.Current.SerialOf(z.Name) != z.Serial)
                     behind.Add(z.Name);
             }
             if (page.Count < 500)
                 break;
             after = page[^1].Name;
         }
-        foreach (var z in zones.Current.Zones)
+        foreach (var origin in zones.Current.Origins)
         {
-            if (!seen.Contains(z.Origin))
-                behind.Add(z.Origin);
+            if (!seen.Contains(origin))
+                behind.Add(origin);
         }
         // In chunks, so one batch holds a bounded number of zone locks.
         foreach (var chunk in behind.Chunk(64))

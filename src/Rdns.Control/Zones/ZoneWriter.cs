@@ -177,7 +177,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         bool published = false;
         _zones.Update(set =>
         {
-            if (!ReferenceEquals(set.Get(zone), current))
+            if (!ZoneSnapshot.Same(set.Get(zone), current))
                 return set;
             published = true;
             return next is null ? set.Without(zone) : set.With(next);
@@ -311,7 +311,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
                 if (served is not null)
                     removed.Add(name);
             }
-            else if (!ReferenceEquals(served, snapshot))
+            else if (!ZoneSnapshot.Same(served, snapshot))
             {
                 changed.Add(snapshot);
             }

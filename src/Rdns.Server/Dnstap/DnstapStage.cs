@@ -82,7 +82,7 @@ public sealed class DnstapStage : IQueryStage, IDisposable
         {
             var now = Now(Stopwatch.GetTimestamp());
             var received = request.Source.ReceivedAt != 0 ? Now(request.Source.ReceivedAt) : now;
-            var zone = request.Zone is { } z ? z.Origin.Wire : default;
+            var zone = request.ZoneName;
             var envelope = new DnstapFrame.Envelope(_identity, _version, request.Source, zone);
             length = DnstapFrame.Write(into, envelope, DnstapFrame.AuthQuery, received, request.Query, now, default);
             bool answered = request.Action != ResponseAction.Drop && request.Length > 0;

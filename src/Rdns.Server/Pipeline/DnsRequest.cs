@@ -45,8 +45,15 @@ public ref struct DnsRequest
     /// <summary>The name of the view admission chose (the public one unless a view's rules matched).</summary>
     public string View;
 
-    /// <summary>The zone that answered, when one did.</summary>
+    /// <summary>The zone that answered, when one did and it is a snapshot (see <see cref="ZoneName"/>).</summary>
     public ZoneSnapshot? Zone;
+
+    /// <summary>When a zone kept as a row answered (no <see cref="Zone"/>): how many octets at the end of the question's name are its origin.</summary>
+    public int ZoneNameLength;
+
+    /// <summary>The answering zone's name (wire form), whether it is a snapshot or a row; empty when no zone answered.</summary>
+    public readonly ReadOnlySpan<byte> ZoneName =>
+        Zone is { } zone ? zone.Origin.Wire : ZoneNameLength > 0 ? QuestionName[^ZoneNameLength..] : default;
 
     public Rcode Rcode;
 

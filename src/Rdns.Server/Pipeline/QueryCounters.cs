@@ -103,8 +103,24 @@ public sealed class QueryCounters : IQueryStage
             Add(counts, stripe + TimeAt + time, 1, shared);
             Add(counts, stripe + TimeSumAt + time, micros, shared);
         }
-        if (_zones.Length != 0 && request.Zone is { } zone && _zoneSlots.TryGetValue(zone.Origin, out int z))
+        if (_zones.Length != 0 && ZoneSlot(request) is >= 0 and var z)
             Add(_zoneCounts, slot * _zoneStripe + z * Kinds + (int)request.Kind, 1, shared);
+    }
+
+    /// <summary>The counted zone that answered, or -1; a zone kept as a row is found by its name in the question, without allocating.</summary>
+    private int ZoneSlot(in DnsRequest request)
+    {
+        if (request.Zone is { } zone)
+            return _zoneSlots.TryGetValue(zone.Origin, out int z) ? z : -1;
+        var name = request.ZoneName;
+        if (name.IsEmpty)
+            return -1;
+        for (int i = 0; i < _zones.Length; i++)
+        {
+            if (WireName.EqualsIgnoreCase(_zones[i].Wire, name))
+                return i;
+        }
+        return -1;
     }
 
     private static void Add(long[] counts, int index, long value, bool shared)

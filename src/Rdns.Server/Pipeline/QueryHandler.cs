@@ -46,21 +46,23 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
         }
 
         var qname = request.QuestionName;
-        var zone = request.Zones.FindAnswering(qname, qtype);
-        if (zone is null)
+        // A small zone kept as a row (SmallZones) is answered from its row: no snapshot is made.
+        var zone = request.Zones.FindAnswering(qname, qtype, out var row);
+        if (zone is null && !row.Found)
         {
             request.ExtendedError = ExtendedErrors.NotAuthoritative;
             return envelope.HeaderOnly(ref request, Rcode.Refused, AnswerKind.Refused);
         }
         request.Zone = zone;
+        request.ZoneNameLength = row.Found ? row.OriginLength(qname) : 0;
         // RFC 1034 §4.3.5: a secondary whose copy expired is no longer authoritative for it.
-        if (zone.Expired)
+        if (zone is { Expired: true })
             return envelope.HeaderOnly(ref request, Rcode.ServFail, AnswerKind.Error);
         if (request.Parsed.WantsExpire && request.Parsed.Edns.Present)
         {
             // RFC 7314 §2: a primary answers with the SOA EXPIRE of the zone.
             Span<byte> expire = stackalloc byte[4];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(expire, Protocol.Records.Rdata.SoaExpire(zone.Soa.Data[0]));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(expire, zone is null ? row.SoaExpire : Protocol.Records.Rdata.SoaExpire(zone.Soa.Data[0]));
             request.TryAddOption(EdnsOptionCodes.Expire, expire);
         }
 
@@ -68,11 +70,13 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
         // SOA refresh queries); an unknown key (any key, when none are configured) gets NOTAUTH and
         // an unsigned TSIG with error BADKEY (§5.3.2).
         if (request.Parsed.TsigOffset >= 0)
-            return AnswerSigned(ref request, zone);
+            return AnswerSigned(ref request, zone, row);
 
         var w = envelope.Begin(ref request);
         w.TryWriteQuestion(qname, qtype, request.Parsed.QClass);
-        var outcome = AuthoritativeAnswer.Write(zone, request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp, Signing(request, zone));
+        var outcome = zone is null
+            ? row.Write(request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp)
+            : AuthoritativeAnswer.Write(zone, request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp, Signing(request, zone));
         return Finish(ref request, ref w, outcome);
     }
 
@@ -80,7 +84,7 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
     private static AnswerSigning Signing(in DnsRequest request, ZoneSnapshot zone) =>
         request.Parsed.Edns.DnssecOk ? new AnswerSigning(request.Zones.SignerOf(zone), request.Parsed.Edns.CompactOk) : default;
 
-    private int AnswerSigned(ref DnsRequest request, ZoneSnapshot zone)
+    private int AnswerSigned(ref DnsRequest request, ZoneSnapshot? zone, SmallZoneMatch row)
     {
         var session = tsig.Begin(request.Query, request.Parsed);
         var w = envelope.Begin(ref request);
@@ -95,7 +99,9 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
             return request.Length;
         }
         w.Reserve(session.SignatureSpace);
-        var outcome = AuthoritativeAnswer.Write(zone, request.Zones.Defaults, request.QuestionName, request.Parsed.QType, ref w, limitSize: !request.OverTcp, Signing(request, zone));
+        var outcome = zone is null
+            ? row.Write(request.Zones.Defaults, request.QuestionName, request.Parsed.QType, ref w, limitSize: !request.OverTcp)
+            : AuthoritativeAnswer.Write(zone, request.Zones.Defaults, request.QuestionName, request.Parsed.QType, ref w, limitSize: !request.OverTcp, Signing(request, zone));
         int length = Finish(ref request, ref w, outcome);
         request.Length = session.Finish(request.Response, length);
         return request.Length;

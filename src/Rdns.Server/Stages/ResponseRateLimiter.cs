@@ -112,7 +112,7 @@ public sealed partial class ResponseRateLimiter : IQueryStage
         ReadOnlySpan<byte> name = cls switch
         {
             Class.Positive or Class.NoData => request.Parsed.HasQuestion ? request.QuestionName : default,
-            Class.NxDomain or Class.Referral => request.Zone is { } zone ? zone.Origin.Wire : default,
+            Class.NxDomain or Class.Referral => request.ZoneName,
             _ => default,
         };
         var network = client.Network(client.IsV6 ? _v6Bits : _v4Bits);

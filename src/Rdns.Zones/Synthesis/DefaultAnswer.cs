@@ -34,16 +34,7 @@ internal static class DefaultAnswer
             var family = reverse.Family;
             if (bits < reverse.Width)
                 return defaults.Overlaps(family, value, bits) ? Result.NoData : Result.NotDefault;
-            var address = new IpAddress(family, value);
-            var pool = defaults.PoolOf(address);
-            if (pool is null)
-                return Result.NotDefault;
-            existing = RecordType.PTR;
-            if (qtype is not (RecordType.PTR or RecordType.ANY))
-                return Result.NoData;
-            Span<byte> target = stackalloc byte[DnsName.MaxLength];
-            int length = pool.WriteName(address, target);
-            return AuthoritativeAnswer.TryPutOne(ref w, name, RecordType.PTR, pool.Ttl, target[..length], signer) ? Result.Answered : Result.Truncated;
+            return TryWriteAddress(defaults, new IpAddress(family, value), name, qtype, ref w, signer, out existing);
         }
 
         if (name.Length < 2 || name[0] == 0)
@@ -70,6 +61,25 @@ internal static class DefaultAnswer
             size = 16;
         }
         return AuthoritativeAnswer.TryPutOne(ref w, name, type, owner.Ttl, data[..size], signer) ? Result.Answered : Result.Truncated;
+    }
+
+    /// <summary>
+    /// The default PTR of <paramref name="address"/>, whose reverse name <paramref name="name"/>
+    /// is, when a pool holds the address (see <see cref="TryWrite"/>).
+    /// </summary>
+    public static Result TryWriteAddress(DefaultNames defaults, IpAddress address, scoped ReadOnlySpan<byte> name, RecordType qtype, ref DnsMessageWriter w,
+        Dnssec.ZoneSigner? signer, out RecordType existing)
+    {
+        existing = 0;
+        var pool = defaults.PoolOf(address);
+        if (pool is null)
+            return Result.NotDefault;
+        existing = RecordType.PTR;
+        if (qtype is not (RecordType.PTR or RecordType.ANY))
+            return Result.NoData;
+        Span<byte> target = stackalloc byte[DnsName.MaxLength];
+        int length = pool.WriteName(address, target);
+        return AuthoritativeAnswer.TryPutOne(ref w, name, RecordType.PTR, pool.Ttl, target[..length], signer) ? Result.Answered : Result.Truncated;
     }
 
     /// <summary>Whether the pools make <paramref name="name"/> exist in <paramref name="zone"/> (a default name, or a partial reverse name inside a pool).</summary>

@@ -249,7 +249,7 @@ public static partial class ServeHost
                     compact += z.CompactBytes;
                     compactCount += z.CompactCount;
                 }
-                Trace($"{zones.Current.Count} zones loaded ({compactCount} address PTRs in {compact / 1048576.0:F1} MiB of compact tables, {ZoneSnapshot.SharedSuffixBytes / 1048576.0:F1} MiB of shared suffixes)");
+                Trace($"{zones.Current.Count} zones loaded ({zones.Current.RowCount} of them as rows in {zones.Current.RowBytes / 1048576.0:F1} MiB; {compactCount} address PTRs in {compact / 1048576.0:F1} MiB of compact tables, {ZoneSnapshot.SharedSuffixBytes / 1048576.0:F1} MiB of shared suffixes)");
             }
             var pools = app.Services.GetRequiredService<PoolService>();
             // A secondary's default names come from its primary's catalog, not from its own store.

@@ -64,12 +64,7 @@ internal sealed class ControlMetrics
     {
         var current = _zones.Current;
         _zoneCount.Set(current.Count);
-        long records = 0, history = 0;
-        foreach (var zone in current.Zones)
-        {
-            records += zone.RecordCount;
-            history += zone.History.Count;
-        }
+        var (records, history) = current.Totals();
         _records.Set(records);
         _history.Set(history);
         _commits.IncTo(_writer.Commits);

@@ -1,0 +1,486 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+
+namespace Rdns.Zones;
+
+/// <summary>
+/// Small IPv4 reverse zones kept as rows of one table instead of objects of their own. A store of
+/// a hundred thousand /24s of a few PTRs each would otherwise hold a snapshot, an apex node, a
+/// compact table, a layout and an origin per zone (about 450 octets, more than its PTRs); a row is
+/// about 60: the /24, the bit set of its addresses, where its targets start in one shared array,
+/// its serial and PTR TTL, and the number of its form (the SOA, serial aside, and the NS RRset,
+/// shared by every zone that has the same).
+/// <para>
+/// A zone is a row when it is a canonical, lower-case <c>c.b.a.in-addr.arpa.</c>, holds nothing but
+/// its SOA, its NS RRset and at most <see cref="CompactPtrTable.MaxRowEntries"/> address PTRs of
+/// one TTL, has no history of changes, is not expired or signed, and no hosted zone lies below it
+/// (see <see cref="IsRow"/>). Queries are answered from the row
+/// (<see cref="Answer"/>); everything else (transfers, the API, a change) gets the zone as a
+/// <see cref="ZoneSnapshot"/> made from its row (<see cref="Snapshot"/>), and a change makes the
+/// zone a snapshot of its own, taken out of the rows (<see cref="Without"/>).
+/// </para>
+/// Immutable like the zone set; a set without some rows shares the arrays and marks them gone.
+/// </summary>
+public sealed class SmallZones
+{
+    internal static readonly SmallZones Empty = new([], [], [0], [], [], [], [], [], [], null, 0);
+
+    /// <summary>Fewer qualifying zones than this are kept as snapshots: rows save memory only in number.</summary>
+    public const int DefaultMinRows = 1024;
+
+    private static ReadOnlySpan<byte> InAddrArpa => [7, (byte)'i', (byte)'n', (byte)'-', (byte)'a', (byte)'d', (byte)'d', (byte)'r', 4, (byte)'a', (byte)'r', (byte)'p', (byte)'a', 0];
+
+    /// <summary>Labels of a row's origin: three octets, <c>in-addr</c>, <c>arpa</c>.</summary>
+    internal const int ApexLabels = 5;
+
+    /// <summary>The SOA (its serial is each row's own) and NS RRset some rows share.</summary>
+    private sealed class Form(RRset soa, RRset ns)
+    {
+        public readonly RRset Soa = soa;
+        public readonly RRset Ns = ns;
+        public readonly uint NegativeTtl = Math.Min(soa.Ttl, Rdata.SoaMinimum(soa.Data[0]));
+        public readonly int SerialAt = SoaSerialOffset(soa.Data[0]);
+    }
+
+    // Per row, in ascending order of the /24: its top 24 bits, the bit set of its addresses (four
+    // words), where its targets start in _targets (and end: the next row's start), its serial,
+    // its PTRs' TTL, its form.
+    private readonly uint[] _prefixes;
+    private readonly ulong[] _sets;
+    private readonly int[] _starts;
+    private readonly byte[] _targets;
+    private readonly uint[] _serials;
+    private readonly uint[] _ttls;
+    private readonly ushort[] _forms;
+    private readonly Form[] _formTable;
+
+    /// <summary>Rows by /24: open addressing, each slot a row number plus one (0: empty).</summary>
+    private readonly int[] _slots;
+
+    /// <summary>Rows taken out since the table was built (null: none).</summary>
+    private readonly ulong[]? _removed;
+
+    private SmallZones(uint[] prefixes, ulong[] sets, int[] starts, byte[] targets, uint[] serials, uint[] ttls, ushort[] forms, Form[] formTable, int[] slots, ulong[]? removed, int count)
+    {
+        _prefixes = prefixes;
+        _sets = sets;
+        _starts = starts;
+        _targets = targets;
+        _serials = serials;
+        _ttls = ttls;
+        _forms = forms;
+        _formTable = formTable;
+        _slots = slots;
+        _removed = removed;
+        Count = count;
+    }
+
+    /// <summary>Zones held as rows (those taken out not counted).</summary>
+    public int Count { get; }
+
+    /// <summary>Octets of the table's arrays.</summary>
+    public long Bytes => _prefixes.Length * 4L + _sets.Length * 8L + _starts.Length * 4L + _targets.Length + _serials.Length * 4L + _ttls.Length * 4L + _forms.Length * 2L + _slots.Length * 4L + (_removed?.Length ?? 0) * 8L;
+
+    /// <summary>
+    /// Whether <paramref name="zone"/> can be a row (see the class summary; whether a zone lies
+    /// below it and whether it is signed are the caller's to know), and its /24.
+    /// </summary>
+    internal static bool IsRow(ZoneSnapshot zone, out uint prefix)
+    {
+        prefix = 0;
+        if (zone.Expired || zone.History.Count != 0 || zone.NodeCount != 1 || zone.HasWildcards || zone.HasCuts || zone.HasDnames)
+            return false;
+        if (zone.Reverse is not { Kind: Addressing.ZoneKind.Octet, Width: 32, HostBits: 8 } reverse)
+            return false;
+        prefix = (uint)(reverse.Network >> 8);
+        Span<byte> origin = stackalloc byte[DnsName.MaxLength];
+        int length = WriteOrigin(prefix, origin);
+        // Case as stored: a row's origin is written from its address, in lower case.
+        if (!zone.Apex.Name.AsSpan().SequenceEqual(origin[..length]) || !zone.Origin.Wire.SequenceEqual(origin[..length]))
+            return false;
+        var sets = zone.Apex.Sets;
+        if (sets.Length != 2 || sets[0].Type != RecordType.NS || sets[1].Type != RecordType.SOA || !ReferenceEquals(sets[1], zone.Soa) || zone.Soa.Data.Length != 1)
+            return false;
+        var (table, hasCompact) = zone.CompactState;
+        int count = 0;
+        if (hasCompact)
+        {
+            Span<ulong> set = stackalloc ulong[4];
+            if (table is null || !table.TryRowParts(set, out _, out _))
+                return false;
+            count = table.Count;
+        }
+        return zone.RecordCount == 1 + sets[0].Data.Length + count;
+    }
+
+    /// <summary>
+    /// Rows of <paramref name="zones"/> (each of which <see cref="IsRow"/>, each /24 once): the
+    /// table, and the zones it could not take (more forms than it can number).
+    /// </summary>
+    internal static (SmallZones Rows, List<ZoneSnapshot> Left) Build(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones)
+    {
+        var sorted = zones.OrderBy(z => z.Prefix).ToArray();
+        var rest = new List<ZoneSnapshot>();
+        var formNumbers = new Dictionary<string, ushort>();
+        var formTable = new List<Form>();
+        var keep = new List<(uint Prefix, ZoneSnapshot Zone, ushort Form)>(sorted.Length);
+        foreach (var (prefix, zone) in sorted)
+        {
+            var ns = zone.Apex.Sets[0];
+            string key = FormKey(zone.Soa, ns);
+            if (!formNumbers.TryGetValue(key, out ushort form))
+            {
+                if (formTable.Count == ushort.MaxValue + 1)
+                {
+                    rest.Add(zone);
+                    continue;
+                }
+                form = (ushort)formTable.Count;
+                formNumbers[key] = form;
+                formTable.Add(new Form(zone.Soa, ns));
+            }
+            keep.Add((prefix, zone, form));
+        }
+
+        int n = keep.Count;
+        var prefixes = new uint[n];
+        var sets = new ulong[n * 4];
+        var starts = new int[n + 1];
+        var serials = new uint[n];
+        var ttls = new uint[n];
+        var forms = new ushort[n];
+        long total = 0;
+        var parts = new byte[n][];
+        Span<ulong> set = stackalloc ulong[4];
+        for (int r = 0; r < n; r++)
+        {
+            var (prefix, zone, form) = keep[r];
+            prefixes[r] = prefix;
+            serials[r] = zone.Serial;
+            forms[r] = form;
+            set.Clear();
+            byte[] targets = [];
+            if (zone.CompactState.Table is { } table && table.TryRowParts(set, out var t, out uint ttl))
+            {
+                targets = t;
+                ttls[r] = ttl;
+            }
+            set.CopyTo(sets.AsSpan(r * 4, 4));
+            parts[r] = targets;
+            starts[r] = (int)total;
+            total += targets.Length;
+        }
+        starts[n] = (int)total;
+        var all = new byte[total];
+        for (int r = 0; r < n; r++)
+            parts[r].CopyTo(all, starts[r]);
+
+        var slots = new int[Math.Max(4, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, n) * 2))];
+        for (int r = 0; r < n; r++)
+        {
+            int mask = slots.Length - 1;
+            int s = Slot(prefixes[r], mask);
+            while (slots[s] != 0)
+                s = (s + 1) & mask;
+            slots[s] = r + 1;
+        }
+        return (new SmallZones(prefixes, sets, starts, all, serials, ttls, forms, [.. formTable], slots, null, n), rest);
+    }
+
+    private static string FormKey(RRset soa, RRset ns)
+    {
+        var key = new List<byte>();
+        void Add(uint value) => key.AddRange(BitConverter.GetBytes(value));
+        Add(soa.Ttl);
+        var rdata = Rdata.WithSoaSerial(soa.Data[0], 0);
+        Add((uint)rdata.Length);
+        key.AddRange(rdata);
+        Add(ns.Ttl);
+        foreach (var data in ns.Data)
+        {
+            Add((uint)data.Length);
+            key.AddRange(data);
+        }
+        return Convert.ToBase64String(key.ToArray());
+    }
+
+    private static int Slot(uint prefix, int mask) => (int)((prefix * 0x9E3779B1u) >> 8) & mask;
+
+    private static int SoaSerialOffset(ReadOnlySpan<byte> soa) => soa.Length - 20;
+
+    /// <summary>The row of /24 <paramref name="prefix"/>, or -1.</summary>
+    private int RowOf(uint prefix)
+    {
+        var slots = _slots;
+        int mask = slots.Length - 1;
+        int s = Slot(prefix, mask);
+        while (true)
+        {
+            int r = slots[s] - 1;
+            if (r < 0)
+                return -1;
+            if (_prefixes[r] == prefix)
+                return _removed is { } removed && (removed[r >> 6] >> (r & 63) & 1) != 0 ? -1 : r;
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// <summary>
+    /// The row whose zone holds <paramref name="name"/> (a name ending in a row's origin), and
+    /// where in the name its origin starts; false when no row does.
+    /// </summary>
+    internal bool TryFind(ReadOnlySpan<byte> name, out int row, out int apexAt)
+    {
+        row = -1;
+        apexAt = 0;
+        if (Count == 0 || !TryPrefix(name, out uint prefix, out apexAt))
+            return false;
+        row = RowOf(prefix);
+        return row >= 0;
+    }
+
+    /// <summary>
+    /// The /24 whose origin <paramref name="name"/> ends in (<c>c.b.a.in-addr.arpa.</c>, canonical
+    /// octets, any case), and where in the name that origin starts; false for any other name.
+    /// </summary>
+    internal static bool TryPrefix(ReadOnlySpan<byte> name, out uint prefix, out int apexAt)
+    {
+        prefix = 0;
+        apexAt = 0;
+        if (name.Length < InAddrArpa.Length + 6)
+            return false;
+        int labels = WireName.CountLabels(name);
+        if (labels < ApexLabels)
+            return false;
+        int at = WireName.SkipLabels(name, labels - ApexLabels);
+        apexAt = at;
+        for (int i = 0; i < 3; i++)
+        {
+            int length = name[at];
+            if (!Synthesis.ReverseZoneInfo.TryOctet(name.Slice(at + 1, length), out int octet))
+                return false;
+            prefix |= (uint)octet << (8 * i);
+            at += 1 + length;
+        }
+        return WireName.EqualsIgnoreCase(name[at..], InAddrArpa);
+    }
+
+    /// <summary>The row of the zone named <paramref name="origin"/> (any case), or -1.</summary>
+    internal int RowOf(ReadOnlySpan<byte> origin) =>
+        TryFind(origin, out int row, out int apexAt) && apexAt == 0 ? row : -1;
+
+    /// <summary>The row of the /24 a name below it lies in (a zone hosted below a row's), or -1.</summary>
+    internal int RowAbove(ReadOnlySpan<byte> name) =>
+        TryFind(name, out int row, out int apexAt) && apexAt > 0 ? row : -1;
+
+    /// <summary>Every row still held.</summary>
+    internal IEnumerable<int> Rows()
+    {
+        for (int r = 0; r < _prefixes.Length; r++)
+        {
+            if (_removed is not { } removed || (removed[r >> 6] >> (r & 63) & 1) == 0)
+                yield return r;
+        }
+    }
+
+    /// <summary>This table without <paramref name="rows"/>; the arrays are shared.</summary>
+    internal SmallZones Without(IReadOnlyCollection<int> rows)
+    {
+        if (rows.Count == 0)
+            return this;
+        var removed = _removed is null ? new ulong[(_prefixes.Length + 63) / 64] : (ulong[])_removed.Clone();
+        int count = Count;
+        foreach (int r in rows)
+        {
+            ulong bit = 1UL << (r & 63);
+            if ((removed[r >> 6] & bit) == 0)
+            {
+                removed[r >> 6] |= bit;
+                count--;
+            }
+        }
+        return new SmallZones(_prefixes, _sets, _starts, _targets, _serials, _ttls, _forms, _formTable, _slots, removed, count);
+    }
+
+    /// <summary>Whether two snapshots were made from the same row of the same table (the same zone, unchanged).</summary>
+    internal bool SameTable(SmallZones other) => ReferenceEquals(_prefixes, other._prefixes);
+
+    internal uint SerialOf(int row) => _serials[row];
+
+    internal int RecordCountOf(int row) => 1 + _formTable[_forms[row]].Ns.Data.Length + PtrCount(row);
+
+    private int PtrCount(int row)
+    {
+        int count = 0;
+        for (int i = 0; i < 4; i++)
+            count += BitOperations.PopCount(_sets[row * 4 + i]);
+        return count;
+    }
+
+    /// <summary>The SOA EXPIRE of a row's zone (RFC 7314).</summary>
+    internal uint SoaExpireOf(int row) => Rdata.SoaExpire(_formTable[_forms[row]].Soa.Data[0]);
+
+    /// <summary>Writes the origin of /24 <paramref name="prefix"/> in wire form (lower case); returns its length.</summary>
+    private static int WriteOrigin(uint prefix, Span<byte> to)
+    {
+        int pos = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            int octet = (int)(prefix >> (8 * i)) & 0xFF;
+            int digits = octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
+            to[pos] = (byte)digits;
+            for (int d = digits; d > 0; d--)
+            {
+                to[pos + d] = (byte)('0' + octet % 10);
+                octet /= 10;
+            }
+            pos += 1 + digits;
+        }
+        InAddrArpa.CopyTo(to[pos..]);
+        return pos + InAddrArpa.Length;
+    }
+
+    internal DnsName OriginOf(int row)
+    {
+        Span<byte> origin = stackalloc byte[DnsName.MaxLength];
+        int length = WriteOrigin(_prefixes[row], origin);
+        return DnsName.FromWireArray(origin[..length].ToArray());
+    }
+
+    /// <summary>
+    /// The zone of <paramref name="row"/> as a snapshot of its own (for everything but queries),
+    /// marked as made from the row unless it is to leave the rows (<paramref name="leaving"/>).
+    /// </summary>
+    internal ZoneSnapshot Snapshot(int row) => Snapshot(row, leaving: false);
+
+    internal ZoneSnapshot Snapshot(int row, bool leaving)
+    {
+        var form = _formTable[_forms[row]];
+        var origin = OriginOf(row);
+        var soa = form.Soa;
+        if (Rdata.SoaSerial(soa.Data[0]) != _serials[row])
+            soa = new RRset(RecordType.SOA, soa.Ttl, [Rdata.WithSoaSerial(soa.Data[0], _serials[row])]);
+        var apex = new ZoneNode(origin.Wire.ToArray(), origin.LabelCount, [form.Ns, soa]);
+        var layout = Synthesis.ReverseZoneInfo.For(origin)!;
+        CompactPtrs? compact = null;
+        int count = PtrCount(row);
+        if (count > 0)
+        {
+            var table = CompactPtrTable.FromRow(AddressSpace.Of(layout), _sets.AsSpan(row * 4, 4), _targets.AsSpan(_starts[row], _starts[row + 1] - _starts[row]).ToArray(), _ttls[row]);
+            compact = CompactPtrs.Of(table, table.Space);
+        }
+        var nodes = NameMap<ZoneNode>.Empty.SetItem(apex.Name, apex);
+        return ZoneSnapshot.Create(DnsName.FromWireArray(apex.Name), nodes, apex, soa, false, false, false, RecordCountOf(row), compact, layout, leaving ? null : new ZoneSnapshot.RowSource(this, row));
+    }
+
+    /// <summary>
+    /// Answers <paramref name="qname"/>/<paramref name="qtype"/> from the zone of
+    /// <paramref name="row"/> (found by <see cref="TryFind"/>, its origin at
+    /// <paramref name="apexAt"/> in the name) exactly as <see cref="AuthoritativeAnswer"/> answers
+    /// from the zone's snapshot: the apex's SOA and NS (ANY: the NS RRset, RFC 8482), an address's
+    /// PTR, a pool's default name where the zone has none, NODATA and NXDOMAIN with the SOA.
+    /// Unsigned, as a row's zone is. Allocates nothing.
+    /// </summary>
+    internal AnswerOutcome Answer(int row, int apexAt, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize)
+    {
+        var form = _formTable[_forms[row]];
+        Span<byte> soa = stackalloc byte[form.Soa.Data[0].Length];
+        form.Soa.Data[0].CopyTo(soa);
+        BinaryPrimitives.WriteUInt32BigEndian(soa[form.SerialAt..], _serials[row]);
+        AnswerState state;
+        if (apexAt == 0)
+        {
+            // The apex: its two RRsets, types in ascending order (NS first, as ANY takes it).
+            if (qtype is RecordType.NS or RecordType.ANY)
+            {
+                if (!AuthoritativeAnswer.TryPut(ref w, Section.Answer, qname, form.Ns))
+                    return new AnswerOutcome(AnswerState.Hit, true, limitSize);
+                return new AnswerOutcome(AnswerState.Hit, true, false);
+            }
+            if (qtype == RecordType.SOA)
+            {
+                if (!AuthoritativeAnswer.TryPutOne(ref w, qname, RecordType.SOA, form.Soa.Ttl, soa, null))
+                    return new AnswerOutcome(AnswerState.Hit, true, limitSize);
+                return new AnswerOutcome(AnswerState.Hit, true, false);
+            }
+            state = AnswerState.NoData;
+        }
+        else
+        {
+            int octet = -1;
+            bool oneLabel = 1 + qname[0] == apexAt;
+            if (oneLabel && Synthesis.ReverseZoneInfo.TryOctet(qname.Slice(1, qname[0]), out int b))
+                octet = b;
+            var set = _sets.AsSpan(row * 4, 4);
+            int rank = octet < 0 ? 0 : CompactPtrTable.RankIn(set, octet, out bool present) is var r && present ? r : -1;
+            if (octet >= 0 && rank >= 0)
+            {
+                if (qtype is not (RecordType.PTR or RecordType.ANY))
+                {
+                    state = AnswerState.NoData;
+                }
+                else
+                {
+                    Span<byte> target = stackalloc byte[DnsName.MaxLength];
+                    int length = CompactPtrTable.TargetAfter(_targets, _starts[row], rank, target);
+                    if (!AuthoritativeAnswer.TryPutOne(ref w, qname, RecordType.PTR, _ttls[row], target[..length], null))
+                        return new AnswerOutcome(AnswerState.Hit, true, limitSize);
+                    return new AnswerOutcome(AnswerState.Hit, true, false);
+                }
+            }
+            else
+            {
+                state = AnswerState.NxDomain;
+                if (octet >= 0 && !defaults.IsEmpty)
+                {
+                    var address = new Addressing.IpAddress(Addressing.IpFamily.V4, (UInt128)(_prefixes[row] << 8 | (uint)octet));
+                    var result = Synthesis.DefaultAnswer.TryWriteAddress(defaults, address, qname, qtype, ref w, null, out _);
+                    if (result == Synthesis.DefaultAnswer.Result.Truncated)
+                        return new AnswerOutcome(AnswerState.Hit, true, limitSize);
+                    if (result == Synthesis.DefaultAnswer.Result.Answered)
+                        return new AnswerOutcome(AnswerState.Hit, true, false, Synthesized: true);
+                    if (result == Synthesis.DefaultAnswer.Result.NoData)
+                        state = AnswerState.NoData;
+                }
+            }
+        }
+        // Negative: the SOA with the negative TTL (RFC 2308 §3), owned by the origin as stored.
+        Span<byte> origin = stackalloc byte[DnsName.MaxLength];
+        int originLength = WriteOrigin(_prefixes[row], origin);
+        w.TryWriteRecord(Section.Authority, origin[..originLength], RecordType.SOA, RecordClass.IN, form.NegativeTtl, soa);
+        return new AnswerOutcome(state, true, false);
+    }
+}
+
+/// <summary>A zone kept as a row of <see cref="SmallZones"/>, found for a query (see <see cref="ZoneSet.FindAnswering(ReadOnlySpan{byte}, RecordType, out SmallZoneMatch)"/>).</summary>
+public readonly struct SmallZoneMatch
+{
+    private readonly SmallZones? _rows;
+    private readonly int _row;
+    private readonly int _apexAt;
+
+    internal SmallZoneMatch(SmallZones rows, int row, int apexAt)
+    {
+        _rows = rows;
+        _row = row;
+        _apexAt = apexAt;
+    }
+
+    public bool Found => _rows is not null;
+
+    /// <summary>How many octets at the end of the question's name are the zone's origin.</summary>
+    public int OriginLength(ReadOnlySpan<byte> qname) => qname.Length - _apexAt;
+
+    /// <summary>The zone's SOA EXPIRE (RFC 7314).</summary>
+    public uint SoaExpire => _rows!.SoaExpireOf(_row);
+
+    /// <summary>The zone as a snapshot of its own (allocates: not for the query path).</summary>
+    public ZoneSnapshot Snapshot() => _rows!.Snapshot(_row);
+
+    /// <summary>Answers the question the match was found for (see <see cref="SmallZones.Answer"/>); allocates nothing.</summary>
+    public AnswerOutcome Write(Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize) =>
+        _rows!.Answer(_row, _apexAt, defaults, qname, qtype, ref w, limitSize);
+}

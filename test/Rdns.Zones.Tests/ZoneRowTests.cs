@@ -1,0 +1,296 @@
+using Rdns.Addressing;
+using Rdns.Protocol.Names;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
+using Rdns.Zones.Synthesis;
+
+namespace Rdns.Zones.Tests;
+
+/// <summary>
+/// Small /24 zones kept as rows of one table (<see cref="SmallZones"/>) answer, transfer and change
+/// exactly as the same zones kept as snapshots: every answer is compared octet for octet with the
+/// snapshot's, every zone made from its row with the zone it was made from.
+/// </summary>
+public class ZoneRowTests
+{
+    private static readonly string[] Words = ["edge", "smtp", "mail", "Host", "cust", "vpn", "gw", "web"];
+    private static readonly string[] Domains = ["example.com.", "tenant.example.net.", "Quick-Nova.es.", "xn--bcher-kva.example.", "isp.example.org."];
+
+    /// <summary>
+    /// A store of many small zones and the zones that must stay snapshots beside them: /24s of 0–16
+    /// PTRs (two SOA/NS forms, serials of their own), one of 17 PTRs, one with a TXT at the apex, one
+    /// with two PTR TTLs, one an RFC 2317 child lies below, one a /32 zone lies below, a /16 parent
+    /// of some, an IPv6 zone, a forward zone.
+    /// </summary>
+    private static List<ZoneSnapshot> Store(int seed, int count)
+    {
+        var random = new Random(seed);
+        var zones = new List<ZoneSnapshot>();
+        for (int z = 0; z < count; z++)
+        {
+            int a = 10 + z / 250, b = z % 250;
+            var builder = ZoneBuilder.Standard($"{b}.{a}.100.in-addr.arpa.", serial: (uint)random.Next(1, 5));
+            if (z % 3 == 0)
+                builder = FormTwo($"{b}.{a}.100.in-addr.arpa.", (uint)random.Next(1, 5));
+            int ptrs = random.Next(0, 17);
+            var hosts = Enumerable.Range(0, 256).OrderBy(_ => random.Next()).Take(ptrs).ToArray();
+            uint ttl = z % 5 == 0 ? 300u : 3600u;
+            foreach (int host in hosts)
+                builder.Name($"{host}", RecordType.PTR, $"{Words[random.Next(Words.Length)]}{random.Next(100)}.{Domains[random.Next(Domains.Length)]}", ttl);
+            zones.Add(builder.Build());
+        }
+        var big = ZoneBuilder.Standard("1.9.100.in-addr.arpa.");
+        for (int i = 0; i < 17; i++)
+            big.Ptr($"{i}", $"h{i}.example.com.");
+        zones.Add(big.Build());
+        zones.Add(ZoneBuilder.Standard("2.9.100.in-addr.arpa.").Ptr("1", "a.example.com.").Txt("@", "apex text").Build());
+        zones.Add(ZoneBuilder.Standard("3.9.100.in-addr.arpa.").Name("1", RecordType.PTR, "a.example.com.", 60).Name("2", RecordType.PTR, "b.example.com.", 120).Build());
+        zones.Add(ZoneBuilder.Standard("4.9.100.in-addr.arpa.").Ptr("1", "a.example.com.").Build());
+        zones.Add(ZoneBuilder.Standard("0-25.4.9.100.in-addr.arpa.").Ptr("3", "child.example.com.").Build());
+        zones.Add(ZoneBuilder.Standard("5.9.100.in-addr.arpa.").Ptr("1", "a.example.com.").Build());
+        zones.Add(ZoneBuilder.Standard("7.5.9.100.in-addr.arpa.").Build());
+        zones.Add(ZoneBuilder.Standard("11.100.in-addr.arpa.").Ptr("1.0", "parent.example.com.").Build());
+        zones.Add(ZoneBuilder.Standard("8.b.d.0.1.0.0.2.ip6.arpa.").Build());
+        zones.Add(ZoneBuilder.Standard("pool.example.net.").Build());
+        return zones;
+    }
+
+    private static ZoneBuilder FormTwo(string origin, uint serial)
+    {
+        var b = new ZoneBuilder(origin);
+        b.Add("@", RecordType.SOA, Rdata.Soa(DnsName.Parse("ns.isp.example."), DnsName.Parse("dns.isp.example."), serial, 3600, 600, 604800, 60), ttl: 86400);
+        b.Ns("@", "ns1.isp.example.");
+        b.Ns("@", "ns2.isp.example.");
+        return b;
+    }
+
+    private static readonly DefaultNames Pools = new([Pool("100.10.0.0/20", "ip-{ip}.pool.example.net.")]);
+
+    private static DefaultNamePool Pool(string prefix, string template)
+    {
+        Assert.True(DefaultNamePool.TryCreate(IpPrefix.Parse(prefix), template, 600, out var pool, out var error), error);
+        return pool;
+    }
+
+    private static ZoneSet Rows(IEnumerable<ZoneSnapshot> zones, DefaultNames? defaults = null) =>
+        ZoneSet.From(zones, defaults, NameMap<Rdns.Zones.Dnssec.ZoneSigner>.Empty, minRows: 1);
+
+    private static ZoneSet Snapshots(IEnumerable<ZoneSnapshot> zones, DefaultNames? defaults = null) =>
+        ZoneSet.From(zones, defaults, NameMap<Rdns.Zones.Dnssec.ZoneSigner>.Empty, minRows: int.MaxValue);
+
+    /// <summary>The response as the query handler writes it: the zone found, then its answer (or REFUSED).</summary>
+    private static byte[] Answer(ZoneSet set, ReadOnlySpan<byte> qname, RecordType qtype, int limit = 4096)
+    {
+        var buffer = new byte[4096];
+        var w = new DnsMessageWriter(buffer, limit);
+        w.TryWriteQuestion(qname, qtype, RecordClass.IN);
+        var zone = set.FindAnswering(qname, qtype, out var row);
+        AnswerOutcome outcome;
+        if (zone is null && !row.Found)
+            outcome = new AnswerOutcome(AnswerState.Hit, false, false);
+        else
+            outcome = zone is null
+                ? row.Write(set.Defaults, qname, qtype, ref w, limit < 4096)
+                : AuthoritativeAnswer.Write(zone, set.Defaults, qname, qtype, ref w, limit < 4096);
+        var flags = HeaderFlags.QR | (outcome.Authoritative ? HeaderFlags.AA : 0) | (outcome.Truncated ? HeaderFlags.TC : 0);
+        w.Flags = DnsHeader.MakeFlags(flags, Opcode.Query, zone is null && !row.Found ? (int)Rcode.Refused : (int)outcome.Rcode);
+        return buffer.AsSpan(0, w.Finish()).ToArray();
+    }
+
+    private static readonly RecordType[] Types =
+        [RecordType.PTR, RecordType.SOA, RecordType.NS, RecordType.ANY, RecordType.A, RecordType.DS, RecordType.CNAME, RecordType.TXT, RecordType.DNSKEY, RecordType.AAAA];
+
+    /// <summary>Names to ask about in and around a zone: the apex, every address, labels that are not addresses, deeper names, other cases.</summary>
+    private static IEnumerable<string> Names(ZoneSnapshot zone, Random random)
+    {
+        string origin = zone.Origin.ToString();
+        yield return origin;
+        yield return origin.ToUpperInvariant();
+        for (int host = 0; host < 256; host += random.Next(1, 12))
+            yield return $"{host}.{origin}";
+        foreach (var (owner, _, _) in zone.CompactRecords())
+        {
+            var name = DnsName.FromWire(owner).ToString();
+            yield return name;
+            yield return name.ToUpperInvariant();
+            yield return $"x.{name}";
+        }
+        yield return $"01.{origin}";
+        yield return $"256.{origin}";
+        yield return $"ns1.{origin}";
+        yield return $"1.2.{origin}";
+        yield return $"*.{origin}";
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    public void Every_answer_from_a_row_is_the_snapshots_answer_octet_for_octet(int seed, bool defaults)
+    {
+        var zones = Store(seed, 600);
+        var pools = defaults ? Pools : null;
+        var rows = Rows(zones, pools);
+        var snapshots = Snapshots(zones, pools);
+        // Every /24 of the generated 600 is a row; none of the zones that must stay snapshots is.
+        Assert.Equal(600, rows.RowCount);
+        Assert.Equal(zones.Count, rows.Count);
+        Assert.Equal(0, snapshots.RowCount);
+
+        var random = new Random(seed);
+        int asked = 0, fromRows = 0;
+        foreach (var zone in zones)
+        {
+            foreach (var text in Names(zone, random))
+            {
+                var name = DnsName.Parse(text).Wire;
+                foreach (var type in Types)
+                {
+                    var expected = Answer(snapshots, name, type);
+                    Assert.Equal(Convert.ToHexString(expected), Convert.ToHexString(Answer(rows, name, type)));
+                    asked++;
+                    if (rows.FindAnswering(name, type, out var row) is null && row.Found)
+                        fromRows++;
+                }
+            }
+        }
+        Assert.True(fromRows > asked / 2, $"{fromRows} of {asked} answered from rows");
+    }
+
+    [Fact]
+    public void Only_zones_a_row_can_hold_become_rows()
+    {
+        var zones = Store(3, 40);
+        var rows = Rows(zones);
+        var snapshots = new HashSet<string>(rows.Zones.Where(z => z.Row is null).Select(z => z.Origin.ToString()));
+        Assert.Contains("1.9.100.in-addr.arpa.", snapshots); // 17 PTRs: a table with an index
+        Assert.Contains("2.9.100.in-addr.arpa.", snapshots); // a TXT at the apex
+        Assert.Contains("3.9.100.in-addr.arpa.", snapshots); // two TTLs
+        Assert.Contains("4.9.100.in-addr.arpa.", snapshots); // an RFC 2317 child below it
+        Assert.Contains("5.9.100.in-addr.arpa.", snapshots); // a /32 zone below it
+        Assert.Contains("0-25.4.9.100.in-addr.arpa.", snapshots);
+        Assert.Contains("11.100.in-addr.arpa.", snapshots);
+        Assert.Contains("8.b.d.0.1.0.0.2.ip6.arpa.", snapshots);
+        Assert.Equal(40, rows.RowCount);
+        Assert.Equal(zones.Count - rows.RowCount, snapshots.Count);
+        // Fewer qualifying zones than the threshold: no rows at all.
+        Assert.Equal(0, ZoneSet.From(zones).RowCount);
+    }
+
+    [Fact]
+    public void A_zone_made_from_its_row_is_the_zone_it_was_made_from()
+    {
+        var zones = Store(4, 300);
+        var rows = Rows(zones);
+        foreach (var zone in zones)
+        {
+            var made = rows.Get(zone.Origin);
+            Assert.NotNull(made);
+            Assert.Equal(zone.Serial, made.Serial);
+            Assert.Equal(zone.RecordCount, made.RecordCount);
+            Assert.Equal(zone.CompactCount, made.CompactCount);
+            Assert.Equal(zone.NodeCount, made.NodeCount);
+            Assert.Equal(zone.Reverse?.Prefix, made.Reverse?.Prefix);
+            Assert.Equal(zone.NegativeTtl, made.NegativeTtl);
+            Assert.Equal(zone.Records().Select(r => r.ToString()), made.Records().Select(r => r.ToString()));
+            Assert.Equal(zone.Serial, rows.SerialOf(zone.Origin));
+            // Asked for twice, a row's zone is two snapshots of the same version of it.
+            Assert.True(ZoneSnapshot.Same(made, rows.Get(zone.Origin)));
+            Assert.Equal(made.Row is not null, !ReferenceEquals(made, rows.Get(zone.Origin)));
+        }
+        Assert.Equal(Snapshots(zones).Totals(), rows.Totals());
+        Assert.Equal(zones.Select(z => z.Origin).Order(), rows.Origins.Order());
+        Assert.Equal(zones.Select(z => z.Origin).Order(), rows.Zones.Select(z => z.Origin).Order());
+    }
+
+    [Fact]
+    public void A_change_takes_a_zone_out_of_the_rows_and_keeps_every_other()
+    {
+        var zones = Store(5, 100);
+        var rows = Rows(zones);
+        int before = rows.RowCount;
+        var origin = DnsName.Parse("7.10.100.in-addr.arpa.");
+        var old = rows.Get(origin)!;
+        Assert.NotNull(old.Row);
+
+        // Changed: the new snapshot is served; the row is gone.
+        var changed = ZoneBuilder.Standard("7.10.100.in-addr.arpa.", serial: 99).Ptr("9", "changed.example.com.").Build();
+        var next = rows.With(changed);
+        Assert.Equal(before - 1, next.RowCount);
+        Assert.Equal(rows.Count, next.Count);
+        Assert.Same(changed, next.Get(origin));
+        Assert.Same(changed, next.FindZone(DnsName.Parse("9.7.10.100.in-addr.arpa.").Wire));
+        Assert.False(ZoneSnapshot.Same(old, next.Get(origin)));
+        Assert.True(ZoneSnapshot.Same(old, rows.Get(origin)));
+        Assert.Equal(Convert.ToHexString(Answer(Snapshots(next.Zones), DnsName.Parse("9.7.10.100.in-addr.arpa.").Wire, RecordType.PTR)),
+            Convert.ToHexString(Answer(next, DnsName.Parse("9.7.10.100.in-addr.arpa.").Wire, RecordType.PTR)));
+
+        // Removed: not served at all.
+        var removed = next.Without(DnsName.Parse("8.10.100.in-addr.arpa."));
+        Assert.Equal(next.Count - 1, removed.Count);
+        Assert.Equal(next.RowCount - 1, removed.RowCount);
+        Assert.Null(removed.Get(DnsName.Parse("8.10.100.in-addr.arpa.")));
+        Assert.Null(removed.FindZone(DnsName.Parse("1.8.10.100.in-addr.arpa.").Wire));
+
+        // A zone added below a row's: both served, the /24 as a snapshot now, each for its own names.
+        var child = ZoneBuilder.Standard("0-63.9.10.100.in-addr.arpa.").Ptr("5", "child.example.com.").Build();
+        var withChild = removed.With(child);
+        Assert.Equal(removed.Count + 1, withChild.Count);
+        Assert.Equal(removed.RowCount - 1, withChild.RowCount);
+        var parent = withChild.Get(DnsName.Parse("9.10.100.in-addr.arpa."));
+        Assert.NotNull(parent);
+        Assert.Same(child, withChild.FindZone(DnsName.Parse("5.0-63.9.10.100.in-addr.arpa.").Wire));
+        Assert.Equal(parent.Origin, withChild.FindZone(DnsName.Parse("200.9.10.100.in-addr.arpa.").Wire)!.Origin);
+        var all = withChild.Zones.ToList();
+        Assert.Equal(withChild.Count, all.Count);
+        foreach (var text in new[] { "9.10.100.in-addr.arpa.", "5.0-63.9.10.100.in-addr.arpa.", "0-63.9.10.100.in-addr.arpa.", "7.9.10.100.in-addr.arpa." })
+        {
+            foreach (var type in Types)
+            {
+                var name = DnsName.Parse(text).Wire;
+                Assert.Equal(Convert.ToHexString(Answer(Snapshots(all), name, type)), Convert.ToHexString(Answer(withChild, name, type)));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_signed_zone_is_never_a_row()
+    {
+        var zones = Store(6, 50);
+        var rows = Rows(zones);
+        var origin = DnsName.Parse("3.10.100.in-addr.arpa.");
+        Assert.NotNull(rows.Get(origin)!.Row);
+        using var key = Rdns.Zones.Dnssec.EcdsaSigningKey.Generate(Protocol.Dnssec.DnsKey.KskFlags);
+        var signer = new Rdns.Zones.Dnssec.ZoneSigner(origin, [key], [key], Rdns.Zones.Dnssec.DenialMode.Compact, Rdns.Zones.Dnssec.SignaturePolicy.Default, new Rdns.Zones.Dnssec.SignatureCache(64 * 1024), TimeProvider.System);
+        var signed = rows.WithSigner(origin, signer);
+        Assert.Equal(rows.RowCount - 1, signed.RowCount);
+        Assert.Null(signed.Get(origin)!.Row);
+        Assert.NotNull(signed.SignerOf(signed.Get(origin)!));
+    }
+
+    [Fact]
+    public void Answering_from_a_row_allocates_nothing()
+    {
+        var rows = Rows(Store(7, 100));
+        var buffer = new byte[4096];
+        var names = new[] { "7.10.100.in-addr.arpa.", "1.7.10.100.in-addr.arpa.", "200.7.10.100.in-addr.arpa.", "x.1.7.10.100.in-addr.arpa." }
+            .Select(n => DnsName.Parse(n).Wire.ToArray()).ToArray();
+        void Run()
+        {
+            foreach (var name in names)
+            {
+                foreach (var type in Types)
+                {
+                    var w = new DnsMessageWriter(buffer, 512);
+                    w.TryWriteQuestion(name, type, RecordClass.IN);
+                    if (rows.FindAnswering(name, type, out var row) is null && row.Found)
+                        row.Write(rows.Defaults, name, type, ref w, true);
+                }
+            }
+        }
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+            Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
