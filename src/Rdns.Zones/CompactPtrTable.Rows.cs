@@ -5,8 +5,11 @@ namespace Rdns.Zones;
 /// <summary>A table's parts as a row of <see cref="SmallZones"/> keeps them, and the reads a row makes.</summary>
 internal sealed partial class CompactPtrTable
 {
-    /// <summary>Most entries a row holds: a table this small has no index, and a lookup skips at most this many less one.</summary>
-    internal const int MaxRowEntries = UnindexedCount;
+    /// <summary>
+    /// Most entries a row holds. A row keeps no index: a lookup skips up to this many less one
+    /// targets from the row's first, a few hundred octets read in order.
+    /// </summary>
+    internal const int MaxRowEntries = 32;
 
     /// <summary>
     /// The parts of a table of one-octet keys (a /24), each key once, one TTL, no index: the
@@ -16,7 +19,7 @@ internal sealed partial class CompactPtrTable
     {
         targets = _targets;
         ttl = _ttl;
-        if (!_keySet || _hostBits != 8 || _ttls is not null || _index is not null || Count > MaxRowEntries)
+        if (!_keySet || _hostBits != 8 || _ttls is not null || Count > MaxRowEntries)
             return false;
         set[0] = _set0;
         set[1] = _set1;
@@ -38,7 +41,20 @@ internal sealed partial class CompactPtrTable
             if ((set[b >> 6] >> (b & 63) & 1) != 0)
                 keys[k++] = (byte)b;
         }
-        return new CompactPtrTable(space, count, keys, targets, null, count == 0 ? [] : [ttl], null, null);
+        // The index a table of this many entries has (every IndexStep-th target's start).
+        int[]? index = null;
+        if (count > UnindexedCount)
+        {
+            index = new int[(count + IndexStep - 1) / IndexStep];
+            int pos = 0;
+            for (int i = 0; i < count; i++)
+            {
+                if (i % IndexStep == 0)
+                    index[i / IndexStep] = pos;
+                pos = SkipTarget(targets, pos);
+            }
+        }
+        return new CompactPtrTable(space, count, keys, targets, index, count == 0 ? [] : [ttl], null, null);
     }
 
     /// <summary>

@@ -17,8 +17,8 @@ public class ZoneRowTests
     private static readonly string[] Domains = ["example.com.", "tenant.example.net.", "Quick-Nova.es.", "xn--bcher-kva.example.", "isp.example.org."];
 
     /// <summary>
-    /// A store of many small zones and the zones that must stay snapshots beside them: /24s of 0–16
-    /// PTRs (two SOA/NS forms, serials of their own), one of 17 PTRs, one with a TXT at the apex, one
+    /// A store of many small zones and the zones that must stay snapshots beside them: /24s of 0–32
+    /// PTRs (two SOA/NS forms, serials of their own), one of 33 PTRs, one with a TXT at the apex, one
     /// with two PTR TTLs, one an RFC 2317 child lies below, one a /32 zone lies below, a /16 parent
     /// of some, an IPv6 zone, a forward zone.
     /// </summary>
@@ -32,7 +32,7 @@ public class ZoneRowTests
             var builder = ZoneBuilder.Standard($"{b}.{a}.100.in-addr.arpa.", serial: (uint)random.Next(1, 5));
             if (z % 3 == 0)
                 builder = FormTwo($"{b}.{a}.100.in-addr.arpa.", (uint)random.Next(1, 5));
-            int ptrs = random.Next(0, 17);
+            int ptrs = random.Next(0, 33);
             var hosts = Enumerable.Range(0, 256).OrderBy(_ => random.Next()).Take(ptrs).ToArray();
             uint ttl = z % 5 == 0 ? 300u : 3600u;
             foreach (int host in hosts)
@@ -40,7 +40,7 @@ public class ZoneRowTests
             zones.Add(builder.Build());
         }
         var big = ZoneBuilder.Standard("1.9.100.in-addr.arpa.");
-        for (int i = 0; i < 17; i++)
+        for (int i = 0; i < 33; i++)
             big.Ptr($"{i}", $"h{i}.example.com.");
         zones.Add(big.Build());
         zones.Add(ZoneBuilder.Standard("2.9.100.in-addr.arpa.").Ptr("1", "a.example.com.").Txt("@", "apex text").Build());
@@ -162,7 +162,7 @@ public class ZoneRowTests
         var zones = Store(3, 40);
         var rows = Rows(zones);
         var snapshots = new HashSet<string>(rows.Zones.Where(z => z.Row is null).Select(z => z.Origin.ToString()));
-        Assert.Contains("1.9.100.in-addr.arpa.", snapshots); // 17 PTRs: a table with an index
+        Assert.Contains("1.9.100.in-addr.arpa.", snapshots); // 33 PTRs: more than a row holds
         Assert.Contains("2.9.100.in-addr.arpa.", snapshots); // a TXT at the apex
         Assert.Contains("3.9.100.in-addr.arpa.", snapshots); // two TTLs
         Assert.Contains("4.9.100.in-addr.arpa.", snapshots); // an RFC 2317 child below it
@@ -192,6 +192,14 @@ public class ZoneRowTests
             Assert.Equal(zone.Reverse?.Prefix, made.Reverse?.Prefix);
             Assert.Equal(zone.NegativeTtl, made.NegativeTtl);
             Assert.Equal(zone.Records().Select(r => r.ToString()), made.Records().Select(r => r.ToString()));
+            // Each PTR looked up by address (through the index a table of more than 16 has).
+            foreach (var (owner, ttl, target) in zone.CompactRecords())
+            {
+                var set = made.GetRRset(owner, RecordType.PTR);
+                Assert.NotNull(set);
+                Assert.Equal(ttl, set.Ttl);
+                Assert.Equal(target, Assert.Single(set.Data));
+            }
             Assert.Equal(zone.Serial, rows.SerialOf(zone.Origin));
             // Asked for twice, a row's zone is two snapshots of the same version of it.
             Assert.True(ZoneSnapshot.Same(made, rows.Get(zone.Origin)));
