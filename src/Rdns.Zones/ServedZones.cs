@@ -53,7 +53,33 @@ public sealed class ServedZones
             if (zone.NeedsCompaction)
                 Compact(zone);
         }
+        if (next.RowsDue)
+            MakeRows();
         return next;
+    }
+
+    private int _makingRows;
+    private Task _rows = Task.CompletedTask;
+
+    /// <summary>
+    /// Makes the new zones that can be rows rows (<see cref="ZoneSet.WithRows"/>), off the write
+    /// path, one pass at a time; under the write lock, so no commit slips in between.
+    /// </summary>
+    private void MakeRows()
+    {
+        if (!CompactInBackground || Interlocked.Exchange(ref _makingRows, 1) != 0)
+            return;
+        _rows = Task.Run(() =>
+        {
+            try
+            {
+                Update(set => set.RowsDue ? set.WithRows() : set);
+            }
+            finally
+            {
+                Volatile.Write(ref _makingRows, 0);
+            }
+        });
     }
 
     /// <summary>Merges a zone's patch off the write path, then rebases whatever snapshot is current by then onto it.</summary>
@@ -93,5 +119,6 @@ public sealed class ServedZones
     {
         while (!_compactions.IsEmpty)
             await Task.WhenAll(_compactions.Values).ConfigureAwait(false);
+        await _rows.ConfigureAwait(false);
     }
 }

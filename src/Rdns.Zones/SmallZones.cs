@@ -116,33 +116,69 @@ public sealed class SmallZones
         return zone.RecordCount == 1 + sets[0].Data.Length + count;
     }
 
+    /// <summary>What a row is made of, from a zone's snapshot or from a row of an earlier table.</summary>
+    private readonly record struct RowParts(uint Prefix, uint Serial, uint Ttl, ulong S0, ulong S1, ulong S2, ulong S3, byte[] Targets, int Start, int Length, RRset Soa, RRset Ns, ZoneSnapshot? Zone, SmallZones? From = null, int Row = -1)
+    {
+        /// <summary>The zone as a snapshot, for one the new table cannot take.</summary>
+        public ZoneSnapshot Snapshot() => Zone ?? From!.Snapshot(Row, leaving: true);
+    }
+
+    private static RowParts PartsOf(uint prefix, ZoneSnapshot zone)
+    {
+        Span<ulong> set = stackalloc ulong[4];
+        byte[] targets = [];
+        uint ttl = 0;
+        if (zone.CompactState.Table is { } table && table.TryRowParts(set, out var t, out uint tableTtl))
+        {
+            targets = t;
+            ttl = tableTtl;
+        }
+        return new RowParts(prefix, zone.Serial, ttl, set[0], set[1], set[2], set[3], targets, 0, targets.Length, zone.Soa, zone.Apex.Sets[0], zone);
+    }
+
+    private RowParts PartsOf(int row)
+    {
+        var form = _formTable[_forms[row]];
+        var set = _sets.AsSpan(row * 4, 4);
+        return new RowParts(_prefixes[row], _serials[row], _ttls[row], set[0], set[1], set[2], set[3], _targets, _starts[row], _starts[row + 1] - _starts[row], form.Soa, form.Ns, null, this, row);
+    }
+
     /// <summary>
     /// Rows of <paramref name="zones"/> (each of which <see cref="IsRow"/>, each /24 once): the
     /// table, and the zones it could not take (more forms than it can number).
     /// </summary>
-    internal static (SmallZones Rows, List<ZoneSnapshot> Left) Build(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones)
+    internal static (SmallZones Rows, List<ZoneSnapshot> Left) Build(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones) =>
+        Build(zones.Select(z => PartsOf(z.Prefix, z.Zone)));
+
+    /// <summary>
+    /// This table's rows and rows of <paramref name="zones"/> (each of which <see cref="IsRow"/>,
+    /// none a /24 this table holds) in one new table, and the zones it could not take.
+    /// </summary>
+    internal (SmallZones Rows, List<ZoneSnapshot> Left) With(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones) =>
+        Build(Rows().Select(PartsOf).Concat(zones.Select(z => PartsOf(z.Prefix, z.Zone))));
+
+    private static (SmallZones Rows, List<ZoneSnapshot> Left) Build(IEnumerable<RowParts> rows)
     {
-        var sorted = zones.OrderBy(z => z.Prefix).ToArray();
-        var rest = new List<ZoneSnapshot>();
+        var sorted = rows.OrderBy(r => r.Prefix).ToArray();
+        var left = new List<ZoneSnapshot>();
         var formNumbers = new Dictionary<string, ushort>();
         var formTable = new List<Form>();
-        var keep = new List<(uint Prefix, ZoneSnapshot Zone, ushort Form)>(sorted.Length);
-        foreach (var (prefix, zone) in sorted)
+        var keep = new List<(RowParts Parts, ushort Form)>(sorted.Length);
+        foreach (var parts in sorted)
         {
-            var ns = zone.Apex.Sets[0];
-            string key = FormKey(zone.Soa, ns);
+            string key = FormKey(parts.Soa, parts.Ns);
             if (!formNumbers.TryGetValue(key, out ushort form))
             {
                 if (formTable.Count == ushort.MaxValue + 1)
                 {
-                    rest.Add(zone);
+                    left.Add(parts.Snapshot());
                     continue;
                 }
                 form = (ushort)formTable.Count;
                 formNumbers[key] = form;
-                formTable.Add(new Form(zone.Soa, ns));
+                formTable.Add(new Form(parts.Soa, parts.Ns));
             }
-            keep.Add((prefix, zone, form));
+            keep.Add((parts, form));
         }
 
         int n = keep.Count;
@@ -153,30 +189,24 @@ public sealed class SmallZones
         var ttls = new uint[n];
         var forms = new ushort[n];
         long total = 0;
-        var parts = new byte[n][];
-        Span<ulong> set = stackalloc ulong[4];
         for (int r = 0; r < n; r++)
         {
-            var (prefix, zone, form) = keep[r];
-            prefixes[r] = prefix;
-            serials[r] = zone.Serial;
+            var (parts, form) = keep[r];
+            prefixes[r] = parts.Prefix;
+            serials[r] = parts.Serial;
+            ttls[r] = parts.Ttl;
             forms[r] = form;
-            set.Clear();
-            byte[] targets = [];
-            if (zone.CompactState.Table is { } table && table.TryRowParts(set, out var t, out uint ttl))
-            {
-                targets = t;
-                ttls[r] = ttl;
-            }
-            set.CopyTo(sets.AsSpan(r * 4, 4));
-            parts[r] = targets;
+            sets[r * 4] = parts.S0;
+            sets[r * 4 + 1] = parts.S1;
+            sets[r * 4 + 2] = parts.S2;
+            sets[r * 4 + 3] = parts.S3;
             starts[r] = (int)total;
-            total += targets.Length;
+            total += parts.Length;
         }
         starts[n] = (int)total;
         var all = new byte[total];
         for (int r = 0; r < n; r++)
-            parts[r].CopyTo(all, starts[r]);
+            keep[r].Parts.Targets.AsSpan(keep[r].Parts.Start, keep[r].Parts.Length).CopyTo(all.AsSpan(starts[r]));
 
         var slots = new int[Math.Max(4, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, n) * 2))];
         for (int r = 0; r < n; r++)
@@ -187,7 +217,7 @@ public sealed class SmallZones
                 s = (s + 1) & mask;
             slots[s] = r + 1;
         }
-        return (new SmallZones(prefixes, sets, starts, all, serials, ttls, forms, [.. formTable], slots, null, n), rest);
+        return (new SmallZones(prefixes, sets, starts, all, serials, ttls, forms, [.. formTable], slots, null, n), left);
     }
 
     private static string FormKey(RRset soa, RRset ns)

@@ -75,7 +75,7 @@ public sealed class ZoneSet
     /// <summary>Default names of address pools, synthesized where no record of their own exists.</summary>
     public Synthesis.DefaultNames Defaults { get; }
 
-    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _addresses, _labelCounts, defaults, _signers, _small, _local, _serveLocally, View);
+    public ZoneSet WithDefaults(Synthesis.DefaultNames defaults) => new(_zones, _addresses, _labelCounts, defaults, _signers, _small, _local, _serveLocally, View) { RowCandidates = RowCandidates };
 
     /// <summary>The signer of a signed zone; null when the zone is not signed.</summary>
     public Dnssec.ZoneSigner? SignerOf(ZoneSnapshot zone) =>
@@ -89,13 +89,16 @@ public sealed class ZoneSet
     {
         // A signed zone is never a row: it becomes a snapshot of its own first.
         var set = signer is not null && _small.RowOf(zone.Wire) is >= 0 and var row ? With([_small.Snapshot(row, leaving: true)], []) : this;
-        return new(set._zones, set._addresses, set._labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer), set._small, _local, _serveLocally, View);
+        return new(set._zones, set._addresses, set._labelCounts, Defaults, signer is null ? _signers.Remove(zone.Wire) : _signers.SetItem(zone.ToLowerWire(), signer), set._small, _local, _serveLocally, View)
+        {
+            RowCandidates = set.RowCandidates,
+        };
     }
     
     /// <summary>The view these zones belong to: what the store's journal of a zone of theirs is looked up under.</summary>
     public string View { get; }
 
-    public ZoneSet WithView(string view) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _small, _local, _serveLocally, view);
+    public ZoneSet WithView(string view) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _small, _local, _serveLocally, view) { RowCandidates = RowCandidates };
 
     /// <summary>
     /// This set with locally served zones beneath it (RFC 6303, RFC 7793). With
@@ -106,7 +109,7 @@ public sealed class ZoneSet
     /// <see cref="Get(DnsName)"/>, <see cref="FindZone(ReadOnlySpan{byte})"/>, <see cref="Zones"/>
     /// and transfers never see them.
     /// </summary>
-    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _small, local, serve, View);
+    public ZoneSet WithLocalZones(ZoneSet? local, bool serve) => new(_zones, _addresses, _labelCounts, Defaults, _signers, _small, local, serve, View) { RowCandidates = RowCandidates };
 
     /// <summary>The locally served zones beneath this set, and whether they answer (see <see cref="WithLocalZones"/>).</summary>
     public (ZoneSet? Zones, bool Serve) LocalZones => (_local, _serveLocally);
@@ -283,7 +286,61 @@ public sealed class ZoneSet
             }
         }
         var addresses = _addresses.With(changed, removed, () => zones.Values);
-        return new ZoneSet(zones, addresses, counts ?? _labelCounts, Defaults, signers, small, _local, _serveLocally, View);
+        int candidates = RowCandidates;
+        foreach (var zone in changed)
+        {
+            if (SmallZones.IsRow(zone, out _))
+                candidates++;
+        }
+        return new ZoneSet(zones, addresses, counts ?? _labelCounts, Defaults, signers, small, _local, _serveLocally, View) { RowCandidates = candidates };
+    }
+
+    /// <summary>Zones published as snapshots since rows were last made that could be rows (new zones, imports).</summary>
+    private int RowCandidates { get; init; }
+
+    /// <summary>
+    /// Enough zones that could be rows have come as snapshots (at least
+    /// <see cref="SmallZones.DefaultMinRows"/>, and an eighth of the rows) for <see cref="WithRows"/>
+    /// to be worth its cost: amortized, a few rows copied per zone published.
+    /// </summary>
+    public bool RowsDue => RowCandidates >= Math.Max(SmallZones.DefaultMinRows, _small.Count / 8);
+
+    /// <summary>
+    /// This set with every snapshot that can be a row (see <see cref="SmallZones"/>) made one, in a
+    /// new table with the rows already held, when there are at least <paramref name="minRows"/>
+    /// rows in all; otherwise this set. Costs a pass over the zones and the rows.
+    /// </summary>
+    public ZoneSet WithRows(int minRows = SmallZones.DefaultMinRows)
+    {
+        var covered = new HashSet<uint>();
+        foreach (var zone in _zones.Values)
+        {
+            if (SmallZones.TryPrefix(zone.Origin.Wire, out uint prefix, out int apexAt) && apexAt > 0)
+                covered.Add(prefix);
+        }
+        var candidates = new List<(uint Prefix, ZoneSnapshot Zone)>();
+        foreach (var zone in _zones.Values)
+        {
+            if (SmallZones.IsRow(zone, out uint prefix) && !covered.Contains(prefix) && (_signers.Count == 0 || !_signers.ContainsKey(zone.Origin.Wire)))
+                candidates.Add((prefix, zone));
+        }
+        if (candidates.Count == 0 || candidates.Count + _small.Count < minRows)
+            return new ZoneSet(_zones, _addresses, _labelCounts, Defaults, _signers, _small, _local, _serveLocally, View);
+        var (small, left) = _small.With(candidates);
+        var kept = new HashSet<ZoneSnapshot>(left, ReferenceEqualityComparer.Instance);
+        var zones = _zones;
+        var counts = (int[])_labelCounts.Clone();
+        var removed = new List<DnsName>();
+        foreach (var (_, zone) in candidates)
+        {
+            if (kept.Contains(zone))
+                continue;
+            zones = zones.Remove(zone.Origin.Wire);
+            counts[zone.Origin.LabelCount]--;
+            removed.Add(zone.Origin);
+        }
+        var addresses = _addresses.With([], removed, () => zones.Values);
+        return new ZoneSet(zones, addresses, counts, Defaults, _signers, small, _local, _serveLocally, View);
     }
 
     /// <summary>

@@ -261,6 +261,62 @@ public class ZoneRowTests
     }
 
     [Fact]
+    public void New_zones_that_can_be_rows_join_the_rows_and_answer_as_before()
+    {
+        var zones = Store(8, 300);
+        var set = Rows(zones);
+        Assert.Equal(300, set.RowCount);
+        // 200 new /24s published as snapshots (an import, say), one /24 below which a zone is
+        // added, one new zone that is not a row.
+        var added = new List<ZoneSnapshot>();
+        for (int i = 0; i < 200; i++)
+            added.Add(ZoneBuilder.Standard($"{i}.50.100.in-addr.arpa.", serial: 7).Ptr($"{i}", $"n{i}.example.com.").Build());
+        added.Add(ZoneBuilder.Standard("0-31.3.50.100.in-addr.arpa.").Build());
+        added.Add(ZoneBuilder.Standard("51.100.in-addr.arpa.").Build());
+        set = set.With(added, []);
+        Assert.Equal(300, set.RowCount);
+        Assert.False(set.RowsDue); // 199 new zones could be rows: fewer than the threshold
+        var made = set.WithRows(minRows: 1);
+        Assert.Equal(300 + 199, made.RowCount);
+        Assert.Equal(set.Count, made.Count);
+        Assert.Null(made.Get(DnsName.Parse("3.50.100.in-addr.arpa."))!.Row);
+        Assert.NotNull(made.Get(DnsName.Parse("4.50.100.in-addr.arpa."))!.Row);
+        // The rows already held kept their zones; every answer is the snapshots' answer.
+        var all = zones.Concat(added).ToList();
+        var snapshots = Snapshots(all);
+        var random = new Random(8);
+        foreach (var zone in all.Where((_, i) => i % 7 == 0))
+        {
+            foreach (var text in Names(zone, random).Take(12))
+            {
+                var name = DnsName.Parse(text).Wire;
+                foreach (var type in Types)
+                    Assert.Equal(Convert.ToHexString(Answer(snapshots, name, type)), Convert.ToHexString(Answer(made, name, type)));
+            }
+        }
+        Assert.Equal(snapshots.Totals(), made.Totals());
+    }
+
+    [Fact]
+    public async Task Zones_published_through_the_write_path_become_rows_in_the_background()
+    {
+        var served = new ServedZones();
+        var first = Enumerable.Range(0, 1500).Select(i => ZoneBuilder.Standard($"{i % 250}.{60 + i / 250}.100.in-addr.arpa.").Ptr("1", $"a{i}.example.com.").Build()).ToList();
+        served.Publish(first, []);
+        await served.CompactionsIdleAsync();
+        Assert.Equal(1500, served.Current.RowCount);
+        Assert.Equal(1500, served.Current.Count);
+        var one = served.Current.Get(DnsName.Parse("7.60.100.in-addr.arpa."))!;
+        Assert.NotNull(one.Row);
+        // A change to one of them: a snapshot of its own again, its change served.
+        var changed = ZoneBuilder.Standard("7.60.100.in-addr.arpa.", serial: 2).Ptr("2", "b.example.com.").Build();
+        served.Publish([changed], []);
+        await served.CompactionsIdleAsync();
+        Assert.Same(changed, served.Current.Get(DnsName.Parse("7.60.100.in-addr.arpa.")));
+        Assert.Equal(1499, served.Current.RowCount);
+    }
+
+    [Fact]
     public void A_signed_zone_is_never_a_row()
     {
         var zones = Store(6, 50);
