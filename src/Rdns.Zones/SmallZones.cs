@@ -24,12 +24,9 @@ namespace Rdns.Zones;
 /// </para>
 /// Immutable like the zone set; a set without some rows shares the arrays and marks them gone.
 /// </summary>
-public sealed class SmallZones
+internal sealed class SmallZones
 {
     internal static readonly SmallZones Empty = new([], [], [0], [], [], [], [], [], [], null, 0);
-
-    /// <summary>Fewer qualifying zones than this are kept as snapshots: rows save memory only in number.</summary>
-    public const int DefaultMinRows = 1024;
 
     private static ReadOnlySpan<byte> InAddrArpa => [7, (byte)'i', (byte)'n', (byte)'-', (byte)'a', (byte)'d', (byte)'d', (byte)'r', 4, (byte)'a', (byte)'r', (byte)'p', (byte)'a', 0];
 
@@ -342,7 +339,7 @@ public sealed class SmallZones
 
     internal int RecordCountOf(int row) => 1 + _formTable[_forms[row]].Ns.Data.Length + PtrCount(row);
 
-    private int PtrCount(int row)
+    internal int PtrCount(int row)
     {
         int count = 0;
         for (int i = 0; i < 4; i++)

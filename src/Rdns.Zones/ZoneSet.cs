@@ -63,11 +63,20 @@ public sealed class ZoneSet
 
     public int Count => _zones.Count + _small.Count;
 
+    /// <summary>Fewer zones that can be rows than this are kept as snapshots (see <see cref="SmallZones"/>): rows save memory only in number.</summary>
+    public const int RowsFrom = 1024;
+
     /// <summary>Zones kept as rows of <see cref="SmallZones"/> rather than as snapshots.</summary>
     public int RowCount => _small.Count;
 
     /// <summary>Octets of the rows' table (see <see cref="SmallZones"/>).</summary>
     public long RowBytes => _small.Bytes;
+
+    /// <summary>Address PTRs of the zones kept as rows.</summary>
+    public long RowPtrCount => _small.Rows().Sum(r => (long)_small.PtrCount(r));
+
+    /// <summary>The zones held as snapshots, rows left out (for figures about them; <see cref="Zones"/> has every zone).</summary>
+    public IEnumerable<ZoneSnapshot> Snapshots => _zones.Values;
 
     /// <summary>The reverse zones by address (for <see cref="ZonePrefetch"/>).</summary>
     internal AddressZones Addresses => _addresses;
@@ -300,17 +309,17 @@ public sealed class ZoneSet
 
     /// <summary>
     /// Enough zones that could be rows have come as snapshots (at least
-    /// <see cref="SmallZones.DefaultMinRows"/>, and an eighth of the rows) for <see cref="WithRows"/>
+    /// <see cref="RowsFrom"/>, and an eighth of the rows) for <see cref="WithRows"/>
     /// to be worth its cost: amortized, a few rows copied per zone published.
     /// </summary>
-    public bool RowsDue => RowCandidates >= Math.Max(SmallZones.DefaultMinRows, _small.Count / 8);
+    public bool RowsDue => RowCandidates >= Math.Max(RowsFrom, _small.Count / 8);
 
     /// <summary>
     /// This set with every snapshot that can be a row (see <see cref="SmallZones"/>) made one, in a
     /// new table with the rows already held, when there are at least <paramref name="minRows"/>
     /// rows in all; otherwise this set. Costs a pass over the zones and the rows.
     /// </summary>
-    public ZoneSet WithRows(int minRows = SmallZones.DefaultMinRows)
+    public ZoneSet WithRows(int minRows = RowsFrom)
     {
         var covered = new HashSet<uint>();
         foreach (var zone in _zones.Values)
@@ -380,12 +389,12 @@ public sealed class ZoneSet
     /// <summary>A set of <paramref name="zones"/> in place of this one's, keeping its defaults and locally served zones.</summary>
     public ZoneSet Rebuilt(IEnumerable<ZoneSnapshot> zones)
     {
-        var fresh = From(zones, Defaults, _signers, SmallZones.DefaultMinRows);
+        var fresh = From(zones, Defaults, _signers, RowsFrom);
         return new ZoneSet(fresh._zones, fresh._addresses, fresh._labelCounts, Defaults, _signers, fresh._small, _local, _serveLocally, View);
     }
 
     public static ZoneSet From(IEnumerable<ZoneSnapshot> zones, Synthesis.DefaultNames? defaults = null) =>
-        From(zones, defaults, NameMap<Dnssec.ZoneSigner>.Empty, SmallZones.DefaultMinRows);
+        From(zones, defaults, NameMap<Dnssec.ZoneSigner>.Empty, RowsFrom);
 
     /// <summary>
     /// A set of <paramref name="zones"/>, those that can be (see <see cref="SmallZones"/>; not the

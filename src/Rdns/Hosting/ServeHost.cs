@@ -244,12 +244,13 @@ public static partial class ServeHost
             if (trace)
             {
                 long compact = 0, compactCount = 0;
-                foreach (var z in zones.Current.Zones)
+                // The zones held as snapshots; rows are counted from their table, not made into snapshots.
+                foreach (var z in zones.Current.Snapshots)
                 {
                     compact += z.CompactBytes;
                     compactCount += z.CompactCount;
                 }
-                Trace($"{zones.Current.Count} zones loaded ({zones.Current.RowCount} of them as rows in {zones.Current.RowBytes / 1048576.0:F1} MiB; {compactCount} address PTRs in {compact / 1048576.0:F1} MiB of compact tables, {ZoneSnapshot.SharedSuffixBytes / 1048576.0:F1} MiB of shared suffixes)");
+                Trace($"{zones.Current.Count} zones loaded ({zones.Current.RowCount} of them as rows, {zones.Current.RowPtrCount} address PTRs in {zones.Current.RowBytes / 1048576.0:F1} MiB; {compactCount} address PTRs of the others in {compact / 1048576.0:F1} MiB of compact tables, {ZoneSnapshot.SharedSuffixBytes / 1048576.0:F1} MiB of shared suffixes)");
             }
             var pools = app.Services.GetRequiredService<PoolService>();
             // A secondary's default names come from its primary's catalog, not from its own store.
