@@ -10,6 +10,8 @@
 # A heavier use: PSS_WRITES PTRs set through the API (addresses in the first zone listed) and 5 s
 # of dnsperf -c 4 -T 1 with PSS_QUERIES, then PSS 3 s and 13 s later. PSS_LATER=SECONDS reads PSS
 # once more after that long left alone (past a 30 s resync or two, say PSS_LATER=75).
+# SERVE_ZONES=DIR (DATA_DIR empty then): the server imports the zone files of DIR as it starts and
+# is measured as it is after the import, not restarted (see bench/serve.sh).
 set -euo pipefail
 data="${1:?usage: bench/pss.sh DATA_DIR [RDNS_BINARY]}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -3,7 +3,8 @@
 #
 #   . "$here/bench/serve.sh"; serve_until_listening BIN DATA_DIR DNS_PORT HTTP_PORT LOG
 serve_until_listening() {
-  "$1" serve --data "$2" --dns "127.0.0.1:$3" --http "127.0.0.1:$4" >"$5" 2>&1 &
+  # SERVE_ZONES=DIR: the server imports the zone files of DIR first (rdns serve --zones DIR).
+  "$1" serve --data "$2" --dns "127.0.0.1:$3" --http "127.0.0.1:$4" ${SERVE_ZONES:+--zones "$SERVE_ZONES"} >"$5" 2>&1 &
   pid=$!
   for _ in $(seq 1 400); do grep -q "HTTP API listening" "$5" && return 0; sleep 0.5; done
 }

@@ -86,6 +86,7 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.Equal(6 * N, Delta("rdns_dns_response_size_bytes_bucket{le=\"128\"}"));
         Assert.Equal(6 * N, Delta("rdns_dns_processing_seconds_bucket{le=\"+Inf\"}"));
         Assert.Equal(2, after["rdns_zones"]); // the zone and the catalog zone
+        Assert.Equal(0, after["rdns_zone_rows"]); // rows only from RowsFrom (1,024) zones that can be
     }
 
     [Fact]

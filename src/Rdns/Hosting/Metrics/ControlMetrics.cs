@@ -20,6 +20,7 @@ internal sealed class ControlMetrics
     private readonly Counter _transfersSent;
     private readonly Counter _transferBytes;
     private readonly Gauge _zoneCount;
+    private readonly Gauge _rowCount;
     private readonly Gauge _records;
     private readonly Gauge _history;
     private readonly Counter _commits;
@@ -43,6 +44,7 @@ internal sealed class ControlMetrics
         _follower = follower;
         _notify = notify;
         _zoneCount = f.CreateGauge("rdns_zones", "Zones served");
+        _rowCount = f.CreateGauge("rdns_zone_rows", "Zones served that are kept as rows of the small-zone table");
         _records = f.CreateGauge("rdns_records", "Records in the zones served (stored ones; default names are synthesized, not counted)");
         _history = f.CreateGauge("rdns_ixfr_history_changesets", "Changesets kept in memory for IXFR, all zones (the store's journal keeps more)");
         _commits = f.CreateCounter("rdns_store_commits_total", "Write transactions committed (group commit: several requests each)");
@@ -64,6 +66,7 @@ internal sealed class ControlMetrics
     {
         var current = _zones.Current;
         _zoneCount.Set(current.Count);
+        _rowCount.Set(current.RowCount);
         var (records, history) = current.Totals();
         _records.Set(records);
         _history.Set(history);
