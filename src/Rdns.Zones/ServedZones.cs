@@ -17,7 +17,7 @@ public sealed class ServedZones
 
     public ZoneSet Current => _current;
 
-    /// <summary>When false, patches are never merged (tests that look at patches, benchmarks of the apply alone).</summary>
+    /// <summary>When false, patches are never merged and new zones never made rows (tests that look at patches, benchmarks of the apply alone).</summary>
     public bool CompactInBackground { get; init; } = true;
 
     public void Replace(ZoneSet zones)
