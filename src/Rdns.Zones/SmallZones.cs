@@ -355,17 +355,7 @@ internal sealed class SmallZones
     {
         int pos = 0;
         for (int i = 0; i < 3; i++)
-        {
-            int octet = (int)(prefix >> (8 * i)) & 0xFF;
-            int digits = octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
-            to[pos] = (byte)digits;
-            for (int d = digits; d > 0; d--)
-            {
-                to[pos + d] = (byte)('0' + octet % 10);
-                octet /= 10;
-            }
-            pos += 1 + digits;
-        }
+            pos += Synthesis.ReverseZoneInfo.WriteDecimal(to[pos..], (int)(prefix >> (8 * i)) & 0xFF);
         InAddrArpa.CopyTo(to[pos..]);
         return pos + InAddrArpa.Length;
     }
@@ -403,6 +393,13 @@ internal sealed class SmallZones
         return ZoneSnapshot.Create(DnsName.FromWireArray(apex.Name), nodes, apex, soa, false, false, false, RecordCountOf(row), compact, layout, leaving ? null : new ZoneSnapshot.RowSource(this, row));
     }
 
+    /// <summary>The SOA RDATA of <paramref name="row"/>'s zone: its form's, with the row's serial.</summary>
+    private void WriteSoa(Form form, int row, Span<byte> to)
+    {
+        form.Soa.Data[0].CopyTo(to);
+        BinaryPrimitives.WriteUInt32BigEndian(to[form.SerialAt..], _serials[row]);
+    }
+
     /// <summary>
     /// Answers <paramref name="qname"/>/<paramref name="qtype"/> from the zone of
     /// <paramref name="row"/> (found by <see cref="TryFind"/>, its origin at
@@ -414,9 +411,8 @@ internal sealed class SmallZones
     internal AnswerOutcome Answer(int row, int apexAt, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize)
     {
         var form = _formTable[_forms[row]];
+        // The SOA with the row's serial, made only for the answers that carry it.
         Span<byte> soa = stackalloc byte[form.Soa.Data[0].Length];
-        form.Soa.Data[0].CopyTo(soa);
-        BinaryPrimitives.WriteUInt32BigEndian(soa[form.SerialAt..], _serials[row]);
         AnswerState state;
         if (apexAt == 0)
         {
@@ -429,6 +425,7 @@ internal sealed class SmallZones
             }
             if (qtype == RecordType.SOA)
             {
+                WriteSoa(form, row, soa);
                 if (!AuthoritativeAnswer.TryPutOne(ref w, qname, RecordType.SOA, form.Soa.Ttl, soa, null))
                     return new AnswerOutcome(AnswerState.Hit, true, limitSize);
                 return new AnswerOutcome(AnswerState.Hit, true, false);
@@ -437,13 +434,19 @@ internal sealed class SmallZones
         }
         else
         {
-            int octet = -1;
-            bool oneLabel = 1 + qname[0] == apexAt;
-            if (oneLabel && Synthesis.ReverseZoneInfo.TryOctet(qname.Slice(1, qname[0]), out int b))
-                octet = b;
-            var set = _sets.AsSpan(row * 4, 4);
-            int rank = octet < 0 ? 0 : CompactPtrTable.RankIn(set, octet, out bool present) is var r && present ? r : -1;
-            if (octet >= 0 && rank >= 0)
+            // An address is one canonical octet label below the apex; its PTR's place is its rank in the bit set.
+            int octet = -1, rank = -1;
+            if (1 + qname[0] == apexAt && Synthesis.ReverseZoneInfo.TryOctet(qname.Slice(1, qname[0]), out octet))
+            {
+                rank = CompactPtrTable.RankIn(_sets.AsSpan(row * 4, 4), octet, out bool present);
+                if (!present)
+                    rank = -1;
+            }
+            else
+            {
+                octet = -1;
+            }
+            if (rank >= 0)
             {
                 if (qtype is not (RecordType.PTR or RecordType.ANY))
                 {
@@ -477,6 +480,7 @@ internal sealed class SmallZones
         // Negative: the SOA with the negative TTL (RFC 2308 §3), owned by the origin as stored.
         Span<byte> origin = stackalloc byte[DnsName.MaxLength];
         int originLength = WriteOrigin(_prefixes[row], origin);
+        WriteSoa(form, row, soa);
         w.TryWriteRecord(Section.Authority, origin[..originLength], RecordType.SOA, RecordClass.IN, form.NegativeTtl, soa);
         return new AnswerOutcome(state, true, false);
     }

@@ -296,7 +296,7 @@ public class ReverseZoneInfo
 
     /// <summary>One decimal label (0–255, no leading zeros); returns its length with the length octet.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WriteDecimal(Span<byte> destination, int octet)
+    internal static int WriteDecimal(Span<byte> destination, int octet)
     {
         int digits = octet >= 100 ? 3 : octet >= 10 ? 2 : 1;
         destination[0] = (byte)digits;
