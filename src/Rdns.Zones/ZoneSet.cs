@@ -321,18 +321,7 @@ public sealed class ZoneSet
     /// </summary>
     public ZoneSet WithRows(int minRows = RowsFrom)
     {
-        var covered = new HashSet<uint>();
-        foreach (var zone in _zones.Values)
-        {
-            if (SmallZones.TryPrefix(zone.Origin.Wire, out uint prefix, out int apexAt) && apexAt > 0)
-                covered.Add(prefix);
-        }
-        var candidates = new List<(uint Prefix, ZoneSnapshot Zone)>();
-        foreach (var zone in _zones.Values)
-        {
-            if (SmallZones.IsRow(zone, out uint prefix) && !covered.Contains(prefix) && (_signers.Count == 0 || !_signers.ContainsKey(zone.Origin.Wire)))
-                candidates.Add((prefix, zone));
-        }
+        var candidates = RowCandidatesOf(_zones.Values, _signers);
         if (candidates.Count == 0 || candidates.Count + _small.Count < minRows)
             return new ZoneSet(_zones, _addresses, _labelCounts, Defaults, _signers, _small, _local, _serveLocally, View);
         var (small, left) = _small.With(candidates);
@@ -419,18 +408,7 @@ public sealed class ZoneSet
     {
         if (zones.Count < minRows)
             return (SmallZones.Empty, zones);
-        // /24s with a hosted zone below them (an RFC 2317 child, a single address) stay snapshots.
-        var covered = new HashSet<uint>();
-        var candidates = new List<(uint Prefix, ZoneSnapshot Zone)>();
-        var seen = new HashSet<uint>();
-        foreach (var zone in zones)
-        {
-            if (SmallZones.TryPrefix(zone.Origin.Wire, out uint prefix, out int apexAt) && apexAt > 0)
-                covered.Add(prefix);
-            if (SmallZones.IsRow(zone, out prefix) && seen.Add(prefix) && (signers.Count == 0 || !signers.ContainsKey(zone.Origin.Wire)))
-                candidates.Add((prefix, zone));
-        }
-        candidates.RemoveAll(c => covered.Contains(c.Prefix));
+        var candidates = RowCandidatesOf(zones, signers);
         if (candidates.Count < minRows)
             return (SmallZones.Empty, zones);
         var (small, left) = SmallZones.Build(candidates);
@@ -440,5 +418,26 @@ public sealed class ZoneSet
         foreach (var zone in left)
             taken.Remove(zone);
         return (small, zones.Where(z => !taken.Contains(z)).ToList());
+    }
+
+    /// <summary>
+    /// The zones of <paramref name="zones"/> that can be rows (<see cref="SmallZones.IsRow"/>), each
+    /// /24 once: not signed by <paramref name="signers"/>, and none with a hosted zone below it (an
+    /// RFC 2317 child, a single address), which stays a snapshot.
+    /// </summary>
+    private static List<(uint Prefix, ZoneSnapshot Zone)> RowCandidatesOf(IEnumerable<ZoneSnapshot> zones, NameMap<Dnssec.ZoneSigner> signers)
+    {
+        var covered = new HashSet<uint>();
+        var seen = new HashSet<uint>();
+        var candidates = new List<(uint Prefix, ZoneSnapshot Zone)>();
+        foreach (var zone in zones)
+        {
+            if (SmallZones.TryPrefix(zone.Origin.Wire, out uint prefix, out int apexAt) && apexAt > 0)
+                covered.Add(prefix);
+            if (SmallZones.IsRow(zone, out prefix) && seen.Add(prefix) && (signers.Count == 0 || !signers.ContainsKey(zone.Origin.Wire)))
+                candidates.Add((prefix, zone));
+        }
+        candidates.RemoveAll(c => covered.Contains(c.Prefix));
+        return candidates;
     }
 }
