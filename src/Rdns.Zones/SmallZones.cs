@@ -10,7 +10,7 @@ namespace Rdns.Zones;
 /// Small IPv4 reverse zones kept as rows of one table instead of objects of their own. A store of
 /// a hundred thousand /24s of a few PTRs each would otherwise hold a snapshot, an apex node, a
 /// compact table, a layout and an origin per zone (about 450 octets, more than its PTRs); a row is
-/// about 60: the /24, the bit set of its addresses, where its targets start in one shared array,
+/// 58–66 (50 in its arrays, 8–16 in the lookup table): the /24, the bit set of its addresses, where its targets start in one shared array,
 /// its serial and PTR TTL, and the number of its form (the SOA, serial aside, and the NS RRset,
 /// shared by every zone that has the same).
 /// <para>
