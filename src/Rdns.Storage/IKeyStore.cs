@@ -75,6 +75,13 @@ public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore
     /// A store whose every commit is cheap to make durable (PostgreSQL) changes nothing.
     /// </summary>
     Task<IBulkLoad> BeginBulkLoadAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gives back the memory the store's connections keep for pages they are not using now (the
+    /// SQLite writer's page cache holds up to 64 MiB after a large write or an import). Called when
+    /// the server trims its memory; the next write reads what it needs again.
+    /// </summary>
+    Task ReleaseMemoryAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>Store settings.</summary>

@@ -77,6 +77,9 @@ internal abstract partial class SqlStore : IRdnsStore
 
     public virtual Task<IBulkLoad> BeginBulkLoadAsync(CancellationToken cancellationToken = default) => Task.FromResult<IBulkLoad>(DurableAlready.Instance);
 
+    /// <summary>Nothing by default: a store whose connections cache little (PostgreSQL keeps its pages in the server).</summary>
+    public virtual Task ReleaseMemoryAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     /// <summary>The bulk load of a store whose commits are durable as they are made: nothing to do.</summary>
     private sealed class DurableAlready : IBulkLoad
     {

@@ -161,6 +161,20 @@ internal sealed class SqliteStore : SqlStore
             () => OnWriterAsync(c => Pragmas(c, DurablePragmas), CancellationToken.None));
     }
 
+    /// <summary>
+    /// The writer's page cache emptied of the pages no transaction uses (all of them between
+    /// transactions): <c>PRAGMA shrink_memory</c> frees them to the C heap, which the trimmer then
+    /// gives back to the system. The readers' pooled connections are closed, each with its cache;
+    /// the next read opens one.
+    /// </summary>
+    public override async Task ReleaseMemoryAsync(CancellationToken cancellationToken = default)
+    {
+        if (_writeConnection is not null)
+            await OnWriterAsync(c => Pragmas(c, "PRAGMA shrink_memory"), cancellationToken);
+        using var pooled = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(pooled);
+    }
+
     private const string DurablePragmas = "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 1000";
 
     private static void Durable(SqliteConnection connection)

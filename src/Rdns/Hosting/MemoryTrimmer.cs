@@ -9,12 +9,13 @@ namespace Rdns.Hosting;
 /// merges of compact tables), which the garbage collector would otherwise keep committed for later
 /// allocations that the query path never makes: once the resident set has grown by
 /// <see cref="Growth"/> and the work that grew it is over, a full compacting collection decommits what is free, and glibc's
-/// <c>malloc_trim</c> returns the native heap's free pages (SQLite's caches of a load). One trim
-/// also runs, grown or not, once start-up is over (<see cref="SettleAfterStart"/>, and quiet);
+/// <c>malloc_trim</c> returns the native heap's free pages, once the store has let go of the pages
+/// its connections cache (<see cref="Storage.IRdnsStore.ReleaseMemoryAsync"/>: SQLite's writer keeps
+/// up to 64 MiB after a large write). One trim also runs, grown or not, once start-up is over (<see cref="SettleAfterStart"/>, and quiet);
 /// each trim lets go of the pages of the program's own files as well (<see cref="ProgramPages"/>):
 /// what start-up alone ran stops counting, what serving runs comes back on first touch.
 /// </summary>
-internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTrimmer> log) : BackgroundService
+internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTrimmer> log, Storage.IRdnsStore? store = null) : BackgroundService
 {
     /// <summary>Start-up is over (the listeners bound, the first requests of health checks served) by then.</summary>
     private static readonly TimeSpan SettleAfterStart = TimeSpan.FromSeconds(3);
@@ -58,6 +59,8 @@ internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTri
                     continue;
                 // Once start-up is over (what it left on the heaps, and the program pages only it
                 // ran), then after each burst of work that grew the process.
+                if (store is not null)
+                    await store.ReleaseMemoryAsync(stoppingToken).ConfigureAwait(false);
                 Trim();
                 settled |= settling;
                 if (log.IsEnabled(LogLevel.Debug))

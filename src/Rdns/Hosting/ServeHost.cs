@@ -190,7 +190,7 @@ public static partial class ServeHost
             builder.Services.AddSingleton<TenantService>();
             builder.Services.AddSingleton<TenantReverseService>();
             builder.Services.AddHostedService<DriftChecker>();
-            builder.Services.AddHostedService(sp => new MemoryTrimmer(TimeProvider.System, sp.GetRequiredService<ILogger<MemoryTrimmer>>()));
+            builder.Services.AddHostedService(sp => new MemoryTrimmer(TimeProvider.System, sp.GetRequiredService<ILogger<MemoryTrimmer>>(), store));
             // DNS UPDATE: keys of the file and the store, their policies, refusals in the audit log.
             builder.Services.AddSingleton(settings.Update);
             builder.Services.AddSingleton(Control.Updates.TsigSecretSeal.ForDataDirectory(data.FullPath));
@@ -295,6 +295,8 @@ public static partial class ServeHost
                     imported = await ImportZoneFilesAsync(zoneService, settings.Zones, settings.Import.ZoneFileRecords, cancellationToken).ConfigureAwait(false);
                     await bulk.CompleteAsync(cancellationToken).ConfigureAwait(false);
                 }
+                // The last new zones that can be rows become rows now, as a restart would make them.
+                await zoneService.Served.MakeRowsNowAsync().ConfigureAwait(false);
                 LogZoneFilesDurable(startLog, imported, settings.Zones);
                 transfers.ReleaseNotifies();
             }
@@ -312,6 +314,7 @@ public static partial class ServeHost
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
             Trace("catalog, imports and key checked");
+            await store.ReleaseMemoryAsync(cancellationToken).ConfigureAwait(false);
             MemoryTrimmer.Trim();
             Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
