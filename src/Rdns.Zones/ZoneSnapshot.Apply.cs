@@ -18,8 +18,35 @@ public sealed partial class ZoneSnapshot
         var next = TryPatch(changeset) ?? Rebuild(changeset);
         if (next.Serial != changeset.ToSerial || Serial != changeset.FromSerial)
             return next;
-        var history = History.Count < HistoryLength ? History : History.Skip(History.Count - HistoryLength + 1);
-        return next.WithHistory([.. history, changeset]);
+        return next.WithHistory(Remembered(History, changeset));
+    }
+
+    /// <summary>
+    /// The changesets kept after <paramref name="changeset"/>: the newest ones, at most
+    /// <see cref="HistoryLength"/> of them and <see cref="HistoryRecords"/> records in all. A change
+    /// larger than that (a re-import, the catalog listing a hundred thousand new zones) is not
+    /// kept in memory at all, nor anything before it: a secondary that far behind asks over TCP,
+    /// and gets the store's journal.
+    /// </summary>
+    private static Changeset[] Remembered(IReadOnlyList<Changeset> history, Changeset changeset)
+    {
+        long records = changeset.Removed.Count + changeset.Added.Count;
+        if (records > HistoryRecords)
+            return [];
+        int from = history.Count;
+        while (from > 0 && history.Count - from < HistoryLength - 1)
+        {
+            var older = history[from - 1];
+            records += older.Removed.Count + older.Added.Count;
+            if (records > HistoryRecords)
+                break;
+            from--;
+        }
+        var kept = new Changeset[history.Count - from + 1];
+        for (int i = from; i < history.Count; i++)
+            kept[i - from] = history[i];
+        kept[^1] = changeset;
+        return kept;
     }
 
     private ZoneSnapshot WithHistory(Changeset[] history) =>

@@ -106,6 +106,13 @@ public sealed partial class ZoneSnapshot
     /// </summary>
     public const int HistoryLength = 64;
 
+    /// <summary>
+    /// How many records (removed and added) the remembered changesets may hold in all: a few
+    /// hundred kilobytes per zone at most, where a large change kept whole would hold every record
+    /// it touched as objects for as long as the zone lives.
+    /// </summary>
+    public const int HistoryRecords = 4096;
+
     /// <summary>The changesets that led to this snapshot, oldest first; the last ends at <see cref="Serial"/>.</summary>
     public IReadOnlyList<Changeset> History { get; private init; } = [];
 

@@ -222,6 +222,43 @@ public class IncrementalApplyTests
     }
 
     [Fact]
+    public void Memory_remembers_the_newest_changesets_up_to_a_count_and_a_number_of_records()
+    {
+        var origin = DnsName.Parse("10.10.in-addr.arpa.");
+        var zone = ZoneBuilder.Standard(origin.ToString()).Ptr("1.1", "one.example.net.").Build();
+        ResourceRecord P(int i) =>
+            new(DnsName.Parse($"{i & 255}.{i >> 8}.{origin}"), RecordType.PTR, 3600, DnsName.Parse($"p{i}.example.net.").Wire.ToArray());
+        ResourceRecord S(uint serial) => new(origin, RecordType.SOA, 300, Rdata.WithSoaSerial(zone.Soa.Data[0], serial));
+        Changeset Adding(int from, int count) =>
+            new(zone.Serial, zone.Serial + 1, [S(zone.Serial)], [.. Enumerable.Range(from, count).Select(P), S(zone.Serial + 1)]);
+        uint first = zone.Serial;
+
+        // Small changes: the newest HistoryLength of them, in order.
+        for (int i = 0; i < ZoneSnapshot.HistoryLength + 6; i++)
+            zone = zone.Apply(Adding(10 + i, 1));
+        Assert.Equal(ZoneSnapshot.HistoryLength, zone.History.Count);
+        Assert.Null(zone.ChangesSince(first));
+        Assert.Equal(zone.Serial, zone.History[^1].ToSerial);
+        Assert.Equal(ZoneSnapshot.HistoryLength, zone.ChangesSince(zone.Serial - ZoneSnapshot.HistoryLength)!.Count);
+
+        // A change of more records than memory keeps: nothing is remembered, not even what came before.
+        uint beforeLarge = zone.Serial;
+        zone = zone.Apply(Adding(1000, ZoneSnapshot.HistoryRecords));
+        Assert.Empty(zone.History);
+        Assert.Null(zone.ChangesSince(beforeLarge));
+        Assert.Equal(1 + ZoneSnapshot.HistoryLength + 6 + ZoneSnapshot.HistoryRecords, zone.CompactCount);
+
+        // Changes of 1,000 records: as many of the newest as fit in HistoryRecords.
+        for (int i = 0; i < 6; i++)
+            zone = zone.Apply(Adding(10_000 + 1000 * i, 1000));
+        int fit = ZoneSnapshot.HistoryRecords / 1002;
+        Assert.Equal(fit, zone.History.Count);
+        Assert.True(zone.History.Sum(c => c.Removed.Count + c.Added.Count) <= ZoneSnapshot.HistoryRecords);
+        Assert.Equal(fit, zone.ChangesSince(zone.Serial - (uint)fit)!.Count);
+        Assert.Null(zone.ChangesSince(zone.Serial - (uint)fit - 1));
+    }
+
+    [Fact]
     public void A_merged_patch_answers_alike_and_keeps_changes_made_during_the_merge()
     {
         // A /16 zone, so more addresses can change than the smallest merge threshold (256).
