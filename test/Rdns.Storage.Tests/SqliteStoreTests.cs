@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Rdns.Protocol.Records;
+using Rdns.Protocol.Wire;
 using Xunit.Abstractions;
 using static Rdns.Storage.Tests.TestZones;
 
@@ -60,6 +62,28 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContractTe
         await Store.MigrateAsync();
         var found = Assert.Single(await Store.GetAuditAsync(new AuditQuery(Tenant: "ten_old", Ip: System.Net.IPAddress.Parse("192.0.2.7")), 10));
         Assert.Equal("old.example. (confirmed)", found.Detail);
+    }
+
+    [Fact]
+    public async Task Released_memory_empties_the_writers_page_cache_and_the_next_write_reads_what_it_needs()
+    {
+        var sqlite = (Sqlite.SqliteStore)Store;
+        var zone = N("10.10.in-addr.arpa.");
+        var records = new List<ResourceRecord> { Soa(zone, 1), Ns(zone) };
+        for (int i = 0; i < 30_000; i++)
+            records.Add(new ResourceRecord(N($"{i & 255}.{i >> 8}.10.10.in-addr.arpa."), RecordType.PTR, 3600, Rdata.Ptr(N($"customer-{i}.example.com."))));
+        await Store.CreateZoneAsync(zone, records, false, Audit("create", "zone"));
+        long written = await sqlite.WriterCacheUsedAsync();
+        Assert.True(written > 1 << 20, $"{written} octets cached after writing 30,000 records");
+
+        await Store.ReleaseMemoryAsync();
+        long released = await sqlite.WriterCacheUsedAsync();
+        Assert.True(released < written / 8, $"{released} octets cached after the release, {written} before");
+
+        await Store.CommitAsync([Change(zone, 1, 2, added: [new ResourceRecord(N("1.200.10.10.in-addr.arpa."), RecordType.PTR, 3600, Rdata.Ptr(N("after.example.com.")))])], Audit("change", "zone"));
+        var stored = (await Store.LoadAsync(zone))!;
+        Assert.Equal(2u, stored.Serial);
+        Assert.Equal(records.Count + 1, stored.Records.Count);
     }
 
     [Fact]

@@ -209,6 +209,14 @@ internal sealed class SqliteStore : SqlStore
         return value;
     }
 
+    /// <summary>Octets the writer's page cache holds now (<c>SQLITE_DBSTATUS_CACHE_USED</c>).</summary>
+    internal async Task<long> WriterCacheUsedAsync()
+    {
+        int used = 0;
+        await OnWriterAsync(c => Check(c.Handle!, raw.sqlite3_db_status(c.Handle!, raw.SQLITE_DBSTATUS_CACHE_USED, out used, out _, 0)), CancellationToken.None);
+        return used;
+    }
+
     /// <summary>Runs <paramref name="action"/> on the writer's connection between transactions.</summary>
     private async Task OnWriterAsync(Action<SqliteConnection> action, CancellationToken cancellationToken)
     {
