@@ -144,66 +144,108 @@ internal sealed class SmallZones
     /// Rows of <paramref name="zones"/> (each of which <see cref="IsRow"/>, each /24 once): the
     /// table, and the zones it could not take (more forms than it can number).
     /// </summary>
-    internal static (SmallZones Rows, List<ZoneSnapshot> Left) Build(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones) =>
-        Build(zones.Select(z => PartsOf(z.Prefix, z.Zone)));
+    internal static (SmallZones Rows, List<ZoneSnapshot> Left) Build(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones)
+    {
+        var parts = new RowParts[zones.Count];
+        for (int i = 0; i < parts.Length; i++)
+            parts[i] = PartsOf(zones[i].Prefix, zones[i].Zone);
+        return Build(parts, []);
+    }
 
     /// <summary>
     /// This table's rows and rows of <paramref name="zones"/> (each of which <see cref="IsRow"/>,
-    /// none a /24 this table holds) in one new table, and the zones it could not take.
+    /// none a /24 this table holds) in one new table, and the zones it could not take. The rows
+    /// kept keep their forms' numbers: only the new zones' forms are looked up.
     /// </summary>
-    internal (SmallZones Rows, List<ZoneSnapshot> Left) With(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones) =>
-        Build(Rows().Select(PartsOf).Concat(zones.Select(z => PartsOf(z.Prefix, z.Zone))));
-
-    private static (SmallZones Rows, List<ZoneSnapshot> Left) Build(IEnumerable<RowParts> rows)
+    internal (SmallZones Rows, List<ZoneSnapshot> Left) With(IReadOnlyList<(uint Prefix, ZoneSnapshot Zone)> zones)
     {
-        var sorted = rows.OrderBy(r => r.Prefix).ToArray();
+        var parts = new RowParts[Count + zones.Count];
+        int n = 0;
+        foreach (int row in Rows())
+            parts[n++] = PartsOf(row);
+        foreach (var (prefix, zone) in zones)
+            parts[n++] = PartsOf(prefix, zone);
+        return Build(parts, _formTable);
+    }
+
+    /// <summary>Form numbers by the SOA and NS RRset objects a row was made from (the same objects mostly: zones share them, rows of a table share their form's).</summary>
+    private sealed class SameObjects : IEqualityComparer<(RRset Soa, RRset Ns)>
+    {
+        public static readonly SameObjects Instance = new();
+
+        public bool Equals((RRset Soa, RRset Ns) x, (RRset Soa, RRset Ns) y) => ReferenceEquals(x.Soa, y.Soa) && ReferenceEquals(x.Ns, y.Ns);
+
+        public int GetHashCode((RRset Soa, RRset Ns) value) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value.Soa), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value.Ns));
+    }
+
+    /// <param name="parts">The rows, in any order; sorted here, in place.</param>
+    /// <param name="forms">Forms numbered already (an earlier table's), whose rows keep their numbers.</param>
+    private static (SmallZones Rows, List<ZoneSnapshot> Left) Build(RowParts[] parts, Form[] forms)
+    {
+        var prefixesOf = new uint[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            prefixesOf[i] = parts[i].Prefix;
+        Array.Sort(prefixesOf, parts);
         var left = new List<ZoneSnapshot>();
-        var formNumbers = new Dictionary<string, ushort>();
-        var formTable = new List<Form>();
-        var keep = new List<(RowParts Parts, ushort Form)>(sorted.Length);
-        foreach (var parts in sorted)
+        // A form's key (its octets, serial aside) is made once per pair of RRset objects, not per row.
+        var byObjects = new Dictionary<(RRset, RRset), ushort>(SameObjects.Instance);
+        var byKey = new Dictionary<string, ushort>();
+        var formTable = new List<Form>(forms);
+        for (int f = 0; f < forms.Length; f++)
         {
-            string key = FormKey(parts.Soa, parts.Ns);
-            if (!formNumbers.TryGetValue(key, out ushort form))
+            byObjects[(forms[f].Soa, forms[f].Ns)] = (ushort)f;
+            byKey.TryAdd(FormKey(forms[f].Soa, forms[f].Ns), (ushort)f);
+        }
+        var formOf = new ushort[parts.Length];
+        int n = 0;
+        foreach (var row in parts)
+        {
+            if (!byObjects.TryGetValue((row.Soa, row.Ns), out ushort form))
             {
-                if (formTable.Count == ushort.MaxValue + 1)
+                string key = FormKey(row.Soa, row.Ns);
+                if (!byKey.TryGetValue(key, out form))
                 {
-                    left.Add(parts.Snapshot());
-                    continue;
+                    if (formTable.Count == ushort.MaxValue + 1)
+                    {
+                        left.Add(row.Snapshot());
+                        continue;
+                    }
+                    form = (ushort)formTable.Count;
+                    byKey[key] = form;
+                    formTable.Add(new Form(row.Soa, row.Ns));
                 }
-                form = (ushort)formTable.Count;
-                formNumbers[key] = form;
-                formTable.Add(new Form(parts.Soa, parts.Ns));
+                byObjects[(row.Soa, row.Ns)] = form;
             }
-            keep.Add((parts, form));
+            formOf[n] = form;
+            parts[n++] = row;
         }
 
-        int n = keep.Count;
         var prefixes = new uint[n];
         var sets = new ulong[n * 4];
         var starts = new int[n + 1];
         var serials = new uint[n];
         var ttls = new uint[n];
-        var forms = new ushort[n];
+        var rowForms = new ushort[n];
         long total = 0;
         for (int r = 0; r < n; r++)
         {
-            var (parts, form) = keep[r];
-            prefixes[r] = parts.Prefix;
-            serials[r] = parts.Serial;
-            ttls[r] = parts.Ttl;
-            forms[r] = form;
-            sets[r * 4] = parts.S0;
-            sets[r * 4 + 1] = parts.S1;
-            sets[r * 4 + 2] = parts.S2;
-            sets[r * 4 + 3] = parts.S3;
+            ref readonly var row = ref parts[r];
+            prefixes[r] = row.Prefix;
+            serials[r] = row.Serial;
+            ttls[r] = row.Ttl;
+            rowForms[r] = formOf[r];
+            sets[r * 4] = row.S0;
+            sets[r * 4 + 1] = row.S1;
+            sets[r * 4 + 2] = row.S2;
+            sets[r * 4 + 3] = row.S3;
             starts[r] = (int)total;
-            total += parts.Length;
+            total += row.Length;
         }
         starts[n] = (int)total;
         var all = new byte[total];
         for (int r = 0; r < n; r++)
-            keep[r].Parts.Targets.AsSpan(keep[r].Parts.Start, keep[r].Parts.Length).CopyTo(all.AsSpan(starts[r]));
+            parts[r].Targets.AsSpan(parts[r].Start, parts[r].Length).CopyTo(all.AsSpan(starts[r]));
 
         var slots = new int[Math.Max(4, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, n) * 2))];
         for (int r = 0; r < n; r++)
@@ -214,7 +256,7 @@ internal sealed class SmallZones
                 s = (s + 1) & mask;
             slots[s] = r + 1;
         }
-        return (new SmallZones(prefixes, sets, starts, all, serials, ttls, forms, [.. formTable], slots, null, n), left);
+        return (new SmallZones(prefixes, sets, starts, all, serials, ttls, rowForms, [.. formTable], slots, null, n), left);
     }
 
     private static string FormKey(RRset soa, RRset ns)
