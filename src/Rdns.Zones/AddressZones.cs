@@ -394,16 +394,21 @@ internal sealed class AddressZones
     /// </summary>
     public AddressZones With(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed, Func<IEnumerable<ZoneSnapshot>> all)
     {
-        var overlay = _overlay;
+        // This call's changes by key (the last one wins), merged into the overlay once at the end:
+        // a change of many zones at once (a commit of an import's batch, zones made rows) costs
+        // one copy of the overlay, not one per zone.
+        Dictionary<(int Family, ulong Hi, ulong Lo), ZoneSnapshot?>? pending = null;
         int[]? counts4 = null, counts6 = null;
+        ZoneSnapshot? Current(int family, ulong hi, ulong lo) =>
+            pending is not null && pending.TryGetValue((family, hi, lo), out var zone) ? zone : Get(_overlay, family, hi, lo);
         foreach (var origin in removed)
         {
             switch (Classify(origin.Wire, out int family, out int length, out ulong hi, out ulong lo))
             {
                 case Kind.Pure:
-                    if (Get(overlay, family, hi, lo) is null)
+                    if (Current(family, hi, lo) is null)
                         break;
-                    overlay = Put(overlay, family, hi, lo, null);
+                    (pending ??= [])[(family, hi, lo)] = null;
                     (family == 0 ? Count(ref counts4, _counts4) : Count(ref counts6, _counts6))[length]--;
                     break;
                 case Kind.Marked:
@@ -417,8 +422,8 @@ internal sealed class AddressZones
             switch (Classify(zone.Apex.Name, out int family, out int length, out ulong hi, out ulong lo))
             {
                 case Kind.Pure:
-                    bool existed = Get(overlay, family, hi, lo) is not null;
-                    overlay = Put(overlay, family, hi, lo, zone);
+                    bool existed = Current(family, hi, lo) is not null;
+                    (pending ??= [])[(family, hi, lo)] = zone;
                     if (!existed)
                         (family == 0 ? Count(ref counts4, _counts4) : Count(ref counts6, _counts6))[length]++;
                     break;
@@ -433,30 +438,43 @@ internal sealed class AddressZones
                     return Build(all());
             }
         }
-        if (ReferenceEquals(overlay, _overlay))
+        if (pending is null)
             return this;
+        var overlay = Merge(_overlay, pending);
         if (overlay.Length > Math.Max(64, _built / 8))
             return Build(all());
         return new AddressZones(_table4, _table6, overlay, _built, counts4 ?? _counts4, counts6 ?? _counts6, _marked, _marked4, _marked6, _ancestor);
     }
 
-    private static int[] Count(ref int[]? copy, int[] original) => copy ??= (int[])original.Clone();
-
-    private static Change[] Put(Change[] overlay, int family, ulong hi, ulong lo, ZoneSnapshot? zone)
+    /// <summary>The overlay with <paramref name="changes"/> put in (replacing entries of the same key), in key order.</summary>
+    private static Change[] Merge(Change[] overlay, Dictionary<(int Family, ulong Hi, ulong Lo), ZoneSnapshot?> changes)
     {
-        int i = Find(overlay, family, hi, lo);
-        Change[] copy;
-        if (i >= 0)
+        var added = new Change[changes.Count];
+        int k = 0;
+        foreach (var ((family, hi, lo), zone) in changes)
+            added[k++] = new Change(family, hi, lo, zone);
+        Array.Sort(added, static (x, y) => x.CompareTo(y.Family, y.Hi, y.Lo));
+        var merged = new List<Change>(overlay.Length + added.Length);
+        int i = 0, j = 0;
+        while (i < overlay.Length || j < added.Length)
         {
-            copy = (Change[])overlay.Clone();
-            copy[i] = new Change(family, hi, lo, zone);
-            return copy;
+            if (j == added.Length)
+            {
+                merged.Add(overlay[i++]);
+                continue;
+            }
+            int c = i == overlay.Length ? 1 : overlay[i].CompareTo(added[j].Family, added[j].Hi, added[j].Lo);
+            if (c < 0)
+            {
+                merged.Add(overlay[i++]);
+                continue;
+            }
+            if (c == 0)
+                i++;
+            merged.Add(added[j++]);
         }
-        int at = ~i;
-        copy = new Change[overlay.Length + 1];
-        Array.Copy(overlay, copy, at);
-        copy[at] = new Change(family, hi, lo, zone);
-        Array.Copy(overlay, at, copy, at + 1, overlay.Length - at);
-        return copy;
+        return [.. merged];
     }
+
+    private static int[] Count(ref int[]? copy, int[] original) => copy ??= (int[])original.Clone();
 }

@@ -357,4 +357,24 @@ public class ZoneRowTests
             Run();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void Making_rows_of_new_zones_costs_about_what_the_new_table_holds_not_a_copy_per_zone()
+    {
+        // 100,000 rows and 12,500 new zones published as snapshots (a pass made while an import
+        // runs): the pass once allocated 2.5 GiB, the address index's overlay copied once per
+        // zone taken out of it and a form key made per row.
+        static ZoneSnapshot Zone(int i) => ZoneBuilder.Standard($"{i & 255}.{(i >> 8) & 255}.{10 + (i >> 16)}.in-addr.arpa.")
+            .Ptr("1", $"a{i}.example.com.").Ptr("2", $"b{i}.example.com.").Ptr("3", $"c{i}.example.com.").Build();
+        var set = ZoneSet.From(Enumerable.Range(0, 100_000).Select(Zone).ToList(), null, NameMap<Rdns.Zones.Dnssec.ZoneSigner>.Empty, minRows: 1);
+        set = set.With(Enumerable.Range(100_000, 12_500).Select(Zone).ToList(), []);
+        Assert.True(set.RowsDue);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var made = set.WithRows();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(112_500, made.RowCount);
+        Assert.Equal(set.Count, made.Count);
+        Assert.True(allocated < 64L << 20, $"{allocated} octets allocated");
+        Assert.Equal(DnsName.Parse("b100001.example.com."), Rdata.ReadName(made.Get(DnsName.Parse("161.134.11.in-addr.arpa."))!.GetRRset(DnsName.Parse("2.161.134.11.in-addr.arpa.").Wire, RecordType.PTR)!.Data[0]));
+    }
 }
