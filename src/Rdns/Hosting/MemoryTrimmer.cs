@@ -15,7 +15,7 @@ namespace Rdns.Hosting;
 /// each trim lets go of the pages of the program's own files as well (<see cref="ProgramPages"/>):
 /// what start-up alone ran stops counting, what serving runs comes back on first touch.
 /// </summary>
-internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTrimmer> log, Storage.IRdnsStore? store = null) : BackgroundService
+internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTrimmer> log, Storage.IRdnsStore store) : BackgroundService
 {
     /// <summary>Start-up is over (the listeners bound, the first requests of health checks served) by then.</summary>
     private static readonly TimeSpan SettleAfterStart = TimeSpan.FromSeconds(3);
@@ -59,9 +59,7 @@ internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTri
                     continue;
                 // Once start-up is over (what it left on the heaps, and the program pages only it
                 // ran), then after each burst of work that grew the process.
-                if (store is not null)
-                    await store.ReleaseMemoryAsync(stoppingToken).ConfigureAwait(false);
-                Trim();
+                await TrimAsync(store, stoppingToken).ConfigureAwait(false);
                 settled |= settling;
                 if (log.IsEnabled(LogLevel.Debug))
                 {
@@ -78,8 +76,18 @@ internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTri
         }
     }
 
-    /// <summary>A full compacting collection, then the native heap trimmed (Linux with glibc).</summary>
-    public static void Trim()
+    /// <summary>
+    /// The store's cached pages let go (<see cref="Storage.IRdnsStore.ReleaseMemoryAsync"/>), a full
+    /// compacting collection, then the native heap trimmed (Linux with glibc), so what the store
+    /// freed goes back to the system too.
+    /// </summary>
+    public static async Task TrimAsync(Storage.IRdnsStore store, CancellationToken cancellationToken)
+    {
+        await store.ReleaseMemoryAsync(cancellationToken).ConfigureAwait(false);
+        Trim();
+    }
+
+    private static void Trim()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         if (!OperatingSystem.IsLinux())

@@ -314,8 +314,7 @@ public static partial class ServeHost
             // Loading builds every zone from record objects that are garbage once the snapshots
             // exist; give that memory back to the system now rather than keep it for later growth.
             Trace("catalog, imports and key checked");
-            await store.ReleaseMemoryAsync(cancellationToken).ConfigureAwait(false);
-            MemoryTrimmer.Trim();
+            await MemoryTrimmer.TrimAsync(store, cancellationToken).ConfigureAwait(false);
             Trace($"memory returned (managed heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0:F1} MiB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:F1} MiB)");
 
             var observability = Observability.Start(app, settings);
