@@ -359,22 +359,19 @@ public static partial class ServeHost
     /// <returns>The number of files imported.</returns>
     private static async Task<int> ImportZoneFilesAsync(ZoneService service, string directory, long maxRecords, CancellationToken cancellationToken)
     {
-        // Files are read, parsed and built on worker threads, many at a time, and each goes to the
-        // write path as soon as it is ready: imports in flight together share durable transactions
-        // (group commit), so thousands of small zones cost a few thousand commits, not one each.
-        // How many are in flight is bounded by count and by their files' size together, so small
-        // zones fill whole transactions while a few large ones never sit in memory at once. The
-        // first failure stops the start once what is in flight is done.
+        // Files are read, parsed and built on worker threads, a few at a time, and each goes to
+        // the write path as soon as it is ready: imports in flight together share durable
+        // transactions (group commit), so thousands of small zones cost a few hundred commits,
+        // not one fsync each. The first failure stops the start once what is in flight is done.
         var files = ZoneDirectory.Files(directory);
-        var window = new ImportWindow(ZoneWriter.MaxBatch, ImportWindowBytes);
+        using var window = new SemaphoreSlim(ImportWindow);
         var inFlight = new List<Task>();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         foreach (var (origin, path) in files)
         {
-            long size = FileSize(path);
             try
             {
-                await window.EnterAsync(size, failed.Token).ConfigureAwait(false);
+                await window.WaitAsync(failed.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -393,7 +390,7 @@ public static partial class ServeHost
                 }
                 finally
                 {
-                    window.Leave(size);
+                    window.Release();
                 }
             }, CancellationToken.None));
         }
@@ -412,69 +409,8 @@ public static partial class ServeHost
         return inFlight.Count;
     }
 
-    /// <summary>The size of a zone file, or 0 when it cannot be read (its read then names the problem).</summary>
-    private static long FileSize(string path)
-    {
-        try
-        {
-            return new FileInfo(path).Length;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
-    }
-
-    /// <summary>
-    /// Zone file octets read and imported at once: 64 MiB keeps both the parser and the writer busy
-    /// (a file of a million PTRs is about 30 MiB), while the records in flight stay a small part of
-    /// what the zones cost once built. A larger file is imported alone.
-    /// </summary>
-    private const long ImportWindowBytes = 64L << 20;
-
-    /// <summary>
-    /// Zone files in flight, bounded by count and by total size; one waiter (the loop that starts
-    /// them). A file always goes when nothing else is in flight, however large.
-    /// </summary>
-    private sealed class ImportWindow(int maxFiles, long maxBytes)
-    {
-        private readonly Lock _lock = new();
-        private int _files;
-        private long _bytes;
-        private TaskCompletionSource? _waiter;
-
-        public async Task EnterAsync(long size, CancellationToken cancellationToken)
-        {
-            while (true)
-            {
-                TaskCompletionSource waiter;
-                lock (_lock)
-                {
-                    if (_files == 0 || (_files < maxFiles && _bytes + size <= maxBytes))
-                    {
-                        _files++;
-                        _bytes += size;
-                        return;
-                    }
-                    waiter = _waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-                await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        public void Leave(long size)
-        {
-            TaskCompletionSource? waiter;
-            lock (_lock)
-            {
-                _files--;
-                _bytes -= size;
-                waiter = _waiter;
-                _waiter = null;
-            }
-            waiter?.TrySetResult();
-        }
-    }
+    /// <summary>Zone files read and imported at once: enough to keep both the parser and the writer busy.</summary>
+    private const int ImportWindow = 32;
 
     private static async Task ImportZoneFileAsync(ZoneService service, string directory, Protocol.Names.DnsName origin, string path, long maxRecords, CancellationToken cancellationToken)
     {
