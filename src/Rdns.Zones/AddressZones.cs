@@ -454,26 +454,17 @@ internal sealed class AddressZones
         foreach (var ((family, hi, lo), zone) in changes)
             added[k++] = new Change(family, hi, lo, zone);
         Array.Sort(added, static (x, y) => x.CompareTo(y.Family, y.Hi, y.Lo));
-        var merged = new List<Change>(overlay.Length + added.Length);
-        int i = 0, j = 0;
+        var merged = new Change[overlay.Length + added.Length];
+        int i = 0, j = 0, n = 0;
         while (i < overlay.Length || j < added.Length)
         {
-            if (j == added.Length)
-            {
-                merged.Add(overlay[i++]);
-                continue;
-            }
-            int c = i == overlay.Length ? 1 : overlay[i].CompareTo(added[j].Family, added[j].Hi, added[j].Lo);
-            if (c < 0)
-            {
-                merged.Add(overlay[i++]);
-                continue;
-            }
+            int c = j == added.Length ? -1 : i == overlay.Length ? 1 : overlay[i].CompareTo(added[j].Family, added[j].Hi, added[j].Lo);
             if (c == 0)
                 i++;
-            merged.Add(added[j++]);
+            merged[n++] = c < 0 ? overlay[i++] : added[j++];
         }
-        return [.. merged];
+        Array.Resize(ref merged, n);
+        return merged;
     }
 
     private static int[] Count(ref int[]? copy, int[] original) => copy ??= (int[])original.Clone();

@@ -226,7 +226,7 @@ internal sealed class SmallZones
         var starts = new int[n + 1];
         var serials = new uint[n];
         var ttls = new uint[n];
-        var rowForms = new ushort[n];
+        Array.Resize(ref formOf, n);
         long total = 0;
         for (int r = 0; r < n; r++)
         {
@@ -234,7 +234,6 @@ internal sealed class SmallZones
             prefixes[r] = row.Prefix;
             serials[r] = row.Serial;
             ttls[r] = row.Ttl;
-            rowForms[r] = formOf[r];
             sets[r * 4] = row.S0;
             sets[r * 4 + 1] = row.S1;
             sets[r * 4 + 2] = row.S2;
@@ -256,7 +255,7 @@ internal sealed class SmallZones
                 s = (s + 1) & mask;
             slots[s] = r + 1;
         }
-        return (new SmallZones(prefixes, sets, starts, all, serials, ttls, rowForms, [.. formTable], slots, null, n), left);
+        return (new SmallZones(prefixes, sets, starts, all, serials, ttls, formOf, [.. formTable], slots, null, n), left);
     }
 
     private static string FormKey(RRset soa, RRset ns)
