@@ -40,6 +40,9 @@ public interface IZoneRowReader
 /// </summary>
 public readonly record struct ZonesStamp(long Count, long Revision);
 
+/// <summary>A zone of <see cref="IZoneStore.ListZonesWrittenAsync"/>: its view, name, serial and the revision it was written at.</summary>
+public readonly record struct ZoneWritten(string View, DnsName Name, uint Serial, long Revision);
+
 /// <summary>A zone in a listing, without its records.</summary>
 public sealed record ZoneSummary(DnsName Name, uint Serial, int RecordCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -129,6 +132,14 @@ public interface IZoneStore : IAsyncDisposable
 
     /// <summary>The zones' count and highest revision (see <see cref="ZonesStamp"/>): one small query, however many zones.</summary>
     Task<ZonesStamp> GetZonesStampAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The zones of every view written (created, changed or replaced) at a revision above
+    /// <paramref name="afterRevision"/>, at most <paramref name="limit"/>, in revision order: page
+    /// on with the last one's <see cref="ZoneWritten.Revision"/>. Deleted zones are not listed
+    /// (the <see cref="ZonesStamp"/>'s count tells of them). Uses an index: costs the zones listed.
+    /// </summary>
+    Task<IReadOnlyList<ZoneWritten>> ListZonesWrittenAsync(long afterRevision, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Zones after <paramref name="after"/> (exclusive), at most <paramref name="limit"/>, ordered by

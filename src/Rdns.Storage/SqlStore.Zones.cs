@@ -139,6 +139,20 @@ internal abstract partial class SqlStore
         return new ZonesStamp(reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    public async Task<IReadOnlyList<ZoneWritten>> ListZonesWrittenAsync(long afterRevision, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command("SELECT view, display_name, serial, revision FROM zones WHERE revision > @after ORDER BY revision LIMIT @limit");
+        cmd.With("@after", afterRevision);
+        cmd.With("@limit", limit);
+        var zones = new List<ZoneWritten>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            zones.Add(new ZoneWritten(reader.GetString(0), DnsName.Parse(reader.GetString(1)), (uint)reader.GetInt64(2), reader.GetInt64(3)));
+        return zones;
+    }
+
     public Task<IReadOnlyList<ZoneSummary>> ListZonesAsync(int limit, DnsName? after = null, CancellationToken cancellationToken = default) =>
         ListZonesAsync(Public, limit, after, cancellationToken);
 

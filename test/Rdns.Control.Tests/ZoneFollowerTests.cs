@@ -12,9 +12,10 @@ using static Rdns.Control.Tests.TestWrites;
 namespace Rdns.Control.Tests;
 
 /// <summary>
-/// The periodic resync of a node sharing its store with others (PostgreSQL): it compares every
-/// zone only when the store's zones stamp moved (or every <see cref="ZoneFollower.CompareAllEvery"/>
-/// rounds), so an idle node reads one row per round; what another node committed is caught up all the same.
+/// The periodic resync of a node sharing its store with others (PostgreSQL): nothing but the
+/// store's zones stamp while it is unchanged, the zones written since when it moved, and every zone
+/// only when a count tells of a deletion (or every <see cref="ZoneFollower.CompareAllEvery"/>
+/// rounds); what another node committed is caught up all the same.
 /// </summary>
 public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
 {
@@ -36,42 +37,81 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
     }
 
     [Fact]
-    public async Task An_idle_round_compares_nothing_and_a_commit_on_another_node_brings_a_comparison_that_catches_it_up()
+    public async Task An_idle_round_compares_nothing_and_a_commit_on_another_node_brings_a_comparison_of_what_was_written()
     {
         var (a, b) = await TwoNodesAsync();
         await a.Writer.WriteAsync(Create());
         Assert.Null(b.Follower.LastResync);
 
-        // The first round compares (nothing was compared before) and loads the zone b missed.
-        Assert.True(await b.Follower.ResyncIfChangedAsync(default));
+        // The first round compares every zone (nothing was compared before) and loads the zone b missed.
+        Assert.Equal(ResyncRound.All, await b.Follower.ResyncIfChangedAsync(default));
         Assert.Equal(1u, b.Zones.Current.Get(Zone)?.Serial);
         Assert.Equal(1, b.Follower.BehindAtLastResync);
         var compared = b.Follower.LastResync;
         Assert.NotNull(compared);
 
         // Nothing committed since: the stamp alone, and b is still found in step.
-        Assert.False(await b.Follower.ResyncIfChangedAsync(default));
-        Assert.False(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
         Assert.True(b.Follower.LastResync >= compared);
 
-        // A change on a (whose notice b never got) moves the stamp: the next round compares and catches up.
+        // A change on a (whose notice b never got) moves the stamp: the next round compares the zones written, and catches up.
         await a.Writer.WriteAsync(SetPtr(7, "seven.example.net."));
-        Assert.True(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Written, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(1, b.Follower.BehindAtLastResync);
         Assert.Equal(2u, b.Zones.Current.Get(Zone)?.Serial);
         Assert.Equal("seven.example.net.", PtrOf(b.Zones.Current.Get(Zone), 7));
-        Assert.False(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
 
-        // b's own commit moves it too (one comparison, which finds b in step).
+        // b's own commit moves it too (the zone written is compared, and found in step).
         await b.Writer.WriteAsync(SetPtr(8, "eight.example.net."));
-        Assert.True(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Written, await b.Follower.ResyncIfChangedAsync(default));
         Assert.Equal(0, b.Follower.BehindAtLastResync);
-        Assert.False(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
 
-        // A zone deleted on a: the count moves, b drops it.
+        // A zone created on a is written, so listed: b loads it and serves as many zones as the store holds.
+        await a.Writer.WriteAsync(CreateOther());
+        Assert.Equal(ResyncRound.Written, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(1u, b.Zones.Current.SerialOf(Other));
+
+        // A zone deleted on a is not listed; the count tells, so every zone is compared and b drops it.
         await a.Writer.CatchUpAsync([Zone]);
         await a.Writer.WriteAsync(new ZoneWrite([], new WriteAudit("tester", "zone.delete", Zone.ToString())) { Deletions = [Zone] });
-        Assert.True(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.All, await b.Follower.ResyncIfChangedAsync(default));
         Assert.Null(b.Zones.Current.Get(Zone));
+        Assert.Equal(1u, b.Zones.Current.SerialOf(Other));
+    }
+
+    [Fact]
+    public async Task A_write_committed_after_a_later_one_is_found_by_the_next_comparison_though_its_revision_is_below_the_stamp_read_before()
+    {
+        // PostgreSQL draws a zone's revision when its transaction writes the zone's row, so a
+        // transaction can commit after another that drew a higher revision and committed first.
+        var (a, b) = await TwoNodesAsync();
+        await a.Writer.WriteAsync(Create());
+        await a.Writer.WriteAsync(CreateOther());
+        Assert.Equal(ResyncRound.All, await b.Follower.ResyncIfChangedAsync(default));
+
+        var five = new ResourceRecord(DnsName.Parse($"5.{Other}"), RecordType.PTR, 300, DnsName.Parse("five.example.net.").Wire.ToArray());
+        await using (var late = await a.Store.BeginBatchAsync([Other]))
+        {
+            await late.ApplyAsync(new StoreWrite(new AuditEntry("tester", "ptr.set", "5", null, null))
+            {
+                Commits = [new ZoneCommit(Other, new Changeset(1, 2, [SoaOf(Other, 1)], [SoaOf(Other, 2), five]))],
+            });
+            await a.Writer.WriteAsync(SetPtr(7, "seven.example.net."));
+            Assert.Equal(ResyncRound.Written, await b.Follower.ResyncIfChangedAsync(default));
+            Assert.Equal(2u, b.Zones.Current.SerialOf(Zone));
+            Assert.Equal(1u, b.Zones.Current.SerialOf(Other));
+            await late.CommitAsync();
+        }
+
+        // The late commit lowers nothing and counts no zone, so the stamp stays; the next write
+        // anywhere moves it, and that round lists from the comparison before the last: the late write is in it.
+        await a.Writer.WriteAsync(SetPtr(8, "eight.example.net."));
+        Assert.Equal(ResyncRound.Written, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(2u, b.Zones.Current.SerialOf(Other));
+        Assert.Equal(2, b.Follower.BehindAtLastResync);
     }
 
     [Fact]
@@ -80,19 +120,30 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
         var (a, b) = await TwoNodesAsync();
         await a.Writer.WriteAsync(Create());
         await a.Writer.WriteAsync(SetPtr(1, "one.example.net."));
-        Assert.True(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.All, await b.Follower.ResyncIfChangedAsync(default));
         Assert.Equal("one.example.net.", PtrOf(b.Zones.Current.Get(Zone), 1));
 
         // b loses the zone without the store changing (as when applying a catch-up threw).
         b.Zones.Publish([], [Zone]);
         for (int round = 1; round < ZoneFollower.CompareAllEvery; round++)
         {
-            Assert.False(await b.Follower.ResyncIfChangedAsync(default));
+            Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
             Assert.Null(b.Zones.Current.Get(Zone));
         }
-        Assert.True(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.All, await b.Follower.ResyncIfChangedAsync(default));
         Assert.Equal(1, b.Follower.BehindAtLastResync);
         Assert.Equal("one.example.net.", PtrOf(b.Zones.Current.Get(Zone), 1));
-        Assert.False(await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
     }
+
+    private static readonly DnsName Other = DnsName.Parse("3.0.192.in-addr.arpa.");
+
+    private static ResourceRecord SoaOf(DnsName zone, uint serial) =>
+        new(zone, RecordType.SOA, 3600, Rdata.Soa(DnsName.Parse("ns1.example.net."), DnsName.Parse("hostmaster.example.net."), serial, 7200, 900, 1209600, 300));
+
+    private static ZoneWrite CreateOther() =>
+        new([], new WriteAudit("tester", "zone.create", Other.ToString()))
+        {
+            Creations = [new NewZone(Other, [SoaOf(Other, 1), new(Other, RecordType.NS, 3600, DnsName.Parse("ns1.example.net.").Wire.ToArray())])],
+        };
 }

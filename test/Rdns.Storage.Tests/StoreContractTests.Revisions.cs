@@ -95,6 +95,42 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task The_zones_written_after_a_revision_are_listed_in_revision_order_in_every_view_and_page_on()
+    {
+        var zone3 = N("3.0.192.in-addr.arpa.");
+        var zone4 = N("4.0.192.in-addr.arpa.");
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1, ptrs: 3), false, Audit("create", "zone"));
+        await Store.CreateZoneAsync(zone3, Zone(zone3, 1, ptrs: 3), false, Audit("create", "zone"));
+        var stamp = await Store.GetZonesStampAsync();
+        Assert.Equal([Zone2, zone3], (await Store.ListZonesWrittenAsync(0, 10)).Select(z => z.Name));
+        Assert.Empty(await Store.ListZonesWrittenAsync(stamp.Revision, 10));
+
+        // Written since the stamp: a change of the older zone, a new zone, a zone of a view; a deletion is not listed.
+        await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], Audit("change", "zone"));
+        await Store.CreateZoneAsync(zone4, Zone(zone4, 1, ptrs: 2), false, Audit("create", "zone"));
+        await Store.AddViewAsync(View("office"), Audit("view.create", "office"));
+        await using (var batch = await Store.BeginBatchAsync("office", [Zone2]))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("create", "office")) { Creations = [new ZoneCreation(Zone2, Zone(Zone2, 7, ptrs: 2), false)] });
+            await batch.CommitAsync();
+        }
+        Assert.True(await Store.DeleteZoneAsync(zone3, Audit("delete", "zone")));
+
+        var written = await Store.ListZonesWrittenAsync(stamp.Revision, 10);
+        Assert.Equal([(Addressing.ViewName.Public, Zone2, 2u), (Addressing.ViewName.Public, zone4, 1u), ("office", Zone2, 7u)],
+            written.Select(z => (z.View, z.Name, z.Serial)));
+        Assert.True(written.Zip(written.Skip(1)).All(p => p.First.Revision < p.Second.Revision));
+        Assert.True(written[0].Revision > stamp.Revision);
+        Assert.Equal((await Store.GetZonesStampAsync()).Revision, written[^1].Revision);
+
+        // Paged by the last revision listed.
+        var first = await Store.ListZonesWrittenAsync(stamp.Revision, 2);
+        Assert.Equal(written.Take(2), first);
+        Assert.Equal(written.Skip(2), await Store.ListZonesWrittenAsync(first[^1].Revision, 2));
+        Assert.Empty(await Store.ListZonesWrittenAsync(written[^1].Revision, 2));
+    }
+
+    [Fact]
     public async Task A_read_gets_the_rows_of_the_zones_it_wants_and_no_others()
     {
         var zone3 = N("3.0.192.in-addr.arpa.");

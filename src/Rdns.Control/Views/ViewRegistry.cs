@@ -189,6 +189,12 @@ public sealed partial class ViewRegistry : IAsyncDisposable, IViewWriters
         await v.Writer.RefreshAsync(zone, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The serial this node serves for <paramref name="zone"/> in <paramref name="view"/>; null when it serves no such zone or knows no such view.</summary>
+    public uint? SerialOf(string view, DnsName zone) => Find(view)?.Served.Current.SerialOf(zone);
+
+    /// <summary>Zones this node serves in all operator views together.</summary>
+    public int ZoneCount => _views.Sum(v => v.Served.Current.Count);
+
     /// <summary>Compares every zone of every operator view with the store and catches up those that differ.</summary>
     public async Task ResyncAsync(CancellationToken cancellationToken = default)
     {

@@ -133,68 +133,132 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     }
 
     /// <summary>
-    /// Rounds of <see cref="ResyncIfChangedAsync"/> after which every zone is compared again even
-    /// though the store's stamp is unchanged: that repairs a zone this node failed to apply (a
-    /// catch-up that threw) without any change in the store to show for it.
+    /// Rounds of <see cref="ResyncIfChangedAsync"/> after which every zone is compared again, however
+    /// little the store's stamp moved: that repairs a zone this node failed to apply (a catch-up
+    /// that threw) without any write to that zone in the store to show for it.
     /// </summary>
     public const int CompareAllEvery = 10;
 
+    /// <summary>Zones listed per query by a round's comparison.</summary>
+    private const int Page = 500;
+
     private ZonesStamp? _comparedAt;
-    private int _roundsSinceCompare;
+    private long _writtenAfter;
+    private int _roundsSinceCompareAll;
 
     /// <summary>
     /// This node holds every zone as the store had them at <paramref name="stamp"/> (read before
-    /// its zones were loaded at start): the first resync then compares them only if the stamp moved.
+    /// its zones were loaded at start): the first resync then compares only what was written since.
     /// </summary>
-    public void InStepAt(ZonesStamp stamp) => (_comparedAt, _roundsSinceCompare) = (stamp, 0);
+    public void InStepAt(ZonesStamp stamp) => (_comparedAt, _writtenAfter, _roundsSinceCompareAll) = (stamp, stamp.Revision, 0);
 
     /// <summary>
-    /// The periodic resync, in O(1) while nothing changes: the store's <see cref="ZonesStamp"/>
-    /// first, and every zone (of every view) compared only when the stamp moved since the last
-    /// comparison, or every <see cref="CompareAllEvery"/> rounds. An idle node with 100,000 zones
-    /// thus reads one row per round instead of listing them all and building their names.
-    /// Returns whether every zone was compared.
+    /// The periodic resync, in O(change): the store's <see cref="ZonesStamp"/> first, nothing more
+    /// while it is unchanged; when it moved, the zones written since (<see cref="IZoneStore.ListZonesWrittenAsync"/>,
+    /// an index read) are compared, and the count of zones the store holds with the count this node
+    /// serves, which tells of a deletion missed; only then, and every <see cref="CompareAllEvery"/>
+    /// rounds, is every zone of every view compared. A node with a million zones taking writes thus
+    /// reads the zones written, where listing them all took seconds of CPU and hundreds of
+    /// megabytes of garbage every round.
     /// </summary>
-    public async Task<bool> ResyncIfChangedAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// The written zones are listed from the stamp of the comparison before the last one, so the
+    /// listings overlap by a round: PostgreSQL draws a revision when a transaction writes its zone
+    /// and the transaction may commit after one that drew a higher revision, so a write still
+    /// uncommitted when a stamp was read can carry a revision below it.
+    /// </remarks>
+    public async Task<ResyncRound> ResyncIfChangedAsync(CancellationToken cancellationToken)
     {
         // Read first: what is committed during the comparison moves the stamp past this one.
         var stamp = await store.GetZonesStampAsync(cancellationToken).ConfigureAwait(false);
-        if (stamp == _comparedAt && ++_roundsSinceCompare < CompareAllEvery)
+        var round = ResyncRound.All;
+        var previous = _comparedAt;
+        if (previous is { } compared && ++_roundsSinceCompareAll < CompareAllEvery)
         {
-            Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            return false;
+            if (stamp == compared)
+            {
+                Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                return ResyncRound.Unchanged;
+            }
+            if (await CompareWrittenAsync(_writtenAfter, stamp, cancellationToken).ConfigureAwait(false))
+                round = ResyncRound.Written;
         }
-        _comparedAt = null;
-        await ResyncAsync(cancellationToken).ConfigureAwait(false);
-        if (views is not null)
-            await views.ResyncAsync(cancellationToken).ConfigureAwait(false);
-        (_comparedAt, _roundsSinceCompare) = (stamp, 0);
-        return true;
+        if (round == ResyncRound.All)
+        {
+            _comparedAt = null;
+            await ResyncAsync(cancellationToken).ConfigureAwait(false);
+            if (views is not null)
+                await views.ResyncAsync(cancellationToken).ConfigureAwait(false);
+            _roundsSinceCompareAll = 0;
+        }
+        _writtenAfter = Math.Min(previous?.Revision ?? stamp.Revision, stamp.Revision);
+        _comparedAt = stamp;
+        Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        LogResynced(logger, round, BehindAtLastResync);
+        return round;
     }
 
-    /// <summary>Compares every zone's serial with the store and catches up those that differ.</summary>
-    public async Task ResyncAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Compares the zones written after <paramref name="after"/> and catches up those that differ;
+    /// true when this node then serves as many zones as the store held at <paramref name="stamp"/>
+    /// (no deletion missed), false when every zone must be compared.
+    /// </summary>
+    private async Task<bool> CompareWrittenAsync(long after, ZonesStamp stamp, CancellationToken cancellationToken)
     {
-        var seen = new HashSet<DnsName>();
         var behind = new List<DnsName>();
-        DnsName? after = null;
+        var viewsBehind = new List<(string View, DnsName Zone)>();
         while (true)
         {
-            var page = await store.ListZonesAsync(500, after, cancellationToken).ConfigureAwait(false);
+            var page = await store.ListZonesWrittenAsync(after, Page, cancellationToken).ConfigureAwait(false);
             foreach (var z in page)
             {
-                seen.Add(z.Name);
-                if (zones.Current.SerialOf(z.Name) != z.Serial)
-                    behind.Add(z.Name);
+                if (Addressing.ViewName.IsPublic(z.View))
+                {
+                    if (zones.Current.SerialOf(z.Name) != z.Serial)
+                        behind.Add(z.Name);
+                }
+                else if (views is not null && views.SerialOf(z.View, z.Name) != z.Serial)
+                    viewsBehind.Add((z.View, z.Name));
             }
-            if (page.Count < 500)
+            if (page.Count < Page)
                 break;
-            after = page[^1].Name;
+            after = page[^1].Revision;
         }
-        foreach (var origin in zones.Current.Origins)
+        foreach (var chunk in behind.Chunk(64))
+            await writer.CatchUpAsync(chunk, cancellationToken).ConfigureAwait(false);
+        foreach (var (view, zone) in viewsBehind)
+            await views!.CatchUpAsync(view, zone, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _behindAtLastResync, behind.Count + viewsBehind.Count);
+        return zones.Current.Count + (views?.ZoneCount ?? 0) == stamp.Count;
+    }
+
+    /// <summary>
+    /// Compares every zone's serial with the store and catches up those that differ. The listing is
+    /// read page by page and kept nowhere: only when this node serves more zones than it found
+    /// listed (one the store deleted) is it read again, as a set, to find which.
+    /// </summary>
+    public async Task ResyncAsync(CancellationToken cancellationToken)
+    {
+        var behind = new List<DnsName>();
+        int held = 0;
+        await ListAllAsync(z =>
         {
-            if (!seen.Contains(origin))
-                behind.Add(origin);
+            var serial = zones.Current.SerialOf(z.Name);
+            if (serial is not null)
+                held++;
+            if (serial != z.Serial)
+                behind.Add(z.Name);
+        }, cancellationToken).ConfigureAwait(false);
+        if (zones.Current.Count > held)
+        {
+            var listed = new HashSet<DnsName>();
+            await ListAllAsync(z => listed.Add(z.Name), cancellationToken).ConfigureAwait(false);
+            foreach (var origin in zones.Current.Origins)
+            {
+                if (!listed.Contains(origin))
+                    behind.Add(origin);
+            }
+            behind = [.. behind.Distinct()];
         }
         // In chunks, so one batch holds a bounded number of zone locks.
         foreach (var chunk in behind.Chunk(64))
@@ -203,6 +267,36 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
+    private async Task ListAllAsync(Action<ZoneSummary> each, CancellationToken cancellationToken)
+    {
+        DnsName? after = null;
+        while (true)
+        {
+            var page = await store.ListZonesAsync(Page, after, cancellationToken).ConfigureAwait(false);
+            foreach (var z in page)
+                each(z);
+            if (page.Count < Page)
+                break;
+            after = page[^1].Name;
+        }
+    }
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Debug, Message = "Resynchronized with the store: compared {Round}, {Behind} zones caught up")]
+    private static partial void LogResynced(ILogger logger, ResyncRound round, int behind);
+
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Resynchronizing zones with the store failed; will retry")]
     private static partial void LogResyncFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>What a round of <see cref="ZoneFollower.ResyncIfChangedAsync"/> compared.</summary>
+public enum ResyncRound
+{
+    /// <summary>Nothing: the store's stamp had not moved.</summary>
+    Unchanged,
+
+    /// <summary>The zones written since the last comparison, and the count of zones.</summary>
+    Written,
+
+    /// <summary>Every zone of every view.</summary>
+    All,
 }

@@ -208,5 +208,10 @@ internal static class SqliteSchema
             UPDATE zones SET revision = (SELECT value FROM zone_revision) WHERE id = NEW.id;
         END;
         """,
+        """
+        -- The zones written after a revision, in revision order: what a node's periodic resync
+        -- compares when the store's stamp moved, so it costs the zones written, not all of them.
+        CREATE INDEX zones_by_revision ON zones (revision);
+        """,
     ];
 }
