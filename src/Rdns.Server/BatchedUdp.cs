@@ -20,6 +20,7 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
     public const int Batch = 64;
 
     private const int MsgWaitForOne = 0x10000;
+    private const int MsgDontWait = 0x40;
     private const int AddressSize = 128; // sizeof(struct sockaddr_storage)
     private const int EINTR = 4;
     private const int EAGAIN = 11;
@@ -98,8 +99,9 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
     /// <summary>
     /// Waits for at least one datagram and takes up to <see cref="Batch"/>; returns how many, 0 on
     /// a timeout or interruption (the caller checks whether to stop), -1 when the socket is gone.
+    /// With <paramref name="wait"/> false it takes what is queued and returns 0 at once when nothing is.
     /// </summary>
-    public int Receive(Socket socket)
+    public int Receive(Socket socket, bool wait = true)
     {
         for (int i = 0; i < Batch; i++)
         {
@@ -108,7 +110,7 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
             _receive[i].Length = 0;
         }
         int fd = (int)socket.SafeHandle.DangerousGetHandle();
-        int n = recvmmsg(fd, _receive, Batch, MsgWaitForOne, null);
+        int n = recvmmsg(fd, _receive, Batch, wait ? MsgWaitForOne : MsgDontWait, null);
         if (n >= 0)
             return n;
         int errno = Marshal.GetLastPInvokeError();

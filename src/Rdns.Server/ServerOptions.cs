@@ -20,16 +20,19 @@ public sealed class ServerOptions
     /// </summary>
     public ushort MaxUdpPayload { get; set; } = 1232;
 
-    /// <summary>UDP receive loops, each on its own SO_REUSEPORT socket: <see cref="DefaultUdpWorkers"/> unless set.</summary>
+    /// <summary>
+    /// UDP receive loops: <see cref="DefaultUdpWorkers"/> unless set. With batched receives (Linux)
+    /// two share each SO_REUSEPORT socket, the second answering only while the first cannot keep
+    /// up (see <see cref="UdpListener"/>); otherwise each has a socket of its own.
+    /// </summary>
     public int UdpWorkers { get; set; } = DefaultUdpWorkers;
 
     /// <summary>
-    /// One receive loop per core: under load every core answers, and a loop whose thread is
-    /// descheduled does not hold up the queries behind it. Fewer loops each find more queries
-    /// waiting per system call (up to <see cref="BatchedUdp.Batch"/>), which lowered CPU per query
-    /// by 13–20 % in alternating runs on a busy 2-core machine but answered fewer queries a second
-    /// in the benchmark harness (docs/BENCHMARKS.md, "CPU per query, round three"); set
-    /// <see cref="UdpWorkers"/> lower to trade throughput for CPU.
+    /// One receive loop per core: under load every core answers. Fewer loops awake each find more
+    /// queries waiting per system call (up to <see cref="BatchedUdp.Batch"/>) and wake less, which
+    /// lowers CPU per query (docs/BENCHMARKS.md, "CPU per query, round three"); so half of the
+    /// loops, each the second of its socket, sleep until their socket's queue is deeper than one
+    /// loop keeps up with.
     /// </summary>
     public static int DefaultUdpWorkers => Environment.ProcessorCount;
 

@@ -9,7 +9,11 @@ namespace Rdns.Server;
 /// <summary>
 /// UDP service: several sockets bound to the same address with SO_REUSEPORT, so the kernel
 /// spreads datagrams across them, each drained by its own thread with its own buffers. The loop
-/// receives, processes and sends in place, allocating nothing per query.
+/// receives, processes and sends in place, allocating nothing per query. With batched receives
+/// (Linux), two loops share each socket: the first waits on it, the second sleeps until the first
+/// finds its queue more than <see cref="HelperAfter"/> batches deep, then drains it beside the
+/// first until it is empty. A loop that is keeping up alone finds more queries waiting per call
+/// and wakes less than two would (CPU per query); one that is not gets help (throughput).
 /// </summary>
 public sealed partial class UdpListener : IDisposable
 {
@@ -31,15 +35,28 @@ public sealed partial class UdpListener : IDisposable
     private int _deferred;
     private readonly ListenerInfo _info;
 
+    /// <summary>
+    /// Full batches in a row after which a socket's first loop wakes its second: more than two
+    /// batches (128 queries) were waiting, so one loop is not keeping up.
+    /// </summary>
+    internal const int HelperAfter = 2;
+
+    private readonly bool _batched;
+    private readonly int _workers;
+
     public UdpListener(DnsPipeline pipeline, ServerOptions options, ILogger logger, int index = 0)
     {
         _pipeline = pipeline;
         _logger = logger;
         _options = options;
         int workers = Math.Max(1, options.UdpWorkers);
+        _workers = workers;
+        _batched = BatchedUdp.IsSupported && options.BatchedUdp;
         if (options.Endpoint.Port != 0 && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
             SocketOptions.ProveUdpAddressFree(options.Endpoint);
-        for (int i = 0; i < workers; i++)
+        // Batched loops go two to a socket (the second a helper), others one each.
+        int sockets = _batched ? (workers + 1) / 2 : workers;
+        for (int i = 0; i < sockets; i++)
         {
             var socket = new Socket(options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
@@ -87,14 +104,27 @@ public sealed partial class UdpListener : IDisposable
         }
     }
 
+    /// <summary>Times a socket's first loop woke its second: how often one loop alone was not keeping up.</summary>
+    public long HelperWakes => _helpers.Sum(h => h?.Wakes ?? 0);
+
+    private HelperSignal?[] _helpers = [];
+
     public void Start()
     {
-        _allocated = new long[_sockets.Count];
-        for (int i = 0; i < _sockets.Count; i++)
+        int threads = _batched ? Math.Min(_workers, 2 * _sockets.Count) : _sockets.Count;
+        _allocated = new long[threads];
+        _helpers = new HelperSignal?[_sockets.Count];
+        for (int g = 0; g < _sockets.Count; g++)
+            _helpers[g] = _batched && 2 * g + 1 < threads ? new HelperSignal() : null;
+        for (int i = 0; i < threads; i++)
         {
-            var socket = _sockets[i];
             int worker = i;
-            var thread = new Thread(() => Run(socket, worker)) { IsBackground = true, Name = $"rdns-udp-{i}" };
+            var socket = _batched ? _sockets[i / 2] : _sockets[i];
+            var helper = _batched ? _helpers[i / 2] : null;
+            ThreadStart run = !_batched ? () => Run(socket, worker)
+                : i % 2 == 0 ? () => RunBatched(socket, worker, helper)
+                : () => RunHelper(socket, worker, helper!);
+            var thread = new Thread(run) { IsBackground = true, Name = $"rdns-udp-{i}" };
             _threads.Add(thread);
             thread.Start();
         }
@@ -102,11 +132,6 @@ public sealed partial class UdpListener : IDisposable
 
     private void Run(Socket socket, int worker)
     {
-        if (BatchedUdp.IsSupported && _options.BatchedUdp)
-        {
-            RunBatched(socket, worker);
-            return;
-        }
         var request = new byte[65535];
         var response = new byte[65535];
         var address = new SocketAddress(socket.AddressFamily);
@@ -153,61 +178,160 @@ public sealed partial class UdpListener : IDisposable
 
     /// <summary>
     /// The Linux loop: receive a batch with one call, answer each in place, send the answers with
-    /// one call. A receive timeout lets the loop notice it is being stopped.
+    /// one call. A receive timeout lets the loop notice it is being stopped. Full batches
+    /// <see cref="HelperAfter"/> times running wake the socket's second loop, if it has one.
     /// </summary>
-    private void RunBatched(Socket socket, int worker)
+    private void RunBatched(Socket socket, int worker, HelperSignal? helper)
     {
         socket.ReceiveTimeout = 500;
-        using var batch = new BatchedUdp(requestSize: 4096, responseSize: Math.Max((int)_options.MaxUdpPayload, 512));
-        var addresses = new SocketAddress[BatchedUdp.Batch];
-        for (int i = 0; i < addresses.Length; i++)
-            addresses[i] = new SocketAddress(socket.AddressFamily);
-        var lengths = new int[BatchedUdp.Batch];
-        var prefetch = PrefetchEnabled ? new ZonePrefetch(BatchedUdp.Batch) : null;
+        using var loop = new LoopBuffers(socket.AddressFamily, Math.Max((int)_options.MaxUdpPayload, 512));
+        int full = 0;
         while (!_stopping)
         {
-            int received = batch.Receive(socket);
+            int received = loop.Batch.Receive(socket);
             if (received < 0)
                 return;
-            if (prefetch is not null && received > 1)
+            if (helper is not null)
             {
-                try
-                {
-                    Prefetch(prefetch, batch, received);
-                }
-                catch (Exception e) when (!_stopping)
-                {
-                    // Only hints: a bug there must cost nothing but the hints.
-                    LogQueryFailed(_logger, e);
-                }
+                full = received == BatchedUdp.Batch ? full + 1 : 0;
+                if (full >= HelperAfter)
+                    helper.Wake();
             }
-            // One timestamp per batch: a query's processing time includes its wait behind the
-            // queries received with it, which is what its client waits too.
-            long receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-            for (int i = 0; i < received; i++)
-            {
-                lengths[i] = 0;
-                if (batch.Truncated(i))
-                    continue;
-                try
-                {
-                    batch.CopyAddress(i, addresses[i]);
-                    var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info, receivedAt);
-                    var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker);
-                    if (result.Action == ResponseAction.Deferred)
-                        HandOff(socket, batch.Request(i), addresses[i], source, result);
-                    else
-                        lengths[i] = result.Length;
-                }
-                catch (Exception e) when (!_stopping)
-                {
-                    LogQueryFailed(_logger, e);
-                }
-            }
-            if (received > 0)
-                batch.Send(socket, lengths.AsSpan(0, received));
-            Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
+            Answer(loop, socket, received, worker);
         }
+    }
+
+    /// <summary>
+    /// A socket's second loop: asleep until the first wakes it, then takes what is queued without
+    /// waiting, batch after batch, and sleeps again once the queue is empty.
+    /// </summary>
+    private void RunHelper(Socket socket, int worker, HelperSignal helper)
+    {
+        using var loop = new LoopBuffers(socket.AddressFamily, Math.Max((int)_options.MaxUdpPayload, 512));
+        while (!_stopping)
+        {
+            // What the loop's buffers and its first sleep allocated is not the query path's.
+            Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
+            if (!helper.Wait(500))
+                continue;
+            while (!_stopping)
+            {
+                int received = loop.Batch.Receive(socket, wait: false);
+                if (received < 0)
+                    return;
+                if (received == 0)
+                    break;
+                Answer(loop, socket, received, worker);
+            }
+            helper.Parked();
+        }
+    }
+
+    /// <summary>Answers a received batch: prefetched, each query through the pipeline, the answers sent with one call.</summary>
+    private void Answer(LoopBuffers loop, Socket socket, int received, int worker)
+    {
+        var batch = loop.Batch;
+        if (loop.Prefetch is { } prefetch && received > 1)
+        {
+            try
+            {
+                Prefetch(prefetch, batch, received);
+            }
+            catch (Exception e) when (!_stopping)
+            {
+                // Only hints: a bug there must cost nothing but the hints.
+                LogQueryFailed(_logger, e);
+            }
+        }
+        // One timestamp per batch: a query's processing time includes its wait behind the
+        // queries received with it, which is what its client waits too.
+        long receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        var addresses = loop.Addresses;
+        var lengths = loop.Lengths;
+        for (int i = 0; i < received; i++)
+        {
+            lengths[i] = 0;
+            if (batch.Truncated(i))
+                continue;
+            try
+            {
+                batch.CopyAddress(i, addresses[i]);
+                var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info, receivedAt);
+                var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker);
+                if (result.Action == ResponseAction.Deferred)
+                    HandOff(socket, batch.Request(i), addresses[i], source, result);
+                else
+                    lengths[i] = result.Length;
+            }
+            catch (Exception e) when (!_stopping)
+            {
+                LogQueryFailed(_logger, e);
+            }
+        }
+        if (received > 0)
+            batch.Send(socket, lengths.AsSpan(0, received));
+        Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    /// <summary>A batched loop's own buffers, made once: the native batch, address slots, answer lengths, prefetch state.</summary>
+    private sealed class LoopBuffers : IDisposable
+    {
+        public LoopBuffers(AddressFamily family, int responseSize)
+        {
+            Batch = new BatchedUdp(requestSize: 4096, responseSize: responseSize);
+            Addresses = new SocketAddress[BatchedUdp.Batch];
+            for (int i = 0; i < Addresses.Length; i++)
+                Addresses[i] = new SocketAddress(family);
+        }
+
+        public BatchedUdp Batch { get; }
+
+        public SocketAddress[] Addresses { get; }
+
+        public int[] Lengths { get; } = new int[BatchedUdp.Batch];
+
+        public ZonePrefetch? Prefetch { get; } = PrefetchEnabled ? new ZonePrefetch(BatchedUdp.Batch) : null;
+
+        public void Dispose() => Batch.Dispose();
+    }
+
+    /// <summary>
+    /// Wakes a socket's second loop at most once per spell of help: <see cref="Wake"/> sets the
+    /// event only while the helper is asleep, and the helper says when it goes back to sleep.
+    /// </summary>
+    private sealed class HelperSignal : IDisposable
+    {
+        private readonly ManualResetEventSlim _event = new(false, spinCount: 1);
+        private int _running;
+        private long _wakes;
+
+        public long Wakes => Interlocked.Read(ref _wakes);
+
+        public void Wake()
+        {
+            if (Volatile.Read(ref _running) == 0 && Interlocked.CompareExchange(ref _running, 1, 0) == 0)
+            {
+                Interlocked.Increment(ref _wakes);
+                _event.Set();
+            }
+        }
+
+        /// <summary>True when woken (the event is reset for the next spell), false after <paramref name="milliseconds"/>.</summary>
+        public bool Wait(int milliseconds)
+        {
+            if (!_event.Wait(milliseconds))
+                return false;
+            _event.Reset();
+            return true;
+        }
+
+        /// <summary>The queue was found empty: the next full batches wake the helper again.</summary>
+        public void Parked() => Volatile.Write(ref _running, 0);
+
+        /// <summary>Wakes the helper whatever it is doing (a stop).</summary>
+        public void Release() => _event.Set();
+
+        public void Dispose() => _event.Dispose();
     }
 
     /// <summary>
@@ -274,10 +398,14 @@ public sealed partial class UdpListener : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        foreach (var helper in _helpers)
+            helper?.Release();
         foreach (var s in _sockets)
             s.Dispose();
         foreach (var t in _threads)
             t.Join(TimeSpan.FromSeconds(2));
+        foreach (var helper in _helpers)
+            helper?.Dispose();
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "UDP send failed: {Error}")]

@@ -276,6 +276,59 @@ public sealed class ListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sockets_second_loop_sleeps_while_the_first_keeps_up_and_is_woken_when_queries_pile_up()
+    {
+        Assert.True(BatchedUdp.IsSupported, "the batched loops are Linux's (x86-64, arm64)");
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
+        var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 2 };
+        using var udp = new UdpListener(new Pipeline.DnsPipeline(zones, options), options, NullLogger.Instance);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.ReceiveTimeout = 3000;
+        client.ReceiveBufferSize = 1 << 20;
+        client.Connect(udp.LocalEndPoint);
+        var buffer = new byte[512];
+
+        // Queries piled up before the loops start: the first finds full batches, more than two
+        // running, and wakes the second to drain the queue beside it (whether the second finds any
+        // left depends on how soon it is scheduled).
+        const int Piled = 200;
+        for (ushort id = 1; id <= Piled; id++)
+            client.Send(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire());
+        var answered = new HashSet<ushort>();
+        var reading = Task.Run(() =>
+        {
+            try
+            {
+                while (answered.Count < Piled)
+                {
+                    var reply = DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer)));
+                    Assert.Single(reply.Answers);
+                    answered.Add(reply.Id);
+                }
+            }
+            catch (SocketException)
+            {
+                // Silence: every query the server's socket held is answered.
+            }
+        });
+        udp.Start();
+        await reading.WaitAsync(TimeSpan.FromSeconds(10));
+        // The server's socket holds 128 queries at least (a receive buffer of 212,992 octets, the kernel's least default maximum).
+        Assert.True(answered.Count >= 2 * BatchedUdp.Batch, $"{answered.Count} of {Piled} answered");
+        long woken = udp.HelperWakes;
+        Assert.True(woken >= 1, "the second loop was never woken");
+
+        // One query at a time: the first loop keeps up, and the second sleeps.
+        for (ushort id = 1; id <= 200; id++)
+        {
+            client.Send(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire());
+            Assert.Equal(id, DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer))).Id);
+        }
+        Assert.Equal(woken, udp.HelperWakes);
+    }
+
+    [Fact]
     public void The_portable_one_datagram_loop_answers_too()
     {
         var zones = new ServedZones();
