@@ -11,11 +11,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${2:-$here/.build/rdns/rdns}"
 seconds="${3:-120}"
 [ -x "$bin" ] || "$here/rdns" version >/dev/null
-copy="$(mktemp -d)"
-cp -r "$data"/. "$copy"
-log="$copy/serve.log"
 . "$here/bench/serve.sh"
-trap 'kill $pid 2>/dev/null && wait $pid 2>/dev/null || true; rm -rf "$copy"' EXIT
+copy_store "$data"
 serve_until_listening "$bin" "$copy" 25392 28092 "$log"
 sleep 10
 tick=$(getconf CLK_TCK)

@@ -13,11 +13,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="${2:-$here/.build/rdns/rdns}"
 seconds="${3:-320}"
 [ -x "$bin" ] || "$here/rdns" version >/dev/null
-copy="$(mktemp -d)"
-cp -r "$data"/. "$copy"
-log="$copy/serve.log"
 . "$here/bench/serve.sh"
-trap 'kill $pid 2>/dev/null && wait $pid 2>/dev/null || true; rm -rf "$copy"' EXIT
+copy_store "$data"
 # The category's name has dots, which no shell variable may: set it through env(1), which execs the server.
 printf '#!/bin/sh\nexec env "Logging__LogLevel__Rdns.Control.Zones.ZoneFollower=Debug" "%s" "$@"\n' "$bin" >"$copy/serve-debug"
 chmod +x "$copy/serve-debug"

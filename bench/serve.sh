@@ -8,3 +8,14 @@ serve_until_listening() {
   pid=$!
   for _ in $(seq 1 400); do grep -q "HTTP API listening" "$5" && return 0; sleep 0.5; done
 }
+
+# Copies DATA_DIR to a temporary directory ($copy; the server's output goes to $log in it), which is
+# removed, with the server ($pid) stopped first, when the script exits.
+#
+#   . "$here/bench/serve.sh"; copy_store DATA_DIR; serve_until_listening BIN "$copy" DNS_PORT HTTP_PORT "$log"
+copy_store() {
+  copy="$(mktemp -d)"
+  cp -r "$1"/. "$copy"
+  log="$copy/serve.log"
+  trap 'kill $pid 2>/dev/null && wait $pid 2>/dev/null || true; rm -rf "$copy"' EXIT
+}

@@ -205,27 +205,8 @@ public sealed partial class ViewRegistry : IAsyncDisposable, IViewWriters
     /// <summary>Compares a view's zones with the store's and catches up (or loads, or drops) those that differ.</summary>
     public async Task ResyncAsync(ViewZones view, CancellationToken cancellationToken)
     {
-        var seen = new HashSet<DnsName>();
-        var behind = new List<DnsName>();
-        DnsName? after = null;
-        while (true)
-        {
-            var page = await _store.ListZonesAsync(view.Name, 500, after, cancellationToken).ConfigureAwait(false);
-            foreach (var z in page)
-            {
-                seen.Add(z.Name);
-                if (view.Served.Current.Get(z.Name)?.Serial != z.Serial)
-                    behind.Add(z.Name);
-            }
-            if (page.Count < 500)
-                break;
-            after = page[^1].Name;
-        }
-        foreach (var z in view.Served.Current.Zones)
-        {
-            if (!seen.Contains(z.Origin))
-                behind.Add(z.Origin);
-        }
+        var behind = await ZoneFollower.BehindAsync(view.Served,
+            after => _store.ListZonesAsync(view.Name, ZoneFollower.Page, after, cancellationToken)).ConfigureAwait(false);
         foreach (var chunk in behind.Chunk(64))
             await view.Writer.CatchUpAsync(chunk, cancellationToken).ConfigureAwait(false);
     }

@@ -140,7 +140,7 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     public const int CompareAllEvery = 10;
 
     /// <summary>Zones listed per query by a round's comparison.</summary>
-    private const int Page = 500;
+    internal const int Page = 500;
 
     private ZonesStamp? _comparedAt;
     private long _writtenAfter;
@@ -232,34 +232,10 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         return zones.Current.Count + (views?.ZoneCount ?? 0) == stamp.Count;
     }
 
-    /// <summary>
-    /// Compares every zone's serial with the store and catches up those that differ. The listing is
-    /// read page by page and kept nowhere: only when this node serves more zones than it found
-    /// listed (one the store deleted) is it read again, as a set, to find which.
-    /// </summary>
+    /// <summary>Compares every zone's serial with the store and catches up those that differ (see <see cref="BehindAsync"/>).</summary>
     public async Task ResyncAsync(CancellationToken cancellationToken)
     {
-        var behind = new List<DnsName>();
-        int held = 0;
-        await ListAllAsync(z =>
-        {
-            var serial = zones.Current.SerialOf(z.Name);
-            if (serial is not null)
-                held++;
-            if (serial != z.Serial)
-                behind.Add(z.Name);
-        }, cancellationToken).ConfigureAwait(false);
-        if (zones.Current.Count > held)
-        {
-            var listed = new HashSet<DnsName>();
-            await ListAllAsync(z => listed.Add(z.Name), cancellationToken).ConfigureAwait(false);
-            foreach (var origin in zones.Current.Origins)
-            {
-                if (!listed.Contains(origin))
-                    behind.Add(origin);
-            }
-            behind = [.. behind.Distinct()];
-        }
+        var behind = await BehindAsync(zones, after => store.ListZonesAsync(Page, after, cancellationToken)).ConfigureAwait(false);
         // In chunks, so one batch holds a bounded number of zone locks.
         foreach (var chunk in behind.Chunk(64))
             await writer.CatchUpAsync(chunk, cancellationToken).ConfigureAwait(false);
@@ -267,12 +243,43 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
-    private async Task ListAllAsync(Action<ZoneSummary> each, CancellationToken cancellationToken)
+    /// <summary>
+    /// The zones whose serial differs between the store's listing (<paramref name="list"/>: the page
+    /// after a name, or the first) and <paramref name="served"/>: listed and not served or served
+    /// at another serial, or served and not listed. The listing is read page by page and kept
+    /// nowhere: only when more zones are served than were found listed (one the store deleted) is
+    /// it read again, as a set, to find which.
+    /// </summary>
+    internal static async Task<List<DnsName>> BehindAsync(ServedZones served, Func<DnsName?, Task<IReadOnlyList<ZoneSummary>>> list)
+    {
+        var behind = new List<DnsName>();
+        int held = 0;
+        await ListAllAsync(list, z =>
+        {
+            var serial = served.Current.SerialOf(z.Name);
+            if (serial is not null)
+                held++;
+            if (serial != z.Serial)
+                behind.Add(z.Name);
+        }).ConfigureAwait(false);
+        if (served.Current.Count <= held)
+            return behind;
+        var listed = new HashSet<DnsName>();
+        await ListAllAsync(list, z => listed.Add(z.Name)).ConfigureAwait(false);
+        foreach (var origin in served.Current.Origins)
+        {
+            if (!listed.Contains(origin))
+                behind.Add(origin);
+        }
+        return [.. behind.Distinct()];
+    }
+
+    private static async Task ListAllAsync(Func<DnsName?, Task<IReadOnlyList<ZoneSummary>>> list, Action<ZoneSummary> each)
     {
         DnsName? after = null;
         while (true)
         {
-            var page = await store.ListZonesAsync(Page, after, cancellationToken).ConfigureAwait(false);
+            var page = await list(after).ConfigureAwait(false);
             foreach (var z in page)
                 each(z);
             if (page.Count < Page)
