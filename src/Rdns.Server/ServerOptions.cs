@@ -32,7 +32,7 @@ public sealed class ServerOptions
     /// queries waiting per system call (up to <see cref="BatchedUdp.Batch"/>) and wake less, which
     /// lowers CPU per query (docs/BENCHMARKS.md, "CPU per query, round three"); so half of the
     /// loops, each the second of its socket, sleep until their socket's queue is deeper than one
-    /// loop keeps up with.
+    /// loop keeps up with ("CPU per query, round five").
     /// </summary>
     public static int DefaultUdpWorkers => Environment.ProcessorCount;
 

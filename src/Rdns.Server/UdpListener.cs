@@ -111,7 +111,9 @@ public sealed partial class UdpListener : IDisposable
 
     public void Start()
     {
-        int threads = _batched ? Math.Min(_workers, 2 * _sockets.Count) : _sockets.Count;
+        // Batched: every loop asked for, two to a socket; otherwise one per socket (one in all
+        // where SO_REUSEPORT is missing).
+        int threads = _batched ? _workers : _sockets.Count;
         _allocated = new long[threads];
         _helpers = new HelperSignal?[_sockets.Count];
         for (int g = 0; g < _sockets.Count; g++)
@@ -184,7 +186,7 @@ public sealed partial class UdpListener : IDisposable
     private void RunBatched(Socket socket, int worker, HelperSignal? helper)
     {
         socket.ReceiveTimeout = 500;
-        using var loop = new LoopBuffers(socket.AddressFamily, Math.Max((int)_options.MaxUdpPayload, 512));
+        using var loop = NewLoopBuffers(socket);
         int full = 0;
         while (!_stopping)
         {
@@ -207,7 +209,7 @@ public sealed partial class UdpListener : IDisposable
     /// </summary>
     private void RunHelper(Socket socket, int worker, HelperSignal helper)
     {
-        using var loop = new LoopBuffers(socket.AddressFamily, Math.Max((int)_options.MaxUdpPayload, 512));
+        using var loop = NewLoopBuffers(socket);
         while (!_stopping)
         {
             // What the loop's buffers and its first sleep allocated is not the query path's.
@@ -272,6 +274,8 @@ public sealed partial class UdpListener : IDisposable
             batch.Send(socket, lengths.AsSpan(0, received));
         Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
     }
+
+    private LoopBuffers NewLoopBuffers(Socket socket) => new(socket.AddressFamily, Math.Max((int)_options.MaxUdpPayload, 512));
 
     /// <summary>A batched loop's own buffers, made once: the native batch, address slots, answer lengths, prefetch state.</summary>
     private sealed class LoopBuffers : IDisposable
