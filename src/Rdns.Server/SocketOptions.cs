@@ -53,4 +53,41 @@ internal static class SocketOptions
         else
             socket.SetRawSocketOption(SolSocketMac, SoReusePortMac, one);
     }
+
+    // Linux <netinet/in.h>, <linux/in6.h>; macOS <netinet/in.h>, <netinet6/in6.h>.
+    private const int IpProtoIp = 0, IpProtoIpv6 = 41;
+    private const int IpMtuDiscoverLinux = 10, Ipv6MtuDiscoverLinux = 23, PmtuDiscProbe = 3;
+    private const int Ipv6DontFragLinux = 62;
+    private const int IpDontFragMac = 28, Ipv6DontFragMac = 62;
+
+    /// <summary>
+    /// Answers go out never fragmented (RFC 9715 §3.1): on Linux, IPv4 datagrams carry DF and
+    /// IPv6 ones are not fragmented by the sender (IP(V6)_PMTUDISC_PROBE, with IPV6_DONTFRAG),
+    /// the path MTU the kernel learns from ICMP being ignored, so a forged "fragmentation needed"
+    /// cannot shrink or drop answers; on macOS, IP(V6)_DONTFRAG. UDP answers are at most
+    /// <see cref="ServerOptions.MaxUdpPayload"/> (1,232) octets, which fits the smallest IPv6 MTU
+    /// (1,280) with its headers, so nothing needs fragmenting. With DF set and no connected peer,
+    /// Linux also leaves the IPv4 identification 0 (RFC 6864 §4.1) rather than drawing it from
+    /// its shared, hashed counters for every datagram.
+    /// </summary>
+    public static void NeverFragment(Socket socket)
+    {
+        Span<byte> value = stackalloc byte[4];
+        bool v4 = socket.AddressFamily == AddressFamily.InterNetwork;
+        if (OperatingSystem.IsLinux())
+        {
+            BitConverter.TryWriteBytes(value, PmtuDiscProbe);
+            socket.SetRawSocketOption(v4 ? IpProtoIp : IpProtoIpv6, v4 ? IpMtuDiscoverLinux : Ipv6MtuDiscoverLinux, value);
+            if (!v4)
+            {
+                BitConverter.TryWriteBytes(value, 1);
+                socket.SetRawSocketOption(IpProtoIpv6, Ipv6DontFragLinux, value);
+            }
+        }
+        else if (OperatingSystem.IsMacOS())
+        {
+            BitConverter.TryWriteBytes(value, 1);
+            socket.SetRawSocketOption(v4 ? IpProtoIp : IpProtoIpv6, v4 ? IpDontFragMac : Ipv6DontFragMac, value);
+        }
+    }
 }

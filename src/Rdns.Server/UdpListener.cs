@@ -68,6 +68,7 @@ public sealed partial class UdpListener : IDisposable
             }
             if (options.Endpoint.AddressFamily == AddressFamily.InterNetworkV6)
                 socket.DualMode = false;
+            SocketOptions.NeverFragment(socket);
             socket.ReceiveBufferSize = 4 * 1024 * 1024;
             socket.SendBufferSize = 4 * 1024 * 1024;
             var endpoint = i == 0 || options.Endpoint.Port != 0
@@ -88,6 +89,9 @@ public sealed partial class UdpListener : IDisposable
     public ListenerInfo Info => _info;
 
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The listener's sockets (one per SO_REUSEPORT member), for tests of their options.</summary>
+    internal IReadOnlyList<Socket> Sockets => _sockets;
 
     /// <summary>
     /// Managed bytes the receive threads have allocated so far (each thread's own count, summed):

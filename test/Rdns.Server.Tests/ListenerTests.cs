@@ -329,6 +329,78 @@ public sealed class ListenerTests : IDisposable
     }
 
     [Fact]
+    public void Udp_answers_leave_with_dont_fragment_set_and_no_identification_drawn()
+    {
+        // RFC 9715 §3.1: answers are never fragmented. Seen on the wire by a raw socket (CI runs
+        // as root): the answer's IPv4 header has DF set and, as Linux leaves it for an atomic
+        // datagram of an unconnected socket, identification 0 (RFC 6864 §4.1).
+        Assert.True(OperatingSystem.IsLinux(), "the options set are Linux's");
+        using var raw = new Socket(AddressFamily.InterNetwork, SocketType.Raw, ProtocolType.Udp);
+        raw.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        raw.ReceiveTimeout = 2000;
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int clientPort = ((IPEndPoint)client.LocalEndPoint!).Port;
+        int serverPort = ((IPEndPoint)_server.LocalEndPoint).Port;
+        int answers = 0;
+        var packet = new byte[65535];
+        for (ushort id = 1; id <= 20; id++)
+        {
+            client.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire(), _server.LocalEndPoint);
+            Assert.Equal(id, DnsMessage.Parse(packet.AsSpan(0, client.Receive(packet))).Id);
+            // The raw socket sees every UDP datagram to 127.0.0.1: the query, then the answer.
+            while (true)
+            {
+                int n = raw.Receive(packet);
+                int header = (packet[0] & 0xF) * 4;
+                int from = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(header));
+                int to = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(header + 2));
+                if (from != serverPort || to != clientPort)
+                    continue;
+                ushort fragment = BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(6));
+                Assert.True((fragment & 0x4000) != 0, "DF set");
+                Assert.Equal(0, fragment & 0x3FFF); // MF clear, offset 0: one whole datagram
+                Assert.Equal(0, BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(4)));
+                Assert.Equal(id, BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(header + 8)));
+                Assert.True(n > header + 8 + DnsHeader.Size);
+                answers++;
+                break;
+            }
+        }
+        Assert.Equal(20, answers);
+    }
+
+    [Fact]
+    public void Udp_sockets_over_ipv6_are_set_never_to_fragment_and_to_ignore_learned_path_mtus()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "the options read are Linux's");
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
+        foreach (bool batched in new[] { true, false })
+        {
+            var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.IPv6Loopback, 0), UdpWorkers = 2, BatchedUdp = batched };
+            using var udp = new UdpListener(new Pipeline.DnsPipeline(zones, options), options, NullLogger.Instance);
+            Assert.NotEmpty(udp.Sockets);
+            var value = new byte[4];
+            foreach (var socket in udp.Sockets)
+            {
+                socket.GetRawSocketOption(41, 23, value); // IPV6_MTU_DISCOVER
+                Assert.Equal(3, BitConverter.ToInt32(value)); // IPV6_PMTUDISC_PROBE
+                socket.GetRawSocketOption(41, 62, value); // IPV6_DONTFRAG
+                Assert.Equal(1, BitConverter.ToInt32(value));
+            }
+            udp.Start();
+            using var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp);
+            client.ReceiveTimeout = 2000;
+            client.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: 7).ToWire(), udp.LocalEndPoint);
+            var buffer = new byte[512];
+            var reply = DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer)));
+            Assert.Equal(7, reply.Id);
+            Assert.Single(reply.Answers);
+        }
+    }
+
+    [Fact]
     public void The_portable_one_datagram_loop_answers_too()
     {
         var zones = new ServedZones();
