@@ -45,7 +45,8 @@ public static class ShapeReplay
             zones.Add(ZoneSnapshot.Build(origin, ZoneFileReader.ReadFile(file, new ZoneFileOptions { Origin = origin })));
         }
         var served = new ServedZones();
-        served.Replace(ZoneSet.From(zones));
+        // As `serve` builds the public view: the private space of RFC 6303 beneath, refused.
+        served.Replace(ZoneSet.From(zones).WithLocalZones(LocallyServedZones.Private, serve: false));
         zones.Clear();
         var queries = new List<byte[]>();
         foreach (string line in File.ReadLines(Path.Combine(data, "queries.txt")))

@@ -204,6 +204,10 @@ public sealed class ZoneSet
         row = default;
         if (_zones.Count == 0 && _small.Count == 0)
             return null;
+        // No zone of more labels than asked for: nothing to read the name for. What a query's
+        // look-up among the locally served zones (a few of two to four labels) mostly finds.
+        if (_maxLabels <= aboveLabels && (_small.Count == 0 || SmallZones.ApexLabels <= aboveLabels))
+            return null;
         // A row's zone has no hosted zone below it: when it holds the name, it is the most specific.
         if (aboveLabels < SmallZones.ApexLabels && _small.TryFind(name, out int r, out int apexAt))
         {
