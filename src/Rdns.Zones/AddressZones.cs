@@ -76,14 +76,14 @@ internal sealed class AddressZones
     private readonly ulong _lengths4, _lengths6;
 
     /// <summary>Markers of zones with other labels, and at which lengths there are any.</summary>
-    private readonly HashSet<(int Family, ulong Hi, ulong Lo)> _marked;
+    private readonly Markers _marked;
     private readonly ulong _marked4, _marked6;
 
     /// <summary>A hosted zone above the reverse trees (<c>arpa.</c>, the root): a name the table misses may be its.</summary>
     private readonly bool _ancestor;
 
     private AddressZones(Entry[] table4, Entry[] table6, Change[] overlay, int built, int[] counts4, int[] counts6,
-        HashSet<(int, ulong, ulong)> marked, ulong marked4, ulong marked6, bool ancestor)
+        Markers marked, ulong marked4, ulong marked6, bool ancestor)
     {
         _table4 = table4;
         _table6 = table6;
@@ -116,7 +116,7 @@ internal sealed class AddressZones
         var pure6 = new List<(ulong, ulong, ZoneSnapshot)>();
         var counts4 = new int[MaxV4 + 1];
         var counts6 = new int[MaxV6 + 1];
-        var marked = new HashSet<(int, ulong, ulong)>();
+        var marked = new List<(int, ulong, ulong)>();
         ulong marked4 = 0, marked6 = 0;
         bool ancestor = false;
         foreach (var zone in zones)
@@ -140,7 +140,55 @@ internal sealed class AddressZones
                     break;
             }
         }
-        return new AddressZones(Table(pure4), Table(pure6), [], pure4.Count + pure6.Count, counts4, counts6, marked, marked4, marked6, ancestor);
+        return new AddressZones(Table(pure4), Table(pure6), [], pure4.Count + pure6.Count, counts4, counts6, new Markers(marked), marked4, marked6, ancestor);
+    }
+
+    /// <summary>
+    /// The markers' keys in an open-addressing table of their own (at most half full), read on
+    /// the query path like the zones' table: a hash of the two words, no comparer, no tuple.
+    /// </summary>
+    private sealed class Markers
+    {
+        private struct Mark
+        {
+            public ulong Hi;
+            public ulong Lo;
+            /// <summary>The family plus one; 0 marks an empty slot.</summary>
+            public int Family;
+        }
+
+        private readonly Mark[] _slots;
+
+        public Markers(List<(int Family, ulong Hi, ulong Lo)> keys)
+        {
+            _slots = keys.Count == 0 ? [] : new Mark[2 * keys.Count + 1];
+            foreach (var (family, hi, lo) in keys)
+            {
+                if (Contains(family, hi, lo))
+                    continue;
+                int i = Slot(hi, lo, _slots.Length);
+                while (_slots[i].Family != 0)
+                    i = i + 1 == _slots.Length ? 0 : i + 1;
+                _slots[i] = new Mark { Hi = hi, Lo = lo, Family = family + 1 };
+            }
+        }
+
+        public bool Contains(int family, ulong hi, ulong lo)
+        {
+            var slots = _slots;
+            if (slots.Length == 0)
+                return false;
+            int i = Slot(hi, lo, slots.Length);
+            while (true)
+            {
+                ref var m = ref slots[i];
+                if (m.Family == 0)
+                    return false;
+                if (m.Lo == lo && m.Hi == hi && m.Family == family + 1)
+                    return true;
+                i = i + 1 == slots.Length ? 0 : i + 1;
+            }
+        }
     }
 
     private static Entry[] Table(List<(ulong Hi, ulong Lo, ZoneSnapshot Zone)> zones)
@@ -321,7 +369,7 @@ internal sealed class AddressZones
             if (l != length)
                 Shorten(family, l, ref hi, ref lo);
             length = l;
-            if ((marked & (1UL << l)) != 0 && _marked.Contains((family, hi, lo)))
+            if ((marked & (1UL << l)) != 0 && _marked.Contains(family, hi, lo))
                 return false;
             if ((lengths & (1UL << l)) != 0 && Get(_overlay, family, hi, lo) is { } found)
             {
@@ -429,7 +477,7 @@ internal sealed class AddressZones
                     break;
                 case Kind.Marked:
                     // A replaced zone, or a new one beside a marker already there: nothing changes here.
-                    if (_marked.Contains((family, hi, lo)))
+                    if (_marked.Contains(family, hi, lo))
                         break;
                     return Build(all());
                 case Kind.Ancestor:
