@@ -237,7 +237,9 @@ public sealed partial class UdpListener : IDisposable
     private void Answer(LoopBuffers loop, Socket socket, int received, int worker)
     {
         var batch = loop.Batch;
-        if (loop.Prefetch is { } prefetch && received > 1)
+        // What the prefetch found is handed to each query's answer; only hints, checked where used.
+        var prefetch = loop.Prefetch is { } p && received > 1 ? p : null;
+        if (prefetch is not null)
         {
             try
             {
@@ -247,6 +249,8 @@ public sealed partial class UdpListener : IDisposable
             {
                 // Only hints: a bug there must cost nothing but the hints.
                 LogQueryFailed(_logger, e);
+                prefetch.End();
+                prefetch = null;
             }
         }
         // One timestamp per batch: a query's processing time includes its wait behind the
@@ -263,7 +267,7 @@ public sealed partial class UdpListener : IDisposable
             {
                 batch.CopyAddress(i, addresses[i]);
                 var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info, receivedAt);
-                var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker);
+                var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker, prefetch is null ? default : prefetch.Found(i));
                 if (result.Action == ResponseAction.Deferred)
                     HandOff(socket, batch.Request(i), addresses[i], source, result);
                 else
@@ -274,6 +278,7 @@ public sealed partial class UdpListener : IDisposable
                 LogQueryFailed(_logger, e);
             }
         }
+        prefetch?.End();
         if (received > 0)
             batch.Send(socket, lengths.AsSpan(0, received));
         Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());
@@ -348,7 +353,7 @@ public sealed partial class UdpListener : IDisposable
     /// </summary>
     private static readonly bool PrefetchEnabled = ZonePrefetch.IsSupported && Environment.GetEnvironmentVariable("RDNS_UDP_PREFETCH") != "0";
 
-    /// <summary>Fetches what the batch's queries will read, one level per pass over the batch, before any is answered.</summary>
+    /// <summary>Fetches what the batch's queries will read, one level per pass over the batch, before any is answered (the caller ends the batch once answered).</summary>
     private void Prefetch(ZonePrefetch prefetch, BatchedUdp batch, int received)
     {
         prefetch.Begin(_pipeline.CurrentZones);
@@ -360,7 +365,6 @@ public sealed partial class UdpListener : IDisposable
                     prefetch.Step(pass, i, batch.Request(i));
             }
         }
-        prefetch.End();
     }
 
     /// <summary>

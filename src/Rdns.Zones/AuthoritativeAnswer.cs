@@ -77,7 +77,13 @@ public static partial class AuthoritativeAnswer
     /// </summary>
     /// <remarks>The name buffers on the stack are written before they are read, so they are not cleared first (a kilobyte a query).</remarks>
     [SkipLocalsInit]
-    public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize, Dnssec.AnswerSigning signing)
+    public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize, Dnssec.AnswerSigning signing) =>
+        Write(zone, defaults, qname, qtype, ref w, limitSize, signing, default);
+
+    /// <summary>As above, taking the question's compact-table key <paramref name="prefetched"/> read for this zone (see <see cref="PrefetchedQuery"/>).</summary>
+    [SkipLocalsInit]
+    public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize, Dnssec.AnswerSigning signing,
+        in PrefetchedQuery prefetched)
     {
         var signer = signing.Signer;
         scoped ReadOnlySpan<byte> name = qname;
@@ -143,7 +149,10 @@ public static partial class AuthoritativeAnswer
             var compact = ZoneSnapshot.CompactMatch.None;
             if (inZone && zone.CompactCount > 0)
             {
-                compact = zone.FindCompact(name, out uint ttl, target, out int targetLength);
+                // The question's key, read for this zone as the batch was prefetched; any other name is read here.
+                compact = first
+                    ? zone.FindCompact(name, out uint ttl, target, out int targetLength, prefetched)
+                    : zone.FindCompact(name, out ttl, target, out targetLength);
                 if (compact == ZoneSnapshot.CompactMatch.Ptr)
                 {
                     if (qtype is not (RecordType.PTR or RecordType.ANY))

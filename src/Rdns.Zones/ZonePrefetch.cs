@@ -27,6 +27,9 @@ public sealed class ZonePrefetch
     private readonly ZoneSnapshot?[] _zones;
     private readonly CompactPtrTable?[] _tables;
     private readonly int[] _entries;
+    /// <summary>Each query's full-width key in its zone's compact table (pass 3), valid where <see cref="_hasKey"/> is set.</summary>
+    private readonly UInt128[] _keys;
+    private readonly bool[] _hasKey;
     private ZoneSet _set = ZoneSet.Empty;
 
     public ZonePrefetch(int capacity)
@@ -37,6 +40,8 @@ public sealed class ZonePrefetch
         _zones = new ZoneSnapshot?[capacity];
         _tables = new CompactPtrTable?[capacity];
         _entries = new int[capacity];
+        _keys = new UInt128[capacity];
+        _hasKey = new bool[capacity];
     }
 
     public static bool IsSupported => Sse.IsSupported;
@@ -74,15 +79,33 @@ public sealed class ZonePrefetch
                 }
                 return;
             case 3:
-                if (_tables[i] is { } t && _zones[i]!.Layout is { } layout
+                _hasKey[i] = false;
+                if (_zones[i] is { CompactState.HasCompact: true } compactZone && compactZone.Layout is { } layout
                     && layout.TryRead(query.Slice(12, _nameLengths[i]), out var key, out int bits) && bits == layout.Width)
-                    _entries[i] = t.PrefetchEntry(key);
+                {
+                    _keys[i] = key;
+                    _hasKey[i] = true;
+                    if (_tables[i] is { } t)
+                        _entries[i] = t.PrefetchEntry(key);
+                }
                 return;
             default:
                 if (_entries[i] >= 0)
                     _tables[i]!.PrefetchTarget(_entries[i]);
                 return;
         }
+    }
+
+    /// <summary>
+    /// What the passes found for query <paramref name="i"/>, for its answer (between the last pass
+    /// and <see cref="End"/>): its zone, when found by address in a set without zones kept as rows
+    /// (a row is looked for before the address table, and the passes do not), and its key.
+    /// </summary>
+    public PrefetchedQuery Found(int i)
+    {
+        if (_zones[i] is not { } zone || _set.RowCount != 0)
+            return default;
+        return new PrefetchedQuery(_set, _nameLengths[i], zone, _hasKey[i], _keys[i]);
     }
 
     /// <summary>Ends the batch: its zones are no longer held here.</summary>

@@ -140,9 +140,24 @@ public sealed class ZoneSet
     /// zone kept as a row comes back as <paramref name="row"/> (the snapshot is then null), to be
     /// answered from with <see cref="SmallZoneMatch.Write"/>. Allocates nothing.
     /// </summary>
-    public ZoneSnapshot? FindAnswering(ReadOnlySpan<byte> name, RecordType qtype, out SmallZoneMatch row)
+    public ZoneSnapshot? FindAnswering(ReadOnlySpan<byte> name, RecordType qtype, out SmallZoneMatch row) =>
+        FindAnswering(name, qtype, out row, default);
+
+    /// <summary>
+    /// As <see cref="FindAnswering(ReadOnlySpan{byte}, RecordType, out SmallZoneMatch)"/>, taking
+    /// the zone <paramref name="prefetched"/> found for the name in this set rather than looking
+    /// it up again (not for DS, whose zone may be the parent).
+    /// </summary>
+    public ZoneSnapshot? FindAnswering(ReadOnlySpan<byte> name, RecordType qtype, out SmallZoneMatch row, in PrefetchedQuery prefetched)
     {
-        var zone = FindZone(name, qtype, out row);
+        ZoneSnapshot? zone;
+        if (qtype != RecordType.DS && prefetched.ZoneIn(this, name.Length) is { } found)
+        {
+            zone = found;
+            row = default;
+        }
+        else
+            zone = FindZone(name, qtype, out row);
         if (_local is null)
             return zone;
         // Only a locally served zone below the hosted one changes the answer: look no higher.

@@ -172,14 +172,23 @@ public sealed partial class ZoneSnapshot
     }
 
     /// <summary>Looks a name up in the compact address table (only for names that are not nodes).</summary>
-    public CompactMatch FindCompact(ReadOnlySpan<byte> name, out uint ttl, Span<byte> target, out int targetLength)
+    public CompactMatch FindCompact(ReadOnlySpan<byte> name, out uint ttl, Span<byte> target, out int targetLength) =>
+        FindCompact(name, out ttl, target, out targetLength, default);
+
+    /// <summary>As <see cref="FindCompact(ReadOnlySpan{byte}, out uint, Span{byte}, out int)"/>, taking the key <paramref name="prefetched"/> read from the name for this zone rather than reading it again.</summary>
+    internal CompactMatch FindCompact(ReadOnlySpan<byte> name, out uint ttl, Span<byte> target, out int targetLength, in PrefetchedQuery prefetched)
     {
         ttl = 0;
         targetLength = 0;
         var layout = _layout;
-        if ((_unpatched is null && _compact is null) || layout is null || !layout.TryRead(name, out var value, out int bits))
+        if ((_unpatched is null && _compact is null) || layout is null)
             return CompactMatch.None;
         int width = layout.Width;
+        int bits;
+        if (prefetched.TryKeyIn(this, name.Length, out var value))
+            bits = width;
+        else if (!layout.TryRead(name, out value, out bits))
+            return CompactMatch.None;
         if (bits == width)
         {
             bool found = _unpatched is { } table

@@ -47,12 +47,16 @@ public sealed class DnsPipeline
     /// <see cref="ResponseAction.Drop"/> means nothing is sent (RFC 1035 §7.3: a message that is
     /// itself a response, or too short to carry an ID).
     /// </summary>
-    public ProcessResult Process(ReadOnlySpan<byte> query, Span<byte> response, in RequestSource source, int worker = -1)
+    public ProcessResult Process(ReadOnlySpan<byte> query, Span<byte> response, in RequestSource source, int worker = -1) =>
+        Process(query, response, source, worker, default);
+
+    /// <summary>As above, with what a receive loop's prefetch found for the query (<see cref="PrefetchedQuery"/>; used only where it holds).</summary>
+    public ProcessResult Process(ReadOnlySpan<byte> query, Span<byte> response, in RequestSource source, int worker, in PrefetchedQuery prefetched)
     {
         if (!DnsHeader.TryRead(query, out var header) || header.IsResponse)
             return new ProcessResult(0, ResponseAction.Drop, default, ZoneSet.Empty);
         Span<byte> stageOptions = stackalloc byte[DnsRequest.StageOptionSpace];
-        var request = new DnsRequest(query, response, source, stageOptions) { Zones = _zones.Current, Worker = worker, Envelope = _envelope };
+        var request = new DnsRequest(query, response, source, stageOptions) { Zones = _zones.Current, Worker = worker, Envelope = _envelope, Prefetched = prefetched };
         request.WellFormed = ParsedRequest.TryParse(query, header, ref request.Parsed);
         request.ResponseLimit = _envelope.Limit(request);
         Run(ref request);

@@ -47,7 +47,7 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
 
         var qname = request.QuestionName;
         // A small zone kept as a row (SmallZones) is answered from its row: no snapshot is made.
-        var zone = request.Zones.FindAnswering(qname, qtype, out var row);
+        var zone = request.Zones.FindAnswering(qname, qtype, out var row, request.Prefetched);
         if (zone is null && !row.Found)
         {
             request.ExtendedError = ExtendedErrors.NotAuthoritative;
@@ -76,7 +76,7 @@ internal sealed class QueryHandler(ResponseEnvelope envelope, ITransferSecurity 
         w.TryWriteQuestion(qname, qtype, request.Parsed.QClass);
         var outcome = zone is null
             ? row.Write(request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp)
-            : AuthoritativeAnswer.Write(zone, request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp, Signing(request, zone));
+            : AuthoritativeAnswer.Write(zone, request.Zones.Defaults, qname, qtype, ref w, limitSize: !request.OverTcp, Signing(request, zone), request.Prefetched);
         return Finish(ref request, ref w, outcome);
     }
 
