@@ -33,6 +33,41 @@ internal sealed partial class CompactPtrTable
         return rank;
     }
 
+    /// <summary>
+    /// For <see cref="ZonePrefetch"/>, after <see cref="PrefetchEntry"/> prefetched a key's bucket:
+    /// the keys of that bucket (about <see cref="EntriesPerBucket"/> of them, a line or two).
+    /// </summary>
+    internal void PrefetchKeys(UInt128 key)
+    {
+        if (_keySet || _buckets is not { } buckets || key < _network)
+            return;
+        UInt128 host = key - _network;
+        if (Beyond(host))
+            return;
+        int bucket = BucketOf(host, _bucketShift);
+        int first = buckets[bucket], end = buckets[bucket + 1];
+        if (first >= end)
+            return;
+        Prefetch.Element(_keys, first * _width);
+        Prefetch.Element(_keys, end * _width - 1);
+    }
+
+    /// <summary>
+    /// For <see cref="ZonePrefetch"/>, once the keys are near: the entry of <paramref name="key"/>
+    /// (or -1), with where its TTL and target are found prefetched.
+    /// </summary>
+    internal int PrefetchFound(UInt128 key)
+    {
+        int i = IndexOf(key);
+        if (i < 0)
+            return -1;
+        if (_index is { } index)
+            Prefetch.Element(index, i / IndexStep);
+        if (_ttlIndex is byte[] t8)
+            Prefetch.Element(t8, i);
+        return i;
+    }
+
     /// <summary>For <see cref="ZonePrefetch"/>: prefetches where entry <paramref name="i"/>'s target is (after <see cref="PrefetchEntry"/>).</summary>
     internal void PrefetchTarget(int i)
     {

@@ -3,7 +3,8 @@ namespace Rdns.Zones;
 /// <summary>
 /// What <see cref="ZonePrefetch"/> found for one query of a batch, handed on to the answer so that
 /// nothing is looked up twice: the zone the question's address falls in, found in a given
-/// <see cref="ZoneSet"/>, and the question's key in that zone's compact address table. The answer
+/// <see cref="ZoneSet"/>, the question's key in that zone's compact address table and the entry
+/// found there under it. The answer
 /// takes it only when it is asked about the same set and the same name; anything else (a view
 /// answering from other zones, a set published since, a name a CNAME or DNAME led to) looks up
 /// as it would without. The default is nothing found.
@@ -15,14 +16,18 @@ public readonly struct PrefetchedQuery
     private readonly int _nameLength;
     private readonly bool _hasKey;
     private readonly UInt128 _key;
+    private readonly CompactPtrTable? _table;
+    private readonly int _entry;
 
-    internal PrefetchedQuery(ZoneSet set, int nameLength, ZoneSnapshot zone, bool hasKey, UInt128 key)
+    internal PrefetchedQuery(ZoneSet set, int nameLength, ZoneSnapshot zone, bool hasKey, UInt128 key, CompactPtrTable? table, int entry)
     {
         _set = set;
         _nameLength = nameLength;
         _zone = zone;
         _hasKey = hasKey;
         _key = key;
+        _table = table;
+        _entry = entry;
     }
 
     /// <summary>The zone found in <paramref name="set"/> for a question name of <paramref name="nameLength"/> octets, when it was found there.</summary>
@@ -35,4 +40,7 @@ public readonly struct PrefetchedQuery
         key = _key;
         return _hasKey && ReferenceEquals(_zone, zone) && _nameLength == nameLength;
     }
+
+    /// <summary>The entry of the question's key in <paramref name="table"/> (that zone's table), when it was found there; else -1.</summary>
+    internal int EntryIn(CompactPtrTable table) => ReferenceEquals(_table, table) ? _entry : -1;
 }

@@ -17,8 +17,12 @@ namespace Rdns.Zones;
 /// </summary>
 public sealed class ZonePrefetch
 {
-    /// <summary>Passes over the batch: the zone's slot, the zone, its table and layout, the entry's index, the entry's target.</summary>
-    public const int Passes = 5;
+    /// <summary>
+    /// Passes over the batch: the zone's slot, the zone, its table and layout, the entry's index
+    /// (a table of one-octet keys) or the key's bucket, the bucket's keys, the entry found among
+    /// them, the entry's target.
+    /// </summary>
+    public const int Passes = 7;
 
     private readonly int[] _nameLengths;
     /// <summary>Each query's name read as an address once (pass 0), for the passes after it; valid where <see cref="_reverse"/> is set.</summary>
@@ -89,6 +93,14 @@ public sealed class ZonePrefetch
                         _entries[i] = t.PrefetchEntry(key);
                 }
                 return;
+            case 4:
+                if (_entries[i] < 0 && _hasKey[i] && _tables[i] is { } bucketed)
+                    bucketed.PrefetchKeys(_keys[i]);
+                return;
+            case 5:
+                if (_entries[i] < 0 && _hasKey[i] && _tables[i] is { } searched)
+                    _entries[i] = searched.PrefetchFound(_keys[i]);
+                return;
             default:
                 if (_entries[i] >= 0)
                     _tables[i]!.PrefetchTarget(_entries[i]);
@@ -105,7 +117,7 @@ public sealed class ZonePrefetch
     {
         if (_zones[i] is not { } zone || _set.RowCount != 0)
             return default;
-        return new PrefetchedQuery(_set, _nameLengths[i], zone, _hasKey[i], _keys[i]);
+        return new PrefetchedQuery(_set, _nameLengths[i], zone, _hasKey[i], _keys[i], _tables[i], _entries[i]);
     }
 
     /// <summary>Ends the batch: its zones are no longer held here.</summary>

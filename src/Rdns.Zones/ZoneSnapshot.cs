@@ -186,7 +186,16 @@ public sealed partial class ZoneSnapshot
         int width = layout.Width;
         int bits;
         if (prefetched.TryKeyIn(this, name.Length, out var value))
+        {
+            // Found among the table's entries already: its TTL and target are read at once.
+            if (_unpatched is { } found && prefetched.EntryIn(found) is >= 0 and int entry)
+            {
+                ttl = found.TtlAt(entry);
+                targetLength = found.Target(entry, target);
+                return CompactMatch.Ptr;
+            }
             bits = width;
+        }
         else if (!layout.TryRead(name, out value, out bits))
             return CompactMatch.None;
         if (bits == width)

@@ -38,6 +38,11 @@ public sealed class PrefetchedAnswerTests
                 b.Cname("45", "12.3.2.10.in-addr.arpa.");
             zones.Add(b.Build());
         }
+        // A /16: two-octet keys, searched in buckets.
+        var wide = ZoneBuilder.Standard("3.10.in-addr.arpa.");
+        for (int h = 0; h < 300; h++)
+            wide.Ptr($"{h % 200}.{h / 200 * 7}", $"wide{h}{suffix}.example.net.");
+        zones.Add(wide.Build());
         var child = ZoneBuilder.Standard("64-26.1.2.10.in-addr.arpa.");
         for (int h = 64; h < 128; h++)
             child.Ptr($"{h}", $"child{h}{suffix}.example.net.");
@@ -62,6 +67,11 @@ public sealed class PrefetchedAnswerTests
             names.Add($"{z}.2.10.in-addr.arpa.");
             names.Add($"x.{z}.2.10.in-addr.arpa.");
             names.Add($"1.2.{z}.2.10.in-addr.arpa.");
+        }
+        foreach (int h in new[] { 0, 1, 99, 150, 199, 200, 250 })
+        {
+            names.Add($"{h}.0.3.10.in-addr.arpa.");
+            names.Add($"{h}.7.3.10.in-addr.arpa.");
         }
         names.AddRange(["100.64-26.1.2.10.in-addr.arpa.", "7.5.5.2.10.in-addr.arpa.", "5.5.2.10.in-addr.arpa.", "2.10.in-addr.arpa.",
             "1.1.168.192.in-addr.arpa.", "example.net.", "."]);
