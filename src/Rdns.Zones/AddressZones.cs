@@ -380,6 +380,9 @@ internal sealed class AddressZones
         return !_ancestor;
     }
 
+    /// <summary>Whether any zone is in the table (every zone of a set may be a row, or not a reverse zone).</summary>
+    public bool HasZones => (_lengths4 | _lengths6) != 0;
+
     /// <summary>Prefetches the table slot where <paramref name="address"/>'s most specific candidate zone would be (see <see cref="ZonePrefetch"/>).</summary>
     internal void PrefetchSlot(in Address address)
     {

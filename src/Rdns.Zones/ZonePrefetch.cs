@@ -51,11 +51,20 @@ public sealed class ZonePrefetch
     public static bool IsSupported => Sse.IsSupported;
 
     /// <summary>Starts a batch answered from <paramref name="zones"/>.</summary>
-    public void Begin(ZoneSet zones) => _set = zones;
+    public void Begin(ZoneSet zones)
+    {
+        _set = zones;
+        // Nothing to find by address (every zone a row, say): the passes do nothing.
+        _idle = !zones.Addresses.HasZones;
+    }
+
+    private bool _idle;
 
     /// <summary>Pass <paramref name="pass"/> (0 to <see cref="Passes"/> − 1, each over the whole batch in turn) for query <paramref name="i"/>.</summary>
     public void Step(int pass, int i, ReadOnlySpan<byte> query)
     {
+        if (_idle)
+            return;
         switch (pass)
         {
             case 0:
