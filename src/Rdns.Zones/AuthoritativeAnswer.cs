@@ -75,12 +75,11 @@ public static partial class AuthoritativeAnswer
     /// insecure referrals with their NSEC proofs. An answer whose signatures do not fit is
     /// truncated over UDP (RFC 4035 §3.1.1).
     /// </summary>
-    /// <remarks>The name buffers on the stack are written before they are read, so they are not cleared first (a kilobyte a query).</remarks>
-    [SkipLocalsInit]
     public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize, Dnssec.AnswerSigning signing) =>
         Write(zone, defaults, qname, qtype, ref w, limitSize, signing, default);
 
-    /// <summary>As above, taking the question's compact-table key <paramref name="prefetched"/> read for this zone (see <see cref="PrefetchedQuery"/>).</summary>
+    /// <summary>As above, taking the question's compact-table key and entry <paramref name="prefetched"/> found for this zone (see <see cref="PrefetchedQuery"/>).</summary>
+    /// <remarks>The name buffers on the stack are written before they are read, so they are not cleared first (a kilobyte a query).</remarks>
     [SkipLocalsInit]
     public static AnswerOutcome Write(ZoneSnapshot zone, Synthesis.DefaultNames defaults, ReadOnlySpan<byte> qname, RecordType qtype, ref DnsMessageWriter w, bool limitSize, Dnssec.AnswerSigning signing,
         in PrefetchedQuery prefetched)

@@ -58,6 +58,9 @@ internal sealed partial class CompactPtrTable
     /// </summary>
     internal int PrefetchFound(UInt128 key)
     {
+        // A table of one-octet keys answered in PrefetchEntry already.
+        if (_keySet)
+            return -1;
         int i = IndexOf(key);
         if (i < 0)
             return -1;

@@ -4,10 +4,9 @@ namespace Rdns.Zones;
 /// What <see cref="ZonePrefetch"/> found for one query of a batch, handed on to the answer so that
 /// nothing is looked up twice: the zone the question's address falls in, found in a given
 /// <see cref="ZoneSet"/>, the question's key in that zone's compact address table and the entry
-/// found there under it. The answer
-/// takes it only when it is asked about the same set and the same name; anything else (a view
-/// answering from other zones, a set published since, a name a CNAME or DNAME led to) looks up
-/// as it would without. The default is nothing found.
+/// found there under it. The answer takes it only when it is asked about the same set and the
+/// same name; anything else (a view answering from other zones, a set published since, a name a
+/// CNAME or DNAME led to) looks up as it would without. The default is nothing found.
 /// </summary>
 public readonly struct PrefetchedQuery
 {

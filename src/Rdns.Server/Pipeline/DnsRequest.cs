@@ -86,7 +86,7 @@ public ref struct DnsRequest
     /// <summary>The worker (UDP receive loop) this request runs on; -1 for TCP and in-process callers.</summary>
     public int Worker;
 
-    /// <summary>What the receive loop's prefetch found for this query (its zone and key), so the answer does not look them up again; default: nothing.</summary>
+    /// <summary>What the receive loop's prefetch found for this query (its zone, key and entry), so the answer does not look them up again; default: nothing.</summary>
     public PrefetchedQuery Prefetched;
 
     private int _stageOptionLength;
