@@ -16,7 +16,8 @@ namespace Rdns.Bench.Micro;
 
 /// <summary>
 /// The in-process query path on a generated dataset of any shape (bench/out/data-SHAPE-…): every
-/// zone file loaded as <c>serve --zones</c> would, the stages of <c>serve --rrl-rate 0</c> (views,
+/// zone file loaded as <c>serve --zones</c> would, with the private space of RFC 6303 beneath as
+/// <c>serve</c> builds the public view, the stages of <c>serve --rrl-rate 0</c> (views,
 /// cookies, rate limiting, counters), then the dataset's own query file replayed through
 /// <see cref="DnsPipeline.Process"/> in rounds. Reports the query thread's CPU per query
 /// (CLOCK_THREAD_CPUTIME_ID, medians of the rounds) and bytes allocated per query. No socket:
