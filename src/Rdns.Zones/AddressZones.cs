@@ -57,25 +57,13 @@ internal sealed class AddressZones
             Family != family ? Family.CompareTo(family) : Hi != hi ? Hi.CompareTo(hi) : Lo.CompareTo(lo);
     }
 
-    /// <summary>
-    /// A reverse name read as an address (<see cref="TryRead"/>): its family, the octets or nibbles
-    /// read, the key of that prefix, and whether labels are left below them (a label that is not a
-    /// canonical octet or nibble, or more than the family holds).
-    /// </summary>
-    internal readonly struct Address(int family, int length, ulong hi, ulong lo, bool rest)
+    /// <summary>A reverse name read as an address (<see cref="TryRead"/>): its family, the octets or nibbles read, and the key of that prefix.</summary>
+    internal readonly struct Address(int family, int length, ulong hi, ulong lo)
     {
         public readonly int Family = family;
         public readonly int Length = length;
         public readonly ulong Hi = hi;
         public readonly ulong Lo = lo;
-        public readonly bool Rest = rest;
-
-        /// <summary>A whole IPv4 address (four octets, nothing left), as the 32-bit value a compact table's key holds; false for anything else.</summary>
-        public bool TryIpv4(out uint value)
-        {
-            value = (uint)(Lo >> 32);
-            return Family == 0 && Length == MaxV4 && !Rest;
-        }
     }
 
     // Per family (0: IPv4, 1: IPv6): the table of pure zones as built, and the changes since.
@@ -356,8 +344,8 @@ internal sealed class AddressZones
     /// <summary>A name under one of the reverse trees as an <see cref="Address"/>; false for any other name.</summary>
     internal static bool TryRead(ReadOnlySpan<byte> name, out Address address)
     {
-        bool read = Read(name, out int family, out int length, out ulong hi, out ulong lo, out bool rest);
-        address = new Address(family, length, hi, lo, rest);
+        bool read = Read(name, out int family, out int length, out ulong hi, out ulong lo, out _);
+        address = new Address(family, length, hi, lo);
         return read;
     }
 

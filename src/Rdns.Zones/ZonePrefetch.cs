@@ -94,7 +94,7 @@ public sealed class ZonePrefetch
             case 3:
                 _hasKey[i] = false;
                 if (_zones[i] is { CompactState.HasCompact: true } compactZone && compactZone.Layout is { } layout
-                    && KeyOf(layout, _addresses[i], query.Slice(12, _nameLengths[i]), out var key))
+                    && layout.TryRead(query.Slice(12, _nameLengths[i]), out var key, out int bits) && bits == layout.Width)
                 {
                     _keys[i] = key;
                     _hasKey[i] = true;
@@ -135,21 +135,6 @@ public sealed class ZonePrefetch
         Array.Clear(_zones);
         Array.Clear(_tables);
         _set = ZoneSet.Empty;
-    }
-
-    /// <summary>
-    /// The question's full-width key in a zone's compact table. A whole IPv4 address read in pass 0,
-    /// in an octet zone it was found in by that address, is the key as it stands (the zone's
-    /// network and the octets below it); anything else is read from the name by the zone's layout.
-    /// </summary>
-    private static bool KeyOf(Synthesis.ReverseZoneInfo layout, in AddressZones.Address address, ReadOnlySpan<byte> name, out UInt128 key)
-    {
-        if (layout.IsReverse && layout.Kind == Addressing.ZoneKind.Octet && address.TryIpv4(out uint value))
-        {
-            key = value;
-            return true;
-        }
-        return layout.TryRead(name, out key, out int bits) && bits == layout.Width;
     }
 
     /// <summary>The length of a query's one uncompressed question name, or 0.</summary>
