@@ -149,9 +149,7 @@ public static partial class AuthoritativeAnswer
             if (inZone && zone.CompactCount > 0)
             {
                 // The question's key, read for this zone as the batch was prefetched; any other name is read here.
-                compact = first
-                    ? zone.FindCompact(name, out uint ttl, target, out int targetLength, prefetched)
-                    : zone.FindCompact(name, out ttl, target, out targetLength);
+                compact = zone.FindCompact(name, out uint ttl, target, out int targetLength, first ? prefetched : default);
                 if (compact == ZoneSnapshot.CompactMatch.Ptr)
                 {
                     if (qtype is not (RecordType.PTR or RecordType.ANY))

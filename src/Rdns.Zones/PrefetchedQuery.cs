@@ -15,17 +15,16 @@ public readonly struct PrefetchedQuery
     private readonly int _nameLength;
     private readonly bool _hasKey;
     private readonly UInt128 _key;
-    private readonly CompactPtrTable? _table;
+    /// <summary>The key's entry in the zone's compact table (the zone is immutable, so its table is the one searched), or -1.</summary>
     private readonly int _entry;
 
-    internal PrefetchedQuery(ZoneSet set, int nameLength, ZoneSnapshot zone, bool hasKey, UInt128 key, CompactPtrTable? table, int entry)
+    internal PrefetchedQuery(ZoneSet set, int nameLength, ZoneSnapshot zone, bool hasKey, UInt128 key, int entry)
     {
         _set = set;
         _nameLength = nameLength;
         _zone = zone;
         _hasKey = hasKey;
         _key = key;
-        _table = table;
         _entry = entry;
     }
 
@@ -33,13 +32,14 @@ public readonly struct PrefetchedQuery
     internal ZoneSnapshot? ZoneIn(ZoneSet set, int nameLength) =>
         ReferenceEquals(_set, set) && _nameLength == nameLength ? _zone : null;
 
-    /// <summary>The question's full-width key in <paramref name="zone"/>'s compact table, when it was read for that zone.</summary>
-    internal bool TryKeyIn(ZoneSnapshot zone, int nameLength, out UInt128 key)
+    /// <summary>
+    /// The question's full-width key in <paramref name="zone"/>'s compact table, when it was read
+    /// for that zone, and its entry there (-1 when not found, or the table not searched).
+    /// </summary>
+    internal bool TryKeyIn(ZoneSnapshot zone, int nameLength, out UInt128 key, out int entry)
     {
         key = _key;
+        entry = _entry;
         return _hasKey && ReferenceEquals(_zone, zone) && _nameLength == nameLength;
     }
-
-    /// <summary>The entry of the question's key in <paramref name="table"/> (that zone's table), when it was found there; else -1.</summary>
-    internal int EntryIn(CompactPtrTable table) => ReferenceEquals(_table, table) ? _entry : -1;
 }

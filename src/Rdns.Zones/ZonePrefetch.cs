@@ -126,7 +126,7 @@ public sealed class ZonePrefetch
     {
         if (_zones[i] is not { } zone || _set.RowCount != 0)
             return default;
-        return new PrefetchedQuery(_set, _nameLengths[i], zone, _hasKey[i], _keys[i], _tables[i], _entries[i]);
+        return new PrefetchedQuery(_set, _nameLengths[i], zone, _hasKey[i], _keys[i], _entries[i]);
     }
 
     /// <summary>Ends the batch: its zones are no longer held here.</summary>

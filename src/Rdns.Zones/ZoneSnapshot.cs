@@ -185,10 +185,10 @@ public sealed partial class ZoneSnapshot
             return CompactMatch.None;
         int width = layout.Width;
         int bits;
-        if (prefetched.TryKeyIn(this, name.Length, out var value))
+        if (prefetched.TryKeyIn(this, name.Length, out var value, out int entry))
         {
             // Found among the table's entries already: its TTL and target are read at once.
-            if (_unpatched is { } found && prefetched.EntryIn(found) is >= 0 and int entry)
+            if (_unpatched is { } found && entry >= 0)
             {
                 ttl = found.TtlAt(entry);
                 targetLength = found.Target(entry, target);
