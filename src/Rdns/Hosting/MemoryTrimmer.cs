@@ -7,73 +7,80 @@ namespace Rdns.Hosting;
 /// <summary>
 /// Gives memory back to the system after bursts of work off the query path (API requests, imports,
 /// merges of compact tables), which the garbage collector would otherwise keep committed for later
-/// allocations that the query path never makes: once the resident set has grown by
-/// <see cref="Growth"/> and the work that grew it is over, a full compacting collection decommits what is free, and glibc's
+/// allocations that the query path never makes: once the resident set has grown (by how much:
+/// <see cref="TrimPolicy"/>) and the work that grew it is over, a full compacting collection decommits what is free, and glibc's
 /// <c>malloc_trim</c> returns the native heap's free pages, once the store has let go of the pages
 /// its connections cache (<see cref="Storage.IRdnsStore.ReleaseMemoryAsync"/>: SQLite's writer keeps
-/// up to 64 MiB after a large write). One trim also runs, grown or not, once start-up is over (<see cref="SettleAfterStart"/>, and quiet);
+/// up to 64 MiB after a large write). One trim also runs, grown or not, once start-up is over (<see cref="TrimPolicy.SettleAfterStart"/>, and quiet);
 /// each trim lets go of the pages of the program's own files as well (<see cref="ProgramPages"/>):
-/// what start-up alone ran stops counting, what serving runs comes back on first touch.
+/// what start-up alone ran stops counting, what serving runs comes back on first touch. When only
+/// those pages grew (code that background work ran), only they are let go, with no collection.
 /// </summary>
 internal sealed partial class MemoryTrimmer(TimeProvider time, ILogger<MemoryTrimmer> log, Storage.IRdnsStore store) : BackgroundService
 {
-    /// <summary>Start-up is over (the listeners bound, the first requests of health checks served) by then.</summary>
-    private static readonly TimeSpan SettleAfterStart = TimeSpan.FromSeconds(3);
-
     /// <summary>Checked every second: reading the resident set is cheap.</summary>
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// At most one trim per 5 s: a full compacting collection pauses every managed thread
-    /// (milliseconds per 100 MiB held), and it only runs once the work that grew the process is
-    /// over (the resident set steady for a second), so a burst of API requests costs one trim.
-    /// </summary>
-    private static readonly TimeSpan MinimumGap = TimeSpan.FromSeconds(5);
-
-    /// <summary>Less change than this in a second counts as quiet.</summary>
-    private const long Quiet = 1L << 20;
-
-    /// <summary>16 MiB: less is not worth a pause; a server holding millions of PTRs grows by more only through real work.</summary>
-    private const long Growth = 16L << 20;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        long started = time.GetTimestamp();
-        bool settled = false;
-        long baseline = Environment.WorkingSet;
-        long previous = baseline;
-        // Start-up has just trimmed; the first growth after it may be trimmed at once.
-        long last = time.GetTimestamp() - (long)(MinimumGap.TotalSeconds * time.TimestampFrequency);
+        // When to trim, and how much: see TrimPolicy.
+        var policy = new TrimPolicy(time);
         using var timer = new PeriodicTimer(CheckEvery, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                long resident = Environment.WorkingSet;
-                baseline = Math.Min(baseline, resident);
-                // Grown, and quiet for a second (what grew it is over), and not trimmed just now.
-                bool quiet = Math.Abs(resident - previous) < Quiet;
-                previous = resident;
-                bool settling = !settled && quiet && time.GetElapsedTime(started) >= SettleAfterStart;
-                if (!settling && (resident - baseline < Growth || !quiet || time.GetElapsedTime(last) < MinimumGap))
+                var (resident, file) = Resident();
+                var action = policy.Decide(resident, file);
+                if (action == TrimAction.None)
                     continue;
-                // Once start-up is over (what it left on the heaps, and the program pages only it
-                // ran), then after each burst of work that grew the process.
-                await TrimAsync(store, stoppingToken).ConfigureAwait(false);
-                settled |= settling;
-                if (log.IsEnabled(LogLevel.Debug))
+                if (action == TrimAction.Full)
                 {
-                    var gc = GC.GetGCMemoryInfo(GCKind.Any);
-                    LogTrimmed(gc.HeapSizeBytes >> 10, gc.TotalCommittedBytes >> 10, gc.FragmentedBytes >> 10);
+                    await TrimAsync(store, stoppingToken).ConfigureAwait(false);
+                    if (log.IsEnabled(LogLevel.Debug))
+                    {
+                        var gc = GC.GetGCMemoryInfo(GCKind.Any);
+                        LogTrimmed(gc.HeapSizeBytes >> 10, gc.TotalCommittedBytes >> 10, gc.FragmentedBytes >> 10);
+                    }
                 }
                 LogProgramPagesReleased(ProgramPages.Release());
-                baseline = previous = Environment.WorkingSet;
-                last = time.GetTimestamp();
+                (resident, file) = Resident();
+                policy.Done(action, resident, file);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// The resident set and its file-backed part (and shared memory), in octets: on Linux from
+    /// <c>/proc/self/statm</c> (its second and third fields, in pages); elsewhere the working set, none of it told apart.
+    /// </summary>
+    internal static (long Resident, long File) Resident()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            try
+            {
+                return ParseStatm(File.ReadAllText("/proc/self/statm"), Environment.SystemPageSize) ?? (Environment.WorkingSet, 0);
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return (Environment.WorkingSet, 0);
+    }
+
+    /// <summary>The resident and shared sizes of a <c>/proc/PID/statm</c> text (size resident shared text lib data dt, in pages), in octets; null when unreadable.</summary>
+    internal static (long Resident, long File)? ParseStatm(string statm, int pageSize)
+    {
+        var fields = statm.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 3
+            || !long.TryParse(fields[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long resident)
+            || !long.TryParse(fields[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long shared))
+            return null;
+        return (resident * pageSize, shared * pageSize);
     }
 
     /// <summary>
