@@ -158,7 +158,7 @@ public static partial class AuthoritativeAnswer
                         state = AnswerState.NoData;
                         break;
                     }
-                    if (!TryPutOne(ref w, name, RecordType.PTR, ttl, target[..targetLength], signer))
+                    if (!TryPutOne(ref w, name, RecordType.PTR, ttl, target[..targetLength], signer, tableName: true))
                         return Truncated(limitSize, authoritative);
                     state = AnswerState.Hit;
                     break;
@@ -401,10 +401,14 @@ public static partial class AuthoritativeAnswer
     }
 
     /// <summary>One record in the answer section (a compact-table PTR, a synthesized default), signed when asked.</summary>
-    internal static bool TryPutOne(ref DnsMessageWriter w, scoped ReadOnlySpan<byte> owner, RecordType type, uint ttl, scoped ReadOnlySpan<byte> data, Dnssec.ZoneSigner? signer)
+    /// <remarks><paramref name="tableName"/>: the data is a PTR's target read from a table of the server's own (compact, rows), which holds only valid names, so it is not checked again.</remarks>
+    internal static bool TryPutOne(ref DnsMessageWriter w, scoped ReadOnlySpan<byte> owner, RecordType type, uint ttl, scoped ReadOnlySpan<byte> data, Dnssec.ZoneSigner? signer, bool tableName = false)
     {
         var mark = w.GetMark();
-        if (!w.TryWriteRecord(Section.Answer, owner, type, RecordClass.IN, ttl, data))
+        bool written = tableName
+            ? w.TryWriteNameRecord(Section.Answer, owner, type, RecordClass.IN, ttl, data)
+            : w.TryWriteRecord(Section.Answer, owner, type, RecordClass.IN, ttl, data);
+        if (!written)
             return false;
         if (signer is not null && !signer.TrySign(ref w, Section.Answer, owner, type, ttl, new Protocol.Dnssec.RdataList(data)))
         {

@@ -497,7 +497,7 @@ internal sealed class SmallZones
                 {
                     Span<byte> target = stackalloc byte[DnsName.MaxLength];
                     int length = CompactPtrTable.TargetAfter(_targets, _starts[row], rank, target);
-                    if (!AuthoritativeAnswer.TryPutOne(ref w, qname, RecordType.PTR, _ttls[row], target[..length], null))
+                    if (!AuthoritativeAnswer.TryPutOne(ref w, qname, RecordType.PTR, _ttls[row], target[..length], null, tableName: true))
                         return new AnswerOutcome(AnswerState.Hit, true, limitSize);
                     return new AnswerOutcome(AnswerState.Hit, true, false);
                 }

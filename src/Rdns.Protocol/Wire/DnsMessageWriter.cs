@@ -41,6 +41,13 @@ public ref struct DnsMessageWriter
     private OffsetTable _offsets;
     private LabelTable _labels;
     private int _entries;
+
+    /// <summary>
+    /// The length of the first name written (the question's, in a response) when it was written
+    /// whole at the first entry, else 0: a name equal to it (a response's owner names mostly are)
+    /// becomes a pointer to it without the suffix search.
+    /// </summary>
+    private int _firstLength;
     private DnsHeader _header;
 
     public DnsMessageWriter(Span<byte> buffer, int limit)
@@ -49,6 +56,7 @@ public ref struct DnsMessageWriter
         _limit = Math.Min(limit, buffer.Length);
         _pos = DnsHeader.Size;
         _entries = 0;
+        _firstLength = 0;
         _header = default;
     }
 
@@ -89,6 +97,8 @@ public ref struct DnsMessageWriter
     {
         _pos = mark.Position;
         _entries = mark.Entries;
+        if (_entries == 0)
+            _firstLength = 0;
         _header.AnCount = mark.An;
         _header.NsCount = mark.Ns;
         _header.ArCount = mark.Ar;
@@ -124,6 +134,37 @@ public ref struct DnsMessageWriter
         _pos += 10;
         int dataStart = _pos;
         if (!TryWriteData(type, data))
+        {
+            Rollback(mark);
+            return false;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[lengthAt..], (ushort)(_pos - dataStart));
+        Count(section);
+        return true;
+    }
+
+    /// <summary>
+    /// As <see cref="TryWriteRecord"/> for a record whose RDATA is one domain name (PTR, CNAME, NS),
+    /// in uncompressed wire form, that the caller knows to be valid (a name its own tables hold):
+    /// the same octets, without the name read again to check it and find its end.
+    /// </summary>
+    public bool TryWriteNameRecord(Section section, scoped ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, scoped ReadOnlySpan<byte> name)
+    {
+        if (type is not (RecordType.PTR or RecordType.CNAME or RecordType.NS))
+            return TryWriteRecord(section, owner, type, cls, ttl, name);
+        var mark = GetMark();
+        if (!TryWriteName(owner, compress: true) || _pos + 10 > _limit)
+        {
+            Rollback(mark);
+            return false;
+        }
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[_pos..], (ushort)type);
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[(_pos + 2)..], (ushort)cls);
+        BinaryPrimitives.WriteUInt32BigEndian(_buffer[(_pos + 4)..], ttl);
+        int lengthAt = _pos + 8;
+        _pos += 10;
+        int dataStart = _pos;
+        if (!TryWriteName(name, compress: true))
         {
             Rollback(mark);
             return false;
@@ -225,6 +266,16 @@ public ref struct DnsMessageWriter
     /// </summary>
     public bool TryWriteName(scoped ReadOnlySpan<byte> name, bool compress)
     {
+        // The whole name equal to the first one written: the search below would find that first.
+        if (compress && name.Length == _firstLength && name.SequenceEqual(_buffer.Slice(_offsets[0], _firstLength)))
+        {
+            if (_pos + 2 > _limit)
+                return false;
+            _buffer[_pos] = (byte)(0xC0 | (_offsets[0] >> 8));
+            _buffer[_pos + 1] = (byte)_offsets[0];
+            _pos += 2;
+            return true;
+        }
         int labels = WireName.CountLabels(name);
         int matchAt = -1, matchOffset = 0;
         if (compress)
@@ -260,6 +311,8 @@ public ref struct DnsMessageWriter
         _pos += total;
 
         // Remember where each newly written label starts, while pointers can still reach it.
+        if (_entries == 0 && matchAt < 0 && labels > 0 && start < 0x4000)
+            _firstLength = name.Length;
         int p = 0, left = labels;
         while (p < literal && _entries < TableSize && start + p < 0x4000)
         {

@@ -121,4 +121,81 @@ public class MessageWriterTests
             return true;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(2000));
     }
+    /// <summary>
+    /// A name record written as known valid (<see cref="DnsMessageWriter.TryWriteNameRecord"/>) is the
+    /// same octets as one written through the general path, over owners and targets that share
+    /// the question's labels whole, in part, in another case, or not at all, after questions of
+    /// any of them.
+    /// </summary>
+    [Fact]
+    public void A_name_record_written_as_valid_is_the_octets_of_the_general_path()
+    {
+        string[] labels = ["129", "2", "0", "192", "in-addr", "IN-ADDR", "arpa", "ARPA", "www", "example", "com", "a"];
+        var random = new Random(1035);
+        string Name()
+        {
+            int count = random.Next(0, 7);
+            return count == 0 ? "." : string.Join('.', Enumerable.Range(0, count).Select(_ => labels[random.Next(labels.Length)])) + ".";
+        }
+        int compared = 0;
+        for (int round = 0; round < 3000; round++)
+        {
+            var question = random.Next(3) == 0 ? Qname : DnsName.Parse(Name());
+            var owner = random.Next(2) == 0 ? question : DnsName.Parse(Name());
+            var target = random.Next(4) == 0 ? question : DnsName.Parse(Name());
+            var type = random.Next(3) switch { 0 => RecordType.PTR, 1 => RecordType.CNAME, _ => RecordType.NS };
+            int limit = random.Next(4) == 0 ? random.Next(12, 80) : 512;
+            var general = new byte[512];
+            var valid = new byte[512];
+            var g = new DnsMessageWriter(general, limit);
+            var v = new DnsMessageWriter(valid, limit);
+            bool gq = g.TryWriteQuestion(question.Wire, type, RecordClass.IN);
+            Assert.Equal(gq, v.TryWriteQuestion(question.Wire, type, RecordClass.IN));
+            for (int r = 0; r < 2; r++)
+            {
+                Assert.Equal(g.TryWriteRecord(Section.Answer, owner.Wire, type, RecordClass.IN, 300, target.Wire),
+                    v.TryWriteNameRecord(Section.Answer, owner.Wire, type, RecordClass.IN, 300, target.Wire));
+                (owner, target) = (target, owner);
+            }
+            Assert.Equal(general.AsSpan(0, g.Finish()).ToArray(), valid.AsSpan(0, v.Finish()).ToArray());
+            compared++;
+        }
+        Assert.Equal(3000, compared);
+    }
+
+    [Fact]
+    public void An_owner_in_another_case_than_the_question_shares_only_the_labels_spelled_alike()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 512);
+        Assert.True(w.TryWriteQuestion(Qname.Wire, RecordType.PTR, RecordClass.IN));
+        int afterQuestion = w.Position;
+        var upper = DnsName.Parse("129.2.0.192.IN-ADDR.arpa.");
+        Assert.True(w.TryWriteNameRecord(Section.Answer, upper.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("h.example.").Wire));
+        // "129.2.0.192.IN-ADDR" written out (4 + 2 + 2 + 4 + 8 octets), then a pointer to "arpa" in the question.
+        int arpaAt = 12 + Qname.Wire.Length - 6;
+        Assert.Equal(0xC0, buffer[afterQuestion + 20]);
+        Assert.Equal(arpaAt, buffer[afterQuestion + 21]);
+        var parsed = DnsMessage.Parse(buffer.AsSpan(0, w.Finish()));
+        Assert.Equal("129.2.0.192.IN-ADDR.arpa.", parsed.Answers[0].Owner.ToString());
+    }
+
+    [Fact]
+    public void A_first_name_rolled_back_is_never_pointed_at()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 512);
+        var target = DnsName.Parse("h.example.").Wire;
+        var start = w.GetMark();
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, target));
+        w.Rollback(start);
+        // Same length as Qname, written where it was.
+        var other = DnsName.Parse("131.2.0.192.in-addr.arpa.");
+        Assert.True(w.TryWriteNameRecord(Section.Answer, other.Wire, RecordType.PTR, RecordClass.IN, 60, target));
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, target));
+        var parsed = DnsMessage.Parse(buffer.AsSpan(0, w.Finish()));
+        Assert.Equal(2, parsed.Answers.Count);
+        Assert.Equal(other, parsed.Answers[0].Owner);
+        Assert.Equal(Qname, parsed.Answers[1].Owner);
+    }
 }
