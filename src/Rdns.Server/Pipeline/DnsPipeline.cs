@@ -4,6 +4,11 @@ using Rdns.Zones;
 namespace Rdns.Server.Pipeline;
 
 /// <summary>What a transport does after <see cref="DnsPipeline.Process"/>.</summary>
+/// <param name="Parsed">
+/// The request's parse, for a request that goes on past the call (<see cref="ResponseAction.Stream"/>,
+/// <see cref="ResponseAction.Deferred"/>); default for one answered or dropped, so the loop that sends
+/// answers does not copy it for each query.
+/// </param>
 public readonly record struct ProcessResult(int Length, ResponseAction Action, ParsedRequest Parsed, ZoneSet Zones);
 
 /// <summary>
@@ -60,7 +65,9 @@ public sealed class DnsPipeline
         request.WellFormed = ParsedRequest.TryParse(query, header, ref request.Parsed);
         request.ResponseLimit = _envelope.Limit(request);
         Run(ref request);
-        return new ProcessResult(request.Action == ResponseAction.Drop ? 0 : request.Length, request.Action, request.Parsed, request.Zones);
+        return request.Action is ResponseAction.Stream or ResponseAction.Deferred
+            ? new ProcessResult(request.Length, request.Action, request.Parsed, request.Zones)
+            : new ProcessResult(request.Action == ResponseAction.Drop ? 0 : request.Length, request.Action, default, request.Zones);
     }
 
     /// <summary>Convenience for callers that only want the response length (tests, in-process use).</summary>
