@@ -9,7 +9,8 @@
 # Compare builds by passing another binary (a self-contained publish, say) on the same DATA_DIR.
 # A heavier use: PSS_WRITES PTRs set through the API (addresses in the first zone listed) and 5 s
 # of dnsperf -c 4 -T 1 with PSS_QUERIES, then PSS 3 s and 13 s later. PSS_LATER=SECONDS reads PSS
-# once more after that long left alone (past a 30 s resync or two, say PSS_LATER=75).
+# once more after that long left alone (past a 30 s resync or two, say PSS_LATER=75), and with
+# PSS_EVERY=SECONDS that often on the way.
 # SERVE_ZONES=DIR (DATA_DIR empty then): the server imports the zone files of DIR as it starts and
 # is measured as it is after the import, not restarted (see bench/serve.sh).
 set -euo pipefail
@@ -54,8 +55,12 @@ if [ -n "${PSS_WRITES:-}${PSS_QUERIES:-}" ]; then
 fi
 if [ -n "${PSS_LATER:-}" ]; then
   # A server left alone after use: what background work (the 30 s resync, trims) leaves resident.
-  sleep "$PSS_LATER"
-  echo "$PSS_LATER s later: $(pss) kB (file-backed $(awk '/^Pss_File:/{print $2}' "/proc/$pid/smaps_rollup") kB)"
+  # PSS_EVERY=SECONDS reads it that often on the way, not only at the end.
+  step="${PSS_EVERY:-$PSS_LATER}"
+  for ((t = step; t <= PSS_LATER; t += step)); do
+    sleep "$step"
+    echo "$t s later: $(pss) kB (file-backed $(awk '/^Pss_File:/{print $2}' "/proc/$pid/smaps_rollup") kB)"
+  done
 fi
 grep -E '^(Rss|Pss_(Anon|File|Shmem))' "/proc/$pid/smaps_rollup"
 # PSS divides a page among the processes that map it: another process running the same binary
