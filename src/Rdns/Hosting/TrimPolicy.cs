@@ -28,9 +28,8 @@ internal enum TrimAction
 /// every <see cref="FileGap"/>), only those pages: that costs no pause, and what serving runs comes
 /// back on first touch.</item>
 /// </list>
-/// Every full trim waits for a quiet second (the resident set moved by less than <see cref="Quiet"/>),
-/// so the work that grew the process is over first; letting go of the program's pages pauses
-/// nothing and does not wait.
+/// Every trim waits for a quiet second (the resident set moved by less than <see cref="Quiet"/>), so
+/// the work that grew the process is over first.
 /// </summary>
 internal sealed class TrimPolicy(TimeProvider time)
 {
@@ -77,15 +76,15 @@ internal sealed class TrimPolicy(TimeProvider time)
         _fileBaseline = Math.Min(_fileBaseline, file);
         bool quiet = _previous >= 0 && Math.Abs(resident - _previous) < Quiet;
         _previous = resident;
+        if (!quiet)
+            return TrimAction.None;
         if (!_settled)
-            return quiet && time.GetElapsedTime(_started) >= SettleAfterStart ? TrimAction.Full : TrimAction.None;
+            return time.GetElapsedTime(_started) >= SettleAfterStart ? TrimAction.Full : TrimAction.None;
         long grown = resident - _baseline;
-        if (quiet && grown >= Growth && Since(_lastFull) >= MinimumGap)
+        if (grown >= Growth && Since(_lastFull) >= MinimumGap)
             return TrimAction.Full;
-        if (quiet && grown >= Math.Max(SmallGrowth, _baseline / 16) && Since(_lastFull) >= SmallGap)
+        if (grown >= Math.Max(SmallGrowth, _baseline / 16) && Since(_lastFull) >= SmallGap)
             return TrimAction.Full;
-        // No pause to wait for: at once (within the second), so what a resync round ran counts
-        // for as short a while as can be.
         if (file - _fileBaseline >= FileGrowth && Since(_lastPages) >= FileGap)
             return TrimAction.ProgramPages;
         return TrimAction.None;
