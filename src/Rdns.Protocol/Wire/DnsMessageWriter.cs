@@ -48,6 +48,7 @@ public ref struct DnsMessageWriter
     /// becomes a pointer to it without the suffix search.
     /// </summary>
     private int _firstLength;
+
     private DnsHeader _header;
 
     public DnsMessageWriter(Span<byte> buffer, int limit)
@@ -122,25 +123,34 @@ public ref struct DnsMessageWriter
     public bool TryWriteRecord(Section section, scoped ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, scoped ReadOnlySpan<byte> data)
     {
         var mark = GetMark();
-        if (!TryWriteName(owner, compress: true) || _pos + 10 > _limit)
+        if (!TryWriteHead(owner, type, cls, ttl, out int rdataAt) || !TryWriteData(type, data))
         {
             Rollback(mark);
             return false;
         }
+        EndRecord(section, rdataAt);
+        return true;
+    }
+
+    /// <summary>A record's owner (compressed), type, class and TTL, and room for its RDATA length.</summary>
+    private bool TryWriteHead(scoped ReadOnlySpan<byte> owner, RecordType type, RecordClass cls, uint ttl, out int rdataAt)
+    {
+        rdataAt = 0;
+        if (!TryWriteName(owner, compress: true) || _pos + 10 > _limit)
+            return false;
         BinaryPrimitives.WriteUInt16BigEndian(_buffer[_pos..], (ushort)type);
         BinaryPrimitives.WriteUInt16BigEndian(_buffer[(_pos + 2)..], (ushort)cls);
         BinaryPrimitives.WriteUInt32BigEndian(_buffer[(_pos + 4)..], ttl);
-        int lengthAt = _pos + 8;
         _pos += 10;
-        int dataStart = _pos;
-        if (!TryWriteData(type, data))
-        {
-            Rollback(mark);
-            return false;
-        }
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[lengthAt..], (ushort)(_pos - dataStart));
-        Count(section);
+        rdataAt = _pos;
         return true;
+    }
+
+    /// <summary>The RDATA length of the record begun by <see cref="TryWriteHead"/> (its RDATA at <paramref name="rdataAt"/>), and the section's count.</summary>
+    private void EndRecord(Section section, int rdataAt)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(_buffer[(rdataAt - 2)..], (ushort)(_pos - rdataAt));
+        Count(section);
     }
 
     /// <summary>
@@ -153,24 +163,12 @@ public ref struct DnsMessageWriter
         if (type is not (RecordType.PTR or RecordType.CNAME or RecordType.NS))
             return TryWriteRecord(section, owner, type, cls, ttl, name);
         var mark = GetMark();
-        if (!TryWriteName(owner, compress: true) || _pos + 10 > _limit)
+        if (!TryWriteHead(owner, type, cls, ttl, out int rdataAt) || !TryWriteName(name, compress: true))
         {
             Rollback(mark);
             return false;
         }
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[_pos..], (ushort)type);
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[(_pos + 2)..], (ushort)cls);
-        BinaryPrimitives.WriteUInt32BigEndian(_buffer[(_pos + 4)..], ttl);
-        int lengthAt = _pos + 8;
-        _pos += 10;
-        int dataStart = _pos;
-        if (!TryWriteName(name, compress: true))
-        {
-            Rollback(mark);
-            return false;
-        }
-        BinaryPrimitives.WriteUInt16BigEndian(_buffer[lengthAt..], (ushort)(_pos - dataStart));
-        Count(section);
+        EndRecord(section, rdataAt);
         return true;
     }
 
