@@ -226,6 +226,9 @@ public ref struct DnsMessageWriter
         var (prefix, names) = Rdata.NameLayout(type);
         if (!TryWriteBytes(data[..prefix]))
             return false;
+        // One name and nothing after it (NS, CNAME, PTR, MX): checked valid above, so it ends where the data does.
+        if (names == 1)
+            return TryWriteName(data[prefix..], compress: true);
         int pos = prefix;
         for (int i = 0; i < names; i++)
         {
