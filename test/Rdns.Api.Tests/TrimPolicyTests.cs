@@ -90,7 +90,7 @@ public sealed class TrimPolicyTests
     [Fact]
     public void Growth_below_a_sixteenth_of_a_large_process_waits_for_16_MiB()
     {
-        // 500 MiB (ten million PTRs): 12 MiB more is under a sixteenth (31 MiB) and under 16 MiB.
+        // 500 MiB held (millions of PTRs): 12 MiB more is under a sixteenth (31 MiB) and under 16 MiB.
         var policy = Settled(500 * MiB);
         Assert.Equal(TrimAction.None, Watch(policy, 512 * MiB, 10 * MiB, 120));
         Assert.Equal(TrimAction.Full, Watch(policy, 517 * MiB, 10 * MiB, 10));
