@@ -19,13 +19,19 @@ public sealed class TrimPolicyTests
     {
         var policy = new TrimPolicy(_time);
         Assert.Equal(TrimAction.None, policy.Decide(resident, file));
-        _time.Advance(TimeSpan.FromSeconds(3));
-        Assert.Equal(TrimAction.Full, policy.Decide(resident, file));
+        Assert.Equal(TrimAction.Full, After(3, policy, resident, file));
         policy.Done(TrimAction.Full, resident, file);
         return policy;
     }
 
-    /// <summary>Each second's look at the process until <paramref name="until"/> comes back, or <paramref name="seconds"/> pass.</summary>
+    /// <summary>The policy's look at the process <paramref name="seconds"/> later.</summary>
+    private TrimAction After(int seconds, TrimPolicy policy, long resident, long file)
+    {
+        _time.Advance(TimeSpan.FromSeconds(seconds));
+        return policy.Decide(resident, file);
+    }
+
+    /// <summary>Each second's look at the process until one asks for a trim (done, and returned), or <paramref name="seconds"/> pass.</summary>
     private TrimAction Watch(TrimPolicy policy, long resident, long file, int seconds)
     {
         for (int s = 0; s < seconds; s++)
@@ -46,32 +52,24 @@ public sealed class TrimPolicyTests
     {
         var policy = new TrimPolicy(_time);
         Assert.Equal(TrimAction.None, policy.Decide(100 * MiB, 10 * MiB));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(TrimAction.None, policy.Decide(100 * MiB, 10 * MiB));
+        Assert.Equal(TrimAction.None, After(1, policy, 100 * MiB, 10 * MiB));
         // Still growing at 3 s: not yet.
-        _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(TrimAction.None, policy.Decide(120 * MiB, 10 * MiB));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(TrimAction.Full, policy.Decide(120 * MiB, 10 * MiB));
+        Assert.Equal(TrimAction.None, After(2, policy, 120 * MiB, 10 * MiB));
+        Assert.Equal(TrimAction.Full, After(1, policy, 120 * MiB, 10 * MiB));
     }
 
     [Fact]
     public void Large_growth_is_trimmed_once_quiet_and_again_after_five_seconds()
     {
         var policy = Settled();
-        _time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Equal(TrimAction.None, policy.Decide(60 * MiB, 10 * MiB));
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(TrimAction.None, After(5, policy, 60 * MiB, 10 * MiB));
         // Growing: never in the middle of the work.
-        Assert.Equal(TrimAction.None, policy.Decide(80 * MiB, 10 * MiB));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(TrimAction.Full, policy.Decide(80 * MiB, 10 * MiB));
+        Assert.Equal(TrimAction.None, After(1, policy, 80 * MiB, 10 * MiB));
+        Assert.Equal(TrimAction.Full, After(1, policy, 80 * MiB, 10 * MiB));
         policy.Done(TrimAction.Full, 62 * MiB, 10 * MiB);
         // 16 MiB more at once, then quiet: within 5 s of the last trim, not yet; then at once.
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(TrimAction.None, policy.Decide(80 * MiB, 10 * MiB));
-        _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(TrimAction.None, policy.Decide(80 * MiB, 10 * MiB));
+        Assert.Equal(TrimAction.None, After(1, policy, 80 * MiB, 10 * MiB));
+        Assert.Equal(TrimAction.None, After(1, policy, 80 * MiB, 10 * MiB));
         Assert.Equal(TrimAction.Full, Watch(policy, 80 * MiB, 10 * MiB, 10));
     }
 
