@@ -44,6 +44,7 @@ public sealed class DnsServer : IDisposable
     /// Binds UDP, then TCP on the port UDP got, so an ephemeral port (0) gives one address for
     /// both. A port the kernel finds free for UDP may be in use for TCP (an outgoing connection's
     /// local port, say); with port 0 another port is then tried, with a fixed port the error stands.
+    /// The same holds for a UDP port chosen free and taken before the listener's sockets bound it.
     /// </summary>
     internal static (UdpListener Udp, DnsTcpListener Tcp) BindOnePort(
         Func<UdpListener> udp, Func<IPEndPoint, DnsTcpListener> tcp, bool anyPort, int attempts = 32, IPEndPoint? endpoint = null)
@@ -58,6 +59,11 @@ public sealed class DnsServer : IDisposable
             catch (SocketException e) when (!anyPort && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
                 throw new AddressInUseException("UDP", endpoint ?? new IPEndPoint(IPAddress.Any, 0), e);
+            }
+            catch (SocketException e) when (anyPort && attempt < attempts && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                // The port chosen for UDP was taken before its sockets bound: choose again.
+                continue;
             }
             try
             {

@@ -43,6 +43,25 @@ internal static class SocketOptions
         probe.Bind(endpoint);
     }
 
+    /// <summary>
+    /// <paramref name="endpoint"/> with a port no socket holds, for a listener asked for any port:
+    /// a socket without SO_REUSEPORT is bound to port 0, and the port the kernel gives it is taken.
+    /// Binding the SO_REUSEPORT sockets to port 0 instead would let the kernel give them a port
+    /// another SO_REUSEPORT socket of the same user already holds (it counts such a port as free,
+    /// since it could be shared), joining that socket's group and taking a share of its datagrams.
+    /// The probe is closed before the listener's sockets bind: another process taking the port in
+    /// between is caught as for a fixed port (address in use), except by a socket that itself
+    /// joins groups silently.
+    /// </summary>
+    public static System.Net.IPEndPoint FreeUdpEndpoint(System.Net.IPEndPoint endpoint)
+    {
+        using var probe = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+            probe.DualMode = false;
+        probe.Bind(endpoint);
+        return (System.Net.IPEndPoint)probe.LocalEndPoint!;
+    }
+
     /// <summary>SO_REUSEPORT: several sockets on one address, the kernel balancing datagrams between them.</summary>
     public static void EnableReusePort(Socket socket)
     {

@@ -52,30 +52,43 @@ public sealed partial class UdpListener : IDisposable
         int workers = Math.Max(1, options.UdpWorkers);
         _workers = workers;
         _batched = BatchedUdp.IsSupported && options.BatchedUdp;
-        if (options.Endpoint.Port != 0 && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()))
-            SocketOptions.ProveUdpAddressFree(options.Endpoint);
+        // Where SO_REUSEPORT is used, nobody else may hold the address: a fixed port is proven
+        // free, and any port (0) is chosen by a socket without the option (see FreeUdpEndpoint).
+        bool reusePort = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS();
+        var endpoint = options.Endpoint;
+        if (reusePort && endpoint.Port != 0)
+            SocketOptions.ProveUdpAddressFree(endpoint);
+        else if (reusePort)
+            endpoint = SocketOptions.FreeUdpEndpoint(endpoint);
         // Batched loops go two to a socket (the second a helper), others one each.
         int sockets = _batched ? (workers + 1) / 2 : workers;
-        for (int i = 0; i < sockets; i++)
+        try
         {
-            var socket = new Socket(options.Endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-                SocketOptions.EnableReusePort(socket);
-            else if (i > 0)
+            for (int i = 0; i < sockets; i++)
             {
-                socket.Dispose();
-                break;
+                var socket = new Socket(endpoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                if (reusePort)
+                    SocketOptions.EnableReusePort(socket);
+                else if (i > 0)
+                {
+                    socket.Dispose();
+                    break;
+                }
+                _sockets.Add(socket);
+                if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+                    socket.DualMode = false;
+                SocketOptions.NeverFragment(socket);
+                socket.ReceiveBufferSize = 4 * 1024 * 1024;
+                socket.SendBufferSize = 4 * 1024 * 1024;
+                socket.Bind(endpoint);
             }
-            if (options.Endpoint.AddressFamily == AddressFamily.InterNetworkV6)
-                socket.DualMode = false;
-            SocketOptions.NeverFragment(socket);
-            socket.ReceiveBufferSize = 4 * 1024 * 1024;
-            socket.SendBufferSize = 4 * 1024 * 1024;
-            var endpoint = i == 0 || options.Endpoint.Port != 0
-                ? options.Endpoint
-                : (IPEndPoint)_sockets[0].LocalEndPoint!;
-            socket.Bind(endpoint);
-            _sockets.Add(socket);
+        }
+        catch
+        {
+            // A socket that failed to bind, and those bound before it, are let go with the error.
+            foreach (var s in _sockets)
+                s.Dispose();
+            throw;
         }
         LocalEndPoint = (IPEndPoint)_sockets[0].LocalEndPoint!;
         _info = new ListenerInfo(index, LocalEndPoint);

@@ -105,6 +105,32 @@ public sealed class ListenerTests : IDisposable
     }
 
     [Fact]
+    public void An_ephemeral_udp_port_taken_before_it_was_bound_is_chosen_again()
+    {
+        var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1 };
+        var processor = new Pipeline.DnsPipeline(new ServedZones(), options);
+        int udpTries = 0;
+        var (udp, tcp) = DnsServer.BindOnePort(
+            () => ++udpTries <= 2
+                ? throw new SocketException((int)SocketError.AddressAlreadyInUse)
+                : new UdpListener(processor, options, NullLogger.Instance),
+            endpoint => new DnsTcpListener(processor, options, NullLogger.Instance, endpoint),
+            anyPort: true);
+        using (udp)
+        using (tcp)
+        {
+            Assert.Equal(3, udpTries);
+            Assert.Equal(udp.LocalEndPoint, tcp.LocalEndPoint);
+        }
+        // With a fixed port, the same error is the caller's (one line naming the address).
+        var e = Assert.Throws<AddressInUseException>(() => DnsServer.BindOnePort(
+            () => throw new SocketException((int)SocketError.AddressAlreadyInUse),
+            endpoint => new DnsTcpListener(processor, options, NullLogger.Instance, endpoint),
+            anyPort: false));
+        Assert.Equal("UDP", e.Transport);
+    }
+
+    [Fact]
     public void A_fixed_port_taken_for_tcp_is_an_error()
     {
         var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 1 };
