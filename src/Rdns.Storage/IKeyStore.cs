@@ -65,6 +65,15 @@ public interface IRdnsStore : IZoneStore, IKeyStore, ITenantStore, ITsigKeyStore
     /// <summary>Gives the store <paramref name="proposed"/> as its id unless it has one; returns the id it has afterwards.</summary>
     Task<string> ClaimIdentityAsync(string proposed, AuditEntry audit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A number that moves with every committed write of what a node reloads whole when another
+    /// node changes it: address pools, TSIG keys, views, and DNSSEC policies and keys (an insert,
+    /// update or delete of any of their rows), and with nothing else. A node's periodic resync
+    /// reads it and reloads them only when it moved since the last reload that succeeded; one
+    /// small query, however many rows they have. A write not yet committed never shows in it.
+    /// </summary>
+    Task<long> GetSettingsRevisionAsync(CancellationToken cancellationToken = default);
+
     /// <summary>True when the store holds nothing: no zones, keys, tenants or pools (a new store).</summary>
     Task<bool> IsEmptyAsync(CancellationToken cancellationToken = default);
 

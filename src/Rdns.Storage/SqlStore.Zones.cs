@@ -139,6 +139,13 @@ internal abstract partial class SqlStore
         return new ZonesStamp(reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    public async Task<long> GetSettingsRevisionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command("SELECT value FROM settings_revision");
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<IReadOnlyList<ZoneWritten>> ListZonesWrittenAsync(long afterRevision, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);

@@ -146,4 +146,63 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
         {
             Creations = [new NewZone(Other, [SoaOf(Other, 1), new(Other, RecordType.NS, 3600, DnsName.Parse("ns1.example.net.").Wire.ToArray())])],
         };
+    [Fact]
+    public async Task A_round_reloads_the_settings_only_after_another_node_wrote_some_and_again_after_a_reload_that_failed()
+    {
+        var (a, b) = await TwoNodesAsync();
+        var reloads = new List<string>();
+        bool failPools = false;
+        b.Follower.PoolsChanged = _ =>
+        {
+            reloads.Add("pools");
+            return failPools ? throw new InvalidOperationException("the store went away") : Task.CompletedTask;
+        };
+        b.Follower.TsigKeysChanged = _ =>
+        {
+            reloads.Add("tsig");
+            return Task.CompletedTask;
+        };
+        b.Follower.DnssecKeysChanged = (zone, _) =>
+        {
+            reloads.Add(zone is null ? "dnssec" : $"dnssec {zone}");
+            return Task.CompletedTask;
+        };
+        string[] all = ["pools", "tsig", "dnssec"];
+
+        // The first round reloads all (nothing was reloaded before); the next ones, with nothing written, nothing.
+        Assert.True(await b.Follower.ResyncRoundAsync(default));
+        Assert.Equal(all, reloads);
+        reloads.Clear();
+        Assert.False(await b.Follower.ResyncRoundAsync(default));
+        Assert.False(await b.Follower.ResyncRoundAsync(default));
+        Assert.Empty(reloads);
+
+        // Zone data written on a is caught up by the zones' comparison, without reloading settings.
+        await a.Writer.WriteAsync(Create());
+        Assert.False(await b.Follower.ResyncRoundAsync(default));
+        Assert.Empty(reloads);
+        Assert.Equal(1u, b.Zones.Current.Get(Zone)?.Serial);
+
+        // A TSIG key added on a (whose notice b missed): the next round reloads, once.
+        await a.Store.AddTsigKeyAsync(new TsigKeyRecord("dhcp1.", "hmac-sha256", [1, 2, 3], null, "[]", DateTimeOffset.UnixEpoch),
+            new AuditEntry("tester", "tsig-key.create", "dhcp1.", null));
+        Assert.True(await b.Follower.ResyncRoundAsync(default));
+        Assert.Equal(all, reloads);
+        reloads.Clear();
+        Assert.False(await b.Follower.ResyncRoundAsync(default));
+        Assert.Empty(reloads);
+
+        // A reload that fails is tried again by the next round, until one succeeds.
+        Assert.True(await a.Store.DeleteTsigKeyAsync("dhcp1.", null, new AuditEntry("tester", "tsig-key.delete", "dhcp1.", null)));
+        failPools = true;
+        await Assert.ThrowsAsync<InvalidOperationException>(() => b.Follower.ResyncRoundAsync(default));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => b.Follower.ResyncRoundAsync(default));
+        failPools = false;
+        reloads.Clear();
+        Assert.True(await b.Follower.ResyncRoundAsync(default));
+        Assert.Equal(all, reloads);
+        reloads.Clear();
+        Assert.False(await b.Follower.ResyncRoundAsync(default));
+        Assert.Empty(reloads);
+    }
 }

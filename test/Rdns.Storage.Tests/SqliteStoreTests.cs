@@ -40,7 +40,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContractTe
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", cmd.ExecuteScalar());
         cmd.CommandText = "SELECT MAX(version) FROM schema_version";
-        Assert.Equal(11L, cmd.ExecuteScalar()); // zones, records, journal, audit, keys; then tenant tables; then the store's id; then TSIG keys; then shared secrets; then DNSSEC zones and keys; then views; then audit values and tenant deletion; then audit search keys; then zone revisions; then zones by revision
+        Assert.Equal(12L, cmd.ExecuteScalar()); // zones, records, journal, audit, keys; then tenant tables; then the store's id; then TSIG keys; then shared secrets; then DNSSEC zones and keys; then views; then audit values and tenant deletion; then audit search keys; then zone revisions; then zones by revision; then the settings revision
         cmd.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('tenants', 'pools', 'allocations', 'custom_reverses', 'domains')";
         Assert.Equal(5L, cmd.ExecuteScalar());
     }

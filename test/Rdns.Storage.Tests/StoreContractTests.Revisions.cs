@@ -95,6 +95,70 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task The_settings_revision_moves_with_every_committed_write_of_pools_keys_views_and_dnssec_rows_and_only_then()
+    {
+        var seen = new List<long> { await Store.GetSettingsRevisionAsync() };
+        async Task Moved(string what)
+        {
+            long revision = await Store.GetSettingsRevisionAsync();
+            Assert.True(!seen.Contains(revision), $"{what}: the settings revision stayed at {revision}");
+            seen.Add(revision);
+        }
+        async Task Stayed(string what) =>
+            Assert.True(await Store.GetSettingsRevisionAsync() == seen[^1], $"{what}: the settings revision moved");
+
+        await Stayed("a second read");
+        // Zones, tenants and allocations are not settings: the zones stamp and notices cover them.
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1, ptrs: 3), false, Audit("create", "zone"));
+        await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], [new PutTenant(new TenantRecord("ten-1", "Alpha", T0))], Audit("change", "zone"));
+        await Stayed("a zone and a tenant written");
+
+        await Store.CommitAsync([], [new PutPool(new PoolRecord("pool-1", "192.0.2.0/24", "ip-{ip}.pool.example.net.", 3600, T0))], Audit("pool.create", "pool-1"));
+        await Moved("a pool created");
+        await Store.CommitAsync([], [new UpdatePool("pool-1", "host-{ip}.pool.example.net.", 600)], Audit("pool.change", "pool-1"));
+        await Moved("a pool changed");
+        await Store.CommitAsync([], [new DeletePool("pool-1")], Audit("pool.delete", "pool-1"));
+        await Moved("a pool deleted");
+
+        await Store.AddTsigKeyAsync(TsigKey("dhcp1."), Audit("tsig-key.create", "dhcp1."));
+        await Moved("a TSIG key added");
+        // Refused, so nothing was written.
+        await Assert.ThrowsAsync<StoreConflictException>(() => Store.AddTsigKeyAsync(TsigKey("dhcp1."), Audit("tsig-key.create", "dhcp1.")));
+        await Stayed("a TSIG key refused");
+        Assert.True(await Store.DeleteTsigKeyAsync("dhcp1.", null, Audit("tsig-key.delete", "dhcp1.")));
+        await Moved("a TSIG key deleted");
+
+        await Store.AddViewAsync(View("office"), Audit("view.create", "office"));
+        await Moved("a view added");
+        Assert.NotNull(await Store.UpdateViewAsync(View("office") with { Clients = ["192.0.2.0/24"] }, Audit("view.change", "office")));
+        await Moved("a view changed");
+        Assert.Equal(ViewDeletion.Deleted, await Store.DeleteViewAsync("office", Audit("view.delete", "office")));
+        await Moved("a view deleted");
+
+        var zone = Zone2.ToString();
+        var key = new DnssecKeyRecord("key-1", zone, 15, 257, "csk", [1, 2, 3], [4, 5, 6], "active", T0, T0, "none", null);
+        async Task DnssecAsync(DnssecWrite write, bool commit = true)
+        {
+            await using var batch = await Store.BeginBatchAsync([Zone2]);
+            await batch.ApplyAsync(new StoreWrite(Audit("dnssec", zone)) { DnssecWrites = [write] });
+            if (commit)
+                await batch.CommitAsync();
+        }
+        await DnssecAsync(new PutDnssecZone(new DnssecZoneRecord(zone, 15, false, "compact", T0)));
+        await Moved("a zone's signing enabled");
+        // Written but rolled back: never committed, never seen.
+        await DnssecAsync(new PutDnssecKey(key), commit: false);
+        await Stayed("a key written and rolled back");
+        await DnssecAsync(new PutDnssecKey(key));
+        await Moved("a DNSSEC key added");
+        await DnssecAsync(new UpdateDnssecKey(zone, "key-1", "active", "none", "retired", T0, "none", null));
+        await Moved("a DNSSEC key moved on");
+        await DnssecAsync(new DeleteDnssecZone(zone));
+        await Moved("a zone's signing stopped");
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First < p.Second), string.Join(", ", seen));
+    }
+
+    [Fact]
     public async Task The_zones_written_after_a_revision_are_listed_in_revision_order_in_every_view_and_page_on()
     {
         var zone3 = N("3.0.192.in-addr.arpa.");

@@ -146,7 +146,7 @@ public sealed class PoolService(ZoneService zones, ZoneDefaults defaults, TimePr
         try
         {
             var pools = await Store.ListPoolsAsync(cancellationToken).ConfigureAwait(false);
-            // The pools in use already (every resync reloads): nothing to rebuild, nothing to tell.
+            // The pools in use already (a resync round reloads after any settings moved): nothing to rebuild, nothing to tell.
             if (_applied is not null && pools.SequenceEqual(_applied))
                 return;
             var built = new List<DefaultNamePool>(pools.Count);

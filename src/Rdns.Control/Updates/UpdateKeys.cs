@@ -10,7 +10,7 @@ namespace Rdns.Control.Updates;
 /// The TSIG keys DNS UPDATE accepts and what each may change: keys from the <c>--tsig-keys</c> file
 /// (rules from settings) merged with keys created through the API (kept in the store, secrets
 /// sealed). Every node reloads the store's keys when told of a change (PostgreSQL LISTEN/NOTIFY,
-/// within a second) and at each resync; the node that made the change reloads at once. The merged
+/// within a second) and at the next resync round when a notice was missed; the node that made the change reloads at once. The merged
 /// ring goes to whoever verifies TSIG (<see cref="RingChanged"/>).
 /// </summary>
 public sealed partial class UpdateKeys

@@ -13,7 +13,7 @@ namespace Rdns.Control.Zones;
 /// </summary>
 public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, IRdnsStore store, ILogger<ZoneFollower> logger, Views.ViewRegistry? views = null)
 {
-    /// <summary>Called when another node changed the address pools (and at each resync), to rebuild default names.</summary>
+    /// <summary>Called when another node changed the address pools (and at a resync round after any settings moved), to rebuild default names.</summary>
     public Func<CancellationToken, Task>? PoolsChanged { get; set; }
 
     private long _lastResyncMs;
@@ -28,10 +28,10 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// <summary>Zones that differed from the store at the last resync: what notifications had missed.</summary>
     public int BehindAtLastResync => Volatile.Read(ref _behindAtLastResync);
 
-    /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at each resync), to reload the key ring.</summary>
+    /// <summary>Called when a node added or deleted a TSIG key for DNS UPDATE (and at a resync round after any settings moved), to reload the key ring.</summary>
     public Func<CancellationToken, Task>? TsigKeysChanged { get; set; }
 
-    /// <summary>Called when another node changed a zone's DNSSEC keys, to rebuild its signer; with null (at each resync) for every zone.</summary>
+    /// <summary>Called when another node changed a zone's DNSSEC keys, to rebuild its signer; with null (at a resync round after any settings moved) for every zone.</summary>
     public Func<DnsName?, CancellationToken, Task>? DnssecKeysChanged { get; set; }
 
     /// <summary>A notice from another node: made visible at once, without queueing behind local writes.</summary>
@@ -104,15 +104,7 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
             try
             {
                 await Task.Delay(resyncInterval, cancellationToken).ConfigureAwait(false);
-                if (views is not null)
-                    await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
-                await ResyncIfChangedAsync(cancellationToken).ConfigureAwait(false);
-                if (PoolsChanged is { } reload)
-                    await reload(cancellationToken).ConfigureAwait(false);
-                if (TsigKeysChanged is { } reloadKeys)
-                    await reloadKeys(cancellationToken).ConfigureAwait(false);
-                if (DnssecKeysChanged is { } rebuild)
-                    await rebuild(null, cancellationToken).ConfigureAwait(false);
+                await ResyncRoundAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -130,6 +122,39 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>The store's settings revision when the settings were last reloaded whole with success; null before.</summary>
+    private long? _settingsReloadedAt;
+
+    /// <summary>
+    /// One periodic round: the views, pools, TSIG keys and DNSSEC signers are reloaded when the
+    /// store's settings revision (<see cref="Storage.IRdnsStore.GetSettingsRevisionAsync"/>) moved
+    /// since their last reload, which repairs a notice missed or failed; then the zones are
+    /// compared (<see cref="ResyncIfChangedAsync"/>). A round in which nothing was written reads
+    /// two small rows and runs nothing else: no listing of keys and views, no unsealing of
+    /// secrets, no code paged in every 30 s for nothing. A reload that fails leaves the revision
+    /// unrecorded, so the next round tries again.
+    /// </summary>
+    /// <returns>Whether the settings were reloaded.</returns>
+    public async Task<bool> ResyncRoundAsync(CancellationToken cancellationToken)
+    {
+        // Read first: what is committed during the reloads moves it past this one.
+        long settings = await store.GetSettingsRevisionAsync(cancellationToken).ConfigureAwait(false);
+        bool reload = settings != _settingsReloadedAt;
+        if (reload && views is not null)
+            await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
+        await ResyncIfChangedAsync(cancellationToken).ConfigureAwait(false);
+        if (!reload)
+            return false;
+        if (PoolsChanged is { } pools)
+            await pools(cancellationToken).ConfigureAwait(false);
+        if (TsigKeysChanged is { } keys)
+            await keys(cancellationToken).ConfigureAwait(false);
+        if (DnssecKeysChanged is { } rebuild)
+            await rebuild(null, cancellationToken).ConfigureAwait(false);
+        _settingsReloadedAt = settings;
+        return true;
     }
 
     /// <summary>

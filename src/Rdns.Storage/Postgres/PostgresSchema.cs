@@ -216,5 +216,34 @@ internal static class PostgresSchema
         -- compares when the store's stamp moved, so it costs the zones written, not all of them.
         CREATE INDEX zones_by_revision ON zones (revision);
         """,
+        """
+        -- The settings' revision (pools, TSIG keys, views, DNSSEC policies and keys): moved with
+        -- every row of theirs inserted, updated or deleted, by any node. A counter row, not a
+        -- sequence: a sequence moves when drawn, so a node could read the new value before the
+        -- write commits, reload without it and never look again. The row is moved by triggers
+        -- deferred to the writer's commit, so its lock is the last one a transaction takes (no
+        -- deadlock with the locks of its other statements) and is held only while it commits.
+        CREATE TABLE settings_revision (
+            singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+            value bigint NOT NULL
+        );
+        INSERT INTO settings_revision (value) VALUES (0);
+        CREATE FUNCTION settings_next_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE settings_revision SET value = value + 1;
+            RETURN NULL;
+        END;
+        $$;
+        CREATE CONSTRAINT TRIGGER pools_settings AFTER INSERT OR UPDATE OR DELETE ON pools
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settings_next_revision();
+        CREATE CONSTRAINT TRIGGER tsig_keys_settings AFTER INSERT OR UPDATE OR DELETE ON tsig_keys
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settings_next_revision();
+        CREATE CONSTRAINT TRIGGER views_settings AFTER INSERT OR UPDATE OR DELETE ON views
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settings_next_revision();
+        CREATE CONSTRAINT TRIGGER dnssec_zones_settings AFTER INSERT OR UPDATE OR DELETE ON dnssec_zones
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settings_next_revision();
+        CREATE CONSTRAINT TRIGGER dnssec_keys_settings AFTER INSERT OR UPDATE OR DELETE ON dnssec_keys
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION settings_next_revision();
+        """,
     ];
 }

@@ -213,5 +213,27 @@ internal static class SqliteSchema
         -- compares when the store's stamp moved, so it costs the zones written, not all of them.
         CREATE INDEX zones_by_revision ON zones (revision);
         """,
+        """
+        -- The settings' revision (pools, TSIG keys, views, DNSSEC policies and keys): moved by a
+        -- trigger with every row of theirs inserted, updated or deleted, in the writing
+        -- transaction, so a node's resync reloads them only when it moved.
+        CREATE TABLE settings_revision (value INTEGER NOT NULL);
+        INSERT INTO settings_revision (value) VALUES (0);
+        CREATE TRIGGER pools_settings_on_insert AFTER INSERT ON pools BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER pools_settings_on_update AFTER UPDATE ON pools BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER pools_settings_on_delete AFTER DELETE ON pools BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER tsig_keys_settings_on_insert AFTER INSERT ON tsig_keys BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER tsig_keys_settings_on_update AFTER UPDATE ON tsig_keys BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER tsig_keys_settings_on_delete AFTER DELETE ON tsig_keys BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER views_settings_on_insert AFTER INSERT ON views BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER views_settings_on_update AFTER UPDATE ON views BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER views_settings_on_delete AFTER DELETE ON views BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER dnssec_zones_settings_on_insert AFTER INSERT ON dnssec_zones BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER dnssec_zones_settings_on_update AFTER UPDATE ON dnssec_zones BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER dnssec_zones_settings_on_delete AFTER DELETE ON dnssec_zones BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER dnssec_keys_settings_on_insert AFTER INSERT ON dnssec_keys BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER dnssec_keys_settings_on_update AFTER UPDATE ON dnssec_keys BEGIN UPDATE settings_revision SET value = value + 1; END;
+        CREATE TRIGGER dnssec_keys_settings_on_delete AFTER DELETE ON dnssec_keys BEGIN UPDATE settings_revision SET value = value + 1; END;
+        """,
     ];
 }
