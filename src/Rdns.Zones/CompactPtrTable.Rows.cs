@@ -73,6 +73,18 @@ internal sealed partial class CompactPtrTable
     }
 
     /// <summary>
+    /// The suffix number of the target <paramref name="skip"/> entries after the one starting at
+    /// <paramref name="pos"/> (what <see cref="TargetAfter"/> looks up last), for a prefetch of it.
+    /// </summary>
+    internal static int SuffixNumberAfter(byte[] targets, int pos, int skip)
+    {
+        for (; skip > 0; skip--)
+            pos = SkipTarget(targets, pos);
+        pos = NumberAt(targets, pos);
+        return ReadSuffixNumber(targets, ref pos);
+    }
+
+    /// <summary>
     /// Writes the target of the entry <paramref name="skip"/> entries after the one starting at
     /// <paramref name="pos"/> of <paramref name="targets"/> into <paramref name="destination"/>
     /// (255 octets); returns its length.

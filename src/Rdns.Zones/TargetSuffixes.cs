@@ -29,6 +29,21 @@ internal static class TargetSuffixes
     // Open addressing: number + 1, or 0 for a free slot; at most half full.
     private static int[] s_slots = new int[2048];
 
+    /// <summary>For <see cref="ZonePrefetch"/>: where suffix <paramref name="id"/>'s location is kept.</summary>
+    internal static void PrefetchLocation(int id) => Prefetch.Element(Volatile.Read(ref s_locations), id);
+
+    /// <summary>For <see cref="ZonePrefetch"/>, after <see cref="PrefetchLocation"/>: suffix <paramref name="id"/>'s octets.</summary>
+    internal static void PrefetchSuffix(int id)
+    {
+        var locations = Volatile.Read(ref s_locations);
+        if ((uint)id >= (uint)locations.Length)
+            return;
+        int location = locations[id];
+        var chunks = Volatile.Read(ref s_chunks);
+        if ((uint)(location >>> ChunkBits) < (uint)chunks.Length && chunks[location >>> ChunkBits] is { } chunk)
+            Prefetch.Element(chunk, location & (ChunkSize - 1));
+    }
+
     /// <summary>The suffix with number <paramref name="id"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ReadOnlySpan<byte> Get(int id)

@@ -20,7 +20,9 @@ public sealed class ZonePrefetch
     /// <summary>
     /// Passes over the batch: the zone's slot, the zone, its table and layout, the entry's index
     /// (a table of one-octet keys) or the key's bucket, the bucket's keys, the entry found among
-    /// them, the entry's target.
+    /// them, the entry's target. For a zone kept as a row (<see cref="SmallZones"/>), which is
+    /// looked for first: the row's slot, the row's parts, its targets, where the entry's suffix
+    /// is kept, the suffix's octets.
     /// </summary>
     public const int Passes = 7;
 
@@ -34,6 +36,15 @@ public sealed class ZonePrefetch
     /// <summary>Each query's full-width key in its zone's compact table (pass 3), valid where <see cref="_hasKey"/> is set.</summary>
     private readonly UInt128[] _keys;
     private readonly bool[] _hasKey;
+    /// <summary>Each query's /24 where the set has rows (pass 0), valid where <see cref="_rows"/> is not <see cref="NotRow"/>.</summary>
+    private readonly uint[] _prefixes;
+    /// <summary>Each query's address octet below its /24, or -1 (a name that is not one address below it).</summary>
+    private readonly int[] _octets;
+    /// <summary>Each query's row: <see cref="NotRow"/>, <see cref="RowGuessed"/> (its slot prefetched), or the row found (pass 2).</summary>
+    private readonly int[] _rows;
+    /// <summary>Each query's PTR target suffix number in its row (pass 3), or -1.</summary>
+    private readonly int[] _suffixes;
+    private const int NotRow = -1, RowGuessed = -2;
     private ZoneSet _set = ZoneSet.Empty;
 
     public ZonePrefetch(int capacity)
@@ -46,6 +57,10 @@ public sealed class ZonePrefetch
         _entries = new int[capacity];
         _keys = new UInt128[capacity];
         _hasKey = new bool[capacity];
+        _prefixes = new uint[capacity];
+        _octets = new int[capacity];
+        _rows = new int[capacity];
+        _suffixes = new int[capacity];
     }
 
     public static bool IsSupported => Sse.IsSupported;
@@ -54,11 +69,13 @@ public sealed class ZonePrefetch
     public void Begin(ZoneSet zones)
     {
         _set = zones;
-        // Nothing to find by address (every zone a row, say): the passes do nothing.
-        _idle = !zones.Addresses.HasZones;
+        _byAddress = zones.Addresses.HasZones;
+        _byRow = zones.RowCount != 0;
+        // Nothing to find by address or row: the passes do nothing.
+        _idle = !_byAddress && !_byRow;
     }
 
-    private bool _idle;
+    private bool _idle, _byAddress, _byRow;
 
     /// <summary>Pass <paramref name="pass"/> (0 to <see cref="Passes"/> − 1, each over the whole batch in turn) for query <paramref name="i"/>.</summary>
     public void Step(int pass, int i, ReadOnlySpan<byte> query)
@@ -71,12 +88,18 @@ public sealed class ZonePrefetch
                 _zones[i] = null;
                 _tables[i] = null;
                 _entries[i] = -1;
+                _rows[i] = NotRow;
+                _suffixes[i] = -1;
                 _nameLengths[i] = QuestionNameLength(query);
-                _reverse[i] = _nameLengths[i] > 0 && AddressZones.TryRead(query.Slice(12, _nameLengths[i]), out _addresses[i]);
+                _reverse[i] = _byAddress && _nameLengths[i] > 0 && AddressZones.TryRead(query.Slice(12, _nameLengths[i]), out _addresses[i]);
                 if (_reverse[i])
                     _set.Addresses.PrefetchSlot(_addresses[i]);
+                if (_byRow && _nameLengths[i] > 0)
+                    GuessRow(i, query.Slice(12, _nameLengths[i]));
                 return;
             case 1:
+                if (_rows[i] == RowGuessed)
+                    _set.Rows.PrefetchRow(_prefixes[i]);
                 if (_reverse[i] && _set.Addresses.TryFind(_addresses[i], -1, out var zone) && zone is not null)
                 {
                     _zones[i] = zone;
@@ -84,6 +107,9 @@ public sealed class ZonePrefetch
                 }
                 return;
             case 2:
+                // A row is looked for first and is the answer when found: the zone by address is not.
+                if (_rows[i] == RowGuessed && (_rows[i] = _set.Rows.PrefetchTargets(_prefixes[i])) >= 0)
+                    _zones[i] = null;
                 if (_zones[i] is { } z && z.CompactState.Table is { } table)
                 {
                     _tables[i] = table;
@@ -92,6 +118,8 @@ public sealed class ZonePrefetch
                 }
                 return;
             case 3:
+                if (_rows[i] >= 0 && _octets[i] >= 0 && (_suffixes[i] = _set.Rows.SuffixOf(_rows[i], _octets[i])) >= 0)
+                    TargetSuffixes.PrefetchLocation(_suffixes[i]);
                 _hasKey[i] = false;
                 if (_zones[i] is { CompactState.HasCompact: true } compactZone && compactZone.Layout is { } layout
                     && layout.TryRead(query.Slice(12, _nameLengths[i]), out var key, out int bits) && bits == layout.Width)
@@ -103,6 +131,8 @@ public sealed class ZonePrefetch
                 }
                 return;
             case 4:
+                if (_suffixes[i] >= 0)
+                    TargetSuffixes.PrefetchSuffix(_suffixes[i]);
                 if (_entries[i] < 0 && _hasKey[i] && _tables[i] is { } bucketed)
                     bucketed.PrefetchKeys(_keys[i]);
                 return;
@@ -129,12 +159,29 @@ public sealed class ZonePrefetch
         return new PrefetchedQuery(_set, _nameLengths[i], zone, _hasKey[i], _keys[i], _entries[i]);
     }
 
+    /// <summary>What the passes took query <paramref name="i"/>'s row and PTR target suffix to be (-1: none), for tests.</summary>
+    internal (int Row, int Suffix) RowFound(int i) => (_rows[i], _suffixes[i]);
+
     /// <summary>Ends the batch: its zones are no longer held here.</summary>
     public void End()
     {
         Array.Clear(_zones);
         Array.Clear(_tables);
         _set = ZoneSet.Empty;
+    }
+
+    /// <summary>
+    /// Pass 0 for a set with rows: the /24 <paramref name="name"/> ends in (its row's slot
+    /// prefetched) and the address octet below it, if it is one.
+    /// </summary>
+    private void GuessRow(int i, ReadOnlySpan<byte> name)
+    {
+        if (!SmallZones.TryPrefix(name, out uint prefix, out int apexAt))
+            return;
+        _prefixes[i] = prefix;
+        _octets[i] = apexAt == 1 + name[0] && Synthesis.ReverseZoneInfo.TryOctet(name.Slice(1, name[0]), out int octet) ? octet : -1;
+        _rows[i] = RowGuessed;
+        _set.Rows.PrefetchSlot(prefix);
     }
 
     /// <summary>The length of a query's one uncompressed question name, or 0.</summary>

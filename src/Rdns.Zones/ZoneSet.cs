@@ -66,6 +66,9 @@ public sealed class ZoneSet
     /// <summary>Fewer zones that can be rows than this are kept as snapshots (see <see cref="SmallZones"/>): rows save memory only in number.</summary>
     public const int RowsFrom = 1024;
 
+    /// <summary>The rows (see <see cref="SmallZones"/>), for <see cref="ZonePrefetch"/>.</summary>
+    internal SmallZones Rows => _small;
+
     /// <summary>Zones kept as rows of <see cref="SmallZones"/> rather than as snapshots.</summary>
     public int RowCount => _small.Count;
 

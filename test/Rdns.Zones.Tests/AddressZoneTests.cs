@@ -180,4 +180,73 @@ public class ZonePrefetchTests
             prefetch.End();
         }
     }
+
+    [Fact]
+    public void Over_zones_kept_as_rows_the_passes_find_each_querys_row_and_its_ptr_targets_suffix()
+    {
+        // 1,200 /24s as rows (each address a tenant's own name, a few sharing a domain), one
+        // taken out again, beside zones kept as snapshots (an RFC 2317 child below a row's /24
+        // makes that /24 a snapshot, and a zone of another family).
+        var zones = new List<ZoneSnapshot>();
+        var targets = new Dictionary<string, string>();
+        for (int z = 0; z < 1200; z++)
+        {
+            var b = ZoneBuilder.Standard($"{z % 250}.{z / 250}.10.in-addr.arpa.");
+            for (int h = 1; h <= 1 + z % 30; h += 1 + z % 3)
+            {
+                string target = $"h{h}.{(h % 4 == 0 ? "shared" : $"c{z}x{h}")}.example{z % 7}.net.";
+                b.Ptr($"{h}", target);
+                targets[$"{h}.{z % 250}.{z / 250}.10.in-addr.arpa."] = target;
+            }
+            zones.Add(b.Build());
+        }
+        zones.Add(ZoneBuilder.Standard("0-25.3.0.10.in-addr.arpa.").Ptr("7", "child.example.org.").Build());
+        zones.Add(ZoneBuilder.Standard("8.b.d.0.1.0.0.2.ip6.arpa.").Ptr("1.0.0.0", "v6.example.org.").Build());
+        var set = ZoneSet.From(zones).Without(DnsName.Parse("9.0.10.in-addr.arpa."));
+        Assert.True(set.RowCount > 1000, $"{set.RowCount} rows");
+
+        var names = new List<string>();
+        for (int z = 0; z < 1200; z += 7)
+        {
+            string origin = $"{z % 250}.{z / 250}.10.in-addr.arpa.";
+            names.AddRange([$"1.{origin}", $"2.{origin}", $"{1 + z % 30}.{origin}", $"200.{origin}", origin, $"x.1.{origin}", $"01.{origin}"]);
+        }
+        names.AddRange(["1.9.0.10.in-addr.arpa.", "7.0-25.3.0.10.in-addr.arpa.", "1.3.0.10.in-addr.arpa.", "1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.",
+            "1.1.1.11.in-addr.arpa.", "1.0.10.IN-ADDR.ARPA.", "example.com."]);
+        var messages = names.Select(n => Protocol.Wire.DnsMessage.Query(DnsName.Parse(n), Protocol.Wire.RecordType.PTR).ToWire()).ToList();
+        messages.Add([]);
+        messages.Add([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 40, (byte)'a']);
+
+        var prefetch = new ZonePrefetch(messages.Count);
+        prefetch.Begin(set);
+        for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
+        {
+            for (int i = 0; i < messages.Count; i++)
+                prefetch.Step(pass, i, messages[i]);
+        }
+        int suffixes = 0;
+        for (int i = 0; i < names.Count; i++)
+        {
+            var name = DnsName.Parse(names[i]);
+            set.FindAnswering(name.Wire, Protocol.Wire.RecordType.PTR, out SmallZoneMatch row);
+            var (foundRow, suffix) = prefetch.RowFound(i);
+            // The row the look-up answers from, or none where it answers from none.
+            Assert.True(row.Found == foundRow >= 0, $"{names[i]}: row found {row.Found}, by the passes {foundRow}");
+            if (targets.TryGetValue(names[i].ToLowerInvariant(), out var target) && row.Found)
+            {
+                // The suffix the answer's target is written with: the target ends in it.
+                Assert.True(suffix >= 0, names[i]);
+                Assert.True(DnsName.Parse(target).Wire.EndsWith(TargetSuffixes.Get(suffix)), $"{names[i]} -> {target}");
+                suffixes++;
+            }
+            else
+            {
+                Assert.Equal(-1, suffix);
+            }
+        }
+        Assert.True(suffixes > 300, $"{suffixes} suffixes");
+        for (int i = names.Count; i < messages.Count; i++)
+            Assert.Equal((-1, -1), prefetch.RowFound(i));
+        prefetch.End();
+    }
 }
