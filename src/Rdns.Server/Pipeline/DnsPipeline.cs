@@ -61,7 +61,13 @@ public sealed class DnsPipeline
         if (!DnsHeader.TryRead(query, out var header) || header.IsResponse)
             return new ProcessResult(0, ResponseAction.Drop, default, ZoneSet.Empty);
         Span<byte> stageOptions = stackalloc byte[DnsRequest.StageOptionSpace];
-        var request = new DnsRequest(query, response, source, stageOptions) { Zones = _zones.Current, Worker = worker, Envelope = _envelope, Prefetched = prefetched };
+        // Built in place and then filled in: an object initializer builds a temporary and copies
+        // the whole request (its parse included) into the local, through the write-barrier helper.
+        var request = new DnsRequest(query, response, source, stageOptions);
+        request.Zones = _zones.Current;
+        request.Worker = worker;
+        request.Envelope = _envelope;
+        request.Prefetched = prefetched;
         request.WellFormed = ParsedRequest.TryParse(query, header, ref request.Parsed);
         request.ResponseLimit = _envelope.Limit(request);
         Run(ref request);
