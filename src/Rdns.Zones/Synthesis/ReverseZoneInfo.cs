@@ -309,40 +309,19 @@ public class ReverseZoneInfo
     }
 
     /// <summary>A label as an octet, canonical decimal only (also how <see cref="AddressZones"/> reads names).</summary>
-    /// <remarks>
-    /// Inlined, digit by digit without a loop: every reverse name's labels go through it, several
-    /// times a query (the batch prefetch, the zone's key, a row's address).
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool TryOctet(ReadOnlySpan<byte> label, out int octet)
     {
         octet = 0;
-        int length = label.Length;
-        if ((uint)(length - 1) > 2)
-            return false;
-        int d0 = label[0] - '0';
-        if ((uint)d0 > 9)
-            return false;
-        if (length == 1)
-        {
-            octet = d0;
-            return true;
-        }
         // Canonical decimal only: no leading zeros, so each address has one name.
-        int d1 = label[1] - '0';
-        if (d0 == 0 || (uint)d1 > 9)
+        if (label.Length is 0 or > 3 || (label.Length > 1 && label[0] == '0'))
             return false;
-        if (length == 2)
+        foreach (byte b in label)
         {
-            octet = d0 * 10 + d1;
-            return true;
+            if ((uint)(b - '0') > 9)
+                return false;
+            octet = octet * 10 + (b - '0');
         }
-        int d2 = label[2] - '0';
-        int value = d0 * 100 + d1 * 10 + d2;
-        if ((uint)d2 > 9 || value > 255)
-            return false;
-        octet = value;
-        return true;
+        return octet <= 255;
     }
 
     /// <summary>A nibble label's value, either case; -1 when it is not a hex digit.</summary>
