@@ -132,8 +132,8 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// store's settings revision (<see cref="Storage.IRdnsStore.GetSettingsRevisionAsync"/>) moved
     /// since their last reload, which repairs a notice missed or failed; then the zones are
     /// compared (<see cref="ResyncIfChangedAsync"/>). A round in which nothing was written reads
-    /// two small rows and runs nothing else: no listing of keys and views, no unsealing of
-    /// secrets, no code paged in every 30 s for nothing. A reload that fails leaves the revision
+    /// the settings revision and the zones' stamp and runs nothing else: no listing of keys and
+    /// views, no unsealing of secrets. A reload that fails leaves the revision
     /// unrecorded, so the next round tries again.
     /// </summary>
     /// <returns>Whether the settings were reloaded.</returns>
