@@ -181,6 +181,29 @@ public class MessageWriterTests
     }
 
     [Fact]
+    public void A_name_is_compressed_against_every_name_written_whatever_the_questions_last_label()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 512);
+        Assert.True(w.TryWriteQuestion(Qname.Wire, RecordType.PTR, RecordClass.IN));
+        // The question alone in the table, and a target under another top-level label: written whole.
+        int before = w.Position;
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("h1.example.net.").Wire));
+        Assert.Equal(2 + 10 + DnsName.Parse("h1.example.net.").Wire.Length, w.Position - before);
+        // That target is in the table now: the next one under example.net. points at it.
+        before = w.Position;
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("h2.example.net.").Wire));
+        Assert.Equal(2 + 10 + 3 + 2, w.Position - before); // "h2", then a pointer
+        // A target under arpa. shares the question's labels.
+        before = w.Position;
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("x.2.0.192.in-addr.arpa.").Wire));
+        Assert.Equal(2 + 10 + 2 + 2, w.Position - before); // "x", then a pointer
+        var parsed = DnsMessage.Parse(buffer.AsSpan(0, w.Finish()));
+        Assert.Equal(["h1.example.net.", "h2.example.net.", "x.2.0.192.in-addr.arpa."],
+            parsed.Answers.Select(a => Rdata.ReadName(a.Data).ToString()));
+    }
+
+    [Fact]
     public void A_first_name_rolled_back_is_never_pointed_at()
     {
         var buffer = new byte[512];
