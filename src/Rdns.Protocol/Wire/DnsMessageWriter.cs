@@ -262,24 +262,23 @@ public ref struct DnsMessageWriter
     }
 
     /// <summary>
+    /// True when only the first name's labels are in the table (the question, as in most answers)
+    /// and <paramref name="name"/> ends in another label than it (at <paramref name="lastLabel"/>):
+    /// no suffix of one is a suffix of the other (a PTR target outside arpa. after an
+    /// in-addr.arpa. question), so there is nothing to search for.
+    /// </summary>
+    private bool SharesNothingWithFirst(scoped ReadOnlySpan<byte> name, int lastLabel)
+    {
+        if (_entries == 0 || _entries != _labels[0])
+            return false;
+        int firstLast = _offsets[_entries - 1];
+        return !name.Slice(lastLabel, name[lastLabel] + 1).SequenceEqual(_buffer.Slice(firstLast, _buffer[firstLast] + 1));
+    }
+
+    /// <summary>
     /// Writes an uncompressed wire name, replacing its longest suffix already in the message with
     /// a pointer. Matching is exact (case-sensitive) so compression never changes what is sent.
     /// </summary>
-    /// <summary>The labels of <paramref name="name"/> (wire form, valid), and where its last one (before the root) starts.</summary>
-    private static int CountLabels(scoped ReadOnlySpan<byte> name, out int lastLabel)
-    {
-        int count = 0, pos = 0;
-        lastLabel = 0;
-        int length;
-        while (pos < name.Length && (length = name[pos]) != 0)
-        {
-            lastLabel = pos;
-            pos += 1 + length;
-            count++;
-        }
-        return count;
-    }
-
     public bool TryWriteName(scoped ReadOnlySpan<byte> name, bool compress)
     {
         // The whole name equal to the first one written: the search below would find that first.
@@ -292,13 +291,9 @@ public ref struct DnsMessageWriter
             _pos += 2;
             return true;
         }
-        int labels = CountLabels(name, out int lastLabel);
+        int labels = WireName.CountLabels(name, out int lastLabel);
         int matchAt = -1, matchOffset = 0;
-        // Only the first name's labels are in the table (the question, as in most answers) and
-        // the name ends in another label than it: no suffix of one is a suffix of the other (a
-        // PTR target outside arpa. after an in-addr.arpa. question), so nothing to search.
-        if (compress && _entries > 0 && _entries == _labels[0] && labels > 0
-            && !name.Slice(lastLabel, name[lastLabel] + 1).SequenceEqual(_buffer.Slice(_offsets[_entries - 1], _buffer[_offsets[_entries - 1]] + 1)))
+        if (compress && labels > 0 && SharesNothingWithFirst(name, lastLabel))
             compress = false;
         if (compress)
         {
