@@ -72,15 +72,21 @@ internal sealed partial class CompactPtrTable
         return rank + BitOperations.PopCount(bits & ((1UL << (b & 63)) - 1));
     }
 
+    /// <summary>Where the entry <paramref name="skip"/> entries after the one starting at <paramref name="pos"/> starts.</summary>
+    private static int SkipTargets(byte[] targets, int pos, int skip)
+    {
+        for (; skip > 0; skip--)
+            pos = SkipTarget(targets, pos);
+        return pos;
+    }
+
     /// <summary>
     /// The suffix number of the target <paramref name="skip"/> entries after the one starting at
     /// <paramref name="pos"/> (what <see cref="TargetAfter"/> looks up last), for a prefetch of it.
     /// </summary>
     internal static int SuffixNumberAfter(byte[] targets, int pos, int skip)
     {
-        for (; skip > 0; skip--)
-            pos = SkipTarget(targets, pos);
-        pos = NumberAt(targets, pos);
+        pos = NumberAt(targets, SkipTargets(targets, pos, skip));
         return ReadSuffixNumber(targets, ref pos);
     }
 
@@ -91,9 +97,7 @@ internal sealed partial class CompactPtrTable
     /// </summary>
     internal static int TargetAfter(byte[] targets, int pos, int skip, Span<byte> destination)
     {
-        for (; skip > 0; skip--)
-            pos = SkipTarget(targets, pos);
-        int own = ReadOwn(targets, pos, destination, out int end);
+        int own = ReadOwn(targets, SkipTargets(targets, pos, skip), destination, out int end);
         var suffix = TargetSuffixes.Get(ReadSuffixNumber(targets, ref end));
         suffix.CopyTo(destination[own..]);
         return own + suffix.Length;

@@ -24,7 +24,7 @@ namespace Rdns.Zones;
 /// </para>
 /// Immutable like the zone set; a set without some rows shares the arrays and marks them gone.
 /// </summary>
-internal sealed class SmallZones
+internal sealed partial class SmallZones
 {
     internal static readonly SmallZones Empty = new([], [], [0], [], [], [], [], [], [], null, 0);
 
@@ -279,52 +279,6 @@ internal sealed class SmallZones
 
     private static int SoaSerialOffset(ReadOnlySpan<byte> soa) => soa.Length - 20;
 
-    /// <summary>For <see cref="ZonePrefetch"/>: the slot where /24 <paramref name="prefix"/>'s row is looked for.</summary>
-    internal void PrefetchSlot(uint prefix) => Prefetch.Element(_slots, Slot(prefix, _slots.Length - 1));
-
-    /// <summary>
-    /// For <see cref="ZonePrefetch"/>, after <see cref="PrefetchSlot"/>: the parts of the row the
-    /// slot names (the prefix's, or another's that took the slot first: a guess, not looked at
-    /// here, which would wait for the load the prefetch starts).
-    /// </summary>
-    internal void PrefetchRow(uint prefix)
-    {
-        int r = _slots[Slot(prefix, _slots.Length - 1)] - 1;
-        if (r < 0)
-            return;
-        Prefetch.Element(_prefixes, r);
-        Prefetch.Element(_sets, r * 4);
-        Prefetch.Element(_starts, r);
-        Prefetch.Element(_ttls, r);
-        Prefetch.Element(_forms, r);
-    }
-
-    /// <summary>
-    /// For <see cref="ZonePrefetch"/>, after <see cref="PrefetchRow"/>: the row of
-    /// <paramref name="prefix"/> (or -1), with the start of its targets prefetched.
-    /// </summary>
-    internal int PrefetchTargets(uint prefix)
-    {
-        int row = RowOf(prefix);
-        if (row >= 0)
-        {
-            int start = _starts[row];
-            Prefetch.Element(_targets, start);
-            Prefetch.Element(_targets, start + 64);
-        }
-        return row;
-    }
-
-    /// <summary>
-    /// For <see cref="ZonePrefetch"/>, after <see cref="PrefetchTargets"/>: the suffix number of
-    /// the PTR of address <paramref name="octet"/> in <paramref name="row"/>, or -1 where it has none.
-    /// </summary>
-    internal int SuffixOf(int row, int octet)
-    {
-        int rank = CompactPtrTable.RankIn(_sets.AsSpan(row * 4, 4), octet, out bool present);
-        return present ? CompactPtrTable.SuffixNumberAfter(_targets, _starts[row], rank) : -1;
-    }
-
     /// <summary>The row of /24 <paramref name="prefix"/>, or -1.</summary>
     private int RowOf(uint prefix)
     {
@@ -381,6 +335,14 @@ internal sealed class SmallZones
         }
         return WireName.EqualsIgnoreCase(name[at..], InAddrArpa);
     }
+
+    /// <summary>
+    /// The address octet <paramref name="name"/> names below its row's /24 (its origin at
+    /// <paramref name="apexAt"/>, see <see cref="TryPrefix"/>): one canonical octet label right
+    /// above the origin; -1 for any other name.
+    /// </summary>
+    internal static int AddressOctet(ReadOnlySpan<byte> name, int apexAt) =>
+        1 + name[0] == apexAt && Synthesis.ReverseZoneInfo.TryOctet(name.Slice(1, name[0]), out int octet) ? octet : -1;
 
     /// <summary>The row of the zone named <paramref name="origin"/> (any case), or -1.</summary>
     internal int RowOf(ReadOnlySpan<byte> origin) =>
@@ -522,16 +484,12 @@ internal sealed class SmallZones
         else
         {
             // An address is one canonical octet label below the apex; its PTR's place is its rank in the bit set.
-            int octet = -1, rank = -1;
-            if (1 + qname[0] == apexAt && Synthesis.ReverseZoneInfo.TryOctet(qname.Slice(1, qname[0]), out octet))
+            int octet = AddressOctet(qname, apexAt), rank = -1;
+            if (octet >= 0)
             {
                 rank = CompactPtrTable.RankIn(_sets.AsSpan(row * 4, 4), octet, out bool present);
                 if (!present)
                     rank = -1;
-            }
-            else
-            {
-                octet = -1;
             }
             if (rank >= 0)
             {

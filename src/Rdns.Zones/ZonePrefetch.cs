@@ -179,7 +179,7 @@ public sealed class ZonePrefetch
         if (!SmallZones.TryPrefix(name, out uint prefix, out int apexAt))
             return;
         _prefixes[i] = prefix;
-        _octets[i] = apexAt == 1 + name[0] && Synthesis.ReverseZoneInfo.TryOctet(name.Slice(1, name[0]), out int octet) ? octet : -1;
+        _octets[i] = SmallZones.AddressOctet(name, apexAt);
         _rows[i] = RowGuessed;
         _set.Rows.PrefetchSlot(prefix);
     }
