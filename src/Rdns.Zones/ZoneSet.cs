@@ -163,7 +163,11 @@ public sealed class ZoneSet
             zone = FindZone(name, qtype, out row);
         if (_local is null)
             return zone;
-        // Only a locally served zone below the hosted one changes the answer: look no higher.
+        // Only a locally served zone below the hosted one changes the answer: look no higher, and
+        // not at all when none is below it (most hosted zones: one look-up of the zone's name
+        // rather than the question read again as an address).
+        if (zone is not null ? !_local.HasZoneBelow(zone.Origin.Wire) : row.Found && !_local.HasZoneBelow(name[^row.OriginLength(name)..]))
+            return zone;
         int above = row.Found ? SmallZones.ApexLabels : zone?.Apex.LabelCount ?? -1;
         var local = _local.FindZone(name, above);
         if (local is null)
@@ -172,6 +176,32 @@ public sealed class ZoneSet
             return row.Found ? null : zone ?? local;
         row = default;
         return null;
+    }
+
+    /// <summary>
+    /// True when a zone of this set lies strictly below <paramref name="name"/> (any case). Asked
+    /// of a set of locally served zones, which is built once and never changes: the names above
+    /// its zones are found on the first question and kept.
+    /// </summary>
+    internal bool HasZoneBelow(ReadOnlySpan<byte> name) => (_namesAbove ??= NamesAbove()).ContainsKey(name);
+
+    private NameMap<ZoneSnapshot>? _namesAbove;
+
+    /// <summary>Every proper ancestor of a zone's name (the root included), lower case, with one of the zones below it.</summary>
+    private NameMap<ZoneSnapshot> NamesAbove()
+    {
+        var above = new Dictionary<string, (byte[] Key, ZoneSnapshot Zone)>();
+        foreach (var zone in Zones)
+        {
+            byte[] origin = zone.Origin.ToLowerWire();
+            for (int at = 0; origin[at] != 0;)
+            {
+                at += 1 + origin[at];
+                byte[] ancestor = origin[at..];
+                above.TryAdd(Convert.ToHexString(ancestor), (ancestor, zone));
+            }
+        }
+        return NameMap<ZoneSnapshot>.From(above.Values.ToList());
     }
 
     public IEnumerable<ZoneSnapshot> Zones => _small.Count == 0 ? _zones.Values : _zones.Values.Concat(_small.Rows().Select(_small.Snapshot));

@@ -63,4 +63,64 @@ public sealed class LocallyServedZoneTests
         var plain = ZoneSet.From([ZoneBuilder.Standard("in-addr.arpa.").Build()]);
         Assert.Equal("in-addr.arpa.", Answering(plain, "1.1.5.10.in-addr.arpa.")!.Origin.ToString());
     }
+
+    [Fact]
+    public void A_set_of_locally_served_zones_knows_the_names_strictly_above_them()
+    {
+        var local = LocallyServedZones.Private;
+        Assert.True(local.HasZoneBelow(DnsName.Parse("172.in-addr.arpa.").Wire));
+        Assert.True(local.HasZoneBelow(DnsName.Parse("IN-ADDR.arpa.").Wire));
+        Assert.True(local.HasZoneBelow(DnsName.Parse("arpa.").Wire));
+        Assert.True(local.HasZoneBelow(DnsName.Root.Wire));
+        Assert.True(local.HasZoneBelow(DnsName.Parse("f.ip6.arpa.").Wire));
+        // A zone itself is not below itself; names beside or below the zones have none below them.
+        Assert.False(local.HasZoneBelow(DnsName.Parse("16.172.in-addr.arpa.").Wire));
+        Assert.False(local.HasZoneBelow(DnsName.Parse("1.16.172.in-addr.arpa.").Wire));
+        Assert.False(local.HasZoneBelow(DnsName.Parse("45.in-addr.arpa.").Wire));
+        Assert.False(local.HasZoneBelow(DnsName.Parse("0.0.10.in-addr.arpa.").Wire));
+        Assert.False(local.HasZoneBelow(DnsName.Parse("e.f.ip6.arpa.").Wire));
+        Assert.False(local.HasZoneBelow(DnsName.Parse("example.com.").Wire));
+        Assert.True(LocallyServedZones.All.HasZoneBelow(DnsName.Parse("255.255.255.in-addr.arpa.").Wire));
+        Assert.True(LocallyServedZones.All.HasZoneBelow(DnsName.Parse("e.f.ip6.arpa.").Wire));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(int.MaxValue)]
+    public void Hosted_zones_with_and_without_a_locally_served_zone_below_them_answer_by_the_rule_as_snapshots_and_as_rows(int minRows)
+    {
+        // Zones a /24 wide are rows when minRows is 1, snapshots otherwise; /8s are always snapshots.
+        var hosted = ZoneSet.From(
+            [
+                ZoneBuilder.Standard("172.in-addr.arpa.").Ptr("1.1.32", "a.example.").Ptr("1.1.16", "private.example.").Build(),
+                ZoneBuilder.Standard("45.in-addr.arpa.").Ptr("1.2.3", "b.example.").Build(),
+                ZoneBuilder.Standard("255.255.255.in-addr.arpa.").Ptr("1", "c.example.").Ptr("255", "broadcast.example.").Build(),
+                ZoneBuilder.Standard("3.2.1.in-addr.arpa.").Ptr("4", "d.example.").Build(),
+            ], null, NameMap<Rdns.Zones.Dnssec.ZoneSigner>.Empty, minRows: minRows);
+        Assert.Equal(minRows == 1 ? 2 : 0, hosted.RowCount);
+        // The public view's rule against every locally served zone: a name in one below a hosted
+        // zone is refused; every other name is answered by the zone that holds it.
+        var set = hosted.WithLocalZones(LocallyServedZones.All, serve: false);
+        Assert.True(Holds(set, "1.1.32.172.in-addr.arpa."));
+        Assert.False(Holds(set, "1.1.16.172.in-addr.arpa."));
+        Assert.True(Holds(set, "1.2.3.45.in-addr.arpa."));
+        Assert.True(Holds(set, "1.255.255.255.in-addr.arpa."));
+        Assert.False(Holds(set, "255.255.255.255.in-addr.arpa."));
+        Assert.True(Holds(set, "4.3.2.1.in-addr.arpa."));
+        Assert.True(Holds(set, "4.3.2.1.IN-ADDR.ARPA."));
+        Assert.False(Holds(set, "1.0.0.127.in-addr.arpa."));
+        // A view's rule: the hosted zone answers first; a name no hosted zone holds, the locally served one.
+        var view = hosted.WithLocalZones(LocallyServedZones.All, serve: true);
+        Assert.True(Holds(view, "1.1.16.172.in-addr.arpa."));
+        Assert.True(Holds(view, "255.255.255.255.in-addr.arpa."));
+        Assert.Equal("127.in-addr.arpa.", view.FindAnswering(DnsName.Parse("1.0.0.127.in-addr.arpa.").Wire, RecordType.PTR, out var none)!.Origin.ToString());
+        Assert.False(none.Found);
+    }
+
+    /// <summary>A hosted zone, snapshot or row, answers the name.</summary>
+    private static bool Holds(ZoneSet set, string name)
+    {
+        var zone = set.FindAnswering(DnsName.Parse(name).Wire, RecordType.PTR, out var row);
+        return row.Found || (zone is not null && zone.Origin.ToString() != "127.in-addr.arpa.");
+    }
 }
