@@ -342,11 +342,26 @@ internal sealed class AddressZones
     }
 
     /// <summary>A name under one of the reverse trees as an <see cref="Address"/>; false for any other name.</summary>
-    internal static bool TryRead(ReadOnlySpan<byte> name, out Address address)
+    internal static bool TryRead(ReadOnlySpan<byte> name, out Address address) => TryRead(name, out address, out _);
+
+    /// <summary>As <see cref="TryRead(ReadOnlySpan{byte}, out Address)"/>; <paramref name="rest"/> is true when labels below the ones read were not read (more than an address, or not address labels).</summary>
+    internal static bool TryRead(ReadOnlySpan<byte> name, out Address address, out bool rest)
     {
-        bool read = Read(name, out int family, out int length, out ulong hi, out ulong lo, out _);
+        bool read = Read(name, out int family, out int length, out ulong hi, out ulong lo, out rest);
         address = new Address(family, length, hi, lo);
         return read;
+    }
+
+    /// <summary>
+    /// The IPv4 address a name read with <see cref="TryRead(ReadOnlySpan{byte}, out Address, out bool)"/>
+    /// spells, when it is one whole address and nothing else (four octets, no label left): what
+    /// the layout of a zone of whole octets (<see cref="Synthesis.ReverseZoneInfo.TryRead"/>) reads
+    /// from the name as its full-width key.
+    /// </summary>
+    internal static bool TryWholeV4(in Address address, bool rest, out uint value)
+    {
+        value = (uint)(address.Lo >> 32);
+        return address.Family == 0 && address.Length == MaxV4 && !rest;
     }
 
     /// <summary>As <see cref="TryFind(ReadOnlySpan{byte}, int, out ZoneSnapshot?)"/>, for a name already read.</summary>

@@ -30,6 +30,8 @@ public sealed class ZonePrefetch
     /// <summary>Each query's name read as an address once (pass 0), for the passes after it; valid where <see cref="_reverse"/> is set.</summary>
     private readonly AddressZones.Address[] _addresses;
     private readonly bool[] _reverse;
+    /// <summary>Where a name read in pass 0 had labels below the ones read as its address.</summary>
+    private readonly bool[] _rest;
     private readonly ZoneSnapshot?[] _zones;
     private readonly CompactPtrTable?[] _tables;
     private readonly int[] _entries;
@@ -52,6 +54,7 @@ public sealed class ZonePrefetch
         _nameLengths = new int[capacity];
         _addresses = new AddressZones.Address[capacity];
         _reverse = new bool[capacity];
+        _rest = new bool[capacity];
         _zones = new ZoneSnapshot?[capacity];
         _tables = new CompactPtrTable?[capacity];
         _entries = new int[capacity];
@@ -91,7 +94,7 @@ public sealed class ZonePrefetch
                 _rows[i] = NotRow;
                 _suffixes[i] = -1;
                 _nameLengths[i] = QuestionNameLength(query);
-                _reverse[i] = _byAddress && _nameLengths[i] > 0 && AddressZones.TryRead(query.Slice(12, _nameLengths[i]), out _addresses[i]);
+                _reverse[i] = _byAddress && _nameLengths[i] > 0 && AddressZones.TryRead(query.Slice(12, _nameLengths[i]), out _addresses[i], out _rest[i]);
                 if (_reverse[i])
                     _set.Addresses.PrefetchSlot(_addresses[i]);
                 if (_byRow && _nameLengths[i] > 0)
@@ -122,7 +125,7 @@ public sealed class ZonePrefetch
                     TargetSuffixes.PrefetchLocation(_suffixes[i]);
                 _hasKey[i] = false;
                 if (_zones[i] is { CompactState.HasCompact: true } compactZone && compactZone.Layout is { } layout
-                    && layout.TryRead(query.Slice(12, _nameLengths[i]), out var key, out int bits) && bits == layout.Width)
+                    && KeyIn(layout, i, query, out var key))
                 {
                     _keys[i] = key;
                     _hasKey[i] = true;
@@ -145,6 +148,22 @@ public sealed class ZonePrefetch
                     _tables[i]!.PrefetchTarget(_entries[i]);
                 return;
         }
+    }
+
+    /// <summary>
+    /// Query <paramref name="i"/>'s full-width key in the compact table of its zone, whose layout
+    /// is <paramref name="layout"/>: in a zone of whole IPv4 octets, the address pass 0 read (the
+    /// zone was found by it, so its apex is the address's first octets and the layout would read
+    /// the same value from the labels below); otherwise read by the layout.
+    /// </summary>
+    private bool KeyIn(Synthesis.ReverseZoneInfo layout, int i, ReadOnlySpan<byte> query, out UInt128 key)
+    {
+        if (layout.Kind == Rdns.Addressing.ZoneKind.Octet && layout.Width == 32 && AddressZones.TryWholeV4(_addresses[i], _rest[i], out uint address))
+        {
+            key = address;
+            return true;
+        }
+        return layout.TryRead(query.Slice(12, _nameLengths[i]), out key, out int bits) && bits == layout.Width;
     }
 
     /// <summary>

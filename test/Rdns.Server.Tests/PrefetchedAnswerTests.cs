@@ -74,7 +74,7 @@ public sealed class PrefetchedAnswerTests
             names.Add($"{h}.7.3.10.in-addr.arpa.");
         }
         names.AddRange(["100.64-26.1.2.10.in-addr.arpa.", "7.5.5.2.10.in-addr.arpa.", "5.5.2.10.in-addr.arpa.", "2.10.in-addr.arpa.",
-            "1.1.168.192.in-addr.arpa.", "example.net.", "."]);
+            "1.1.168.192.in-addr.arpa.", "example.net.", ".", "07.0.2.10.in-addr.arpa.", "256.0.2.10.in-addr.arpa.", "7.0.2.010.in-addr.arpa."]);
         for (int h = 0; h < 22; h++)
             names.Add(string.Join('.', $"{h:x32}".Reverse()) + ".ip6.arpa.");
         var queries = new List<byte[]>();
