@@ -120,6 +120,9 @@ public static class WireName
         int pos = offset;
         int hops = 0;
         int lowestPointerTarget = offset;
+        // Labels are checked one by one and copied a run at a time (from runFrom up to a pointer
+        // or the end), the run written where it began: one copy for an uncompressed name.
+        int runFrom = pos;
         while (true)
         {
             if ((uint)pos >= (uint)message.Length)
@@ -129,7 +132,8 @@ public static class WireName
             {
                 if (written + 1 > DnsName.MaxLength)
                     return -1;
-                destination[written++] = 0;
+                written++;
+                message[runFrom..(pos + 1)].CopyTo(destination[(written - (pos + 1 - runFrom))..]);
                 if (next < 0)
                     next = pos + 1;
                 return written;
@@ -139,7 +143,6 @@ public static class WireName
                 case 0x00:
                     if (pos + 1 + len > message.Length || written + 1 + len + 1 > DnsName.MaxLength)
                         return -1;
-                    message.Slice(pos, 1 + len).CopyTo(destination[written..]);
                     written += 1 + len;
                     pos += 1 + len;
                     break;
@@ -153,8 +156,10 @@ public static class WireName
                     // rules out loops without keeping a visited set.
                     if (target >= lowestPointerTarget || ++hops > MaxPointerHops)
                         return -1;
+                    message[runFrom..pos].CopyTo(destination[(written - (pos - runFrom))..]);
                     lowestPointerTarget = target;
                     pos = target;
+                    runFrom = pos;
                     break;
                 default:
                     // 0x40 and 0x80 label types (RFC 6891 §5 deprecates extended labels).

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Wire;
 
@@ -123,6 +124,7 @@ public sealed class QueryCounters : IQueryStage
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Add(long[] counts, int index, long value, bool shared)
     {
         if (shared)
