@@ -63,6 +63,9 @@ public ref struct DnsMessageWriter
 
     public readonly int Position => _pos;
 
+    /// <summary>Labels remembered for compression (for tests).</summary>
+    internal readonly int CompressionEntries => _entries;
+
     public readonly int Limit => _limit;
 
     public readonly ushort AnswerCount => _header.AnCount;
@@ -267,7 +270,7 @@ public ref struct DnsMessageWriter
     /// no suffix of one is a suffix of the other (a PTR target outside arpa. after an
     /// in-addr.arpa. question), so there is nothing to search for.
     /// </summary>
-    private bool SharesNothingWithFirst(scoped ReadOnlySpan<byte> name, int lastLabel)
+    internal bool SharesNothingWithFirst(scoped ReadOnlySpan<byte> name, int lastLabel)
     {
         if (_entries == 0 || _entries != _labels[0])
             return false;
@@ -293,7 +296,8 @@ public ref struct DnsMessageWriter
         }
         int labels = WireName.CountLabels(name, out int lastLabel);
         int matchAt = -1, matchOffset = 0;
-        if (compress && labels > 0 && SharesNothingWithFirst(name, lastLabel))
+        // Nothing to search: an empty table (the question), or a name that can share none of it.
+        if (compress && (_entries == 0 || (labels > 0 && SharesNothingWithFirst(name, lastLabel))))
             compress = false;
         if (compress)
         {
@@ -327,11 +331,12 @@ public ref struct DnsMessageWriter
         }
         _pos += total;
 
-        // Remember where each newly written label starts, while pointers can still reach it.
+        // Remember where each newly written label starts, while pointers can still reach it (not
+        // the root: a pointer to it would be longer than it).
         if (_entries == 0 && matchAt < 0 && labels > 0 && start < 0x4000)
             _firstLength = name.Length;
         int p = 0, left = labels;
-        while (p < literal && _entries < TableSize && start + p < 0x4000)
+        while (left > 0 && p < literal && _entries < TableSize && start + p < 0x4000)
         {
             _offsets[_entries] = (ushort)(start + p);
             _labels[_entries] = (byte)left;

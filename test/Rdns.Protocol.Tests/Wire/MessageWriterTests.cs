@@ -204,6 +204,28 @@ public class MessageWriterTests
     }
 
     [Fact]
+    public void The_table_holds_each_label_of_the_question_and_a_target_elsewhere_is_known_to_share_none_of_them()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 512);
+        Assert.True(w.TryWriteQuestion(Qname.Wire, RecordType.PTR, RecordClass.IN));
+        // One entry per label, none for the root: the shortcut's test of "only the first name" holds.
+        Assert.Equal(Qname.LabelCount, w.CompressionEntries);
+        var elsewhere = DnsName.Parse("cdn15.merkingreen-net.com.").Wire;
+        WireName.CountLabels(elsewhere, out int last);
+        Assert.True(w.SharesNothingWithFirst(elsewhere, last));
+        var underArpa = DnsName.Parse("x.in-addr.arpa.").Wire;
+        WireName.CountLabels(underArpa, out last);
+        Assert.False(w.SharesNothingWithFirst(underArpa, last));
+        // The answer's owner is a pointer (no entries); its target adds its own labels, and then
+        // the table holds more than the first name.
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, elsewhere));
+        Assert.Equal(Qname.LabelCount + 3, w.CompressionEntries);
+        WireName.CountLabels(elsewhere, out last);
+        Assert.False(w.SharesNothingWithFirst(elsewhere, last));
+    }
+
+    [Fact]
     public void A_first_name_rolled_back_is_never_pointed_at()
     {
         var buffer = new byte[512];
