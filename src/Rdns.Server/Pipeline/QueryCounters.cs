@@ -99,7 +99,9 @@ public sealed class QueryCounters : IQueryStage
         Add(counts, stripe + SizeSumAt + size, request.Length, shared);
         if (request.Source.ReceivedAt != 0)
         {
-            long micros = (Stopwatch.GetTimestamp() - request.Source.ReceivedAt) / TicksPerMicrosecond;
+            long elapsed = Stopwatch.GetTimestamp() - request.Source.ReceivedAt;
+            // Nanosecond ticks (Linux, macOS) divided by a constant: a multiply, not a division.
+            long micros = TicksPerMicrosecond == 1000 ? elapsed / 1000 : elapsed / TicksPerMicrosecond;
             int time = HistogramBuckets.TimeSlot(micros);
             Add(counts, stripe + TimeAt + time, 1, shared);
             Add(counts, stripe + TimeSumAt + time, micros, shared);
