@@ -45,6 +45,9 @@ public static class LocallyServedZones
     /// <summary>The private zones, as the public view's refusal list.</summary>
     public static ZoneSet Private { get; } = ZoneSet.From(PrivateNames.Select(n => Empty(DnsName.Parse(n))));
 
+    /// <summary>True for <see cref="All"/> and <see cref="Private"/>, whose zones are all among <see cref="All"/>'s.</summary>
+    internal static bool IsWithinAll(ZoneSet set) => ReferenceEquals(set, All) || ReferenceEquals(set, Private);
+
     /// <summary>
     /// RFC 6303 §3: SOA MNAME the zone's name, RNAME nobody.invalid., serial 1, refresh 604800,
     /// retry 86400, expire 2419200, minimum 10800; NS the zone's name.

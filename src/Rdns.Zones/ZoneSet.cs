@@ -28,6 +28,8 @@ public sealed class ZoneSet
     /// <summary>Locally served zones (RFC 6303) beneath the hosted ones, or null; see <see cref="FindAnswering"/>.</summary>
     private readonly ZoneSet? _local;
     private readonly bool _serveLocally;
+    /// <summary>The locally served zones are among <see cref="LocallyServedZones.All"/> (every view's are): a hosted zone's own <see cref="ZoneSnapshot.NoLocallyServedZoneBelow"/> then speaks for them.</summary>
+    private readonly bool _localWithinAll;
 
     private ZoneSet(NameMap<ZoneSnapshot> zones, AddressZones addresses, int[] labelCounts, Synthesis.DefaultNames defaults, NameMap<Dnssec.ZoneSigner> signers, SmallZones small, ZoneSet? local = null, bool serveLocally = false,
         string view = Addressing.ViewName.Public)
@@ -39,6 +41,7 @@ public sealed class ZoneSet
         _labelCounts = labelCounts;
         Defaults = defaults;
         _local = local;
+        _localWithinAll = local is not null && LocallyServedZones.IsWithinAll(local);
         _serveLocally = serveLocally;
         View = view;
         _maxLabels = 0;
@@ -166,7 +169,9 @@ public sealed class ZoneSet
         // Only a locally served zone below the hosted one changes the answer: look no higher, and
         // not at all when none is below it (most hosted zones: one look-up of the zone's name
         // rather than the question read again as an address).
-        if (zone is not null ? !_local.HasZoneBelow(zone.Origin.Wire) : row.Found && !_local.HasZoneBelow(name[^row.OriginLength(name)..]))
+        if (zone is not null
+                ? (_localWithinAll && zone.NoLocallyServedZoneBelow) || !_local.HasZoneBelow(zone.Origin.Wire)
+                : row.Found && !_local.HasZoneBelow(name[^row.OriginLength(name)..]))
             return zone;
         int above = row.Found ? SmallZones.ApexLabels : zone?.Apex.LabelCount ?? -1;
         var local = _local.FindZone(name, above);

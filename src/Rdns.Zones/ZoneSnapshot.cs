@@ -60,6 +60,25 @@ public sealed partial class ZoneSnapshot
 
     public DnsName Origin { get; }
 
+    /// <summary>Whether a locally served zone lies below the apex: 0 not yet asked, 1 none, 2 one does (see <see cref="NoLocallyServedZoneBelow"/>).</summary>
+    private byte _locallyServedBelow;
+
+    /// <summary>
+    /// True when none of <see cref="LocallyServedZones.All"/> (RFC 6303, RFC 7793) lies below this
+    /// zone's apex, so no set of them changes its answers: found on the first question and kept,
+    /// as neither the apex nor the list ever changes.
+    /// </summary>
+    internal bool NoLocallyServedZoneBelow
+    {
+        get
+        {
+            byte known = _locallyServedBelow;
+            if (known == 0)
+                _locallyServedBelow = known = LocallyServedZones.All.HasZoneBelow(Origin.Wire) ? (byte)2 : (byte)1;
+            return known == 1;
+        }
+    }
+
     /// <summary>
     /// The origin in lower-case wire form, as maps of zones are keyed: the apex node's own name when
     /// that is lower case already (as the origin is made over it, one array serves all three).

@@ -82,6 +82,13 @@ public sealed class LocallyServedZoneTests
         Assert.False(local.HasZoneBelow(DnsName.Parse("example.com.").Wire));
         Assert.True(LocallyServedZones.All.HasZoneBelow(DnsName.Parse("255.255.255.in-addr.arpa.").Wire));
         Assert.True(LocallyServedZones.All.HasZoneBelow(DnsName.Parse("e.f.ip6.arpa.").Wire));
+        // What a hosted zone keeps of it, asked twice (found, then kept).
+        foreach (var (origin, none) in new[] { ("45.in-addr.arpa.", true), ("172.in-addr.arpa.", false), ("255.255.255.in-addr.arpa.", false), ("3.2.1.in-addr.arpa.", true), ("e.f.ip6.arpa.", false), ("example.com.", true) })
+        {
+            var zone = ZoneBuilder.Standard(origin).Build();
+            Assert.Equal(none, zone.NoLocallyServedZoneBelow);
+            Assert.Equal(none, zone.NoLocallyServedZoneBelow);
+        }
     }
 
     [Theory]
@@ -115,6 +122,17 @@ public sealed class LocallyServedZoneTests
         Assert.True(Holds(view, "255.255.255.255.in-addr.arpa."));
         Assert.Equal("127.in-addr.arpa.", view.FindAnswering(DnsName.Parse("1.0.0.127.in-addr.arpa.").Wire, RecordType.PTR, out var none)!.Origin.ToString());
         Assert.False(none.Found);
+    }
+
+    [Fact]
+    public void A_set_of_locally_served_zones_other_than_the_standard_ones_is_asked_itself()
+    {
+        // 45.in-addr.arpa. has none of the standard zones below it; this set has one there.
+        var local = ZoneSet.From([LocallyServedZones.Empty(DnsName.Parse("9.45.in-addr.arpa."))]);
+        var set = ZoneSet.From([ZoneBuilder.Standard("45.in-addr.arpa.").Ptr("1.2.3", "b.example.").Ptr("1.2.9", "c.example.").Build()])
+            .WithLocalZones(local, serve: false);
+        Assert.True(Holds(set, "1.2.3.45.in-addr.arpa."));
+        Assert.False(Holds(set, "1.2.9.45.in-addr.arpa."));
     }
 
     /// <summary>A hosted zone, snapshot or row, answers the name.</summary>
