@@ -121,6 +121,51 @@ public sealed class PipelineStageTests
         Assert.Equal(0, counters.Total);
     }
 
+    /// <summary>A stage that says it neither admits nor completes, and counts the calls it should never get.</summary>
+    private sealed class Declared(bool admits, bool completes) : IQueryStage
+    {
+        public int Admitted { get; private set; }
+
+        public int Completed { get; private set; }
+
+        public bool Admits => admits;
+
+        public bool Completes => completes;
+
+        public StageVerdict Admit(ref DnsRequest request)
+        {
+            Admitted++;
+            return StageVerdict.Continue;
+        }
+
+        public void Complete(ref DnsRequest request) => Completed++;
+    }
+
+    [Fact]
+    public void A_stage_is_called_only_for_what_it_says_it_does()
+    {
+        var neither = new Declared(admits: false, completes: false);
+        var admitsOnly = new Declared(admits: true, completes: false);
+        var completesOnly = new Declared(admits: false, completes: true);
+        var refuser = new Recorder(StageVerdict.Respond);
+        var after = new Recorder();
+        var pipeline = new DnsPipeline(Zones(), new ServerOptions(), stages: [neither, admitsOnly, completesOnly, after]);
+        Assert.NotNull(Ask(pipeline, DnsMessage.Query(Hit, RecordType.PTR)));
+        Assert.Equal((0, 0), (neither.Admitted, neither.Completed));
+        Assert.Equal((1, 0), (admitsOnly.Admitted, admitsOnly.Completed));
+        Assert.Equal((0, 1), (completesOnly.Admitted, completesOnly.Completed));
+        Assert.Equal(1, after.Admitted);
+        Assert.Single(after.Seen);
+        // A refusal at admission: the stages before it that complete see it, those after it do not.
+        var early = new Declared(admits: false, completes: true);
+        var late = new Declared(admits: false, completes: true);
+        var refusing = new DnsPipeline(Zones(), new ServerOptions(), stages: [early, refuser, late]);
+        Assert.Equal((int)Rcode.Refused, Ask(refusing, DnsMessage.Query(Hit, RecordType.PTR))!.Rcode);
+        Assert.Equal((0, 1), (early.Admitted, early.Completed));
+        Assert.Single(refuser.Seen);
+        Assert.Equal((0, 0), (late.Admitted, late.Completed));
+    }
+
     /// <summary>Adds an option to every response, as a cookie stage adds a server cookie.</summary>
     private sealed class OptionAdder : IQueryStage
     {

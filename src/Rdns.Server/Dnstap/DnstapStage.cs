@@ -62,6 +62,8 @@ public sealed class DnstapStage : IQueryStage, IDisposable
 
     public StageVerdict Admit(ref DnsRequest request) => StageVerdict.Continue;
 
+    public bool Admits => false;
+
     public void Complete(ref DnsRequest request)
     {
         if (_sample > 1)

@@ -24,6 +24,8 @@ public sealed class DnsPipeline
     private readonly ServedZones _zones;
     private readonly IQueryStage[] _stages;
     private readonly bool[] _observers;
+    /// <summary>The stages whose admission or completion does something (<see cref="IQueryStage.Admits"/>, <see cref="IQueryStage.Completes"/>), by place: only those are called.</summary>
+    private readonly int[] _admitting, _completing;
     private readonly RequestHandlers _handlers;
     private readonly ResponseEnvelope _envelope;
     private readonly QueryHandler _query;
@@ -35,6 +37,8 @@ public sealed class DnsPipeline
         _handlers = handlers ?? RequestHandlers.None;
         _stages = stages?.ToArray() ?? [];
         _observers = _stages.Select(s => s.ObservesEveryResponse).ToArray();
+        _admitting = Enumerable.Range(0, _stages.Length).Where(i => _stages[i].Admits).ToArray();
+        _completing = Enumerable.Range(0, _stages.Length).Where(i => _stages[i].Completes).ToArray();
         _envelope = new ResponseEnvelope(options);
         _query = new QueryHandler(_envelope, _handlers.Tsig, new ChaosAnswers(options));
     }
@@ -82,7 +86,7 @@ public sealed class DnsPipeline
 
     private void Run(ref DnsRequest request)
     {
-        for (int i = 0; i < _stages.Length; i++)
+        foreach (int i in _admitting)
         {
             var verdict = _stages[i].Admit(ref request);
             if (verdict == StageVerdict.Continue)
@@ -111,7 +115,7 @@ public sealed class DnsPipeline
     /// </summary>
     private void Complete(ref DnsRequest request, int stages)
     {
-        for (int i = 0; i < _stages.Length; i++)
+        foreach (int i in _completing)
         {
             if (i < stages || _observers[i])
                 _stages[i].Complete(ref request);

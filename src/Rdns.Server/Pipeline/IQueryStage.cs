@@ -30,4 +30,10 @@ public interface IQueryStage
     bool ObservesEveryResponse => false;
 
     void Complete(ref DnsRequest request);
+
+    /// <summary>False for a stage whose <see cref="Admit"/> always continues (counters, accounting): the pipeline then does not call it.</summary>
+    bool Admits => true;
+
+    /// <summary>False for a stage whose <see cref="Complete"/> does nothing (view selection, cookies): the pipeline then does not call it.</summary>
+    bool Completes => true;
 }

@@ -72,6 +72,8 @@ public sealed class QueryCounters : IQueryStage
 
     public StageVerdict Admit(ref DnsRequest request) => StageVerdict.Continue;
 
+    public bool Admits => false;
+
     public void Complete(ref DnsRequest request)
     {
         int worker = request.Worker;

@@ -75,6 +75,8 @@ public sealed class DnsCookies(CookieSecrets secrets, TimeProvider? time = null)
     {
     }
 
+    public bool Completes => false;
+
     private uint Now() => (uint)_time.GetUtcNow().ToUnixTimeSeconds();
 
     private bool IsValid(ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, ClientAddress address, uint now)

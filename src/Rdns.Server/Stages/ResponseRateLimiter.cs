@@ -98,6 +98,8 @@ public sealed partial class ResponseRateLimiter : IQueryStage
 
     public StageVerdict Admit(ref DnsRequest request) => StageVerdict.Continue;
 
+    public bool Admits => false;
+
     public void Complete(ref DnsRequest request)
     {
         if (_rate == 0 || request.Source.Transport != DnsTransport.Udp || request.ValidCookie ||

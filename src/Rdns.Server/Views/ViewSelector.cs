@@ -57,4 +57,6 @@ public sealed class ViewSelector : IQueryStage
     public void Complete(ref DnsRequest request)
     {
     }
+
+    public bool Completes => false;
 }
