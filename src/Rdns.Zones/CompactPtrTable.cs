@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -381,6 +382,9 @@ internal sealed partial class CompactPtrTable
     {
         var keys = _keys;
         int p = i * _width;
+        // Eight octets read at once (big-endian) and the key's own kept, where the array goes on that far.
+        if ((uint)(p + 8) <= (uint)keys.Length && _width != 0)
+            return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(keys), p))) >> (64 - 8 * _width);
         int end = p + _width;
         ulong value = 0;
         for (int k = p; k < end; k++)
@@ -412,19 +416,23 @@ internal sealed partial class CompactPtrTable
         // compare as integers.
         if (_width <= 8)
         {
+            // The last key at or below the one sought, halving without a branch on the keys (a
+            // conditional move: the keys of a bucket are random, a branch on them mispredicts
+            // every other step). Each step keeps that key in [at, at + n).
             ulong h = (ulong)host;
-            while (lo <= hi)
+            int n = hi - lo + 1;
+            if (n <= 0)
+                return ~lo;
+            int at = lo;
+            while (n > 1)
             {
-                int mid = (lo + hi) >>> 1;
-                ulong k = HostAt64(mid);
-                if (k == h)
-                    return mid;
-                if (k < h)
-                    lo = mid + 1;
-                else
-                    hi = mid - 1;
+                int half = n >> 1;
+                ulong probe = HostAt64(at + half);
+                at = probe <= h ? at + half : at;
+                n -= half;
             }
-            return ~lo;
+            ulong k = HostAt64(at);
+            return k == h ? at : ~(k < h ? at + 1 : at);
         }
         while (lo <= hi)
         {
