@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Rdns.Server.Pipeline;
 
 namespace Rdns.Server;
 
@@ -125,6 +126,10 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
     public Span<byte> Response(int i) => new(_responses + i * _responseSize, _responseSize);
 
     /// <summary>Copies the sender's address of datagram <paramref name="i"/> into a reusable <see cref="SocketAddress"/>.</summary>
+    /// <summary>The sender of datagram <paramref name="i"/>, read where the system wrote its address (a socket of <paramref name="family"/>).</summary>
+    public ClientAddress Client(int i, AddressFamily family) =>
+        ClientAddress.From(new ReadOnlySpan<byte>(_addresses + i * AddressSize, (int)Math.Min(_receive[i].Header.NameLength, (uint)AddressSize)), family);
+
     public void CopyAddress(int i, SocketAddress target)
     {
         int length = (int)Math.Min(_receive[i].Header.NameLength, (uint)target.Buffer.Length);

@@ -278,11 +278,14 @@ public sealed partial class UdpListener : IDisposable
                 continue;
             try
             {
-                batch.CopyAddress(i, addresses[i]);
-                var source = RequestSource.Udp(ClientAddress.From(addresses[i]), _info, receivedAt);
+                var source = RequestSource.Udp(batch.Client(i, socket.AddressFamily), _info, receivedAt);
                 var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker, prefetch is null ? default : prefetch.Found(i));
                 if (result.Action == ResponseAction.Deferred)
+                {
+                    // Only an answer sent later needs the address as an object of its own.
+                    batch.CopyAddress(i, addresses[i]);
                     HandOff(socket, batch.Request(i), addresses[i], source, result);
+                }
                 else
                     lengths[i] = result.Length;
             }

@@ -457,6 +457,49 @@ public sealed class ListenerTests : IDisposable
         }
     }
 
+    /// <summary>Records the client every answered query came from.</summary>
+    private sealed class ClientRecorder : Pipeline.IQueryStage
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Pipeline.ClientAddress> Seen { get; } = new();
+
+        public bool Admits => false;
+
+        public Pipeline.StageVerdict Admit(ref Pipeline.DnsRequest request) => Pipeline.StageVerdict.Continue;
+
+        public void Complete(ref Pipeline.DnsRequest request) => Seen.Enqueue(request.Source.Client);
+    }
+
+    [Fact]
+    public void Stages_see_the_clients_address_and_port_over_either_loop_and_either_family()
+    {
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
+        foreach (var loopback in new[] { IPAddress.Loopback, IPAddress.IPv6Loopback })
+        {
+            foreach (bool batched in new[] { true, false })
+            {
+                var recorder = new ClientRecorder();
+                var options = new ServerOptions { Endpoint = new IPEndPoint(loopback, 0), UdpWorkers = 2, BatchedUdp = batched };
+                using var udp = new UdpListener(new Pipeline.DnsPipeline(zones, options, stages: [recorder]), options, NullLogger.Instance);
+                udp.Start();
+                using var client = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                client.Bind(new IPEndPoint(loopback, 0));
+                client.ReceiveTimeout = 2000;
+                // Several at once, so the batched loop takes more than one in a batch.
+                for (ushort id = 1; id <= 8; id++)
+                    client.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire(), udp.LocalEndPoint);
+                var buffer = new byte[512];
+                for (int i = 0; i < 8; i++)
+                    Assert.Single(DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer))).Answers);
+                var expected = Pipeline.ClientAddress.From((IPEndPoint)client.LocalEndPoint!);
+                Assert.Equal(8, recorder.Seen.Count);
+                Assert.All(recorder.Seen, seen => Assert.Equal(expected, seen));
+                Assert.Equal(loopback.AddressFamily == AddressFamily.InterNetworkV6, expected.IsV6);
+                Assert.NotEqual(0, expected.Port);
+            }
+        }
+    }
+
     [Fact]
     public void The_portable_one_datagram_loop_answers_too()
     {

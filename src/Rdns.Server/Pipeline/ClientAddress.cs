@@ -18,12 +18,22 @@ public readonly record struct ClientAddress(bool IsV6, UInt128 Value, ushort Por
     {
         if (address is null)
             return None;
-        var b = address.Buffer.Span;
-        // Port and address are in network order at fixed offsets after the two-octet family.
+        return From(address.Buffer.Span[..address.Size], address.Family);
+    }
+
+    /// <summary>
+    /// From a socket address as the system writes it (a sockaddr_in or sockaddr_in6 of
+    /// <paramref name="family"/>): port and address in network order at fixed offsets after the
+    /// two-octet family.
+    /// </summary>
+    public static ClientAddress From(ReadOnlySpan<byte> b, AddressFamily family)
+    {
+        if (b.Length < 4)
+            return None;
         ushort port = BinaryPrimitives.ReadUInt16BigEndian(b[2..]);
-        if (address.Family == AddressFamily.InterNetwork && b.Length >= 8)
+        if (family == AddressFamily.InterNetwork && b.Length >= 8)
             return new ClientAddress(false, BinaryPrimitives.ReadUInt32BigEndian(b[4..]), port);
-        if (address.Family == AddressFamily.InterNetworkV6 && b.Length >= 24)
+        if (family == AddressFamily.InterNetworkV6 && b.Length >= 24)
             return FromV6(BinaryPrimitives.ReadUInt128BigEndian(b[8..]), port);
         return None;
     }
