@@ -259,6 +259,30 @@ internal sealed class AddressZones
         }
         else
             return false;
+        // The usual IPv4 question: up to four octet labels, then the suffix. Read from the left
+        // in one walk, each octet taking its place from the top as the ones before it move down.
+        if (family == 0)
+        {
+            int end4 = name.Length - suffix;
+            uint address = 0;
+            int p = 0, k = 0;
+            while (p < end4 && k < MaxV4)
+            {
+                int len = name[p];
+                if (p + 1 + len > end4 || !Synthesis.ReverseZoneInfo.TryOctet(name.Slice(p + 1, len), out int octet))
+                    break;
+                address = address >> 8 | (uint)octet << 24;
+                k++;
+                p += 1 + len;
+            }
+            if (p == end4)
+            {
+                length = k;
+                lo = (ulong)address << 32 | 1UL << (63 - 8 * k);
+                return true;
+            }
+            // Labels that are not octets, or more than an address: read as below.
+        }
         // Where each label begins, from the left; the suffix must begin where a label does.
         Span<byte> starts = stackalloc byte[128];
         int end = name.Length - suffix;

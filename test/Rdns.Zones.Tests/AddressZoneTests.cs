@@ -73,6 +73,36 @@ public class AddressZoneTests
     }
 
     [Fact]
+    public void A_name_under_in_addr_arpa_reads_as_the_octets_below_the_suffix_from_the_right()
+    {
+        var random = new Random(4);
+        string[] pool = ["0", "1", "9", "10", "99", "100", "199", "255", "256", "01", "00", "007", "1000", "x", "ab-c", "", "25a"];
+        for (int round = 0; round < 20000; round++)
+        {
+            int n = random.Next(0, 7);
+            var labels = Enumerable.Range(0, n).Select(_ => pool[random.Next(pool.Length)]).Where(l => l.Length > 0).ToArray();
+            string suffix = random.Next(4) switch { 0 => "IN-ADDR.ARPA.", 1 => "in-addr.Arpa.", _ => "in-addr.arpa." };
+            var name = DnsName.Parse(labels.Length == 0 ? suffix : string.Join('.', labels) + "." + suffix);
+            Assert.True(AddressZones.TryRead(name.Wire, out var address, out bool rest), name.ToString());
+            // The reference: canonical octets taken from the right, at most four, until one is not.
+            int length = 0;
+            ulong lo = 0;
+            for (int i = labels.Length - 1; i >= 0 && length < 4; i--)
+            {
+                string l = labels[i];
+                if (l.Length > 3 || !l.All(char.IsAsciiDigit) || (l.Length > 1 && l[0] == '0') || int.Parse(l) > 255)
+                    break;
+                lo |= (ulong)int.Parse(l) << (56 - 8 * length);
+                length++;
+            }
+            lo |= 1UL << (63 - 8 * length);
+            Assert.Equal((0, length, 0UL, lo, length < labels.Length), (address.Family, address.Length, address.Hi, address.Lo, rest));
+        }
+        Assert.False(AddressZones.TryRead(DnsName.Parse("1.2.3.4.in-addr.example.").Wire, out _, out _));
+        Assert.False(AddressZones.TryRead(DnsName.Parse("example.com.").Wire, out _, out _));
+    }
+
+    [Fact]
     public void Every_subset_of_zones_finds_what_the_names_find()
     {
         var all = Origins.Select(Zone).ToArray();
