@@ -416,9 +416,9 @@ internal sealed partial class CompactPtrTable
         // compare as integers.
         if (_width <= 8)
         {
-            // The last key at or below the one sought, halving without a branch on the keys (a
-            // conditional move: the keys of a bucket are random, a branch on them mispredicts
-            // every other step). Each step keeps that key in [at, at + n).
+            // The last key at or below the one sought, halving without a branch on the keys (the
+            // keys of a bucket are random: a branch on them mispredicts every other step). Each
+            // step keeps that key in [at, at + n).
             ulong h = (ulong)host;
             int n = hi - lo + 1;
             if (n <= 0)
@@ -427,8 +427,9 @@ internal sealed partial class CompactPtrTable
             while (n > 1)
             {
                 int half = n >> 1;
-                ulong probe = HostAt64(at + half);
-                at = probe <= h ? at + half : at;
+                bool below = HostAt64(at + half) <= h;
+                // The comparison's flag as 0 or 1 (a setcc): the compiler keeps a branch for a conditional expression here.
+                at += half & -Unsafe.As<bool, byte>(ref below);
                 n -= half;
             }
             ulong k = HostAt64(at);
