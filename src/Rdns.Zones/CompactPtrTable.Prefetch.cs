@@ -75,18 +75,19 @@ internal sealed partial class CompactPtrTable
     internal void PrefetchTarget(int i)
     {
         if (_index is { } index)
-            PrefetchTargets(index[i / IndexStep]);
+        {
+            int pos = index[i / IndexStep];
+            PrefetchTargets(pos);
+            // The answer walks the step's targets up to its entry: past the fourth (about fifteen
+            // octets each, coded), a third line.
+            if (i % IndexStep >= IndexStep / 2)
+                Prefetch.Element(_targets, pos + 128);
+        }
     }
 
-    /// <summary>
-    /// The lines an index step's targets take from <paramref name="pos"/>: eight targets of host
-    /// names (about fifteen octets each, coded) run past two lines when the step does not begin
-    /// near one's start, and the answer walks them up to its entry.
-    /// </summary>
     private void PrefetchTargets(int pos)
     {
         Prefetch.Element(_targets, pos);
         Prefetch.Element(_targets, pos + 64);
-        Prefetch.Element(_targets, pos + 128);
     }
 }
