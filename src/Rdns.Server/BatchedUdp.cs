@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Rdns.Server.Pipeline;
 
@@ -118,9 +119,11 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
         return errno is EINTR or EAGAIN ? 0 : -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> Request(int i) => new(_requests + i * _requestSize, (int)Math.Min(_receive[i].Length, (uint)_requestSize));
 
     /// <summary>True when the datagram was longer than the buffer (MSG_TRUNC) and so cannot be read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Truncated(int i) => (_receive[i].Header.Flags & 0x20) != 0;
 
     public Span<byte> Response(int i) => new(_responses + i * _responseSize, _responseSize);

@@ -95,6 +95,7 @@ public ref struct DnsMessageWriter
     /// <summary>Returns reserved space to the limit, up to the buffer's size.</summary>
     public void Release(int octets) => _limit = Math.Min(_buffer.Length, _limit + octets);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Mark GetMark() => new(_pos, _entries, _header.AnCount, _header.NsCount, _header.ArCount);
 
     public void Rollback(Mark mark)
