@@ -266,9 +266,11 @@ public sealed partial class UdpListener : IDisposable
                 prefetch = null;
             }
         }
-        // One timestamp per batch: a query's processing time includes its wait behind the
-        // queries received with it, which is what its client waits too.
+        // One timestamp per batch at receipt and one when its answers are ready: a query's
+        // processing time is the batch's, which is what its client waits, as the answers leave
+        // together.
         long receivedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        int answered = 0;
         var addresses = loop.Addresses;
         var lengths = loop.Lengths;
         for (int i = 0; i < received; i++)
@@ -278,16 +280,17 @@ public sealed partial class UdpListener : IDisposable
                 continue;
             try
             {
-                var source = RequestSource.Udp(batch.Client(i, socket.AddressFamily), _info, receivedAt);
+                var source = RequestSource.Udp(batch.Client(i, socket.AddressFamily), _info, receivedAt) with { TimedByBatch = true };
                 var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker, prefetch is null ? default : prefetch.Found(i));
                 if (result.Action == ResponseAction.Deferred)
                 {
-                    // Only an answer sent later needs the address as an object of its own.
+                    // Only an answer sent later needs the address as an object of its own; it is
+                    // timed when it is ready, not with the batch.
                     batch.CopyAddress(i, addresses[i]);
-                    HandOff(socket, batch.Request(i), addresses[i], source, result);
+                    HandOff(socket, batch.Request(i), addresses[i], source with { TimedByBatch = false }, result);
                 }
-                else
-                    lengths[i] = result.Length;
+                else if ((lengths[i] = result.Length) > 0)
+                    answered++;
             }
             catch (Exception e) when (!_stopping)
             {
@@ -295,6 +298,7 @@ public sealed partial class UdpListener : IDisposable
             }
         }
         prefetch?.End();
+        _pipeline.BatchAnswered(_workerBase + worker, receivedAt, answered);
         if (received > 0)
             batch.Send(socket, lengths.AsSpan(0, received));
         Volatile.Write(ref _allocated[worker], GC.GetAllocatedBytesForCurrentThread());

@@ -501,6 +501,30 @@ public sealed class ListenerTests : IDisposable
     }
 
     [Fact]
+    public void Every_answer_sent_over_either_loop_has_its_processing_time_counted_once()
+    {
+        var zones = new ServedZones();
+        zones.Replace(ZoneSet.From([ZoneBuilder.Standard("2.0.192.in-addr.arpa.").Ptr("1", "one.example.net.").Build()]));
+        foreach (bool batched in new[] { true, false })
+        {
+            var counters = new Pipeline.QueryCounters(2);
+            var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 2, BatchedUdp = batched };
+            using var udp = new UdpListener(new Pipeline.DnsPipeline(zones, options, stages: [counters]), options, NullLogger.Instance);
+            udp.Start();
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            client.ReceiveTimeout = 2000;
+            for (ushort id = 1; id <= 12; id++)
+                client.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire(), udp.LocalEndPoint);
+            var buffer = new byte[512];
+            for (int i = 0; i < 12; i++)
+                Assert.Single(DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer))).Answers);
+            // Counted before the answers left (the batched loop times its batch just before sending).
+            Assert.Equal(12, counters.Total);
+            Assert.Equal(12, counters.ProcessingTimes().Count);
+        }
+    }
+
+    [Fact]
     public void The_portable_one_datagram_loop_answers_too()
     {
         var zones = new ServedZones();

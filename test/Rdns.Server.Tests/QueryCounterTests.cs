@@ -99,6 +99,34 @@ public sealed class QueryCounterTests
     }
 
     [Fact]
+    public void A_batch_timed_by_its_loop_counts_one_time_for_each_answer_it_sent()
+    {
+        var counters = new QueryCounters(2);
+        var pipeline = new DnsPipeline(Zones(), new ServerOptions(), stages: [counters]);
+        var response = new byte[4096];
+        long receivedAt = Stopwatch.GetTimestamp() - Stopwatch.Frequency * 3 / 1000;
+        // Requests of a batch timed by the loop: the stage records no time of its own.
+        var source = From with { ReceivedAt = receivedAt, TimedByBatch = true };
+        for (int i = 0; i < 5; i++)
+            pipeline.Process(DnsMessage.Query(Hit, RecordType.PTR).ToWire(), response, source, 1);
+        Assert.Equal(0, counters.ProcessingTimes().Count);
+        Assert.Equal(5, counters.Total);
+        // The loop, once its answers are ready: five of the same time, at least the 3 ms since receipt.
+        pipeline.BatchAnswered(1, receivedAt, 5);
+        pipeline.BatchAnswered(1, receivedAt, 0);
+        var times = counters.ProcessingTimes();
+        Assert.Equal(5, times.Count);
+        int slot = Array.FindIndex(times.Counts, c => c != 0);
+        Assert.Equal(5, times.Counts[slot]);
+        Assert.True(times.Sums[slot] >= 5 * 3000 && times.Sums[slot] % 5 == 0, $"sum {times.Sums[slot]} µs");
+        Assert.True(slot >= HistogramBuckets.TimeSlot(3000));
+        // From a worker outside the striped ones, too (the shared stripe).
+        counters.AddTimes(-1, Stopwatch.Frequency / 1_000_000 * 2, 2);
+        Assert.Equal(7, counters.ProcessingTimes().Count);
+        Assert.Equal(2, counters.ProcessingTimes().Counts[HistogramBuckets.TimeSlot(2)]);
+    }
+
+    [Fact]
     public void Zones_named_up_front_are_counted_one_by_one_and_no_others()
     {
         var counters = new QueryCounters(1, [DnsName.Parse("2.0.192.IN-ADDR.ARPA.")]);

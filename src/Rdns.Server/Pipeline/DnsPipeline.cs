@@ -27,6 +27,8 @@ public sealed class DnsPipeline
     /// <summary>The stages whose admission or completion does something (<see cref="IQueryStage.Admits"/>, <see cref="IQueryStage.Completes"/>), by place: only those are called.</summary>
     private readonly int[] _admitting, _completing;
     private readonly RequestHandlers _handlers;
+    /// <summary>The counters among the stages, if any: told the time of a batch timed by its loop (<see cref="BatchAnswered"/>).</summary>
+    private readonly QueryCounters? _counters;
     private readonly ResponseEnvelope _envelope;
     private readonly QueryHandler _query;
 
@@ -37,6 +39,7 @@ public sealed class DnsPipeline
         _handlers = handlers ?? RequestHandlers.None;
         _stages = stages?.ToArray() ?? [];
         _observers = _stages.Select(s => s.ObservesEveryResponse).ToArray();
+        _counters = _stages.OfType<QueryCounters>().FirstOrDefault();
         _admitting = Enumerable.Range(0, _stages.Length).Where(i => _stages[i].Admits).ToArray();
         _completing = Enumerable.Range(0, _stages.Length).Where(i => _stages[i].Completes).ToArray();
         _envelope = new ResponseEnvelope(options);
@@ -78,6 +81,17 @@ public sealed class DnsPipeline
         return request.Action is ResponseAction.Stream or ResponseAction.Deferred
             ? new ProcessResult(request.Length, request.Action, request.Parsed, request.Zones)
             : new ProcessResult(request.Action == ResponseAction.Drop ? 0 : request.Length, request.Action, default, request.Zones);
+    }
+
+    /// <summary>
+    /// A receive loop's batch of requests <see cref="RequestSource.TimedByBatch"/>, received at
+    /// <paramref name="receivedAt"/>: <paramref name="answered"/> of them have answers ready to
+    /// send now. One clock reading for the batch, where each request would take its own.
+    /// </summary>
+    public void BatchAnswered(int worker, long receivedAt, int answered)
+    {
+        if (_counters is { } counters && answered > 0)
+            counters.AddTimes(worker, System.Diagnostics.Stopwatch.GetTimestamp() - receivedAt, answered);
     }
 
     /// <summary>Convenience for callers that only want the response length (tests, in-process use).</summary>

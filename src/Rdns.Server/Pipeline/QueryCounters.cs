@@ -99,11 +99,9 @@ public sealed class QueryCounters : IQueryStage
         int size = HistogramBuckets.SizeSlot(request.Length);
         Add(counts, stripe + SizeAt + size, 1, shared);
         Add(counts, stripe + SizeSumAt + size, request.Length, shared);
-        if (request.Source.ReceivedAt != 0)
+        if (request.Source.ReceivedAt != 0 && !request.Source.TimedByBatch)
         {
-            long elapsed = Stopwatch.GetTimestamp() - request.Source.ReceivedAt;
-            // Nanosecond ticks (Linux, macOS) divided by a constant: a multiply, not a division.
-            long micros = TicksPerMicrosecond == 1000 ? elapsed / 1000 : elapsed / TicksPerMicrosecond;
+            long micros = Microseconds(Stopwatch.GetTimestamp() - request.Source.ReceivedAt);
             int time = HistogramBuckets.TimeSlot(micros);
             Add(counts, stripe + TimeAt + time, 1, shared);
             Add(counts, stripe + TimeSumAt + time, micros, shared);
@@ -111,6 +109,26 @@ public sealed class QueryCounters : IQueryStage
         if (_zones.Length != 0 && ZoneSlot(request) is >= 0 and var z)
             Add(_zoneCounts, slot * _zoneStripe + z * Kinds + (int)request.Kind, 1, shared);
     }
+
+    /// <summary>
+    /// Processing time of <paramref name="count"/> responses answered together (a UDP batch whose
+    /// requests were <see cref="RequestSource.TimedByBatch"/>): each took <paramref name="elapsed"/>
+    /// ticks from the batch's receipt until its answers were ready to send.
+    /// </summary>
+    public void AddTimes(int worker, long elapsed, int count)
+    {
+        if (count <= 0)
+            return;
+        bool shared = worker < 0 || worker >= _workers;
+        int stripe = (shared ? 0 : worker + 1) * Stripe;
+        long micros = Microseconds(elapsed);
+        int time = HistogramBuckets.TimeSlot(micros);
+        Add(_counts, stripe + TimeAt + time, count, shared);
+        Add(_counts, stripe + TimeSumAt + time, micros * count, shared);
+    }
+
+    /// <summary>Stopwatch ticks as microseconds: nanosecond ticks (Linux, macOS) divided by a constant, a multiply rather than a division.</summary>
+    private static long Microseconds(long ticks) => TicksPerMicrosecond == 1000 ? ticks / 1000 : ticks / TicksPerMicrosecond;
 
     /// <summary>The counted zone that answered, or -1; a zone kept as a row is found by its name in the question, without allocating.</summary>
     private int ZoneSlot(in DnsRequest request)

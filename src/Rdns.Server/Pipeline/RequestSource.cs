@@ -12,6 +12,13 @@ public readonly record struct RequestSource(DnsTransport Transport, ClientAddres
     /// </summary>
     public long ReceivedAt { get; init; }
 
+    /// <summary>
+    /// True when the receive loop times the request itself, once for its whole batch when the
+    /// batch's answers are ready to send (<see cref="DnsPipeline.BatchAnswered"/>): what each of its
+    /// clients waits, as the answers leave together. Stages then leave processing time alone.
+    /// </summary>
+    public bool TimedByBatch { get; init; }
+
     public bool OverTcp => Transport == DnsTransport.Tcp;
 
     public static RequestSource Udp(ClientAddress client, ListenerInfo? listener = null, long receivedAt = 0) =>
