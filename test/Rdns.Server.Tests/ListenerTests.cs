@@ -469,6 +469,31 @@ public sealed class ListenerTests : IDisposable
         public void Complete(ref Pipeline.DnsRequest request) => Seen.Enqueue(request.Source.Client);
     }
 
+    /// <summary>
+    /// Sends <paramref name="count"/> queries at once from a client bound on <paramref name="loopback"/>
+    /// (so the batched loop takes more than one in a batch) and checks each is answered; returns the client.
+    /// </summary>
+    private static Socket AskAtOnce(UdpListener udp, IPAddress loopback, int count)
+    {
+        var client = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            client.Bind(new IPEndPoint(loopback, 0));
+            client.ReceiveTimeout = 2000;
+            for (ushort id = 1; id <= count; id++)
+                client.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire(), udp.LocalEndPoint);
+            var buffer = new byte[512];
+            for (int i = 0; i < count; i++)
+                Assert.Single(DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer))).Answers);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
     [Fact]
     public void Stages_see_the_clients_address_and_port_over_either_loop_and_either_family()
     {
@@ -482,15 +507,7 @@ public sealed class ListenerTests : IDisposable
                 var options = new ServerOptions { Endpoint = new IPEndPoint(loopback, 0), UdpWorkers = 2, BatchedUdp = batched };
                 using var udp = new UdpListener(new Pipeline.DnsPipeline(zones, options, stages: [recorder]), options, NullLogger.Instance);
                 udp.Start();
-                using var client = new Socket(loopback.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-                client.Bind(new IPEndPoint(loopback, 0));
-                client.ReceiveTimeout = 2000;
-                // Several at once, so the batched loop takes more than one in a batch.
-                for (ushort id = 1; id <= 8; id++)
-                    client.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire(), udp.LocalEndPoint);
-                var buffer = new byte[512];
-                for (int i = 0; i < 8; i++)
-                    Assert.Single(DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer))).Answers);
+                using var client = AskAtOnce(udp, loopback, 8);
                 var expected = Pipeline.ClientAddress.From((IPEndPoint)client.LocalEndPoint!);
                 Assert.Equal(8, recorder.Seen.Count);
                 Assert.All(recorder.Seen, seen => Assert.Equal(expected, seen));
@@ -511,13 +528,7 @@ public sealed class ListenerTests : IDisposable
             var options = new ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), UdpWorkers = 2, BatchedUdp = batched };
             using var udp = new UdpListener(new Pipeline.DnsPipeline(zones, options, stages: [counters]), options, NullLogger.Instance);
             udp.Start();
-            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            client.ReceiveTimeout = 2000;
-            for (ushort id = 1; id <= 12; id++)
-                client.SendTo(DnsMessage.Query(Q, RecordType.PTR, id: id).ToWire(), udp.LocalEndPoint);
-            var buffer = new byte[512];
-            for (int i = 0; i < 12; i++)
-                Assert.Single(DnsMessage.Parse(buffer.AsSpan(0, client.Receive(buffer))).Answers);
+            using var client = AskAtOnce(udp, IPAddress.Loopback, 12);
             // Counted before the answers left (the batched loop times its batch just before sending).
             Assert.Equal(12, counters.Total);
             Assert.Equal(12, counters.ProcessingTimes().Count);
