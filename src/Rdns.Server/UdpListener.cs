@@ -39,7 +39,8 @@ public sealed partial class UdpListener : IDisposable
     /// Full batches in a row after which a socket's first loop wakes its second: more than two
     /// batches (128 queries) were waiting, so one loop is not keeping up.
     /// </summary>
-    internal const int HelperAfter = 2;
+    internal static readonly int HelperAfter =
+        int.TryParse(Environment.GetEnvironmentVariable("RDNS_UDP_HELPER_AFTER"), out int after) && after > 0 ? after : 2;
 
     private readonly bool _batched;
     private readonly int _workers;
