@@ -78,13 +78,8 @@ public struct ParsedRequest
         request.QuestionEnd = pos;
         request.RecordsStart = pos;
 
-        var reader = new DnsMessageReader(query);
-        reader.TryReadHeader(out _);
-        if (request.HasQuestion)
-        {
-            Span<byte> skipName = stackalloc byte[DnsName.MaxLength];
-            reader.TryReadQuestion(skipName, out _, out _, out _);
-        }
+        // The records after the question, read from where its parse above ended.
+        var reader = new DnsMessageReader(query, pos);
         Span<byte> owner = stackalloc byte[DnsName.MaxLength];
         int before = header.AnCount + header.NsCount;
         for (int i = 0; i < before; i++)

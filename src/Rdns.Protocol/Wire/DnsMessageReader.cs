@@ -31,6 +31,13 @@ public ref struct DnsMessageReader
         _pos = 0;
     }
 
+    /// <summary>A reader of <paramref name="message"/> from <paramref name="position"/> on (what came before read by other means).</summary>
+    public DnsMessageReader(ReadOnlySpan<byte> message, int position)
+    {
+        _message = message;
+        _pos = position;
+    }
+
     public readonly ReadOnlySpan<byte> Message => _message;
 
     public readonly int Position => _pos;
