@@ -267,16 +267,18 @@ public ref struct DnsMessageWriter
 
     /// <summary>
     /// True when only the first name's labels are in the table (the question, as in most answers)
-    /// and <paramref name="name"/> ends in another label than it (at <paramref name="lastLabel"/>):
-    /// no suffix of one is a suffix of the other (a PTR target outside arpa. after an
-    /// in-addr.arpa. question), so there is nothing to search for.
+    /// and <paramref name="name"/> does not end in its last label (a PTR target outside arpa. after
+    /// an in-addr.arpa. question): no suffix of one is a suffix of the other, so there is nothing
+    /// to search for. Told from the name's last octets alone, without walking its labels: a name
+    /// whose last label is the first name's ends in the same octets (label and root); one that
+    /// merely ends in them is searched as any other.
     /// </summary>
-    internal bool SharesNothingWithFirst(scoped ReadOnlySpan<byte> name, int lastLabel)
+    internal bool SharesNothingWithFirst(scoped ReadOnlySpan<byte> name)
     {
         if (_entries == 0 || _entries != _labels[0])
             return false;
         int firstLast = _offsets[_entries - 1];
-        return !name.Slice(lastLabel, name[lastLabel] + 1).SequenceEqual(_buffer.Slice(firstLast, _buffer[firstLast] + 1));
+        return !name.EndsWith(_buffer.Slice(firstLast, _buffer[firstLast] + 2));
     }
 
     /// <summary>
@@ -295,13 +297,12 @@ public ref struct DnsMessageWriter
             _pos += 2;
             return true;
         }
-        int labels = WireName.CountLabels(name, out int lastLabel);
-        int matchAt = -1, matchOffset = 0;
-        // Nothing to search: an empty table (the question), or a name that can share none of it.
-        if (compress && (_entries == 0 || (labels > 0 && SharesNothingWithFirst(name, lastLabel))))
-            compress = false;
-        if (compress)
+        int matchAt = -1, matchOffset = 0, matchLabels = 0;
+        // Nothing to search in an empty table (the question), nor for a name that can share none
+        // of it; otherwise the longest suffix already written, from the longest down.
+        if (compress && _entries > 0 && !SharesNothingWithFirst(name))
         {
+            int labels = WireName.CountLabels(name);
             int pos = 0;
             for (int i = 0; i < labels && matchAt < 0; i++)
             {
@@ -312,6 +313,7 @@ public ref struct DnsMessageWriter
                     {
                         matchAt = pos;
                         matchOffset = _offsets[e];
+                        matchLabels = remaining;
                         break;
                     }
                 }
@@ -332,19 +334,30 @@ public ref struct DnsMessageWriter
         }
         _pos += total;
 
-        // Remember where each newly written label starts, while pointers can still reach it (not
-        // the root: a pointer to it would be longer than it).
-        if (_entries == 0 && matchAt < 0 && labels > 0 && start < 0x4000)
+        if (_entries == 0 && matchAt < 0 && name.Length > 1 && start < 0x4000)
             _firstLength = name.Length;
-        int p = 0, left = labels;
-        while (left > 0 && p < literal && _entries < TableSize && start + p < 0x4000)
-        {
-            _offsets[_entries] = (ushort)(start + p);
-            _labels[_entries] = (byte)left;
-            _entries++;
-            p += 1 + name[p];
-            left--;
-        }
+        Remember(name[..literal], start, matchLabels);
         return true;
+    }
+
+    /// <summary>
+    /// Remembers where each label of <paramref name="literal"/> (written at <paramref name="start"/>,
+    /// then <paramref name="behind"/> labels behind a pointer, or the root) starts, while pointers
+    /// can still reach it, with how many labels run from it to the end of the name: the labels
+    /// are walked once, and each given its count once the walk has counted them. Not the root: a
+    /// pointer to it would be longer than it.
+    /// </summary>
+    private void Remember(scoped ReadOnlySpan<byte> literal, int start, int behind)
+    {
+        int first = _entries, p = 0, n = 0;
+        while (p < literal.Length && literal[p] != 0)
+        {
+            if (_entries < TableSize && start + p < 0x4000)
+                _offsets[_entries++] = (ushort)(start + p);
+            p += 1 + literal[p];
+            n++;
+        }
+        for (int e = first; e < _entries; e++)
+            _labels[e] = (byte)(n - (e - first) + behind);
     }
 }

@@ -112,6 +112,66 @@ public class MessageWriterTests
     }
 
     [Fact]
+    public void Every_name_points_at_the_first_place_its_longest_written_suffix_was_written_as_a_reference_compressor_says()
+    {
+        // The reference: every suffix written literally at an offset a pointer can reach is
+        // remembered (the first place only, at most the table's 64 labels, never the root); a
+        // name is written up to its longest remembered suffix, then a pointer to it. Case is kept.
+        var random = new Random(7);
+        string[] pool = ["a", "b", "ns1", "129", "2", "0", "192", "in-addr", "arpa", "Example", "example", "NET", "net", "com", "x"];
+        for (int round = 0; round < 3000; round++)
+        {
+            var buffer = new byte[4096];
+            var w = new DnsMessageWriter(buffer, 4096);
+            var known = new Dictionary<string, int>();
+            int entries = 0;
+            var expected = new List<byte>(new byte[12]);
+            DnsName Name() => DnsName.Parse(string.Join('.', Enumerable.Range(0, random.Next(0, 6)).Select(_ => pool[random.Next(pool.Length)])) + ".");
+            void Expect(byte[] name)
+            {
+                var starts = new List<int>();
+                for (int p = 0; name[p] != 0; p += 1 + name[p])
+                    starts.Add(p);
+                int match = starts.FindIndex(p => known.ContainsKey(Convert.ToHexString(name.AsSpan(p))));
+                int literal = match < 0 ? name.Length : starts[match];
+                int at = expected.Count;
+                expected.AddRange(name[..literal]);
+                if (match >= 0)
+                {
+                    int target = known[Convert.ToHexString(name.AsSpan(starts[match]))];
+                    expected.AddRange([(byte)(0xC0 | target >> 8), (byte)target]);
+                }
+                foreach (int p in starts.Where(p => p < literal))
+                {
+                    if (entries < 64 && at + p < 0x4000)
+                    {
+                        known.TryAdd(Convert.ToHexString(name.AsSpan(p)), at + p);
+                        entries++;
+                    }
+                }
+            }
+            var question = Name();
+            Assert.True(w.TryWriteQuestion(question.Wire, RecordType.PTR, RecordClass.IN));
+            Expect(question.Wire.ToArray());
+            expected.AddRange([0, 12, 0, 1]);
+            for (int r = random.Next(1, 30); r > 0; r--)
+            {
+                var owner = random.Next(3) == 0 ? question : Name();
+                var target = Name();
+                Assert.True(w.TryWriteNameRecord(Section.Answer, owner.Wire, RecordType.PTR, RecordClass.IN, 60, target.Wire));
+                Expect(owner.Wire.ToArray());
+                expected.AddRange([0, 12, 0, 1, 0, 0, 0, 60, 0, 0]);
+                int rdata = expected.Count;
+                Expect(target.Wire.ToArray());
+                expected[rdata - 2] = (byte)((expected.Count - rdata) >> 8);
+                expected[rdata - 1] = (byte)(expected.Count - rdata);
+            }
+            int length = w.Finish();
+            Assert.True(expected.Skip(12).SequenceEqual(buffer.AsSpan(12, length - 12).ToArray()), $"round {round}");
+        }
+    }
+
+    [Fact]
     public void Garbage_never_throws_from_the_parser()
     {
         var bytes = Gen.ArrayOf(Gen.Choose(0, 255).Select(i => (byte)i)).Where(a => a.Length < 600);
@@ -212,17 +272,17 @@ public class MessageWriterTests
         // One entry per label, none for the root: the shortcut's test of "only the first name" holds.
         Assert.Equal(Qname.LabelCount, w.CompressionEntries);
         var elsewhere = DnsName.Parse("cdn15.merkingreen-net.com.").Wire;
-        WireName.CountLabels(elsewhere, out int last);
-        Assert.True(w.SharesNothingWithFirst(elsewhere, last));
-        var underArpa = DnsName.Parse("x.in-addr.arpa.").Wire;
-        WireName.CountLabels(underArpa, out last);
-        Assert.False(w.SharesNothingWithFirst(underArpa, last));
+        Assert.True(w.SharesNothingWithFirst(elsewhere));
+        Assert.False(w.SharesNothingWithFirst(DnsName.Parse("x.in-addr.arpa.").Wire));
+        // Ending in the octets of the question's last label without it being the last label: searched.
+        Assert.False(w.SharesNothingWithFirst([6, (byte)'x', 4, (byte)'a', (byte)'r', (byte)'p', (byte)'a', 0]));
+        Assert.True(w.SharesNothingWithFirst(DnsName.Parse("x.ARPA.").Wire));
+        Assert.True(w.SharesNothingWithFirst(DnsName.Root.Wire));
         // The answer's owner is a pointer (no entries); its target adds its own labels, and then
         // the table holds more than the first name.
         Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, elsewhere));
         Assert.Equal(Qname.LabelCount + 3, w.CompressionEntries);
-        WireName.CountLabels(elsewhere, out last);
-        Assert.False(w.SharesNothingWithFirst(elsewhere, last));
+        Assert.False(w.SharesNothingWithFirst(elsewhere));
     }
 
     [Fact]
