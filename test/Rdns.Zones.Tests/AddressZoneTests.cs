@@ -172,6 +172,17 @@ public class AddressZoneTests
 /// <summary>Prefetching a batch is only hints: it takes any message, odd ones included, and changes no answer.</summary>
 public class ZonePrefetchTests
 {
+    /// <summary>Begins a batch of <paramref name="messages"/> over <paramref name="set"/> and runs every pass over it, as a receive loop does.</summary>
+    private static void Passes(ZonePrefetch prefetch, ZoneSet set, List<byte[]> messages)
+    {
+        prefetch.Begin(set);
+        for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
+        {
+            for (int i = 0; i < messages.Count; i++)
+                prefetch.Step(pass, i, messages[i]);
+        }
+    }
+
     [Fact]
     public void Any_batch_of_messages_is_prefetched_without_a_fault()
     {
@@ -201,12 +212,7 @@ public class ZonePrefetchTests
         var prefetch = new ZonePrefetch(messages.Count);
         for (int round = 0; round < 2; round++)
         {
-            prefetch.Begin(set);
-            for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
-            {
-                for (int i = 0; i < messages.Count; i++)
-                    prefetch.Step(pass, i, messages[i]);
-            }
+            Passes(prefetch, set, messages);
             prefetch.End();
         }
     }
@@ -234,12 +240,7 @@ public class ZonePrefetchTests
         ];
         var messages = names.Select(n => Protocol.Wire.DnsMessage.Query(DnsName.Parse(n), Protocol.Wire.RecordType.PTR).ToWire()).ToList();
         var prefetch = new ZonePrefetch(messages.Count);
-        prefetch.Begin(set);
-        for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
-        {
-            for (int i = 0; i < messages.Count; i++)
-                prefetch.Step(pass, i, messages[i]);
-        }
+        Passes(prefetch, set, messages);
         int keys = 0;
         for (int i = 0; i < names.Length; i++)
         {
@@ -300,12 +301,7 @@ public class ZonePrefetchTests
         messages.Add([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 40, (byte)'a']);
 
         var prefetch = new ZonePrefetch(messages.Count);
-        prefetch.Begin(set);
-        for (int pass = 0; pass < ZonePrefetch.Passes; pass++)
-        {
-            for (int i = 0; i < messages.Count; i++)
-                prefetch.Step(pass, i, messages[i]);
-        }
+        Passes(prefetch, set, messages);
         int suffixes = 0;
         for (int i = 0; i < names.Count; i++)
         {
