@@ -46,16 +46,11 @@ public static class WireName
     }
 
     /// <summary>Number of labels of an uncompressed wire name (root = 0).</summary>
-    public static int CountLabels(ReadOnlySpan<byte> wire) => CountLabels(wire, out _);
-
-    /// <summary>As <see cref="CountLabels(ReadOnlySpan{byte})"/>, with where the last label (before the root) starts: 0 when there is none.</summary>
-    public static int CountLabels(scoped ReadOnlySpan<byte> wire, out int lastLabel)
+    public static int CountLabels(ReadOnlySpan<byte> wire)
     {
         int pos = 0, n = 0;
-        lastLabel = 0;
         while (pos < wire.Length && wire[pos] != 0)
         {
-            lastLabel = pos;
             pos += 1 + wire[pos];
             n++;
         }
