@@ -128,11 +128,11 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
 
     public Span<byte> Response(int i) => new(_responses + i * _responseSize, _responseSize);
 
-    /// <summary>Copies the sender's address of datagram <paramref name="i"/> into a reusable <see cref="SocketAddress"/>.</summary>
     /// <summary>The sender of datagram <paramref name="i"/>, read where the system wrote its address (a socket of <paramref name="family"/>).</summary>
     public ClientAddress Client(int i, AddressFamily family) =>
         ClientAddress.From(new ReadOnlySpan<byte>(_addresses + i * AddressSize, (int)Math.Min(_receive[i].Header.NameLength, (uint)AddressSize)), family);
 
+    /// <summary>Copies the sender's address of datagram <paramref name="i"/> into a reusable <see cref="SocketAddress"/>.</summary>
     public void CopyAddress(int i, SocketAddress target)
     {
         int length = (int)Math.Min(_receive[i].Header.NameLength, (uint)target.Buffer.Length);
