@@ -192,21 +192,20 @@ public sealed class ZoneSet
 
     private NameMap<ZoneSnapshot>? _namesAbove;
 
-    /// <summary>Every proper ancestor of a zone's name (the root included), lower case, with one of the zones below it.</summary>
+    /// <summary>Every proper ancestor of a zone's name (the root included), lower case, with a zone below it (a name above several keeps one).</summary>
     private NameMap<ZoneSnapshot> NamesAbove()
     {
-        var above = new Dictionary<string, (byte[] Key, ZoneSnapshot Zone)>();
+        var above = new List<(byte[], ZoneSnapshot)>();
         foreach (var zone in Zones)
         {
             byte[] origin = zone.Origin.ToLowerWire();
             for (int at = 0; origin[at] != 0;)
             {
                 at += 1 + origin[at];
-                byte[] ancestor = origin[at..];
-                above.TryAdd(Convert.ToHexString(ancestor), (ancestor, zone));
+                above.Add((origin[at..], zone));
             }
         }
-        return NameMap<ZoneSnapshot>.From(above.Values.ToList());
+        return NameMap<ZoneSnapshot>.From(above);
     }
 
     public IEnumerable<ZoneSnapshot> Zones => _small.Count == 0 ? _zones.Values : _zones.Values.Concat(_small.Rows().Select(_small.Snapshot));
