@@ -76,9 +76,7 @@ public sealed class QueryCounters : IQueryStage
 
     public void Complete(ref DnsRequest request)
     {
-        int worker = request.Worker;
-        bool shared = worker < 0 || worker >= _workers;
-        int slot = shared ? 0 : worker + 1;
+        int slot = SlotOf(request.Worker, out bool shared);
         var counts = _counts;
         int stripe = slot * Stripe;
         Add(counts, stripe + QueriesAt + (int)request.Source.Transport, 1, shared);
@@ -119,12 +117,18 @@ public sealed class QueryCounters : IQueryStage
     {
         if (count <= 0)
             return;
-        bool shared = worker < 0 || worker >= _workers;
-        int stripe = (shared ? 0 : worker + 1) * Stripe;
+        int stripe = SlotOf(worker, out bool shared) * Stripe;
         long micros = Microseconds(elapsed);
         int time = HistogramBuckets.TimeSlot(micros);
         Add(_counts, stripe + TimeAt + time, count, shared);
         Add(_counts, stripe + TimeSumAt + time, micros * count, shared);
+    }
+
+    /// <summary>A worker's stripe of the counters, its own (not <paramref name="shared"/>, plain adds) or, for any other caller, the shared one (atomic adds).</summary>
+    private int SlotOf(int worker, out bool shared)
+    {
+        shared = worker < 0 || worker >= _workers;
+        return shared ? 0 : worker + 1;
     }
 
     /// <summary>Stopwatch ticks as microseconds: nanosecond ticks (Linux, macOS) divided by a constant, a multiply rather than a division.</summary>
