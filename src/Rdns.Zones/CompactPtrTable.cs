@@ -383,7 +383,7 @@ internal sealed partial class CompactPtrTable
         var keys = _keys;
         int p = i * _width;
         // Eight octets read at once (big-endian) and the key's own kept, where the array goes on that far.
-        if ((uint)(p + 8) <= (uint)keys.Length && _width != 0)
+        if ((uint)(p + 8) <= (uint)keys.Length)
             return BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(keys), p))) >> (64 - 8 * _width);
         int end = p + _width;
         ulong value = 0;
