@@ -5,6 +5,9 @@ other and of each to Knot (and the floor's, when measured), so that each ratio c
 measured within a minute of each other; and in how many rounds the second build was below the
 first.
 
+Where the report has them (runs since 2026-11-29 13:20 UTC), the medians of each build's user and
+kernel parts too (utime and stime per query: its own code, and the kernel's work for it).
+
     bench/alternate-ratios.py bench/out/alternate-TIME.txt ... [--first before] [--second after]
 """
 import re
@@ -30,11 +33,14 @@ def main(argv):
         return 2
     for path in paths:
         rounds = {}
+        parts_of = {}
         with open(path, encoding="utf-8") as f:
             for line in f:
-                m = re.match(r"round (\d+) (\S+): ([\d.]+) µs/query", line)
+                m = re.match(r"round (\d+) (\S+): ([\d.]+) µs/query(?: \(user ([\d.]+), kernel ([\d.]+)\))?", line)
                 if m:
                     rounds.setdefault(int(m.group(1)), {})[m.group(2)] = float(m.group(3))
+                    if m.group(4):
+                        parts_of.setdefault(int(m.group(1)), {})[m.group(2)] = (float(m.group(4)), float(m.group(5)))
         later = [r for r in sorted(rounds) if r >= 2 and all(n in rounds[r] for n in (first, second, "Knot"))]
         if not later:
             print(f"{path}: no complete round 2 or later with {first}, {second} and Knot")
@@ -53,8 +59,13 @@ def main(argv):
         if has_floor:
             ratios.append(f"floor/Knot {med(lambda x: x['floor'] / x['Knot']):.3f}")
         below = sum(1 for r in later if rounds[r][second] < rounds[r][first])
+        split = ""
+        if all(n in parts_of.get(r, {}) for r in later for n in (first, second)):
+            split = " | " + " ".join(
+                f"{n} user {statistics.median(parts_of[r][n][0] for r in later):.2f} kernel {statistics.median(parts_of[r][n][1] for r in later):.2f}"
+                for n in (first, second))
         print(f"{path}: rounds {later[0]}-{later[-1]}: {' '.join(parts)} µs/query | {' | '.join(ratios)} | "
-              f"{second} below {first} in {below} of {len(later)}")
+              f"{second} below {first} in {below} of {len(later)}{split}")
     return 0
 
 

@@ -14,7 +14,8 @@
 # --clients C (4), --no-knot, --rdns-arg ARG (repeatable, to every Rdns), --floor (also measure
 # bench/floor.c, a responder that does no DNS work: the kernel's cost per query). Round 1 is the servers'
 # first load (what bench/run.sh measures, JIT included); the medians are of every round and of
-# rounds 2 and later. Output: one line per run, then a summary, also in bench/out/alternate-TIME.txt.
+# rounds 2 and later. Output: one line per run (CPU per query, and its parts in the server's own code,
+# utime, and in the kernel, stime), then a summary, also in bench/out/alternate-TIME.txt.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -74,8 +75,9 @@ wait_answer() { # port pid
   done
   echo "alternate: no answer on port $1" >&2; exit 1
 }
-# utime + stime of the whole process (exited threads included), in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# utime and stime of the whole process (exited threads included), in clock ticks: the server's own
+# code and the kernel's work for it.
+cpu_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
 ticks="$(getconf CLK_TCK)"
 
 say "# bench/alternate.sh $(date -u '+%F %T') UTC, $data, ${rounds} rounds x ${seconds} s, dnsperf -c $clients -T 1, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -126,14 +128,15 @@ for r in $(seq 1 "$rounds"); do
   for k in $(seq 0 $((n - 1))); do
     i=$(( (k + r - 1) % n ))
     pid="${spids[$i]}"
-    c0="$(cpu_ticks "$pid")"
+    read -r u0 s0 <<<"$(cpu_ticks "$pid")"
     out="$(dnsperf -s 127.0.0.1 -p "${ports[$i]}" -d "$data/queries.txt" -c "$clients" -T 1 -l "$seconds" 2>&1)"
-    c1="$(cpu_ticks "$pid")"
+    read -r u1 s1 <<<"$(cpu_ticks "$pid")"
     completed="$(sed -n 's/.*Queries completed:[[:space:]]*\([0-9]*\).*/\1/p' <<<"$out")"
     qps="$(sed -n 's/.*Queries per second:[[:space:]]*\([0-9.]*\).*/\1/p' <<<"$out")"
-    us="$(awk -v c="$((c1 - c0))" -v t="$ticks" -v q="$completed" 'BEGIN { printf "%.2f", c / t * 1e6 / q }')"
+    per() { awk -v c="$1" -v t="$ticks" -v q="$completed" 'BEGIN { printf "%.2f", c / t * 1e6 / q }'; }
+    us="$(per $((u1 - u0 + s1 - s0)))"
     results["$r,${servers[$i]}"]="$us"
-    say "round $r ${servers[$i]}: ${us} µs/query, ${qps%.*} qps, $completed completed, load $(cut -d' ' -f1 /proc/loadavg)"
+    say "round $r ${servers[$i]}: ${us} µs/query (user $(per $((u1 - u0))), kernel $(per $((s1 - s0)))), ${qps%.*} qps, $completed completed, load $(cut -d' ' -f1 /proc/loadavg)"
   done
 done
 
