@@ -68,9 +68,11 @@ public sealed class DnsPipeline
         if (!DnsHeader.TryRead(query, out var header) || header.IsResponse)
             return new ProcessResult(0, ResponseAction.Drop, default, ZoneSet.Empty);
         Span<byte> stageOptions = stackalloc byte[DnsRequest.StageOptionSpace];
-        // Built in place and then filled in: an object initializer builds a temporary and copies
-        // the whole request (its parse included) into the local, through the write-barrier helper.
-        var request = new DnsRequest(query, response, source, stageOptions);
+        // Built in place and then filled in: an object initializer, or a constructor with a
+        // parameter passed by reference, builds a temporary and copies the whole request (its parse
+        // included) into the local, through the write-barrier helper.
+        var request = new DnsRequest(query, response, stageOptions);
+        request.SourceRef = ref source;
         request.Zones = _zones.Current;
         request.Worker = worker;
         request.Envelope = _envelope;
@@ -228,7 +230,7 @@ public sealed class DnsPipeline
         if (_stages.Length == 0)
             return length;
         Span<byte> stageOptions = stackalloc byte[DnsRequest.StageOptionSpace];
-        var request = new DnsRequest(pending.Query.Span, pending.Response.Span, pending.Source, stageOptions)
+        var request = new DnsRequest(pending.Query.Span, pending.Response.Span, stageOptions)
         {
             Parsed = pending.Parsed,
             WellFormed = true,
@@ -239,6 +241,9 @@ public sealed class DnsPipeline
             Worker = -1,
             Envelope = _envelope,
         };
+        // A local, alive as long as the request that refers to it.
+        var source = pending.Source;
+        request.SourceRef = ref source;
         if (length >= DnsHeader.Size)
             request.Rcode = (Rcode)(request.Response[3] & 0xF);
         Complete(ref request, _stages.Length);
