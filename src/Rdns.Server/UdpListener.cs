@@ -281,7 +281,7 @@ public sealed partial class UdpListener : IDisposable
                 continue;
             try
             {
-                var source = RequestSource.Udp(batch.Client(i, socket.AddressFamily), _info, receivedAt) with { TimedByBatch = true };
+                var source = new RequestSource(DnsTransport.Udp, batch.Client(i, socket.AddressFamily), _info, receivedAt, timedByBatch: true);
                 var result = _pipeline.Process(batch.Request(i), batch.Response(i), source, _workerBase + worker, prefetch is null ? default : prefetch.Found(i));
                 if (result.Action == ResponseAction.Deferred)
                 {

@@ -21,6 +21,17 @@ public readonly record struct RequestSource(DnsTransport Transport, ClientAddres
 
     public bool OverTcp => Transport == DnsTransport.Tcp;
 
+    /// <summary>
+    /// A source with its time of receipt and whether its loop times it (<see cref="TimedByBatch"/>):
+    /// built where it is declared, where an initializer of those two would build a copy first.
+    /// </summary>
+    public RequestSource(DnsTransport transport, ClientAddress client, ListenerInfo listener, long receivedAt, bool timedByBatch)
+        : this(transport, client, listener)
+    {
+        ReceivedAt = receivedAt;
+        TimedByBatch = timedByBatch;
+    }
+
     public static RequestSource Udp(ClientAddress client, ListenerInfo? listener = null, long receivedAt = 0) =>
         new(DnsTransport.Udp, client, listener ?? ListenerInfo.Local) { ReceivedAt = receivedAt };
 
