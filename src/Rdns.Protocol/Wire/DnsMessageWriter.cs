@@ -49,6 +49,13 @@ public ref struct DnsMessageWriter
     /// </summary>
     private int _firstLength;
 
+    /// <summary>
+    /// The last name written, not yet in the table (where it starts, its literal octets, the labels
+    /// behind its pointer), or -1: its labels are remembered when something is written after it,
+    /// so the last name of a message (a PTR's target, mostly) is never walked for them.
+    /// </summary>
+    private int _pendingAt, _pendingLength, _pendingBehind;
+
     private DnsHeader _header;
 
     public DnsMessageWriter(Span<byte> buffer, int limit)
@@ -58,13 +65,21 @@ public ref struct DnsMessageWriter
         _pos = DnsHeader.Size;
         _entries = 0;
         _firstLength = 0;
+        _pendingAt = -1;
         _header = default;
     }
 
     public readonly int Position => _pos;
 
-    /// <summary>Labels remembered for compression (for tests).</summary>
-    internal readonly int CompressionEntries => _entries;
+    /// <summary>Labels remembered for compression, the last name's included (for tests).</summary>
+    internal int CompressionEntries
+    {
+        get
+        {
+            RememberPending();
+            return _entries;
+        }
+    }
 
     public readonly int Limit => _limit;
 
@@ -95,13 +110,20 @@ public ref struct DnsMessageWriter
     /// <summary>Returns reserved space to the limit, up to the buffer's size.</summary>
     public void Release(int octets) => _limit = Math.Min(_buffer.Length, _limit + octets);
 
+    /// <summary>Where the message stands, to <see cref="Rollback"/> to (the names written so far are remembered first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly Mark GetMark() => new(_pos, _entries, _header.AnCount, _header.NsCount, _header.ArCount);
+    public Mark GetMark()
+    {
+        RememberPending();
+        return new(_pos, _entries, _header.AnCount, _header.NsCount, _header.ArCount);
+    }
 
     public void Rollback(Mark mark)
     {
         _pos = mark.Position;
         _entries = mark.Entries;
+        // A name still pending was written after the mark (taking it remembered the ones before).
+        _pendingAt = -1;
         if (_entries == 0)
             _firstLength = 0;
         _header.AnCount = mark.An;
@@ -275,6 +297,7 @@ public ref struct DnsMessageWriter
     /// </summary>
     internal bool SharesNothingWithFirst(scoped ReadOnlySpan<byte> name)
     {
+        RememberPending();
         if (_entries == 0 || _entries != _labels[0])
             return false;
         int firstLast = _offsets[_entries - 1];
@@ -287,6 +310,7 @@ public ref struct DnsMessageWriter
     /// </summary>
     public bool TryWriteName(scoped ReadOnlySpan<byte> name, bool compress)
     {
+        RememberPending();
         // The whole name equal to the first one written: the search below would find that first.
         if (compress && name.Length == _firstLength && name.SequenceEqual(_buffer.Slice(_offsets[0], _firstLength)))
         {
@@ -336,8 +360,21 @@ public ref struct DnsMessageWriter
 
         if (_entries == 0 && matchAt < 0 && name.Length > 1 && start < 0x4000)
             _firstLength = name.Length;
-        Remember(name[..literal], start, matchLabels);
+        _pendingAt = start;
+        _pendingLength = literal;
+        _pendingBehind = matchLabels;
         return true;
+    }
+
+    /// <summary>Puts the labels of the last name written into the table, if they are not yet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void RememberPending()
+    {
+        if (_pendingAt >= 0)
+        {
+            Remember(_buffer.Slice(_pendingAt, _pendingLength), _pendingAt, _pendingBehind);
+            _pendingAt = -1;
+        }
     }
 
     /// <summary>

@@ -303,4 +303,31 @@ public class MessageWriterTests
         Assert.Equal(other, parsed.Answers[0].Owner);
         Assert.Equal(Qname, parsed.Answers[1].Owner);
     }
+
+    [Fact]
+    public void The_last_names_labels_are_remembered_when_a_record_follows_and_forgotten_with_it_on_a_rollback()
+    {
+        var buffer = new byte[512];
+        var w = new DnsMessageWriter(buffer, 512);
+        Assert.True(w.TryWriteQuestion(Qname.Wire, RecordType.PTR, RecordClass.IN));
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("h1.example.net.").Wire));
+        int keptTarget = w.Position - 16;
+        // A record rolled back after its target was written: that target must never be pointed at.
+        var mark = w.GetMark();
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("h2.example.org.").Wire));
+        w.Rollback(mark);
+        int before = w.Position;
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("x.example.org.").Wire));
+        // Owner pointer, type, class, TTL, length; then the target whole: no "example.org." was kept.
+        Assert.Equal(2 + 10 + 15, w.Position - before);
+        // The first target, written before the mark, is still there to point at.
+        before = w.Position;
+        Assert.True(w.TryWriteNameRecord(Section.Answer, Qname.Wire, RecordType.PTR, RecordClass.IN, 60, DnsName.Parse("y.example.net.").Wire));
+        Assert.Equal(2 + 10 + 2 + 2, w.Position - before);
+        Assert.Equal(0xC0, buffer[w.Position - 2]);
+        Assert.Equal(keptTarget + 3, buffer[w.Position - 1]);
+        var parsed = DnsMessage.Parse(buffer.AsSpan(0, w.Finish()));
+        Assert.Equal(["h1.example.net.", "x.example.org.", "y.example.net."],
+            parsed.Answers.Select(a => Rdata.ReadName(a.Data).ToString()));
+    }
 }
