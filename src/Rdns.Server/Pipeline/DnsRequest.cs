@@ -20,7 +20,7 @@ public ref struct DnsRequest
     /// the compiler builds the request in the caller's variable rather than in a copy it then
     /// moves there (about 300 octets per query).
     /// </summary>
-    public DnsRequest(ReadOnlySpan<byte> query, Span<byte> response, Span<byte> stageOptions)
+    internal DnsRequest(ReadOnlySpan<byte> query, Span<byte> response, Span<byte> stageOptions)
     {
         Query = query;
         Response = response;
