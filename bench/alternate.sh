@@ -53,28 +53,9 @@ stamp="$(date -u +%Y%m%d-%H%M%S)"
 work="$repo/bench/out/alternate-$stamp"
 report="$repo/bench/out/alternate-$stamp.txt"
 mkdir -p "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-say() { echo "$*" | tee -a "$report"; }
-free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-probe_name="$(head -1 "$data/queries.txt" | cut -d' ' -f1)"
-wait_answer() { # port pid
-  for _ in $(seq 1 600); do
-    kill -0 "$2" 2>/dev/null || { echo "alternate: a server exited; see $work" >&2; exit 1; }
-    if dig +tries=1 +time=1 -p "$1" @127.0.0.1 "$probe_name" PTR 2>/dev/null | grep -q 'status: NOERROR'; then return 0; fi
-    sleep 0.5
-  done
-  echo "alternate: no answer on port $1" >&2; exit 1
-}
+tool=alternate
+# shellcheck source=servers.sh
+. "$here/servers.sh"
 # utime and stime of the whole process (exited threads included), in clock ticks: the server's own
 # code and the kernel's work for it.
 cpu_ticks() { awk '{ print $14, $15 }' "/proc/$1/stat"; }
