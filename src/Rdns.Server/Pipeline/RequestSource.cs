@@ -33,8 +33,8 @@ public readonly record struct RequestSource(DnsTransport Transport, ClientAddres
     }
 
     public static RequestSource Udp(ClientAddress client, ListenerInfo? listener = null, long receivedAt = 0) =>
-        new(DnsTransport.Udp, client, listener ?? ListenerInfo.Local) { ReceivedAt = receivedAt };
+        new(DnsTransport.Udp, client, listener ?? ListenerInfo.Local, receivedAt, timedByBatch: false);
 
     public static RequestSource Tcp(ClientAddress client, ListenerInfo? listener = null, long receivedAt = 0) =>
-        new(DnsTransport.Tcp, client, listener ?? ListenerInfo.Local) { ReceivedAt = receivedAt };
+        new(DnsTransport.Tcp, client, listener ?? ListenerInfo.Local, receivedAt, timedByBatch: false);
 }
