@@ -61,7 +61,7 @@ cc -O2 -o "$work/floor" "$here/floor.c"
 fport="$(free_port)"
 "$work/floor" 127.0.0.1 "$fport" >"$work/floor.log" 2>&1 &
 fpid=$!; pids+=("$fpid")
-wait_answer "$fport" "$fpid" 2>/dev/null || true
+wait_answer "$fport" "$fpid"
 # Every zone loaded and the first answers' code run.
 dnsperf -s 127.0.0.1 -p "$rport" -d "$data/queries.txt" -c "$clients" -T 1 -l 3 >/dev/null 2>&1
 sleep 2
