@@ -433,12 +433,24 @@ public sealed partial class UdpListener : IDisposable
         _stopping = true;
         foreach (var helper in _helpers)
             helper?.Release();
+        // A batched loop sees the flag within its receive timeout. It holds its socket's handle
+        // while in recvmmsg, so closing the socket first would only make the close spin until the
+        // receive timed out; it is joined first. The portable loop's blocking receive ends only
+        // when its socket is closed.
+        if (_batched)
+            Join();
         foreach (var s in _sockets)
             s.Dispose();
-        foreach (var t in _threads)
-            t.Join(TimeSpan.FromSeconds(2));
+        if (!_batched)
+            Join();
         foreach (var helper in _helpers)
             helper?.Dispose();
+    }
+
+    private void Join()
+    {
+        foreach (var t in _threads)
+            t.Join(TimeSpan.FromSeconds(2));
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "UDP send failed: {Error}")]
