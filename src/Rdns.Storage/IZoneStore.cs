@@ -82,6 +82,13 @@ public enum ChangeKind
 
     /// <summary>A view was created, changed or deleted (the zone is the root); match rules must be reloaded.</summary>
     Views,
+
+    /// <summary>
+    /// The watch is listening, for the first time or again after its connection was lost (the zone
+    /// is the root): what was committed before cannot have been reported, so a consumer compares
+    /// with the store now rather than at its next periodic round.
+    /// </summary>
+    Listening,
 }
 
 /// <summary>
@@ -193,7 +200,9 @@ public interface IZoneStore : IAsyncDisposable
     /// <see cref="ChangeKind.Created"/> (reload it whole). Notices sent while the watcher was
     /// disconnected are lost; so after reconnecting it reports every zone once as
     /// <see cref="ChangeKind.Changed"/> with its current serial, and a consumer catches up by comparing
-    /// serials (loading zones it does not know). Ends when the store is disposed.
+    /// serials (loading zones it does not know). Each time it starts listening, the first time
+    /// included, it reports <see cref="ChangeKind.Listening"/> once it can no longer miss a commit.
+    /// Ends when the store is disposed.
     /// </summary>
     IAsyncEnumerable<ChangeNotice> WatchAsync(CancellationToken cancellationToken = default);
 }

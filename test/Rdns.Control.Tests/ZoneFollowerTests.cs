@@ -83,6 +83,37 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
     }
 
     [Fact]
+    public async Task A_commit_made_before_the_watch_listens_is_caught_up_as_soon_as_it_listens_not_at_the_next_round()
+    {
+        var (a, b) = await TwoNodesAsync();
+        await a.Writer.WriteAsync(Create());
+        // b loads what the store holds and is in step with it, as a server is when it has started.
+        await b.Writer.CatchUpAsync([Zone]);
+        b.Follower.InStepAt(await b.Store.GetZonesStampAsync());
+
+        // a commits before b's watch listens: the notice goes to nobody.
+        await a.Writer.WriteAsync(SetPtr(7, "seven.example.net."));
+
+        // b's periodic round is an hour away, so only the watch saying it listens can bring the change.
+        using var stop = new CancellationTokenSource();
+        var following = b.Follower.FollowAsync(TimeSpan.FromHours(1), stop.Token);
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (b.Zones.Current.Get(Zone)?.Serial != 2 && clock.Elapsed < TimeSpan.FromSeconds(20))
+                await Task.Delay(20);
+            Assert.Equal(2u, b.Zones.Current.Get(Zone)?.Serial);
+            Assert.Equal("seven.example.net.", PtrOf(b.Zones.Current.Get(Zone), 7));
+            Assert.Equal(1, b.Follower.BehindAtLastResync);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await following;
+        }
+    }
+
+    [Fact]
     public async Task A_write_committed_after_a_later_one_is_found_by_the_next_comparison_though_its_revision_is_below_the_stamp_read_before()
     {
         // PostgreSQL draws a zone's revision when its transaction writes the zone's row, so a

@@ -1,4 +1,5 @@
 using Npgsql;
+using Rdns.Protocol.Names;
 using Rdns.TestSupport;
 using Xunit.Abstractions;
 using static Rdns.Storage.Tests.TestZones;
@@ -84,9 +85,9 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         await using var other = OpenStore();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var notices = other.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
-        var next = notices.MoveNextAsync().AsTask();
-        await WaitForListenerAsync();
+        await ListeningAsync(notices);
 
+        var next = notices.MoveNextAsync().AsTask();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Store.CommitAsync([Change(Zone2, 1, 2, added: [Ptr(Zone2, 9)])], Audit("commit", "zone"));
         // Pushed by LISTEN/NOTIFY: the listener's only other way, its idle check, waits 30 s. How
@@ -112,9 +113,9 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         await using var other = OpenStore();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var notices = other.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
-        var next = notices.MoveNextAsync().AsTask();
-        await WaitForListenerAsync();
+        await ListeningAsync(notices);
 
+        var next = notices.MoveNextAsync().AsTask();
         await Store.AddViewAsync(new StoredView("office", 0, ["10.0.0.0/8"], [], [], null, default, default), Audit("view.create", "office"));
         Assert.True(await next);
         Assert.Equal((ChangeKind.Views, "office"), (notices.Current.Kind, notices.Current.View));
@@ -138,9 +139,9 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await using var notices = Store.WatchAsync(stop.Token).GetAsyncEnumerator(stop.Token);
-        var next = notices.MoveNextAsync().AsTask();
-        await WaitForListenerAsync();
+        await ListeningAsync(notices);
 
+        var next = notices.MoveNextAsync().AsTask();
         // Kill the listening session; the commit made while it is down is reported once it is back.
         await using (var server = await OpenServerAsync())
         await using (var kill = new NpgsqlCommand(
@@ -159,21 +160,31 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
             notice = notices.Current;
         }
         Assert.Equal(new ChangeNotice(Zone2, 2, ChangeKind.Changed), notice);
+        // Then that it listens again, after the serials, so a consumer compares what else it missed.
+        do
+            Assert.True(await notices.MoveNextAsync());
+        while (notices.Current.Kind != ChangeKind.Listening);
+        Assert.Equal(new ChangeNotice(DnsName.Root, 0, ChangeKind.Listening), notices.Current);
     }
 
-    /// <summary>LISTEN is issued by the watcher's own connection; wait until the server shows it, so no commit can come before it.</summary>
-    private async Task WaitForListenerAsync()
+    /// <summary>
+    /// The watch's first notice says it is listening, and is not given before LISTEN has taken
+    /// effect: a commit made after it cannot be missed.
+    /// </summary>
+    private async Task ListeningAsync(IAsyncEnumerator<ChangeNotice> notices)
+    {
+        Assert.True(await notices.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(new ChangeNotice(DnsName.Root, 0, ChangeKind.Listening), notices.Current);
+        Assert.True(await ListenerShownAsync(), "the watch said it was listening before its LISTEN took effect");
+    }
+
+    /// <summary>Whether the server shows the watcher's own connection as having issued LISTEN.</summary>
+    private async Task<bool> ListenerShownAsync()
     {
         await using var server = await OpenServerAsync();
-        for (int i = 0; i < 200; i++)
-        {
-            await using var cmd = new NpgsqlCommand(
-                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @db AND application_name = 'rdns-watch' AND query LIKE 'LISTEN%'", server);
-            cmd.Parameters.AddWithValue("db", DatabaseName);
-            if ((long)(await cmd.ExecuteScalarAsync())! > 0)
-                return;
-            await Task.Delay(25);
-        }
-        Assert.Fail("the watcher never started listening");
+        await using var cmd = new NpgsqlCommand(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = @db AND application_name = 'rdns-watch' AND query LIKE 'LISTEN%'", server);
+        cmd.Parameters.AddWithValue("db", DatabaseName);
+        return (long)(await cmd.ExecuteScalarAsync())! > 0;
     }
 }

@@ -75,6 +75,20 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
                     }
                     continue;
                 }
+                if (notice.Kind == ChangeKind.Listening)
+                {
+                    // Commits between loading the zones (or losing the connection) and listening
+                    // were told to nobody: a round now, not at the next interval.
+                    try
+                    {
+                        await ResyncRoundAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogResyncFailed(logger, e);
+                    }
+                    continue;
+                }
                 if (notice.Kind == ChangeKind.DnssecKeys)
                 {
                     try
@@ -138,6 +152,22 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// </summary>
     /// <returns>Whether the settings were reloaded.</returns>
     public async Task<bool> ResyncRoundAsync(CancellationToken cancellationToken)
+    {
+        // The periodic loop and a notice that the watch is listening may both start one.
+        await _round.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RoundAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _round.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _round = new(1, 1);
+
+    private async Task<bool> RoundAsync(CancellationToken cancellationToken)
     {
         // Read first: what is committed during the reloads moves it past this one.
         long settings = await store.GetSettingsRevisionAsync(cancellationToken).ConfigureAwait(false);

@@ -8,7 +8,9 @@ namespace Rdns.Storage.Postgres;
 /// Turns <c>NOTIFY rdns_changes</c> into <see cref="ChangeNotice"/>s on one dedicated connection.
 /// When the connection fails it reconnects with exponential backoff; notifications sent while it
 /// was away are gone (PostgreSQL queues them only for live listeners), so after every failure it
-/// reports each zone's current serial once, and the consumer catches up from the journal.
+/// reports each zone's current serial once, and the consumer catches up from the journal. Each
+/// time LISTEN takes effect, the first time included, it reports <see cref="ChangeKind.Listening"/>,
+/// since commits before it were told to nobody.
 /// </summary>
 internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvider time)
 {
@@ -48,6 +50,10 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvid
                     if (missed)
                         await ReportCurrentSerialsAsync(connection, notices, cancellationToken);
                     missed = false;
+                    // What was committed before LISTEN took effect (since the consumer loaded its
+                    // zones, or while the connection was down) was told to nobody: the consumer
+                    // compares with the store now.
+                    notices.TryWrite(new ChangeNotice(DnsName.Root, 0, ChangeKind.Listening));
                     backoff = FirstBackoff;
                     while (true)
                     {
