@@ -40,6 +40,13 @@ public interface IZoneRowReader
 /// </summary>
 public readonly record struct ZonesStamp(long Count, long Revision);
 
+/// <summary>
+/// How many zones the store holds in every view and the sum of their serials: a node holding every
+/// zone at the store's serial has the same two. Every write raises a zone's serial, so a zone a node
+/// failed to apply, or holds and the store deleted, shows in one of them.
+/// </summary>
+public readonly record struct ZonesChecksum(long Count, long SerialSum);
+
 /// <summary>A zone of <see cref="IZoneStore.ListZonesWrittenAsync"/>: its view, name, serial and the revision it was written at.</summary>
 public readonly record struct ZoneWritten(string View, DnsName Name, uint Serial, long Revision);
 
@@ -139,6 +146,12 @@ public interface IZoneStore : IAsyncDisposable
 
     /// <summary>The zones' count and highest revision (see <see cref="ZonesStamp"/>): one small query, however many zones.</summary>
     Task<ZonesStamp> GetZonesStampAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The zones' count and the sum of their serials (see <see cref="ZonesChecksum"/>): one scan of
+    /// the zones' rows in the database, nothing listed.
+    /// </summary>
+    Task<ZonesChecksum> GetZonesChecksumAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// The zones of every view written (created, changed or replaced) at a revision above

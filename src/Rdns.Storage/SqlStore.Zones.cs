@@ -139,6 +139,15 @@ internal abstract partial class SqlStore
         return new ZonesStamp(reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    public async Task<ZonesChecksum> GetZonesChecksumAsync(CancellationToken cancellationToken = default)
+    {
+        await using var s = await BeginReadAsync(cancellationToken);
+        await using var cmd = s.Command("SELECT count(*), CAST(coalesce(sum(serial), 0) AS BIGINT) FROM zones");
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new ZonesChecksum(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     public async Task<long> GetSettingsRevisionAsync(CancellationToken cancellationToken = default)
     {
         await using var s = await BeginReadAsync(cancellationToken);

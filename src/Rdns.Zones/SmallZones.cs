@@ -386,6 +386,18 @@ internal sealed partial class SmallZones
 
     internal uint SerialOf(int row) => _serials[row];
 
+    /// <summary>The sum of every row's serial still held (see <see cref="ZoneSet.SerialSum"/>).</summary>
+    internal long SerialSum()
+    {
+        long sum = 0;
+        for (int r = 0; r < _prefixes.Length; r++)
+        {
+            if (_removed is not { } removed || (removed[r >> 6] >> (r & 63) & 1) == 0)
+                sum += _serials[r];
+        }
+        return sum;
+    }
+
     internal int RecordCountOf(int row) => 1 + _formTable[_forms[row]].Ns.Data.Length + PtrCount(row);
 
     internal int PtrCount(int row)

@@ -217,6 +217,19 @@ public sealed class ZoneSet
     public uint? SerialOf(DnsName origin) =>
         _zones.TryGetValue(origin.Wire, out var z) ? z.Serial : _small.RowOf(origin.Wire) is >= 0 and var row ? _small.SerialOf(row) : null;
 
+    /// <summary>
+    /// The sum of every zone's serial, rows included, made of nothing per zone: with <see cref="Count"/>,
+    /// what a node compares with the store's own sum to find a zone it holds at another serial
+    /// without listing them.
+    /// </summary>
+    public long SerialSum()
+    {
+        long sum = _small.SerialSum();
+        foreach (var zone in _zones.Values)
+            sum += zone.Serial;
+        return sum;
+    }
+
     /// <summary>Records of every zone, and changesets remembered (for metrics; nothing is made for a row).</summary>
     public (long Records, long History) Totals()
     {

@@ -167,6 +167,40 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
         Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
     }
 
+    [Fact]
+    public async Task Every_tenth_round_lists_nothing_while_the_sum_of_serials_agrees_and_repairs_a_zone_held_at_an_older_serial()
+    {
+        var (a, b) = await TwoNodesAsync();
+        await a.Writer.WriteAsync(Create());
+        await a.Writer.WriteAsync(CreateOther());
+        Assert.Equal(ResyncRound.All, await b.Follower.ResyncIfChangedAsync(default));
+        var older = b.Zones.Current.Get(Zone)!;
+        await a.Writer.WriteAsync(SetPtr(1, "one.example.net."));
+        Assert.Equal(ResyncRound.Written, await b.Follower.ResyncIfChangedAsync(default));
+        for (int round = 2; round < ZoneFollower.CompareAllEvery; round++)
+            Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(ResyncRound.Checked, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(2, b.Zones.Current.Count);
+        Assert.Equal((long)b.Zones.Current.SerialOf(Zone)!.Value + b.Zones.Current.SerialOf(Other)!.Value, b.Zones.Current.SerialSum());
+
+        // b goes back to the zone as it was, the store unchanged (a write it failed to apply): as
+        // many zones as the store's, at a lower sum. The next tenth round compares every zone.
+        b.Zones.Publish([older], []);
+        for (int round = 1; round < ZoneFollower.CompareAllEvery; round++)
+            Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(older.Serial, b.Zones.Current.SerialOf(Zone));
+        Assert.Equal(ResyncRound.All, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal(1, b.Follower.BehindAtLastResync);
+        Assert.Equal("one.example.net.", PtrOf(b.Zones.Current.Get(Zone), 1));
+
+        // A write on a lands in the tenth round's listing of what was written, before the check.
+        for (int round = 1; round < ZoneFollower.CompareAllEvery; round++)
+            Assert.Equal(ResyncRound.Unchanged, await b.Follower.ResyncIfChangedAsync(default));
+        await a.Writer.WriteAsync(SetPtr(2, "two.example.net."));
+        Assert.Equal(ResyncRound.Checked, await b.Follower.ResyncIfChangedAsync(default));
+        Assert.Equal("two.example.net.", PtrOf(b.Zones.Current.Get(Zone), 2));
+    }
+
     private static readonly DnsName Other = DnsName.Parse("3.0.192.in-addr.arpa.");
 
     private static ResourceRecord SoaOf(DnsName zone, uint serial) =>

@@ -95,6 +95,31 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task The_zones_checksum_is_the_count_of_zones_in_every_view_and_the_sum_of_their_serials()
+    {
+        Assert.Equal(new ZonesChecksum(0, 0), await Store.GetZonesChecksumAsync());
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 7, ptrs: 3), false, Audit("create", "zone"));
+        var zone3 = N("3.0.192.in-addr.arpa.");
+        // Serials near the top of their range: the sum is not held in 32 bits.
+        await Store.CreateZoneAsync(zone3, Zone(zone3, 4_000_000_000, ptrs: 1), false, Audit("create", "zone"));
+        Assert.Equal(new ZonesChecksum(2, 4_000_000_007), await Store.GetZonesChecksumAsync());
+
+        await Store.CommitAsync([Change(Zone2, 7, 8, added: [Ptr(Zone2, 9)])], Audit("change", "zone"));
+        Assert.Equal(new ZonesChecksum(2, 4_000_000_008), await Store.GetZonesChecksumAsync());
+
+        await Store.AddViewAsync(View("office"), Audit("view.create", "office"));
+        await using (var batch = await Store.BeginBatchAsync("office", [Zone2]))
+        {
+            await batch.ApplyAsync(new StoreWrite(Audit("create", "office")) { Creations = [new ZoneCreation(Zone2, Zone(Zone2, 3_000_000_000, ptrs: 2), false)] });
+            await batch.CommitAsync();
+        }
+        Assert.Equal(new ZonesChecksum(3, 7_000_000_008), await Store.GetZonesChecksumAsync());
+
+        Assert.True(await Store.DeleteZoneAsync(zone3, Audit("delete", "zone")));
+        Assert.Equal(new ZonesChecksum(2, 3_000_000_008), await Store.GetZonesChecksumAsync());
+    }
+
+    [Fact]
     public async Task The_settings_revision_moves_with_every_committed_write_of_pools_keys_views_and_dnssec_rows_and_only_then()
     {
         var seen = new List<long> { await Store.GetSettingsRevisionAsync() };

@@ -261,6 +261,25 @@ public class ZoneRowTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_sum_of_serials_counts_every_zone_held_row_or_snapshot_and_none_taken_out()
+    {
+        static long Listed(ZoneSet set) => set.Origins.Sum(o => (long)set.SerialOf(o)!.Value);
+        var zones = Store(5, 100);
+        var rows = Rows(zones);
+        Assert.True(rows.RowCount > 0);
+        Assert.Equal(zones.Sum(z => (long)z.Serial), rows.SerialSum());
+        Assert.Equal(Snapshots(zones).SerialSum(), rows.SerialSum());
+
+        var changed = rows.With(ZoneBuilder.Standard("7.10.100.in-addr.arpa.", serial: 4_000_000_000).Ptr("9", "changed.example.com.").Build());
+        var removed = changed.Without(DnsName.Parse("8.10.100.in-addr.arpa."));
+        Assert.True(removed.RowCount < rows.RowCount - 1);
+        Assert.Equal(Listed(changed), changed.SerialSum());
+        Assert.Equal(Listed(removed), removed.SerialSum());
+        Assert.Equal(rows.SerialSum() - rows.SerialOf(DnsName.Parse("7.10.100.in-addr.arpa."))!.Value + 4_000_000_000
+            - rows.SerialOf(DnsName.Parse("8.10.100.in-addr.arpa."))!.Value, removed.SerialSum());
+    }
+
+    [Fact]
     public void New_zones_that_can_be_rows_join_the_rows_and_answer_as_before()
     {
         var zones = Store(8, 300);

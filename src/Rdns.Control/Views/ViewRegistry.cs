@@ -195,6 +195,9 @@ public sealed partial class ViewRegistry : IAsyncDisposable, IViewWriters
     /// <summary>Zones this node serves in all operator views together.</summary>
     public int ZoneCount => _views.Sum(v => v.Served.Current.Count);
 
+    /// <summary>The sum of the serials of every view's zones (see <see cref="ZoneSet.SerialSum"/>).</summary>
+    public long SerialSum => _views.Sum(v => v.Served.Current.SerialSum());
+
     /// <summary>Compares every zone of every operator view with the store and catches up those that differ.</summary>
     public async Task ResyncAsync(CancellationToken cancellationToken = default)
     {

@@ -188,9 +188,11 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     }
 
     /// <summary>
-    /// Rounds of <see cref="ResyncIfChangedAsync"/> after which every zone is compared again, however
-    /// little the store's stamp moved: that repairs a zone this node failed to apply (a catch-up
-    /// that threw) without any write to that zone in the store to show for it.
+    /// Rounds of <see cref="ResyncIfChangedAsync"/> after which this node checks that it holds every
+    /// zone at the store's serial, however little the store's stamp moved: by the count and sum of
+    /// the serials (<see cref="ZonesChecksum"/>), and by comparing every zone only when they differ.
+    /// That repairs a zone this node failed to apply (a catch-up that threw) without any write to
+    /// that zone in the store to show for it.
     /// </summary>
     public const int CompareAllEvery = 10;
 
@@ -211,8 +213,9 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
     /// The periodic resync, in O(change): the store's <see cref="ZonesStamp"/> first, nothing more
     /// while it is unchanged; when it moved, the zones written since (<see cref="IZoneStore.ListZonesWrittenAsync"/>,
     /// an index read) are compared, and the count of zones the store holds with the count this node
-    /// serves, which tells of a deletion missed; only then, and every <see cref="CompareAllEvery"/>
-    /// rounds, is every zone of every view compared. A node with a million zones taking writes thus
+    /// serves, which tells of a deletion missed; only then is every zone of every view compared, and
+    /// every <see cref="CompareAllEvery"/> rounds when the count and sum of the serials differ from the
+    /// store's (<see cref="ResyncRound.Checked"/> when they agree). A node with a million zones taking writes thus
     /// reads the zones written, where listing them all took seconds of CPU and hundreds of
     /// megabytes of garbage every round.
     /// </summary>
@@ -228,15 +231,22 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         var stamp = await store.GetZonesStampAsync(cancellationToken).ConfigureAwait(false);
         var round = ResyncRound.All;
         var previous = _comparedAt;
-        if (previous is { } compared && ++_roundsSinceCompareAll < CompareAllEvery)
+        if (previous is { } compared)
         {
-            if (stamp == compared)
+            bool check = ++_roundsSinceCompareAll >= CompareAllEvery;
+            if (stamp == compared && !check)
             {
                 Interlocked.Exchange(ref _lastResyncMs, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
                 return ResyncRound.Unchanged;
             }
-            if (await CompareWrittenAsync(_writtenAfter, stamp, cancellationToken).ConfigureAwait(false))
+            bool inStep = stamp == compared || await CompareWrittenAsync(_writtenAfter, stamp, cancellationToken).ConfigureAwait(false);
+            if (inStep && !check)
                 round = ResyncRound.Written;
+            else if (inStep && await SerialsAgreeAsync(cancellationToken).ConfigureAwait(false))
+            {
+                round = ResyncRound.Checked;
+                _roundsSinceCompareAll = 0;
+            }
         }
         if (round == ResyncRound.All)
         {
@@ -285,6 +295,19 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
             await views!.CatchUpAsync(view, zone, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _behindAtLastResync, behind.Count + viewsBehind.Count);
         return zones.Current.Count + (views?.ZoneCount ?? 0) == stamp.Count;
+    }
+
+    /// <summary>
+    /// Whether this node holds as many zones as the store, in every view, with the same sum of
+    /// serials (<see cref="ZonesChecksum"/>). A write committed between the two readings makes
+    /// them differ too; the caller then compares every zone, as it would have without the check.
+    /// </summary>
+    private async Task<bool> SerialsAgreeAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.GetZonesChecksumAsync(cancellationToken).ConfigureAwait(false);
+        var current = zones.Current;
+        var held = new ZonesChecksum(current.Count + (views?.ZoneCount ?? 0), current.SerialSum() + (views?.SerialSum ?? 0));
+        return stored == held;
     }
 
     /// <summary>Compares every zone's serial with the store and catches up those that differ (see <see cref="BehindAsync"/>).</summary>
@@ -358,6 +381,13 @@ public enum ResyncRound
 
     /// <summary>The zones written since the last comparison, and the count of zones.</summary>
     Written,
+
+    /// <summary>
+    /// The zones written since the last comparison, if the stamp moved, then (every
+    /// <see cref="ZoneFollower.CompareAllEvery"/> rounds) the count and sum of every zone's serial,
+    /// which agreed with the store's: nothing listed.
+    /// </summary>
+    Checked,
 
     /// <summary>Every zone of every view.</summary>
     All,
