@@ -11,10 +11,11 @@ namespace Rdns.Server;
 /// sends their answers, which saves more CPU per query than anything else in the UDP path. The
 /// buffers, iovecs and address slots live in native memory allocated once per worker, so the loop
 /// allocates nothing. Only for x86-64 and arm64 Linux, whose struct layouts this mirrors.
-/// Each call holds a reference on the socket's handle for as long as it uses the descriptor
-/// number: a socket closed meanwhile is closed only after the call, and a call on one already
-/// closed is not made, since the system may have given its number to another socket of the
-/// process (an HTTP connection), whose stream the answers would otherwise be written into.
+/// The calls take the socket's descriptor number, so the socket must stay open while a loop may
+/// use it: closed under a loop, the system may give its number to another socket of the process
+/// (an HTTP connection), whose stream the loop's answers would be written into. So only the last
+/// of a socket's loops closes it, as it exits (<see cref="UdpListener"/>), and the calls pay for
+/// no reference counting.
 /// </summary>
 internal sealed unsafe partial class BatchedUdp : IDisposable
 {
@@ -115,26 +116,12 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
             _receive[i].Header.Flags = 0;
             _receive[i].Length = 0;
         }
-        var handle = socket.SafeHandle;
-        bool held = false;
-        try
-        {
-            handle.DangerousAddRef(ref held);
-            int n = recvmmsg((int)handle.DangerousGetHandle(), _receive, Batch, wait ? MsgWaitForOne : MsgDontWait, null);
-            if (n >= 0)
-                return n;
-            int errno = Marshal.GetLastPInvokeError();
-            return errno is EINTR or EAGAIN ? 0 : -1;
-        }
-        catch (ObjectDisposedException)
-        {
-            return -1;
-        }
-        finally
-        {
-            if (held)
-                handle.DangerousRelease();
-        }
+        int fd = (int)socket.SafeHandle.DangerousGetHandle();
+        int n = recvmmsg(fd, _receive, Batch, wait ? MsgWaitForOne : MsgDontWait, null);
+        if (n >= 0)
+            return n;
+        int errno = Marshal.GetLastPInvokeError();
+        return errno is EINTR or EAGAIN ? 0 : -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -175,26 +162,7 @@ internal sealed unsafe partial class BatchedUdp : IDisposable
             _send[count].Header.Flags = 0;
             count++;
         }
-        var handle = socket.SafeHandle;
-        bool held = false;
-        try
-        {
-            handle.DangerousAddRef(ref held);
-            SendAll((int)handle.DangerousGetHandle(), count);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Closed since the batch arrived (the listener is stopping): its answers are dropped.
-        }
-        finally
-        {
-            if (held)
-                handle.DangerousRelease();
-        }
-    }
-
-    private void SendAll(int fd, int count)
-    {
+        int fd = (int)socket.SafeHandle.DangerousGetHandle();
         int sent = 0;
         while (sent < count)
         {

@@ -127,6 +127,11 @@ public sealed partial class UdpListener : IDisposable
 
     private HelperSignal?[] _helpers = [];
 
+    /// <summary>Batched loops still running on each socket: the last to exit closes it (see <see cref="BatchedUdp"/>).</summary>
+    private int[] _loopsOn = [];
+
+    private bool _started;
+
     public void Start()
     {
         // Batched: every loop asked for, two to a socket; otherwise one per socket (one in all
@@ -136,17 +141,39 @@ public sealed partial class UdpListener : IDisposable
         _helpers = new HelperSignal?[_sockets.Count];
         for (int g = 0; g < _sockets.Count; g++)
             _helpers[g] = _batched && 2 * g + 1 < threads ? new HelperSignal() : null;
+        _loopsOn = new int[_sockets.Count];
+        if (_batched)
+        {
+            for (int i = 0; i < threads; i++)
+                _loopsOn[i / 2]++;
+        }
+        _started = true;
         for (int i = 0; i < threads; i++)
         {
             int worker = i;
             var socket = _batched ? _sockets[i / 2] : _sockets[i];
             var helper = _batched ? _helpers[i / 2] : null;
+            int group = i / 2;
             ThreadStart run = !_batched ? () => Run(socket, worker)
-                : i % 2 == 0 ? () => RunBatched(socket, worker, helper)
-                : () => RunHelper(socket, worker, helper!);
+                : i % 2 == 0 ? () => Closing(group, () => RunBatched(socket, worker, helper))
+                : () => Closing(group, () => RunHelper(socket, worker, helper!));
             var thread = new Thread(run) { IsBackground = true, Name = $"rdns-udp-{i}" };
             _threads.Add(thread);
             thread.Start();
+        }
+    }
+
+    /// <summary>Runs a batched loop of socket <paramref name="group"/>; the last of the socket's loops to exit closes it.</summary>
+    private void Closing(int group, Action loop)
+    {
+        try
+        {
+            loop();
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _loopsOn[group]) == 0)
+                _sockets[group].Dispose();
         }
     }
 
@@ -433,16 +460,20 @@ public sealed partial class UdpListener : IDisposable
         _stopping = true;
         foreach (var helper in _helpers)
             helper?.Release();
-        // A batched loop sees the flag within its receive timeout. It holds its socket's handle
-        // while in recvmmsg, so closing the socket first would only make the close spin until the
-        // receive timed out; it is joined first. The portable loop's blocking receive ends only
-        // when its socket is closed.
-        if (_batched)
+        if (_batched && _started)
+        {
+            // A batched loop sees the flag within its receive timeout, and the last loop of a
+            // socket to exit closes it: a loop that has not exited when the wait ends (one held up
+            // in a stage) still has its socket, whose number it uses, and closes it when it exits.
             Join();
-        foreach (var s in _sockets)
-            s.Dispose();
-        if (!_batched)
+        }
+        else
+        {
+            // The portable loop's blocking receive ends only when its socket is closed.
+            foreach (var s in _sockets)
+                s.Dispose();
             Join();
+        }
         foreach (var helper in _helpers)
             helper?.Dispose();
     }
