@@ -370,11 +370,7 @@ public class ZoneRowTests(Xunit.Abstractions.ITestOutputHelper output)
                 }
             }
         }
-        Run();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-            Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        SteadyState.AssertAllocatesNothing(Run, perWindow: 100, windows: 8);
     }
 
     [Fact]

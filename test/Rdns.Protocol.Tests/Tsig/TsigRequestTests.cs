@@ -280,22 +280,16 @@ public class TsigRequestTests
         var response = new byte[4096];
         int answerLength = Answer(response);
 
-        long Run()
+        // In windows, as the query path's tests measure it: the JIT may allocate once while it
+        // promotes a method (a full run here once saw 3,024 octets in a single pass of 100).
+        SteadyState.AssertAllocatesNothing(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++)
-            {
-                if (verifier.VerifyRequest(query, tsig, out var exchange) != TsigStatus.Verified)
-                    throw new InvalidOperationException("did not verify");
-                int length = answerLength;
-                BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(10), 0);
-                if (!signer.TrySign(response, ref length, ref exchange))
-                    throw new InvalidOperationException("did not sign");
-            }
-            return GC.GetAllocatedBytesForCurrentThread() - before;
-        }
-
-        Run();
-        Assert.Equal(0, Run());
+            if (verifier.VerifyRequest(query, tsig, out var exchange) != TsigStatus.Verified)
+                throw new InvalidOperationException("did not verify");
+            int length = answerLength;
+            BinaryPrimitives.WriteUInt16BigEndian(response.AsSpan(10), 0);
+            if (!signer.TrySign(response, ref length, ref exchange))
+                throw new InvalidOperationException("did not sign");
+        }, perWindow: 1_000);
     }
 }

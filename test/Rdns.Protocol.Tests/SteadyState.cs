@@ -1,4 +1,4 @@
-namespace Rdns.Server.Tests;
+namespace Rdns.Protocol.Tests;
 
 /// <summary>
 /// "Allocates nothing in steady state", measured honestly: the JIT's tiered compilation may
