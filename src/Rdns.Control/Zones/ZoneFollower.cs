@@ -44,71 +44,13 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         {
             await foreach (var notice in store.WatchAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (notice.Kind == ChangeKind.Views || !Addressing.ViewName.IsPublic(notice.View))
-                {
-                    // A view's rules, or a zone of a view: the registry knows the views' writers.
-                    try
-                    {
-                        if (views is null)
-                            continue;
-                        if (notice.Kind == ChangeKind.Views)
-                            await views.ReloadAsync(cancellationToken).ConfigureAwait(false);
-                        else
-                            await views.CatchUpAsync(notice.View, notice.Zone, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        LogResyncFailed(logger, e);
-                    }
-                    continue;
-                }
-                if (notice.Kind is ChangeKind.Pools or ChangeKind.TsigKeys)
-                {
-                    try
-                    {
-                        if ((notice.Kind == ChangeKind.Pools ? PoolsChanged : TsigKeysChanged) is { } reload)
-                            await reload(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        LogResyncFailed(logger, e);
-                    }
-                    continue;
-                }
-                if (notice.Kind == ChangeKind.Listening)
-                {
-                    // Commits between loading the zones (or losing the connection) and listening
-                    // were told to nobody: a round now, not at the next interval.
-                    try
-                    {
-                        await ResyncRoundAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        LogResyncFailed(logger, e);
-                    }
-                    continue;
-                }
-                if (notice.Kind == ChangeKind.DnssecKeys)
-                {
-                    try
-                    {
-                        if (DnssecKeysChanged is { } rebuild)
-                            await rebuild(notice.Zone, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        LogResyncFailed(logger, e);
-                    }
-                    continue;
-                }
                 try
                 {
-                    await CatchUpAsync(notice.Zone, cancellationToken).ConfigureAwait(false);
+                    await ApplyAsync(notice, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // The resync repairs what a failed catch-up missed.
+                    // The next round repairs what a failed catch-up or reload missed.
                     LogResyncFailed(logger, e);
                 }
             }
@@ -136,6 +78,30 @@ public sealed partial class ZoneFollower(ZoneWriter writer, ServedZones zones, I
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>What one notice of the store's watch asks of this node.</summary>
+    private Task ApplyAsync(ChangeNotice notice, CancellationToken cancellationToken)
+    {
+        if (notice.Kind == ChangeKind.Views || !Addressing.ViewName.IsPublic(notice.View))
+        {
+            // A view's rules, or a zone of a view: the registry knows the views' writers.
+            if (views is null)
+                return Task.CompletedTask;
+            return notice.Kind == ChangeKind.Views
+                ? views.ReloadAsync(cancellationToken)
+                : views.CatchUpAsync(notice.View, notice.Zone, cancellationToken);
+        }
+        return notice.Kind switch
+        {
+            ChangeKind.Pools => PoolsChanged?.Invoke(cancellationToken) ?? Task.CompletedTask,
+            ChangeKind.TsigKeys => TsigKeysChanged?.Invoke(cancellationToken) ?? Task.CompletedTask,
+            ChangeKind.DnssecKeys => DnssecKeysChanged?.Invoke(notice.Zone, cancellationToken) ?? Task.CompletedTask,
+            // Commits between loading the zones (or losing the connection) and listening were
+            // told to nobody: a round now, not at the next interval.
+            ChangeKind.Listening => ResyncRoundAsync(cancellationToken),
+            _ => CatchUpAsync(notice.Zone, cancellationToken),
+        };
     }
 
     /// <summary>The store's settings revision when the settings were last reloaded whole with success; null before.</summary>
