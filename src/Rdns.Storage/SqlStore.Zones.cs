@@ -132,20 +132,24 @@ internal abstract partial class SqlStore
 
     public async Task<ZonesStamp> GetZonesStampAsync(CancellationToken cancellationToken = default)
     {
-        await using var s = await BeginReadAsync(cancellationToken);
-        await using var cmd = s.Command("SELECT count(*), coalesce(max(revision), 0) FROM zones");
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new ZonesStamp(reader.GetInt64(0), reader.GetInt64(1));
+        var (count, revision) = await ReadTwoAsync("SELECT count(*), coalesce(max(revision), 0) FROM zones", cancellationToken);
+        return new ZonesStamp(count, revision);
     }
 
     public async Task<ZonesChecksum> GetZonesChecksumAsync(CancellationToken cancellationToken = default)
     {
+        var (count, sum) = await ReadTwoAsync("SELECT count(*), CAST(coalesce(sum(serial), 0) AS BIGINT) FROM zones", cancellationToken);
+        return new ZonesChecksum(count, sum);
+    }
+
+    /// <summary>The two integers of the one row <paramref name="sql"/> reads.</summary>
+    private async Task<(long, long)> ReadTwoAsync(string sql, CancellationToken cancellationToken)
+    {
         await using var s = await BeginReadAsync(cancellationToken);
-        await using var cmd = s.Command("SELECT count(*), CAST(coalesce(sum(serial), 0) AS BIGINT) FROM zones");
+        await using var cmd = s.Command(sql);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new ZonesChecksum(reader.GetInt64(0), reader.GetInt64(1));
+        return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
     public async Task<long> GetSettingsRevisionAsync(CancellationToken cancellationToken = default)

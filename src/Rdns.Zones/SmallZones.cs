@@ -390,11 +390,8 @@ internal sealed partial class SmallZones
     internal long SerialSum()
     {
         long sum = 0;
-        for (int r = 0; r < _prefixes.Length; r++)
-        {
-            if (_removed is not { } removed || (removed[r >> 6] >> (r & 63) & 1) == 0)
-                sum += _serials[r];
-        }
+        foreach (int row in Rows())
+            sum += _serials[row];
         return sum;
     }
 
