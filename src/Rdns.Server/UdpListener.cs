@@ -130,8 +130,6 @@ public sealed partial class UdpListener : IDisposable
     /// <summary>Batched loops still running on each socket: the last to exit closes it (see <see cref="BatchedUdp"/>).</summary>
     private int[] _loopsOn = [];
 
-    private bool _started;
-
     public void Start()
     {
         // Batched: every loop asked for, two to a socket; otherwise one per socket (one in all
@@ -147,7 +145,6 @@ public sealed partial class UdpListener : IDisposable
             for (int i = 0; i < threads; i++)
                 _loopsOn[i / 2]++;
         }
-        _started = true;
         for (int i = 0; i < threads; i++)
         {
             int worker = i;
@@ -460,7 +457,7 @@ public sealed partial class UdpListener : IDisposable
         _stopping = true;
         foreach (var helper in _helpers)
             helper?.Release();
-        if (_batched && _started)
+        if (_batched && _threads.Count > 0)
         {
             // A batched loop sees the flag within its receive timeout, and the last loop of a
             // socket to exit closes it: a loop that has not exited when the wait ends (one held up
