@@ -211,10 +211,9 @@ public interface IZoneStore : IAsyncDisposable
     /// Changes committed by any node (this one included), as they happen. A store that only one
     /// process can open (SQLite) completes without yielding. A replaced zone is reported as
     /// <see cref="ChangeKind.Created"/> (reload it whole). Notices sent while the watcher was
-    /// disconnected are lost; so after reconnecting it reports every zone once as
-    /// <see cref="ChangeKind.Changed"/> with its current serial, and a consumer catches up by comparing
-    /// serials (loading zones it does not know). Each time it starts listening, the first time
-    /// included, it reports <see cref="ChangeKind.Listening"/> once it can no longer miss a commit.
+    /// disconnected are lost. Each time it starts listening, the first time and after every
+    /// reconnection, it reports <see cref="ChangeKind.Listening"/> once it can no longer miss a
+    /// commit: the consumer then compares with the store what may have been missed before.
     /// Ends when the store is disposed.
     /// </summary>
     IAsyncEnumerable<ChangeNotice> WatchAsync(CancellationToken cancellationToken = default);

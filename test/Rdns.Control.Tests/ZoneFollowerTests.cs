@@ -30,10 +30,12 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
         return new Node(store, zones, writer, new ZoneFollower(writer, zones, store, NullLogger<ZoneFollower>.Instance));
     }
 
-    private async Task<(Node A, Node B)> TwoNodesAsync()
+    private async Task<(Node A, Node B)> TwoNodesAsync() => (await TwoNodesOnAsync()) is var (_, a, b) ? (a, b) : default;
+
+    private async Task<(PostgresDatabase Db, Node A, Node B)> TwoNodesOnAsync()
     {
         var db = Own(await PostgresDatabase.CreateAsync());
-        return (await NodeAsync(db.ConnectionString), await NodeAsync(db.ConnectionString));
+        return (db, await NodeAsync(db.ConnectionString), await NodeAsync(db.ConnectionString));
     }
 
     [Fact]
@@ -111,6 +113,69 @@ public sealed class ZoneFollowerTests() : StoreScratch("rdns-follower-")
             await stop.CancelAsync();
             await following;
         }
+    }
+
+    [Fact]
+    public async Task A_commit_made_while_the_watch_was_disconnected_is_caught_up_once_it_listens_again_not_at_the_next_round()
+    {
+        var (db, a, b) = await TwoNodesOnAsync();
+        await a.Writer.WriteAsync(Create());
+        await b.Writer.CatchUpAsync([Zone]);
+        b.Follower.InStepAt(await b.Store.GetZonesStampAsync());
+        using var stop = new CancellationTokenSource();
+        var following = b.Follower.FollowAsync(TimeSpan.FromHours(1), stop.Token);
+        try
+        {
+            // b's watch is live: a's commit reaches b by its notice.
+            await a.Writer.WriteAsync(SetPtr(7, "seven.example.net."));
+            await SerialAtAsync(b, 2);
+
+            // b's watch connection is killed while the database refuses new connections, and a
+            // commits meanwhile (on its pooled connection, which stays): nobody hears of it.
+            await AllowConnectionsAsync(db, false);
+            try
+            {
+                await using (var server = await PostgresDatabase.OpenServerAsync())
+                await using (var kill = new Npgsql.NpgsqlCommand(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @db AND application_name = 'rdns-watch'", server))
+                {
+                    kill.Parameters.AddWithValue("db", db.Name);
+                    Assert.Equal(true, await kill.ExecuteScalarAsync());
+                }
+                await a.Writer.WriteAsync(SetPtr(8, "eight.example.net."));
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+                Assert.Equal(2u, b.Zones.Current.SerialOf(Zone));
+            }
+            finally
+            {
+                await AllowConnectionsAsync(db, true);
+            }
+
+            // Once b's watch listens again, b compares with the store (the periodic round is an hour away).
+            await SerialAtAsync(b, 3);
+            Assert.Equal("eight.example.net.", PtrOf(b.Zones.Current.Get(Zone), 8));
+            Assert.Equal(1, b.Follower.BehindAtLastResync);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await following;
+        }
+    }
+
+    private static async Task SerialAtAsync(Node node, uint serial)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (node.Zones.Current.SerialOf(Zone) != serial && clock.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(20);
+        Assert.Equal(serial, node.Zones.Current.SerialOf(Zone));
+    }
+
+    private static async Task AllowConnectionsAsync(PostgresDatabase db, bool allowed)
+    {
+        await using var server = await PostgresDatabase.OpenServerAsync();
+        await using var alter = new Npgsql.NpgsqlCommand($"ALTER DATABASE \"{db.Name}\" ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", server);
+        await alter.ExecuteNonQueryAsync();
     }
 
     [Fact]

@@ -6,11 +6,12 @@ namespace Rdns.Storage.Postgres;
 
 /// <summary>
 /// Turns <c>NOTIFY rdns_changes</c> into <see cref="ChangeNotice"/>s on one dedicated connection.
-/// When the connection fails it reconnects with exponential backoff; notifications sent while it
-/// was away are gone (PostgreSQL queues them only for live listeners), so after every failure it
-/// reports each zone's current serial once, and the consumer catches up from the journal. Each
-/// time LISTEN takes effect, the first time included, it reports <see cref="ChangeKind.Listening"/>,
-/// since commits before it were told to nobody.
+/// When the connection fails it reconnects with exponential backoff. Notifications sent while it
+/// was away are gone (PostgreSQL queues them only for live listeners); each time LISTEN takes
+/// effect, the first time and after every reconnection, it reports <see cref="ChangeKind.Listening"/>,
+/// and the consumer compares with the store in O(change) (the zones written since it last
+/// compared, the zones' count, the settings' revision), where a report of every zone's serial
+/// would cost a store read per zone on every node at each outage of the database.
 /// </summary>
 internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvider time)
 {
@@ -31,7 +32,6 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvid
     public async Task RunAsync(ChannelWriter<ChangeNotice> notices, CancellationToken cancellationToken)
     {
         var backoff = FirstBackoff;
-        bool missed = false;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -46,13 +46,9 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvid
                     };
                     await using (var listen = new NpgsqlCommand($"LISTEN {Channel}", connection))
                         await listen.ExecuteNonQueryAsync(cancellationToken);
-                    // Listening first, then reading the serials: nothing can fall between the two.
-                    if (missed)
-                        await ReportCurrentSerialsAsync(connection, notices, cancellationToken);
-                    missed = false;
                     // What was committed before LISTEN took effect (since the consumer loaded its
                     // zones, or while the connection was down) was told to nobody: the consumer
-                    // compares with the store now.
+                    // compares with the store now, and cannot miss what is committed after.
                     notices.TryWrite(new ChangeNotice(DnsName.Root, 0, ChangeKind.Listening));
                     backoff = FirstBackoff;
                     while (true)
@@ -68,7 +64,6 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvid
                 {
                     // Any failure of the connection (server restart, network, authentication) is
                     // retried: the watcher must outlive an outage of the database.
-                    missed = true;
                 }
                 await Task.Delay(backoff, time, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
@@ -83,15 +78,5 @@ internal sealed class PostgresChangeListener(NpgsqlDataSource source, TimeProvid
         {
             notices.TryComplete();
         }
-    }
-
-    private static async Task ReportCurrentSerialsAsync(NpgsqlConnection connection, ChannelWriter<ChangeNotice> notices, CancellationToken cancellationToken)
-    {
-        await using var cmd = new NpgsqlCommand("SELECT display_name, serial, view FROM zones ORDER BY name", connection);
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            notices.TryWrite(new ChangeNotice(DnsName.Parse(reader.GetString(0)), (uint)reader.GetInt64(1), ChangeKind.Changed) { View = reader.GetString(2) });
-        // Views may have changed while nobody listened, too.
-        notices.TryWrite(new ChangeNotice(DnsName.Root, 0, ChangeKind.Views));
     }
 }
