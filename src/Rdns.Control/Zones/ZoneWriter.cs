@@ -402,12 +402,14 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
     /// <summary>Plans one request on the working zones, applies it under its savepoint, and on success makes its result the new working state.</summary>
     private async Task<ZoneWriteResult> ApplyAsync(IWriteBatch tx, ZoneWrite write, Dictionary<DnsName, ZoneSnapshot?> working, List<ChangeNotice> notices)
     {
-        // Plans first, on a private copy: a request that fails at any point changes nothing.
-        var view = new Dictionary<DnsName, ZoneSnapshot?>(working);
+        // Plans first, on an overlay of the working zones: a request that fails at any point
+        // changes nothing, and what it holds is what it touches (a copy of every zone the batch
+        // held so far was a copy per request, so a batch of n requests made n²/2 entries).
+        var view = new Overlay(working);
         var deleted = new List<DnsName>();
         foreach (var zone in write.Deletions)
         {
-            if (view.GetValueOrDefault(zone.ToLower()) is null)
+            if (view[zone.ToLower()] is null)
                 continue;
             view[zone.ToLower()] = null;
             deleted.Add(zone);
@@ -435,7 +437,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             if (transferred.Changes.Count == 0)
                 continue;
             var key = transferred.Zone.ToLower();
-            var current = view.GetValueOrDefault(key) ?? throw new ZoneNotFoundException(transferred.Zone);
+            var current = view[key] ?? throw new ZoneNotFoundException(transferred.Zone);
             var next = current;
             foreach (var change in transferred.Changes)
             {
@@ -451,7 +453,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         }
         foreach (var group in write.Edits.GroupBy(e => e.Zone.ToLower()))
         {
-            var current = view.GetValueOrDefault(group.Key) ?? throw new ZoneNotFoundException(group.First().Zone);
+            var current = view[group.Key] ?? throw new ZoneNotFoundException(group.First().Zone);
             var changes = new List<RecordEdit>();
             foreach (var edit in group)
                 changes.AddRange(edit.Decide is null ? edit.Changes : edit.Decide(current));
@@ -495,7 +497,7 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
             created.Add((creation, snapshot));
         }
 
-        foreach (var (key, snapshot) in view)
+        foreach (var (key, snapshot) in view.Changes)
             working[key] = snapshot;
         foreach (var zone in deleted)
             notices.Add(new ChangeNotice(zone, 0, ChangeKind.Deleted) { View = View });
@@ -504,6 +506,18 @@ public sealed partial class ZoneWriter : IZoneWriter, IAsyncDisposable
         foreach (var snapshot in changed)
             notices.Add(new ChangeNotice(snapshot.Origin, snapshot.Serial, ChangeKind.Changed) { View = View });
         return new ZoneWriteResult([.. created.Select(c => c.Snapshot), .. changed], deleted);
+    }
+
+    /// <summary>A request's zones over the batch's working zones: reads fall through, writes stay here until the request has landed.</summary>
+    private sealed class Overlay(Dictionary<DnsName, ZoneSnapshot?> under)
+    {
+        public Dictionary<DnsName, ZoneSnapshot?> Changes { get; } = [];
+
+        public ZoneSnapshot? this[DnsName zone]
+        {
+            get => Changes.TryGetValue(zone, out var snapshot) ? snapshot : under.GetValueOrDefault(zone);
+            set => Changes[zone] = value;
+        }
     }
 
     public async ValueTask DisposeAsync()
