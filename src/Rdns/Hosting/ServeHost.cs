@@ -359,19 +359,20 @@ public static partial class ServeHost
     /// <returns>The number of files imported.</returns>
     private static async Task<int> ImportZoneFilesAsync(ZoneService service, string directory, long maxRecords, CancellationToken cancellationToken)
     {
-        // Files are read, parsed and built on worker threads, a few at a time, and each goes to
+        // Files are read, parsed and built on worker threads, many at a time, and each goes to
         // the write path as soon as it is ready: imports in flight together share durable
         // transactions (group commit), so thousands of small zones cost a few hundred commits,
         // not one fsync each. The first failure stops the start once what is in flight is done.
         var files = ZoneDirectory.Files(directory);
-        using var window = new SemaphoreSlim(ImportWindow);
+        var window = new ImportWindow(ImportFiles, ImportOctets);
         var inFlight = new List<Task>();
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         foreach (var (origin, path) in files)
         {
+            long size = SizeOf(path);
             try
             {
-                await window.WaitAsync(failed.Token).ConfigureAwait(false);
+                await window.EnterAsync(size, failed.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -390,7 +391,7 @@ public static partial class ServeHost
                 }
                 finally
                 {
-                    window.Release();
+                    window.Leave(size);
                 }
             }, CancellationToken.None));
         }
@@ -409,8 +410,32 @@ public static partial class ServeHost
         return inFlight.Count;
     }
 
-    /// <summary>Zone files read and imported at once: enough to keep both the parser and the writer busy.</summary>
-    private const int ImportWindow = 32;
+    /// <summary>
+    /// Zone files read and imported at once, at most: enough that the writer, which the import of
+    /// many small files waits on, finds a full batch (<see cref="Control.Zones.ZoneWriter.MaxBatch"/>)
+    /// waiting whenever it commits one; with 32, a batch of small zones held 16 on average.
+    /// </summary>
+    private const int ImportFiles = 256;
+
+    /// <summary>A file's size; 0 when it cannot be read (its import then fails naming it).</summary>
+    private static long SizeOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The octets of the files in flight, at most (a larger file goes alone): parsed, they take a few times that in memory.</summary>
+    private const long ImportOctets = 64L << 20;
 
     private static async Task ImportZoneFileAsync(ZoneService service, string directory, Protocol.Names.DnsName origin, string path, long maxRecords, CancellationToken cancellationToken)
     {
