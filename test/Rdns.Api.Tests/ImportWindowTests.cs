@@ -16,11 +16,7 @@ public sealed class ImportWindowTests
         for (int i = 0; i < 4; i++)
             Assert.True(window.EnterAsync(500, default).IsCompletedSuccessfully);
 
-        var fifth = window.EnterAsync(500, default);
-        await Task.Delay(50);
-        Assert.False(fifth.IsCompleted);
-        window.Leave(500);
-        await fifth.WaitAsync(TimeSpan.FromSeconds(5));
+        await WaitsUntilOneLeavesAsync(window, window.EnterAsync(500, default), leaving: 500);
     }
 
     [Fact]
@@ -31,24 +27,22 @@ public sealed class ImportWindowTests
         Assert.True(window.EnterAsync(400, default).IsCompletedSuccessfully);
 
         // 1,000 octets in flight: one more octet waits.
-        var small = window.EnterAsync(1, default);
-        await Task.Delay(50);
-        Assert.False(small.IsCompleted);
-        window.Leave(600);
-        await small.WaitAsync(TimeSpan.FromSeconds(5));
+        await WaitsUntilOneLeavesAsync(window, window.EnterAsync(1, default), leaving: 600);
 
         // A file of 5,000 octets waits until nothing else is in flight, then goes alone.
         var large = window.EnterAsync(5000, default);
         window.Leave(400);
+        await WaitsUntilOneLeavesAsync(window, large, leaving: 1);
+        await WaitsUntilOneLeavesAsync(window, window.EnterAsync(1, default), leaving: 5000);
+    }
+
+    /// <summary>The entry waits, and goes in once a file of <paramref name="leaving"/> octets has left.</summary>
+    private static async Task WaitsUntilOneLeavesAsync(ImportWindow window, Task entry, long leaving)
+    {
         await Task.Delay(50);
-        Assert.False(large.IsCompleted);
-        window.Leave(1);
-        await large.WaitAsync(TimeSpan.FromSeconds(5));
-        var after = window.EnterAsync(1, default);
-        await Task.Delay(50);
-        Assert.False(after.IsCompleted);
-        window.Leave(5000);
-        await after.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(entry.IsCompleted);
+        window.Leave(leaving);
+        await entry.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
