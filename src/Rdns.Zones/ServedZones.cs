@@ -23,7 +23,10 @@ public sealed class ServedZones
     public void Replace(ZoneSet zones)
     {
         lock (_writeLock)
+        {
             _current = zones;
+            _pass?.Other = true;
+        }
     }
 
     /// <summary>Applies <paramref name="change"/> to the current set atomically with respect to other writers.</summary>
@@ -34,6 +37,9 @@ public sealed class ServedZones
         {
             next = change(_current);
             _current = next;
+            // A change decided on the set as it was (a refresh that finds its zone unchanged, a
+            // rebase): it cannot be replayed onto a rows pass made from an earlier set.
+            _pass?.Other = true;
         }
         return next;
     }
@@ -41,13 +47,13 @@ public sealed class ServedZones
     /// <summary>Makes a commit visible: every changed zone and every removal in one swap.</summary>
     public ZoneSet Publish(IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed, IReadOnlyCollection<Writes.SignerChange>? signers = null)
     {
-        var next = Update(set =>
+        ZoneSet next;
+        lock (_writeLock)
         {
-            set = set.With(changed, removed);
-            foreach (var change in signers ?? [])
-                set = set.WithSigner(change.Zone, change.Signer);
-            return set;
-        });
+            next = Published(_current, changed, removed, signers);
+            _current = next;
+            _pass?.Publishes.Add((changed, removed, signers));
+        }
         foreach (var zone in changed)
         {
             if (zone.NeedsCompaction)
@@ -58,12 +64,39 @@ public sealed class ServedZones
         return next;
     }
 
+    /// <summary>A commit's changes applied to a set: what <see cref="Publish"/> swaps in, and what a rows pass replays.</summary>
+    private static ZoneSet Published(ZoneSet set, IReadOnlyCollection<ZoneSnapshot> changed, IReadOnlyCollection<DnsName> removed, IReadOnlyCollection<Writes.SignerChange>? signers)
+    {
+        set = set.With(changed, removed);
+        foreach (var change in signers ?? [])
+            set = set.WithSigner(change.Zone, change.Signer);
+        return set;
+    }
+
     private int _makingRows;
     private Task _rows = Task.CompletedTask;
 
+    /// <summary>What was swapped in while a rows pass ran: the commits, replayed onto its result; or a change that cannot be.</summary>
+    private sealed class RowsPass
+    {
+        public List<(IReadOnlyCollection<ZoneSnapshot> Changed, IReadOnlyCollection<DnsName> Removed, IReadOnlyCollection<Writes.SignerChange>? Signers)> Publishes { get; } = [];
+
+        public bool Other { get; set; }
+    }
+
+    /// <summary>The rows pass under way, under the write lock; null when none is.</summary>
+    private RowsPass? _pass;
+
+    /// <summary>Called on the pass's thread once it has made its set, before it swaps it in (tests hold it there).</summary>
+    internal Action? RowsPassMade { get; set; }
+
     /// <summary>
     /// Makes the new zones that can be rows rows (<see cref="ZoneSet.WithRows"/>), off the write
-    /// path, one pass at a time; under the write lock, so no commit slips in between.
+    /// path, one pass at a time, and outside the write lock: a pass over a million zones takes a
+    /// second, which commits waiting on the lock would otherwise wait too. The commits published
+    /// meanwhile are replayed onto the pass's set when it is swapped in (a change of a zone the
+    /// pass made a row takes the row out again, as any later commit would); when anything else
+    /// changed the set meanwhile, the pass is made again under the lock.
     /// </summary>
     private void MakeRows()
     {
@@ -73,7 +106,43 @@ public sealed class ServedZones
         {
             try
             {
-                Update(set => set.RowsDue ? set.WithRows() : set);
+                ZoneSet from;
+                var pass = new RowsPass();
+                lock (_writeLock)
+                {
+                    from = _current;
+                    if (!from.RowsDue)
+                        return;
+                    _pass = pass;
+                }
+                ZoneSet made;
+                try
+                {
+                    made = from.WithRows();
+                    RowsPassMade?.Invoke();
+                }
+                catch
+                {
+                    lock (_writeLock)
+                        _pass = null;
+                    throw;
+                }
+                lock (_writeLock)
+                {
+                    _pass = null;
+                    if (pass.Other)
+                    {
+                        // Made again under the lock, as before passes ran outside it: changes that
+                        // cannot be replayed, coming often (refreshes from other nodes), must not
+                        // drop pass after pass.
+                        if (_current.RowsDue)
+                            _current = _current.WithRows();
+                        return;
+                    }
+                    foreach (var (changed, removed, signers) in pass.Publishes)
+                        made = Published(made, changed, removed, signers);
+                    _current = made;
+                }
             }
             finally
             {

@@ -336,6 +336,88 @@ public class ZoneRowTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Commits_published_while_a_rows_pass_runs_do_not_wait_for_it_and_are_replayed_onto_it()
+    {
+        using var reached = new SemaphoreSlim(0);
+        using var gate = new ManualResetEventSlim();
+        var served = new ServedZones
+        {
+            RowsPassMade = () =>
+            {
+                reached.Release();
+                gate.Wait(TimeSpan.FromSeconds(30));
+            },
+        };
+        var first = TinyZones(1500);
+        served.Publish(first, []);
+        Assert.True(await reached.WaitAsync(TimeSpan.FromSeconds(10)), "no rows pass started");
+
+        // The pass has made its set and holds it: commits go on meanwhile (under the old lock they waited).
+        var changed = ZoneBuilder.Standard("7.60.100.in-addr.arpa.", serial: 2).Ptr("2", "b.example.com.").Build();
+        var added = ZoneBuilder.Standard("1.70.100.in-addr.arpa.").Ptr("1", "new.example.com.").Build();
+        var removed = DnsName.Parse("8.60.100.in-addr.arpa.");
+        var publishing = Task.Run(() =>
+        {
+            served.Publish([changed], []);
+            served.Publish([added], [removed]);
+        });
+        await publishing.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Same(changed, served.Current.Get(changed.Origin));
+        Assert.Equal(0, served.Current.RowCount);
+
+        gate.Set();
+        await served.CompactionsIdleAsync();
+        var set = served.Current;
+        // Made rows, with both commits on top: the changed zone a snapshot of its own again, the
+        // removed one gone, the new one there.
+        Assert.Same(changed, set.Get(changed.Origin));
+        Assert.Null(set.Get(removed));
+        Assert.Same(added, set.Get(added.Origin));
+        Assert.Equal(1498, set.RowCount);
+        var expected = first.Where(z => z.Origin != changed.Origin && z.Origin != removed).Append(changed).Append(added).ToList();
+        Assert.Equal(expected.Count, set.Count);
+        Assert.Equal(Snapshots(expected).Totals(), set.Totals());
+        foreach (var zone in expected.Where((_, i) => i % 50 == 0).Append(changed))
+        {
+            foreach (var type in Types)
+                Assert.Equal(Convert.ToHexString(Answer(Snapshots(expected), DnsName.Parse($"1.{zone.Origin}").Wire, type)), Convert.ToHexString(Answer(set, DnsName.Parse($"1.{zone.Origin}").Wire, type)));
+        }
+    }
+
+    [Fact]
+    public async Task A_rows_pass_overtaken_by_a_change_it_cannot_replay_is_made_again_under_the_lock()
+    {
+        using var reached = new SemaphoreSlim(0);
+        using var gate = new ManualResetEventSlim();
+        var served = new ServedZones
+        {
+            RowsPassMade = () =>
+            {
+                reached.Release();
+                gate.Wait(TimeSpan.FromSeconds(30));
+            },
+        };
+        served.Publish(TinyZones(1500), []);
+        Assert.True(await reached.WaitAsync(TimeSpan.FromSeconds(10)), "no rows pass started");
+
+        // A change decided on the set as it is (as a refresh from another node is): not a commit to replay.
+        var changed = ZoneBuilder.Standard("7.60.100.in-addr.arpa.", serial: 2).Ptr("2", "b.example.com.").Build();
+        served.Update(set => set.Get(changed.Origin)!.Serial == 1 ? set.With(changed) : set);
+        gate.Set();
+        await served.CompactionsIdleAsync();
+
+        // Every zone a row, the changed one as it was changed.
+        Assert.Equal(1500, served.Current.RowCount);
+        Assert.Equal(1500, served.Current.Count);
+        Assert.Equal(2u, served.Current.SerialOf(changed.Origin));
+        foreach (var type in Types)
+            Assert.Equal(Convert.ToHexString(Answer(Snapshots([changed]), DnsName.Parse($"2.{changed.Origin}").Wire, type)), Convert.ToHexString(Answer(served.Current, DnsName.Parse($"2.{changed.Origin}").Wire, type)));
+    }
+
+    private static List<ZoneSnapshot> TinyZones(int count) =>
+        Enumerable.Range(0, count).Select(i => ZoneBuilder.Standard($"{i % 250}.{60 + i / 250}.100.in-addr.arpa.").Ptr("1", $"a{i}.example.com.").Build()).ToList();
+
+    [Fact]
     public void A_signed_zone_is_never_a_row()
     {
         var zones = Store(6, 50);
