@@ -92,7 +92,7 @@ public sealed class ServedZones
 
     /// <summary>
     /// Makes the new zones that can be rows rows (<see cref="ZoneSet.WithRows"/>), off the write
-    /// path, one pass at a time, and outside the write lock: a pass over a million zones takes a
+    /// path, one pass at a time, and outside the write lock: a pass over a million zones takes most of a
     /// second, which commits waiting on the lock would otherwise wait too. The commits published
     /// meanwhile are replayed onto the pass's set when it is swapped in (a change of a zone the
     /// pass made a row takes the row out again, as any later commit would); when anything else
