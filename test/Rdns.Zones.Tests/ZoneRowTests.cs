@@ -338,19 +338,9 @@ public class ZoneRowTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task Commits_published_while_a_rows_pass_runs_do_not_wait_for_it_and_are_replayed_onto_it()
     {
-        using var reached = new SemaphoreSlim(0);
-        using var gate = new ManualResetEventSlim();
-        var served = new ServedZones
-        {
-            RowsPassMade = () =>
-            {
-                reached.Release();
-                gate.Wait(TimeSpan.FromSeconds(30));
-            },
-        };
         var first = TinyZones(1500);
-        served.Publish(first, []);
-        Assert.True(await reached.WaitAsync(TimeSpan.FromSeconds(10)), "no rows pass started");
+        using var gate = new ManualResetEventSlim();
+        var served = await PassHeldAsync(first, gate);
 
         // The pass has made its set and holds it: commits go on meanwhile (under the old lock they waited).
         var changed = ZoneBuilder.Standard("7.60.100.in-addr.arpa.", serial: 2).Ptr("2", "b.example.com.").Build();
@@ -387,18 +377,8 @@ public class ZoneRowTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task A_rows_pass_overtaken_by_a_change_it_cannot_replay_is_made_again_under_the_lock()
     {
-        using var reached = new SemaphoreSlim(0);
         using var gate = new ManualResetEventSlim();
-        var served = new ServedZones
-        {
-            RowsPassMade = () =>
-            {
-                reached.Release();
-                gate.Wait(TimeSpan.FromSeconds(30));
-            },
-        };
-        served.Publish(TinyZones(1500), []);
-        Assert.True(await reached.WaitAsync(TimeSpan.FromSeconds(10)), "no rows pass started");
+        var served = await PassHeldAsync(TinyZones(1500), gate);
 
         // A change decided on the set as it is (as a refresh from another node is): not a commit to replay.
         var changed = ZoneBuilder.Standard("7.60.100.in-addr.arpa.", serial: 2).Ptr("2", "b.example.com.").Build();
@@ -412,6 +392,23 @@ public class ZoneRowTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(2u, served.Current.SerialOf(changed.Origin));
         foreach (var type in Types)
             Assert.Equal(Convert.ToHexString(Answer(Snapshots([changed]), DnsName.Parse($"2.{changed.Origin}").Wire, type)), Convert.ToHexString(Answer(served.Current, DnsName.Parse($"2.{changed.Origin}").Wire, type)));
+    }
+
+    /// <summary>Served zones with <paramref name="zones"/> published, and the rows pass that publish started held, its set made, until <paramref name="gate"/> opens.</summary>
+    private static async Task<ServedZones> PassHeldAsync(List<ZoneSnapshot> zones, ManualResetEventSlim gate)
+    {
+        var reached = new SemaphoreSlim(0);
+        var served = new ServedZones
+        {
+            RowsPassMade = () =>
+            {
+                reached.Release();
+                gate.Wait(TimeSpan.FromSeconds(30));
+            },
+        };
+        served.Publish(zones, []);
+        Assert.True(await reached.WaitAsync(TimeSpan.FromSeconds(10)), "no rows pass started");
+        return served;
     }
 
     private static List<ZoneSnapshot> TinyZones(int count) =>
