@@ -24,8 +24,8 @@ public static partial class ObservabilityCost
 {
     public static int Run(string[] args)
     {
-        int rounds = Option(args, "--rounds", 31);
-        int perRound = Option(args, "--queries", 200_000);
+        int rounds = Args.Option(args, "--rounds", 31);
+        int perRound = Args.Option(args, "--queries", 200_000);
         bool stamps = Array.IndexOf(args, "--no-receive-time") < 0;
         var data = new HotPathData();
         var options = new ServerOptions();
@@ -110,12 +110,6 @@ public static partial class ObservabilityCost
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -35,8 +35,8 @@ public static class ShapeReplay
             return 2;
         }
         string data = args[0];
-        int rounds = Option(args, "--rounds", 15);
-        int perRound = Option(args, "--queries", 200_000);
+        int rounds = Args.Option(args, "--rounds", 15);
+        int perRound = Args.Option(args, "--queries", 200_000);
 
         var load = Stopwatch.StartNew();
         var zones = new List<ZoneSnapshot>();
@@ -145,11 +145,5 @@ public static class ShapeReplay
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {step} (parse{(step > 0 ? " + zone" : "")}{(step > 1 ? " + compact" : "")}{(step > 2 ? " + answer" : "")}): {(t1 - t0) / (double)count:F0} ns/query ({sink % 7})"));
             }
         }
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

@@ -31,8 +31,8 @@ public static class ViewCost
 
     public static int Run(string[] args)
     {
-        int rounds = Option(args, "--rounds", 31);
-        int perRound = Option(args, "--queries", 200_000);
+        int rounds = Args.Option(args, "--rounds", 31);
+        int perRound = Args.Option(args, "--queries", 200_000);
         var options = new ServerOptions();
 
         var publicZones = Served("public", serveLocally: false);
@@ -125,11 +125,5 @@ public static class ViewCost
         var served = new ServedZones();
         served.Replace(ZoneSet.From(zones).WithLocalZones(serveLocally ? LocallyServedZones.All : LocallyServedZones.Private, serveLocally));
         return served;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }
