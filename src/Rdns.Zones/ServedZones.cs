@@ -25,7 +25,7 @@ public sealed class ServedZones
         lock (_writeLock)
         {
             _current = zones;
-            _pass?.Other = true;
+            _pass?.Overtaken = true;
         }
     }
 
@@ -39,7 +39,7 @@ public sealed class ServedZones
             _current = next;
             // A change decided on the set as it was (a refresh that finds its zone unchanged, a
             // rebase): it cannot be replayed onto a rows pass made from an earlier set.
-            _pass?.Other = true;
+            _pass?.Overtaken = true;
         }
         return next;
     }
@@ -76,12 +76,13 @@ public sealed class ServedZones
     private int _makingRows;
     private Task _rows = Task.CompletedTask;
 
-    /// <summary>What was swapped in while a rows pass ran: the commits, replayed onto its result; or a change that cannot be.</summary>
+    /// <summary>What was swapped in while a rows pass ran: the commits, replayed onto its result, or word of a change that cannot be.</summary>
     private sealed class RowsPass
     {
         public List<(IReadOnlyCollection<ZoneSnapshot> Changed, IReadOnlyCollection<DnsName> Removed, IReadOnlyCollection<Writes.SignerChange>? Signers)> Publishes { get; } = [];
 
-        public bool Other { get; set; }
+        /// <summary>Something other than a commit changed the set meanwhile: what the pass made cannot be swapped in.</summary>
+        public bool Overtaken { get; set; }
     }
 
     /// <summary>The rows pass under way, under the write lock; null when none is.</summary>
@@ -130,7 +131,7 @@ public sealed class ServedZones
                 lock (_writeLock)
                 {
                     _pass = null;
-                    if (pass.Other)
+                    if (pass.Overtaken)
                     {
                         // Made again under the lock, as before passes ran outside it: changes that
                         // cannot be replayed, coming often (refreshes from other nodes), must not

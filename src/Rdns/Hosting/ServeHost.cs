@@ -417,6 +417,9 @@ public static partial class ServeHost
     /// </summary>
     private const int ImportFiles = 256;
 
+    /// <summary>The octets of the files in flight, at most (a larger file goes alone): parsed, they take a few times that in memory.</summary>
+    private const long ImportOctets = 64L << 20;
+
     /// <summary>A file's size; 0 when it cannot be read (its import then fails naming it).</summary>
     private static long SizeOf(string path)
     {
@@ -424,18 +427,11 @@ public static partial class ServeHost
         {
             return new FileInfo(path).Length;
         }
-        catch (IOException)
-        {
-            return 0;
-        }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return 0;
         }
     }
-
-    /// <summary>The octets of the files in flight, at most (a larger file goes alone): parsed, they take a few times that in memory.</summary>
-    private const long ImportOctets = 64L << 20;
 
     private static async Task ImportZoneFileAsync(ZoneService service, string directory, Protocol.Names.DnsName origin, string path, long maxRecords, CancellationToken cancellationToken)
     {
