@@ -144,24 +144,12 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         var next = notices.MoveNextAsync().AsTask();
         // The listening session is killed while the database refuses new connections, so the
         // commit below (on the store's pooled connection, which stays) is made while nobody listens.
-        await SetConnectionsAllowedAsync(false);
-        try
+        await using (await _db!.CutWatchesAsync())
         {
-            await using (var server = await OpenServerAsync())
-            await using (var kill = new NpgsqlCommand(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @db AND application_name = 'rdns-watch'", server))
-            {
-                kill.Parameters.AddWithValue("db", DatabaseName);
-                await kill.ExecuteNonQueryAsync();
-            }
             await Store.CommitAsync([Change(Zone2, 1, 2)], Audit("commit", "zone"));
             // The watcher retries meanwhile and is refused; the commit's notification went to nobody.
             await Task.Delay(TimeSpan.FromMilliseconds(500));
             Assert.False(next.IsCompleted, $"a notice arrived while the watcher could not listen: {(next.IsCompleted ? notices.Current : null)}");
-        }
-        finally
-        {
-            await SetConnectionsAllowedAsync(true);
         }
 
         // Back, its first notice says it listens again (and its LISTEN has taken effect): the
@@ -175,14 +163,6 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : StoreContract
         await Store.CommitAsync([Change(Zone2, 2, 3)], Audit("commit", "zone"));
         Assert.True(await notices.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(new ChangeNotice(Zone2, 3, ChangeKind.Changed), notices.Current);
-    }
-
-    /// <summary>Lets this test's database take new connections, or refuses them (sessions already open stay).</summary>
-    private async Task SetConnectionsAllowedAsync(bool allowed)
-    {
-        await using var server = await OpenServerAsync();
-        await using var alter = new NpgsqlCommand($"ALTER DATABASE \"{DatabaseName}\" ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", server);
-        await alter.ExecuteNonQueryAsync();
     }
 
     /// <summary>

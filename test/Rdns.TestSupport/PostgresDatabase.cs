@@ -51,6 +51,45 @@ public sealed class PostgresDatabase : IAsyncDisposable
         await cmd.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Ends the sessions of the store watches (application name <c>rdns-watch</c>) on this database
+    /// while it refuses new connections, so no watch listens again until the outage is disposed;
+    /// sessions already open (the stores' pooled connections) stay.
+    /// </summary>
+    public async Task<WatchOutage> CutWatchesAsync()
+    {
+        await AllowConnectionsAsync(false);
+        try
+        {
+            await using var server = await OpenServerAsync();
+            await using var kill = new NpgsqlCommand(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = @db AND application_name = 'rdns-watch'", server);
+            kill.Parameters.AddWithValue("db", Name);
+            return new WatchOutage(this, (int)(long)(await kill.ExecuteScalarAsync())!);
+        }
+        catch
+        {
+            await AllowConnectionsAsync(true);
+            throw;
+        }
+    }
+
+    /// <summary>An outage of the store watches (<see cref="CutWatchesAsync"/>): disposed, the database takes connections again.</summary>
+    public sealed class WatchOutage(PostgresDatabase db, int ended) : IAsyncDisposable
+    {
+        /// <summary>Watch sessions ended.</summary>
+        public int Ended => ended;
+
+        public async ValueTask DisposeAsync() => await db.AllowConnectionsAsync(true);
+    }
+
+    private async Task AllowConnectionsAsync(bool allowed)
+    {
+        await using var server = await OpenServerAsync();
+        await using var alter = new NpgsqlCommand($"ALTER DATABASE \"{Name}\" ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", server);
+        await alter.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
