@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Rdns.Protocol.Names;
 using Rdns.Protocol.Records;
 
@@ -46,6 +47,14 @@ internal abstract partial class SqlStore
     {
         private const string Savepoint = "rdns_request";
 
+        /// <summary>
+        /// The savepoint's statements, run as prepared statements where the session keeps them
+        /// (SQLite's writer): the transaction's own calls prepare the statement anew each time,
+        /// two preparations per request, and a batch of small zones makes one request per zone.
+        /// </summary>
+        private Task SavepointAsync(string sql, Func<DbTransaction, CancellationToken, Task> call, CancellationToken cancellationToken) =>
+            session.Statements is null ? call(session.Transaction, cancellationToken) : session.ExecuteAsync(sql, cancellationToken);
+
         public Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default) =>
             SqlStore.GetSerialAsync(session, view, zone, cancellationToken);
 
@@ -63,7 +72,7 @@ internal abstract partial class SqlStore
             foreach (var c in write.Commits)
                 ZoneKey.CheckCommit(c);
             int notices = session.Notices.Count;
-            await session.Transaction.SaveAsync(Savepoint, cancellationToken);
+            await SavepointAsync("SAVEPOINT " + Savepoint, static (t, ct) => t.SaveAsync(Savepoint, ct), cancellationToken);
             try
             {
                 foreach (var zone in write.Deletions)
@@ -82,13 +91,13 @@ internal abstract partial class SqlStore
             catch (Exception e)
             {
                 // Back to before this request: the batch's other requests are untouched.
-                await session.Transaction.RollbackAsync(Savepoint, CancellationToken.None);
+                await SavepointAsync("ROLLBACK TO " + Savepoint, static (t, ct) => t.RollbackAsync(Savepoint, ct), CancellationToken.None);
                 session.Notices.RemoveRange(notices, session.Notices.Count - notices);
                 if (e is System.Data.Common.DbException db && store.Translate(db) is StoreUnavailableException unavailable)
                     throw unavailable;
                 throw;
             }
-            await session.Transaction.ReleaseAsync(Savepoint, cancellationToken);
+            await SavepointAsync("RELEASE " + Savepoint, static (t, ct) => t.ReleaseAsync(Savepoint, ct), cancellationToken);
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)

@@ -31,6 +31,13 @@ internal sealed class StoreSession(DbConnection connection, DbTransaction transa
         return command;
     }
 
+    /// <summary>Runs a statement that takes no parameters and returns nothing.</summary>
+    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
+    {
+        await using var command = Command(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public Task CommitAsync(CancellationToken cancellationToken) => Transaction.CommitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
