@@ -36,6 +36,19 @@ public interface IWriteBatch : IAsyncDisposable
     /// </summary>
     Task ApplyAsync(StoreWrite write, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Begins a group of requests under one savepoint, until <see cref="EndGroupAsync"/>: inside
+    /// it <see cref="ApplyAsync"/> takes no savepoint of its own, so a request that fails may leave
+    /// part of itself, and the caller must then end the group without keeping it (and apply its
+    /// requests again one by one, each under its own savepoint, if it wants the others). A
+    /// savepoint per request copies every page the request changes before changing it; a group
+    /// copies each page once for all its requests.
+    /// </summary>
+    Task BeginGroupAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Ends the group: keeps everything applied in it, or undoes all of it, the batch's other work untouched.</summary>
+    Task EndGroupAsync(bool keep, CancellationToken cancellationToken = default);
+
     /// <summary>Commits every request applied so far; durable when it returns.</summary>
     Task CommitAsync(CancellationToken cancellationToken = default);
 }

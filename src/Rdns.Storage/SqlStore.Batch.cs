@@ -47,6 +47,11 @@ internal abstract partial class SqlStore
     {
         private const string Savepoint = "rdns_request";
 
+        private const string GroupSavepoint = "rdns_group";
+
+        /// <summary>The notices at the start of the open group, or -1 when none is open.</summary>
+        private int _groupNotices = -1;
+
         /// <summary>
         /// The savepoint's statements, run as prepared statements where the session keeps them
         /// (SQLite's writer): the transaction's own calls prepare the statement anew each time,
@@ -71,22 +76,24 @@ internal abstract partial class SqlStore
         {
             foreach (var c in write.Commits)
                 ZoneKey.CheckCommit(c);
+            if (_groupNotices >= 0)
+            {
+                // In a group: its savepoint undoes all of it, this request included, if the caller ends it so.
+                try
+                {
+                    await WriteAsync(write, cancellationToken);
+                }
+                catch (System.Data.Common.DbException e) when (store.Translate(e) is StoreUnavailableException unavailable)
+                {
+                    throw unavailable;
+                }
+                return;
+            }
             int notices = session.Notices.Count;
             await SavepointAsync("SAVEPOINT " + Savepoint, static (t, ct) => t.SaveAsync(Savepoint, ct), cancellationToken);
             try
             {
-                foreach (var zone in write.Deletions)
-                    await store.DeleteZoneAsync(session, view, zone, cancellationToken);
-                foreach (var creation in write.Creations)
-                    await store.CreateZoneAsync(session, view, creation, cancellationToken);
-                await store.CommitAsync(session, view, write.Commits, cancellationToken);
-                foreach (var tenantWrite in write.TenantWrites)
-                    await store.ApplyTenantWriteAsync(session, tenantWrite, cancellationToken);
-                foreach (var dnssecWrite in write.DnssecWrites)
-                    await store.ApplyDnssecWriteAsync(session, dnssecWrite, cancellationToken);
-                await store.AuditAsync(session, write.Audit, cancellationToken);
-                if (write.Verify is not null)
-                    await write.Verify(cancellationToken);
+                await WriteAsync(write, cancellationToken);
             }
             catch (Exception e)
             {
@@ -98,6 +105,54 @@ internal abstract partial class SqlStore
                 throw;
             }
             await SavepointAsync("RELEASE " + Savepoint, static (t, ct) => t.ReleaseAsync(Savepoint, ct), cancellationToken);
+        }
+
+        public async Task BeginGroupAsync(CancellationToken cancellationToken = default)
+        {
+            if (_groupNotices >= 0)
+                throw new InvalidOperationException("a group of requests is open already");
+            await SavepointAsync("SAVEPOINT " + GroupSavepoint, static (t, ct) => t.SaveAsync(GroupSavepoint, ct), cancellationToken);
+            _groupNotices = session.Notices.Count;
+        }
+
+        public async Task EndGroupAsync(bool keep, CancellationToken cancellationToken = default)
+        {
+            if (_groupNotices < 0)
+                throw new InvalidOperationException("no group of requests is open");
+            try
+            {
+                if (!keep)
+                {
+                    await SavepointAsync("ROLLBACK TO " + GroupSavepoint, static (t, ct) => t.RollbackAsync(GroupSavepoint, ct), cancellationToken);
+                    session.Notices.RemoveRange(_groupNotices, session.Notices.Count - _groupNotices);
+                }
+                await SavepointAsync("RELEASE " + GroupSavepoint, static (t, ct) => t.ReleaseAsync(GroupSavepoint, ct), cancellationToken);
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                throw store.Translate(e);
+            }
+            finally
+            {
+                _groupNotices = -1;
+            }
+        }
+
+        /// <summary>One request's rows, in the order the store's rules need (see <see cref="IWriteBatch.ApplyAsync"/>).</summary>
+        private async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
+        {
+            foreach (var zone in write.Deletions)
+                await store.DeleteZoneAsync(session, view, zone, cancellationToken);
+            foreach (var creation in write.Creations)
+                await store.CreateZoneAsync(session, view, creation, cancellationToken);
+            await store.CommitAsync(session, view, write.Commits, cancellationToken);
+            foreach (var tenantWrite in write.TenantWrites)
+                await store.ApplyTenantWriteAsync(session, tenantWrite, cancellationToken);
+            foreach (var dnssecWrite in write.DnssecWrites)
+                await store.ApplyDnssecWriteAsync(session, dnssecWrite, cancellationToken);
+            await store.AuditAsync(session, write.Audit, cancellationToken);
+            if (write.Verify is not null)
+                await write.Verify(cancellationToken);
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)

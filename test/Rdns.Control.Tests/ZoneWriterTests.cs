@@ -48,6 +48,8 @@ public sealed class ZoneWriterTests() : StoreScratch("rdns-writer-")
         // Group commit: 201 requests needed far fewer transactions.
         Assert.Equal(201, node.Writer.Requests);
         Assert.True(node.Writer.Commits < 100, $"{node.Writer.Commits} commits for {node.Writer.Requests} requests");
+        // Every batch's requests went in as one group: none was undone.
+        Assert.Equal(0, node.Writer.GroupsUndone);
         // Durable: a new store on the same file holds every change, journal included.
         await using var reopened = StoreFactory.Open(new StoreOptions(), DataDirectory);
         Assert.Equal(201u, await reopened.GetSerialAsync(Zone));
@@ -93,6 +95,68 @@ public sealed class ZoneWriterTests() : StoreScratch("rdns-writer-")
         var journal = (await node.Store.GetJournalAsync(Zone, 1))!;
         Assert.Equal(8, journal.Count);
         Assert.DoesNotContain(journal, c => c.Added.Any(r => r.Owner.Equals(DnsName.Parse($"5.{Zone}"))));
+    }
+
+    /// <summary>
+    /// Queues <paramref name="writes"/> while a batch begun on the store holds SQLite's one
+    /// writer (behind a first request whose batch waits for it), so that they all go into the
+    /// writer's next batch; returns their tasks once that batch has committed.
+    /// </summary>
+    private static async Task<List<Task<ZoneWriteResult>>> OneBatchAsync(Node node, IEnumerable<ZoneWrite> writes)
+    {
+        var held = await node.Store.BeginBatchAsync([Zone]);
+        var first = node.Writer.WriteAsync(SetPtr(1, "first.example.net."));
+        await Task.Delay(200);
+        var queued = writes.Select(w => node.Writer.WriteAsync(w)).ToList();
+        await Task.Delay(200);
+        long commitsBefore = node.Writer.Commits;
+        await held.DisposeAsync();
+        await first;
+        await Task.WhenAll(queued).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Assert.Equal(2, node.Writer.Commits - commitsBefore);
+        return queued;
+    }
+
+    [Fact]
+    public async Task A_request_the_store_refuses_inside_a_group_undoes_the_group_and_its_batch_lands_as_it_would_have_without_one()
+    {
+        var node = await NodeAsync();
+        await node.Writer.WriteAsync(Create());
+        // Request 5 also releases an allocation that does not exist: the store refuses it after
+        // it has written the PTR, so the group it is in must be undone.
+        var rest = await OneBatchAsync(node, Enumerable.Range(2, 8).Select(i =>
+            SetPtr(i, $"h{i}.example.net.", i == 5 ? new TenantAttachment([new ReleaseAllocation("no-such-allocation", DateTimeOffset.UtcNow)]) : null)));
+        await Assert.ThrowsAsync<TenantConflictException>(() => rest[3]);
+        foreach (var (task, i) in rest.Select((t, i) => (t, i + 2)).Where(x => x.Item2 != 5))
+            Assert.Equal($"h{i}.example.net.", PtrOf((await task).Changed.Single(), i));
+        Assert.Equal(1, node.Writer.GroupsUndone);
+        var zone = node.Zones.Current.Get(Zone)!;
+        Assert.Null(PtrOf(zone, 5));
+        Assert.Equal("h9.example.net.", PtrOf(zone, 9));
+        Assert.Equal(9u, zone.Serial);
+        Assert.Equal(9u, await node.Store.GetSerialAsync(Zone));
+        var journal = (await node.Store.GetJournalAsync(Zone, 1))!;
+        Assert.Equal(Enumerable.Range(1, 8).Select(n => (uint)n), journal.Select(c => c.FromSerial));
+        Assert.DoesNotContain(journal, c => c.Added.Any(r => r.Owner.Equals(DnsName.Parse($"5.{Zone}"))));
+        var audit = (await node.Store.GetAuditAsync(20)).Select(a => a.Target).ToList();
+        Assert.DoesNotContain("5", audit);
+        Assert.Contains("9", audit);
+    }
+
+    [Fact]
+    public async Task A_request_refused_in_its_plan_inside_a_group_is_refused_alone_and_the_group_kept()
+    {
+        var node = await NodeAsync();
+        await node.Writer.WriteAsync(Create());
+        // The third names a zone that does not exist: refused before it writes anything.
+        var missing = new ZoneWrite([new ZoneEdit(DnsName.Parse("9.0.192.in-addr.arpa."), [])], new WriteAudit("tester", "ptr.set", "missing"));
+        var results = await OneBatchAsync(node, [SetPtr(2, "h2.example.net."), SetPtr(3, "h3.example.net."), missing, SetPtr(4, "h4.example.net.")]);
+        await Assert.ThrowsAsync<ZoneNotFoundException>(() => results[2]);
+        Assert.Equal(0, node.Writer.GroupsUndone);
+        var zone = node.Zones.Current.Get(Zone)!;
+        Assert.Equal(5u, zone.Serial);
+        Assert.All([2, 3, 4], i => Assert.Equal($"h{i}.example.net.", PtrOf(zone, i)));
+        Assert.DoesNotContain("missing", (await node.Store.GetAuditAsync(20)).Select(a => a.Target));
     }
 
     [Fact]

@@ -42,6 +42,54 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task A_group_of_requests_shares_one_savepoint_and_is_kept_or_undone_whole()
+    {
+        await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
+        await using (var batch = await Store.BeginBatchAsync([Zone2, Zone3]))
+        {
+            await Assert.ThrowsAsync<InvalidOperationException>(() => batch.EndGroupAsync(keep: true));
+            await batch.ApplyAsync(new StoreWrite(Audit("alone", "zone")) { Commits = [Change(Zone2, 1, 2, added: [Ptr(Zone2, 50)])] });
+
+            // Undone whole, though each request succeeded.
+            await batch.BeginGroupAsync();
+            await Assert.ThrowsAsync<InvalidOperationException>(() => batch.BeginGroupAsync());
+            await batch.ApplyAsync(new StoreWrite(Audit("undone-1", "zone")) { Commits = [Change(Zone2, 2, 3, added: [Ptr(Zone2, 60)])] });
+            await batch.ApplyAsync(new StoreWrite(Audit("undone-2", "zone")) { Creations = [new ZoneCreation(Zone3, Zone(Zone3, 7), false)] });
+            Assert.Equal(7u, await batch.GetSerialAsync(Zone3));
+            await batch.EndGroupAsync(keep: false);
+            Assert.Equal(2u, await batch.GetSerialAsync(Zone2));
+            Assert.Null(await batch.GetSerialAsync(Zone3));
+
+            // A request refused inside a group may leave part of itself (here the zone it created
+            // first) until the group is undone.
+            await batch.BeginGroupAsync();
+            await Assert.ThrowsAsync<StoreConflictException>(() => batch.ApplyAsync(new StoreWrite(Audit("stale", "zone"))
+            {
+                Creations = [new ZoneCreation(Zone3, Zone(Zone3, 8), false)],
+                Commits = [Change(Zone2, 1, 2, added: [Ptr(Zone2, 70)])],
+            }));
+            await batch.EndGroupAsync(keep: false);
+            Assert.Null(await batch.GetSerialAsync(Zone3));
+
+            // Kept.
+            await batch.BeginGroupAsync();
+            await batch.ApplyAsync(new StoreWrite(Audit("kept-1", "zone")) { Commits = [Change(Zone2, 2, 3, added: [Ptr(Zone2, 80)])] });
+            await batch.ApplyAsync(new StoreWrite(Audit("kept-2", "zone")) { Commits = [Change(Zone2, 3, 4, added: [Ptr(Zone2, 90)])] });
+            await batch.EndGroupAsync(keep: true);
+            await batch.CommitAsync();
+        }
+        var zone = (await Store.LoadAsync(Zone2))!;
+        Assert.Equal(4u, zone.Serial);
+        Assert.Equal(
+            ["1.2.0.192.in-addr.arpa.", "2.2.0.192.in-addr.arpa.", "3.2.0.192.in-addr.arpa.", "50.2.0.192.in-addr.arpa.", "80.2.0.192.in-addr.arpa.", "90.2.0.192.in-addr.arpa."],
+            zone.Records.Where(r => r.Type == Protocol.Wire.RecordType.PTR).Select(r => r.Owner.ToString()).Order(StringComparer.Ordinal));
+        Assert.Equal([2u, 3u, 4u], (await Store.GetJournalAsync(Zone2, 1))!.Select(c => c.ToSerial));
+        Assert.Null(await Store.GetSerialAsync(Zone3));
+        var audit = (await Store.GetAuditAsync(10)).Select(a => a.Action).ToList();
+        Assert.Equal(["kept-2", "kept-1", "alone", "create"], audit);
+    }
+
+    [Fact]
     public async Task A_batch_creates_and_deletes_zones_and_one_never_committed_leaves_nothing()
     {
         await Store.CreateZoneAsync(Zone2, Zone(Zone2, 1), false, Audit("create", "zone"));
