@@ -123,13 +123,25 @@ public sealed class ZoneWriterTests() : StoreScratch("rdns-writer-")
         var node = await NodeAsync();
         await node.Writer.WriteAsync(Create());
         // Request 5 also releases an allocation that does not exist: the store refuses it after
-        // it has written the PTR, so the group it is in must be undone.
-        var rest = await OneBatchAsync(node, Enumerable.Range(2, 8).Select(i =>
-            SetPtr(i, $"h{i}.example.net.", i == 5 ? new TenantAttachment([new ReleaseAllocation("no-such-allocation", DateTimeOffset.UtcNow)]) : null)));
+        // it has written the PTR, so the group it is in must be undone. Request 3's change is
+        // decided at commit time: decided again when its batch is applied again.
+        int decisions = 0;
+        var rest = await OneBatchAsync(node, Enumerable.Range(2, 8).Select(i => i == 3
+            ? new ZoneWrite([new ZoneEdit(Zone, [])
+            {
+                Decide = zone =>
+                {
+                    decisions++;
+                    return [new RRsetChange(DnsName.Parse($"3.{Zone}"), RecordType.PTR, 300, [DnsName.Parse($"h3-{zone.Serial}.example.net.").Wire.ToArray()])];
+                },
+            }], new WriteAudit("tester", "ptr.set", "3"))
+            : SetPtr(i, $"h{i}.example.net.", i == 5 ? new TenantAttachment([new ReleaseAllocation("no-such-allocation", DateTimeOffset.UtcNow)]) : null)));
         await Assert.ThrowsAsync<TenantConflictException>(() => rest[3]);
-        foreach (var (task, i) in rest.Select((t, i) => (t, i + 2)).Where(x => x.Item2 != 5))
+        foreach (var (task, i) in rest.Select((t, i) => (t, i + 2)).Where(x => x.Item2 is not 3 and not 5))
             Assert.Equal($"h{i}.example.net.", PtrOf((await task).Changed.Single(), i));
         Assert.Equal(1, node.Writer.GroupsUndone);
+        Assert.Equal(2, decisions);
+        Assert.Equal("h3-3.example.net.", PtrOf((await rest[1]).Changed.Single(), 3));
         var zone = node.Zones.Current.Get(Zone)!;
         Assert.Null(PtrOf(zone, 5));
         Assert.Equal("h9.example.net.", PtrOf(zone, 9));

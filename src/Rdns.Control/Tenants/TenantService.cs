@@ -120,8 +120,9 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
         // Every hosted reverse zone with addresses of the prefix (the pool's zones, an RFC 2317
         // child). Each is named, so the write path locks it and catches it up; which PTRs go is
         // decided then, from the zone as it is at commit, so a PTR committed by another request or
-        // node a moment ago is reset too.
-        int reset = 0;
+        // node a moment ago is reset too. Counted per zone, as the last decision made it: the
+        // write path may decide a request again (its batch applied again one by one).
+        var reset = new Dictionary<DnsName, int>();
         var edits = zones.Served.Current.Zones
             .Where(z => z.Reverse?.Prefix.Overlaps(prefix) == true)
             .Select(z => new ZoneEdit(z.Origin, [])
@@ -129,7 +130,7 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
                 Decide = current =>
                 {
                     var changes = StoredPtrs.Within(current, prefix).Select(p => (RecordEdit)new RRsetChange(p.Owner, RecordType.PTR, 0, [])).ToList();
-                    reset += changes.Count;
+                    reset[current.Origin] = changes.Count;
                     return changes;
                 },
             })
@@ -145,7 +146,7 @@ public sealed class TenantService(ZoneService zones, PoolService pools, TenantOp
             // Released by another request (or node) meanwhile.
             throw new ControlException(ControlError.NotFound, "allocation_not_found", $"no held allocation {id}");
         }
-        return reset;
+        return reset.Values.Sum();
     }
 
     /// <summary>The caller's held allocation containing the address; 404 when it holds none (whoever else might).</summary>

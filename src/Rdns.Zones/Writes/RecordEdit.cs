@@ -33,7 +33,10 @@ public sealed record ZoneEdit(DnsName Zone, IReadOnlyList<RecordEdit> Changes)
     /// <summary>
     /// When set, the changes are decided at commit time from the zone as it is then (RFC 2136
     /// prerequisites are checked against the zone the update applies to); it may throw a
-    /// <see cref="WriteException"/> to refuse. <see cref="Changes"/> is then ignored.
+    /// <see cref="WriteException"/> to refuse. <see cref="Changes"/> is then ignored. It may be
+    /// called more than once for one write (a batch whose group was undone is applied again one
+    /// request at a time), each time on the zone as it is then: only what it returns or throws
+    /// may depend on a call, nothing it keeps.
     /// </summary>
     public Func<ZoneSnapshot, IReadOnlyList<RecordEdit>>? Decide { get; init; }
 }
