@@ -53,7 +53,28 @@ public sealed class ZoneFileReader : IDisposable
 
     /// <summary>Opens a zone file; the reader owns and closes it.</summary>
     public static ZoneFileReader Open(string path, ZoneFileOptions? options = null) =>
-        new(File.OpenText(path), true, path, options);
+        new(OpenText(path), true, path, options);
+
+    /// <summary>
+    /// A zone file as text: UTF-8 unless a byte-order mark says otherwise, as
+    /// <see cref="File.OpenText"/>, with one buffer sized to the file (at least 128 octets, at
+    /// most 64 KiB) where that took 4 KiB for the file stream and 3 KiB for the reader whatever
+    /// the size: an import of a million small files made a million of each.
+    /// </summary>
+    internal static StreamReader OpenText(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        try
+        {
+            int size = (int)Math.Clamp(stream.Length, 128, 64 * 1024);
+            return new StreamReader(stream, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: size);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Every record of a zone file.</summary>
     public static List<ResourceRecord> ReadFile(string path, ZoneFileOptions? options = null)
@@ -332,7 +353,7 @@ public sealed class ZoneFileReader : IDisposable
         TextReader reader;
         try
         {
-            reader = File.OpenText(path);
+            reader = OpenText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -376,6 +397,7 @@ public sealed class ZoneFileReader : IDisposable
 
     private static void Close(Source source)
     {
+        source.Tokenizer.Release();
         if (source.Owned)
             source.Reader.Dispose();
     }
