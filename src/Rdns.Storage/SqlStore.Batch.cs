@@ -19,7 +19,7 @@ internal abstract partial class SqlStore
         {
             session = await BeginWriteAsync(cancellationToken);
         }
-        catch (System.Data.Common.DbException e)
+        catch (DbException e)
         {
             throw Translate(e);
         }
@@ -31,7 +31,7 @@ internal abstract partial class SqlStore
                 await LockZonesAsync(session, keys, cancellationToken);
             return new Batch(this, session, view);
         }
-        catch (System.Data.Common.DbException e)
+        catch (DbException e)
         {
             await session.DisposeAsync();
             throw Translate(e);
@@ -45,20 +45,33 @@ internal abstract partial class SqlStore
 
     private sealed class Batch(SqlStore store, StoreSession session, string view) : IWriteBatch
     {
-        private const string Savepoint = "rdns_request";
+        /// <summary>A savepoint's three statements, the text made once.</summary>
+        private sealed class SavepointSql(string name)
+        {
+            public string Name { get; } = name;
+            public string Save { get; } = "SAVEPOINT " + name;
+            public string Release { get; } = "RELEASE " + name;
+            public string RollBack { get; } = "ROLLBACK TO " + name;
+        }
 
-        private const string GroupSavepoint = "rdns_group";
+        private static readonly SavepointSql Request = new("rdns_request");
+
+        private static readonly SavepointSql Group = new("rdns_group");
 
         /// <summary>The notices at the start of the open group, or -1 when none is open.</summary>
         private int _groupNotices = -1;
 
-        /// <summary>
-        /// The savepoint's statements, run as prepared statements where the session keeps them
-        /// (SQLite's writer): the transaction's own calls prepare the statement anew each time,
-        /// two preparations per request, and a batch of small zones makes one request per zone.
-        /// </summary>
-        private Task SavepointAsync(string sql, Func<DbTransaction, CancellationToken, Task> call, CancellationToken cancellationToken) =>
-            session.Statements is null ? call(session.Transaction, cancellationToken) : session.ExecuteAsync(sql, cancellationToken);
+        // A savepoint's statements run as prepared statements where the session keeps them
+        // (SQLite's writer): the transaction's own calls prepare the statement anew each time,
+        // two preparations per request, and a batch of small zones makes one request per zone.
+        private Task SaveAsync(SavepointSql savepoint, CancellationToken cancellationToken) =>
+            session.Statements is null ? session.Transaction.SaveAsync(savepoint.Name, cancellationToken) : session.ExecuteAsync(savepoint.Save, cancellationToken);
+
+        private Task ReleaseAsync(SavepointSql savepoint, CancellationToken cancellationToken) =>
+            session.Statements is null ? session.Transaction.ReleaseAsync(savepoint.Name, cancellationToken) : session.ExecuteAsync(savepoint.Release, cancellationToken);
+
+        private Task RollBackAsync(SavepointSql savepoint, CancellationToken cancellationToken) =>
+            session.Statements is null ? session.Transaction.RollbackAsync(savepoint.Name, cancellationToken) : session.ExecuteAsync(savepoint.RollBack, cancellationToken);
 
         public Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default) =>
             SqlStore.GetSerialAsync(session, view, zone, cancellationToken);
@@ -79,39 +92,30 @@ internal abstract partial class SqlStore
             if (_groupNotices >= 0)
             {
                 // In a group: its savepoint undoes all of it, this request included, if the caller ends it so.
-                try
-                {
-                    await WriteAsync(write, cancellationToken);
-                }
-                catch (System.Data.Common.DbException e) when (store.Translate(e) is StoreUnavailableException unavailable)
-                {
-                    throw unavailable;
-                }
+                await WriteAsync(write, cancellationToken);
                 return;
             }
             int notices = session.Notices.Count;
-            await SavepointAsync("SAVEPOINT " + Savepoint, static (t, ct) => t.SaveAsync(Savepoint, ct), cancellationToken);
+            await SaveAsync(Request, cancellationToken);
             try
             {
                 await WriteAsync(write, cancellationToken);
             }
-            catch (Exception e)
+            catch
             {
                 // Back to before this request: the batch's other requests are untouched.
-                await SavepointAsync("ROLLBACK TO " + Savepoint, static (t, ct) => t.RollbackAsync(Savepoint, ct), CancellationToken.None);
+                await RollBackAsync(Request, CancellationToken.None);
                 session.Notices.RemoveRange(notices, session.Notices.Count - notices);
-                if (e is System.Data.Common.DbException db && store.Translate(db) is StoreUnavailableException unavailable)
-                    throw unavailable;
                 throw;
             }
-            await SavepointAsync("RELEASE " + Savepoint, static (t, ct) => t.ReleaseAsync(Savepoint, ct), cancellationToken);
+            await ReleaseAsync(Request, cancellationToken);
         }
 
         public async Task BeginGroupAsync(CancellationToken cancellationToken = default)
         {
             if (_groupNotices >= 0)
                 throw new InvalidOperationException("a group of requests is open already");
-            await SavepointAsync("SAVEPOINT " + GroupSavepoint, static (t, ct) => t.SaveAsync(GroupSavepoint, ct), cancellationToken);
+            await SaveAsync(Group, cancellationToken);
             _groupNotices = session.Notices.Count;
         }
 
@@ -123,12 +127,12 @@ internal abstract partial class SqlStore
             {
                 if (!keep)
                 {
-                    await SavepointAsync("ROLLBACK TO " + GroupSavepoint, static (t, ct) => t.RollbackAsync(GroupSavepoint, ct), cancellationToken);
+                    await RollBackAsync(Group, cancellationToken);
                     session.Notices.RemoveRange(_groupNotices, session.Notices.Count - _groupNotices);
                 }
-                await SavepointAsync("RELEASE " + GroupSavepoint, static (t, ct) => t.ReleaseAsync(GroupSavepoint, ct), cancellationToken);
+                await ReleaseAsync(Group, cancellationToken);
             }
-            catch (System.Data.Common.DbException e)
+            catch (DbException e)
             {
                 throw store.Translate(e);
             }
@@ -138,21 +142,31 @@ internal abstract partial class SqlStore
             }
         }
 
-        /// <summary>One request's rows, in the order the store's rules need (see <see cref="IWriteBatch.ApplyAsync"/>).</summary>
+        /// <summary>
+        /// One request's rows, in the order the store's rules need (see <see cref="IWriteBatch.ApplyAsync"/>);
+        /// a store that cannot be reached or cannot write is named as such.
+        /// </summary>
         private async Task WriteAsync(StoreWrite write, CancellationToken cancellationToken)
         {
-            foreach (var zone in write.Deletions)
-                await store.DeleteZoneAsync(session, view, zone, cancellationToken);
-            foreach (var creation in write.Creations)
-                await store.CreateZoneAsync(session, view, creation, cancellationToken);
-            await store.CommitAsync(session, view, write.Commits, cancellationToken);
-            foreach (var tenantWrite in write.TenantWrites)
-                await store.ApplyTenantWriteAsync(session, tenantWrite, cancellationToken);
-            foreach (var dnssecWrite in write.DnssecWrites)
-                await store.ApplyDnssecWriteAsync(session, dnssecWrite, cancellationToken);
-            await store.AuditAsync(session, write.Audit, cancellationToken);
-            if (write.Verify is not null)
-                await write.Verify(cancellationToken);
+            try
+            {
+                foreach (var zone in write.Deletions)
+                    await store.DeleteZoneAsync(session, view, zone, cancellationToken);
+                foreach (var creation in write.Creations)
+                    await store.CreateZoneAsync(session, view, creation, cancellationToken);
+                await store.CommitAsync(session, view, write.Commits, cancellationToken);
+                foreach (var tenantWrite in write.TenantWrites)
+                    await store.ApplyTenantWriteAsync(session, tenantWrite, cancellationToken);
+                foreach (var dnssecWrite in write.DnssecWrites)
+                    await store.ApplyDnssecWriteAsync(session, dnssecWrite, cancellationToken);
+                await store.AuditAsync(session, write.Audit, cancellationToken);
+                if (write.Verify is not null)
+                    await write.Verify(cancellationToken);
+            }
+            catch (DbException e) when (store.Translate(e) is StoreUnavailableException unavailable)
+            {
+                throw unavailable;
+            }
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)
@@ -162,7 +176,7 @@ internal abstract partial class SqlStore
                 await store.PublishAsync(session, cancellationToken);
                 await session.CommitAsync(cancellationToken);
             }
-            catch (System.Data.Common.DbException e)
+            catch (DbException e)
             {
                 throw store.Translate(e);
             }
