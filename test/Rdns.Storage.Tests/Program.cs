@@ -15,6 +15,7 @@ public static class Program
     {
         [CrashWriter.Verb, var directory] => CrashWriter.RunAsync(directory),
         [OtherProviderImport.Verb, var directory] => OtherProviderImport.RunAsync(directory),
+        [LibrarySettings.Verb, var directory] => LibrarySettings.RunAsync(directory),
         _ => Task.FromResult(2),
     };
 
@@ -83,6 +84,36 @@ internal static class OtherProviderImport
         Console.Out.WriteLine($"library {raw.GetNativeLibraryName()} {raw.sqlite3_libversion().utf8_to_string()}");
         Console.Out.WriteLine($"bulk {StoreFactory.SqliteBulkBindingFallback() ?? "direct"}");
         Console.Out.WriteLine(Dump(records) == Dump(loaded.Records) ? "rows same" : "rows different");
+        return 0;
+    }
+}
+
+/// <summary>
+/// A store opened first thing in a process, as the server does, then a write: prints SQLite's
+/// answers to the store's process-wide settings, the memory SQLite counted meanwhile, and whether
+/// the writer's connection has a mutex (only the serialized mode gives it one).
+/// </summary>
+internal static class LibrarySettings
+{
+    public const string Verb = "library-settings";
+
+    public static async Task<int> RunAsync(string directory)
+    {
+        await using var store = StoreFactory.Open(new StoreOptions(), directory);
+        await store.MigrateAsync();
+        var zone = DnsName.Parse("7.0.192.in-addr.arpa.");
+        await store.CreateZoneAsync(zone, TestZones.Zone(zone, 1, ptrs: 100), false, Audit("create", "settings"));
+        var (memory, threading) = Sqlite.SqliteLibrary.Configure();
+        Console.Out.WriteLine($"config {memory} {threading}");
+        Console.Out.WriteLine($"memory used {raw.sqlite3_memory_used()}");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "rdns.db")}");
+        connection.Open();
+        var library = System.Runtime.InteropServices.NativeLibrary.Load(raw.GetNativeLibraryName(), typeof(Program).Assembly, null);
+        unsafe
+        {
+            var dbMutex = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)System.Runtime.InteropServices.NativeLibrary.GetExport(library, "sqlite3_db_mutex");
+            Console.Out.WriteLine(dbMutex(connection.Handle!.DangerousGetHandle()) == IntPtr.Zero ? "connection mutex none" : "connection mutex some");
+        }
         return 0;
     }
 }

@@ -32,6 +32,7 @@ internal sealed class SqliteStore : SqlStore
     public SqliteStore(string connectionString, StoreOptions options, TimeProvider time)
         : base(options, time)
     {
+        SqliteLibrary.Configure();
         _connectionString = connectionString;
     }
 

@@ -1,0 +1,48 @@
+namespace Rdns.Storage.Tests;
+
+/// <summary>
+/// The store's process-wide SQLite settings (<see cref="Sqlite.SqliteLibrary"/>): taken when the
+/// store is the first to use SQLite in its process, as in the server. Checked in a process of its
+/// own, since the test runner's process has opened connections long before.
+/// </summary>
+public sealed class SqliteLibraryTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("rdns-library-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public async Task A_store_first_in_its_process_turns_off_memory_statistics_and_the_connection_mutex()
+    {
+        using var child = Program.Start(LibrarySettings.Verb, _directory);
+        var stdout = child.StandardOutput.ReadToEndAsync();
+        var stderr = child.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            await child.WaitForExitAsync(timeout.Token);
+        string output = await stdout + await stderr;
+        Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {output}");
+        // SQLITE_OK (0) to both settings.
+        Assert.Contains("config 0 0", output);
+        // A zone written, yet SQLite counted no memory: the counting (and its mutex) is off.
+        Assert.Contains("memory used 0\n", output.ReplaceLineEndings("\n"));
+        Assert.Contains("connection mutex none", output);
+    }
+
+    [Fact]
+    public async Task In_a_process_where_sqlite_started_before_the_store_the_settings_are_refused_and_the_store_still_works()
+    {
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"))
+            connection.Open();
+        await using var store = StoreFactory.Open(new StoreOptions(), _directory);
+        await store.MigrateAsync();
+        var (memory, threading) = Sqlite.SqliteLibrary.Configure();
+        // Either this process configured SQLite before its first connection (a store opened
+        // earlier in the run) or SQLite refused with SQLITE_MISUSE (21); never anything else.
+        Assert.Contains(memory, (int[])[0, 21]);
+        Assert.Contains(threading, (int[])[0, 21]);
+        var zone = TestZones.N("6.0.192.in-addr.arpa.");
+        var records = TestZones.Zone(zone, 1, ptrs: 10);
+        await store.CreateZoneAsync(zone, records, false, TestZones.Audit("create", "settings"));
+        Assert.Equal(TestZones.Dump(records), TestZones.Dump((await store.LoadAsync(zone))!.Records));
+    }
+}
