@@ -109,6 +109,38 @@ public sealed class DnsName : IEquatable<DnsName>, IComparable<DnsName>
         [NotNullWhen(true)] out DnsName? name, [NotNullWhen(false)] out string? error)
     {
         name = null;
+        if (text is "@" && origin is not null)
+        {
+            name = origin;
+            error = null;
+            return true;
+        }
+        if (text is ".")
+        {
+            name = Root;
+            error = null;
+            return true;
+        }
+        Span<byte> buffer = stackalloc byte[ParseBufferLength];
+        if (!TryParseWire(text, origin, buffer, out int length, out int labels, out error))
+            return false;
+        name = new DnsName(buffer[..length].ToArray(), labels);
+        return true;
+    }
+
+    /// <summary>The room <see cref="TryParseWire"/> needs: a whole name, and a label that may run past it before it is refused.</summary>
+    internal const int ParseBufferLength = MaxLength + MaxLabelLength + 2;
+
+    /// <summary>
+    /// <see cref="TryParse(ReadOnlySpan{char}, DnsName?, out DnsName?, out string?)"/> into
+    /// <paramref name="buffer"/> (at least <see cref="ParseBufferLength"/> octets): the name's wire
+    /// form is its first <paramref name="length"/> octets. Makes no object, for callers that only
+    /// copy the wire form on (the RDATA of each record a zone file holds).
+    /// </summary>
+    internal static bool TryParseWire(ReadOnlySpan<char> text, DnsName? origin, Span<byte> buffer, out int length, out int labels, [NotNullWhen(false)] out string? error)
+    {
+        length = 0;
+        labels = 0;
         if (text.Length == 0)
         {
             error = "empty name";
@@ -121,19 +153,18 @@ public sealed class DnsName : IEquatable<DnsName>, IComparable<DnsName>
                 error = "'@' needs an origin";
                 return false;
             }
-            name = origin;
-            error = null;
+            origin._wire.CopyTo(buffer);
+            (length, labels, error) = (origin._wire.Length, origin._labelCount, null);
             return true;
         }
         if (text is ".")
         {
-            name = Root;
-            error = null;
+            buffer[0] = 0;
+            (length, error) = (1, null);
             return true;
         }
 
-        Span<byte> buffer = stackalloc byte[MaxLength + MaxLabelLength + 2];
-        int pos = 0, labels = 0, labelStart = 0;
+        int pos = 0, labelStart = 0;
         buffer[0] = 0;
         int labelLen = 0;
         bool absolute = false;
@@ -228,10 +259,9 @@ public sealed class DnsName : IEquatable<DnsName>, IComparable<DnsName>
                 error = "name longer than 255 octets";
                 return false;
             }
-            var wire = new byte[total];
-            buffer[..pos].CopyTo(wire);
-            origin._wire.CopyTo(wire, pos);
-            name = new DnsName(wire, labels + origin._labelCount);
+            origin._wire.CopyTo(buffer[pos..]);
+            length = total;
+            labels += origin._labelCount;
         }
         else
         {
@@ -240,14 +270,13 @@ public sealed class DnsName : IEquatable<DnsName>, IComparable<DnsName>
                 error = "name longer than 255 octets";
                 return false;
             }
-            var wire = new byte[pos + 1];
-            buffer[..pos].CopyTo(wire);
-            wire[pos] = 0;
-            name = new DnsName(wire, labels);
+            buffer[pos] = 0;
+            length = pos + 1;
         }
         error = null;
         return true;
     }
+
 
     /// <summary>The label at <paramref name="index"/>, 0 being the leftmost.</summary>
     public ReadOnlySpan<byte> Label(int index)

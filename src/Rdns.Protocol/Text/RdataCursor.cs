@@ -28,9 +28,18 @@ internal sealed class RdataCursor
         _origin = origin;
         _type = type;
         _line = line;
+        Output = t_output ??= new ArrayBufferWriter<byte>();
+        Output.ResetWrittenCount();
     }
 
-    public ArrayBufferWriter<byte> Output { get; } = new();
+    /// <summary>
+    /// The wire form written so far, in a buffer the thread reuses: a zone file's every record
+    /// took a new one (and its first 256 octets) before. Valid until the thread's next cursor.
+    /// </summary>
+    public ArrayBufferWriter<byte> Output { get; }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_output;
 
     public bool AtEnd => _index >= _tokens.Count;
 
@@ -56,9 +65,10 @@ internal sealed class RdataCursor
     public void Name(string field)
     {
         var token = Next(field);
-        if (!ZoneNames.TryParse(token.Text, _origin, out var name, out var error))
+        var buffer = Output.GetSpan(DnsName.ParseBufferLength);
+        if (!ZoneNames.TryParseWire(token.Text, _origin, buffer, out int length, out var error))
             throw Fail(field, error, token);
-        Output.Write(name.Wire);
+        Output.Advance(length);
     }
 
     public void UInt8(string field) => Output.Write([(byte)Number(field, byte.MaxValue)]);
@@ -234,6 +244,24 @@ internal static class ZoneNames
             return false;
         }
         if (!DnsName.TryParse(text, origin, out name, out var why))
+        {
+            error = $"'{text}' is not a valid name ({why})";
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    /// <summary>As <see cref="TryParse"/>, the name's wire form written into <paramref name="buffer"/> (see <see cref="DnsName.TryParseWire"/>).</summary>
+    public static bool TryParseWire(string text, DnsName? origin, Span<byte> buffer, out int length, [NotNullWhen(false)] out string? error)
+    {
+        length = 0;
+        if (origin is null && !IsAbsolute(text))
+        {
+            error = text == "@" ? "'@' needs an origin ($ORIGIN)" : $"'{text}' is relative and there is no origin ($ORIGIN)";
+            return false;
+        }
+        if (!DnsName.TryParseWire(text, origin, buffer, out length, out _, out var why))
         {
             error = $"'{text}' is not a valid name ({why})";
             return false;

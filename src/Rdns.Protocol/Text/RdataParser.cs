@@ -51,7 +51,15 @@ public static class RdataParser
     public static bool IsDataType(RecordType type) =>
         (ushort)type != 0 && type != RecordType.OPT && !((ushort)type is >= 128 and <= 255);
 
-    internal static byte[] Parse(RecordType type, IReadOnlyList<ZoneToken> tokens, int start, DnsName? origin, int line)
+    internal static byte[] Parse(RecordType type, IReadOnlyList<ZoneToken> tokens, int start, DnsName? origin, int line) =>
+        ParseSpan(type, tokens, start, origin, line).ToArray();
+
+    /// <summary>
+    /// As <see cref="Parse(RecordType, IReadOnlyList{ZoneToken}, int, DnsName?, int)"/>, the wire
+    /// RDATA in the thread's scratch buffer (see <see cref="RdataCursor.Output"/>), valid until the
+    /// thread parses again: for callers that copy it on at once (a zone file read into rows).
+    /// </summary>
+    internal static ReadOnlySpan<byte> ParseSpan(RecordType type, IReadOnlyList<ZoneToken> tokens, int start, DnsName? origin, int line)
     {
         string typeText = RecordTypeText.ToText(type);
         if (!IsDataType(type))
@@ -176,7 +184,7 @@ public static class RdataParser
 
     // RFC 3597 §5: '\#', the length in decimal, then that many octets in hex, which may be split
     // into words of any size.
-    private static byte[] Generic(RdataCursor c, RecordType type, string typeText, int line)
+    private static ReadOnlySpan<byte> Generic(RdataCursor c, RecordType type, string typeText, int line)
     {
         c.Next("\\#");
         int length = (int)c.Number("\\# length", MaxLength);
@@ -204,10 +212,10 @@ public static class RdataParser
         return Finish(c, typeText, line);
     }
 
-    private static byte[] Finish(RdataCursor c, string typeText, int line)
+    private static ReadOnlySpan<byte> Finish(RdataCursor c, string typeText, int line)
     {
         if (c.Output.WrittenCount > MaxLength)
             throw new ZoneSyntaxException(line, $"{typeText}: RDATA of {c.Output.WrittenCount} octets is longer than {MaxLength}");
-        return c.Output.WrittenSpan.ToArray();
+        return c.Output.WrittenSpan;
     }
 }

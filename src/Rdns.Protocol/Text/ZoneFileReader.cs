@@ -61,9 +61,15 @@ public sealed class ZoneFileReader : IDisposable
     /// most 64 KiB) where that took 4 KiB for the file stream and 3 KiB for the reader whatever
     /// the size: an import of a million small files made a million of each.
     /// </summary>
-    internal static StreamReader OpenText(string path)
+    internal static StreamReader OpenText(string path) => OpenText(OpenFile(path));
+
+    /// <summary>A zone file opened for one pass from start to end, unbuffered (its reader has the buffer).</summary>
+    internal static FileStream OpenFile(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+
+    /// <summary>As <see cref="OpenText(string)"/>, on a file opened with <see cref="OpenFile"/>; the reader owns it.</summary>
+    internal static StreamReader OpenText(FileStream stream)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         try
         {
             int size = (int)Math.Clamp(stream.Length, 128, 64 * 1024);
@@ -75,6 +81,10 @@ public sealed class ZoneFileReader : IDisposable
             throw;
         }
     }
+
+    /// <summary>As <see cref="Open(string, ZoneFileOptions?)"/>, on a file opened with <see cref="OpenFile"/>; the reader owns it.</summary>
+    internal static ZoneFileReader Open(FileStream stream, string path, ZoneFileOptions? options) =>
+        new(OpenText(stream), true, path, options);
 
     /// <summary>Every record of a zone file.</summary>
     public static List<ResourceRecord> ReadFile(string path, ZoneFileOptions? options = null)
@@ -127,8 +137,19 @@ public sealed class ZoneFileReader : IDisposable
     }
 
     /// <summary>The next record, or null at the end of the file.</summary>
-    public ResourceRecord? Read()
+    public ResourceRecord? Read() => Next(null, out var record) ? record : null;
+
+    /// <summary>
+    /// Appends the next record to <paramref name="rows"/> as its wire fields, making no record
+    /// object and no RDATA array for it (a zone directory of a million files holds ten million
+    /// records); false at the end of the file.
+    /// </summary>
+    public bool ReadInto(ZoneRows rows) => Next(rows, out _);
+
+    /// <summary>The next record: appended to <paramref name="rows"/> when given, else made into <paramref name="record"/>.</summary>
+    private bool Next(ZoneRows? rows, out ResourceRecord? record)
     {
+        record = null;
         while (true)
         {
             try
@@ -136,13 +157,21 @@ public sealed class ZoneFileReader : IDisposable
                 if (_generate is not null)
                 {
                     if (_generate.TryNext(out long value))
-                        return Count(Generated(_generate, value));
+                    {
+                        var generated = Generated(_generate, value);
+                        CountOne();
+                        if (rows is null)
+                            record = generated;
+                        else
+                            rows.Add(generated);
+                        return true;
+                    }
                     _generate = null;
                 }
                 if (!_current.Tokenizer.TryReadEntry(_tokens, out bool blank, out int line))
                 {
                     if (_including.Count == 0)
-                        return null;
+                        return false;
                     Close(_current);
                     _current = _including.Pop();
                     continue;
@@ -155,7 +184,8 @@ public sealed class ZoneFileReader : IDisposable
                     Directive(line);
                     continue;
                 }
-                return Count(Record(blank, line));
+                record = Record(blank, line, rows);
+                return true;
             }
             catch (ZoneSyntaxException e)
             {
@@ -171,7 +201,8 @@ public sealed class ZoneFileReader : IDisposable
             Close(_including.Pop());
     }
 
-    private ResourceRecord Record(bool blank, int line)
+    /// <summary>The entry's record, counted: appended to <paramref name="rows"/> (null returned) when given, else returned.</summary>
+    private ResourceRecord? Record(bool blank, int line, ZoneRows? rows)
     {
         DnsName owner;
         int i = 0;
@@ -188,10 +219,17 @@ public sealed class ZoneFileReader : IDisposable
         }
         var (ttl, cls) = TtlAndClass(ref i);
         var type = Type(ref i, line);
-        var data = RdataParser.Parse(type, _tokens, i, _current.Origin, line);
-        var record = Make(owner, type, cls, ResolveTtl(ttl, type, data, line), data, line);
+        var data = RdataParser.ParseSpan(type, _tokens, i, _current.Origin, line);
+        uint resolved = ResolveTtl(ttl, type, data, line);
+        Check(owner, cls, line);
+        CountOne();
+        ResourceRecord? record = null;
+        if (rows is null)
+            record = new ResourceRecord(owner, type, _options.Class, resolved, data.ToArray());
+        else
+            rows.Add(owner.Wire, type, _options.Class, resolved, data);
         _current.PreviousOwner = owner;
-        _previousTtl = record.Ttl;
+        _previousTtl = resolved;
         return record;
     }
 
@@ -220,10 +258,13 @@ public sealed class ZoneFileReader : IDisposable
         {
             throw new ZoneSyntaxException(g.Line, $"$GENERATE at {value}: {e.Message}");
         }
-        return Make(owner, g.Type, g.Class, ResolveTtl(g.Ttl, g.Type, data, g.Line), data, g.Line);
+        uint ttl = ResolveTtl(g.Ttl, g.Type, data, g.Line);
+        Check(owner, g.Class, g.Line);
+        return new ResourceRecord(owner, g.Type, _options.Class, ttl, data);
     }
 
-    private ResourceRecord Make(DnsName owner, RecordType type, RecordClass? cls, uint ttl, byte[] data, int line)
+    /// <summary>A record's class and owner as the zone allows them.</summary>
+    private void Check(DnsName owner, RecordClass? cls, int line)
     {
         // BIND refuses a class other than the zone's; a zone has one class (RFC 1034 §4.2).
         if (cls is { } c && c != _options.Class)
@@ -231,10 +272,9 @@ public sealed class ZoneFileReader : IDisposable
                 $"class {RecordTypeText.ClassToText(c)} does not match the zone's class {RecordTypeText.ClassToText(_options.Class)}");
         if (_options.CheckZone && !owner.IsSubdomainOf(_options.Origin!))
             throw new ZoneSyntaxException(line, $"'{owner}' is out of zone: not at or below {_options.Origin}");
-        return new ResourceRecord(owner, type, _options.Class, ttl, data);
     }
 
-    private uint ResolveTtl(uint? ttl, RecordType type, byte[] data, int line)
+    private uint ResolveTtl(uint? ttl, RecordType type, ReadOnlySpan<byte> data, int line)
     {
         if (ttl is { } explicitTtl)
             return explicitTtl;
@@ -247,12 +287,11 @@ public sealed class ZoneFileReader : IDisposable
         throw new ZoneSyntaxException(line, "the record has no TTL and there is no $TTL or earlier record to take one from (RFC 2308 §4)");
     }
 
-    private ResourceRecord Count(ResourceRecord record)
+    private void CountOne()
     {
         if (RecordCount == _options.MaxRecords)
             throw new ZoneSyntaxException(Line, $"more than {_options.MaxRecords} records", tooManyRecords: true);
         RecordCount++;
-        return record;
     }
 
     // RFC 1035 §5.1 allows the TTL and the class in either order, each at most once.

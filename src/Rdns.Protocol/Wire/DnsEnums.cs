@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 namespace Rdns.Protocol.Wire;
 
 /// <summary>Resource record types (IANA "Resource Record (RR) TYPEs").</summary>
@@ -100,9 +101,9 @@ public enum HeaderFlags : ushort
 
 public static class RecordTypeText
 {
-    /// <summary>Mnemonic or the RFC 3597 §5 <c>TYPEnnn</c> form.</summary>
+    /// <summary>Mnemonic or the RFC 3597 §5 <c>TYPEnnn</c> form; a known type's mnemonic without allocating (the zone-file parser names the type of every record it reads).</summary>
     public static string ToText(RecordType type) =>
-        Enum.IsDefined(type) ? type.ToString() : "TYPE" + ((ushort)type).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        TypeTexts.TryGetValue(type, out var text) ? text : "TYPE" + ((ushort)type).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public static bool TryParse(ReadOnlySpan<char> text, out RecordType type)
     {
@@ -112,7 +113,13 @@ public static class RecordTypeText
     }
 
     public static string ClassToText(RecordClass cls) =>
-        Enum.IsDefined(cls) ? cls.ToString() : "CLASS" + ((ushort)cls).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        ClassTexts.TryGetValue(cls, out var text) ? text : "CLASS" + ((ushort)cls).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static readonly System.Collections.Frozen.FrozenDictionary<RecordType, string> TypeTexts =
+        Enum.GetValues<RecordType>().Distinct().ToDictionary(t => t, t => t.ToString()).ToFrozenDictionary();
+
+    private static readonly System.Collections.Frozen.FrozenDictionary<RecordClass, string> ClassTexts =
+        Enum.GetValues<RecordClass>().Distinct().ToDictionary(c => c, c => c.ToString()).ToFrozenDictionary();
 
     public static bool TryParseClass(ReadOnlySpan<char> text, out RecordClass cls)
     {
