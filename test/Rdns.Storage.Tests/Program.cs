@@ -19,6 +19,22 @@ public static class Program
         _ => Task.FromResult(2),
     };
 
+    /// <summary>
+    /// This assembly run as a program doing <paramref name="verb"/> on <paramref name="directory"/>,
+    /// given a minute: its output (standard output, then error), once it has exited with 0.
+    /// </summary>
+    public static async Task<string> RunAsync(string verb, string directory)
+    {
+        using var child = Start(verb, directory);
+        var stdout = child.StandardOutput.ReadToEndAsync();
+        var stderr = child.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            await child.WaitForExitAsync(timeout.Token);
+        string output = await stdout + await stderr;
+        Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {output}");
+        return output;
+    }
+
     /// <summary>This assembly started as a program doing <paramref name="verb"/> on <paramref name="directory"/>, its output redirected.</summary>
     public static System.Diagnostics.Process Start(string verb, string directory)
     {

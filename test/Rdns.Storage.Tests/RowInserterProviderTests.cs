@@ -20,13 +20,7 @@ public sealed class RowInserterProviderTests : IDisposable
     [Fact]
     public async Task A_bulk_insert_stores_the_rows_exactly_when_the_provider_is_the_system_sqlite()
     {
-        using var child = Program.Start(OtherProviderImport.Verb, _directory);
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            await child.WaitForExitAsync(timeout.Token);
-        string output = await stdout + await stderr;
-        Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {output}");
+        string output = await Program.RunAsync(OtherProviderImport.Verb, _directory);
         // The provider really was the system's library, not the bundled one.
         Assert.Contains("library sqlite3 ", output);
         Assert.Contains("rows same", output);

@@ -14,13 +14,7 @@ public sealed class SqliteLibraryTests : IDisposable
     [Fact]
     public async Task A_store_first_in_its_process_turns_off_memory_statistics_and_the_connection_mutex()
     {
-        using var child = Program.Start(LibrarySettings.Verb, _directory);
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            await child.WaitForExitAsync(timeout.Token);
-        string output = await stdout + await stderr;
-        Assert.True(child.ExitCode == 0, $"exit {child.ExitCode}: {output}");
+        string output = await Program.RunAsync(LibrarySettings.Verb, _directory);
         // SQLITE_OK (0) to both settings.
         Assert.Contains("config 0 0", output);
         // A zone written, yet SQLite counted no memory: the counting (and its mutex) is off.
