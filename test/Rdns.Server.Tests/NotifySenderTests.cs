@@ -60,31 +60,6 @@ public sealed class NotifySenderTests
     }
 
     [Fact]
-    public async Task A_silent_secondary_costs_no_socket_per_notify_however_many_zones_change()
-    {
-        // Takes NOTIFY and never answers (no ICMP either): every try waits for its timeout.
-        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var names = Enumerable.Range(0, 2000).Select(z => $"{z % 256}.{z / 256}.10.in-addr.arpa.").ToList();
-        var served = new ServedZones();
-        served.Replace(ZoneSet.From(names.Select(n => ZoneBuilder.Standard(n, 1).Build())));
-        int before = Directory.GetFiles("/proc/self/fd").Length;
-        await using var sender = new NotifySender([new SecondaryPeer((IPEndPoint)silent.LocalEndPoint!, null)], served, null, NullLogger.Instance);
-        foreach (var n in names)
-            sender.Enqueue(Protocol.Names.DnsName.Parse(n), 1);
-        int most = 0;
-        for (int i = 0; i < 10; i++)
-        {
-            await Task.Delay(50);
-            most = Math.Max(most, Directory.GetFiles("/proc/self/fd").Length - before);
-        }
-        // One socket for every NOTIFY (other tests of this process open a few of their own meanwhile).
-        Assert.Equal(1, sender.Sockets);
-        Assert.InRange(most, 0, 24);
-        Assert.Equal(2000, sender.PendingFor((IPEndPoint)silent.LocalEndPoint!).Count);
-    }
-
-    [Fact]
     public async Task Many_notifies_in_flight_share_one_socket_and_each_answer_finds_its_request()
     {
         // A secondary that answers nothing until it holds 50 NOTIFYs at once, then answers them
