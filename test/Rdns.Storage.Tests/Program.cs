@@ -106,8 +106,8 @@ internal static class OtherProviderImport
 
 /// <summary>
 /// A store opened first thing in a process, as the server does, then a write: prints SQLite's
-/// answers to the store's process-wide settings, the memory SQLite counted meanwhile, and whether
-/// the writer's connection has a mutex (only the serialized mode gives it one).
+/// answer to the store's process-wide setting, the memory SQLite counted meanwhile, and whether
+/// the writer's connection has a mutex (the serialized mode gives it one).
 /// </summary>
 internal static class LibrarySettings
 {
@@ -119,8 +119,7 @@ internal static class LibrarySettings
         await store.MigrateAsync();
         var zone = DnsName.Parse("7.0.192.in-addr.arpa.");
         await store.CreateZoneAsync(zone, TestZones.Zone(zone, 1, ptrs: 100), false, Audit("create", "settings"));
-        var (memory, threading) = Sqlite.SqliteLibrary.Configure();
-        Console.Out.WriteLine($"config {memory} {threading}");
+        Console.Out.WriteLine($"config {Sqlite.SqliteLibrary.Configure()}");
         Console.Out.WriteLine($"memory used {raw.sqlite3_memory_used()}");
         using var connection = new SqliteConnection($"Data Source={Path.Combine(directory, "rdns.db")}");
         connection.Open();
