@@ -277,7 +277,6 @@ public sealed class DnsName : IEquatable<DnsName>, IComparable<DnsName>
         return true;
     }
 
-
     /// <summary>The label at <paramref name="index"/>, 0 being the leftmost.</summary>
     public ReadOnlySpan<byte> Label(int index)
     {

@@ -238,17 +238,13 @@ internal static class ZoneNames
     public static bool TryParse(string text, DnsName? origin, [NotNullWhen(true)] out DnsName? name, [NotNullWhen(false)] out string? error)
     {
         name = null;
-        if (origin is null && !IsAbsolute(text))
-        {
-            error = text == "@" ? "'@' needs an origin ($ORIGIN)" : $"'{text}' is relative and there is no origin ($ORIGIN)";
+        if (!HasOrigin(text, origin, out error))
             return false;
-        }
         if (!DnsName.TryParse(text, origin, out name, out var why))
         {
-            error = $"'{text}' is not a valid name ({why})";
+            error = Invalid(text, why);
             return false;
         }
-        error = null;
         return true;
     }
 
@@ -256,19 +252,26 @@ internal static class ZoneNames
     public static bool TryParseWire(string text, DnsName? origin, Span<byte> buffer, out int length, [NotNullWhen(false)] out string? error)
     {
         length = 0;
-        if (origin is null && !IsAbsolute(text))
-        {
-            error = text == "@" ? "'@' needs an origin ($ORIGIN)" : $"'{text}' is relative and there is no origin ($ORIGIN)";
+        if (!HasOrigin(text, origin, out error))
             return false;
-        }
         if (!DnsName.TryParseWire(text, origin, buffer, out length, out _, out var why))
         {
-            error = $"'{text}' is not a valid name ({why})";
+            error = Invalid(text, why);
             return false;
         }
-        error = null;
         return true;
     }
+
+    /// <summary>False, with the error, for a relative name (or <c>@</c>) where there is no origin to complete it.</summary>
+    private static bool HasOrigin(string text, DnsName? origin, [NotNullWhen(false)] out string? error)
+    {
+        error = origin is null && !IsAbsolute(text)
+            ? text == "@" ? "'@' needs an origin ($ORIGIN)" : $"'{text}' is relative and there is no origin ($ORIGIN)"
+            : null;
+        return error is null;
+    }
+
+    private static string Invalid(string text, string why) => $"'{text}' is not a valid name ({why})";
 
     /// <summary>True when the text ends in a dot that is not escaped (an even run of backslashes before it).</summary>
     public static bool IsAbsolute(string text)

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+
 namespace Rdns.Protocol.Wire;
 
 /// <summary>Resource record types (IANA "Resource Record (RR) TYPEs").</summary>
@@ -115,12 +116,6 @@ public static class RecordTypeText
     public static string ClassToText(RecordClass cls) =>
         ClassTexts.TryGetValue(cls, out var text) ? text : "CLASS" + ((ushort)cls).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static readonly System.Collections.Frozen.FrozenDictionary<RecordType, string> TypeTexts =
-        Enum.GetValues<RecordType>().Distinct().ToDictionary(t => t, t => t.ToString()).ToFrozenDictionary();
-
-    private static readonly System.Collections.Frozen.FrozenDictionary<RecordClass, string> ClassTexts =
-        Enum.GetValues<RecordClass>().Distinct().ToDictionary(c => c, c => c.ToString()).ToFrozenDictionary();
-
     public static bool TryParseClass(ReadOnlySpan<char> text, out RecordClass cls)
     {
         bool ok = TryParse(text, "CLASS", ClassNames, out ushort n);
@@ -133,6 +128,13 @@ public static class RecordTypeText
 
     private static readonly (string Name, ushort Value)[] ClassNames =
         [.. Enum.GetValues<RecordClass>().Select(c => (c.ToString(), (ushort)c))];
+
+    // The same names by value, for the way back (after the tables above: initialized from them).
+    private static readonly FrozenDictionary<RecordType, string> TypeTexts =
+        TypeNames.DistinctBy(t => t.Value).ToFrozenDictionary(t => (RecordType)t.Value, t => t.Name);
+
+    private static readonly FrozenDictionary<RecordClass, string> ClassTexts =
+        ClassNames.DistinctBy(c => c.Value).ToFrozenDictionary(c => (RecordClass)c.Value, c => c.Name);
 
     /// <summary>A mnemonic, or the RFC 3597 §5 generic form <c>TYPEnnn</c> / <c>CLASSnnn</c>.</summary>
     private static bool TryParse(ReadOnlySpan<char> text, string generic, (string Name, ushort Value)[] names, out ushort value)

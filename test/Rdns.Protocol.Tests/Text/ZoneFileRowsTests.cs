@@ -49,16 +49,22 @@ public sealed class ZoneFileRowsTests : IDisposable
 
     private static List<string> Texts(IEnumerable<ResourceRecord> records) => records.Select(r => r.ToString()).ToList();
 
+    /// <summary>Every record left in <paramref name="reader"/>, read into <paramref name="rows"/>.</summary>
+    private static ZoneRows ReadAll(ZoneFileReader reader, ZoneRows rows)
+    {
+        while (reader.ReadInto(rows))
+        {
+        }
+        return rows;
+    }
+
     [Fact]
     public void Rows_read_straight_from_a_file_are_the_records_of_a_plain_read()
     {
         var path = Write();
         var plain = ZoneFileReader.ReadFile(path, Options());
         using var reader = ZoneFileReader.Open(path, Options());
-        var rows = new ZoneRows();
-        while (reader.ReadInto(rows))
-        {
-        }
+        var rows = ReadAll(reader, new ZoneRows());
         Assert.Equal(20, plain.Count);
         Assert.Equal(Texts(plain), Texts(rows));
         Assert.Equal(plain.Select(r => Convert.ToHexString(r.Data)), rows.Select(r => Convert.ToHexString(r.Data)));
@@ -81,12 +87,7 @@ public sealed class ZoneFileRowsTests : IDisposable
         var plain = Assert.Throws<ZoneFileException>(() => ZoneFileReader.ReadFile(path, Options(max)));
         using var reader = ZoneFileReader.Open(path, Options(max));
         var rows = new ZoneRows();
-        var error = Assert.Throws<ZoneFileException>(() =>
-        {
-            while (reader.ReadInto(rows))
-            {
-            }
-        });
+        var error = Assert.Throws<ZoneFileException>(() => ReadAll(reader, rows));
         Assert.True(error.TooManyRecords);
         Assert.Equal(plain.Message, error.Message);
         Assert.Equal(line, error.Line);
@@ -104,12 +105,7 @@ public sealed class ZoneFileRowsTests : IDisposable
         var plain = Assert.Throws<ZoneFileException>(() => ZoneFileReader.ReadFile(path, Options()));
         using var reader = ZoneFileReader.Open(path, Options());
         var rows = new ZoneRows();
-        var error = Assert.Throws<ZoneFileException>(() =>
-        {
-            while (reader.ReadInto(rows))
-            {
-            }
-        });
+        var error = Assert.Throws<ZoneFileException>(() => ReadAll(reader, rows));
         Assert.Equal(plain.Message, error.Message);
         Assert.Contains(problem, error.Message);
         Assert.Equal(2, error.Line);
