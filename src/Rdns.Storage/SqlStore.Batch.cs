@@ -45,10 +45,14 @@ internal abstract partial class SqlStore
 
     private sealed class Batch(SqlStore store, StoreSession session, string view) : IWriteBatch
     {
-        /// <summary>A savepoint's three statements, the text made once.</summary>
+        /// <summary>
+        /// A savepoint's three statements, the text made once. They run as ordinary statements on
+        /// both stores, so SQLite's writer takes them from its prepared statements: the
+        /// transaction's own savepoint calls prepared each anew, two preparations per request, and
+        /// a batch of small zones makes one request per zone.
+        /// </summary>
         private sealed class SavepointSql(string name)
         {
-            public string Name { get; } = name;
             public string Save { get; } = "SAVEPOINT " + name;
             public string Release { get; } = "RELEASE " + name;
             public string RollBack { get; } = "ROLLBACK TO " + name;
@@ -60,18 +64,6 @@ internal abstract partial class SqlStore
 
         /// <summary>The notices at the start of the open group, or -1 when none is open.</summary>
         private int _groupNotices = -1;
-
-        // A savepoint's statements run as prepared statements where the session keeps them
-        // (SQLite's writer): the transaction's own calls prepare the statement anew each time,
-        // two preparations per request, and a batch of small zones makes one request per zone.
-        private Task SaveAsync(SavepointSql savepoint, CancellationToken cancellationToken) =>
-            session.Statements is null ? session.Transaction.SaveAsync(savepoint.Name, cancellationToken) : session.ExecuteAsync(savepoint.Save, cancellationToken);
-
-        private Task ReleaseAsync(SavepointSql savepoint, CancellationToken cancellationToken) =>
-            session.Statements is null ? session.Transaction.ReleaseAsync(savepoint.Name, cancellationToken) : session.ExecuteAsync(savepoint.Release, cancellationToken);
-
-        private Task RollBackAsync(SavepointSql savepoint, CancellationToken cancellationToken) =>
-            session.Statements is null ? session.Transaction.RollbackAsync(savepoint.Name, cancellationToken) : session.ExecuteAsync(savepoint.RollBack, cancellationToken);
 
         public Task<uint?> GetSerialAsync(DnsName zone, CancellationToken cancellationToken = default) =>
             SqlStore.GetSerialAsync(session, view, zone, cancellationToken);
@@ -96,7 +88,7 @@ internal abstract partial class SqlStore
                 return;
             }
             int notices = session.Notices.Count;
-            await SaveAsync(Request, cancellationToken);
+            await session.ExecuteAsync(Request.Save, cancellationToken);
             try
             {
                 await WriteAsync(write, cancellationToken);
@@ -104,18 +96,18 @@ internal abstract partial class SqlStore
             catch
             {
                 // Back to before this request: the batch's other requests are untouched.
-                await RollBackAsync(Request, CancellationToken.None);
+                await session.ExecuteAsync(Request.RollBack, CancellationToken.None);
                 session.Notices.RemoveRange(notices, session.Notices.Count - notices);
                 throw;
             }
-            await ReleaseAsync(Request, cancellationToken);
+            await session.ExecuteAsync(Request.Release, cancellationToken);
         }
 
         public async Task BeginGroupAsync(CancellationToken cancellationToken = default)
         {
             if (_groupNotices >= 0)
                 throw new InvalidOperationException("a group of requests is open already");
-            await SaveAsync(Group, cancellationToken);
+            await session.ExecuteAsync(Group.Save, cancellationToken);
             _groupNotices = session.Notices.Count;
         }
 
@@ -127,10 +119,10 @@ internal abstract partial class SqlStore
             {
                 if (!keep)
                 {
-                    await RollBackAsync(Group, cancellationToken);
+                    await session.ExecuteAsync(Group.RollBack, cancellationToken);
                     session.Notices.RemoveRange(_groupNotices, session.Notices.Count - _groupNotices);
                 }
-                await ReleaseAsync(Group, cancellationToken);
+                await session.ExecuteAsync(Group.Release, cancellationToken);
             }
             catch (DbException e)
             {
